@@ -1,0 +1,3 @@
+module redis-chaos/reaper
+
+go 1.23

@@ -1,0 +1,29 @@
+/**
+ * Phases (DESIGN.md): baseline = before the fault took effect, fault = from then until it was healed,
+ * recovery = after the heal. An operation belongs to the phase of its *intended* start.
+ */
+export const PHASES = ["baseline", "fault", "recovery"] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** Marks are in ms on the run clock; they are set when the fault really took effect and when it really healed. */
+export class PhaseClock {
+  faultStartMs: number | undefined;
+  faultEndMs: number | undefined;
+
+  markFaultStart(tMs: number): void {
+    // With several faults, the fault phase spans from the first taking effect to the last heal.
+    if (this.faultStartMs === undefined) this.faultStartMs = tMs;
+    this.faultEndMs = undefined;
+  }
+
+  markFaultEnd(tMs: number): void {
+    if (this.faultStartMs === undefined) throw new Error("fault healed before it took effect");
+    this.faultEndMs = Math.max(tMs, this.faultStartMs);
+  }
+
+  phaseAt(tMs: number): Phase {
+    if (this.faultStartMs === undefined || tMs < this.faultStartMs) return "baseline";
+    if (this.faultEndMs === undefined || tMs < this.faultEndMs) return "fault";
+    return "recovery";
+  }
+}

@@ -1,0 +1,27 @@
+import type { PhaseClock } from "../check/phases.js";
+import type { Timeline } from "../measure/timeline.js";
+import type { Topology } from "../topology/types.js";
+
+export interface FaultContext {
+  topology: Topology;
+  clock: () => number;
+  timeline: Timeline;
+  phases: PhaseClock;
+  signal: AbortSignal;
+}
+
+/** What a report keeps of one fault: when it really took effect and healed, and what it measured on the way. */
+export interface FaultRecord {
+  kind: string;
+  requestedAtMs: number;
+  tookEffectAtMs: number | null;
+  healedAtMs: number | null;
+  details: Record<string, unknown>;
+  error?: string;
+}
+
+/** A fault injects itself, waits for or causes its heal, and marks both moments on the phase clock and timeline. */
+export interface Fault {
+  readonly kind: string;
+  run(ctx: FaultContext): Promise<FaultRecord>;
+}

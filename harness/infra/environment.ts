@@ -1,0 +1,54 @@
+import { readFileSync } from "node:fs";
+import os from "node:os";
+import type { ContainerRuntimeClient } from "testcontainers";
+
+/** Facts that change what a number means; every report records them (DESIGN.md). */
+export interface HostFacts {
+  kernel: string;
+  transparentHugePages: string;
+  overcommitMemory: string;
+  cores: number;
+  cpuModel: string;
+  memoryBytes: number;
+  node: string;
+  dockerServerVersion: string;
+  dockerOperatingSystem: string;
+}
+
+function readSys(path: string): string {
+  try {
+    return readFileSync(path, "utf8").trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+/** "always [madvise] never" -> "madvise": the bracketed word is the one in force. */
+export function selectedSysValue(raw: string): string {
+  return /\[([^\]]+)\]/.exec(raw)?.[1] ?? raw;
+}
+
+export function hostFacts(runtime: ContainerRuntimeClient): HostFacts {
+  const engine = runtime.info.containerRuntime;
+  return {
+    kernel: `${os.type()} ${os.release()}`,
+    transparentHugePages: selectedSysValue(readSys("/sys/kernel/mm/transparent_hugepage/enabled")),
+    overcommitMemory: readSys("/proc/sys/vm/overcommit_memory"),
+    cores: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? "unknown",
+    memoryBytes: os.totalmem(),
+    node: process.version,
+    dockerServerVersion: String(engine.serverVersion),
+    dockerOperatingSystem: engine.operatingSystem,
+  };
+}
+
+/** Warnings a reader should see next to the numbers (Redis prints the same ones in its log). */
+export function hostWarnings(f: HostFacts): string[] {
+  const w: string[] = [];
+  if (f.overcommitMemory !== "1")
+    w.push(`vm.overcommit_memory is ${f.overcommitMemory}: BGSAVE may fail under memory pressure (sysctl -w vm.overcommit_memory=1).`);
+  if (f.transparentHugePages === "always")
+    w.push("transparent huge pages are 'always': fork copy-on-write and latency get worse (Redis recommends madvise or never).");
+  return w;
+}

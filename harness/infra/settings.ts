@@ -1,0 +1,35 @@
+/**
+ * Every setting read from the environment, in one place (the README lists them).
+ * Image names are settings so that a machine that reaches a registry can run `redis:7.2` and the public
+ * Toxiproxy image instead of the locally built ones.
+ */
+export const IMAGE_DEFAULTS = {
+  REDIS_IMAGE: "redis-chaos/redis:7.0",
+  TOXIPROXY_IMAGE: "redis-chaos/toxiproxy:2.12.0",
+  RYUK_CONTAINER_IMAGE: "redis-chaos/ryuk:local",
+} as const;
+
+export interface Settings {
+  redisImage: string;
+  toxiproxyImage: string;
+  ryukImage: string;
+  reportsDir: string;
+}
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  return {
+    redisImage: env.REDIS_IMAGE || IMAGE_DEFAULTS.REDIS_IMAGE,
+    toxiproxyImage: env.TOXIPROXY_IMAGE || IMAGE_DEFAULTS.TOXIPROXY_IMAGE,
+    ryukImage: env.RYUK_CONTAINER_IMAGE || IMAGE_DEFAULTS.RYUK_CONTAINER_IMAGE,
+    reportsDir: env.REPORTS_DIR || "reports",
+  };
+}
+
+/**
+ * testcontainers reads RYUK_CONTAINER_IMAGE when its module loads, so this must run before the first import of it.
+ * (cli.ts and the tests import harness/infra/preload.ts first.)
+ */
+export function exportTestcontainersEnv(env: NodeJS.ProcessEnv = process.env): void {
+  env.RYUK_CONTAINER_IMAGE ||= IMAGE_DEFAULTS.RYUK_CONTAINER_IMAGE;
+  // The harness prints its own progress; testcontainers' own debug log stays opt-in via DEBUG=testcontainers*.
+}

@@ -1,0 +1,57 @@
+/**
+ * Every failed operation gets one named class (DESIGN.md, "Latency"). The classes are what a reader of a report
+ * needs to tell a failover (READONLY, connection) from a slow server (timeout) from a cluster problem.
+ */
+export const ERROR_CLASSES = [
+  "timeout",
+  "connection",
+  "READONLY",
+  "CLUSTERDOWN",
+  "NOREPLICAS",
+  "LOADING",
+  "MOVED_ASK_EXHAUSTED",
+  "other",
+] as const;
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
+const SERVER_PREFIXES: ReadonlyArray<[string, ErrorClass]> = [
+  ["READONLY", "READONLY"],
+  ["CLUSTERDOWN", "CLUSTERDOWN"],
+  ["NOREPLICAS", "NOREPLICAS"],
+  ["LOADING", "LOADING"],
+  ["MASTERDOWN", "connection"],
+];
+
+export function classifyError(err: unknown): ErrorClass {
+  const message = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: string } | null)?.code;
+  for (const [prefix, cls] of SERVER_PREFIXES) if (message.startsWith(prefix)) return cls;
+  if (/timed? ?out/i.test(message) || code === "ETIMEDOUT") return "timeout";
+  if (/Too many Cluster redirections/i.test(message)) return "MOVED_ASK_EXHAUSTED";
+  if (
+    code === "ECONNREFUSED" ||
+    code === "ECONNRESET" ||
+    code === "EPIPE" ||
+    /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|max retries per request|enableOfflineQueue/i.test(
+      message,
+    )
+  ) {
+    return "connection";
+  }
+  return "other";
+}
+
+export type ErrorCounts = Record<ErrorClass, number>;
+
+export function emptyErrorCounts(): ErrorCounts {
+  return Object.fromEntries(ERROR_CLASSES.map((c) => [c, 0])) as ErrorCounts;
+}
+
+export function addErrorCounts(into: ErrorCounts, from: ErrorCounts): ErrorCounts {
+  for (const c of ERROR_CLASSES) into[c] += from[c];
+  return into;
+}
+
+export function totalErrors(counts: ErrorCounts): number {
+  return ERROR_CLASSES.reduce((n, c) => n + counts[c], 0);
+}

@@ -1,0 +1,51 @@
+import { PHASES, type Phase, type PhaseClock } from "../check/phases.js";
+import { OpStats, type OpOutcome, type OpStatsSummary } from "./op-stats.js";
+
+export interface SecondSummary extends OpStatsSummary {
+  /** Second of the run clock, by intended start. */
+  second: number;
+  phase: Phase;
+}
+
+/**
+ * Files every finished operation into its per-second window and its phase, both by intended start,
+ * so a stall is charged to the second in which the operation should have run.
+ */
+export class Recorder {
+  private readonly windows: OpStats[] = [];
+  readonly phases: Record<Phase, OpStats> = { baseline: new OpStats(), fault: new OpStats(), recovery: new OpStats() };
+  readonly total = new OpStats();
+
+  constructor(private readonly clock: PhaseClock) {}
+
+  record(op: OpOutcome): void {
+    const second = Math.max(0, Math.floor(op.intendedMs / 1000));
+    (this.windows[second] ??= new OpStats()).record(op);
+    this.phases[this.clock.phaseAt(op.intendedMs)].record(op);
+    this.total.record(op);
+  }
+
+  /** The stats of one second, if any operation was intended in it. */
+  window(second: number): OpStats | undefined {
+    return this.windows[second];
+  }
+
+  /** One row per second from 0 to the last second that saw an operation; empty seconds are kept as zeros. */
+  perSecond(): SecondSummary[] {
+    const rows: SecondSummary[] = [];
+    for (let s = 0; s < this.windows.length; s++) {
+      const w = this.windows[s] ?? new OpStats();
+      rows.push({ second: s, phase: this.clock.phaseAt(s * 1000), ...w.summary() });
+    }
+    return rows;
+  }
+
+  perPhase(): Record<Phase, OpStatsSummary> {
+    return Object.fromEntries(PHASES.map((p) => [p, this.phases[p].summary()])) as Record<Phase, OpStatsSummary>;
+  }
+
+  /** The raw histograms per second, for HdrHistogram interval logs. */
+  secondHistograms(): Array<{ second: number; stats: OpStats }> {
+    return this.windows.flatMap((stats, second) => (stats ? [{ second, stats }] : []));
+  }
+}

@@ -1,0 +1,110 @@
+import type { Redis } from "ioredis";
+import { infoNumber, parseInfo } from "./info.js";
+import type { Timeline } from "./timeline.js";
+
+/** The INFO fields kept per sample: what explains a latency spike or a lost write. */
+export const SAMPLED_FIELDS = [
+  "used_memory",
+  "used_memory_rss",
+  "used_memory_peak",
+  "mem_fragmentation_ratio",
+  "connected_clients",
+  "instantaneous_ops_per_sec",
+  "total_forks",
+  "latest_fork_usec",
+  "rdb_bgsave_in_progress",
+  "rdb_last_cow_size",
+  "rdb_last_bgsave_status",
+  "aof_rewrite_in_progress",
+  "master_repl_offset",
+  "connected_slaves",
+] as const;
+
+export interface ServerSample {
+  tMs: number;
+  node: string;
+  /** How long INFO took to answer: a fork or a busy server shows here too. */
+  infoLatencyMs: number;
+  values: Record<string, number | string>;
+}
+
+/**
+ * Polls INFO on each node over an admin connection that does not go through the fault layer, so the sampler keeps
+ * seeing the server while clients are cut off. Turns changes into timeline events (a fork, a BGSAVE ending).
+ */
+export class ServerSampler {
+  readonly samples: ServerSample[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private readonly last = new Map<string, Map<string, string>>();
+
+  constructor(
+    private readonly nodes: ReadonlyArray<{ name: string; admin: Redis }>,
+    private readonly clock: () => number,
+    private readonly timeline: Timeline,
+    private readonly intervalMs: number,
+  ) {}
+
+  start(): void {
+    const loop = async () => {
+      await this.sampleOnce();
+      if (this.timer !== undefined) this.timer = setTimeout(() => void (this.running = loop()), this.intervalMs);
+    };
+    this.timer = setTimeout(() => void (this.running = loop()), 0);
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+    await this.sampleOnce();
+  }
+
+  /** See Timeline.rebase. */
+  rebase(shiftMs: number): void {
+    for (const s of this.samples) s.tMs = Math.round(s.tMs - shiftMs);
+  }
+
+  async sampleOnce(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => this.sampleNode(n.name, n.admin)));
+  }
+
+  private async sampleNode(name: string, admin: Redis): Promise<void> {
+    const t0 = this.clock();
+    let text: string;
+    try {
+      text = await admin.info("all");
+    } catch (err) {
+      this.timeline.add("sampler-error", { node: name, error: (err as Error).message });
+      return;
+    }
+    const t1 = this.clock();
+    const info = parseInfo(text);
+    const values: Record<string, number | string> = {};
+    for (const f of SAMPLED_FIELDS) {
+      const raw = info.get(f);
+      if (raw !== undefined) values[f] = infoNumber(info, f) ?? raw;
+    }
+    this.samples.push({ tMs: Math.round(t1), node: name, infoLatencyMs: Math.round((t1 - t0) * 1000) / 1000, values });
+    this.noteChanges(name, info, t1);
+    this.last.set(name, info);
+  }
+
+  private noteChanges(node: string, info: Map<string, string>, tMs: number): void {
+    const prev = this.last.get(node);
+    if (!prev) return;
+    const forks = infoNumber(info, "total_forks");
+    if (forks !== undefined && forks > (infoNumber(prev, "total_forks") ?? forks)) {
+      this.timeline.add("fork", { node, latest_fork_usec: infoNumber(info, "latest_fork_usec") }, tMs);
+    }
+    if (prev.get("rdb_bgsave_in_progress") === "1" && info.get("rdb_bgsave_in_progress") === "0") {
+      this.timeline.add(
+        "bgsave-finished",
+        { node, status: info.get("rdb_last_bgsave_status"), rdb_last_cow_size: infoNumber(info, "rdb_last_cow_size") },
+        tMs,
+      );
+    }
+    const role = info.get("role");
+    if (role !== undefined && prev.get("role") !== role) this.timeline.add("role-change", { node, from: prev.get("role"), to: role }, tMs);
+  }
+}

@@ -1,0 +1,95 @@
+import { PHASES } from "../check/phases.js";
+import { describeCheck } from "../check/verdict.js";
+import { ERROR_CLASSES } from "../measure/errors.js";
+import { formatBytes, formatUs } from "../scenario/units.js";
+import type { RunReport } from "./types.js";
+
+const ms = (v: number | null | undefined) => (v === null || v === undefined ? "–" : `${Math.round(v)} ms`);
+
+/** The human summary of a run: verdict first, then the numbers that back it. */
+export function renderMarkdown(r: RunReport): string {
+  const s = r.scenario;
+  const lines: string[] = [];
+  const verdictWord = r.status !== "completed" ? `**${r.status.toUpperCase()}**` : r.verdict.pass ? "**PASS**" : "**FAIL**";
+  lines.push(`# ${s.name}: ${verdictWord}`, "");
+  if (s.description) lines.push(s.description, "");
+  if (r.problem) lines.push(`> ${r.problem}`, "");
+  const server = r.topology ? `${r.topology.server.server} ${r.topology.server.version}` : "not started";
+  lines.push(
+    `- topology: ${s.topology.kind}, ${server}, image \`${r.topology?.image ?? s.topology.image ?? "?"}\``,
+    `- load: ${r.workload.mode}${r.workload.mode === "open-loop" ? ` at ${s.workload.rate} ops/s` : ""}, ${s.workload.connections} connections, ` +
+      `read ratio ${s.workload.readRatio}, ${s.workload.valueBytes}-byte values, ${r.workload.issued} operations in ${ms(r.workload.loadDurationMs)}`,
+    `- latency means: ${r.workload.latencyMeaning}`,
+    `- dataset: ${r.dataset.keys} keys requested as ${formatBytes(r.dataset.requestedBytes)}` +
+      (r.dataset.usedMemoryBytes !== null ? `, used_memory ${formatBytes(r.dataset.usedMemoryBytes)}` : ""),
+    `- started ${r.startedAt}, finished ${r.finishedAt}`,
+    "",
+  );
+
+  lines.push("## Verdict", "");
+  if (r.verdict.checks.length === 0) lines.push("No budgets declared.", "");
+  else {
+    lines.push("| check | budget | measured | result |", "|---|---|---|---|");
+    for (const c of r.verdict.checks) {
+      const f = (v: number | null) => (v === null ? `– (${c.note ?? "no data"})` : c.unit === "ms" ? `${v} ms` : `${(v * 100).toFixed(3)}%`);
+      lines.push(`| ${c.name} | ≤ ${f(c.budget)} | ${f(c.measured)} | ${c.pass ? "pass" : "**FAIL**"} |`);
+    }
+    lines.push("");
+    for (const c of r.verdict.checks.filter((c) => !c.pass)) lines.push(`- FAILED ${describeCheck(c)}`);
+    if (r.verdict.failures.length) lines.push("");
+  }
+
+  lines.push("## Latency per phase (from intended start)", "");
+  lines.push("| phase | window | ops | errors | P50 | P99 | P99.9 | max | service P50 | service P99 |", "|---|---|---|---|---|---|---|---|---|---|");
+  for (const p of PHASES) {
+    const ph = r.phases[p];
+    const win = `${ms(ph.fromMs)} → ${ph.toMs === null ? "end" : ms(ph.toMs)}`;
+    if (ph.ops === 0) {
+      lines.push(`| ${p} | ${win} | 0 | – | – | – | – | – | – | – |`);
+      continue;
+    }
+    const l = ph.latency;
+    lines.push(
+      `| ${p} | ${win} | ${ph.ops} | ${ph.errors} | ${formatUs(l.p50Us)} | ${formatUs(l.p99Us)} | ${formatUs(l.p999Us)} | ${formatUs(l.maxUs)} | ${formatUs(ph.service.p50Us)} | ${formatUs(ph.service.p99Us)} |`,
+    );
+  }
+  lines.push("");
+  const errs = ERROR_CLASSES.filter((c) => r.total.errorsByClass[c] > 0);
+  lines.push(errs.length ? `Errors by class: ${errs.map((c) => `${c} ${r.total.errorsByClass[c]}`).join(", ")}.` : "No operation failed.", "");
+  const a = r.availability;
+  lines.push(
+    `Availability: RTO ${a.rtoMs === null ? `– (${a.rtoNote})` : `${Math.round(a.rtoMs)} ms`}; ` +
+      `longest run of failed writes ${a.longestFailedRun ? `${a.longestFailedRun.writes} writes over ${Math.round(a.longestFailedRun.durationMs)} ms` : "none"}; ` +
+      `${a.writesFailed} of ${a.writesAttempted} writes failed.`,
+    "",
+  );
+
+  if (r.faults.length) {
+    lines.push("## Faults", "");
+    for (const f of r.faults) {
+      lines.push(`### ${f.kind} at ${ms(f.tookEffectAtMs)}${f.healedAtMs !== null ? `, healed at ${ms(f.healedAtMs)}` : ", not healed"}`, "");
+      if (f.error) lines.push(`Error: ${f.error}`, "");
+      for (const [k, v] of Object.entries(f.details)) {
+        const shown = typeof v === "number" && /Bytes$/.test(k) ? formatBytes(v) : typeof v === "number" && /Us$/.test(k) ? formatUs(v) : String(v);
+        lines.push(`- ${k}: ${shown}`);
+      }
+      lines.push("");
+    }
+  }
+
+  if (r.environment.host) {
+    const h = r.environment.host;
+    lines.push(
+      "## Environment",
+      "",
+      `- kernel ${h.kernel}; ${h.cores} cores (${h.cpuModel}); ${formatBytes(h.memoryBytes)} memory`,
+      `- transparent huge pages: ${h.transparentHugePages}; vm.overcommit_memory: ${h.overcommitMemory}`,
+      `- Docker ${h.dockerServerVersion} on ${h.dockerOperatingSystem}; Node ${h.node}`,
+      ...r.environment.images.map((i) => `- image ${i.name}: ${i.id}`),
+      ...r.environment.warnings.map((w) => `- WARNING: ${w}`),
+      "",
+    );
+  }
+  lines.push(`Client options (pinned): \`${JSON.stringify(s.client)}\``, "");
+  return lines.join("\n");
+}

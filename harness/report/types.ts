@@ -1,0 +1,45 @@
+import type { Availability } from "../check/availability.js";
+import type { Phase } from "../check/phases.js";
+import type { Verdict } from "../check/verdict.js";
+import type { FaultRecord } from "../faults/types.js";
+import type { HostFacts } from "../infra/environment.js";
+import type { ImageFacts } from "../infra/docker.js";
+import type { OpStatsSummary } from "../measure/op-stats.js";
+import type { SecondSummary } from "../measure/recorder.js";
+import type { ServerSample } from "../measure/sampler.js";
+import type { TimelineEvent } from "../measure/timeline.js";
+import type { Scenario } from "../scenario/schema.js";
+import type { TopologyDescription } from "../topology/types.js";
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export type RunStatus = "completed" | "aborted" | "failed";
+
+export interface PhaseReport extends OpStatsSummary {
+  /** Run-clock bounds of the phase (ms since the load started); null = open-ended. */
+  fromMs: number | null;
+  toMs: number | null;
+}
+
+/** The JSON report: the source of truth every other view is drawn from. Times are ms on the run clock. */
+export interface RunReport {
+  schemaVersion: number;
+  scenario: Scenario;
+  status: RunStatus;
+  /** Why the run did not complete, when it did not. */
+  problem?: string;
+  startedAt: string;
+  finishedAt: string;
+  environment: { host: HostFacts | null; warnings: string[]; images: ImageFacts[] };
+  topology: TopologyDescription | null;
+  workload: { mode: "open-loop" | "closed-loop"; latencyMeaning: string; issued: number; loadDurationMs: number };
+  dataset: { requestedBytes: number; keys: number; usedMemoryBytes: number | null };
+  faults: FaultRecord[];
+  phases: Record<Phase, PhaseReport>;
+  total: OpStatsSummary;
+  availability: Availability;
+  perSecond: SecondSummary[];
+  timeline: TimelineEvent[];
+  samples: ServerSample[];
+  verdict: Verdict;
+}

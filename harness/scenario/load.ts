@@ -1,0 +1,101 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { BadInputError } from "../infra/errors.js";
+import { scenarioSchema, type Scenario, type ScenarioInput } from "./schema.js";
+
+export const SUITES_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../suites");
+
+export interface ScenarioSource {
+  file: string;
+  input: ScenarioInput;
+}
+
+/** Values from the command line that replace the scenario's own before validation. */
+export interface Overrides {
+  duration?: string;
+  rate?: string;
+  dataset?: string;
+  image?: string;
+  connections?: string;
+  readRatio?: string;
+  at?: string;
+}
+
+function formatIssues(err: z.ZodError): string {
+  return err.issues.map((i) => `  - ${i.path.join(".") || "(scenario)"}: ${i.message}`).join("\n");
+}
+
+/** Every scenario in every suites/*.json file (each file holds an array of scenarios). */
+export function readScenarioSources(dir = SUITES_DIR): ScenarioSource[] {
+  const out: ScenarioSource[] = [];
+  for (const f of readdirSync(dir).filter((n) => n.endsWith(".json")).sort()) {
+    const file = path.join(dir, f);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, "utf8"));
+    } catch (e) {
+      throw new BadInputError(`${file} is not valid JSON: ${(e as Error).message}`, "Fix the file's syntax.");
+    }
+    if (!Array.isArray(parsed)) throw new BadInputError(`${file} must hold a JSON array of scenarios.`);
+    for (const input of parsed) out.push({ file, input: input as ScenarioInput });
+  }
+  return out;
+}
+
+/** Validates one scenario; the error names the file, the scenario and every field that is wrong. */
+export function validateScenario(input: unknown, origin: string): Scenario {
+  const r = scenarioSchema.safeParse(input);
+  if (r.success) return r.data;
+  const name = (input as { name?: unknown })?.name;
+  throw new BadInputError(
+    `Scenario ${typeof name === "string" ? `"${name}" ` : ""}in ${origin} is invalid:\n${formatIssues(r.error)}`,
+    "Fix those fields (the README lists every scenario field) or the command-line override that set them.",
+  );
+}
+
+export function applyOverrides(input: ScenarioInput, o: Overrides): ScenarioInput {
+  const num = (flag: string, v: string) => {
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new BadInputError(`--${flag} ${v} is not a number.`);
+    return n;
+  };
+  const s = structuredClone(input) as any;
+  s.workload ??= {};
+  if (o.duration !== undefined) s.workload.duration = o.duration;
+  if (o.rate !== undefined) s.workload.rate = num("rate", o.rate);
+  if (o.connections !== undefined) s.workload.connections = num("connections", o.connections);
+  if (o.readRatio !== undefined) s.workload.readRatio = num("read-ratio", o.readRatio);
+  if (o.dataset !== undefined) s.dataset = { ...(s.dataset ?? {}), size: o.dataset };
+  if (o.image !== undefined) s.topology = { ...(s.topology ?? {}), image: o.image };
+  if (o.at !== undefined) for (const f of s.faults ?? []) f.at = o.at;
+  return s;
+}
+
+/** Looks a scenario up by name across the suites, applies overrides, validates. */
+export function loadScenario(name: string, overrides: Overrides = {}, dir = SUITES_DIR): Scenario {
+  const sources = readScenarioSources(dir);
+  const found = sources.find((s) => s.input?.name === name);
+  if (!found) {
+    throw new BadInputError(
+      `No scenario named "${name}".`,
+      `Known scenarios: ${sources.map((s) => s.input?.name).join(", ")}. List them with \`npm run harness -- list\`.`,
+    );
+  }
+  return validateScenario(applyOverrides(found.input, overrides), path.relative(process.cwd(), found.file));
+}
+
+/** Loads a scenario from a file of the user's (a JSON object, or an array holding exactly one). */
+export function loadScenarioFile(file: string, overrides: Overrides = {}): Scenario {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new BadInputError(`Cannot read scenario file ${file}: ${(e as Error).message}`, "Give the path of a JSON scenario file.");
+  }
+  if (Array.isArray(parsed)) {
+    if (parsed.length !== 1) throw new BadInputError(`${file} holds ${parsed.length} scenarios; run one at a time by name.`);
+    parsed = parsed[0];
+  }
+  return validateScenario(applyOverrides(parsed as ScenarioInput, overrides), file);
+}

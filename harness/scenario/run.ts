@@ -1,0 +1,283 @@
+import { performance } from "node:perf_hooks";
+import type { Redis } from "ioredis";
+import { availability } from "../check/availability.js";
+import { PHASES, PhaseClock, type Phase } from "../check/phases.js";
+import { verdict } from "../check/verdict.js";
+import { faultFor } from "../faults/index.js";
+import type { FaultRecord } from "../faults/types.js";
+import { containerRuntime, imageFacts, requireImages, type ImageFacts } from "../infra/docker.js";
+import { hostFacts, hostWarnings, type HostFacts } from "../infra/environment.js";
+import { EnvironmentError, HarnessError } from "../infra/errors.js";
+import type { Settings } from "../infra/settings.js";
+import { Recorder } from "../measure/recorder.js";
+import { ServerSampler } from "../measure/sampler.js";
+import { Timeline } from "../measure/timeline.js";
+import { WriteLog } from "../measure/write-log.js";
+import { Progress } from "../report/progress.js";
+import type { PhaseReport, RunReport, RunStatus } from "../report/types.js";
+import { newReportDir, writeReport, type ReportFiles } from "../report/write.js";
+import { StandaloneTopology } from "../topology/standalone.js";
+import type { Topology, TopologyDescription } from "../topology/types.js";
+import { preloadDataset } from "../workload/dataset.js";
+import { runClosedLoop, runOpenLoop, type DriverResult } from "../workload/driver.js";
+import { keyValueIssuer } from "../workload/key-value.js";
+import type { Scenario } from "./schema.js";
+
+export interface RunOptions {
+  settings: Settings;
+  progress?: Progress;
+  /** Abort (Ctrl-C): stop the load, heal, write what was measured, stop the containers. */
+  signal?: AbortSignal;
+}
+
+export interface RunResult {
+  report: RunReport;
+  files: ReportFiles;
+}
+
+/** How long to wait, after the load ends, for a fault still in progress (e.g. a long BGSAVE) before giving up on it. */
+const FAULT_GRACE_MS = 120_000;
+
+/**
+ * Runs one scenario end to end: topology up, dataset, sampler, load with faults on schedule, verdict, reports, and
+ * everything stopped again, whatever happened. The report is written even when the run fails half-way.
+ */
+export async function runScenario(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
+  const progress = opts.progress ?? new Progress();
+  const signal = opts.signal ?? new AbortController().signal;
+  const image = scenario.topology.image ?? opts.settings.redisImage;
+  const startedAt = new Date();
+  let origin = performance.now();
+  const clock = () => performance.now() - origin;
+  const timeline = new Timeline(clock);
+  const phases = new PhaseClock();
+  const recorder = new Recorder(phases);
+  const writes = new WriteLog();
+  const faults: FaultRecord[] = [];
+  let status: RunStatus = "completed";
+  let problem: string | undefined;
+  let host: HostFacts | null = null;
+  let images: ImageFacts[] = [];
+  let description: TopologyDescription | null = null;
+  let driver: DriverResult = { mode: scenario.workload.mode, issued: 0, lastIssueMs: 0, endMs: 0 };
+  let datasetKeys = 0;
+  let usedMemory: number | null = null;
+  let sampler: ServerSampler | undefined;
+  let topology: Topology | undefined;
+  const clients: Redis[] = [];
+  let thrown: unknown;
+  const dir = newReportDir(opts.settings.reportsDir, scenario.name, startedAt);
+  progress.step(`scenario ${scenario.name}: report folder ${dir}`);
+
+  try {
+    const runtime = await containerRuntime();
+    await requireImages(runtime, [image, opts.settings.toxiproxyImage, opts.settings.ryukImage]);
+    host = hostFacts(runtime);
+    for (const w of hostWarnings(host)) progress.step(`warning: ${w}`);
+    images = await Promise.all([image, opts.settings.toxiproxyImage].map((i) => imageFacts(runtime, i)));
+
+    timeline.add("topology-starting", { kind: scenario.topology.kind, image });
+    topology = await StandaloneTopology.start(
+      { image, toxiproxyImage: opts.settings.toxiproxyImage, config: scenario.topology.config, client: scenario.client },
+      (m) => progress.step(m),
+    ).catch((err) => {
+      throw asEnvironmentError(err, "starting the topology");
+    });
+    description = await topology.describe();
+    timeline.add("topology-ready", { server: description.server });
+    progress.step(`topology up: ${description.server.server} ${description.server.version}`);
+
+    if (scenario.dataset.size > 0 && !signal.aborted) {
+      const admin = topology.primary().admin;
+      progress.step(`loading dataset: ${scenario.dataset.size} bytes in ${scenario.dataset.valueBytes}-byte values (DEBUG POPULATE)`);
+      const { keys } = await preloadDataset(admin, scenario.dataset.size, scenario.dataset.valueBytes, (done, total) =>
+        progress.step(`dataset ${Math.round((100 * done) / total)}% (${done}/${total} keys)`),
+      );
+      datasetKeys = keys;
+      usedMemory = (await topology.primary().infoNumber("memory", "used_memory")) ?? null;
+      timeline.add("dataset-loaded", { keys, usedMemory });
+    }
+
+    for (let i = 0; i < scenario.workload.connections; i++) clients.push(topology.newClient());
+    await Promise.all(clients.map((c) => c.connect()));
+
+    sampler = new ServerSampler(
+      topology.nodes.map((n) => ({ name: n.name, admin: n.admin })),
+      clock,
+      timeline,
+      scenario.sampler.intervalMs,
+    );
+    await sampler.sampleOnce();
+
+    // The run clock restarts at the first intended operation; earlier events keep negative times.
+    const shift = clock();
+    origin += shift;
+    timeline.rebase(shift);
+    sampler.rebase(shift);
+    timeline.add("load-started", { mode: scenario.workload.mode });
+    sampler.start();
+
+    const durationMs = scenario.workload.duration * 1000;
+    const issue = keyValueIssuer(scenario.workload, clients);
+    const sink = (op: Parameters<typeof recorder.record>[0]) => {
+      recorder.record(op);
+      if (op.kind === "write") writes.add(op.intendedMs, op.error === undefined);
+    };
+    progress.step(
+      `load: ${scenario.workload.mode}` +
+        (scenario.workload.mode === "open-loop" ? ` ${scenario.workload.rate} ops/s` : ` ${scenario.workload.connections}x${scenario.workload.pipeline} in flight`) +
+        ` for ${scenario.workload.duration}s` +
+        (scenario.faults.length ? `; faults: ${scenario.faults.map((f) => `${f.kind}@${f.at}s`).join(", ")}` : ""),
+    );
+    progress.startLoad(scenario.workload.duration, recorder, clock, () => phases.phaseAt(clock()));
+
+    const faultRuns = scenario.faults.map(
+      (spec) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(async () => {
+            if (!signal.aborted) {
+              progress.step(`fault: ${spec.kind}`);
+              const rec = await faultFor(spec).run({ topology: topology!, clock, timeline, phases, signal });
+              faults.push(rec);
+              progress.step(`fault ${spec.kind}: ${rec.error ? `error: ${rec.error}` : `healed after ${Math.round((rec.healedAtMs ?? clock()) - rec.requestedAtMs)} ms`}`);
+            }
+            resolve();
+          }, spec.at * 1000 - clock());
+          signal.addEventListener("abort", () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        }),
+    );
+
+    driver =
+      scenario.workload.mode === "open-loop"
+        ? await runOpenLoop({ ratePerSec: scenario.workload.rate, durationMs, spinMs: scenario.workload.spinMs }, issue, sink, clock, signal)
+        : await runClosedLoop({ durationMs, concurrency: scenario.workload.connections * scenario.workload.pipeline }, issue, sink, clock, signal);
+    progress.stopLoad();
+    timeline.add("load-finished", { issued: driver.issued });
+
+    const graceful = await Promise.race([Promise.all(faultRuns).then(() => true), sleep(FAULT_GRACE_MS).then(() => false)]);
+    if (!graceful) problem = `a fault was still in progress ${FAULT_GRACE_MS / 1000}s after the load ended`;
+    if (signal.aborted) {
+      status = "aborted";
+      problem = "interrupted before the end of the load";
+    }
+    const faultErrors = faults.filter((f) => f.error).map((f) => `${f.kind}: ${f.error}`);
+    if (faultErrors.length) {
+      status = "failed";
+      problem = `fault failed: ${faultErrors.join("; ")}`;
+    }
+  } catch (err) {
+    progress.stopLoad();
+    status = signal.aborted ? "aborted" : "failed";
+    problem = err instanceof Error ? err.message : String(err);
+    timeline.add("run-error", { error: problem });
+    thrown = err; // rethrown once the report is on disk
+  } finally {
+    await sampler?.stop().catch(() => {});
+    for (const c of clients) c.disconnect();
+    if (topology) {
+      progress.step("stopping containers");
+      await topology.stop();
+    }
+  }
+
+  const report = buildReport({
+    scenario,
+    status,
+    problem,
+    startedAt,
+    host,
+    images,
+    description,
+    driver,
+    datasetKeys,
+    usedMemory,
+    faults,
+    recorder,
+    writes,
+    phases,
+    timeline,
+    samples: sampler?.samples ?? [],
+  });
+  const files = writeReport(dir, report);
+  progress.step(`report: ${files.markdown}`);
+  if (thrown !== undefined) throw Object.assign(asEnvironmentError(thrown, "running the scenario"), { files });
+  return { report, files };
+}
+
+function sleep(ms: number) {
+  return new Promise<void>((r) => setTimeout(r, ms).unref());
+}
+
+/** A failure of Docker, an image or a port: the environment's, exit 3, with the message that says what broke. */
+function asEnvironmentError(err: unknown, during: string): HarnessError {
+  if (err instanceof HarnessError) return err;
+  const msg = err instanceof Error ? err.message : String(err);
+  let hint = "Check that Docker runs (`docker info`) and the images exist (`bash docker/build-images.sh`).";
+  if (/port is already allocated|address already in use/i.test(msg)) hint = "A port is taken: stop what holds it, or let Docker pick free ports.";
+  if (/No such image|pull access denied|manifest unknown/i.test(msg)) hint = "The image is missing: build it with `bash docker/build-images.sh`, or set the image setting to one your registry has.";
+  return new EnvironmentError(`Failed while ${during}: ${msg.split("\n")[0]}`, hint);
+}
+
+interface ReportInputs {
+  scenario: Scenario;
+  status: RunStatus;
+  problem: string | undefined;
+  startedAt: Date;
+  host: HostFacts | null;
+  images: ImageFacts[];
+  description: TopologyDescription | null;
+  driver: DriverResult;
+  datasetKeys: number;
+  usedMemory: number | null;
+  faults: FaultRecord[];
+  recorder: Recorder;
+  writes: WriteLog;
+  phases: PhaseClock;
+  timeline: Timeline;
+  samples: RunReport["samples"];
+}
+
+export function buildReport(x: ReportInputs): RunReport {
+  const perPhase = x.recorder.perPhase();
+  const bounds: Record<Phase, [number | null, number | null]> = {
+    baseline: [0, x.phases.faultStartMs ?? null],
+    fault: [x.phases.faultStartMs ?? null, x.phases.faultEndMs ?? null],
+    recovery: [x.phases.faultEndMs ?? null, null],
+  };
+  const phases = Object.fromEntries(
+    PHASES.map((p) => [p, { fromMs: bounds[p][0], toMs: bounds[p][1], ...perPhase[p] } satisfies PhaseReport]),
+  ) as Record<Phase, PhaseReport>;
+  const avail = availability(x.writes.sorted(), x.phases.faultStartMs, x.driver.lastIssueMs);
+  const v = verdict(x.scenario.budgets, perPhase, avail);
+  return {
+    schemaVersion: 1,
+    scenario: x.scenario,
+    status: x.status,
+    ...(x.problem ? { problem: x.problem } : {}),
+    startedAt: x.startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    environment: { host: x.host, warnings: x.host ? hostWarnings(x.host) : [], images: x.images },
+    topology: x.description,
+    workload: {
+      mode: x.driver.mode,
+      latencyMeaning:
+        x.driver.mode === "open-loop"
+          ? "open loop: from each operation's intended start (stalls are counted, coordinated omission corrected)"
+          : "CLOSED LOOP (max throughput): service time only; stalls are hidden, do not read these as user latency",
+      issued: x.driver.issued,
+      loadDurationMs: Math.round(x.driver.endMs),
+    },
+    dataset: { requestedBytes: x.scenario.dataset.size, keys: x.datasetKeys, usedMemoryBytes: x.usedMemory },
+    faults: x.faults,
+    phases,
+    total: x.recorder.total.summary(),
+    availability: avail,
+    perSecond: x.recorder.perSecond(),
+    timeline: x.timeline.sorted(),
+    samples: x.samples,
+    verdict: x.status === "completed" ? v : { ...v, pass: false, failures: [`run ${x.status}: ${x.problem}`, ...v.failures] },
+  };
+}

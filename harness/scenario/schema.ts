@@ -1,0 +1,130 @@
+import { z } from "zod";
+import { DEFAULT_CLIENT_SETTINGS } from "../workload/client-options.js";
+import { parseDurationS, parseSize } from "./units.js";
+
+const size = z.union([z.number().int().nonnegative(), z.string()]).transform((v, ctx) => {
+  try {
+    return parseSize(v);
+  } catch (e) {
+    ctx.addIssue({ code: "custom", message: (e as Error).message });
+    return z.NEVER;
+  }
+});
+
+const seconds = z.union([z.number().positive(), z.string()]).transform((v, ctx) => {
+  try {
+    const s = parseDurationS(v);
+    if (s <= 0) throw new Error(`duration must be positive, got "${v}"`);
+    return s;
+  } catch (e) {
+    ctx.addIssue({ code: "custom", message: (e as Error).message });
+    return z.NEVER;
+  }
+});
+
+const perPhaseMs = z
+  .object({ baseline: z.number().positive(), fault: z.number().positive(), recovery: z.number().positive() })
+  .partial()
+  .strict();
+
+const perPhaseFraction = z
+  .object({ baseline: z.number().min(0).max(1), fault: z.number().min(0).max(1), recovery: z.number().min(0).max(1) })
+  .partial()
+  .strict();
+
+export const bgsaveFault = z
+  .object({
+    kind: z.literal("bgsave"),
+    /** When to inject, in seconds after the load started. */
+    at: seconds,
+  })
+  .strict();
+
+export const faultSchema = z.discriminatedUnion("kind", [bgsaveFault]);
+
+export const clientSchema = z
+  .object({
+    commandTimeoutMs: z.number().int().positive(),
+    connectTimeoutMs: z.number().int().positive(),
+    reconnectDelayMs: z.number().int().nonnegative(),
+    maxRetriesPerRequest: z.number().int().nonnegative(),
+    enableOfflineQueue: z.boolean(),
+    enableAutoPipelining: z.boolean(),
+    keepAliveMs: z.number().int().nonnegative(),
+    protocol: z.union([z.literal(2), z.literal(3)]),
+  })
+  .partial()
+  .strict()
+  .transform((c) => ({ ...DEFAULT_CLIENT_SETTINGS, ...c }));
+
+export const workloadSchema = z
+  .object({
+    /** open-loop: constant rate, latency from the intended start. closed-loop: as fast as replies come back. */
+    mode: z.enum(["open-loop", "closed-loop"]).default("open-loop"),
+    /** Operations per second (open loop). */
+    rate: z.number().positive().max(10_000_000).default(2000),
+    duration: seconds,
+    readRatio: z.number().min(0).max(1).default(0.5),
+    keySpace: z.number().int().positive().default(100_000),
+    valueBytes: z.number().int().positive().max(512 * 2 ** 20).default(100),
+    connections: z.number().int().positive().max(1000).default(4),
+    /** Closed loop: operations in flight per connection. */
+    pipeline: z.number().int().positive().max(10_000).default(1),
+    seed: z.number().int().default(1),
+    /** Open loop: yield with setImmediate (not a timer) this close to the next intended start. */
+    spinMs: z.number().min(0).max(50).default(1),
+  })
+  .strict();
+
+export const scenarioSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "use lower-case letters, digits and dashes"),
+    description: z.string().default(""),
+    topology: z
+      .object({
+        kind: z.literal("standalone"),
+        /** Defaults to the REDIS_IMAGE setting. */
+        image: z.string().min(1).optional(),
+        /** redis.conf directives passed as --name value. */
+        config: z.record(z.string(), z.string()).default({}),
+      })
+      .strict(),
+    dataset: z
+      .object({ size: size.default(0), valueBytes: z.number().int().positive().max(512 * 2 ** 20).default(1024) })
+      .strict()
+      .default({ size: 0, valueBytes: 1024 }),
+    workload: workloadSchema,
+    client: clientSchema.default(DEFAULT_CLIENT_SETTINGS),
+    faults: z.array(faultSchema).default([]),
+    sampler: z.object({ intervalMs: z.number().int().min(10).max(10_000).default(250) }).strict().default({ intervalMs: 250 }),
+    budgets: z
+      .object({
+        p99Ms: perPhaseMs,
+        p999Ms: perPhaseMs,
+        /** Failed operations / attempted, per phase. */
+        maxErrorRate: perPhaseFraction,
+        /** Observed RTO (DESIGN.md), ms. */
+        rtoMs: z.number().nonnegative(),
+      })
+      .partial()
+      .strict()
+      .default({}),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    s.faults.forEach((f, i) => {
+      if (f.at >= s.workload.duration)
+        ctx.addIssue({
+          code: "custom",
+          path: ["faults", i, "at"],
+          message: `fault at ${f.at}s is not inside the ${s.workload.duration}s load: inject earlier or run longer`,
+        });
+    });
+    if (s.faults.some((f) => f.kind === "bgsave") && s.dataset.size === 0)
+      ctx.addIssue({ code: "custom", path: ["dataset", "size"], message: "a bgsave fault needs a dataset to fork: set dataset.size (e.g. \"1gb\")" });
+  });
+
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type Scenario = z.output<typeof scenarioSchema>;
+export type FaultSpec = z.output<typeof faultSchema>;
+export type Budgets = Scenario["budgets"];

@@ -1,0 +1,72 @@
+import { Redis } from "ioredis";
+import { Network, type StartedNetwork } from "testcontainers";
+import { toRedisOptions, type ClientSettings } from "../workload/client-options.js";
+import { FaultLayer, type ProxiedLink } from "./fault-layer.js";
+import { REDIS_PORT, RedisNode } from "./redis-node.js";
+import type { Topology, TopologyDescription } from "./types.js";
+
+export interface StandaloneOptions {
+  image: string;
+  toxiproxyImage: string;
+  config: Record<string, string>;
+  client: ClientSettings;
+}
+
+/** One Redis server; clients reach it through one Toxiproxy link. */
+export class StandaloneTopology implements Topology {
+  readonly kind = "standalone" as const;
+
+  private constructor(
+    private readonly opts: StandaloneOptions,
+    private readonly network: StartedNetwork,
+    readonly faultLayer: FaultLayer,
+    readonly nodes: RedisNode[],
+    private readonly clientLink: ProxiedLink,
+  ) {}
+
+  /** Starts everything; on a failure half-way, stops what did start before rethrowing. */
+  static async start(opts: StandaloneOptions, onStep: (msg: string) => void = () => {}): Promise<StandaloneTopology> {
+    const started: Array<{ stop(): Promise<unknown> }> = [];
+    try {
+      onStep("creating network");
+      const network = await new Network().start();
+      started.push(network);
+      onStep(`starting fault layer (${opts.toxiproxyImage})`);
+      const faultLayer = await FaultLayer.start(opts.toxiproxyImage, network, 1);
+      started.unshift(faultLayer);
+      onStep(`starting redis-0 (${opts.image})`);
+      const node = await RedisNode.start("redis-0", opts.image, network, opts.config);
+      started.unshift(node);
+      const link = await faultLayer.link("client-redis-0", `redis-0:${REDIS_PORT}`);
+      return new StandaloneTopology(opts, network, faultLayer, [node], link);
+    } catch (err) {
+      for (const s of started) await s.stop().catch(() => {});
+      throw err;
+    }
+  }
+
+  newClient(): Redis {
+    return new Redis({ host: "127.0.0.1", port: this.clientLink.hostPort, ...toRedisOptions(this.opts.client) });
+  }
+
+  primary(): RedisNode {
+    return this.nodes[0];
+  }
+
+  async describe(): Promise<TopologyDescription> {
+    const server = await this.nodes[0].identity();
+    return {
+      kind: this.kind,
+      image: this.opts.image,
+      server,
+      nodes: this.nodes.map((n) => ({ name: n.name, role: "master", config: n.config })),
+      links: [...this.faultLayer.links.values()].map((l) => ({ name: l.name, upstream: l.proxy.upstream })),
+    };
+  }
+
+  async stop(): Promise<void> {
+    for (const n of this.nodes) await n.stop().catch(() => {});
+    await this.faultLayer.stop().catch(() => {});
+    await this.network.stop().catch(() => {});
+  }
+}

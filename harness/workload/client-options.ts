@@ -1,0 +1,42 @@
+import type { RedisOptions } from "ioredis";
+
+/**
+ * ioredis defaults changed between majors (v6: exponential reconnect backoff up to 5 s, keepAlive 30 s) and they
+ * shape the RTO a user sees, so the harness pins every option that matters and prints them in the report.
+ */
+export interface ClientSettings {
+  commandTimeoutMs: number;
+  connectTimeoutMs: number;
+  reconnectDelayMs: number;
+  maxRetriesPerRequest: number;
+  enableOfflineQueue: boolean;
+  enableAutoPipelining: boolean;
+  keepAliveMs: number;
+  protocol: 2 | 3;
+}
+
+export const DEFAULT_CLIENT_SETTINGS: ClientSettings = {
+  commandTimeoutMs: 1000,
+  connectTimeoutMs: 1000,
+  reconnectDelayMs: 100,
+  maxRetriesPerRequest: 1,
+  enableOfflineQueue: true,
+  enableAutoPipelining: true,
+  keepAliveMs: 1000,
+  protocol: 2,
+};
+
+export function toRedisOptions(s: ClientSettings): RedisOptions {
+  return {
+    commandTimeout: s.commandTimeoutMs,
+    connectTimeout: s.connectTimeoutMs,
+    retryStrategy: () => s.reconnectDelayMs,
+    maxRetriesPerRequest: s.maxRetriesPerRequest,
+    enableOfflineQueue: s.enableOfflineQueue,
+    enableAutoPipelining: s.enableAutoPipelining,
+    keepAlive: s.keepAliveMs,
+    protocol: s.protocol,
+    lazyConnect: true,
+    disableClientInfo: true,
+  };
+}
