@@ -1,12 +1,16 @@
 /**
  * Phases (DESIGN.md): baseline = before the fault took effect, fault = from then until it was healed,
  * recovery = after the heal. An operation belongs to the phase of its *intended* start.
+ * Warmup (connections opening, the JIT compiling the driver) comes first and is reported but judged by no budget.
  */
 export const PHASES = ["baseline", "fault", "recovery"] as const;
 export type Phase = (typeof PHASES)[number];
+export const ALL_PHASES = ["warmup", ...PHASES] as const;
+export type AnyPhase = (typeof ALL_PHASES)[number];
 
 /** Marks are in ms on the run clock; they are set when the fault really took effect and when it really healed. */
 export class PhaseClock {
+  constructor(readonly warmupMs = 0) {}
   faultStartMs: number | undefined;
   faultEndMs: number | undefined;
 
@@ -21,7 +25,8 @@ export class PhaseClock {
     this.faultEndMs = Math.max(tMs, this.faultStartMs);
   }
 
-  phaseAt(tMs: number): Phase {
+  phaseAt(tMs: number): AnyPhase {
+    if (tMs < this.warmupMs) return "warmup";
     if (this.faultStartMs === undefined || tMs < this.faultStartMs) return "baseline";
     if (this.faultEndMs === undefined || tMs < this.faultEndMs) return "fault";
     return "recovery";

@@ -1,10 +1,10 @@
-import { PHASES, type Phase, type PhaseClock } from "../check/phases.js";
+import { ALL_PHASES, type AnyPhase, type PhaseClock } from "../check/phases.js";
 import { OpStats, type OpOutcome, type OpStatsSummary } from "./op-stats.js";
 
 export interface SecondSummary extends OpStatsSummary {
   /** Second of the run clock, by intended start. */
   second: number;
-  phase: Phase;
+  phase: AnyPhase;
 }
 
 /**
@@ -13,7 +13,13 @@ export interface SecondSummary extends OpStatsSummary {
  */
 export class Recorder {
   private readonly windows: OpStats[] = [];
-  readonly phases: Record<Phase, OpStats> = { baseline: new OpStats(), fault: new OpStats(), recovery: new OpStats() };
+  readonly phases: Record<AnyPhase, OpStats> = {
+    warmup: new OpStats(),
+    baseline: new OpStats(),
+    fault: new OpStats(),
+    recovery: new OpStats(),
+  };
+  /** Every operation after warmup. */
   readonly total = new OpStats();
 
   constructor(private readonly clock: PhaseClock) {}
@@ -21,8 +27,9 @@ export class Recorder {
   record(op: OpOutcome): void {
     const second = Math.max(0, Math.floor(op.intendedMs / 1000));
     (this.windows[second] ??= new OpStats()).record(op);
-    this.phases[this.clock.phaseAt(op.intendedMs)].record(op);
-    this.total.record(op);
+    const phase = this.clock.phaseAt(op.intendedMs);
+    this.phases[phase].record(op);
+    if (phase !== "warmup") this.total.record(op);
   }
 
   /** The stats of one second, if any operation was intended in it. */
@@ -40,8 +47,8 @@ export class Recorder {
     return rows;
   }
 
-  perPhase(): Record<Phase, OpStatsSummary> {
-    return Object.fromEntries(PHASES.map((p) => [p, this.phases[p].summary()])) as Record<Phase, OpStatsSummary>;
+  perPhase(): Record<AnyPhase, OpStatsSummary> {
+    return Object.fromEntries(ALL_PHASES.map((p) => [p, this.phases[p].summary()])) as Record<AnyPhase, OpStatsSummary>;
   }
 
   /** The raw histograms per second, for HdrHistogram interval logs. */

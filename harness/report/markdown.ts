@@ -1,4 +1,4 @@
-import { PHASES } from "../check/phases.js";
+import { ALL_PHASES } from "../check/phases.js";
 import { describeCheck } from "../check/verdict.js";
 import { ERROR_CLASSES } from "../measure/errors.js";
 import { formatBytes, formatUs } from "../scenario/units.js";
@@ -41,7 +41,7 @@ export function renderMarkdown(r: RunReport): string {
 
   lines.push("## Latency per phase (from intended start)", "");
   lines.push("| phase | window | ops | errors | P50 | P99 | P99.9 | max | service P50 | service P99 |", "|---|---|---|---|---|---|---|---|---|---|");
-  for (const p of PHASES) {
+  for (const p of ALL_PHASES) {
     const ph = r.phases[p];
     const win = `${ms(ph.fromMs)} → ${ph.toMs === null ? "end" : ms(ph.toMs)}`;
     if (ph.ops === 0) {

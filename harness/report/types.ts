@@ -1,5 +1,5 @@
 import type { Availability } from "../check/availability.js";
-import type { Phase } from "../check/phases.js";
+import type { AnyPhase } from "../check/phases.js";
 import type { Verdict } from "../check/verdict.js";
 import type { FaultRecord } from "../faults/types.js";
 import type { HostFacts } from "../infra/environment.js";
@@ -35,7 +35,8 @@ export interface RunReport {
   workload: { mode: "open-loop" | "closed-loop"; latencyMeaning: string; issued: number; loadDurationMs: number };
   dataset: { requestedBytes: number; keys: number; usedMemoryBytes: number | null };
   faults: FaultRecord[];
-  phases: Record<Phase, PhaseReport>;
+  phases: Record<AnyPhase, PhaseReport>;
+  /** Every operation after warmup. */
   total: OpStatsSummary;
   availability: Availability;
   perSecond: SecondSummary[];

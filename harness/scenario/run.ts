@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import type { Redis } from "ioredis";
 import { availability } from "../check/availability.js";
-import { PHASES, PhaseClock, type Phase } from "../check/phases.js";
+import { ALL_PHASES, PhaseClock, type AnyPhase } from "../check/phases.js";
 import { verdict } from "../check/verdict.js";
 import { faultFor } from "../faults/index.js";
 import type { FaultRecord } from "../faults/types.js";
@@ -50,7 +50,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   let origin = performance.now();
   const clock = () => performance.now() - origin;
   const timeline = new Timeline(clock);
-  const phases = new PhaseClock();
+  const phases = new PhaseClock(scenario.workload.warmup * 1000);
   const recorder = new Recorder(phases);
   const writes = new WriteLog();
   const faults: FaultRecord[] = [];
@@ -242,14 +242,16 @@ interface ReportInputs {
 
 export function buildReport(x: ReportInputs): RunReport {
   const perPhase = x.recorder.perPhase();
-  const bounds: Record<Phase, [number | null, number | null]> = {
-    baseline: [0, x.phases.faultStartMs ?? null],
+  const warmupEnd = x.phases.warmupMs;
+  const bounds: Record<AnyPhase, [number | null, number | null]> = {
+    warmup: [0, warmupEnd],
+    baseline: [warmupEnd, x.phases.faultStartMs ?? null],
     fault: [x.phases.faultStartMs ?? null, x.phases.faultEndMs ?? null],
     recovery: [x.phases.faultEndMs ?? null, null],
   };
   const phases = Object.fromEntries(
-    PHASES.map((p) => [p, { fromMs: bounds[p][0], toMs: bounds[p][1], ...perPhase[p] } satisfies PhaseReport]),
-  ) as Record<Phase, PhaseReport>;
+    ALL_PHASES.map((p) => [p, { fromMs: bounds[p][0], toMs: bounds[p][1], ...perPhase[p] } satisfies PhaseReport]),
+  ) as Record<AnyPhase, PhaseReport>;
   const avail = availability(x.writes.sorted(), x.phases.faultStartMs, x.driver.lastIssueMs);
   const v = verdict(x.scenario.budgets, perPhase, avail);
   return {

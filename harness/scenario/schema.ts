@@ -64,6 +64,8 @@ export const workloadSchema = z
     /** Operations per second (open loop). */
     rate: z.number().positive().max(10_000_000).default(2000),
     duration: seconds,
+    /** The first seconds of the load: run and shown per second, but in no phase a budget judges. */
+    warmup: z.union([z.literal(0), seconds]).default(2),
     readRatio: z.number().min(0).max(1).default(0.5),
     keySpace: z.number().int().positive().default(100_000),
     valueBytes: z.number().int().positive().max(512 * 2 ** 20).default(100),
@@ -112,7 +114,19 @@ export const scenarioSchema = z
   })
   .strict()
   .superRefine((s, ctx) => {
+    if (s.workload.warmup >= s.workload.duration)
+      ctx.addIssue({
+        code: "custom",
+        path: ["workload", "warmup"],
+        message: `warmup of ${s.workload.warmup}s leaves nothing of the ${s.workload.duration}s load: shorten it or run longer`,
+      });
     s.faults.forEach((f, i) => {
+      if (f.at < s.workload.warmup)
+        ctx.addIssue({
+          code: "custom",
+          path: ["faults", i, "at"],
+          message: `fault at ${f.at}s falls inside the ${s.workload.warmup}s warmup: inject later (or set workload.warmup lower)`,
+        });
       if (f.at >= s.workload.duration)
         ctx.addIssue({
           code: "custom",

@@ -1,0 +1,79 @@
+import test from "ava";
+import { performance } from "node:perf_hooks";
+import { runClosedLoop, runOpenLoop, type Issue } from "../../harness/workload/driver.js";
+import { OpStats, type OpOutcome } from "../../harness/measure/op-stats.js";
+
+const instant: Issue = (i) => ({ kind: i % 2 ? "write" : "read", reply: Promise.resolve("OK") });
+
+function busyWait(ms: number) {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+}
+
+test("open loop: a stall of the client is charged to every operation that should have run during it (coordinated omission)", async (t) => {
+  const origin = performance.now();
+  const clock = () => performance.now() - origin;
+  const stats = new OpStats();
+  setTimeout(() => busyWait(150), 200); // the event loop freezes for 150 ms: nothing is sent meanwhile
+  const r = await runOpenLoop({ ratePerSec: 1000, durationMs: 600, spinMs: 1 }, instant, (op) => stats.record(op), clock);
+  t.is(r.issued, 600);
+  t.is(stats.ops, 600);
+  const s = stats.summary();
+  // The operation intended right at the start of the freeze waited for all of it.
+  t.true(s.latency.maxUs >= 140_000, `max latency ${s.latency.maxUs} µs should include the 150 ms stall`);
+  // ~150 of 600 operations were intended during the freeze: far more than 1% of them are delayed.
+  t.true(s.latency.p99Us >= 100_000, `p99 ${s.latency.p99Us} µs should see the stall`);
+  // Service time (send -> reply) does not see it: that is exactly what a closed-loop tool would report.
+  t.true(s.service.maxUs < 50_000, `service max ${s.service.maxUs} µs should not include the stall`);
+});
+
+test("open loop: operations keep being issued on schedule while earlier ones are still waiting for replies", async (t) => {
+  const origin = performance.now();
+  const clock = () => performance.now() - origin;
+  let inFlightMax = 0;
+  let inFlight = 0;
+  const slow: Issue = () => {
+    inFlight++;
+    inFlightMax = Math.max(inFlightMax, inFlight);
+    return { kind: "read", reply: new Promise((r) => setTimeout(() => r((inFlight--, "x")), 100)) };
+  };
+  const r = await runOpenLoop({ ratePerSec: 500, durationMs: 300, spinMs: 0 }, slow, () => {}, clock);
+  t.is(r.issued, 150);
+  t.true(inFlightMax >= 40, `a 100 ms server at 500 ops/s holds ~50 in flight, saw ${inFlightMax}`);
+});
+
+test("open loop: failures are recorded with their class and their latency up to the failure", async (t) => {
+  const origin = performance.now();
+  const clock = () => performance.now() - origin;
+  const outcomes: OpOutcome[] = [];
+  const failing: Issue = () => ({ kind: "write", reply: Promise.reject(new Error("READONLY You can't write against a read only replica.")) });
+  await runOpenLoop({ ratePerSec: 1000, durationMs: 20, spinMs: 1 }, failing, (o) => outcomes.push(o), clock);
+  t.is(outcomes.length, 20);
+  t.true(outcomes.every((o) => o.error === "READONLY" && o.doneMs >= o.intendedMs));
+});
+
+test("open loop: an abort stops issuing and still settles what is in flight", async (t) => {
+  const origin = performance.now();
+  const clock = () => performance.now() - origin;
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), 50);
+  const r = await runOpenLoop({ ratePerSec: 1000, durationMs: 10_000, spinMs: 1 }, instant, () => {}, clock, ac.signal);
+  t.true(r.issued > 10 && r.issued < 500, `issued ${r.issued}`);
+});
+
+test("closed loop: each worker waits for its reply, and latency is service time (labelled as such)", async (t) => {
+  const origin = performance.now();
+  const clock = () => performance.now() - origin;
+  const outcomes: OpOutcome[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const issue: Issue = () => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    return { kind: "read", reply: new Promise((r) => setImmediate(() => r((inFlight--, "x")))) };
+  };
+  const r = await runClosedLoop({ durationMs: 100, concurrency: 4 }, issue, (o) => outcomes.push(o), clock);
+  t.is(r.mode, "closed-loop");
+  t.is(maxInFlight, 4);
+  t.true(outcomes.every((o) => o.intendedMs === o.sentMs));
+});

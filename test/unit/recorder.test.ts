@@ -1,0 +1,57 @@
+import test from "ava";
+import { PhaseClock } from "../../harness/check/phases.js";
+import { Recorder } from "../../harness/measure/recorder.js";
+
+const op = (intendedMs: number, latencyMs: number, error?: "timeout") => ({
+  kind: "write" as const,
+  intendedMs,
+  sentMs: intendedMs,
+  doneMs: intendedMs + latencyMs,
+  ...(error ? { error } : {}),
+});
+
+test("operations land in the second of their intended start, not of their reply", (t) => {
+  const r = new Recorder(new PhaseClock());
+  r.record(op(999, 5000)); // intended in second 0, replied in second 5
+  r.record(op(1000, 1));
+  const rows = r.perSecond();
+  t.is(rows[0].ops, 1);
+  t.true(Math.abs(rows[0].latency.maxUs - 5_000_000) / 5_000_000 < 0.001, "HDR keeps 3 significant digits");
+  t.is(rows[1].ops, 1);
+});
+
+test("seconds without operations are kept as empty rows, so a full outage shows as a gap", (t) => {
+  const r = new Recorder(new PhaseClock());
+  r.record(op(100, 1));
+  r.record(op(3100, 1));
+  const rows = r.perSecond();
+  t.deepEqual(rows.map((x) => x.ops), [1, 0, 0, 1]);
+});
+
+test("phases follow the fault marks and warmup is kept apart from the judged phases", (t) => {
+  const clock = new PhaseClock(1000);
+  const r = new Recorder(clock);
+  r.record(op(500, 1)); // warmup
+  r.record(op(1500, 1)); // baseline
+  clock.markFaultStart(2000);
+  r.record(op(1999, 900)); // intended before the fault: baseline, even though it replied during it
+  r.record(op(2500, 50, "timeout"));
+  clock.markFaultEnd(3000);
+  r.record(op(3500, 1));
+  const p = r.perPhase();
+  t.is(p.warmup.ops, 1);
+  t.is(p.baseline.ops, 2);
+  t.is(p.fault.ops, 1);
+  t.is(p.fault.errors, 1);
+  t.is(p.fault.errorsByClass.timeout, 1);
+  t.is(p.recovery.ops, 1);
+  t.is(r.total.ops, 4, "the total leaves warmup out");
+});
+
+test("latency and service time are recorded in whole microseconds", (t) => {
+  const r = new Recorder(new PhaseClock());
+  r.record({ kind: "read", intendedMs: 0, sentMs: 0.4, doneMs: 0.5123 });
+  const s = r.total.summary();
+  t.is(s.latency.maxUs, 512);
+  t.is(s.service.maxUs, 112);
+});

@@ -1,0 +1,90 @@
+import test from "ava";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { EXIT } from "../../harness/infra/errors.js";
+import { loadScenario, loadScenarioFile, readScenarioSources, validateScenario } from "../../harness/scenario/load.js";
+
+const minimal = {
+  name: "x",
+  topology: { kind: "standalone" },
+  dataset: { size: "64mb" },
+  workload: { duration: "10s" },
+  faults: [{ kind: "bgsave", at: "5s" }],
+};
+
+function rejects(input: unknown, pattern: RegExp) {
+  try {
+    validateScenario(input, "test");
+  } catch (e) {
+    const err = e as { exitCode: number; message: string };
+    return { code: err.exitCode, ok: pattern.test(err.message), message: err.message };
+  }
+  return { code: 0, ok: false, message: "accepted" };
+}
+
+test("every scenario shipped in suites/ is valid", (t) => {
+  const sources = readScenarioSources();
+  t.true(sources.length >= 2);
+  for (const s of sources) t.notThrows(() => validateScenario(s.input, s.file), s.input.name);
+});
+
+test("defaults fill what a scenario leaves out, and sizes and durations are parsed", (t) => {
+  const s = validateScenario(minimal, "test");
+  t.is(s.dataset.size, 64 * 2 ** 20);
+  t.is(s.workload.duration, 10);
+  t.is(s.workload.mode, "open-loop");
+  t.is(s.client.commandTimeoutMs, 1000);
+  t.is(s.faults[0].at, 5);
+});
+
+const bad: Array<[string, unknown, RegExp]> = [
+  ["an unknown field (a typo)", { ...minimal, workload: { duration: "10s", rtae: 5 } }, /workload.*rtae/],
+  ["a negative rate", { ...minimal, workload: { duration: "10s", rate: -5 } }, /workload\.rate/],
+  ["a size that is not a size", { ...minimal, dataset: { size: "lots" } }, /dataset\.size: "lots" is not a size/],
+  ["a duration that is not a duration", { ...minimal, workload: { duration: "soon" } }, /workload\.duration: "soon" is not a duration/],
+  ["a fault after the load has ended", { ...minimal, faults: [{ kind: "bgsave", at: "30s" }] }, /faults\.0\.at: fault at 30s is not inside the 10s load/],
+  ["a fault inside the warmup", { ...minimal, faults: [{ kind: "bgsave", at: "1s" }] }, /inside the 2s warmup/],
+  ["a bgsave with nothing to fork", { ...minimal, dataset: { size: 0 } }, /bgsave fault needs a dataset/],
+  ["an unknown fault", { ...minimal, faults: [{ kind: "meteor", at: "5s" }] }, /faults\.0\.kind/],
+  ["an unknown topology", { ...minimal, topology: { kind: "mesh" } }, /topology\.kind/],
+  ["a name with spaces", { ...minimal, name: "my scenario" }, /name: use lower-case letters/],
+  ["a read ratio above 1", { ...minimal, workload: { duration: "10s", readRatio: 1.5 } }, /workload\.readRatio/],
+];
+for (const [what, input, pattern] of bad) {
+  test(`bad input is refused with exit code 2 and the field named: ${what}`, (t) => {
+    const r = rejects(input, pattern);
+    t.is(r.code, EXIT.badInput);
+    t.true(r.ok, r.message);
+  });
+}
+
+test("an unknown scenario name lists the known ones", (t) => {
+  const err = t.throws(() => loadScenario("no-such-scenario")) as Error & { exitCode: number; hint: string };
+  t.is(err.exitCode, EXIT.badInput);
+  t.regex(err.hint, /standalone-bgsave/);
+});
+
+test("command-line overrides replace the scenario's values and are validated like them", (t) => {
+  const s = loadScenario("standalone-bgsave", { duration: "12s", rate: "500", dataset: "32mb", at: "4s", image: "redis:7.2" });
+  t.is(s.workload.duration, 12);
+  t.is(s.workload.rate, 500);
+  t.is(s.dataset.size, 32 * 2 ** 20);
+  t.is(s.faults[0].at, 4);
+  t.is(s.topology.image, "redis:7.2");
+  const err = t.throws(() => loadScenario("standalone-bgsave", { rate: "fast" })) as Error & { exitCode: number };
+  t.is(err.exitCode, EXIT.badInput);
+  t.throws(() => loadScenario("standalone-bgsave", { duration: "5s" }), { message: /not inside the 5s load/ });
+});
+
+test("a scenario file of the user's is read and validated; a broken one is a clear error", (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "scenario-"));
+  const good = path.join(dir, "good.json");
+  writeFileSync(good, JSON.stringify(minimal));
+  t.is(loadScenarioFile(good).name, "x");
+  const broken = path.join(dir, "broken.json");
+  writeFileSync(broken, "{ not json");
+  const err = t.throws(() => loadScenarioFile(broken)) as Error & { exitCode: number };
+  t.is(err.exitCode, EXIT.badInput);
+  t.regex(err.message, /Cannot read scenario file .*broken\.json/);
+});
