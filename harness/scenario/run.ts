@@ -152,7 +152,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
 
     driver =
       scenario.workload.mode === "open-loop"
-        ? await runOpenLoop({ ratePerSec: scenario.workload.rate, durationMs, spinMs: scenario.workload.spinMs }, issue, sink, clock, signal)
+        ? await runOpenLoop({ ratePerSec: scenario.workload.rate, durationMs, waker: scenario.workload.waker }, issue, sink, clock, signal)
         : await runClosedLoop({ durationMs, concurrency: scenario.workload.connections * scenario.workload.pipeline }, issue, sink, clock, signal);
     progress.stopLoad();
     timeline.add("load-finished", { issued: driver.issued });

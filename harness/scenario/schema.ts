@@ -73,8 +73,8 @@ export const workloadSchema = z
     /** Closed loop: operations in flight per connection. */
     pipeline: z.number().int().positive().max(10_000).default(1),
     seed: z.number().int().default(1),
-    /** Open loop: yield with setImmediate (not a timer) this close to the next intended start. */
-    spinMs: z.number().min(0).max(50).default(1),
+    /** Open loop: what wakes the driver at each intended start (see OpenLoopOptions.waker). */
+    waker: z.enum(["metronome", "timer"]).default("metronome"),
   })
   .strict();
 

@@ -1,0 +1,65 @@
+import { Worker } from "node:worker_threads";
+import { performance } from "node:perf_hooks";
+
+/**
+ * Wakes the main thread at a fixed cadence with sub-millisecond precision and without spinning.
+ * Node's timers fire up to ~1 ms late, which an open-loop driver would charge to every operation; spinning on
+ * setImmediate fixes that but burns a core the server under test needs. A worker thread sleeping in Atomics.wait
+ * (a timed futex wait) and posting a message wakes the event loop within tens of microseconds instead.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads");
+const { performance } = require("node:perf_hooks");
+const flag = new Int32Array(workerData.stop);
+const interval = workerData.intervalMs;
+parentPort.once("message", (startAbs) => {
+  for (let k = 1; Atomics.load(flag, 0) === 0; k++) {
+    const wait = startAbs + k * interval - (performance.timeOrigin + performance.now());
+    if (wait > 0) Atomics.wait(flag, 0, 0, wait);
+    parentPort.postMessage(k);
+  }
+});
+parentPort.postMessage("ready");
+`;
+
+export class Metronome {
+  private constructor(
+    private readonly worker: Worker,
+    private readonly stopFlag: Int32Array,
+    /** The instant of tick 0 on this thread's performance.now() clock. */
+    readonly startMs: number,
+  ) {}
+
+  /**
+   * Starts the worker (tens of ms), then ticks every `intervalMs` from the moment it is ready, so that the start-up
+   * is not charged to the first operations.
+   */
+  static start(intervalMs: number, onTick: () => void): Promise<Metronome> {
+    const stopFlag = new Int32Array(new SharedArrayBuffer(4));
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      execArgv: [], // plain JavaScript: no need for the parent's loaders (tsx) in the worker
+      workerData: { stop: stopFlag.buffer, intervalMs },
+    });
+    worker.unref();
+    return new Promise((resolve, reject) => {
+      worker.once("error", reject);
+      worker.once("message", () => {
+        // The worker says it is running; tick 0 is now, tick k at now + k * interval.
+        const startMs = performance.now();
+        worker.postMessage(performance.timeOrigin + startMs);
+        worker.on("message", onTick);
+        worker.on("error", (err) => {
+          throw new Error(`metronome worker failed: ${err.message}`);
+        });
+        resolve(new Metronome(worker, stopFlag, startMs));
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    Atomics.store(this.stopFlag, 0, 1);
+    Atomics.notify(this.stopFlag, 0);
+    await this.worker.terminate();
+  }
+}
