@@ -14,8 +14,8 @@ test("open loop: a stall of the client is charged to every operation that should
   const origin = performance.now();
   const clock = () => performance.now() - origin;
   const stats = new OpStats();
-  setTimeout(() => busyWait(150), 200); // the event loop freezes for 150 ms: nothing is sent meanwhile
-  const r = await runOpenLoop({ ratePerSec: 1000, durationMs: 600 }, instant, (op) => stats.record(op), clock);
+  const onStart = () => setTimeout(() => busyWait(150), 200); // the event loop freezes for 150 ms: nothing is sent meanwhile
+  const r = await runOpenLoop({ ratePerSec: 1000, durationMs: 600, onStart }, instant, (op) => stats.record(op), clock);
   t.is(r.issued, 600);
   t.is(stats.ops, 600);
   const s = stats.summary();
@@ -56,8 +56,8 @@ test("open loop: an abort stops issuing and still settles what is in flight", as
   const origin = performance.now();
   const clock = () => performance.now() - origin;
   const ac = new AbortController();
-  setTimeout(() => ac.abort(), 50);
-  const r = await runOpenLoop({ ratePerSec: 1000, durationMs: 10_000 }, instant, () => {}, clock, ac.signal);
+  const onStart = () => setTimeout(() => ac.abort(), 50);
+  const r = await runOpenLoop({ ratePerSec: 1000, durationMs: 10_000, onStart }, instant, () => {}, clock, ac.signal);
   t.true(r.issued > 10 && r.issued < 500, `issued ${r.issued}`);
 });
 
