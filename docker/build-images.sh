@@ -154,6 +154,12 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# discard IMAGE ID: drop a build that failed its check, unless it is (through the build cache)
+# the very image that IMAGE already names.
+discard() {
+  [ "$2" = "$(docker image inspect -f '{{.Id}}' "$1" 2>/dev/null)" ] || docker image rm "$2" >/dev/null 2>&1 || true
+}
+
 # tag_image IMAGE ID: name a checked build, and drop the image it replaces (if nothing else uses it).
 tag_image() {
   local image=$1 id=$2 old
@@ -189,7 +195,7 @@ build_debian() {
   # The harness starts every server image with the same command names.
   if ! version=$(docker run --rm --network none "$id" sh -c \
     'redis-server --version && redis-cli --version >/dev/null && command -v redis-sentinel >/dev/null' 2>>"$log"); then
-    docker image rm "$id" >/dev/null 2>&1 || true
+    discard "$image" "$id"
     why="redis-server/redis-cli/redis-sentinel do not run in the built image (discarded)"
     return 1
   fi
@@ -198,18 +204,23 @@ build_debian() {
 }
 
 # build_scratch IMAGE DOCKERFILE CONTEXT LOG CHECK...: a FROM scratch image around the static
-# binary already in CONTEXT; CHECK is a command to run in it that must succeed.
+# binary already in CONTEXT; CHECK is `docker run` options and arguments, with the new image's id
+# in place of {}, that must succeed.
 build_scratch() {
-  local image=$1 dockerfile=$2 ctx=$3 log=$4 id
+  local image=$1 dockerfile=$2 ctx=$3 log=$4 id out
   shift 4
   cp "$dockerfile" "$ctx/Dockerfile" || { why="cannot copy $dockerfile"; return 1; }
-  id=$(docker build -q --label redis-chaos.built-by=docker/build-images.sh "$ctx" 2>>"$log" | tail -n 1)
-  [ -n "$id" ] || { why="docker build failed"; return 1; }
-  if ! detail=$(docker run --rm --network none "$@" "$id" 2>&1 | tee -a "$log" | grep -m1 .) || [ -z "$detail" ]; then
-    docker image rm "$id" >/dev/null 2>&1 || true
+  id=$(docker build -q --label redis-chaos.built-by=docker/build-images.sh "$ctx" 2>>"$log") &&
+    id=$(echo "$id" | tail -n 1) && [ -n "$id" ] || { why="docker build failed"; return 1; }
+  set -- "${@/#\{\}/$id}"
+  if ! out=$(docker run --rm --network none "$@" 2>&1); then
+    echo "$out" >>"$log"
+    discard "$image" "$id"
     why="the built image does not run (discarded)"
     return 1
   fi
+  echo "$out" >>"$log"
+  detail=$(echo "$out" | head -n 1)
   tag_image "$image" "$id"
 }
 
@@ -224,7 +235,7 @@ build_toxiproxy() {
     return 1
   fi
   mv "$ctx/server" "$ctx/toxiproxy" || { why="go install made no 'server' binary"; return 1; }
-  build_scratch "$TOXIPROXY_IMAGE" "$HERE/toxiproxy/Dockerfile" "$ctx" "$log" -version
+  build_scratch "$TOXIPROXY_IMAGE" "$HERE/toxiproxy/Dockerfile" "$ctx" "$log" {} -version
 }
 
 build_ryuk() {
@@ -235,7 +246,7 @@ build_ryuk() {
     return 1
   fi
   # Smoke test: with no client and no Docker socket it must say Started, then exit on its own.
-  build_scratch "$RYUK_CONTAINER_IMAGE" "$HERE/reaper/Dockerfile" "$ctx" "$log" -e RYUK_CONNECTION_TIMEOUT=100ms
+  build_scratch "$RYUK_CONTAINER_IMAGE" "$HERE/reaper/Dockerfile" "$ctx" "$log" -e RYUK_CONNECTION_TIMEOUT=100ms {}
 }
 
 # Valkey's Debian packages have no redis-* names (trixie has no valkey-redis-compat package), so

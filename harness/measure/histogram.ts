@@ -30,11 +30,13 @@ export interface LatencySummary {
 
 export function summarize(h: Histogram): LatencySummary {
   if (h.totalCount === 0) return { count: 0, p50Us: 0, p99Us: 0, p999Us: 0, maxUs: 0, meanUs: 0 };
+  // A percentile is reported as the top of its HDR bucket, which can lie a hair above the largest value seen.
+  const at = (p: number) => Math.min(h.getValueAtPercentile(p), h.maxValue);
   return {
     count: h.totalCount,
-    p50Us: h.getValueAtPercentile(50),
-    p99Us: h.getValueAtPercentile(99),
-    p999Us: h.getValueAtPercentile(99.9),
+    p50Us: at(50),
+    p99Us: at(99),
+    p999Us: at(99.9),
     maxUs: h.maxValue,
     meanUs: Math.round(h.mean),
   };

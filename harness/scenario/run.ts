@@ -21,7 +21,8 @@ import type { Topology, TopologyDescription } from "../topology/types.js";
 import { preloadDataset } from "../workload/dataset.js";
 import { runClosedLoop, runOpenLoop, type DriverResult } from "../workload/driver.js";
 import { keyValueIssuer } from "../workload/key-value.js";
-import type { Scenario } from "./schema.js";
+import { Metronome } from "../workload/metronome.js";
+import type { FaultSpec, Scenario } from "./schema.js";
 
 export interface RunOptions {
   settings: Settings;
@@ -110,11 +111,13 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     await sampler.sampleOnce();
 
     // The run clock restarts at the first intended operation; earlier events keep negative times.
-    const shift = clock();
+    const w = scenario.workload;
+    const metronome =
+      w.mode === "open-loop" && w.waker === "metronome" ? await Metronome.start(Metronome.intervalFor(w.rate)) : undefined;
+    const shift = metronome ? metronome.startMs - origin : clock();
     origin += shift;
     timeline.rebase(shift);
     sampler.rebase(shift);
-    timeline.add("load-started", { mode: scenario.workload.mode });
     sampler.start();
 
     const durationMs = scenario.workload.duration * 1000;
@@ -131,29 +134,34 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     );
     progress.startLoad(scenario.workload.duration, recorder, clock, () => phases.phaseAt(clock()));
 
-    const faultRuns = scenario.faults.map(
-      (spec) =>
-        new Promise<void>((resolve) => {
-          const timer = setTimeout(async () => {
-            if (!signal.aborted) {
-              progress.step(`fault: ${spec.kind}`);
-              const rec = await faultFor(spec).run({ topology: topology!, clock, timeline, phases, signal });
-              faults.push(rec);
-              progress.step(`fault ${spec.kind}: ${rec.error ? `error: ${rec.error}` : `healed after ${Math.round((rec.healedAtMs ?? clock()) - rec.requestedAtMs)} ms`}`);
-            }
-            resolve();
-          }, spec.at * 1000 - clock());
-          signal.addEventListener("abort", () => {
-            clearTimeout(timer);
-            resolve();
-          });
-        }),
-    );
+    const scheduleFault = (spec: FaultSpec, atMs: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(async () => {
+          if (!signal.aborted) {
+            progress.step(`fault: ${spec.kind}`);
+            const rec = await faultFor(spec).run({ topology: topology!, clock, timeline, phases, signal });
+            faults.push(rec);
+            const healedIn = Math.round((rec.healedAtMs ?? clock()) - rec.requestedAtMs);
+            progress.step(`fault ${spec.kind}: ${rec.error ? `error: ${rec.error}` : `healed after ${healedIn} ms`}`);
+          }
+          resolve();
+        }, atMs - clock());
+        signal.addEventListener("abort", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
 
-    driver =
-      scenario.workload.mode === "open-loop"
-        ? await runOpenLoop({ ratePerSec: scenario.workload.rate, durationMs, waker: scenario.workload.waker }, issue, sink, clock, signal)
-        : await runClosedLoop({ durationMs, concurrency: scenario.workload.connections * scenario.workload.pipeline }, issue, sink, clock, signal);
+    timeline.add("load-started", { mode: w.mode }, 0);
+    const faultRuns = scenario.faults.map((spec) => scheduleFault(spec, spec.at * 1000));
+    try {
+      driver =
+        w.mode === "open-loop"
+          ? await runOpenLoop({ ratePerSec: w.rate, durationMs, metronome }, issue, sink, clock, signal)
+          : await runClosedLoop({ durationMs, concurrency: w.connections * w.pipeline }, issue, sink, clock, signal);
+    } finally {
+      await metronome?.stop();
+    }
     progress.stopLoad();
     timeline.add("load-finished", { issued: driver.issued });
 

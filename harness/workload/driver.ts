@@ -1,7 +1,7 @@
 import { dueCount, intendedStartMs, totalOps } from "./schedule.js";
 import type { OpKind, OpOutcome } from "../measure/op-stats.js";
 import { classifyError } from "../measure/errors.js";
-import { Metronome } from "./metronome.js";
+import type { Metronome } from "./metronome.js";
 import { performance } from "node:perf_hooks";
 
 /** Sends operation number i and returns its kind and the reply promise. */
@@ -14,17 +14,13 @@ export interface OpenLoopOptions {
   ratePerSec: number;
   durationMs: number;
   /**
-   * How the driver wakes up to issue due operations. "metronome" (default): a worker thread ticks at each intended
-   * start (at most every `MIN_TICK_MS`), precise to tens of µs and idle in between. "timer": Node's setTimeout,
-   * which fires up to ~1 ms late; that lateness is then (rightly) charged to every operation.
+   * What wakes the driver to issue due operations. A started Metronome (see metronome.ts): ticks at each intended
+   * start, precise to tens of µs, idle in between; its tick 0 is operation 0's intended start. Without one, Node's
+   * setTimeout, which fires up to ~1 ms late (that lateness is then, rightly, charged to every operation) and
+   * operation 0 is intended at the moment the driver starts.
    */
-  waker?: "metronome" | "timer";
-  /** Called with the run-clock time of operation 0's intended start, once the waker is ready. */
-  onStart?: (t0Ms: number) => void;
+  metronome?: Metronome;
 }
-
-/** The metronome never ticks faster than this; at higher rates each tick issues several operations. */
-export const MIN_TICK_MS = 0.25;
 
 export interface DriverResult {
   mode: "open-loop" | "closed-loop";
@@ -45,7 +41,7 @@ function settle(kind: OpKind, intendedMs: number, sentMs: number, reply: Promise
  * Constant-rate, open-loop load: operations are issued on schedule however many are still in flight.
  * Resolves once every issued operation has settled (the client's command timeout bounds that wait).
  */
-export async function runOpenLoop(
+export function runOpenLoop(
   opts: OpenLoopOptions,
   issue: Issue,
   sink: Sink,
@@ -57,8 +53,9 @@ export async function runOpenLoop(
   let inFlight = 0;
   let lastIssueMs = 0;
   let issuing = true;
-  let t0 = clock();
-  let metronome: Metronome | undefined;
+  const metronome = opts.metronome;
+  // Operation 0's intended start on the run clock.
+  const t0 = metronome ? metronome.startMs - (performance.now() - clock()) : clock();
   let timer: NodeJS.Timeout | undefined;
   let finish = (_: DriverResult) => {};
   const done = new Promise<DriverResult>((resolve) => (finish = resolve));
@@ -91,12 +88,7 @@ export async function runOpenLoop(
     }
   };
 
-  if ((opts.waker ?? "metronome") === "metronome") {
-    metronome = await Metronome.start(Math.max(MIN_TICK_MS, 1000 / opts.ratePerSec), tick);
-    // The metronome's tick 0 is operation 0's intended start, on the run clock.
-    t0 = metronome.startMs - (performance.now() - clock());
-  }
-  opts.onStart?.(t0);
+  if (metronome) metronome.onTick = tick;
   tick();
   return done;
 }

@@ -22,7 +22,13 @@ parentPort.once("message", (startAbs) => {
 parentPort.postMessage("ready");
 `;
 
+/** The metronome never ticks faster than this; at higher rates each tick issues several operations. */
+export const MIN_TICK_MS = 0.25;
+
 export class Metronome {
+  /** What each tick calls; set by whoever drives the load (ticks before that are dropped). */
+  onTick: () => void = () => {};
+
   private constructor(
     private readonly worker: Worker,
     private readonly stopFlag: Int32Array,
@@ -34,7 +40,7 @@ export class Metronome {
    * Starts the worker (tens of ms), then ticks every `intervalMs` from the moment it is ready, so that the start-up
    * is not charged to the first operations.
    */
-  static start(intervalMs: number, onTick: () => void): Promise<Metronome> {
+  static start(intervalMs: number): Promise<Metronome> {
     const stopFlag = new Int32Array(new SharedArrayBuffer(4));
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
@@ -48,13 +54,19 @@ export class Metronome {
         // The worker says it is running; tick 0 is now, tick k at now + k * interval.
         const startMs = performance.now();
         worker.postMessage(performance.timeOrigin + startMs);
-        worker.on("message", onTick);
+        const metronome = new Metronome(worker, stopFlag, startMs);
+        worker.on("message", () => metronome.onTick());
         worker.on("error", (err) => {
           throw new Error(`metronome worker failed: ${err.message}`);
         });
-        resolve(new Metronome(worker, stopFlag, startMs));
+        resolve(metronome);
       });
     });
+  }
+
+  /** The tick interval for an open-loop rate: one tick per operation, but never faster than MIN_TICK_MS. */
+  static intervalFor(ratePerSec: number): number {
+    return Math.max(MIN_TICK_MS, 1000 / ratePerSec);
   }
 
   async stop(): Promise<void> {

@@ -1,9 +1,22 @@
 import test from "ava";
 import { performance } from "node:perf_hooks";
-import { runClosedLoop, runOpenLoop, type Issue } from "../../harness/workload/driver.js";
+import { runClosedLoop, runOpenLoop, type Issue, type Sink } from "../../harness/workload/driver.js";
+import { Metronome } from "../../harness/workload/metronome.js";
 import { OpStats, type OpOutcome } from "../../harness/measure/op-stats.js";
 
 const instant: Issue = (i) => ({ kind: i % 2 ? "write" : "read", reply: Promise.resolve("OK") });
+
+/** The driver as the harness runs it: on a metronome whose tick 0 is the run clock's zero. */
+async function openLoop(ratePerSec: number, durationMs: number, issue: Issue, sink: Sink, onStart = () => {}, signal?: AbortSignal) {
+  const metronome = await Metronome.start(Metronome.intervalFor(ratePerSec));
+  const clock = () => performance.now() - metronome.startMs;
+  onStart();
+  try {
+    return await runOpenLoop({ ratePerSec, durationMs, metronome }, issue, sink, clock, signal);
+  } finally {
+    await metronome.stop();
+  }
+}
 
 function busyWait(ms: number) {
   const end = performance.now() + ms;
@@ -11,11 +24,9 @@ function busyWait(ms: number) {
 }
 
 test("open loop: a stall of the client is charged to every operation that should have run during it (coordinated omission)", async (t) => {
-  const origin = performance.now();
-  const clock = () => performance.now() - origin;
   const stats = new OpStats();
   const onStart = () => setTimeout(() => busyWait(150), 200); // the event loop freezes for 150 ms: nothing is sent meanwhile
-  const r = await runOpenLoop({ ratePerSec: 1000, durationMs: 600, onStart }, instant, (op) => stats.record(op), clock);
+  const r = await openLoop(1000, 600, instant, (op) => stats.record(op), onStart);
   t.is(r.issued, 600);
   t.is(stats.ops, 600);
   const s = stats.summary();
@@ -37,27 +48,22 @@ test("open loop: operations keep being issued on schedule while earlier ones are
     inFlightMax = Math.max(inFlightMax, inFlight);
     return { kind: "read", reply: new Promise((r) => setTimeout(() => r((inFlight--, "x")), 100)) };
   };
-  const r = await runOpenLoop({ ratePerSec: 500, durationMs: 300, waker: "timer" }, slow, () => {}, clock);
+  const r = await runOpenLoop({ ratePerSec: 500, durationMs: 300 }, slow, () => {}, clock); // timer-driven
   t.is(r.issued, 150);
   t.true(inFlightMax >= 40, `a 100 ms server at 500 ops/s holds ~50 in flight, saw ${inFlightMax}`);
 });
 
 test("open loop: failures are recorded with their class and their latency up to the failure", async (t) => {
-  const origin = performance.now();
-  const clock = () => performance.now() - origin;
   const outcomes: OpOutcome[] = [];
   const failing: Issue = () => ({ kind: "write", reply: Promise.reject(new Error("READONLY You can't write against a read only replica.")) });
-  await runOpenLoop({ ratePerSec: 1000, durationMs: 20 }, failing, (o) => outcomes.push(o), clock);
+  await openLoop(1000, 20, failing, (o) => outcomes.push(o));
   t.is(outcomes.length, 20);
   t.true(outcomes.every((o) => o.error === "READONLY" && o.doneMs >= o.intendedMs));
 });
 
 test("open loop: an abort stops issuing and still settles what is in flight", async (t) => {
-  const origin = performance.now();
-  const clock = () => performance.now() - origin;
   const ac = new AbortController();
-  const onStart = () => setTimeout(() => ac.abort(), 50);
-  const r = await runOpenLoop({ ratePerSec: 1000, durationMs: 10_000, onStart }, instant, () => {}, clock, ac.signal);
+  const r = await openLoop(1000, 10_000, instant, () => {}, () => setTimeout(() => ac.abort(), 50), ac.signal);
   t.true(r.issued > 10 && r.issued < 500, `issued ${r.issued}`);
 });
 

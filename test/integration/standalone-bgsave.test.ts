@@ -1,0 +1,53 @@
+import "../../harness/infra/preload.js";
+import test from "ava";
+import { existsSync, readFileSync } from "node:fs";
+import { getContainerRuntimeClient } from "testcontainers";
+import { loadSettings } from "../../harness/infra/settings.js";
+import { Progress } from "../../harness/report/progress.js";
+import { loadScenario } from "../../harness/scenario/load.js";
+import { runScenario } from "../../harness/scenario/run.js";
+import type { RunReport } from "../../harness/report/types.js";
+
+// A short BGSAVE run on real containers: every number asserted here was read from the server or measured by the
+// driver during this run.
+test("a short standalone BGSAVE run measures the fork, fills every phase and writes a report that parses", async (t) => {
+  const scenario = loadScenario("standalone-bgsave", { duration: "9s", dataset: "256mb", at: "4s" });
+  const { report, files } = await runScenario(scenario, {
+    settings: { ...loadSettings(), reportsDir: "reports/test" },
+    progress: new Progress(process.stderr, true),
+  });
+  t.is(report.status, "completed", report.problem);
+
+  const fault = report.faults[0];
+  t.is(fault.kind, "bgsave");
+  t.true((fault.details.forkUs as number) > 0, "latest_fork_usec read from the server");
+  t.true((fault.details.forksAfter as number) > (fault.details.forksBefore as number), "total_forks went up");
+  t.is(fault.details.bgsaveStatus, "ok");
+  t.true((fault.details.usedMemoryBytes as number) > 256 * 2 ** 20, "the dataset is in memory");
+  t.true(report.timeline.some((e) => e.kind === "fork"), "the sampler saw the fork");
+
+  for (const phase of ["baseline", "fault", "recovery"] as const) {
+    const p = report.phases[phase];
+    t.true(p.ops > 0 && p.latency.count === p.ops, `${phase} has a non-empty histogram (${p.ops} ops)`);
+    t.true(p.latency.p50Us > 0 && p.latency.p99Us >= p.latency.p50Us && p.latency.maxUs >= p.latency.p999Us, phase);
+    t.true(p.service.p50Us <= p.latency.p50Us, `${phase}: service time never exceeds latency from intended start`);
+  }
+  t.true(report.phases.fault.fromMs! >= 4000 && report.phases.fault.fromMs! < 4200, "the fault took effect on schedule");
+  t.is(report.perSecond.length, 9);
+  t.true(report.samples.length > 10, "the INFO sampler ran");
+  t.is(report.topology?.server.server, "redis");
+  t.regex(report.topology!.server.version, /^\d+\.\d+\.\d+$/);
+  t.truthy(report.environment.host?.kernel);
+  t.true(report.environment.images.every((i) => i.id.startsWith("sha256:")));
+
+  t.true(existsSync(files.json) && existsSync(files.markdown));
+  const parsed = JSON.parse(readFileSync(files.json, "utf8")) as RunReport;
+  t.is(parsed.phases.fault.ops, report.phases.fault.ops);
+  t.regex(readFileSync(files.markdown, "utf8"), /# standalone-bgsave: \*\*(PASS|FAIL)\*\*/);
+
+  // Nothing of this run is left running but the reaper (which removes itself once this process exits).
+  const runtime = await getContainerRuntimeClient();
+  const reaper = loadSettings().ryukImage;
+  const left = (await runtime.container.list()).filter((c) => c.Labels["org.testcontainers"] === "true" && c.Image !== reaper);
+  t.deepEqual(left.map((c) => c.Names), []);
+});
