@@ -246,7 +246,8 @@ build_ryuk() {
     return 1
   fi
   # Smoke test: with no client and no Docker socket it must say Started, then exit on its own.
-  build_scratch "$RYUK_CONTAINER_IMAGE" "$HERE/reaper/Dockerfile" "$ctx" "$log" -e RYUK_CONNECTION_TIMEOUT=100ms {}
+  build_scratch "$RYUK_CONTAINER_IMAGE" "$HERE/reaper/Dockerfile" "$ctx" "$log" -e RYUK_CONNECTION_TIMEOUT=100ms {} || return 1
+  detail="reaper from docker/reaper (starts, and exits when nobody connects)"
 }
 
 # Valkey's Debian packages have no redis-* names (trixie has no valkey-redis-compat package), so

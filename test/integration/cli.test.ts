@@ -1,0 +1,133 @@
+import test from "ava";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Docker from "dockerode";
+
+// The command line as users and CI call it: exit codes, messages, and what is left behind after the run ends,
+// after Ctrl-C and after SIGKILL.
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; whenStderr?: [RegExp, (p: ChildProcess) => void] } = {}) {
+  return new Promise<Ran>((resolve) => {
+    const p = spawn(process.execPath, ["--import", "tsx", "harness/cli.ts", ...args], {
+      env: { ...process.env, REPORTS_DIR: "reports/test", ...opts.env },
+    });
+    let stdout = "";
+    let stderr = "";
+    let fired = false;
+    p.stdout.on("data", (d) => (stdout += d));
+    p.stderr.on("data", (d) => {
+      stderr += d;
+      if (opts.whenStderr && !fired && opts.whenStderr[0].test(stderr)) {
+        fired = true;
+        opts.whenStderr[1](p);
+      }
+    });
+    p.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function scenarioFile(body: object): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "cli-"));
+  const file = path.join(dir, "scenario.json");
+  writeFileSync(file, JSON.stringify(body));
+  return file;
+}
+
+const quick = { name: "quick", topology: { kind: "standalone" }, workload: { rate: 500, duration: "4s", warmup: "1s" } };
+
+const docker = new Docker();
+/** Containers and networks of the test-containers session that ran the container named with this prefix. */
+async function sessionOf(pid: number): Promise<string | undefined> {
+  const all = await docker.listContainers({ all: true });
+  return all.find((c) => c.Names.some((n) => n.includes(`-${pid}-`)))?.Labels["org.testcontainers.session-id"];
+}
+async function leftovers(session: string) {
+  const filters = JSON.stringify({ label: [`org.testcontainers.session-id=${session}`] });
+  const containers = await docker.listContainers({ all: true, filters });
+  const networks = await docker.listNetworks({ filters });
+  // the reaper carries the session label too: it removes itself last
+  return { containers: containers.map((c) => c.Names[0]), networks: networks.map((n) => n.Name) };
+}
+async function eventually<T>(f: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let v = await f();
+  while (!ok(v) && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 1000));
+    v = await f();
+  }
+  return v;
+}
+
+test("bad input exits 2 and says what is wrong and what to do", async (t) => {
+  const notNumber = await cli(["run", "standalone-bgsave", "--rate", "fast"]);
+  t.is(notNumber.code, 2);
+  t.regex(notNumber.stderr, /--rate fast is not a number/);
+  const unknown = await cli(["run", "no-such-scenario"]);
+  t.is(unknown.code, 2);
+  t.regex(unknown.stderr, /No scenario named "no-such-scenario"[\s\S]*standalone-bgsave/);
+  const badField = await cli(["run", "--file", scenarioFile({ ...quick, workload: { rate: 0, duration: "4s" } })]);
+  t.is(badField.code, 2);
+  t.regex(badField.stderr, /workload\.rate/);
+  const badCommand = await cli(["frobnicate"]);
+  t.is(badCommand.code, 2);
+  t.regex(badCommand.stderr, /Unknown command "frobnicate"/);
+});
+
+test("a missing image exits 3 and says how to build it", async (t) => {
+  const r = await cli(["run", "standalone-baseline", "--image", "redis-chaos/redis:no-such-version"]);
+  t.is(r.code, 3);
+  t.regex(r.stderr, /Image redis-chaos\/redis:no-such-version is missing/);
+  t.regex(r.stderr, /docker\/build-images\.sh/);
+});
+
+test.serial("a budget that cannot be met (P99 <= 1 µs) exits 1 and names the broken budget", async (t) => {
+  const r = await cli(["run", "--quiet", "--file", scenarioFile({ ...quick, budgets: { p99Ms: { baseline: 0.001 } } })]);
+  t.is(r.code, 1, r.stderr);
+  t.regex(r.stdout, /^FAIL quick/m);
+  t.regex(r.stdout, /broken: p99 baseline: budget ≤ 0\.001 ms, measured \d/);
+});
+
+/** Runs a long scenario and sends `signal` once the load runs; returns the run and its test-containers session. */
+async function interrupted(signal: NodeJS.Signals) {
+  let session: Promise<string | undefined> = Promise.resolve(undefined);
+  const long = scenarioFile({ ...quick, workload: { rate: 500, duration: "60s", warmup: "1s" } });
+  const ran = await cli(["run", "--file", long], {
+    whenStderr: [
+      /load: open-loop/,
+      (p) => {
+        session = sessionOf(p.pid!);
+        setTimeout(() => p.kill(signal), 2500);
+      },
+    ],
+  });
+  return { ran, session: await session };
+}
+
+test.serial("Ctrl-C stops the load, keeps what was measured and removes the containers", async (t) => {
+  const { ran: r, session } = await interrupted("SIGINT");
+  t.is(r.code, 130, r.stderr);
+  const json = /report: (\S+report\.json)/.exec(r.stdout)?.[1];
+  t.truthy(json, r.stdout);
+  const report = JSON.parse(readFileSync(json!, "utf8"));
+  t.is(report.status, "aborted");
+  t.true(report.phases.baseline.ops > 0, "what was measured before Ctrl-C is in the report");
+  t.truthy(session, "the run's containers were there while it ran");
+  const left = await eventually(() => leftovers(session!), (l) => l.containers.length === 0 && l.networks.length === 0, 30_000);
+  t.deepEqual(left, { containers: [], networks: [] }, "nothing left, the reaper included once the process is gone");
+});
+
+test.serial("after SIGKILL the reaper removes every container and network of the run", async (t) => {
+  const { ran: r, session } = await interrupted("SIGKILL");
+  t.is(r.code, null);
+  t.truthy(session, "the killed run's containers were there when it died");
+  const left = await eventually(() => leftovers(session!), (l) => l.containers.length === 0 && l.networks.length === 0, 60_000);
+  t.deepEqual(left, { containers: [], networks: [] });
+});
