@@ -8,8 +8,9 @@
 #   ryuk       our Ryuk-compatible reaper (docker/reaper), in a FROM scratch image
 # Every Redis/Valkey image also has iproute2 and iptables (for faults injected inside a container).
 #
-# Usage: docker/build-images.sh [--force] [--only NAME]...
+# Usage: docker/build-images.sh [--force] [--only NAME]... [--plan]
 #   --force      rebuild even if the image already exists (default: skip existing images)
+#   --plan       only print the names (redis-7, ...) of the images that would be built, one a line
 #   --only NAME  build only NAME (redis-7, redis-8, valkey, toxiproxy, ryuk, or an image name);
 #                may be repeated
 # Settings (environment variables):
@@ -36,7 +37,7 @@ ALL=(redis-7 redis-8 valkey toxiproxy ryuk)
 
 say() { echo "[images] $*"; }
 fail_env() { echo "[images] ERROR: $*" >&2; exit 3; }
-usage() { sed -n '/^# Usage:/,/^# Exit codes:/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '/^# Usage:/,/^set -euo/p' "${BASH_SOURCE[0]}" | grep '^#' | sed 's/^# \{0,1\}//'; }
 
 image_of() {
   case $1 in
@@ -48,11 +49,12 @@ image_of() {
   esac
 }
 
-force=0
+force=0 plan=0
 wanted=()
 while [ $# -gt 0 ]; do
   case $1 in
     --force) force=1 ;;
+    --plan) plan=1 ;;
     --only | --only=*)
       if [ "$1" = --only ]; then
         [ $# -ge 2 ] || { echo "[images] --only needs a NAME" >&2; usage >&2; exit 2; }
@@ -126,12 +128,16 @@ todo=()
 for key in "${wanted[@]}"; do
   image=$(image_of "$key")
   if [ $force = 0 ] && docker image inspect "$image" >/dev/null 2>&1; then
-    say "$key ($image): present, skipped (--force rebuilds)"
+    [ $plan = 1 ] || say "$key ($image): present, skipped (--force rebuilds)"
     continue
   fi
   todo+=("$key")
   case $key in redis-* | valkey) need_debian=1 ;; *) need_go=1 ;; esac
 done
+if [ $plan = 1 ]; then
+  [ ${#todo[@]} = 0 ] || printf '%s\n' "${todo[@]}"
+  exit 0
+fi
 [ ${#todo[@]} -gt 0 ] || { say "all wanted images present"; exit 0; }
 
 if [ $need_debian = 1 ]; then
@@ -254,13 +260,19 @@ build_ryuk() {
 # link them; valkey picks its mode (server, sentinel, check-*) from the name it is run by.
 valkey_compat='for n in server sentinel cli benchmark check-aof check-rdb; do ln -sf valkey-$n "$1/usr/bin/redis-$n"; done'
 
+# bookworm gets merged /usr from the usrmerge package, which drags in perl (~50 MB); mmdebstrap's
+# hook sets up the same symlinks without it (trixie's base-files does it by itself).
+bookworm_merged_usr=()
+[ ! -d /usr/share/mmdebstrap/hooks/merged-usr ] || bookworm_merged_usr=(--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr)
+
 failed=()
 for key in "${todo[@]}"; do
   image=$(image_of "$key")
   say "$key ($image): building..."
   start=$SECONDS why="" detail=""
   case $key in
-    redis-7) build_debian "$key" "$image" bookworm redis-server,redis-sentinel,redis-tools,iproute2,iptables ;;
+    redis-7) build_debian "$key" "$image" bookworm redis-server,redis-sentinel,redis-tools,iproute2,iptables \
+      "${bookworm_merged_usr[@]}" ;;
     redis-8) build_debian "$key" "$image" trixie redis-server,redis-sentinel,redis-tools,iproute2,iptables ;;
     valkey) build_debian "$key" "$image" trixie valkey-server,valkey-sentinel,valkey-tools,iproute2,iptables \
       --customize-hook="$valkey_compat" ;;

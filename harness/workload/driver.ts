@@ -65,6 +65,11 @@ export function runOpenLoop(
   };
   const tick = () => {
     if (!issuing) return;
+    if (metronome) {
+      // The tick came up to leadMs early: wait out the remainder so the next operation leaves on time.
+      const target = t0 + intendedStartMs(next, opts.ratePerSec);
+      if (target - clock() <= metronome.leadMs) while (clock() < target);
+    }
     const now = clock();
     const due = signal?.aborted ? next : dueCount(now - t0, opts.ratePerSec, total);
     for (; next < due; next++) {

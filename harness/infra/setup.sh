@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# The one set-up a fresh machine needs (Debian, as root) before the harness can run; idempotent,
+# and fast when everything is already there:
+#   1. installs the missing Debian packages (apt-get update only if something is missing);
+#   2. starts dockerd when no Docker engine answers (published ports bound to 127.0.0.1);
+#   3. sets vm.overcommit_memory=1 where permitted (Redis BGSAVE may fail without it);
+#   4. runs `npm install` when node_modules is missing or older than package-lock.json;
+#   5. builds the container images that are missing (docker/build-images.sh).
+# Usage: harness/infra/setup.sh [--force]
+#   --force   rebuild every image, even those already present
+# Exit codes: 0 ready, 2 bad flag, 3 the environment could not be set up (the message says why
+# and what to do).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+DOCKERD_LOG=${DOCKERD_LOG:-/var/log/dockerd.log}
+GO_MIN_MINOR=23 # Go 1.23: toxiproxy 2.12.0 needs it
+
+say() { echo "[setup] $*"; }
+die() { echo "[setup] ERROR: $*" >&2; exit 3; }
+
+force=()
+for arg in "$@"; do
+  case $arg in
+    --force) force=(--force) ;;
+    -h | --help) sed -n '/^# Usage:/,/^set -euo/p' "${BASH_SOURCE[0]}" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "[setup] unknown flag '$arg' (usage: harness/infra/setup.sh [--force])" >&2; exit 2 ;;
+  esac
+done
+[ "$(id -u)" = 0 ] || die "run as root (it installs packages and may start dockerd)"
+
+apt_updated=0
+apt_install() {
+  if [ $apt_updated = 0 ]; then
+    say "apt-get update"
+    apt-get update -qq || die "apt-get update failed: check the apt sources in /etc/apt and the network"
+    apt_updated=1
+  fi
+  say "installing: $*"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null ||
+    die "apt-get install $* failed (see the apt output above)"
+}
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+# --- 1. Debian packages ----------------------------------------------------------------------
+missing=()
+for p in docker.io mmdebstrap redis-tools iproute2 iptables ca-certificates debian-archive-keyring; do
+  installed "$p" || missing+=("$p")
+done
+# The trixie images are verified against the host's keyring: bookworm's current
+# debian-archive-keyring carries the trixie keys; an older one is upgraded.
+if ! compgen -G '/etc/apt/trusted.gpg.d/debian-archive-trixie-*' >/dev/null &&
+  ! compgen -G '/usr/share/keyrings/debian-archive-trixie-*' >/dev/null; then
+  [[ " ${missing[*]-} " == *" debian-archive-keyring "* ]] || missing+=(debian-archive-keyring)
+fi
+if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; else say "Debian packages present"; fi
+
+# --- 2. Docker engine ------------------------------------------------------------------------
+if docker info >/dev/null 2>&1; then
+  say "Docker engine answers"
+else
+  if pgrep -x dockerd >/dev/null; then
+    say "dockerd is running but not answering yet; waiting"
+  else
+    # --ip=127.0.0.1: a port published without an address binds to loopback only.
+    say "starting dockerd (log: $DOCKERD_LOG)"
+    setsid dockerd --ip=127.0.0.1 >>"$DOCKERD_LOG" 2>&1 </dev/null &
+  fi
+  for _ in $(seq 60); do
+    docker info >/dev/null 2>&1 && break
+    sleep 1
+  done
+  docker info >/dev/null 2>&1 ||
+    die "the Docker engine does not answer after 60 s. Look at $DOCKERD_LOG (tail -n 50 $DOCKERD_LOG); stop a stale dockerd or remove a stale /var/run/docker.pid, then re-run this script"
+  say "Docker engine answers"
+fi
+
+# --- 3. memory overcommit --------------------------------------------------------------------
+if [ "$(cat /proc/sys/vm/overcommit_memory 2>/dev/null)" = 1 ]; then
+  say "vm.overcommit_memory=1 already"
+elif { command -v sysctl >/dev/null && sysctl -qw vm.overcommit_memory=1 2>/dev/null; } ||
+  echo 1 2>/dev/null >/proc/sys/vm/overcommit_memory; then
+  say "set vm.overcommit_memory=1"
+else
+  say "WARNING: cannot set vm.overcommit_memory=1 here (not permitted); Redis will warn and BGSAVE may fail under memory pressure. Reports record the value."
+fi
+
+# --- 4. npm packages -------------------------------------------------------------------------
+if [ -f "$ROOT/package.json" ]; then
+  command -v npm >/dev/null || die "npm is missing: install Node.js >= 20 with npm, then re-run this script"
+  if [ ! -d "$ROOT/node_modules" ] || [ ! -f "$ROOT/node_modules/.package-lock.json" ] ||
+    { [ -f "$ROOT/package-lock.json" ] && [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; }; then
+    say "npm install"
+    (cd "$ROOT" && npm install --no-audit --no-fund) || die "npm install failed: check that npm's configured registry answers (npm ping)"
+  else
+    say "node_modules up to date"
+  fi
+fi
+
+# --- 5. images -------------------------------------------------------------------------------
+# Go is needed only to build the toxiproxy and reaper images.
+go_minor() { go env GOVERSION 2>/dev/null | sed -n 's/^go1\.\([0-9]*\).*/\1/p'; }
+ensure_go() {
+  if [ -x /usr/local/go/bin/go ] && [[ ":$PATH:" != *":/usr/local/go/bin:"* ]]; then
+    export PATH="/usr/local/go/bin:$PATH"
+  fi
+  if command -v go >/dev/null && [ "$(go_minor)" -ge $GO_MIN_MINOR ] 2>/dev/null; then return 0; fi
+  # Debian's golang-go if recent enough, else the newest golang-1.NN-go the apt sources offer.
+  [ $apt_updated = 1 ] || { apt-get update -qq || die "apt-get update failed"; apt_updated=1; }
+  local deb v pkg="" dir=""
+  deb=$(apt-cache policy golang-go | sed -n 's/^ *Candidate: \([0-9]*:\)\{0,1\}1\.\([0-9]*\).*/\2/p')
+  if [ -n "$deb" ] && [ "$deb" -ge $GO_MIN_MINOR ]; then
+    pkg=golang-go
+  else
+    v=$(apt-cache search --names-only '^golang-1\.[0-9]+-go$' | sed -n 's/^golang-1\.\([0-9]*\)-go .*/\1/p' | sort -n | tail -n 1)
+    if [ -n "$v" ] && [ "$v" -ge $GO_MIN_MINOR ]; then pkg=golang-1.$v-go dir=/usr/lib/go-1.$v/bin; fi
+  fi
+  [ -n "$pkg" ] || die "Go >= 1.$GO_MIN_MINOR is needed to build the toxiproxy and reaper images, and the apt sources offer none (golang-go is 1.${deb:-?}). Install Go >= 1.$GO_MIN_MINOR into /usr/local/go (or enable bookworm-backports), then re-run this script"
+  apt_install "$pkg"
+  [ -z "$dir" ] || export PATH="$dir:$PATH"
+  [ "$(go_minor)" -ge $GO_MIN_MINOR ] 2>/dev/null || die "installed $pkg but 'go' is still not >= 1.$GO_MIN_MINOR on PATH"
+}
+plan=$("$ROOT/docker/build-images.sh" --plan "${force[@]}") || die "docker/build-images.sh --plan failed (see above)"
+if grep -qxE 'toxiproxy|ryuk' <<<"$plan"; then ensure_go; fi
+"$ROOT/docker/build-images.sh" "${force[@]}" ||
+  die "some images could not be built (see the [images] lines above for the cause), then re-run this script"
+say "ready"
