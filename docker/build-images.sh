@@ -192,8 +192,9 @@ build_debian() {
     fi
     return 1
   fi
+  # No VOLUME /data: an anonymous volume per container outlives every `docker rm -f` without -v.
   id=$(docker import \
-    --change 'CMD ["redis-server"]' --change 'WORKDIR /data' --change 'VOLUME /data' --change 'EXPOSE 6379' \
+    --change 'CMD ["redis-server"]' --change 'WORKDIR /data' --change 'EXPOSE 6379' \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change "LABEL redis-chaos.debian-suite=$suite redis-chaos.packages=$packages" \
     "$tar" 2>>"$log") || { why="docker import failed"; return 1; }
