@@ -21,7 +21,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -242,7 +241,7 @@ func selfID(d *docker) string {
 	h, _ := os.Hostname()
 	var c struct{ Id string }
 	// Check the answer is an id starting with the hostname, not a container that is *named* so.
-	if h != "" && d.do("GET", "/containers/"+url.PathEscape(h)+"/json", nil, &c) == nil && strings.HasPrefix(c.Id, h) {
+	if _, err := d.do("GET", "/containers/"+url.PathEscape(h)+"/json", nil, &c); h != "" && err == nil && strings.HasPrefix(c.Id, h) {
 		return c.Id
 	}
 	log.Printf("not running in a container (or cannot tell which): will not remove myself")
@@ -253,10 +252,6 @@ func selfID(d *docker) string {
 // version, so the engine answers with its own (a fixed old one is refused by newer engines).
 type docker struct{ http *http.Client }
 
-type apiError struct{ status int }
-
-func (e apiError) Error() string { return fmt.Sprintf("HTTP %d", e.status) }
-
 func newDocker(socket string) *docker {
 	dial := func(ctx context.Context, _, _ string) (net.Conn, error) {
 		return (&net.Dialer{}).DialContext(ctx, "unix", socket)
@@ -264,28 +259,25 @@ func newDocker(socket string) *docker {
 	return &docker{&http.Client{Transport: &http.Transport{DialContext: dial}, Timeout: 2 * time.Minute}}
 }
 
-func (d *docker) do(method, path string, q url.Values, out any) error {
-	u := "http://docker" + path
-	if len(q) > 0 {
-		u += "?" + q.Encode()
-	}
-	req, err := http.NewRequest(method, u, nil)
+// do sends one request and decodes a JSON answer into out; it returns the HTTP status.
+func (d *docker) do(method, path string, q url.Values, out any) (int, error) {
+	req, err := http.NewRequest(method, "http://docker"+path+"?"+q.Encode(), nil)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	resp, err := d.http.Do(req)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: %w: %s", method, path, apiError{resp.StatusCode}, strings.TrimSpace(string(body)))
+		return resp.StatusCode, fmt.Errorf("%s %s: HTTP %d: %s", method, path, resp.StatusCode, strings.TrimSpace(string(body)))
 	}
 	if out != nil {
-		return json.Unmarshal(body, out)
+		return resp.StatusCode, json.Unmarshal(body, out)
 	}
-	return nil
+	return resp.StatusCode, nil
 }
 
 // list asks for the objects whose labels match all of one line's filters.
@@ -295,7 +287,7 @@ func (d *docker) list(path string, labels []string, q url.Values, out any) error
 		q = url.Values{}
 	}
 	q.Set("filters", string(f))
-	err := d.do("GET", path, q, out)
+	_, err := d.do("GET", path, q, out)
 	if err != nil {
 		log.Printf("cannot list %s: %v", path, err)
 	}
@@ -304,12 +296,11 @@ func (d *docker) list(path string, labels []string, q url.Values, out any) error
 
 // remove deletes one object and returns 1 if it is still there.
 func (d *docker) remove(kind, name, path string, q url.Values) int {
-	err := d.do("DELETE", path, q, nil)
-	var ae apiError
+	status, err := d.do("DELETE", path, q, nil)
 	switch {
 	case err == nil:
 		log.Printf("removed %s %.64s", kind, name)
-	case errors.As(err, &ae) && ae.status == http.StatusNotFound:
+	case status == http.StatusNotFound:
 		// already gone, e.g. an auto-remove container
 	default:
 		log.Printf("cannot remove %s %s: %v", kind, name, err)

@@ -84,6 +84,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     ).catch((err) => {
       throw asEnvironmentError(err, "starting the topology");
     });
+    signal.throwIfAborted();
     description = await topology.describe();
     timeline.add("topology-ready", { server: description.server });
     progress.step(`topology up: ${description.server.server} ${description.server.version}`);
@@ -91,7 +92,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     if (scenario.dataset.size > 0 && !signal.aborted) {
       const admin = topology.primary().admin;
       progress.step(`loading dataset: ${scenario.dataset.size} bytes in ${scenario.dataset.valueBytes}-byte values (DEBUG POPULATE)`);
-      const { keys } = await preloadDataset(admin, scenario.dataset.size, scenario.dataset.valueBytes, (done, total) =>
+      const { keys } = await preloadDataset(admin, scenario.dataset.size, scenario.dataset.valueBytes, signal, (done, total) =>
         progress.step(`dataset ${Math.round((100 * done) / total)}% (${done}/${total} keys)`),
       );
       datasetKeys = keys;
@@ -99,6 +100,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       timeline.add("dataset-loaded", { keys, usedMemory });
     }
 
+    signal.throwIfAborted();
     for (let i = 0; i < scenario.workload.connections; i++) clients.push(topology.newClient());
     await Promise.all(clients.map((c) => c.connect()));
 
@@ -139,7 +141,10 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
         const timer = setTimeout(async () => {
           if (!signal.aborted) {
             progress.step(`fault: ${spec.kind}`);
-            const rec = await faultFor(spec).run({ topology: topology!, clock, timeline, phases, signal });
+            const requestedAtMs = clock();
+            const rec = await faultFor(spec)
+              .run({ topology: topology!, clock, timeline, phases, signal })
+              .catch((err: Error) => ({ kind: spec.kind, requestedAtMs, tookEffectAtMs: null, healedAtMs: null, details: {}, error: err.message }));
             faults.push(rec);
             const healedIn = Math.round((rec.healedAtMs ?? clock()) - rec.requestedAtMs);
             progress.step(`fault ${spec.kind}: ${rec.error ? `error: ${rec.error}` : `healed after ${healedIn} ms`}`);
@@ -166,20 +171,21 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     timeline.add("load-finished", { issued: driver.issued });
 
     const graceful = await Promise.race([Promise.all(faultRuns).then(() => true), sleep(FAULT_GRACE_MS).then(() => false)]);
-    if (!graceful) problem = `a fault was still in progress ${FAULT_GRACE_MS / 1000}s after the load ended`;
+    const faultErrors = faults.filter((f) => f.error).map((f) => `${f.kind}: ${f.error}`);
     if (signal.aborted) {
       status = "aborted";
       problem = "interrupted before the end of the load";
-    }
-    const faultErrors = faults.filter((f) => f.error).map((f) => `${f.kind}: ${f.error}`);
-    if (faultErrors.length) {
+    } else if (!graceful) {
+      status = "failed";
+      problem = `a fault had not healed ${FAULT_GRACE_MS / 1000}s after the load ended`;
+    } else if (faultErrors.length) {
       status = "failed";
       problem = `fault failed: ${faultErrors.join("; ")}`;
     }
   } catch (err) {
     progress.stopLoad();
     status = signal.aborted ? "aborted" : "failed";
-    problem = err instanceof Error ? err.message : String(err);
+    problem = signal.aborted ? "interrupted before the load ended" : err instanceof Error ? err.message : String(err);
     timeline.add("run-error", { error: problem });
     thrown = err; // rethrown once the report is on disk
   } finally {
@@ -211,7 +217,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   });
   const files = writeReport(dir, report);
   progress.step(`report: ${files.markdown}`);
-  if (thrown !== undefined) throw Object.assign(asEnvironmentError(thrown, "running the scenario"), { files });
+  // An interruption is not an error: the report says "aborted" and the caller exits 130.
+  if (thrown !== undefined && status !== "aborted") throw Object.assign(asEnvironmentError(thrown, "running the scenario"), { files });
   return { report, files };
 }
 

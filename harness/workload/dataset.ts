@@ -11,10 +11,12 @@ export async function preloadDataset(
   admin: Redis,
   size: number,
   valueBytes: number,
+  signal: AbortSignal,
   onProgress: (keysDone: number, keysTotal: number) => void = () => {},
 ): Promise<{ keys: number }> {
   const total = Math.floor(size / valueBytes);
   for (let done = 0, chunk = 0; done < total; chunk++) {
+    signal.throwIfAborted();
     const n = Math.min(CHUNK_KEYS, total - done);
     // Each chunk gets its own prefix: DEBUG POPULATE numbers keys from 0 and skips ones that exist.
     await admin.call("DEBUG", "POPULATE", String(n), `${DATASET_PREFIX}:${chunk}`, String(valueBytes));
