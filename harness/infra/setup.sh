@@ -59,7 +59,7 @@ if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; else say "Debian 
 if docker info >/dev/null 2>&1; then
   say "Docker engine answers"
 else
-  if pgrep -x dockerd >/dev/null; then
+  if pgrep -x dockerd >/dev/null 2>&1; then
     say "dockerd is running but not answering yet; waiting"
   else
     # --ip=127.0.0.1: a port published without an address binds to loopback only.
