@@ -27,10 +27,12 @@ for arg in "$@"; do
     *) echo "[setup] unknown flag '$arg' (usage: harness/infra/setup.sh [--force])" >&2; exit 2 ;;
   esac
 done
-[ "$(id -u)" = 0 ] || die "run as root (it installs packages and may start dockerd)"
+# Root only for what needs it: a machine already set up runs this (and so `npm test`) as any user.
+need_root() { [ "$(id -u)" = 0 ] || die "$1 needs root: re-run this script as root"; }
 
 apt_updated=0
 apt_install() {
+  need_root "installing $*"
   if [ $apt_updated = 0 ]; then
     say "apt-get update"
     apt-get update -qq || die "apt-get update failed: check the apt sources in /etc/apt and the network"
@@ -62,6 +64,7 @@ else
   if pgrep -x dockerd >/dev/null 2>&1; then
     say "dockerd is running but not answering yet; waiting"
   else
+    need_root "starting dockerd"
     # --ip=127.0.0.1: a port published without an address binds to loopback only.
     say "starting dockerd (log: $DOCKERD_LOG)"
     setsid dockerd --ip=127.0.0.1 >>"$DOCKERD_LOG" 2>&1 </dev/null &
