@@ -1,0 +1,110 @@
+import { ERROR_CLASSES, type ErrorClass } from "./errors.js";
+
+/** Outcome codes: 0 acknowledged, 1 + index in ERROR_CLASSES otherwise, 255 still pending. */
+export const ACKED = 0;
+export const PENDING = 255;
+const codeOf = (e: ErrorClass | undefined) => (e === undefined ? ACKED : 1 + ERROR_CLASSES.indexOf(e));
+export const outcomeName = (code: number) => (code === ACKED ? "ok" : code === PENDING ? "pending" : ERROR_CLASSES[code - 1]);
+
+/**
+ * The write ledger: write number `id` sets key `w:<id>` to the value `<id>`, so that a read-back can tell, for every
+ * write, whether it survived. Per write: intended start and reply time in µs on the run clock (Uint32: 71 minutes) and
+ * one outcome byte, 9 bytes a write, 90 MB for 10 million writes.
+ */
+export class WriteLedger {
+  private intendedUs = new Uint32Array(1 << 16);
+  private replyUs = new Uint32Array(1 << 16);
+  private outcome = new Uint8Array(1 << 16);
+  /** Writes handed out so far (ids 0 .. size-1). */
+  size = 0;
+
+  constructor(readonly prefix = "w") {}
+
+  key(id: number): string {
+    return `${this.prefix}:${id}`;
+  }
+
+  value(id: number): string {
+    return String(id);
+  }
+
+  /** A new write id, intended at `intendedMs` (run clock). */
+  begin(intendedMs: number): number {
+    if (this.size === this.outcome.length) this.grow();
+    const id = this.size++;
+    this.intendedUs[id] = Math.max(0, Math.round(intendedMs * 1000));
+    this.outcome[id] = PENDING;
+    return id;
+  }
+
+  settle(id: number, replyMs: number, error?: ErrorClass): void {
+    this.replyUs[id] = Math.max(0, Math.round(replyMs * 1000));
+    this.outcome[id] = codeOf(error);
+  }
+
+  intendedMsOf(id: number): number {
+    return this.intendedUs[id] / 1000;
+  }
+  replyMsOf(id: number): number {
+    return this.replyUs[id] / 1000;
+  }
+  outcomeOf(id: number): number {
+    return this.outcome[id];
+  }
+
+  private grow(): void {
+    const n = this.outcome.length * 2;
+    const a = new Uint32Array(n);
+    a.set(this.intendedUs);
+    this.intendedUs = a;
+    const b = new Uint32Array(n);
+    b.set(this.replyUs);
+    this.replyUs = b;
+    const c = new Uint8Array(n);
+    c.set(this.outcome);
+    this.outcome = c;
+  }
+}
+
+/** What the read-back found for each write: true when the key holds the write's value. */
+export type ReadBack = Uint8Array;
+
+export interface DataLoss {
+  writes: number;
+  acknowledged: number;
+  /** Acknowledged, absent after convergence. */
+  lost: number;
+  /** Of those, acknowledged after the fault took effect: writes accepted by a side that lost (split brain). */
+  splitBrain: number;
+  /** Failed or timed out, but present afterwards: the client was told no, the data says yes. Not lost. */
+  indeterminate: number;
+  /** Fault time minus the earliest acknowledgement among lost writes acknowledged before it, ms; null if none. */
+  rpoMs: number | null;
+  /** Ids of the first lost writes, for a reader to look up in the history. */
+  lostSample: number[];
+}
+
+export function dataLoss(ledger: WriteLedger, present: ReadBack, faultStartMs: number | undefined): DataLoss {
+  let acknowledged = 0;
+  let lost = 0;
+  let splitBrain = 0;
+  let indeterminate = 0;
+  let earliestLostAck = Infinity;
+  const lostSample: number[] = [];
+  for (let id = 0; id < ledger.size; id++) {
+    const o = ledger.outcomeOf(id);
+    const here = present[id] === 1;
+    if (o === ACKED) {
+      acknowledged++;
+      if (!here) {
+        lost++;
+        if (lostSample.length < 20) lostSample.push(id);
+        const ack = ledger.replyMsOf(id);
+        if (faultStartMs !== undefined && ack > faultStartMs) splitBrain++;
+        else earliestLostAck = Math.min(earliestLostAck, ack);
+      }
+    } else if (here) indeterminate++;
+  }
+  const rpoMs = faultStartMs !== undefined && earliestLostAck !== Infinity ? Math.max(0, faultStartMs - earliestLostAck) : null;
+  return { writes: ledger.size, acknowledged, lost, splitBrain, indeterminate, rpoMs, lostSample };
+}

@@ -1,0 +1,62 @@
+import test from "ava";
+import { ACKED, PENDING, WriteLedger, dataLoss, outcomeName } from "../../harness/measure/ledger.js";
+
+/** A ledger of n writes at 1 per ms, acknowledged unless `fail(id)` names an error class. */
+function ledgerOf(n: number, fail: (id: number) => "timeout" | "connection" | undefined = () => undefined) {
+  const l = new WriteLedger();
+  for (let i = 0; i < n; i++) {
+    const id = l.begin(i);
+    l.settle(id, i + 0.5, fail(id));
+  }
+  return l;
+}
+const present = (n: number, absent: (id: number) => boolean) => Uint8Array.from({ length: n }, (_, i) => (absent(i) ? 0 : 1));
+
+test("each write has its own key and a value that names it", (t) => {
+  const l = new WriteLedger();
+  const id = l.begin(12.3456);
+  t.is(l.key(id), "w:0");
+  t.is(l.value(id), "0");
+  t.is(l.outcomeOf(id), PENDING);
+  l.settle(id, 13.0004);
+  t.is(l.outcomeOf(id), ACKED);
+  t.is(l.intendedMsOf(id), 12.346); // µs resolution
+  t.is(outcomeName(ACKED), "ok");
+});
+
+test("the ledger grows past its first allocation and keeps every outcome", (t) => {
+  const l = ledgerOf(200_000, (id) => (id % 1000 === 0 ? "timeout" : undefined));
+  t.is(l.size, 200_000);
+  t.is(outcomeName(l.outcomeOf(5000)), "timeout");
+  t.is(l.outcomeOf(5001), ACKED);
+});
+
+test("nothing missing: no loss, no RPO", (t) => {
+  const d = dataLoss(ledgerOf(1000), present(1000, () => false), 500);
+  t.like(d, { writes: 1000, acknowledged: 1000, lost: 0, splitBrain: 0, indeterminate: 0, rpoMs: null });
+});
+
+test("acknowledged writes missing after the fault time are lost and counted as split brain", (t) => {
+  // writes 600..699 were accepted by the isolated old master and vanished with it
+  const d = dataLoss(ledgerOf(1000), present(1000, (id) => id >= 600 && id < 700), 550);
+  t.is(d.lost, 100);
+  t.is(d.splitBrain, 100);
+  t.is(d.rpoMs, null, "no write acknowledged before the fault was lost");
+  t.deepEqual(d.lostSample.slice(0, 2), [600, 601]);
+});
+
+test("the RPO window reaches back to the earliest lost write acknowledged before the fault", (t) => {
+  // replication lagged: writes acked in [480.5 ms, 500 ms) never reached the replica that took over at 500 ms
+  const d = dataLoss(ledgerOf(1000), present(1000, (id) => id >= 480 && id < 500), 500);
+  t.is(d.lost, 20);
+  t.is(d.splitBrain, 0);
+  t.is(d.rpoMs, 19.5);
+});
+
+test("a failed write that is present anyway is indeterminate, not lost", (t) => {
+  const l = ledgerOf(100, (id) => (id < 10 ? "timeout" : undefined));
+  const d = dataLoss(l, present(100, (id) => id >= 5 && id < 10), 50); // 0..4 present despite the timeout
+  t.is(d.indeterminate, 5);
+  t.is(d.lost, 0);
+  t.is(d.acknowledged, 90);
+});
