@@ -24,6 +24,7 @@ Options for run (each replaces the scenario's own value):
   --read-ratio <0..1>   fraction of reads
   --at <10s>            when faults are injected
   --file <path>         run a scenario file instead of a named scenario
+  --export              also write history.csv and readback.csv (every write, every key read back)
   --quiet               no progress lines
 
 Exit codes: 0 pass, 1 a budget failed, 2 bad input, 3 environment failure, 130 interrupted.`;
@@ -44,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
         at: { type: "string" },
         file: { type: "string" },
         quiet: { type: "boolean", default: false },
+        export: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -97,6 +99,7 @@ async function main(argv: string[]): Promise<number> {
     settings: loadSettings(),
     progress: new Progress(process.stderr, values.quiet),
     signal: abort.signal,
+    exportHistory: values.export,
   });
   const out: string[] = [];
   const word = report.status !== "completed" ? report.status.toUpperCase() : report.verdict.pass ? "PASS" : "FAIL";
@@ -107,6 +110,11 @@ async function main(argv: string[]): Promise<number> {
     if (ph.ops) out.push(`  ${p.padEnd(9)} ops ${ph.ops} errors ${ph.errors} p50 ${ph.latency.p50Us}µs p99 ${ph.latency.p99Us}µs p99.9 ${ph.latency.p999Us}µs max ${ph.latency.maxUs}µs`);
   }
   for (const f of report.faults) if (f.details.forkUs !== undefined) out.push(`  fork ${f.details.forkUs}µs, copy-on-write ${f.details.copyOnWriteBytes} bytes`);
+  const a = report.availability;
+  if (report.faults.length) out.push(`  RTO ${a.rtoMs === null ? `- (${a.rtoNote})` : `${Math.round(a.rtoMs)} ms`}, ${a.writesFailed} of ${a.writesAttempted} writes failed`);
+  const d = report.dataLoss;
+  if (d) out.push(`  writes: ${d.acknowledged} acknowledged, ${d.lost} lost (${d.splitBrain} split brain), ${d.indeterminate} indeterminate, RPO ${d.rpoMs === null ? "-" : `${Math.round(d.rpoMs)} ms`}`);
+  if (files.history) out.push(`  history: ${files.history}`, `  readback: ${files.readback}`);
   out.push(`  report: ${files.json}`, `  summary: ${files.markdown}`);
   process.stdout.write(out.join("\n") + "\n");
   if (report.status === "aborted") return EXIT.interrupted;

@@ -52,7 +52,7 @@ async function driverMax(port: number, test: "set" | "get", connections: number,
   const stats = new OpStats();
   const origin = performance.now();
   const clock = () => performance.now() - origin;
-  const issue = keyValueIssuer({ readRatio: test === "get" ? 1 : 0, keySpace: KEYSPACE, valueBytes: VALUE_BYTES, seed: 7 }, clients);
+  const issue = keyValueIssuer({ readRatio: test === "get" ? 1 : 0, keySpace: KEYSPACE, valueBytes: VALUE_BYTES, seed: 7 }, { clients });
   const r = await runClosedLoop({ durationMs: SECONDS * 1000, concurrency: connections * pipeline }, issue, (op) => stats.record(op), clock);
   clients.forEach((c) => c.disconnect());
   const s = stats.summary();
@@ -65,7 +65,7 @@ async function driverFixedRate(port: number, rate: number): Promise<BenchResult 
   const stats = new OpStats();
   const metronome = await Metronome.start(Metronome.intervalFor(rate));
   const clock = () => performance.now() - metronome.startMs;
-  const issue = keyValueIssuer({ readRatio: 1, keySpace: KEYSPACE, valueBytes: VALUE_BYTES, seed: 7 }, clients);
+  const issue = keyValueIssuer({ readRatio: 1, keySpace: KEYSPACE, valueBytes: VALUE_BYTES, seed: 7 }, { clients });
   await runOpenLoop({ ratePerSec: rate, durationMs: SECONDS * 1000, metronome }, issue, (op) => stats.record(op), clock);
   await metronome.stop();
   clients.forEach((c) => c.disconnect());

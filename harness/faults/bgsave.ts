@@ -12,7 +12,7 @@ export class BgsaveFault implements Fault {
   readonly kind = "bgsave";
 
   async run(ctx: FaultContext): Promise<FaultRecord> {
-    const node = ctx.topology.primary();
+    const node = await ctx.topology.primary();
     const before = parseInfo(await node.admin.info("all"));
     const requestedAtMs = ctx.clock();
     ctx.phases.markFaultStart(requestedAtMs);

@@ -1,6 +1,7 @@
 import type { PhaseClock } from "../check/phases.js";
 import type { Timeline } from "../measure/timeline.js";
 import type { Topology } from "../topology/types.js";
+import type { ClientPool } from "../workload/client-pool.js";
 
 export interface FaultContext {
   topology: Topology;
@@ -8,6 +9,8 @@ export interface FaultContext {
   timeline: Timeline;
   phases: PhaseClock;
   signal: AbortSignal;
+  /** The workload's connections: a runbook stops writes and repoints them. */
+  pool: ClientPool;
 }
 
 /** What a report keeps of one fault: when it really took effect and healed, and what it measured on the way. */

@@ -16,7 +16,11 @@ export const SAMPLED_FIELDS = [
   "rdb_last_cow_size",
   "rdb_last_bgsave_status",
   "aof_rewrite_in_progress",
+  "role",
   "master_repl_offset",
+  "slave_repl_offset",
+  "master_link_status",
+  "master_last_io_seconds_ago",
   "connected_slaves",
 ] as const;
 
@@ -37,6 +41,8 @@ export class ServerSampler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly last = new Map<string, Map<string, string>>();
+  /** Nodes whose last INFO failed: an outage is one timeline event, not one per poll. */
+  private readonly failing = new Set<string>();
 
   constructor(
     private readonly nodes: ReadonlyArray<{ name: string; admin: Redis }>,
@@ -75,9 +81,11 @@ export class ServerSampler {
     try {
       text = await admin.info("all");
     } catch (err) {
-      this.timeline.add("sampler-error", { node: name, error: (err as Error).message });
+      if (!this.failing.has(name)) this.timeline.add("sampler-unreachable", { node: name, error: (err as Error).message });
+      this.failing.add(name);
       return;
     }
+    if (this.failing.delete(name)) this.timeline.add("sampler-reachable", { node: name });
     const t1 = this.clock();
     const info = parseInfo(text);
     const values: Record<string, number | string> = {};

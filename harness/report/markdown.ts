@@ -31,8 +31,9 @@ export function renderMarkdown(r: RunReport): string {
   else {
     lines.push("| check | budget | measured | result |", "|---|---|---|---|");
     for (const c of r.verdict.checks) {
-      const f = (v: number | null) => (v === null ? `– (${c.note ?? "no data"})` : c.unit === "ms" ? `${v} ms` : `${(v * 100).toFixed(3)}%`);
-      lines.push(`| ${c.name} | ≤ ${f(c.budget)} | ${f(c.measured)} | ${c.pass ? "pass" : "**FAIL**"} |`);
+      const f = (v: number | null) =>
+        v === null ? `– (${c.note ?? "no data"})` : c.unit === "ms" ? `${v} ms` : c.unit === "writes" ? `${v} writes` : `${(v * 100).toFixed(3)}%`;
+      lines.push(`| ${c.name} | ${c.atLeast ? "≥" : "≤"} ${f(c.budget)} | ${f(c.measured)} | ${c.pass ? "pass" : "**FAIL**"} |`);
     }
     lines.push("");
     for (const c of r.verdict.checks.filter((c) => !c.pass)) lines.push(`- FAILED ${describeCheck(c)}`);
@@ -63,6 +64,27 @@ export function renderMarkdown(r: RunReport): string {
       `${a.writesFailed} of ${a.writesAttempted} writes failed.`,
     "",
   );
+
+  if (r.dataLoss) {
+    const d = r.dataLoss;
+    lines.push(
+      "## Writes",
+      "",
+      `${d.writes} writes, ${d.acknowledged} acknowledged. **Lost: ${d.lost}** (acknowledged, absent after convergence), ` +
+        `of which ${d.splitBrain} acknowledged after the fault took effect (split brain); ${d.indeterminate} indeterminate ` +
+        `(failed or timed out, yet present). RPO window: ${d.rpoMs === null ? "– (no write acknowledged before the fault was lost)" : `${Math.round(d.rpoMs)} ms`}.`,
+      "",
+    );
+    if (d.lostSample.length) lines.push(`First lost write ids: ${d.lostSample.join(", ")}.`, "");
+  }
+  if (r.convergence) {
+    const c = r.convergence;
+    lines.push(
+      `Convergence: ${c.converged ? "settled" : "**did not settle**"} in ${c.tookMs} ms; primary ${c.primary ?? "?"}; roles ` +
+        Object.entries(c.roles).map(([n, role]) => `${n} ${role}`).join(", ") + (c.note ? ` (${c.note})` : "") + ".",
+      "",
+    );
+  }
 
   if (r.faults.length) {
     lines.push("## Faults", "");

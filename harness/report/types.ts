@@ -9,7 +9,8 @@ import type { SecondSummary } from "../measure/recorder.js";
 import type { ServerSample } from "../measure/sampler.js";
 import type { TimelineEvent } from "../measure/timeline.js";
 import type { Scenario } from "../scenario/schema.js";
-import type { TopologyDescription } from "../topology/types.js";
+import type { Convergence, TopologyDescription } from "../topology/types.js";
+import type { DataLoss } from "../measure/ledger.js";
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -39,6 +40,10 @@ export interface RunReport {
   /** Every operation after warmup. */
   total: OpStatsSummary;
   availability: Availability;
+  /** How the topology settled before the read-back (ledger workloads). */
+  convergence: Convergence | null;
+  /** Lost, split-brain and indeterminate writes and the RPO window (ledger workloads). */
+  dataLoss: DataLoss | null;
   perSecond: SecondSummary[];
   timeline: TimelineEvent[];
   samples: ServerSample[];

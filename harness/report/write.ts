@@ -7,6 +7,8 @@ export interface ReportFiles {
   dir: string;
   json: string;
   markdown: string;
+  history?: string;
+  readback?: string;
 }
 
 /** A fresh folder per run: reports/<UTC time>-<scenario>/ */

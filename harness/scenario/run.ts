@@ -1,5 +1,4 @@
 import { performance } from "node:perf_hooks";
-import type { Redis } from "ioredis";
 import { availability } from "../check/availability.js";
 import { ALL_PHASES, PhaseClock, type AnyPhase } from "../check/phases.js";
 import { verdict } from "../check/verdict.js";
@@ -16,8 +15,14 @@ import { WriteLog } from "../measure/write-log.js";
 import { Progress } from "../report/progress.js";
 import type { PhaseReport, RunReport, RunStatus } from "../report/types.js";
 import { newReportDir, writeReport, type ReportFiles } from "../report/write.js";
-import { StandaloneTopology } from "../topology/standalone.js";
-import type { Topology, TopologyDescription } from "../topology/types.js";
+import { startTopology } from "../topology/index.js";
+import type { Convergence, Topology, TopologyDescription } from "../topology/types.js";
+import { readBack } from "../check/read-back.js";
+import { dataLoss, WriteLedger, type DataLoss } from "../measure/ledger.js";
+import { followSentinelEvents } from "../measure/sentinel-events.js";
+import { exportHistory } from "../report/history-export.js";
+import { ClientPool } from "../workload/client-pool.js";
+import { ledgerIssuer } from "../workload/ledger-writes.js";
 import { preloadDataset } from "../workload/dataset.js";
 import { runClosedLoop, runOpenLoop, type DriverResult } from "../workload/driver.js";
 import { keyValueIssuer } from "../workload/key-value.js";
@@ -29,7 +34,12 @@ export interface RunOptions {
   progress?: Progress;
   /** Abort (Ctrl-C): stop the load, heal, write what was measured, stop the containers. */
   signal?: AbortSignal;
+  /** Also write history.csv (every write and its outcome) and readback.csv (every key after convergence). */
+  exportHistory?: boolean;
 }
+
+/** How long the topology may take to settle after the load before the read-back goes ahead anyway. */
+const CONVERGE_TIMEOUT_MS = 60_000;
 
 export interface RunResult {
   report: RunReport;
@@ -65,7 +75,12 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   let usedMemory: number | null = null;
   let sampler: ServerSampler | undefined;
   let topology: Topology | undefined;
-  const clients: Redis[] = [];
+  let pool: ClientPool | undefined;
+  let stopSentinelEvents = () => {};
+  const ledger = new WriteLedger();
+  let convergence: Convergence | null = null;
+  let loss: DataLoss | null = null;
+  let exported: { history: string; readback: string } | undefined;
   let thrown: unknown;
   const dir = newReportDir(opts.settings.reportsDir, scenario.name, startedAt);
   progress.step(`scenario ${scenario.name}: report folder ${dir}`);
@@ -78,10 +93,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     images = await Promise.all([image, opts.settings.toxiproxyImage].map((i) => imageFacts(runtime, i)));
 
     timeline.add("topology-starting", { kind: scenario.topology.kind, image });
-    topology = await StandaloneTopology.start(
-      { image, toxiproxyImage: opts.settings.toxiproxyImage, config: scenario.topology.config, client: scenario.client },
-      (m) => progress.step(m),
-    ).catch((err) => {
+    topology = await startTopology(scenario.topology, image, opts.settings.toxiproxyImage, scenario.client, (m) => progress.step(m)).catch((err) => {
       throw asEnvironmentError(err, "starting the topology");
     });
     signal.throwIfAborted();
@@ -90,19 +102,21 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     progress.step(`topology up: ${description.server.server} ${description.server.version}`);
 
     if (scenario.dataset.size > 0 && !signal.aborted) {
-      const admin = topology.primary().admin;
+      const admin = (await topology.primary()).admin;
       progress.step(`loading dataset: ${scenario.dataset.size} bytes in ${scenario.dataset.valueBytes}-byte values (DEBUG POPULATE)`);
       const { keys } = await preloadDataset(admin, scenario.dataset.size, scenario.dataset.valueBytes, signal, (done, total) =>
         progress.step(`dataset ${Math.round((100 * done) / total)}% (${done}/${total} keys)`),
       );
       datasetKeys = keys;
-      usedMemory = (await topology.primary().infoNumber("memory", "used_memory")) ?? null;
+      usedMemory = (await (await topology.primary()).infoNumber("memory", "used_memory")) ?? null;
       timeline.add("dataset-loaded", { keys, usedMemory });
     }
 
     signal.throwIfAborted();
-    for (let i = 0; i < scenario.workload.connections; i++) clients.push(topology.newClient());
-    await Promise.all(clients.map((c) => c.connect()));
+    const topo = topology;
+    pool = new ClientPool(() => topo.newClient(), scenario.workload.connections, timeline);
+    await pool.connect();
+    stopSentinelEvents = await followSentinelEvents(topology.sentinels, timeline);
 
     sampler = new ServerSampler(
       topology.nodes.map((n) => ({ name: n.name, admin: n.admin })),
@@ -123,7 +137,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     sampler.start();
 
     const durationMs = scenario.workload.duration * 1000;
-    const issue = keyValueIssuer(scenario.workload, clients);
+    const issue = w.keys === "ledger" ? ledgerIssuer(w, pool, ledger, clock) : keyValueIssuer(w, pool);
     const sink = (op: Parameters<typeof recorder.record>[0]) => {
       recorder.record(op);
       if (op.kind === "write") writes.add(op.intendedMs, op.error === undefined);
@@ -143,7 +157,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
             progress.step(`fault: ${spec.kind}`);
             const requestedAtMs = clock();
             const rec = await faultFor(spec)
-              .run({ topology: topology!, clock, timeline, phases, signal })
+              .run({ topology: topo, clock, timeline, phases, signal, pool: pool! })
               .catch((err: Error) => ({ kind: spec.kind, requestedAtMs, tookEffectAtMs: null, healedAtMs: null, details: {}, error: err.message }));
             faults.push(rec);
             const healedIn = Math.round((rec.healedAtMs ?? clock()) - rec.requestedAtMs);
@@ -171,6 +185,17 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     timeline.add("load-finished", { issued: driver.issued });
 
     const graceful = await Promise.race([Promise.all(faultRuns).then(() => true), sleep(FAULT_GRACE_MS).then(() => false)]);
+    if (w.keys === "ledger" && !signal.aborted) {
+      progress.step("waiting for the topology to converge, then reading every write back");
+      convergence = await topology.converge(CONVERGE_TIMEOUT_MS);
+      timeline.add("converged", { ...convergence });
+      const source = await topology.primary();
+      const back = await readBack(source, ledger);
+      loss = dataLoss(ledger, back.present, phases.faultStartMs);
+      timeline.add("read-back", { from: source.name, writes: ledger.size, lost: loss.lost });
+      if (opts.exportHistory) exported = await exportHistory(dir, ledger, back.values);
+    }
+
     const faultErrors = faults.filter((f) => f.error).map((f) => `${f.kind}: ${f.error}`);
     if (signal.aborted) {
       status = "aborted";
@@ -190,7 +215,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     thrown = err; // rethrown once the report is on disk
   } finally {
     await sampler?.stop().catch(() => {});
-    for (const c of clients) c.disconnect();
+    stopSentinelEvents();
+    pool?.close();
     if (topology) {
       progress.step("stopping containers");
       await topology.stop();
@@ -214,8 +240,10 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     phases,
     timeline,
     samples: sampler?.samples ?? [],
+    convergence,
+    loss,
   });
-  const files = writeReport(dir, report);
+  const files = { ...writeReport(dir, report), ...(exported ?? {}) };
   progress.step(`report: ${files.markdown}`);
   // An interruption is not an error: the report says "aborted" and the caller exits 130.
   if (thrown !== undefined && status !== "aborted") throw Object.assign(asEnvironmentError(thrown, "running the scenario"), { files });
@@ -253,6 +281,8 @@ interface ReportInputs {
   phases: PhaseClock;
   timeline: Timeline;
   samples: RunReport["samples"];
+  convergence: Convergence | null;
+  loss: DataLoss | null;
 }
 
 export function buildReport(x: ReportInputs): RunReport {
@@ -268,7 +298,7 @@ export function buildReport(x: ReportInputs): RunReport {
     ALL_PHASES.map((p) => [p, { fromMs: bounds[p][0], toMs: bounds[p][1], ...perPhase[p] } satisfies PhaseReport]),
   ) as Record<AnyPhase, PhaseReport>;
   const avail = availability(x.writes.sorted(), x.phases.faultStartMs, x.driver.lastIssueMs);
-  const v = verdict(x.scenario.budgets, perPhase, avail);
+  const v = verdict(x.scenario.budgets, perPhase, avail, x.loss);
   return {
     schemaVersion: 1,
     scenario: x.scenario,
@@ -292,6 +322,8 @@ export function buildReport(x: ReportInputs): RunReport {
     phases,
     total: x.recorder.total.summary(),
     availability: avail,
+    convergence: x.convergence,
+    dataLoss: x.loss,
     perSecond: x.recorder.perSecond(),
     timeline: x.timeline.sorted(),
     samples: x.samples,

@@ -40,7 +40,45 @@ export const bgsaveFault = z
   })
   .strict();
 
-export const faultSchema = z.discriminatedUnion("kind", [bgsaveFault]);
+/** Which node a fault hits, resolved when it is injected (the primary may have moved by then). */
+const target = z.enum(["primary", "replica", "sentinel"]);
+
+export const killFault = z
+  .object({ kind: z.literal("kill"), target: target.default("primary"), at: seconds, /** then started again */ for: seconds })
+  .strict();
+
+export const pauseFault = z
+  .object({ kind: z.literal("pause"), target: target.default("primary"), at: seconds, for: seconds })
+  .strict();
+
+export const partitionFault = z
+  .object({
+    kind: z.literal("partition"),
+    target: z.enum(["primary", "replica"]).default("primary"),
+    at: seconds,
+    for: seconds,
+    /** keep: the node's clients still reach it (the split-brain case); cut: the node is isolated from everyone. */
+    clients: z.enum(["keep", "cut"]).default("keep"),
+  })
+  .strict();
+
+export const linkFault = z
+  .object({
+    kind: z.literal("link"),
+    /** Degrades the peer link of this node: what replicas (and Sentinels) use to reach it. */
+    target: z.enum(["primary", "replica"]).default("primary"),
+    at: seconds,
+    for: seconds,
+    latencyMs: z.number().int().nonnegative().default(0),
+    jitterMs: z.number().int().nonnegative().default(0),
+    /** KB/s each way; 0 = unlimited. */
+    bandwidthKBps: z.number().int().nonnegative().default(0),
+  })
+  .strict();
+
+export const manualPromotionFault = z.object({ kind: z.literal("manual-promotion"), at: seconds }).strict();
+
+export const faultSchema = z.discriminatedUnion("kind", [bgsaveFault, killFault, pauseFault, partitionFault, linkFault, manualPromotionFault]);
 
 export const clientSchema = z
   .object({
@@ -57,6 +95,30 @@ export const clientSchema = z
   .strict()
   .transform((c) => ({ ...DEFAULT_CLIENT_SETTINGS, ...c }));
 
+const common = {
+  /** Defaults to the REDIS_IMAGE setting. */
+  image: z.string().min(1).optional(),
+  /** redis.conf directives for every data node, passed as --name value. */
+  config: z.record(z.string(), z.string()).default({}),
+};
+
+export const topologySchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("standalone"), ...common }).strict(),
+  z.object({ kind: z.literal("replication"), ...common, replicas: z.number().int().min(1).max(5).default(2) }).strict(),
+  z
+    .object({
+      kind: z.literal("sentinel"),
+      ...common,
+      replicas: z.number().int().min(1).max(5).default(2),
+      sentinels: z.number().int().min(1).max(7).default(3),
+      quorum: z.number().int().min(1).default(2),
+      downAfterMs: z.number().int().min(100).default(5000),
+      failoverTimeoutMs: z.number().int().min(1000).default(60_000),
+      parallelSyncs: z.number().int().min(1).default(1),
+    })
+    .strict(),
+]);
+
 export const workloadSchema = z
   .object({
     /** open-loop: constant rate, latency from the intended start. closed-loop: as fast as replies come back. */
@@ -67,6 +129,11 @@ export const workloadSchema = z
     /** The first seconds of the load: run and shown per second, but in no phase a budget judges. */
     warmup: z.union([z.literal(0), seconds]).default(2),
     readRatio: z.number().min(0).max(1).default(0.5),
+    /**
+     * ledger: every write sets its own key w:<id> to a known value and is kept in the write ledger (lost writes can be
+     * counted); reads get earlier ledger keys. random: GET/SET on keys drawn from keySpace (no loss accounting).
+     */
+    keys: z.enum(["ledger", "random"]).default("ledger"),
     keySpace: z.number().int().positive().default(100_000),
     valueBytes: z.number().int().positive().max(512 * 2 ** 20).default(100),
     connections: z.number().int().positive().max(1000).default(4),
@@ -82,15 +149,7 @@ export const scenarioSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "use lower-case letters, digits and dashes"),
     description: z.string().default(""),
-    topology: z
-      .object({
-        kind: z.literal("standalone"),
-        /** Defaults to the REDIS_IMAGE setting. */
-        image: z.string().min(1).optional(),
-        /** redis.conf directives passed as --name value. */
-        config: z.record(z.string(), z.string()).default({}),
-      })
-      .strict(),
+    topology: topologySchema,
     dataset: z
       .object({ size: size.default(0), valueBytes: z.number().int().positive().max(512 * 2 ** 20).default(1024) })
       .strict()
@@ -107,6 +166,15 @@ export const scenarioSchema = z
         maxErrorRate: perPhaseFraction,
         /** Observed RTO (DESIGN.md), ms. */
         rtoMs: z.number().nonnegative(),
+        /** Acknowledged writes absent after convergence (ledger workloads). */
+        maxLostWrites: z.number().int().nonnegative(),
+        /** RPO window, ms. */
+        rpoMs: z.number().nonnegative(),
+        /**
+         * A scenario *expected* to lose acknowledged writes (a split brain without min-replicas-to-write) says so: the
+         * run fails unless the checker sees at least this many lost writes.
+         */
+        minLostWrites: z.number().int().positive(),
       })
       .partial()
       .strict()
@@ -134,6 +202,27 @@ export const scenarioSchema = z
           message: `fault at ${f.at}s is not inside the ${s.workload.duration}s load: inject earlier or run longer`,
         });
     });
+    const kind = s.topology.kind;
+    s.faults.forEach((f, i) => {
+      const at = ["faults", i, "kind"];
+      if (f.kind === "manual-promotion" && kind !== "replication")
+        ctx.addIssue({ code: "custom", path: at, message: "manual-promotion is the runbook of plain replication: use a replication topology" });
+      if ("target" in f && f.target === "sentinel" && kind !== "sentinel")
+        ctx.addIssue({ code: "custom", path: ["faults", i, "target"], message: `a ${kind} topology has no Sentinel to hit` });
+      if (["partition", "link"].includes(f.kind) && kind === "standalone")
+        ctx.addIssue({ code: "custom", path: at, message: `${f.kind} needs peers: use a replication or sentinel topology` });
+      if ("target" in f && f.target === "replica" && kind === "standalone")
+        ctx.addIssue({ code: "custom", path: ["faults", i, "target"], message: "a standalone topology has no replica" });
+      if ("for" in f && f.at + f.for >= s.workload.duration)
+        ctx.addIssue({
+          code: "custom",
+          path: ["faults", i, "for"],
+          message: `the fault heals at ${f.at + f.for}s, not before the ${s.workload.duration}s load ends: leave time to recover`,
+        });
+    });
+    const b = s.budgets;
+    if ((b.maxLostWrites !== undefined || b.rpoMs !== undefined || b.minLostWrites !== undefined) && s.workload.keys !== "ledger")
+      ctx.addIssue({ code: "custom", path: ["budgets"], message: "loss budgets need the write ledger: set workload.keys to \"ledger\"" });
     if (s.faults.some((f) => f.kind === "bgsave") && s.dataset.size === 0)
       ctx.addIssue({ code: "custom", path: ["dataset", "size"], message: "a bgsave fault needs a dataset to fork: set dataset.size (e.g. \"1gb\")" });
   });

@@ -2,6 +2,8 @@ import { Redis } from "ioredis";
 import { Wait, type StartedNetwork, type StartedTestContainer } from "testcontainers";
 import { LoopbackContainer } from "../infra/loopback-container.js";
 import { infoNumber, parseInfo } from "../measure/info.js";
+import { ContainerControl } from "./container-control.js";
+import { freePort } from "./ports.js";
 
 export const REDIS_PORT = 6379;
 
@@ -43,53 +45,95 @@ export function serverIdentity(infoText: string): ServerIdentity {
   };
 }
 
-/** One Redis server in a container; `admin` reaches it directly (not through the fault layer). */
+export interface NodeOptions {
+  name: string;
+  image: string;
+  network: StartedNetwork;
+  /** The container's command (redis-server with its flags, or a shell that starts a Sentinel). */
+  command: string[];
+  port: number;
+  readyLog: RegExp;
+  /** Directives as given, kept for the report. */
+  config: Record<string, string>;
+  /** Partitions need iptables inside the container. */
+  netAdmin?: boolean;
+}
+
+/**
+ * One Redis server (or Sentinel) in a container. `admin` reaches it directly on a fixed loopback port, not through the
+ * fault layer, so the harness keeps seeing it while clients are cut off, and after a restart.
+ */
 export class RedisNode {
+  readonly control: ContainerControl;
+
   private constructor(
     readonly name: string,
     readonly container: StartedTestContainer,
     readonly admin: Redis,
     readonly config: Record<string, string>,
-  ) {}
+    readonly hostPort: number,
+  ) {
+    this.control = new ContainerControl(container);
+  }
 
-  static async start(
-    name: string,
-    image: string,
-    network: StartedNetwork,
-    config: Record<string, string>,
-  ): Promise<RedisNode> {
-    const container = await new LoopbackContainer(image)
-      .withName(`redis-chaos-${name}-${process.pid}-${Date.now().toString(36)}`)
-      .withNetwork(network)
-      .withNetworkAliases(name)
-      .withCommand(serverArgs(config))
-      .withExposedPorts(REDIS_PORT)
-      .withWaitStrategy(Wait.forLogMessage(/Ready to accept connections/))
-      .withStartupTimeout(30_000)
-      .start();
+  static async start(o: NodeOptions): Promise<RedisNode> {
+    const hostPort = await freePort();
+    let builder = new LoopbackContainer(o.image)
+      .withName(`redis-chaos-${o.name}-${process.pid}-${Date.now().toString(36)}`)
+      .withNetwork(o.network)
+      .withNetworkAliases(o.name)
+      .withCommand(o.command)
+      .withExposedPorts({ container: o.port, host: hostPort })
+      .withWaitStrategy(Wait.forLogMessage(o.readyLog))
+      .withStartupTimeout(30_000);
+    if (o.netAdmin) builder = builder.withAddedCapabilities("NET_ADMIN");
+    const container = await builder.start();
     const admin = new Redis({
       host: "127.0.0.1",
-      port: container.getMappedPort(REDIS_PORT),
+      port: hostPort,
       lazyConnect: true,
       maxRetriesPerRequest: 1,
       connectTimeout: 2000,
+      commandTimeout: 5000,
+      retryStrategy: () => 200,
       protocol: 2,
       disableClientInfo: true,
     });
+    admin.on("error", () => {}); // a killed node refuses connections until restarted; callers see their own errors
     await admin.connect();
-    return new RedisNode(name, container, admin, config);
+    return new RedisNode(o.name, container, admin, o.config, hostPort);
+  }
+
+  /** A Redis server node: redis-server with the base settings and the scenario's. */
+  static startServer(name: string, image: string, network: StartedNetwork, config: Record<string, string>, netAdmin = false) {
+    return RedisNode.start({
+      name,
+      image,
+      network,
+      command: serverArgs(config),
+      port: REDIS_PORT,
+      readyLog: /Ready to accept connections/,
+      config,
+      netAdmin,
+    });
   }
 
   async identity(): Promise<ServerIdentity> {
     return serverIdentity(await this.admin.info()); // default sections: server and replication (role)
   }
 
+  async info(section = "all"): Promise<Map<string, string>> {
+    return parseInfo(await this.admin.info(section));
+  }
+
   async infoNumber(section: string, key: string): Promise<number | undefined> {
-    return infoNumber(parseInfo(await this.admin.info(section)), key);
+    return infoNumber(await this.info(section), key);
   }
 
   async stop(): Promise<void> {
     this.admin.disconnect();
+    const state = await this.control.state().catch(() => undefined);
+    if (state?.paused) await this.control.unpause().catch(() => {});
     await this.container.stop();
   }
 }

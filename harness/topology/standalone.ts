@@ -3,7 +3,7 @@ import { Network, type StartedNetwork } from "testcontainers";
 import { toRedisOptions, type ClientSettings } from "../workload/client-options.js";
 import { FaultLayer, type ProxiedLink } from "./fault-layer.js";
 import { REDIS_PORT, RedisNode } from "./redis-node.js";
-import type { Topology, TopologyDescription } from "./types.js";
+import type { Convergence, Topology, TopologyDescription } from "./types.js";
 
 export interface StandaloneOptions {
   image: string;
@@ -15,6 +15,9 @@ export interface StandaloneOptions {
 /** One Redis server; clients reach it through one Toxiproxy link. */
 export class StandaloneTopology implements Topology {
   readonly kind = "standalone" as const;
+  readonly sentinels: RedisNode[] = [];
+  readonly peerLinks = new Map<string, ProxiedLink>();
+  readonly clientLinks: Map<string, ProxiedLink>;
 
   private constructor(
     private readonly opts: StandaloneOptions,
@@ -22,7 +25,9 @@ export class StandaloneTopology implements Topology {
     readonly faultLayer: FaultLayer,
     readonly nodes: RedisNode[],
     private readonly clientLink: ProxiedLink,
-  ) {}
+  ) {
+    this.clientLinks = new Map([[nodes[0].name, clientLink]]);
+  }
 
   /** Starts everything; on a failure half-way, stops what did start before rethrowing. */
   static async start(opts: StandaloneOptions, onStep: (msg: string) => void = () => {}): Promise<StandaloneTopology> {
@@ -35,7 +40,7 @@ export class StandaloneTopology implements Topology {
       const faultLayer = await FaultLayer.start(opts.toxiproxyImage, network, 1);
       started.unshift(faultLayer);
       onStep(`starting redis-0 (${opts.image})`);
-      const node = await RedisNode.start("redis-0", opts.image, network, opts.config);
+      const node = await RedisNode.startServer("redis-0", opts.image, network, opts.config);
       started.unshift(node);
       const link = await faultLayer.link("client-redis-0", `redis-0:${REDIS_PORT}`);
       return new StandaloneTopology(opts, network, faultLayer, [node], link);
@@ -49,8 +54,15 @@ export class StandaloneTopology implements Topology {
     return new Redis({ host: "127.0.0.1", port: this.clientLink.hostPort, ...toRedisOptions(this.opts.client) });
   }
 
-  primary(): RedisNode {
+  async primary(): Promise<RedisNode> {
     return this.nodes[0];
+  }
+
+  /** One node: settled as soon as it answers. */
+  async converge(): Promise<Convergence> {
+    const start = Date.now();
+    const role = (await this.nodes[0].info("replication")).get("role") ?? "?";
+    return { converged: true, tookMs: Date.now() - start, primary: this.nodes[0].name, roles: { [this.nodes[0].name]: role } };
   }
 
   async describe(): Promise<TopologyDescription> {
@@ -59,7 +71,8 @@ export class StandaloneTopology implements Topology {
       kind: this.kind,
       image: this.opts.image,
       server,
-      nodes: this.nodes.map((n) => ({ name: n.name, role: "master", config: n.config })),
+      nodes: this.nodes.map((n) => ({ name: n.name, role: server.role, config: n.config })),
+      sentinels: [],
       links: [...this.faultLayer.links.values()].map((l) => ({ name: l.name, upstream: l.proxy.upstream })),
     };
   }

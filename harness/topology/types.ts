@@ -1,8 +1,8 @@
 import type { Redis } from "ioredis";
-import type { FaultLayer } from "./fault-layer.js";
+import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
 import type { RedisNode, ServerIdentity } from "./redis-node.js";
 
-export type TopologyKind = "standalone";
+export type TopologyKind = "standalone" | "replication" | "sentinel";
 
 /** What a report says about the deployment under test. */
 export interface TopologyDescription {
@@ -10,18 +10,36 @@ export interface TopologyDescription {
   image: string;
   server: ServerIdentity;
   nodes: Array<{ name: string; role: string; config: Record<string, string> }>;
+  sentinels: Array<{ name: string; config: Record<string, string> }>;
   links: Array<{ name: string; upstream: string }>;
+}
+
+/** Where the topology stood once it settled after the run: the state the read-back trusts. */
+export interface Convergence {
+  converged: boolean;
+  tookMs: number;
+  primary: string | null;
+  roles: Record<string, string>;
+  note?: string;
 }
 
 /** A running deployment: its nodes, the fault layer in front of them, and clients that go through it. */
 export interface Topology {
   readonly kind: TopologyKind;
+  /** Data nodes; nodes[0] is the first primary. */
   readonly nodes: RedisNode[];
+  readonly sentinels: RedisNode[];
   readonly faultLayer: FaultLayer;
-  /** A new data-path client (through the fault layer), not yet connected. */
+  /** Per node name: the link the harness's clients use. */
+  readonly clientLinks: Map<string, ProxiedLink>;
+  /** Per node name: the link every other node uses (empty for a standalone server). */
+  readonly peerLinks: Map<string, ProxiedLink>;
+  /** A new data-path client (through the fault layer) following the primary as this topology's clients do. */
   newClient(): Redis;
-  /** The node that takes writes now. */
-  primary(): RedisNode;
+  /** The node that takes writes now, as the topology's own authority (Sentinel, or the harness) says. */
+  primary(): Promise<RedisNode>;
+  /** Waits until every node agrees on one primary and replicas have caught up (or the timeout passes). */
+  converge(timeoutMs: number): Promise<Convergence>;
   describe(): Promise<TopologyDescription>;
   stop(): Promise<void>;
 }

@@ -4,8 +4,8 @@ import { classifyError } from "../measure/errors.js";
 import type { Metronome } from "./metronome.js";
 import { performance } from "node:perf_hooks";
 
-/** Sends operation number i and returns its kind and the reply promise. */
-export type Issue = (i: number) => { kind: OpKind; reply: Promise<unknown> };
+/** Sends operation number i, intended at `intendedMs` on the run clock, and returns its kind and the reply promise. */
+export type Issue = (i: number, intendedMs: number) => { kind: OpKind; reply: Promise<unknown> };
 export type Sink = (op: OpOutcome) => void;
 /** The run clock in ms (fractional). */
 export type Clock = () => number;
@@ -75,7 +75,7 @@ export function runOpenLoop(
     for (; next < due; next++) {
       const intended = t0 + intendedStartMs(next, opts.ratePerSec);
       const sent = clock();
-      const { kind, reply } = issue(next);
+      const { kind, reply } = issue(next, intended);
       inFlight++;
       settle(kind, intended, sent, reply, clock, sink).finally(() => {
         inFlight--;
@@ -123,7 +123,7 @@ export async function runClosedLoop(
       const sent = clock();
       if (sent >= deadline) return;
       lastIssueMs = sent;
-      const { kind, reply } = issue(next++);
+      const { kind, reply } = issue(next++, sent);
       await settle(kind, sent, sent, reply, clock, sink);
     }
   };

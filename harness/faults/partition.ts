@@ -1,0 +1,73 @@
+import type { Toxic } from "toxiproxy-node-client";
+import { FaultLayer, type ProxiedLink } from "../topology/fault-layer.js";
+import type { RedisNode } from "../topology/redis-node.js";
+import type { Fault, FaultContext, FaultRecord } from "./types.js";
+import { resolveTarget, timedFault, watchRejoin } from "./timed.js";
+
+/** A timeout toxic of 0 on both streams: data stops and connections stay open (a partition, not a crash). */
+export async function blackhole(link: ProxiedLink): Promise<Array<Toxic<unknown>>> {
+  return Promise.all(
+    (["upstream", "downstream"] as const).map((stream) =>
+      link.proxy.addToxic({ name: `blackhole-${stream}`, type: "timeout", stream, toxicity: 1, attributes: { timeout: 0 } }),
+    ),
+  );
+}
+
+/** iptables rules, inside `node`, that drop its traffic to and from the other nodes' peer links. */
+export function outboundRules(peers: ProxiedLink[]): string[][] {
+  return peers.flatMap((p) => [
+    ["OUTPUT", "-p", "tcp", "-d", FaultLayer.ALIAS, "--dport", String(p.innerPort), "-j", "DROP"],
+    ["INPUT", "-p", "tcp", "-s", FaultLayer.ALIAS, "--sport", String(p.innerPort), "-j", "DROP"],
+  ]);
+}
+
+async function iptables(node: RedisNode, op: "-A" | "-D", rule: string[]): Promise<void> {
+  const r = await node.control.exec(["iptables", "-w", op, ...rule]);
+  if (r.exitCode !== 0) throw new Error(`iptables ${op} ${rule.join(" ")} in ${node.name} failed: ${r.output.trim()}`);
+}
+
+/**
+ * Cuts a node off from its peers, in both directions. Toxiproxy cannot tell sources apart, so one proxy cannot do it:
+ * everyone reaches the node through its peer link, which is blackholed; the node reaches everyone else through theirs,
+ * which iptables inside the node drops. With clients "keep", the node's clients still reach it: a master in that
+ * state keeps acknowledging writes that the other side never sees (the split brain of Jepsen's Redis analysis).
+ */
+export class PartitionFault implements Fault {
+  readonly kind = "partition";
+  constructor(
+    private readonly target: "primary" | "replica",
+    private readonly forMs: number,
+    private readonly clients: "keep" | "cut",
+  ) {}
+
+  async run(ctx: FaultContext): Promise<FaultRecord> {
+    const { topology } = ctx;
+    const node = await resolveTarget(topology, this.target);
+    const others = [...topology.peerLinks].filter(([name]) => name !== node.name).map(([, l]) => l);
+    const rules = outboundRules(others);
+    const toxics: Array<Toxic<unknown>> = [];
+    const applied: string[][] = [];
+    return timedFault(
+      ctx,
+      this.kind,
+      this.forMs,
+      async () => {
+        // The node's own way out first (it initiates nothing while it is master), then the way in: the partition is
+        // in force when the blackholes are, and that is the time the RPO window is measured from.
+        for (const rule of rules) {
+          await iptables(node, "-A", rule);
+          applied.push(rule);
+        }
+        toxics.push(...(await blackhole(topology.peerLinks.get(node.name)!)));
+        if (this.clients === "cut") toxics.push(...(await blackhole(topology.clientLinks.get(node.name)!)));
+        return { node: node.name, target: this.target, clients: this.clients, cutLinks: others.length + 1 };
+      },
+      async () => {
+        for (const t of toxics.splice(0)) await t.remove();
+        for (const rule of applied.splice(0)) await iptables(node, "-D", rule);
+        return {};
+      },
+      this.target === "primary" && topology.kind === "sentinel" ? () => watchRejoin(ctx, node) : undefined,
+    );
+  }
+}

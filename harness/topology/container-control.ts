@@ -1,0 +1,41 @@
+import { getContainerRuntimeClient, type StartedTestContainer } from "testcontainers";
+
+/**
+ * What testcontainers does not offer and faults need: SIGKILL, start again, pause, unpause (the cgroup freezer),
+ * through the engine's API (dockerode).
+ */
+export class ContainerControl {
+  constructor(readonly container: StartedTestContainer) {}
+
+  private async handle() {
+    const runtime = await getContainerRuntimeClient();
+    return runtime.container.dockerode.getContainer(this.container.getId());
+  }
+
+  async kill(signal = "SIGKILL"): Promise<void> {
+    await (await this.handle()).kill({ signal });
+  }
+
+  async start(): Promise<void> {
+    await (await this.handle()).start();
+  }
+
+  async pause(): Promise<void> {
+    await (await this.handle()).pause();
+  }
+
+  async unpause(): Promise<void> {
+    await (await this.handle()).unpause();
+  }
+
+  async state(): Promise<{ running: boolean; paused: boolean }> {
+    const s = (await (await this.handle()).inspect()).State;
+    return { running: s.Running, paused: s.Paused };
+  }
+
+  /** Runs a command inside; resolves with its exit code and output. */
+  async exec(cmd: string[]): Promise<{ exitCode: number; output: string }> {
+    const r = await this.container.exec(cmd);
+    return { exitCode: r.exitCode, output: r.output };
+  }
+}

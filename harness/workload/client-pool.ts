@@ -1,0 +1,54 @@
+import type { Redis } from "ioredis";
+import type { Timeline } from "../measure/timeline.js";
+
+/**
+ * The workload's connections. A runbook can close the gate on writes ("stop writes") and repoint every connection to
+ * a new primary; each connection's losses and recoveries go on the timeline (once per transition, not per retry).
+ */
+export class ClientPool {
+  clients: Redis[] = [];
+  writesOpen = true;
+
+  constructor(
+    private readonly factory: () => Redis,
+    private readonly size: number,
+    private readonly timeline: Timeline,
+  ) {}
+
+  async connect(): Promise<void> {
+    this.clients = await this.open();
+  }
+
+  private async open(): Promise<Redis[]> {
+    const clients = Array.from({ length: this.size }, () => this.factory());
+    clients.forEach((c, i) => this.watch(c, i));
+    await Promise.all(clients.map((c) => c.connect()));
+    return clients;
+  }
+
+  private watch(c: Redis, i: number): void {
+    let up = false;
+    c.on("error", () => {}); // each command sees its own error; the pool only notes transitions
+    c.on("ready", () => {
+      if (!up) this.timeline.add("client-ready", { client: i });
+      up = true;
+    });
+    c.on("reconnecting", () => {
+      if (up) this.timeline.add("client-reconnecting", { client: i });
+      up = false;
+    });
+    c.on("+switch-master", () => this.timeline.add("client-switch-master", { client: i }));
+  }
+
+  /** New connections from the factory (which now points at the new primary); the old ones finish what they have. */
+  async repoint(): Promise<void> {
+    const old = this.clients;
+    this.clients = await this.open();
+    this.timeline.add("clients-repointed", { connections: this.size });
+    await Promise.all(old.map((c) => c.quit().catch(() => c.disconnect())));
+  }
+
+  close(): void {
+    for (const c of this.clients) c.disconnect();
+  }
+}
