@@ -27,9 +27,9 @@ export class ManualPromotionFault implements Fault {
     const old = await topology.primary();
     const promoted = topology.nodes.find((n) => n !== old)!;
     try {
-      ctx.pool.writesOpen = false;
       record.tookEffectAtMs = ctx.clock();
       ctx.phases.markFaultStart(record.tookEffectAtMs);
+      ctx.pool.writesOpen = false;
       step("writes-stopped");
 
       // Writes are stopped, so the master's offset no longer moves; the replica must reach it.

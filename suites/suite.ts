@@ -1,0 +1,36 @@
+import "../harness/infra/preload.js";
+import test, { type ExecutionContext } from "ava";
+import { loadSettings } from "../harness/infra/settings.js";
+import { Progress } from "../harness/report/progress.js";
+import type { RunResult } from "../harness/scenario/run.js";
+import { readScenarioSources, validateScenario } from "../harness/scenario/load.js";
+import { runScenario } from "../harness/scenario/run.js";
+
+export type Extra = (t: ExecutionContext, run: RunResult) => void | Promise<void>;
+
+/**
+ * Registers one test per scenario of suites/<file>: it runs the scenario and fails, naming the budget and the measured
+ * value, when a budget broke. `extra` adds what a scenario's own claim needs beyond its budgets.
+ */
+export function suite(file: string, extra: Record<string, Extra> = {}, opts: { exportHistory?: string[] } = {}): void {
+  const scenarios = readScenarioSources()
+    .filter((s) => s.file.endsWith(`/${file}`))
+    .map((s) => validateScenario(s.input, s.file));
+  for (const name of Object.keys(extra)) if (!scenarios.some((s) => s.name === name)) throw new Error(`${file} has no scenario ${name}`);
+  for (const scenario of scenarios) {
+    test.serial(`${scenario.name}: ${scenario.description}`, async (t) => {
+      const run = await runScenario(scenario, {
+        settings: { ...loadSettings(), reportsDir: process.env.REPORTS_DIR ?? "reports/suites" },
+        progress: new Progress(process.stderr, true),
+        exportHistory: opts.exportHistory?.includes(scenario.name),
+      });
+      const { report, files } = run;
+      t.log(`report: ${files.markdown}`);
+      for (const c of report.verdict.checks) t.log(`${c.pass ? "ok  " : "FAIL"} ${c.name}: measured ${c.measured} (budget ${c.atLeast ? "≥" : "≤"} ${c.budget})`);
+      t.is(report.status, "completed", report.problem);
+      t.true(report.verdict.checks.length > 0, "a scenario in a suite declares budgets");
+      t.deepEqual(report.verdict.failures, []);
+      await extra[scenario.name]?.(t, run);
+    });
+  }
+}
