@@ -22,6 +22,10 @@ suite(
     "sentinel-split-brain-min-replicas": (t, { report }) => {
       t.true(report.total.errorsByClass.NOREPLICAS > 0, "the isolated master refused writes with NOREPLICAS");
     },
+    "sentinel-replication-link-latency": (t, { report }) => {
+      t.true(report.reads!.stale > 0, "reads from lagging replicas missed acknowledged writes");
+      t.falsy(report.timeline.find((e) => e.kind === "+switch-master"), "latency below down-after does not fail over");
+    },
     "sentinel-master-pause-short": (t, { report }) => {
       t.falsy(report.timeline.find((e) => e.kind === "+switch-master"), "no failover for a pause shorter than down-after");
     },

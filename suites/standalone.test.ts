@@ -4,5 +4,7 @@ import { suite } from "./suite.js";
 suite("standalone.json", {
   "standalone-bgsave": (t, { report }) => {
     t.true((report.faults[0].details.forkUs as number) > 0, "the fork time was read from the server");
+    t.is(report.reads?.stale, 0, "reads from the primary never miss an acknowledged write");
+    t.is(report.dataLoss?.lost, 0);
   },
 });

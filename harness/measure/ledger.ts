@@ -17,6 +17,9 @@ export class WriteLedger {
   private outcome = new Uint8Array(1 << 16);
   /** Writes handed out so far (ids 0 .. size-1). */
   size = 0;
+  /** The highest id acknowledged so far (-1: none), and when: what a read asks for to detect staleness. */
+  lastAckedId = -1;
+  lastAckedAtMs = 0;
 
   constructor(readonly prefix = "w") {}
 
@@ -40,6 +43,10 @@ export class WriteLedger {
   settle(id: number, replyMs: number, error?: ErrorClass): void {
     this.replyUs[id] = Math.max(0, Math.round(replyMs * 1000));
     this.outcome[id] = codeOf(error);
+    if (error === undefined && id > this.lastAckedId) {
+      this.lastAckedId = id;
+      this.lastAckedAtMs = replyMs;
+    }
   }
 
   intendedMsOf(id: number): number {

@@ -77,6 +77,14 @@ export function renderMarkdown(r: RunReport): string {
     );
     if (d.lostSample.length) lines.push(`First lost write ids: ${d.lostSample.join(", ")}.`, "");
   }
+  if (r.reads && r.reads.reads > 0) {
+    const s = r.reads;
+    lines.push(
+      `Reads from the ${s.from}: ${s.reads} asked for the latest acknowledged write; ${s.stale} missed it ` +
+        `(${(s.staleRate * 100).toFixed(2)}%), the furthest behind by ${s.maxStalenessMs} ms.`,
+      "",
+    );
+  }
   if (r.convergence) {
     const c = r.convergence;
     lines.push(

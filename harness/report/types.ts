@@ -11,6 +11,7 @@ import type { TimelineEvent } from "../measure/timeline.js";
 import type { Scenario } from "../scenario/schema.js";
 import type { Convergence, TopologyDescription } from "../topology/types.js";
 import type { DataLoss } from "../measure/ledger.js";
+import type { StalenessSummary } from "../measure/staleness.js";
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -44,6 +45,8 @@ export interface RunReport {
   convergence: Convergence | null;
   /** Lost, split-brain and indeterminate writes and the RPO window (ledger workloads). */
   dataLoss: DataLoss | null;
+  /** Reads of the latest acknowledged write, and how many missed it (ledger workloads). */
+  reads: StalenessSummary | null;
   perSecond: SecondSummary[];
   timeline: TimelineEvent[];
   samples: ServerSample[];

@@ -23,6 +23,7 @@ import { followSentinelEvents } from "../measure/sentinel-events.js";
 import { exportHistory } from "../report/history-export.js";
 import { ClientPool } from "../workload/client-pool.js";
 import { ledgerIssuer } from "../workload/ledger-writes.js";
+import { StaleReads, type StalenessSummary } from "../measure/staleness.js";
 import { preloadDataset } from "../workload/dataset.js";
 import { runClosedLoop, runOpenLoop, type DriverResult } from "../workload/driver.js";
 import { keyValueIssuer } from "../workload/key-value.js";
@@ -76,6 +77,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   let sampler: ServerSampler | undefined;
   let topology: Topology | undefined;
   let pool: ClientPool | undefined;
+  let readPool: ClientPool | undefined;
+  const staleness = new StaleReads();
   let stopSentinelEvents = () => {};
   const ledger = new WriteLedger();
   let convergence: Convergence | null = null;
@@ -116,6 +119,10 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     const topo = topology;
     pool = new ClientPool(() => topo.newClient(), scenario.workload.connections, timeline);
     await pool.connect();
+    if (scenario.workload.readFrom === "replicas") {
+      readPool = new ClientPool(() => topo.newClient("replica"), scenario.workload.connections, timeline);
+      await readPool.connect();
+    }
     stopSentinelEvents = await followSentinelEvents(topology.sentinels, timeline);
 
     sampler = new ServerSampler(
@@ -137,7 +144,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     sampler.start();
 
     const durationMs = scenario.workload.duration * 1000;
-    const issue = w.keys === "ledger" ? ledgerIssuer(w, pool, ledger, clock) : keyValueIssuer(w, pool);
+    const issue = w.keys === "ledger" ? ledgerIssuer(w, pool, readPool ?? pool, ledger, staleness, clock) : keyValueIssuer(w, pool);
     const sink = (op: Parameters<typeof recorder.record>[0]) => {
       recorder.record(op);
       if (op.kind === "write") writes.add(op.intendedMs, op.error === undefined);
@@ -217,6 +224,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     await sampler?.stop().catch(() => {});
     stopSentinelEvents();
     pool?.close();
+    readPool?.close();
     if (topology) {
       progress.step("stopping containers");
       await topology.stop();
@@ -242,6 +250,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     samples: sampler?.samples ?? [],
     convergence,
     loss,
+    reads: scenario.workload.keys === "ledger" ? staleness.summary(scenario.workload.readFrom) : null,
   });
   const files = { ...writeReport(dir, report), ...(exported ?? {}) };
   progress.step(`report: ${files.markdown}`);
@@ -283,6 +292,7 @@ interface ReportInputs {
   samples: RunReport["samples"];
   convergence: Convergence | null;
   loss: DataLoss | null;
+  reads: StalenessSummary | null;
 }
 
 export function buildReport(x: ReportInputs): RunReport {
@@ -324,6 +334,7 @@ export function buildReport(x: ReportInputs): RunReport {
     availability: avail,
     convergence: x.convergence,
     dataLoss: x.loss,
+    reads: x.reads,
     perSecond: x.recorder.perSecond(),
     timeline: x.timeline.sorted(),
     samples: x.samples,

@@ -134,6 +134,8 @@ export const workloadSchema = z
      * counted); reads get earlier ledger keys. random: GET/SET on keys drawn from keySpace (no loss accounting).
      */
     keys: z.enum(["ledger", "random"]).default("ledger"),
+    /** Where reads go (ledger workloads): the primary, or the replicas (stale reads are counted). */
+    readFrom: z.enum(["primary", "replicas"]).default("primary"),
     keySpace: z.number().int().positive().default(100_000),
     valueBytes: z.number().int().positive().max(512 * 2 ** 20).default(100),
     connections: z.number().int().positive().max(1000).default(4),
@@ -220,6 +222,10 @@ export const scenarioSchema = z
           message: `the fault heals at ${f.at + f.for}s, not before the ${s.workload.duration}s load ends: leave time to recover`,
         });
     });
+    if (s.workload.readFrom === "replicas" && kind === "standalone")
+      ctx.addIssue({ code: "custom", path: ["workload", "readFrom"], message: "a standalone server has no replicas to read from" });
+    if (s.workload.readFrom === "replicas" && s.workload.keys !== "ledger")
+      ctx.addIssue({ code: "custom", path: ["workload", "readFrom"], message: "replica reads are measured on the write ledger: set workload.keys to \"ledger\"" });
     const b = s.budgets;
     if ((b.maxLostWrites !== undefined || b.rpoMs !== undefined || b.minLostWrites !== undefined) && s.workload.keys !== "ledger")
       ctx.addIssue({ code: "custom", path: ["budgets"], message: "loss budgets need the write ledger: set workload.keys to \"ledger\"" });

@@ -123,11 +123,12 @@ export class ReplicatedTopology implements Topology {
     return map;
   }
 
-  newClient(): Redis {
+  newClient(to: "primary" | "replica" = "primary"): Redis {
     const base = toRedisOptions(this.opts.client);
     if (this.kind === "sentinel") {
       return new Redis({
         ...base,
+        role: to === "replica" ? "slave" : "master",
         sentinels: this.sentinels.map((s) => ({ host: "127.0.0.1", port: this.clientLinks.get(s.name)!.hostPort })),
         name: MASTER_NAME,
         natMap: this.natMap(),
@@ -137,7 +138,15 @@ export class ReplicatedTopology implements Topology {
         sentinelRetryStrategy: () => this.opts.client.reconnectDelayMs,
       });
     }
-    return new Redis({ ...base, host: "127.0.0.1", port: this.clientLinks.get(this.knownPrimary.name)!.hostPort });
+    const node = to === "primary" ? this.knownPrimary : this.nextReplica();
+    return new Redis({ ...base, host: "127.0.0.1", port: this.clientLinks.get(node.name)!.hostPort });
+  }
+
+  private replicaTurn = 0;
+  /** Replicas in turn, so read connections spread over them. */
+  private nextReplica(): RedisNode {
+    const replicas = this.nodes.filter((n) => n !== this.knownPrimary);
+    return replicas[this.replicaTurn++ % replicas.length];
   }
 
   /** Plain replication: the runbook tells the harness which node is primary now. */

@@ -50,7 +50,8 @@ export class StandaloneTopology implements Topology {
     }
   }
 
-  newClient(): Redis {
+  newClient(to: "primary" | "replica" = "primary"): Redis {
+    if (to === "replica") throw new Error("a standalone server has no replica to read from");
     return new Redis({ host: "127.0.0.1", port: this.clientLink.hostPort, ...toRedisOptions(this.opts.client) });
   }
 

@@ -34,8 +34,11 @@ export interface Topology {
   readonly clientLinks: Map<string, ProxiedLink>;
   /** Per node name: the link every other node uses (empty for a standalone server). */
   readonly peerLinks: Map<string, ProxiedLink>;
-  /** A new data-path client (through the fault layer) following the primary as this topology's clients do. */
-  newClient(): Redis;
+  /**
+   * A new data-path client (through the fault layer): to the primary, following it as this topology's clients do, or
+   * to a replica (for reads).
+   */
+  newClient(to?: "primary" | "replica"): Redis;
   /** The node that takes writes now, as the topology's own authority (Sentinel, or the harness) says. */
   primary(): Promise<RedisNode>;
   /** Waits until every node agrees on one primary and replicas have caught up (or the timeout passes). */

@@ -60,3 +60,16 @@ test("a failed write that is present anyway is indeterminate, not lost", (t) => 
   t.is(d.lost, 0);
   t.is(d.acknowledged, 90);
 });
+
+test("the ledger remembers the latest acknowledged write, which reads ask for", (t) => {
+  const l = new WriteLedger();
+  const a = l.begin(0);
+  const b = l.begin(1);
+  l.settle(b, 3);
+  l.settle(a, 4); // an older write acknowledged later does not move the mark back
+  t.is(l.lastAckedId, b);
+  t.is(l.lastAckedAtMs, 3);
+  const c = l.begin(2);
+  l.settle(c, 5, "timeout");
+  t.is(l.lastAckedId, b, "a failed write is not acknowledged");
+});

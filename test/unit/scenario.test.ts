@@ -13,6 +13,8 @@ const minimal = {
   faults: [{ kind: "bgsave", at: "5s" }],
 };
 
+const sentinel = { name: "s", topology: { kind: "sentinel" }, workload: { duration: "10s" }, faults: [{ kind: "kill", at: "5s", for: "2s" }] };
+
 function rejects(input: unknown, pattern: RegExp) {
   try {
     validateScenario(input, "test");
@@ -50,6 +52,13 @@ const bad: Array<[string, unknown, RegExp]> = [
   ["an unknown topology", { ...minimal, topology: { kind: "mesh" } }, /topology\.kind/],
   ["a name with spaces", { ...minimal, name: "my scenario" }, /name: use lower-case letters/],
   ["a read ratio above 1", { ...minimal, workload: { duration: "10s", readRatio: 1.5 } }, /workload\.readRatio/],
+  ["the manual runbook on Sentinel", { ...sentinel, faults: [{ kind: "manual-promotion", at: "5s" }] }, /manual-promotion is the runbook of plain replication/],
+  ["a partition of a standalone server", { ...minimal, faults: [{ kind: "partition", at: "5s", for: "2s" }] }, /partition needs peers/],
+  ["a Sentinel kill without Sentinels", { ...sentinel, topology: { kind: "replication" }, faults: [{ kind: "kill", target: "sentinel", at: "5s", for: "2s" }] }, /has no Sentinel to hit/],
+  ["a fault that heals after the load", { ...sentinel, faults: [{ kind: "kill", at: "5s", for: "20s" }] }, /heals at 25s, not before the 10s load ends/],
+  ["replica reads on a standalone server", { ...minimal, workload: { duration: "10s", readFrom: "replicas" } }, /no replicas to read from/],
+  ["a loss budget without the ledger", { ...sentinel, workload: { duration: "10s", keys: "random" }, budgets: { minLostWrites: 1 } }, /loss budgets need the write ledger/],
+  ["a quorum that is not a number", { ...sentinel, topology: { kind: "sentinel", quorum: "two" } }, /topology\.quorum/],
 ];
 for (const [what, input, pattern] of bad) {
   test(`bad input is refused with exit code 2 and the field named: ${what}`, (t) => {
