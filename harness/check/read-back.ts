@@ -1,19 +1,20 @@
 import type { WriteLedger, ReadBack } from "../measure/ledger.js";
 import type { RedisNode } from "../topology/redis-node.js";
+import type { Topology } from "../topology/types.js";
 
 const CHUNK = 1000;
 
-/** Reads every ledger key from `node` (directly, not through the fault layer): 1 where it holds the write's value. */
-export async function readBack(node: RedisNode, ledger: WriteLedger): Promise<{ present: ReadBack; values: Array<string | null> }> {
-  const present = new Uint8Array(ledger.size);
-  const values: Array<string | null> = new Array(ledger.size);
-  for (let from = 0; from < ledger.size; from += CHUNK) {
-    const ids = Array.from({ length: Math.min(CHUNK, ledger.size - from) }, (_, k) => from + k);
-    const got = (await node.admin.mget(...ids.map((id) => ledger.key(id)))) as Array<string | null>;
-    ids.forEach((id, k) => {
-      values[id] = got[k];
-      present[id] = got[k] === ledger.value(id) ? 1 : 0;
-    });
-  }
+/** Reads every ledger key as the topology holds it: 1 where the key holds the write's value. */
+export async function readBack(topology: Topology, ledger: WriteLedger): Promise<{ present: ReadBack; values: Array<string | null> }> {
+  const keys = Array.from({ length: ledger.size }, (_, id) => ledger.key(id));
+  const values = await topology.readKeys(keys);
+  const present = Uint8Array.from(values, (v, id) => (v === ledger.value(id) ? 1 : 0));
   return { present, values };
+}
+
+/** MGET in chunks on one node's admin connection (for topologies where one node holds every key). */
+export async function mgetAll(node: RedisNode, keys: string[]): Promise<Array<string | null>> {
+  const out: Array<string | null> = [];
+  for (let from = 0; from < keys.length; from += CHUNK) out.push(...((await node.admin.mget(...keys.slice(from, from + CHUNK))) as Array<string | null>));
+  return out;
 }

@@ -1,5 +1,7 @@
 import type { FaultSpec } from "../scenario/schema.js";
 import { BgsaveFault } from "./bgsave.js";
+import { ClusterFailoverFault } from "./cluster-failover.js";
+import { ReshardFault } from "./reshard.js";
 import { KillFault } from "./kill.js";
 import { LinkFault } from "./link.js";
 import { ManualPromotionFault } from "./manual-promotion.js";
@@ -19,8 +21,12 @@ export function faultFor(spec: FaultSpec): Fault {
     case "partition":
       return new PartitionFault(spec.target, spec.for * 1000, spec.clients);
     case "link":
-      return new LinkFault(spec.target, spec.for * 1000, spec.latencyMs, spec.jitterMs, spec.bandwidthKBps);
+      return new LinkFault(spec.target, spec.for * 1000, spec.latencyMs, spec.jitterMs, spec.bandwidthKBps, spec.link);
     case "manual-promotion":
       return new ManualPromotionFault();
+    case "cluster-failover":
+      return new ClusterFailoverFault();
+    case "reshard":
+      return new ReshardFault(spec.slots);
   }
 }

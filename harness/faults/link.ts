@@ -3,8 +3,8 @@ import type { Fault, FaultContext, FaultRecord } from "./types.js";
 import { resolveTarget, timedFault } from "./timed.js";
 
 /**
- * Degrades a node's peer link (what its replicas replicate over and Sentinels ping through): latency with jitter on
- * both streams, and a bandwidth cap on what the node sends (the replication stream).
+ * Degrades a node's peer link (what its replicas replicate over and Sentinels ping through) or, in a Cluster, its bus
+ * link (gossip and failure detection): latency with jitter on both streams, and a bandwidth cap on what the node sends.
  */
 export class LinkFault implements Fault {
   readonly kind = "link";
@@ -14,11 +14,14 @@ export class LinkFault implements Fault {
     private readonly latencyMs: number,
     private readonly jitterMs: number,
     private readonly bandwidthKBps: number,
+    private readonly which: "peer" | "bus" = "peer",
   ) {}
 
   async run(ctx: FaultContext): Promise<FaultRecord> {
     const node = await resolveTarget(ctx.topology, this.target);
-    const link = ctx.topology.peerLinks.get(node.name)!;
+    const links = this.which === "bus" ? ctx.topology.busLinks : ctx.topology.peerLinks;
+    const link = links?.get(node.name);
+    if (!link) throw new Error(`${node.name} has no ${this.which} link`);
     const toxics: Array<Toxic<unknown>> = [];
     return timedFault(
       ctx,
@@ -43,7 +46,7 @@ export class LinkFault implements Fault {
             await link.proxy.addToxic({ name: "bandwidth", type: "bandwidth", stream: "downstream", toxicity: 1, attributes: { rate: this.bandwidthKBps } }),
           );
         }
-        return { node: node.name, latencyMs: this.latencyMs, jitterMs: this.jitterMs, bandwidthKBps: this.bandwidthKBps };
+        return { node: node.name, link: this.which, latencyMs: this.latencyMs, jitterMs: this.jitterMs, bandwidthKBps: this.bandwidthKBps };
       },
       async () => {
         for (const t of toxics.splice(0)) await t.remove();

@@ -2,7 +2,7 @@ import type { Toxic } from "toxiproxy-node-client";
 import { FaultLayer, type ProxiedLink } from "../topology/fault-layer.js";
 import type { RedisNode } from "../topology/redis-node.js";
 import type { Fault, FaultContext, FaultRecord } from "./types.js";
-import { resolveTarget, timedFault, watchRejoin } from "./timed.js";
+import { failsOver, resolveTarget, timedFault, watchRejoin } from "./timed.js";
 
 /** A timeout toxic of 0 on both streams: data stops and connections stay open (a partition, not a crash). */
 export async function blackhole(link: ProxiedLink): Promise<Array<Toxic<unknown>>> {
@@ -43,7 +43,9 @@ export class PartitionFault implements Fault {
   async run(ctx: FaultContext): Promise<FaultRecord> {
     const { topology } = ctx;
     const node = await resolveTarget(topology, this.target);
-    const others = [...topology.peerLinks].filter(([name]) => name !== node.name).map(([, l]) => l);
+    // Every way into a node: its peer link and, in a Cluster, its bus link.
+    const inward = (name: string) => [topology.peerLinks.get(name)!, ...(topology.busLinks ? [topology.busLinks.get(name)!] : [])];
+    const others = [...topology.peerLinks.keys()].filter((name) => name !== node.name).flatMap(inward);
     const rules = outboundRules(others);
     const toxics: Array<Toxic<unknown>> = [];
     const applied: string[][] = [];
@@ -58,7 +60,7 @@ export class PartitionFault implements Fault {
           await iptables(node, "-A", rule);
           applied.push(rule);
         }
-        toxics.push(...(await blackhole(topology.peerLinks.get(node.name)!)));
+        for (const link of inward(node.name)) toxics.push(...(await blackhole(link)));
         if (this.clients === "cut") toxics.push(...(await blackhole(topology.clientLinks.get(node.name)!)));
         return { node: node.name, target: this.target, clients: this.clients, cutLinks: others.length + 1 };
       },
@@ -67,7 +69,7 @@ export class PartitionFault implements Fault {
         for (const rule of applied.splice(0)) await iptables(node, "-D", rule);
         return {};
       },
-      this.target === "primary" && topology.kind === "sentinel" ? () => watchRejoin(ctx, node) : undefined,
+      this.target === "primary" && failsOver(topology.kind) ? () => watchRejoin(ctx, node) : undefined,
     );
   }
 }

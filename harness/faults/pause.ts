@@ -1,5 +1,5 @@
 import type { Fault, FaultContext, FaultRecord } from "./types.js";
-import { resolveTarget, timedFault, watchRejoin, type Target } from "./timed.js";
+import { failsOver, resolveTarget, timedFault, watchRejoin, type Target } from "./timed.js";
 
 /**
  * Freezes a node's processes (the cgroup freezer: docker pause) for `forMs`. Shorter than Sentinel's
@@ -26,7 +26,7 @@ export class PauseFault implements Fault {
         await node.control.unpause();
         return {};
       },
-      this.target === "primary" && ctx.topology.kind === "sentinel" ? () => watchRejoinIfDemoted(ctx, node) : undefined,
+      this.target === "primary" && failsOver(ctx.topology.kind) ? () => watchRejoinIfDemoted(ctx, node) : undefined,
     );
   }
 }

@@ -4,6 +4,9 @@ import type { FaultContext, FaultRecord } from "./types.js";
 
 export type Target = "primary" | "replica" | "sentinel";
 
+/** Topologies whose promoted replica takes over on its own, so the old primary must come back as a replica. */
+export const failsOver = (kind: string) => kind === "sentinel" || kind === "cluster";
+
 /** The node a fault hits, resolved when it is injected: after a failover "primary" is another node. */
 export async function resolveTarget(topology: Topology, target: Target): Promise<RedisNode> {
   if (target === "sentinel") {
@@ -13,8 +16,8 @@ export async function resolveTarget(topology: Topology, target: Target): Promise
   }
   const primary = await topology.primary();
   if (target === "primary") return primary;
-  const replica = topology.nodes.find((n) => n !== primary);
-  if (!replica) throw new Error("this topology has no replica");
+  const [replica] = await topology.replicasOf(primary);
+  if (!replica) throw new Error(`${primary.name} has no replica`);
   return replica;
 }
 

@@ -10,6 +10,7 @@ export const SAMPLED_FIELDS = [
   "mem_fragmentation_ratio",
   "connected_clients",
   "instantaneous_ops_per_sec",
+  "total_commands_processed",
   "total_forks",
   "latest_fork_usec",
   "rdb_bgsave_in_progress",

@@ -85,6 +85,10 @@ export function renderMarkdown(r: RunReport): string {
       "",
     );
   }
+  if (r.redirections) lines.push(`Redirections the servers sent during the load: MOVED ${r.redirections.moved}, ASK ${r.redirections.ask}.`, "");
+  if (r.nodeLoad.length > 1) {
+    lines.push(`Load per node (commands processed during the load): ${r.nodeLoad.map((n) => `${n.node} ${n.commands} (${(n.share * 100).toFixed(1)}%)`).join(", ")}.`, "");
+  }
   if (r.convergence) {
     const c = r.convergence;
     lines.push(

@@ -12,6 +12,7 @@ import type { Scenario } from "../scenario/schema.js";
 import type { Convergence, TopologyDescription } from "../topology/types.js";
 import type { DataLoss } from "../measure/ledger.js";
 import type { StalenessSummary } from "../measure/staleness.js";
+import type { NodeLoad } from "../measure/node-load.js";
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -47,6 +48,10 @@ export interface RunReport {
   dataLoss: DataLoss | null;
   /** Reads of the latest acknowledged write, and how many missed it (ledger workloads). */
   reads: StalenessSummary | null;
+  /** Cluster: MOVED and ASK replies the servers sent during the load (INFO errorstats). */
+  redirections: { moved: number; ask: number } | null;
+  /** Commands each data node processed during the load, and its share: where a hot key or shard shows. */
+  nodeLoad: NodeLoad[];
   perSecond: SecondSummary[];
   timeline: TimelineEvent[];
   samples: ServerSample[];

@@ -16,6 +16,8 @@ import { Progress } from "../report/progress.js";
 import type { PhaseReport, RunReport, RunStatus } from "../report/types.js";
 import { newReportDir, writeReport, type ReportFiles } from "../report/write.js";
 import { startTopology } from "../topology/index.js";
+import { ClusterTopology } from "../topology/cluster.js";
+import { nodeLoad } from "../measure/node-load.js";
 import type { Convergence, Topology, TopologyDescription } from "../topology/types.js";
 import { readBack } from "../check/read-back.js";
 import { dataLoss, WriteLedger, type DataLoss } from "../measure/ledger.js";
@@ -80,10 +82,11 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   let readPool: ClientPool | undefined;
   const staleness = new StaleReads();
   let stopSentinelEvents = () => {};
-  const ledger = new WriteLedger();
+  const ledger = new WriteLedger(scenario.workload.hashTag ? `w:{${scenario.workload.hashTag}}` : "w");
   let convergence: Convergence | null = null;
   let loss: DataLoss | null = null;
   let exported: { history: string; readback: string } | undefined;
+  let redirections: { moved: number; ask: number } | null = null;
   let thrown: unknown;
   const dir = newReportDir(opts.settings.reportsDir, scenario.name, startedAt);
   progress.step(`scenario ${scenario.name}: report folder ${dir}`);
@@ -179,6 +182,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       });
 
     timeline.add("load-started", { mode: w.mode }, 0);
+    const cluster = topology instanceof ClusterTopology ? topology : undefined;
+    const redirectsBefore = await cluster?.redirections();
     const faultRuns = scenario.faults.map((spec) => scheduleFault(spec, spec.at * 1000));
     try {
       driver =
@@ -190,16 +195,19 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     }
     progress.stopLoad();
     timeline.add("load-finished", { issued: driver.issued });
+    if (cluster && redirectsBefore) {
+      const after = await cluster.redirections();
+      redirections = { moved: after.moved - redirectsBefore.moved, ask: after.ask - redirectsBefore.ask };
+    }
 
     const graceful = await Promise.race([Promise.all(faultRuns).then(() => true), sleep(FAULT_GRACE_MS).then(() => false)]);
     if (w.keys === "ledger" && !signal.aborted) {
       progress.step("waiting for the topology to converge, then reading every write back");
       convergence = await topology.converge(CONVERGE_TIMEOUT_MS);
       timeline.add("converged", { ...convergence });
-      const source = await topology.primary();
-      const back = await readBack(source, ledger);
+      const back = await readBack(topology, ledger);
       loss = dataLoss(ledger, back.present, phases.faultStartMs);
-      timeline.add("read-back", { from: source.name, writes: ledger.size, lost: loss.lost });
+      timeline.add("read-back", { writes: ledger.size, lost: loss.lost });
       if (opts.exportHistory) exported = await exportHistory(dir, ledger, back.values);
     }
 
@@ -251,6 +259,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     convergence,
     loss,
     reads: scenario.workload.keys === "ledger" ? staleness.summary(scenario.workload.readFrom) : null,
+    redirections,
   });
   const files = { ...writeReport(dir, report), ...(exported ?? {}) };
   progress.step(`report: ${files.markdown}`);
@@ -293,6 +302,7 @@ interface ReportInputs {
   convergence: Convergence | null;
   loss: DataLoss | null;
   reads: StalenessSummary | null;
+  redirections: { moved: number; ask: number } | null;
 }
 
 export function buildReport(x: ReportInputs): RunReport {
@@ -335,6 +345,8 @@ export function buildReport(x: ReportInputs): RunReport {
     convergence: x.convergence,
     dataLoss: x.loss,
     reads: x.reads,
+    redirections: x.redirections,
+    nodeLoad: nodeLoad(x.samples),
     perSecond: x.recorder.perSecond(),
     timeline: x.timeline.sorted(),
     samples: x.samples,

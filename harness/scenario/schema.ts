@@ -44,7 +44,14 @@ export const bgsaveFault = z
 const target = z.enum(["primary", "replica", "sentinel"]);
 
 export const killFault = z
-  .object({ kind: z.literal("kill"), target: target.default("primary"), at: seconds, /** then started again */ for: seconds })
+  .object({
+    kind: z.literal("kill"),
+    /** shard (Cluster): the primary and all its replicas, so its slots lose coverage. */
+    target: z.enum(["primary", "replica", "sentinel", "shard"]).default("primary"),
+    at: seconds,
+    /** then started again */
+    for: seconds,
+  })
   .strict();
 
 export const pauseFault = z
@@ -69,6 +76,8 @@ export const linkFault = z
     target: z.enum(["primary", "replica"]).default("primary"),
     at: seconds,
     for: seconds,
+    /** peer: the replication link; bus: the cluster bus (Cluster only). */
+    link: z.enum(["peer", "bus"]).default("peer"),
     latencyMs: z.number().int().nonnegative().default(0),
     jitterMs: z.number().int().nonnegative().default(0),
     /** KB/s each way; 0 = unlimited. */
@@ -78,7 +87,22 @@ export const linkFault = z
 
 export const manualPromotionFault = z.object({ kind: z.literal("manual-promotion"), at: seconds }).strict();
 
-export const faultSchema = z.discriminatedUnion("kind", [bgsaveFault, killFault, pauseFault, partitionFault, linkFault, manualPromotionFault]);
+/** CLUSTER FAILOVER on a replica of the primary: a coordinated switch, expected to lose nothing. */
+export const clusterFailoverFault = z.object({ kind: z.literal("cluster-failover"), at: seconds }).strict();
+
+/** Moves `slots` slots from the primary to another master under load (redis-cli --cluster reshard). */
+export const reshardFault = z.object({ kind: z.literal("reshard"), at: seconds, slots: z.number().int().min(1).max(16384) }).strict();
+
+export const faultSchema = z.discriminatedUnion("kind", [
+  bgsaveFault,
+  killFault,
+  pauseFault,
+  partitionFault,
+  linkFault,
+  manualPromotionFault,
+  clusterFailoverFault,
+  reshardFault,
+]);
 
 export const clientSchema = z
   .object({
@@ -117,6 +141,17 @@ export const topologySchema = z.discriminatedUnion("kind", [
       parallelSyncs: z.number().int().min(1).default(1),
     })
     .strict(),
+  z
+    .object({
+      kind: z.literal("cluster"),
+      ...common,
+      masters: z.number().int().min(3).max(9).default(3),
+      replicasPerMaster: z.number().int().min(0).max(3).default(1),
+      nodeTimeoutMs: z.number().int().min(100).default(5000),
+      /** yes: the whole cluster refuses writes (CLUSTERDOWN) while any slot is uncovered. */
+      requireFullCoverage: z.boolean().default(true),
+    })
+    .strict(),
 ]);
 
 export const workloadSchema = z
@@ -134,6 +169,11 @@ export const workloadSchema = z
      * counted); reads get earlier ledger keys. random: GET/SET on keys drawn from keySpace (no loss accounting).
      */
     keys: z.enum(["ledger", "random"]).default("ledger"),
+    /** A hash tag every key carries ("user1" -> w:{user1}:<id>): all keys in one slot, one shard (a hot shard). */
+    hashTag: z.string().regex(/^[^{}]+$/, "a hash tag without braces").optional(),
+    /** random keys: uniform over keySpace, or Zipf-distributed (a few hot keys take most of the load). */
+    keyDistribution: z.enum(["uniform", "zipf"]).default("uniform"),
+    zipfExponent: z.number().positive().max(5).default(1),
     /** Where reads go (ledger workloads): the primary, or the replicas (stale reads are counted). */
     readFrom: z.enum(["primary", "replicas"]).default("primary"),
     keySpace: z.number().int().positive().default(100_000),
@@ -207,6 +247,10 @@ export const scenarioSchema = z
     const kind = s.topology.kind;
     s.faults.forEach((f, i) => {
       const at = ["faults", i, "kind"];
+      if ((f.kind === "cluster-failover" || f.kind === "reshard" || ("target" in f && f.target === "shard")) && kind !== "cluster")
+        ctx.addIssue({ code: "custom", path: at, message: `${f.kind}${"target" in f ? ` of a ${f.target}` : ""} needs a cluster topology` });
+      if (f.kind === "link" && f.link === "bus" && kind !== "cluster")
+        ctx.addIssue({ code: "custom", path: ["faults", i, "link"], message: "only a cluster has a bus link" });
       if (f.kind === "manual-promotion" && kind !== "replication")
         ctx.addIssue({ code: "custom", path: at, message: "manual-promotion is the runbook of plain replication: use a replication topology" });
       if ("target" in f && f.target === "sentinel" && kind !== "sentinel")

@@ -3,12 +3,13 @@ import { Wait, type StartedNetwork, type StartedTestContainer } from "testcontai
 import { LoopbackContainer } from "../infra/loopback-container.js";
 
 const API_PORT = 8474;
-const FIRST_PROXY_PORT = 20000;
+/** Published links (the harness's clients) listen from here up; topologies pick internal ports outside that range. */
+const FIRST_PUBLISHED_PORT = 21000;
 
 export interface ProxiedLink {
   name: string;
   proxy: Proxy;
-  /** Where the harness (on the host) connects: 127.0.0.1 and a published port. */
+  /** Where the harness (on the host) connects: 127.0.0.1 and a published port (links for clients only). */
   hostPort: number;
   /** Where other containers connect, on the project's network. */
   innerHost: string;
@@ -17,21 +18,24 @@ export interface ProxiedLink {
 
 /**
  * The fault layer: one Toxiproxy container on the topology's network; every link a fault may touch is a proxy in it.
- * Proxy ports must be published when the container is created, so the topology says up front how many it needs.
+ * Links the harness's clients use are published on 127.0.0.1, and ports must be published when the container is
+ * created, so the topology says up front how many it needs; links between nodes stay inside the network.
  */
 export class FaultLayer {
   static readonly ALIAS = "toxiproxy";
-  private nextPort = FIRST_PROXY_PORT;
+  private nextPublished = FIRST_PUBLISHED_PORT;
   readonly links = new Map<string, ProxiedLink>();
 
   private constructor(
     readonly container: StartedTestContainer,
     readonly api: Toxiproxy,
-    private readonly maxLinks: number,
+    private readonly maxPublished: number,
+    /** The fault layer's address on the project's network (Cluster nodes must announce an IP, not a name). */
+    readonly ip: string,
   ) {}
 
-  static async start(image: string, network: StartedNetwork, maxLinks: number): Promise<FaultLayer> {
-    const ports = Array.from({ length: maxLinks }, (_, i) => FIRST_PROXY_PORT + i);
+  static async start(image: string, network: StartedNetwork, maxPublished: number): Promise<FaultLayer> {
+    const ports = Array.from({ length: maxPublished }, (_, i) => FIRST_PUBLISHED_PORT + i);
     const container = await new LoopbackContainer(image)
       .withNetwork(network)
       .withNetworkAliases(FaultLayer.ALIAS)
@@ -41,18 +45,29 @@ export class FaultLayer {
       .withStartupTimeout(30_000)
       .start();
     const api = new Toxiproxy(`http://127.0.0.1:${container.getMappedPort(API_PORT)}`);
-    return new FaultLayer(container, api, maxLinks);
+    return new FaultLayer(container, api, maxPublished, container.getIpAddress(network.getName()));
   }
 
-  /** A proxy in front of `upstream` (host:port on the project's network). */
-  async link(name: string, upstream: string): Promise<ProxiedLink> {
-    if (this.links.size >= this.maxLinks) throw new Error(`fault layer has room for ${this.maxLinks} links; ${name} is one too many`);
-    const innerPort = this.nextPort++;
+  /**
+   * A proxy in front of `upstream` (host:port on the project's network): published for the harness's clients, or,
+   * given `internalPort` (below 21000 or above the published range), reachable only from inside the network.
+   */
+  async link(name: string, upstream: string, internalPort?: number): Promise<ProxiedLink> {
+    let innerPort: number;
+    if (internalPort === undefined) {
+      if (this.nextPublished >= FIRST_PUBLISHED_PORT + this.maxPublished)
+        throw new Error(`fault layer has room for ${this.maxPublished} published links; ${name} is one too many`);
+      innerPort = this.nextPublished++;
+    } else {
+      if (internalPort >= FIRST_PUBLISHED_PORT && internalPort < FIRST_PUBLISHED_PORT + this.maxPublished)
+        throw new Error(`internal port ${internalPort} for ${name} is in the published range`);
+      innerPort = internalPort;
+    }
     const proxy = await this.api.createProxy({ name, listen: `0.0.0.0:${innerPort}`, upstream });
     const link: ProxiedLink = {
       name,
       proxy,
-      hostPort: this.container.getMappedPort(innerPort),
+      hostPort: internalPort === undefined ? this.container.getMappedPort(innerPort) : 0,
       innerHost: FaultLayer.ALIAS,
       innerPort,
     };

@@ -1,5 +1,6 @@
 import type { Scenario } from "../scenario/schema.js";
 import type { ClientSettings } from "../workload/client-options.js";
+import { ClusterTopology } from "./cluster.js";
 import { ReplicatedTopology } from "./replicated.js";
 import { StandaloneTopology } from "./standalone.js";
 import type { Topology } from "./types.js";
@@ -22,5 +23,7 @@ export function startTopology(
       );
     case "sentinel":
       return ReplicatedTopology.start({ image, toxiproxyImage, client, ...spec }, onStep);
+    case "cluster":
+      return ClusterTopology.start({ image, toxiproxyImage, client, ...spec }, onStep);
   }
 }

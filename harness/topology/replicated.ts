@@ -1,12 +1,15 @@
 import { Redis } from "ioredis";
 import { Network, type StartedNetwork } from "testcontainers";
 import { toRedisOptions, type ClientSettings } from "../workload/client-options.js";
+import { mgetAll } from "../check/read-back.js";
 import { FaultLayer, type ProxiedLink } from "./fault-layer.js";
 import { REDIS_PORT, RedisNode } from "./redis-node.js";
 import type { Convergence, Topology, TopologyDescription } from "./types.js";
 
 export const SENTINEL_PORT = 26379;
 export const MASTER_NAME = "mymaster";
+/** Peer links listen inside the network only, from here: data nodes 22000+, Sentinels 22100+. */
+const PEER_PORT_BASE = 22000;
 
 export interface ReplicatedOptions {
   image: string;
@@ -58,17 +61,17 @@ export class ReplicatedTopology implements Topology {
       const dataNames = Array.from({ length: 1 + opts.replicas }, (_, i) => `redis-${i}`);
       const sentinelNames = Array.from({ length: opts.sentinels }, (_, i) => `sentinel-${i}`);
       onStep(`starting fault layer (${opts.toxiproxyImage})`);
-      const faultLayer = await FaultLayer.start(opts.toxiproxyImage, network, 2 * (dataNames.length + sentinelNames.length));
+      const faultLayer = await FaultLayer.start(opts.toxiproxyImage, network, dataNames.length + sentinelNames.length);
       started.unshift(faultLayer);
       const clientLinks = new Map<string, ProxiedLink>();
       const peerLinks = new Map<string, ProxiedLink>();
-      for (const n of dataNames) {
+      for (const [i, n] of dataNames.entries()) {
         clientLinks.set(n, await faultLayer.link(`client-${n}`, `${n}:${REDIS_PORT}`));
-        peerLinks.set(n, await faultLayer.link(`peer-${n}`, `${n}:${REDIS_PORT}`));
+        peerLinks.set(n, await faultLayer.link(`peer-${n}`, `${n}:${REDIS_PORT}`, PEER_PORT_BASE + i));
       }
-      for (const n of sentinelNames) {
+      for (const [i, n] of sentinelNames.entries()) {
         clientLinks.set(n, await faultLayer.link(`client-${n}`, `${n}:${SENTINEL_PORT}`));
-        peerLinks.set(n, await faultLayer.link(`peer-${n}`, `${n}:${SENTINEL_PORT}`));
+        peerLinks.set(n, await faultLayer.link(`peer-${n}`, `${n}:${SENTINEL_PORT}`, PEER_PORT_BASE + 100 + i));
       }
       const master = peerLinks.get(dataNames[0])!;
       const nodes: RedisNode[] = [];
@@ -212,6 +215,19 @@ export class ReplicatedTopology implements Topology {
       }
       await new Promise((r) => setTimeout(r, 200));
     }
+  }
+
+  /** Every other data node that follows `node`'s peer link now. */
+  async replicasOf(node: RedisNode): Promise<RedisNode[]> {
+    const port = String(this.peerLinks.get(node.name)!.innerPort);
+    const following = await Promise.all(
+      this.nodes.map(async (n) => n !== node && (await n.info("replication").catch(() => new Map())).get("master_port") === port),
+    );
+    return this.nodes.filter((_, i) => following[i]);
+  }
+
+  async readKeys(keys: string[]): Promise<Array<string | null>> {
+    return mgetAll(await this.primary(), keys);
   }
 
   async describe(): Promise<TopologyDescription> {

@@ -1,6 +1,7 @@
 import { Redis } from "ioredis";
 import { Network, type StartedNetwork } from "testcontainers";
 import { toRedisOptions, type ClientSettings } from "../workload/client-options.js";
+import { mgetAll } from "../check/read-back.js";
 import { FaultLayer, type ProxiedLink } from "./fault-layer.js";
 import { REDIS_PORT, RedisNode } from "./redis-node.js";
 import type { Convergence, Topology, TopologyDescription } from "./types.js";
@@ -64,6 +65,14 @@ export class StandaloneTopology implements Topology {
     const start = Date.now();
     const role = (await this.nodes[0].info("replication")).get("role") ?? "?";
     return { converged: true, tookMs: Date.now() - start, primary: this.nodes[0].name, roles: { [this.nodes[0].name]: role } };
+  }
+
+  async replicasOf(): Promise<RedisNode[]> {
+    return [];
+  }
+
+  async readKeys(keys: string[]): Promise<Array<string | null>> {
+    return mgetAll(await this.primary(), keys);
   }
 
   async describe(): Promise<TopologyDescription> {

@@ -1,8 +1,11 @@
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
 import type { RedisNode, ServerIdentity } from "./redis-node.js";
 
-export type TopologyKind = "standalone" | "replication" | "sentinel";
+export type TopologyKind = "standalone" | "replication" | "sentinel" | "cluster";
+
+/** A data-path client: a plain or Sentinel-aware Redis connection, or a Cluster client. */
+export type DataClient = Redis | Cluster;
 
 /** What a report says about the deployment under test. */
 export interface TopologyDescription {
@@ -34,13 +37,22 @@ export interface Topology {
   readonly clientLinks: Map<string, ProxiedLink>;
   /** Per node name: the link every other node uses (empty for a standalone server). */
   readonly peerLinks: Map<string, ProxiedLink>;
+  /** Cluster only: per node name, its cluster bus link. */
+  readonly busLinks?: Map<string, ProxiedLink>;
   /**
    * A new data-path client (through the fault layer): to the primary, following it as this topology's clients do, or
    * to a replica (for reads).
    */
-  newClient(to?: "primary" | "replica"): Redis;
-  /** The node that takes writes now, as the topology's own authority (Sentinel, or the harness) says. */
+  newClient(to?: "primary" | "replica"): DataClient;
+  /**
+   * The node that takes writes now, as the topology's own authority (Sentinel, the cluster, or the harness) says; in a
+   * Cluster, the master serving slot 0.
+   */
   primary(): Promise<RedisNode>;
+  /** The replicas following `node` now. */
+  replicasOf(node: RedisNode): Promise<RedisNode[]>;
+  /** The values of `keys` as the topology holds them now, read on the nodes directly (not through the fault layer). */
+  readKeys(keys: string[]): Promise<Array<string | null>>;
   /** Waits until every node agrees on one primary and replicas have caught up (or the timeout passes). */
   converge(timeoutMs: number): Promise<Convergence>;
   describe(): Promise<TopologyDescription>;

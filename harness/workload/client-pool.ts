@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { DataClient } from "../topology/types.js";
 import type { Timeline } from "../measure/timeline.js";
 
 /**
@@ -6,11 +6,11 @@ import type { Timeline } from "../measure/timeline.js";
  * a new primary; each connection's losses and recoveries go on the timeline (once per transition, not per retry).
  */
 export class ClientPool {
-  clients: Redis[] = [];
+  clients: DataClient[] = [];
   writesOpen = true;
 
   constructor(
-    private readonly factory: () => Redis,
+    private readonly factory: () => DataClient,
     private readonly size: number,
     private readonly timeline: Timeline,
   ) {}
@@ -19,14 +19,14 @@ export class ClientPool {
     this.clients = await this.open();
   }
 
-  private async open(): Promise<Redis[]> {
+  private async open(): Promise<DataClient[]> {
     const clients = Array.from({ length: this.size }, () => this.factory());
     clients.forEach((c, i) => this.watch(c, i));
     await Promise.all(clients.map((c) => c.connect()));
     return clients;
   }
 
-  private watch(c: Redis, i: number): void {
+  private watch(c: DataClient, i: number): void {
     let up = false;
     c.on("error", () => {}); // each command sees its own error; the pool only notes transitions
     c.on("ready", () => {

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { DataClient } from "../topology/types.js";
 import { Rng } from "./rng.js";
 import type { Issue } from "./driver.js";
 
@@ -8,20 +8,47 @@ export interface KeyValueWorkload {
   keySpace: number;
   valueBytes: number;
   seed: number;
+  keyDistribution?: "uniform" | "zipf";
+  zipfExponent?: number;
+  hashTag?: string;
 }
 
 /**
- * GET/SET on keys drawn uniformly from `key:0 .. key:<keySpace-1>`, spread round-robin over the clients.
+ * Zipf over [0, n): key k drawn with probability proportional to 1 / (k+1)^s, by inverse CDF (a binary search in a
+ * table built once), so a few hot keys take most of the load.
+ */
+export function zipfSampler(n: number, s: number, rng: Rng): () => number {
+  const cdf = new Float64Array(n);
+  let sum = 0;
+  for (let k = 0; k < n; k++) cdf[k] = sum += 1 / Math.pow(k + 1, s);
+  for (let k = 0; k < n; k++) cdf[k] /= sum;
+  return () => {
+    const u = rng.next();
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid] < u) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
+
+/**
+ * GET/SET on keys drawn (uniformly or Zipf) from `key:0 .. key:<keySpace-1>`, spread round-robin over the clients.
  * Values are one fixed random buffer: the cost of the value is the network's and the server's, not the generator's.
  */
-export function keyValueIssuer(w: KeyValueWorkload, pool: { clients: Redis[] }): Issue {
+export function keyValueIssuer(w: KeyValueWorkload, pool: { clients: DataClient[] }): Issue {
   if (pool.clients.length === 0) throw new Error("keyValueIssuer needs at least one client");
   const rng = new Rng(w.seed);
+  const pick = w.keyDistribution === "zipf" ? zipfSampler(w.keySpace, w.zipfExponent ?? 1, rng) : () => rng.int(w.keySpace);
+  const prefix = w.hashTag ? `key:{${w.hashTag}}:` : "key:";
   const value = Buffer.alloc(w.valueBytes);
   for (let i = 0; i < value.length; i++) value[i] = 97 + (i % 26);
   return (i) => {
     const client = pool.clients[i % pool.clients.length];
-    const key = `key:${rng.int(w.keySpace)}`;
+    const key = prefix + pick();
     if (rng.next() < w.readRatio) return { kind: "read", reply: client.get(key) };
     return { kind: "write", reply: client.set(key, value) };
   };

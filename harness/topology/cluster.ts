@@ -1,0 +1,305 @@
+import { Cluster, type ClusterOptions } from "ioredis";
+import calculateSlot from "cluster-key-slot";
+import { Network, type StartedNetwork } from "testcontainers";
+import { toRedisOptions, type ClientSettings } from "../workload/client-options.js";
+import { FaultLayer, type ProxiedLink } from "./fault-layer.js";
+import { REDIS_PORT, RedisNode } from "./redis-node.js";
+import type { Convergence, Topology, TopologyDescription } from "./types.js";
+
+export const SLOTS = 16384;
+const BUS_OFFSET = 10000;
+/**
+ * Peer links (what replicas replicate over and what the cluster announces) listen inside the network from 23000, and
+ * each node's cluster bus link 10000 above its peer link: Redis's own convention, which `redis-cli --cluster create`
+ * relies on when it introduces the nodes.
+ */
+const PEER_PORT_BASE = 23000;
+
+export interface ClusterTopologyOptions {
+  image: string;
+  toxiproxyImage: string;
+  masters: number;
+  replicasPerMaster: number;
+  nodeTimeoutMs: number;
+  requireFullCoverage: boolean;
+  config: Record<string, string>;
+  client: ClientSettings;
+}
+
+/** One node's line of CLUSTER NODES. */
+export interface ClusterNodeLine {
+  id: string;
+  port: number;
+  flags: string[];
+  masterId: string | null;
+  configEpoch: number;
+  linkState: string;
+  slots: string[];
+}
+
+export function parseClusterNodes(text: string): ClusterNodeLine[] {
+  return text
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => {
+      const [id, addr, flags, master, , , epoch, link, ...slots] = line.trim().split(" ");
+      return {
+        id,
+        port: Number(/:(\d+)@/.exec(addr)?.[1]),
+        flags: flags.split(","),
+        masterId: master === "-" ? null : master,
+        configEpoch: Number(epoch),
+        linkState: link,
+        slots,
+      };
+    });
+}
+
+/** The client options a Cluster client gets beyond the pinned connection options: they shape what users see. */
+export function clusterClientOptions(c: ClientSettings): Omit<ClusterOptions, "natMap" | "redisOptions"> {
+  return {
+    clusterRetryStrategy: () => c.reconnectDelayMs,
+    enableOfflineQueue: c.enableOfflineQueue,
+    enableAutoPipelining: c.enableAutoPipelining,
+    maxRedirections: 16,
+    retryDelayOnFailover: 100,
+    retryDelayOnClusterDown: 100,
+    retryDelayOnTryAgain: 100,
+    slotsRefreshTimeout: 1000,
+    slotsRefreshInterval: 5000,
+    lazyConnect: true,
+  };
+}
+
+/**
+ * Redis Cluster: M masters with R replicas each, created by `redis-cli --cluster create`. Nodes announce the fault
+ * layer's address (cluster-announce-ip/port/bus-port), so clients, replication and the cluster bus all cross it:
+ * per node a client link (published), a peer link and a bus link (inside the network). The ioredis Cluster client
+ * maps announced addresses to client links (natMap).
+ */
+export class ClusterTopology implements Topology {
+  readonly kind = "cluster" as const;
+  readonly sentinels: RedisNode[] = [];
+
+  private constructor(
+    private readonly opts: ClusterTopologyOptions,
+    private readonly network: StartedNetwork,
+    readonly faultLayer: FaultLayer,
+    readonly nodes: RedisNode[],
+    readonly clientLinks: Map<string, ProxiedLink>,
+    readonly peerLinks: Map<string, ProxiedLink>,
+    readonly busLinks: Map<string, ProxiedLink>,
+  ) {}
+
+  static async start(opts: ClusterTopologyOptions, onStep: (msg: string) => void = () => {}): Promise<ClusterTopology> {
+    const started: Array<{ stop(): Promise<unknown> }> = [];
+    try {
+      onStep("creating network");
+      const network = await new Network().start();
+      started.push(network);
+      const names = Array.from({ length: opts.masters * (1 + opts.replicasPerMaster) }, (_, i) => `redis-${i}`);
+      onStep(`starting fault layer (${opts.toxiproxyImage})`);
+      const faultLayer = await FaultLayer.start(opts.toxiproxyImage, network, names.length);
+      started.unshift(faultLayer);
+      const clientLinks = new Map<string, ProxiedLink>();
+      const peerLinks = new Map<string, ProxiedLink>();
+      const busLinks = new Map<string, ProxiedLink>();
+      for (const [i, n] of names.entries()) {
+        clientLinks.set(n, await faultLayer.link(`client-${n}`, `${n}:${REDIS_PORT}`));
+        peerLinks.set(n, await faultLayer.link(`peer-${n}`, `${n}:${REDIS_PORT}`, PEER_PORT_BASE + i));
+        busLinks.set(n, await faultLayer.link(`bus-${n}`, `${n}:${REDIS_PORT + BUS_OFFSET}`, PEER_PORT_BASE + i + BUS_OFFSET));
+      }
+      const nodes: RedisNode[] = [];
+      for (const [i, name] of names.entries()) {
+        const config: Record<string, string> = {
+          ...opts.config,
+          "cluster-enabled": "yes",
+          "cluster-config-file": "nodes.conf",
+          "cluster-node-timeout": String(opts.nodeTimeoutMs),
+          "cluster-require-full-coverage": opts.requireFullCoverage ? "yes" : "no",
+          // Cluster nodes announce an IP (the fault layer's), and their peer and bus links on it.
+          "cluster-announce-ip": faultLayer.ip,
+          "cluster-announce-port": String(PEER_PORT_BASE + i),
+          "cluster-announce-bus-port": String(PEER_PORT_BASE + i + BUS_OFFSET),
+        };
+        onStep(`starting ${name} (${opts.image})`);
+        const node = await RedisNode.startServer(name, opts.image, network, config, true);
+        started.unshift(node);
+        nodes.push(node);
+      }
+      onStep(`redis-cli --cluster create: ${opts.masters} masters, ${opts.replicasPerMaster} replica(s) each`);
+      const addrs = names.map((_, i) => `${faultLayer.ip}:${PEER_PORT_BASE + i}`);
+      const r = await nodes[0].control.exec(["redis-cli", "--cluster", "create", ...addrs, "--cluster-replicas", String(opts.replicasPerMaster), "--cluster-yes"]);
+      if (r.exitCode !== 0) throw new Error(`redis-cli --cluster create failed: ${r.output.trim().split("\n").slice(-5).join(" | ")}`);
+      const topo = new ClusterTopology(opts, network, faultLayer, nodes, clientLinks, peerLinks, busLinks);
+      onStep("waiting for the cluster to agree");
+      const c = await topo.converge(60_000);
+      if (!c.converged) throw new Error(`the cluster did not settle after creation: ${c.note}`);
+      return topo;
+    } catch (err) {
+      for (const s of started) await s.stop().catch(() => {});
+      throw err;
+    }
+  }
+
+  private natMap(): Record<string, { host: string; port: number }> {
+    const map: Record<string, { host: string; port: number }> = {};
+    for (const [name, peer] of this.peerLinks) {
+      map[`${this.faultLayer.ip}:${peer.innerPort}`] = { host: "127.0.0.1", port: this.clientLinks.get(name)!.hostPort };
+    }
+    return map;
+  }
+
+  newClient(to: "primary" | "replica" = "primary"): Cluster {
+    const { retryStrategy: _ignored, ...redisOptions } = toRedisOptions(this.opts.client);
+    return new Cluster(
+      this.nodes.map((n) => ({ host: "127.0.0.1", port: this.clientLinks.get(n.name)!.hostPort })),
+      { ...clusterClientOptions(this.opts.client), scaleReads: to === "replica" ? "slave" : "master", natMap: this.natMap(), redisOptions },
+    );
+  }
+
+  nodeByPort(port: number): RedisNode | undefined {
+    return this.nodes.find((n) => this.peerLinks.get(n.name)!.innerPort === port);
+  }
+
+  /** CLUSTER NODES from the first node that answers. */
+  async clusterNodes(): Promise<ClusterNodeLine[]> {
+    for (const n of this.nodes) {
+      const text = (await n.admin.call("CLUSTER", "NODES").catch(() => null)) as string | null;
+      if (text) return parseClusterNodes(text);
+    }
+    throw new Error("no cluster node answers");
+  }
+
+  /** Which node serves each slot, as the first answering node sees it. */
+  async slotOwners(): Promise<Array<RedisNode | undefined>> {
+    const owners: Array<RedisNode | undefined> = new Array(SLOTS);
+    for (const line of await this.clusterNodes()) {
+      if (!line.flags.includes("master") || line.flags.includes("fail")) continue;
+      const node = this.nodeByPort(line.port);
+      for (const range of line.slots) {
+        if (range.startsWith("[")) continue; // a slot being migrated or imported
+        const [a, b] = range.split("-").map(Number);
+        for (let s = a; s <= (b ?? a); s++) owners[s] = node;
+      }
+    }
+    return owners;
+  }
+
+  async primary(): Promise<RedisNode> {
+    const owner = (await this.slotOwners())[0];
+    if (!owner) throw new Error("no master serves slot 0");
+    return owner;
+  }
+
+  async replicasOf(node: RedisNode): Promise<RedisNode[]> {
+    const lines = await this.clusterNodes();
+    const id = lines.find((l) => this.nodeByPort(l.port) === node)?.id;
+    return lines.filter((l) => l.masterId === id && !l.flags.includes("fail")).flatMap((l) => this.nodeByPort(l.port) ?? []);
+  }
+
+  /** GETs grouped by the node that owns each key's slot, pipelined on its admin connection. */
+  async readKeys(keys: string[]): Promise<Array<string | null>> {
+    const owners = await this.slotOwners();
+    const byNode = new Map<RedisNode, number[]>();
+    keys.forEach((k, i) => {
+      const node = owners[calculateSlot(k)];
+      if (!node) throw new Error(`slot ${calculateSlot(k)} of ${k} has no master`);
+      const list = byNode.get(node) ?? [];
+      list.push(i);
+      byNode.set(node, list);
+    });
+    const out: Array<string | null> = new Array(keys.length).fill(null);
+    for (const [node, idx] of byNode) {
+      for (let from = 0; from < idx.length; from += 1000) {
+        const chunk = idx.slice(from, from + 1000);
+        const p = node.admin.pipeline();
+        for (const i of chunk) p.get(keys[i]);
+        const res = (await p.exec()) ?? [];
+        chunk.forEach((i, k) => (out[i] = (res[k]?.[1] as string | null) ?? null));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * MOVED and ASK replies the servers have sent so far (INFO errorstats, summed over the nodes that answer): the
+   * redirections clients had to follow. A restarted node starts again from 0.
+   */
+  async redirections(): Promise<{ moved: number; ask: number }> {
+    let moved = 0;
+    let ask = 0;
+    for (const n of this.nodes) {
+      const info = await n.info("errorstats").catch(() => new Map<string, string>());
+      moved += Number(/count=(\d+)/.exec(info.get("errorstat_MOVED") ?? "")?.[1] ?? 0);
+      ask += Number(/count=(\d+)/.exec(info.get("errorstat_ASK") ?? "")?.[1] ?? 0);
+    }
+    return { moved, ask };
+  }
+
+  /** The cluster's node id of `node`. */
+  async idOf(node: RedisNode): Promise<string> {
+    return ((await node.admin.call("CLUSTER", "MYID")) as string).trim();
+  }
+
+  async converge(timeoutMs: number): Promise<Convergence> {
+    const start = Date.now();
+    let note = "";
+    while (true) {
+      const roles: Record<string, string> = {};
+      let settled = true;
+      try {
+        for (const n of this.nodes) {
+          const info = (await n.admin.call("CLUSTER", "INFO")) as string;
+          const state = /cluster_state:(\w+)/.exec(info)?.[1];
+          const slotsOk = Number(/cluster_slots_ok:(\d+)/.exec(info)?.[1]);
+          const repl = await n.info("replication");
+          roles[n.name] = repl.get("role") ?? "?";
+          if (state !== "ok" || slotsOk !== SLOTS) {
+            settled = false;
+            note = `${n.name}: cluster_state ${state}, ${slotsOk} slots ok`;
+          } else if (repl.get("role") === "slave") {
+            const master = this.nodeByPort(Number(repl.get("master_port")));
+            const masterOffset = master ? Number((await master.info("replication")).get("master_repl_offset")) : NaN;
+            if (repl.get("master_link_status") !== "up" || Number(repl.get("slave_repl_offset")) !== masterOffset) {
+              settled = false;
+              note = `${n.name}: link ${repl.get("master_link_status")}, offset ${repl.get("slave_repl_offset")} of ${masterOffset}`;
+            }
+          }
+        }
+        const masters = Object.values(roles).filter((r) => r === "master").length;
+        if (masters !== this.opts.masters) {
+          settled = false;
+          note = `${masters} masters, expected ${this.opts.masters}`;
+        }
+        if (settled) return { converged: true, tookMs: Date.now() - start, primary: (await this.primary()).name, roles };
+      } catch (err) {
+        note = (err as Error).message;
+      }
+      if (Date.now() - start > timeoutMs) return { converged: false, tookMs: Date.now() - start, primary: null, roles, note };
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  async describe(): Promise<TopologyDescription> {
+    const lines = await this.clusterNodes();
+    return {
+      kind: this.kind,
+      image: this.opts.image,
+      server: await this.nodes[0].identity(),
+      nodes: this.nodes.map((n) => {
+        const l = lines.find((x) => this.nodeByPort(x.port) === n);
+        return { name: n.name, role: l?.flags.includes("master") ? `master ${l.slots.join(" ")}` : "replica", config: n.config };
+      }),
+      sentinels: [],
+      links: [...this.faultLayer.links.values()].map((l) => ({ name: l.name, upstream: l.proxy.upstream })),
+    };
+  }
+
+  async stop(): Promise<void> {
+    for (const n of this.nodes) await n.stop().catch(() => {});
+    await this.faultLayer.stop().catch(() => {});
+    await this.network.stop().catch(() => {});
+  }
+}
