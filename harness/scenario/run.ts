@@ -18,6 +18,7 @@ import { newReportDir, writeReport, type ReportFiles } from "../report/write.js"
 import { startTopology } from "../topology/index.js";
 import { ClusterTopology } from "../topology/cluster.js";
 import { nodeLoad } from "../measure/node-load.js";
+import { watchCluster } from "../measure/cluster-watch.js";
 import type { Convergence, Topology, TopologyDescription } from "../topology/types.js";
 import { readBack } from "../check/read-back.js";
 import { dataLoss, WriteLedger, type DataLoss } from "../measure/ledger.js";
@@ -82,6 +83,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   let readPool: ClientPool | undefined;
   const staleness = new StaleReads();
   let stopSentinelEvents = () => {};
+  let stopClusterWatch = async () => {};
   const ledger = new WriteLedger(scenario.workload.hashTag ? `w:{${scenario.workload.hashTag}}` : "w");
   let convergence: Convergence | null = null;
   let loss: DataLoss | null = null;
@@ -127,6 +129,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       await readPool.connect();
     }
     stopSentinelEvents = await followSentinelEvents(topology.sentinels, timeline);
+    if (topology instanceof ClusterTopology) stopClusterWatch = watchCluster(topology, timeline);
 
     sampler = new ServerSampler(
       topology.nodes.map((n) => ({ name: n.name, admin: n.admin })),
@@ -231,6 +234,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   } finally {
     await sampler?.stop().catch(() => {});
     stopSentinelEvents();
+    await stopClusterWatch();
     pool?.close();
     readPool?.close();
     if (topology) {

@@ -1,5 +1,6 @@
 import "../../harness/infra/preload.js";
 import test from "ava";
+import { Redis } from "ioredis";
 import { performance } from "node:perf_hooks";
 import { PhaseClock } from "../../harness/check/phases.js";
 import { PartitionFault } from "../../harness/faults/partition.js";
@@ -7,12 +8,13 @@ import { loadSettings } from "../../harness/infra/settings.js";
 import { Timeline } from "../../harness/measure/timeline.js";
 import type { RedisNode } from "../../harness/topology/redis-node.js";
 import { ReplicatedTopology } from "../../harness/topology/replicated.js";
+import { ClusterTopology, parseClusterNodes } from "../../harness/topology/cluster.js";
 import { ClientPool } from "../../harness/workload/client-pool.js";
 import { DEFAULT_CLIENT_SETTINGS } from "../../harness/workload/client-options.js";
 
 // Toxiproxy alone cuts traffic *to* a node, not *from* it. This pins down that the partition fault cuts both
 // directions while it holds, keeps the node's clients connected (the split-brain case), and heals completely.
-test("a partition cuts a master off from its replica in both directions, keeps its clients, and heals", async (t) => {
+test.serial("a partition cuts a master off from its replica in both directions, keeps its clients, and heals", async (t) => {
   const settings = loadSettings();
   const topo = await ReplicatedTopology.start({
     image: settings.redisImage,
@@ -39,33 +41,82 @@ test("a partition cuts a master off from its replica in both directions, keeps i
     t.true(await reaches(replica, master), "before: replica -> master");
     t.true(await reaches(master, replica), "before: master -> replica");
 
-    const origin = performance.now();
-    const clock = () => performance.now() - origin;
-    const timeline = new Timeline(clock);
-    const phases = new PhaseClock();
-    const fault = new PartitionFault("primary", 8000, "keep").run({
-      topology: topo,
-      clock,
-      timeline,
-      phases,
-      signal: new AbortController().signal,
-      pool: new ClientPool(() => topo.newClient(), 0, timeline),
+    const record = await duringPartition(topo, 8000, async () => {
+      t.false(await reaches(replica, master), "during: nothing reaches the master from the other side");
+      t.false(await reaches(master, replica), "during: the master reaches nothing on the other side");
+      await client.set("during-partition", "1");
+      t.is(await client.get("during-partition"), "1", "during: the master's clients still reach it and it accepts writes");
+      await new Promise((r) => setTimeout(r, 1000));
+      t.is(await replica.admin.get("during-partition"), null, "during: the write never reached the replica");
     });
-    while (phases.faultStartMs === undefined) await new Promise((r) => setTimeout(r, 50));
-
-    t.false(await reaches(replica, master), "during: nothing reaches the master from the other side");
-    t.false(await reaches(master, replica), "during: the master reaches nothing on the other side");
-    await client.set("during-partition", "1");
-    t.is(await client.get("during-partition"), "1", "during: the master's clients still reach it and it accepts writes");
-    await new Promise((r) => setTimeout(r, 1000));
-    t.is(await replica.admin.get("during-partition"), null, "during: the write never reached the replica");
-
-    const record = await fault;
     t.falsy(record.error, record.error);
     t.true(await reaches(replica, master), "after: replica -> master");
     t.true(await reaches(master, replica), "after: master -> replica");
   } finally {
     client.disconnect();
+    await topo.stop();
+  }
+});
+
+/** Runs a partition of the primary for `forMs` and calls `during` while it holds. */
+async function duringPartition(topo: ReplicatedTopology | ClusterTopology, forMs: number, during: () => Promise<void>) {
+  const origin = performance.now();
+  const clock = () => performance.now() - origin;
+  const timeline = new Timeline(clock);
+  const phases = new PhaseClock();
+  const fault = new PartitionFault("primary", forMs, "keep").run({
+    topology: topo,
+    clock,
+    timeline,
+    phases,
+    signal: new AbortController().signal,
+    pool: new ClientPool(() => topo.newClient(), 0, timeline),
+  });
+  while (phases.faultStartMs === undefined) await new Promise((r) => setTimeout(r, 50));
+  await during();
+  return fault;
+}
+
+// In a cluster the bus carries failure detection: the proof is that each side declares the other failed.
+test.serial("a cluster partition cuts the master's bus and data links both ways: each side sees the other fail", async (t) => {
+  const settings = loadSettings();
+  const topo = await ClusterTopology.start({
+    image: settings.redisImage,
+    toxiproxyImage: settings.toxiproxyImage,
+    masters: 3,
+    replicasPerMaster: 1,
+    nodeTimeoutMs: 2000,
+    requireFullCoverage: true,
+    config: {},
+    client: DEFAULT_CLIENT_SETTINGS,
+  });
+  try {
+    const master = await topo.primary();
+    const other = topo.nodes.find((n) => n !== master)!;
+    const masterPort = topo.peerLinks.get(master.name)!.innerPort;
+    const flagsSeenBy = async (viewer: RedisNode) => parseClusterNodes((await viewer.admin.call("CLUSTER", "NODES")) as string);
+    let masterSawOthersFail = false;
+    let othersSawMasterFail = false;
+    const record = await duringPartition(topo, 12_000, async () => {
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline && !(masterSawOthersFail && othersSawMasterFail)) {
+        const fromMaster = await flagsSeenBy(master);
+        masterSawOthersFail = fromMaster.filter((l) => !l.flags.includes("myself")).every((l) => l.flags.some((f) => f.startsWith("fail")));
+        const fromOther = await flagsSeenBy(other);
+        othersSawMasterFail = fromOther.some((l) => l.port === masterPort && l.flags.includes("fail"));
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const viaClientLink = new Redis({ host: "127.0.0.1", port: topo.clientLinks.get(master.name)!.hostPort, lazyConnect: true });
+      await viaClientLink.connect();
+      t.is(await viaClientLink.ping(), "PONG", "the master's clients still reach it");
+      viaClientLink.disconnect();
+    });
+    t.true(masterSawOthersFail, "the master heard from no other node (every one flagged pfail/fail in its view)");
+    t.true(othersSawMasterFail, "the other side heard nothing from the master (flagged fail)");
+    t.falsy(record.error, record.error);
+    const settled = await topo.converge(30_000);
+    t.true(settled.converged, `after the heal the cluster settles: ${settled.note}`);
+  } finally {
     await topo.stop();
   }
 });
