@@ -10,6 +10,8 @@ export interface OpOutcome {
   sentMs: number;
   doneMs: number;
   error?: ErrorClass;
+  /** The error's text, kept for class "other" only: the report lists the distinct ones. */
+  message?: string;
 }
 
 /**

@@ -21,6 +21,8 @@ export class Recorder {
   };
   /** Every operation after warmup. */
   readonly total = new OpStats();
+  /** Distinct texts of errors of class "other" (the first 10): what a reader needs to name a new class. */
+  readonly otherErrors = new Set<string>();
 
   constructor(private readonly clock: PhaseClock) {}
 
@@ -30,6 +32,7 @@ export class Recorder {
     const phase = this.clock.phaseAt(op.intendedMs);
     this.phases[phase].record(op);
     if (phase !== "warmup") this.total.record(op);
+    if (op.message !== undefined && this.otherErrors.size < 10) this.otherErrors.add(op.message.slice(0, 200));
   }
 
   /** The stats of one second, if any operation was intended in it. */

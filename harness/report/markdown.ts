@@ -57,6 +57,7 @@ export function renderMarkdown(r: RunReport): string {
   lines.push("");
   const errs = ERROR_CLASSES.filter((c) => r.total.errorsByClass[c] > 0);
   lines.push(errs.length ? `Errors by class: ${errs.map((c) => `${c} ${r.total.errorsByClass[c]}`).join(", ")}.` : "No operation failed.", "");
+  if (r.otherErrors.length) lines.push(`Errors classed "other": ${r.otherErrors.map((m) => `\`${m}\``).join("; ")}.`, "");
   const a = r.availability;
   lines.push(
     `Availability: RTO ${a.rtoMs === null ? `– (${a.rtoNote})` : `${Math.round(a.rtoMs)} ms`}; ` +

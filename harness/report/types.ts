@@ -41,6 +41,8 @@ export interface RunReport {
   phases: Record<AnyPhase, PhaseReport>;
   /** Every operation after warmup. */
   total: OpStatsSummary;
+  /** Distinct texts of the errors classed "other". */
+  otherErrors: string[];
   availability: Availability;
   /** How the topology settled before the read-back (ledger workloads). */
   convergence: Convergence | null;

@@ -345,6 +345,7 @@ export function buildReport(x: ReportInputs): RunReport {
     faults: x.faults,
     phases,
     total: x.recorder.total.summary(),
+    otherErrors: [...x.recorder.otherErrors],
     availability: avail,
     convergence: x.convergence,
     dataLoss: x.loss,

@@ -33,7 +33,10 @@ export interface DriverResult {
 function settle(kind: OpKind, intendedMs: number, sentMs: number, reply: Promise<unknown>, clock: Clock, sink: Sink) {
   return reply.then(
     () => sink({ kind, intendedMs, sentMs, doneMs: clock() }),
-    (err: unknown) => sink({ kind, intendedMs, sentMs, doneMs: clock(), error: classifyError(err) }),
+    (err: unknown) => {
+      const error = classifyError(err);
+      sink({ kind, intendedMs, sentMs, doneMs: clock(), error, ...(error === "other" ? { message: String((err as Error)?.message ?? err) } : {}) });
+    },
   );
 }
 
