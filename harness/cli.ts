@@ -27,7 +27,7 @@ Options for run (each replaces the scenario's own value):
   --export              also write history.csv and readback.csv (every write, every key read back)
   --quiet               no progress lines
 
-Exit codes: 0 pass, 1 a budget failed, 2 bad input, 3 environment failure, 130 interrupted.`;
+Exit codes: 0 pass, 1 a budget failed, 2 bad input, 3 environment failure, 4 harness bug, 130 interrupted.`;
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -135,7 +135,9 @@ main(process.argv.slice(2)).then(
       if (files) process.stderr.write(`what was measured before the failure: ${files.markdown}\n`);
       process.exit(err.exitCode);
     }
-    process.stderr.write(`unexpected error: ${(err as Error)?.stack ?? err}\n`);
-    process.exit(EXIT.environment);
+    process.stderr.write(`unexpected error (a bug of the harness: please report it with this text): ${(err as Error)?.stack ?? err}\n`);
+    const files = (err as { files?: { markdown: string } }).files;
+    if (files) process.stderr.write(`what was measured before the failure: ${files.markdown}\n`);
+    process.exit(EXIT.internal);
   },
 );

@@ -13,16 +13,19 @@ export class PhaseClock {
   constructor(readonly warmupMs = 0) {}
   faultStartMs: number | undefined;
   faultEndMs: number | undefined;
+  /** Faults in force now: with several, the fault phase spans from the first taking effect to the last heal. */
+  private active = 0;
 
   markFaultStart(tMs: number): void {
-    // With several faults, the fault phase spans from the first taking effect to the last heal.
-    if (this.faultStartMs === undefined) this.faultStartMs = tMs;
+    if (this.faultStartMs === undefined || tMs < this.faultStartMs) this.faultStartMs = tMs;
+    this.active++;
     this.faultEndMs = undefined;
   }
 
   markFaultEnd(tMs: number): void {
-    if (this.faultStartMs === undefined) throw new Error("fault healed before it took effect");
-    this.faultEndMs = Math.max(tMs, this.faultStartMs);
+    if (this.faultStartMs === undefined || this.active === 0) throw new Error("fault healed before it took effect");
+    this.active--;
+    if (this.active === 0) this.faultEndMs = Math.max(tMs, this.faultStartMs);
   }
 
   phaseAt(tMs: number): AnyPhase {

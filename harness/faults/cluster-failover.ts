@@ -41,6 +41,7 @@ export class ClusterFailoverFault implements Fault {
       };
     } catch (err) {
       record.error = (err as Error).message;
+      if (record.tookEffectAtMs !== null && record.healedAtMs === null) ctx.phases.markFaultEnd((record.healedAtMs = ctx.clock()));
     }
     return record;
   }

@@ -24,11 +24,13 @@ export class KillFault implements Fault {
       async () => {
         // The engine answers only once it has seen the container stop (~200 ms here); the process was dead long
         // before. The admin connection's close is the moment the server went away.
-        const closed = new Promise<number>((resolve) => first.admin.once("close", () => resolve(ctx.clock())));
+        let onClose = () => {};
+        const closed = new Promise<number>((resolve) => first.admin.once("close", (onClose = () => resolve(ctx.clock()))));
         const sentAtMs = ctx.clock();
         await Promise.all(victims.map((v) => v.control.kill("SIGKILL")));
         const returnedAtMs = ctx.clock();
         const tookEffectAtMs = await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(returnedAtMs), 1000))]);
+        first.admin.off("close", onClose);
         return {
           nodes: victims.map((v) => v.name),
           target: this.target,

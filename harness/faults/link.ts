@@ -1,6 +1,6 @@
 import type { Toxic } from "toxiproxy-node-client";
 import type { Fault, FaultContext, FaultRecord } from "./types.js";
-import { resolveTarget, timedFault } from "./timed.js";
+import { resolveTarget, timedFault, undoAll } from "./timed.js";
 
 /**
  * Degrades a node's peer link (what its replicas replicate over and Sentinels ping through) or, in a Cluster, its bus
@@ -49,7 +49,7 @@ export class LinkFault implements Fault {
         return { node: node.name, link: this.which, latencyMs: this.latencyMs, jitterMs: this.jitterMs, bandwidthKBps: this.bandwidthKBps };
       },
       async () => {
-        for (const t of toxics.splice(0)) await t.remove();
+        await undoAll(toxics.splice(0).map((t) => () => t.remove()));
         return {};
       },
     );

@@ -30,6 +30,9 @@ export class ManualPromotionFault implements Fault {
       record.tookEffectAtMs = ctx.clock();
       ctx.phases.markFaultStart(record.tookEffectAtMs);
       ctx.pool.writesOpen = false;
+      // New writes are refused at the client; the ones already on their way are held by the old master itself, so
+      // none is acknowledged after the offset below is read (they fail with READONLY once it is a replica).
+      await old.admin.call("CLIENT", "PAUSE", String(CATCH_UP_TIMEOUT_MS + 5000), "WRITE");
       step("writes-stopped");
 
       // Writes are stopped, so the master's offset no longer moves; the replica must reach it.
@@ -52,14 +55,17 @@ export class ManualPromotionFault implements Fault {
         if (n === promoted) continue;
         await n.admin.call("REPLICAOF", peer.innerHost, String(peer.innerPort));
       }
+      await old.admin.call("CLIENT", "UNPAUSE");
       step("others-repointed", { master: promoted.name });
 
       topology.setPrimary(promoted);
       await ctx.pool.repoint();
+      await ctx.readPool?.repoint();
       step("clients-repointed");
     } catch (err) {
       record.error = (err as Error).message;
     } finally {
+      await old.admin.call("CLIENT", "UNPAUSE").catch(() => {});
       ctx.pool.writesOpen = true;
       record.healedAtMs = ctx.clock();
       if (record.tookEffectAtMs !== null) ctx.phases.markFaultEnd(record.healedAtMs);

@@ -2,15 +2,16 @@ import type { Toxic } from "toxiproxy-node-client";
 import { FaultLayer, type ProxiedLink } from "../topology/fault-layer.js";
 import type { RedisNode } from "../topology/redis-node.js";
 import type { Fault, FaultContext, FaultRecord } from "./types.js";
-import { failsOver, resolveTarget, timedFault, watchRejoin } from "./timed.js";
+import { failsOver, resolveTarget, timedFault, undoAll, watchRejoin } from "./timed.js";
 
-/** A timeout toxic of 0 on both streams: data stops and connections stay open (a partition, not a crash). */
-export async function blackhole(link: ProxiedLink): Promise<Array<Toxic<unknown>>> {
-  return Promise.all(
-    (["upstream", "downstream"] as const).map((stream) =>
-      link.proxy.addToxic({ name: `blackhole-${stream}`, type: "timeout", stream, toxicity: 1, attributes: { timeout: 0 } }),
-    ),
-  );
+/**
+ * A timeout toxic of 0 on both streams: data stops and connections stay open (a partition, not a crash). Each toxic
+ * is handed to `added` as soon as it exists, so a heal removes it even if the next one failed.
+ */
+export async function blackhole(link: ProxiedLink, added: Array<Toxic<unknown>>): Promise<void> {
+  for (const stream of ["upstream", "downstream"] as const) {
+    added.push(await link.proxy.addToxic({ name: `blackhole-${stream}`, type: "timeout", stream, toxicity: 1, attributes: { timeout: 0 } }));
+  }
 }
 
 /** iptables rules, inside `node`, that drop its traffic to and from the other nodes' peer links. */
@@ -60,13 +61,12 @@ export class PartitionFault implements Fault {
           await iptables(node, "-A", rule);
           applied.push(rule);
         }
-        for (const link of inward(node.name)) toxics.push(...(await blackhole(link)));
-        if (this.clients === "cut") toxics.push(...(await blackhole(topology.clientLinks.get(node.name)!)));
-        return { node: node.name, target: this.target, clients: this.clients, cutLinks: others.length + 1 };
+        for (const link of inward(node.name)) await blackhole(link, toxics);
+        if (this.clients === "cut") await blackhole(topology.clientLinks.get(node.name)!, toxics);
+        return { node: node.name, target: this.target, clients: this.clients, blackholedLinks: toxics.length / 2, droppedOutboundLinks: others.length };
       },
       async () => {
-        for (const t of toxics.splice(0)) await t.remove();
-        for (const rule of applied.splice(0)) await iptables(node, "-D", rule);
+        await undoAll([...toxics.splice(0).map((t) => () => t.remove()), ...applied.splice(0).map((rule) => () => iptables(node, "-D", rule))]);
         return {};
       },
       this.target === "primary" && failsOver(topology.kind) ? () => watchRejoin(ctx, node) : undefined,

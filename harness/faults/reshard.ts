@@ -24,10 +24,12 @@ export class ReshardFault implements Fault {
     record.tookEffectAtMs = ctx.clock();
     ctx.phases.markFaultStart(record.tookEffectAtMs);
     ctx.timeline.add("fault-injected", { fault: this.kind, from: from.name, to: topology.nodeByPort(to.port)?.name, slots: this.slots }, record.tookEffectAtMs);
-    const r = await from.control.exec([
-      "redis-cli", "--cluster", "reshard", `${topology.faultLayer.ip}:${peer.innerPort}`,
-      "--cluster-from", fromId, "--cluster-to", to.id, "--cluster-slots", String(this.slots), "--cluster-yes",
-    ]);
+    const r = await from.control
+      .exec([
+        "redis-cli", "--cluster", "reshard", `${topology.faultLayer.ip}:${peer.innerPort}`,
+        "--cluster-from", fromId, "--cluster-to", to.id, "--cluster-slots", String(this.slots), "--cluster-yes",
+      ])
+      .catch((err: Error) => ({ exitCode: -1, output: err.message }));
     record.healedAtMs = ctx.clock();
     ctx.phases.markFaultEnd(record.healedAtMs);
     ctx.timeline.add("fault-healed", { fault: this.kind, exitCode: r.exitCode }, record.healedAtMs);

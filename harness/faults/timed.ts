@@ -21,6 +21,13 @@ export async function resolveTarget(topology: Topology, target: Target): Promise
   return replica;
 }
 
+/** Runs every undo step even if some fail, then reports the failures together: a heal must not stop half-way. */
+export async function undoAll(steps: Array<() => Promise<unknown>>): Promise<void> {
+  const results = await Promise.allSettled(steps.map((s) => s()));
+  const failed = results.flatMap((r) => (r.status === "rejected" ? [(r.reason as Error).message] : []));
+  if (failed.length) throw new Error(failed.join("; "));
+}
+
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(done, ms);

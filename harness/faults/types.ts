@@ -11,6 +11,8 @@ export interface FaultContext {
   signal: AbortSignal;
   /** The workload's connections: a runbook stops writes and repoints them. */
   pool: ClientPool;
+  /** The connections reads go to, when they are not the pool's (replica reads). */
+  readPool?: ClientPool;
 }
 
 /** What a report keeps of one fault: when it really took effect and healed, and what it measured on the way. */

@@ -42,3 +42,18 @@ export async function imageFacts(runtime: ContainerRuntimeClient, image: string)
   const info = await runtime.image.inspect(ImageName.fromString(image));
   return { name: image, id: info.Id, repoDigests: info.RepoDigests ?? [], created: info.Created };
 }
+
+/**
+ * The reaper's port is published by testcontainers itself, on the engine's default address: loopback only when the
+ * engine runs with --ip=127.0.0.1 (as setup.sh starts it). Says so when a running reaper listens wider.
+ */
+export async function reaperExposure(runtime: ContainerRuntimeClient, reaperImage: string): Promise<string[]> {
+  const running = await runtime.container.list();
+  return running
+    .filter((c) => c.Image === reaperImage)
+    .flatMap((c) => c.Ports.filter((p) => p.PublicPort && p.IP !== "127.0.0.1"))
+    .map(
+      (p) =>
+        `the reaper's port ${p.PublicPort} is published on ${p.IP || "every address"}, not only 127.0.0.1: start the Docker engine with --ip=127.0.0.1 (harness/infra/setup.sh does when it starts one)`,
+    );
+}

@@ -47,11 +47,6 @@ export function emptyErrorCounts(): ErrorCounts {
   return Object.fromEntries(ERROR_CLASSES.map((c) => [c, 0])) as ErrorCounts;
 }
 
-export function addErrorCounts(into: ErrorCounts, from: ErrorCounts): ErrorCounts {
-  for (const c of ERROR_CLASSES) into[c] += from[c];
-  return into;
-}
-
 export function totalErrors(counts: ErrorCounts): number {
   return ERROR_CLASSES.reduce((n, c) => n + counts[c], 0);
 }

@@ -42,16 +42,4 @@ export function summarize(h: Histogram): LatencySummary {
   };
 }
 
-/** Sum of several histograms, as a new one (inputs untouched). */
-export function merged(parts: Iterable<Histogram>): Histogram {
-  const out = newHistogram();
-  for (const p of parts) if (p.totalCount > 0) out.add(p);
-  return out;
-}
-
-/** HdrHistogram's compressed base64 form: what HistogramLogProcessor and friends read. */
-export function encode(h: Histogram): string {
-  return hdr.encodeIntoCompressedBase64(h);
-}
-
 export type { Histogram };

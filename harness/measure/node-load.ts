@@ -11,12 +11,13 @@ export interface NodeLoad {
  * Per-node load from the INFO samples (total_commands_processed). A node restarted during the run starts counting from
  * 0 again; only increases are summed, so its count is a lower bound.
  */
-export function nodeLoad(samples: ServerSample[]): NodeLoad[] {
+export function nodeLoad(samples: ServerSample[], loadEndMs: number): NodeLoad[] {
   const byNode = new Map<string, number>();
   const last = new Map<string, number>();
   for (const s of samples) {
     const v = s.values.total_commands_processed;
-    if (typeof v !== "number" || s.tMs < 0) continue;
+    // Only the load: what converge and the read-back send afterwards is the harness's, not the workload's.
+    if (typeof v !== "number" || s.tMs < 0 || s.tMs > loadEndMs + 1000) continue;
     const prev = last.get(s.node);
     if (prev !== undefined && v >= prev) byNode.set(s.node, (byNode.get(s.node) ?? 0) + (v - prev));
     else byNode.set(s.node, byNode.get(s.node) ?? 0);

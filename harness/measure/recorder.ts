@@ -1,4 +1,5 @@
 import { ALL_PHASES, type AnyPhase, type PhaseClock } from "../check/phases.js";
+import { OpLog } from "./op-log.js";
 import { OpStats, type OpOutcome, type OpStatsSummary } from "./op-stats.js";
 
 export interface SecondSummary extends OpStatsSummary {
@@ -8,19 +9,16 @@ export interface SecondSummary extends OpStatsSummary {
 }
 
 /**
- * Files every finished operation into its per-second window and its phase, both by intended start,
- * so a stall is charged to the second in which the operation should have run.
+ * Files every finished operation by its intended start, so a stall is charged to the second in which the operation
+ * should have run: into its per-second window as it finishes (progress reads those live), and into the operation log,
+ * from which phases are computed once the run is over and every fault has marked its real start and heal.
  */
 export class Recorder {
   private readonly windows: OpStats[] = [];
-  readonly phases: Record<AnyPhase, OpStats> = {
-    warmup: new OpStats(),
-    baseline: new OpStats(),
-    fault: new OpStats(),
-    recovery: new OpStats(),
-  };
-  /** Every operation after warmup. */
-  readonly total = new OpStats();
+  readonly log = new OpLog();
+  /** Live counts for progress: every operation so far, warmup included. */
+  ops = 0;
+  failed = 0;
   /** Distinct texts of errors of class "other" (the first 10): what a reader needs to name a new class. */
   readonly otherErrors = new Set<string>();
 
@@ -29,9 +27,9 @@ export class Recorder {
   record(op: OpOutcome): void {
     const second = Math.max(0, Math.floor(op.intendedMs / 1000));
     (this.windows[second] ??= new OpStats()).record(op);
-    const phase = this.clock.phaseAt(op.intendedMs);
-    this.phases[phase].record(op);
-    if (phase !== "warmup") this.total.record(op);
+    this.log.add(op);
+    this.ops++;
+    if (op.error !== undefined) this.failed++;
     if (op.message !== undefined && this.otherErrors.size < 10) this.otherErrors.add(op.message.slice(0, 200));
   }
 
@@ -50,12 +48,19 @@ export class Recorder {
     return rows;
   }
 
-  perPhase(): Record<AnyPhase, OpStatsSummary> {
-    return Object.fromEntries(ALL_PHASES.map((p) => [p, this.phases[p].summary()])) as Record<AnyPhase, OpStatsSummary>;
-  }
-
-  /** The raw histograms per second, for HdrHistogram interval logs. */
-  secondHistograms(): Array<{ second: number; stats: OpStats }> {
-    return this.windows.flatMap((stats, second) => (stats ? [{ second, stats }] : []));
+  /** Per phase, and in total (warmup left out), by replaying the log against the final phase marks. */
+  summaries(): { phases: Record<AnyPhase, OpStatsSummary>; total: OpStatsSummary } {
+    const phases = Object.fromEntries(ALL_PHASES.map((p) => [p, new OpStats()])) as Record<AnyPhase, OpStats>;
+    const total = new OpStats();
+    for (let i = 0; i < this.log.length; i++) {
+      const op = this.log.at(i);
+      const phase = this.clock.phaseAt(op.intendedMs);
+      phases[phase].record(op);
+      if (phase !== "warmup") total.record(op);
+    }
+    return {
+      phases: Object.fromEntries(ALL_PHASES.map((p) => [p, phases[p].summary()])) as Record<AnyPhase, OpStatsSummary>,
+      total: total.summary(),
+    };
   }
 }

@@ -30,9 +30,8 @@ export class Progress {
       if (!this.tty && ticks % 5 !== 0) return;
       const t = clock() / 1000;
       const last = recorder.window(Math.max(0, Math.floor(t) - 1))?.summary();
-      const total = recorder.total;
       const line =
-        `[load] ${t.toFixed(0).padStart(4)}s/${durationS}s ${phaseNow().padEnd(8)} ops ${total.ops} errors ${total.ops - total.ok}` +
+        `[load] ${t.toFixed(0).padStart(4)}s/${durationS}s ${phaseNow().padEnd(8)} ops ${recorder.ops} errors ${recorder.failed}` +
         (last ? ` | last second: ${last.ops} ops, p99 ${formatUs(last.latency.p99Us)}, max ${formatUs(last.latency.maxUs)}` : "");
       if (this.tty) this.out.write(`\r\x1b[2K${line}`);
       else this.out.write(`${line}\n`);

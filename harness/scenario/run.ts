@@ -4,14 +4,13 @@ import { ALL_PHASES, PhaseClock, type AnyPhase } from "../check/phases.js";
 import { verdict } from "../check/verdict.js";
 import { faultFor } from "../faults/index.js";
 import type { FaultRecord } from "../faults/types.js";
-import { containerRuntime, imageFacts, requireImages, type ImageFacts } from "../infra/docker.js";
+import { containerRuntime, imageFacts, reaperExposure, requireImages, type ImageFacts } from "../infra/docker.js";
 import { hostFacts, hostWarnings, type HostFacts } from "../infra/environment.js";
 import { EnvironmentError, HarnessError } from "../infra/errors.js";
 import type { Settings } from "../infra/settings.js";
 import { Recorder } from "../measure/recorder.js";
 import { ServerSampler } from "../measure/sampler.js";
 import { Timeline } from "../measure/timeline.js";
-import { WriteLog } from "../measure/write-log.js";
 import { Progress } from "../report/progress.js";
 import type { PhaseReport, RunReport, RunStatus } from "../report/types.js";
 import { newReportDir, writeReport, type ReportFiles } from "../report/write.js";
@@ -67,7 +66,6 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const timeline = new Timeline(clock);
   const phases = new PhaseClock(scenario.workload.warmup * 1000);
   const recorder = new Recorder(phases);
-  const writes = new WriteLog();
   const faults: FaultRecord[] = [];
   let status: RunStatus = "completed";
   let problem: string | undefined;
@@ -84,11 +82,14 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const staleness = new StaleReads();
   let stopSentinelEvents = () => {};
   let stopClusterWatch = async () => {};
+  let metronome: Metronome | undefined;
   const ledger = new WriteLedger(scenario.workload.hashTag ? `w:{${scenario.workload.hashTag}}` : "w");
   let convergence: Convergence | null = null;
   let loss: DataLoss | null = null;
   let exported: { history: string; readback: string } | undefined;
   let redirections: { moved: number; ask: number } | null = null;
+  let notConverged: string | undefined;
+  const warnings: string[] = [];
   let thrown: unknown;
   const dir = newReportDir(opts.settings.reportsDir, scenario.name, startedAt);
   progress.step(`scenario ${scenario.name}: report folder ${dir}`);
@@ -105,6 +106,10 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       throw asEnvironmentError(err, "starting the topology");
     });
     signal.throwIfAborted();
+    for (const w of await reaperExposure(runtime, opts.settings.ryukImage)) {
+      progress.step(`warning: ${w}`);
+      warnings.push(w);
+    }
     description = await topology.describe();
     timeline.add("topology-ready", { server: description.server });
     progress.step(`topology up: ${description.server.server} ${description.server.version}`);
@@ -141,8 +146,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
 
     // The run clock restarts at the first intended operation; earlier events keep negative times.
     const w = scenario.workload;
-    const metronome =
-      w.mode === "open-loop" && w.waker === "metronome" ? await Metronome.start(Metronome.intervalFor(w.rate)) : undefined;
+    const cluster = topology instanceof ClusterTopology ? topology : undefined;
+    const redirectsBefore = await cluster?.redirections();
+    metronome = w.mode === "open-loop" && w.waker === "metronome" ? await Metronome.start(Metronome.intervalFor(w.rate)) : undefined;
     const shift = metronome ? metronome.startMs - origin : clock();
     origin += shift;
     timeline.rebase(shift);
@@ -151,10 +157,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
 
     const durationMs = scenario.workload.duration * 1000;
     const issue = w.keys === "ledger" ? ledgerIssuer(w, pool, readPool ?? pool, ledger, staleness, clock) : keyValueIssuer(w, pool);
-    const sink = (op: Parameters<typeof recorder.record>[0]) => {
-      recorder.record(op);
-      if (op.kind === "write") writes.add(op.intendedMs, op.error === undefined);
-    };
+    const sink = (op: Parameters<typeof recorder.record>[0]) => recorder.record(op);
     progress.step(
       `load: ${scenario.workload.mode}` +
         (scenario.workload.mode === "open-loop" ? ` ${scenario.workload.rate} ops/s` : ` ${scenario.workload.connections}x${scenario.workload.pipeline} in flight`) +
@@ -165,12 +168,14 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
 
     const scheduleFault = (spec: FaultSpec, atMs: number) =>
       new Promise<void>((resolve) => {
+        let fired = false;
         const timer = setTimeout(async () => {
+          fired = true;
           if (!signal.aborted) {
             progress.step(`fault: ${spec.kind}`);
             const requestedAtMs = clock();
             const rec = await faultFor(spec)
-              .run({ topology: topo, clock, timeline, phases, signal, pool: pool! })
+              .run({ topology: topo, clock, timeline, phases, signal, pool: pool!, readPool })
               .catch((err: Error) => ({ kind: spec.kind, requestedAtMs, tookEffectAtMs: null, healedAtMs: null, details: {}, error: err.message }));
             faults.push(rec);
             const healedIn = Math.round((rec.healedAtMs ?? clock()) - rec.requestedAtMs);
@@ -178,24 +183,21 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
           }
           resolve();
         }, atMs - clock());
+        // An abort cancels a fault not yet injected; one in progress heals itself (it watches the signal) and is awaited.
         signal.addEventListener("abort", () => {
+          if (fired) return;
           clearTimeout(timer);
           resolve();
         });
       });
 
     timeline.add("load-started", { mode: w.mode }, 0);
-    const cluster = topology instanceof ClusterTopology ? topology : undefined;
-    const redirectsBefore = await cluster?.redirections();
     const faultRuns = scenario.faults.map((spec) => scheduleFault(spec, spec.at * 1000));
-    try {
-      driver =
-        w.mode === "open-loop"
-          ? await runOpenLoop({ ratePerSec: w.rate, durationMs, metronome }, issue, sink, clock, signal)
-          : await runClosedLoop({ durationMs, concurrency: w.connections * w.pipeline }, issue, sink, clock, signal);
-    } finally {
-      await metronome?.stop();
-    }
+    driver =
+      w.mode === "open-loop"
+        ? await runOpenLoop({ ratePerSec: w.rate, durationMs, metronome }, issue, sink, clock, signal)
+        : await runClosedLoop({ durationMs, concurrency: w.connections * w.pipeline }, issue, sink, clock, signal);
+    await metronome?.stop();
     progress.stopLoad();
     timeline.add("load-finished", { issued: driver.issued });
     if (cluster && redirectsBefore) {
@@ -208,10 +210,14 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       progress.step("waiting for the topology to converge, then reading every write back");
       convergence = await topology.converge(CONVERGE_TIMEOUT_MS);
       timeline.add("converged", { ...convergence });
-      const back = await readBack(topology, ledger);
-      loss = dataLoss(ledger, back.present, phases.faultStartMs);
-      timeline.add("read-back", { writes: ledger.size, lost: loss.lost });
-      if (opts.exportHistory) exported = await exportHistory(dir, ledger, back.values);
+      // A write is lost only if absent once the topology has converged; before that a read-back proves nothing.
+      if (!convergence.converged) notConverged = `the topology did not converge in ${CONVERGE_TIMEOUT_MS / 1000}s after the load: ${convergence.note}`;
+      else {
+        const back = await readBack(topology, ledger);
+        loss = dataLoss(ledger, back.present, phases.faultStartMs);
+        timeline.add("read-back", { writes: ledger.size, lost: loss.lost });
+        if (opts.exportHistory) exported = await exportHistory(dir, ledger, back.values);
+      }
     }
 
     const faultErrors = faults.filter((f) => f.error).map((f) => `${f.kind}: ${f.error}`);
@@ -224,14 +230,18 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     } else if (faultErrors.length) {
       status = "failed";
       problem = `fault failed: ${faultErrors.join("; ")}`;
+    } else if (notConverged) {
+      status = "failed";
+      problem = notConverged;
     }
   } catch (err) {
     progress.stopLoad();
     status = signal.aborted ? "aborted" : "failed";
-    problem = signal.aborted ? "interrupted before the load ended" : err instanceof Error ? err.message : String(err);
+    problem = signal.aborted ? "interrupted" : err instanceof Error ? err.message : String(err);
     timeline.add("run-error", { error: problem });
     thrown = err; // rethrown once the report is on disk
   } finally {
+    await metronome?.stop();
     await sampler?.stop().catch(() => {});
     stopSentinelEvents();
     await stopClusterWatch();
@@ -256,7 +266,6 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     usedMemory,
     faults,
     recorder,
-    writes,
     phases,
     timeline,
     samples: sampler?.samples ?? [],
@@ -264,11 +273,13 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     loss,
     reads: scenario.workload.keys === "ledger" ? staleness.summary(scenario.workload.readFrom) : null,
     redirections,
+    warnings,
   });
   const files = { ...writeReport(dir, report), ...(exported ?? {}) };
   progress.step(`report: ${files.markdown}`);
-  // An interruption is not an error: the report says "aborted" and the caller exits 130.
-  if (thrown !== undefined && status !== "aborted") throw Object.assign(asEnvironmentError(thrown, "running the scenario"), { files });
+  // An interruption is not an error: the report says "aborted" and the caller exits 130. Anything else that was thrown
+  // goes on to the caller as it was (a HarnessError says what to do; any other error is the harness's own bug).
+  if (thrown !== undefined && status !== "aborted") throw Object.assign(thrown as object, { files });
   return { report, files };
 }
 
@@ -299,7 +310,6 @@ interface ReportInputs {
   usedMemory: number | null;
   faults: FaultRecord[];
   recorder: Recorder;
-  writes: WriteLog;
   phases: PhaseClock;
   timeline: Timeline;
   samples: RunReport["samples"];
@@ -307,10 +317,11 @@ interface ReportInputs {
   loss: DataLoss | null;
   reads: StalenessSummary | null;
   redirections: { moved: number; ask: number } | null;
+  warnings: string[];
 }
 
 export function buildReport(x: ReportInputs): RunReport {
-  const perPhase = x.recorder.perPhase();
+  const { phases: perPhase, total } = x.recorder.summaries();
   const warmupEnd = x.phases.warmupMs;
   const bounds: Record<AnyPhase, [number | null, number | null]> = {
     warmup: [0, warmupEnd],
@@ -321,7 +332,7 @@ export function buildReport(x: ReportInputs): RunReport {
   const phases = Object.fromEntries(
     ALL_PHASES.map((p) => [p, { fromMs: bounds[p][0], toMs: bounds[p][1], ...perPhase[p] } satisfies PhaseReport]),
   ) as Record<AnyPhase, PhaseReport>;
-  const avail = availability(x.writes.sorted(), x.phases.faultStartMs, x.driver.lastIssueMs);
+  const avail = availability(x.recorder.log.writesByIntendedStart(), x.phases.faultStartMs, x.driver.lastIssueMs);
   const v = verdict(x.scenario.budgets, perPhase, avail, x.loss);
   return {
     schemaVersion: 1,
@@ -330,7 +341,7 @@ export function buildReport(x: ReportInputs): RunReport {
     ...(x.problem ? { problem: x.problem } : {}),
     startedAt: x.startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    environment: { host: x.host, warnings: x.host ? hostWarnings(x.host) : [], images: x.images },
+    environment: { host: x.host, warnings: [...(x.host ? hostWarnings(x.host) : []), ...x.warnings], images: x.images },
     topology: x.description,
     workload: {
       mode: x.driver.mode,
@@ -344,14 +355,14 @@ export function buildReport(x: ReportInputs): RunReport {
     dataset: { requestedBytes: x.scenario.dataset.size, keys: x.datasetKeys, usedMemoryBytes: x.usedMemory },
     faults: x.faults,
     phases,
-    total: x.recorder.total.summary(),
+    total,
     otherErrors: [...x.recorder.otherErrors],
     availability: avail,
     convergence: x.convergence,
     dataLoss: x.loss,
     reads: x.reads,
     redirections: x.redirections,
-    nodeLoad: nodeLoad(x.samples),
+    nodeLoad: nodeLoad(x.samples, x.driver.endMs),
     perSecond: x.recorder.perSecond(),
     timeline: x.timeline.sorted(),
     samples: x.samples,

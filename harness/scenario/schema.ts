@@ -182,7 +182,7 @@ export const workloadSchema = z
     /** Closed loop: operations in flight per connection. */
     pipeline: z.number().int().positive().max(10_000).default(1),
     seed: z.number().int().default(1),
-    /** Open loop: what wakes the driver at each intended start (see OpenLoopOptions.waker). */
+    /** Open loop: what wakes the driver at each intended start: a worker-thread metronome, or Node's timers (~1 ms late). */
     waker: z.enum(["metronome", "timer"]).default("metronome"),
   })
   .strict();
@@ -273,6 +273,8 @@ export const scenarioSchema = z
     const b = s.budgets;
     if ((b.maxLostWrites !== undefined || b.rpoMs !== undefined || b.minLostWrites !== undefined) && s.workload.keys !== "ledger")
       ctx.addIssue({ code: "custom", path: ["budgets"], message: "loss budgets need the write ledger: set workload.keys to \"ledger\"" });
+    if (s.dataset.size > 0 && kind === "cluster")
+      ctx.addIssue({ code: "custom", path: ["dataset", "size"], message: "a dataset is loaded on one node with DEBUG POPULATE, which a cluster's slots forbid: leave it out" });
     if (s.faults.some((f) => f.kind === "bgsave") && s.dataset.size === 0)
       ctx.addIssue({ code: "custom", path: ["dataset", "size"], message: "a bgsave fault needs a dataset to fork: set dataset.size (e.g. \"1gb\")" });
   });

@@ -217,7 +217,11 @@ export class ClusterTopology implements Topology {
         const p = node.admin.pipeline();
         for (const i of chunk) p.get(keys[i]);
         const res = (await p.exec()) ?? [];
-        chunk.forEach((i, k) => (out[i] = (res[k]?.[1] as string | null) ?? null));
+        chunk.forEach((i, k) => {
+          // A MOVED, CLUSTERDOWN or LOADING reply is not an absent key: the read-back must fail, not count a loss.
+          if (res[k]?.[0]) throw new Error(`reading ${keys[i]} on ${node.name}: ${res[k][0]!.message}`);
+          out[i] = (res[k]?.[1] as string | null) ?? null;
+        });
       }
     }
     return out;

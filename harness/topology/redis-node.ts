@@ -100,7 +100,13 @@ export class RedisNode {
       disableClientInfo: true,
     });
     admin.on("error", () => {}); // a killed node refuses connections until restarted; callers see their own errors
-    await admin.connect();
+    try {
+      await admin.connect();
+    } catch (err) {
+      admin.disconnect();
+      await container.stop().catch(() => {});
+      throw err;
+    }
     return new RedisNode(o.name, container, admin, o.config, hostPort);
   }
 

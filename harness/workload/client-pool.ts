@@ -22,7 +22,12 @@ export class ClientPool {
   private async open(): Promise<DataClient[]> {
     const clients = Array.from({ length: this.size }, () => this.factory());
     clients.forEach((c, i) => this.watch(c, i));
-    await Promise.all(clients.map((c) => c.connect()));
+    try {
+      await Promise.all(clients.map((c) => c.connect()));
+    } catch (err) {
+      for (const c of clients) c.disconnect(); // they would reconnect forever
+      throw err;
+    }
     return clients;
   }
 

@@ -1,7 +1,8 @@
 import type { Redis } from "ioredis";
 
 export const DATASET_PREFIX = "data";
-const CHUNK_KEYS = 100_000;
+/** At most this much per DEBUG POPULATE: each call blocks the server and must finish within the admin timeout. */
+const CHUNK_BYTES = 64 * 2 ** 20;
 
 /**
  * Fills the server with `size` bytes of values on the server side (DEBUG POPULATE), in chunks so progress shows.
@@ -17,7 +18,7 @@ export async function preloadDataset(
   const total = Math.floor(size / valueBytes);
   for (let done = 0, chunk = 0; done < total; chunk++) {
     signal.throwIfAborted();
-    const n = Math.min(CHUNK_KEYS, total - done);
+    const n = Math.min(Math.max(1, Math.floor(CHUNK_BYTES / valueBytes)), total - done);
     // Each chunk gets its own prefix: DEBUG POPULATE numbers keys from 0 and skips ones that exist.
     await admin.call("DEBUG", "POPULATE", String(n), `${DATASET_PREFIX}:${chunk}`, String(valueBytes));
     done += n;

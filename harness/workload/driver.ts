@@ -89,7 +89,7 @@ export function runOpenLoop(
     if (next >= total || signal?.aborted) {
       issuing = false;
       clearTimeout(timer);
-      void metronome?.stop();
+      if (metronome) metronome.onTick = () => {}; // whoever started the metronome stops it
       maybeDone();
     } else if (!metronome) {
       timer = setTimeout(tick, Math.max(0, t0 + intendedStartMs(next, opts.ratePerSec) - clock()));

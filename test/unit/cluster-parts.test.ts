@@ -34,7 +34,7 @@ test("a Zipf draw puts most of the load on a few keys; uniform would not", (t) =
 
 test("per-node load sums the increases of total_commands_processed during the load", (t) => {
   const s = (tMs: number, node: string, v: number) => ({ tMs, node, infoLatencyMs: 0, values: { total_commands_processed: v } });
-  const load = nodeLoad([s(-100, "a", 0), s(0, "a", 10), s(1000, "a", 110), s(0, "b", 5), s(1000, "b", 35), s(2000, "b", 3) /* restarted */, s(3000, "b", 13)]);
+  const load = nodeLoad([s(-100, "a", 0), s(0, "a", 10), s(1000, "a", 110), s(0, "b", 5), s(1000, "b", 35), s(2000, "b", 3) /* restarted */, s(3000, "b", 13), s(9000, "a", 1e6) /* the read-back, after the load */], 3000);
   t.deepEqual(load, [
     { node: "a", commands: 100, share: 0.714 },
     { node: "b", commands: 40, share: 0.286 },

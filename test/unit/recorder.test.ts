@@ -38,20 +38,33 @@ test("phases follow the fault marks and warmup is kept apart from the judged pha
   r.record(op(2500, 50, "timeout"));
   clock.markFaultEnd(3000);
   r.record(op(3500, 1));
-  const p = r.perPhase();
+  const { phases: p, total } = r.summaries();
   t.is(p.warmup.ops, 1);
   t.is(p.baseline.ops, 2);
   t.is(p.fault.ops, 1);
   t.is(p.fault.errors, 1);
   t.is(p.fault.errorsByClass.timeout, 1);
   t.is(p.recovery.ops, 1);
-  t.is(r.total.ops, 4, "the total leaves warmup out");
+  t.is(total.ops, 4, "the total leaves warmup out");
 });
 
 test("latency and service time are recorded in whole microseconds", (t) => {
   const r = new Recorder(new PhaseClock());
   r.record({ kind: "read", intendedMs: 0, sentMs: 0.4, doneMs: 0.5123 });
-  const s = r.total.summary();
+  const s = r.summaries().total;
   t.is(s.latency.maxUs, 512);
   t.is(s.service.maxUs, 112);
+});
+
+test("phases are assigned after the run: a fault whose start is learnt late still gets the operations it hit", (t) => {
+  const clock = new PhaseClock();
+  const r = new Recorder(clock);
+  r.record(op(1050, 2, "timeout")); // fails right after the kill, before the engine confirmed it
+  r.record(op(900, 1));
+  clock.markFaultStart(1000); // the kill's real moment, marked once known
+  clock.markFaultEnd(2000);
+  const { phases } = r.summaries();
+  t.is(phases.fault.ops, 1);
+  t.is(phases.fault.errorsByClass.timeout, 1);
+  t.is(phases.baseline.ops, 1);
 });

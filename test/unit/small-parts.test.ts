@@ -60,7 +60,18 @@ test("scenario config overrides the base server settings; persistence is off unl
   t.is(serverArgs({}).at(serverArgs({}).indexOf("--save") + 1), "");
 });
 
-test("with several faults the fault phase spans first effect to last heal", (t) => {
+test("overlapping faults: the fault phase lasts until the last one heals", (t) => {
+  const c = new PhaseClock();
+  c.markFaultStart(1000);
+  c.markFaultStart(1500);
+  c.markFaultEnd(2000); // the first heals; the second still holds
+  t.is(c.phaseAt(2500), "fault");
+  c.markFaultEnd(3000);
+  t.is(c.phaseAt(3000), "recovery");
+  t.is(c.faultStartMs, 1000);
+});
+
+test("with several faults in turn the fault phase spans first effect to last heal", (t) => {
   const c = new PhaseClock();
   c.markFaultStart(1000);
   c.markFaultEnd(2000);

@@ -1,0 +1,63 @@
+import { ERROR_CLASSES } from "./errors.js";
+import type { OpOutcome } from "./op-stats.js";
+
+const OK = 255;
+
+/**
+ * Every finished operation, compactly (18 bytes: intended start, send and reply offsets, kind, outcome), so that
+ * phases are assigned after the run, once every fault has marked when it really took effect: a fault that learns its
+ * start time late (a SIGKILL whose engine answers 200 ms after the process died) still gets its operations.
+ */
+export class OpLog {
+  private intended = new Float64Array(1 << 14);
+  private sentUs = new Uint32Array(1 << 14);
+  private doneUs = new Uint32Array(1 << 14);
+  private kindCode = new Uint8Array(1 << 14); // 0 read, 1 write
+  private outcome = new Uint8Array(1 << 14); // OK, or the index of the error class
+  length = 0;
+
+  add(op: OpOutcome): void {
+    if (this.length === this.outcome.length) this.grow();
+    const i = this.length++;
+    this.intended[i] = op.intendedMs;
+    this.sentUs[i] = Math.max(0, Math.round((op.sentMs - op.intendedMs) * 1000));
+    this.doneUs[i] = Math.max(0, Math.round((op.doneMs - op.intendedMs) * 1000));
+    this.kindCode[i] = op.kind === "write" ? 1 : 0;
+    this.outcome[i] = op.error === undefined ? OK : ERROR_CLASSES.indexOf(op.error);
+  }
+
+  /** Operation i as an outcome (times rebuilt to the µs). */
+  at(i: number): OpOutcome {
+    const intendedMs = this.intended[i];
+    const o = this.outcome[i];
+    return {
+      kind: this.kindCode[i] ? "write" : "read",
+      intendedMs,
+      sentMs: intendedMs + this.sentUs[i] / 1000,
+      doneMs: intendedMs + this.doneUs[i] / 1000,
+      ...(o === OK ? {} : { error: ERROR_CLASSES[o] }),
+    };
+  }
+
+  /** Writes only, ordered by intended start: what availability (RTO) is computed from. */
+  writesByIntendedStart(): { t: Float64Array; ok: Uint8Array } {
+    const idx: number[] = [];
+    for (let i = 0; i < this.length; i++) if (this.kindCode[i]) idx.push(i);
+    idx.sort((a, b) => this.intended[a] - this.intended[b]);
+    return { t: Float64Array.from(idx, (i) => this.intended[i]), ok: Uint8Array.from(idx, (i) => (this.outcome[i] === OK ? 1 : 0)) };
+  }
+
+  private grow(): void {
+    const n = this.outcome.length * 2;
+    const grow = <T extends Float64Array | Uint32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.intended = grow(this.intended, (k) => new Float64Array(k));
+    this.sentUs = grow(this.sentUs, (k) => new Uint32Array(k));
+    this.doneUs = grow(this.doneUs, (k) => new Uint32Array(k));
+    this.kindCode = grow(this.kindCode, (k) => new Uint8Array(k));
+    this.outcome = grow(this.outcome, (k) => new Uint8Array(k));
+  }
+}
