@@ -1,5 +1,9 @@
 import "../harness/infra/preload.js";
 import test, { type ExecutionContext } from "ava";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { renderJUnit } from "../harness/report/junit.js";
+import type { RunReport } from "../harness/report/types.js";
 import { loadSettings } from "../harness/infra/settings.js";
 import { Progress } from "../harness/report/progress.js";
 import type { RunResult } from "../harness/scenario/run.js";
@@ -17,14 +21,22 @@ export function suite(file: string, extra: Record<string, Extra> = {}, opts: { e
     .filter((s) => s.file.endsWith(`/${file}`))
     .map((s) => validateScenario(s.input, s.file));
   for (const name of Object.keys(extra)) if (!scenarios.some((s) => s.name === name)) throw new Error(`${file} has no scenario ${name}`);
+  const reportsDir = process.env.REPORTS_DIR ?? "reports/suites";
+  const runs: RunReport[] = [];
+  // One JUnit file per suite, one test case per scenario, for CI to read.
+  test.after.always(() => {
+    mkdirSync(reportsDir, { recursive: true });
+    writeFileSync(path.join(reportsDir, `junit-${path.basename(file, ".json")}.xml`), renderJUnit(path.basename(file, ".json"), runs));
+  });
   for (const scenario of scenarios) {
     test.serial(`${scenario.name}: ${scenario.description}`, async (t) => {
       const run = await runScenario(scenario, {
-        settings: { ...loadSettings(), reportsDir: process.env.REPORTS_DIR ?? "reports/suites" },
+        settings: { ...loadSettings(), reportsDir },
         progress: new Progress(process.stderr, true),
         exportHistory: opts.exportHistory?.includes(scenario.name),
       });
       const { report, files } = run;
+      runs.push(report);
       t.log(`report: ${files.markdown}`);
       for (const c of report.verdict.checks) t.log(`${c.pass ? "ok  " : "FAIL"} ${c.name}: measured ${c.measured} (budget ${c.atLeast ? "≥" : "≤"} ${c.budget})`);
       t.is(report.status, "completed", report.problem);

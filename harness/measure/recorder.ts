@@ -38,6 +38,11 @@ export class Recorder {
     return this.windows[second];
   }
 
+  /** The seconds that saw an operation, with their stats (histograms included). */
+  seconds(): Array<{ second: number; stats: OpStats }> {
+    return this.windows.flatMap((stats, second) => (stats ? [{ second, stats }] : []));
+  }
+
   /** One row per second from 0 to the last second that saw an operation; empty seconds are kept as zeros. */
   perSecond(): SecondSummary[] {
     const rows: SecondSummary[] = [];

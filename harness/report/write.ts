@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { renderJUnit } from "./junit.js";
 import { renderMarkdown } from "./markdown.js";
 import type { RunReport } from "./types.js";
 
@@ -7,6 +8,8 @@ export interface ReportFiles {
   dir: string;
   json: string;
   markdown: string;
+  junit: string;
+  hdrLog: string;
   history?: string;
   readback?: string;
 }
@@ -19,9 +22,18 @@ export function newReportDir(root: string, scenario: string, now = new Date()): 
   return dir;
 }
 
-export function writeReport(dir: string, report: RunReport): ReportFiles {
-  const files = { dir, json: path.join(dir, "report.json"), markdown: path.join(dir, "summary.md") };
+/** Every view of one run: JSON (the source of truth), Markdown, JUnit XML, and the HdrHistogram interval log. */
+export function writeReport(dir: string, report: RunReport, hdrLog: string): ReportFiles {
+  const files = {
+    dir,
+    json: path.join(dir, "report.json"),
+    markdown: path.join(dir, "summary.md"),
+    junit: path.join(dir, "junit.xml"),
+    hdrLog: path.join(dir, "latency.hlog"),
+  };
   writeFileSync(files.json, JSON.stringify(report, null, 2) + "\n");
   writeFileSync(files.markdown, renderMarkdown(report));
+  writeFileSync(files.junit, renderJUnit(report.scenario.topology.kind, [report]));
+  writeFileSync(files.hdrLog, hdrLog);
   return files;
 }

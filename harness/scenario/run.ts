@@ -23,6 +23,7 @@ import { readBack } from "../check/read-back.js";
 import { dataLoss, WriteLedger, type DataLoss } from "../measure/ledger.js";
 import { followSentinelEvents } from "../measure/sentinel-events.js";
 import { exportHistory } from "../report/history-export.js";
+import { hdrIntervalLog } from "../report/hdr-log.js";
 import { ClientPool } from "../workload/client-pool.js";
 import { ledgerIssuer } from "../workload/ledger-writes.js";
 import { StaleReads, type StalenessSummary } from "../measure/staleness.js";
@@ -275,7 +276,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     redirections,
     warnings,
   });
-  const files = { ...writeReport(dir, report), ...(exported ?? {}) };
+  const files = { ...writeReport(dir, report, hdrIntervalLog(recorder, Date.now() - clock() /* the load's start, wall clock */)), ...(exported ?? {}) };
   progress.step(`report: ${files.markdown}`);
   // An interruption is not an error: the report says "aborted" and the caller exits 130. Anything else that was thrown
   // goes on to the caller as it was (a HarnessError says what to do; any other error is the harness's own bug).

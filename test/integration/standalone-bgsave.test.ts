@@ -41,7 +41,9 @@ test("a short standalone BGSAVE run measures the fork, fills every phase and wri
   t.truthy(report.environment.host?.kernel);
   t.true(report.environment.images.every((i) => i.id.startsWith("sha256:")));
 
-  t.true(existsSync(files.json) && existsSync(files.markdown));
+  t.true(existsSync(files.json) && existsSync(files.markdown) && existsSync(files.junit) && existsSync(files.hdrLog));
+  t.regex(readFileSync(files.junit, "utf8"), /<testcase classname="standalone" name="standalone-bgsave"/);
+  t.is(readFileSync(files.hdrLog, "utf8").split("\n").filter((l) => /^\d/.test(l) || l.startsWith("Tag=")).length, 2 * 9, "9 seconds x 2 tags");
   const parsed = JSON.parse(readFileSync(files.json, "utf8")) as RunReport;
   t.is(parsed.phases.fault.ops, report.phases.fault.ops);
   t.regex(readFileSync(files.markdown, "utf8"), /# standalone-bgsave: \*\*(PASS|FAIL)\*\*/);

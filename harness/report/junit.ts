@@ -1,0 +1,28 @@
+import { describeCheck } from "../check/verdict.js";
+import type { RunReport } from "./types.js";
+
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/**
+ * JUnit XML for CI: one test case per scenario run; a broken budget is a <failure> naming the budget and the measured
+ * value, a run that could not finish (aborted, environment) is an <error>.
+ */
+export function renderJUnit(suiteName: string, runs: RunReport[]): string {
+  const failures = runs.filter((r) => r.status === "completed" && !r.verdict.pass).length;
+  const errors = runs.filter((r) => r.status !== "completed").length;
+  const seconds = (r: RunReport) => ((Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 1000).toFixed(3);
+  const cases = runs.map((r) => {
+    const name = `${esc(r.scenario.topology.kind)}.${esc(r.scenario.name)}`;
+    const head = `  <testcase classname="${esc(suiteName)}" name="${esc(r.scenario.name)}" time="${seconds(r)}">`;
+    const checks = r.verdict.checks.map((c) => `${c.pass ? "ok" : "FAILED"} ${describeCheck(c)}`).join("\n");
+    let body = "";
+    if (r.status !== "completed") body = `\n    <error message="${esc(`run ${r.status}: ${r.problem ?? ""}`)}">${esc(checks)}</error>`;
+    else if (!r.verdict.pass) body = `\n    <failure message="${esc(r.verdict.failures.join("; "))}">${esc(checks)}</failure>`;
+    return `${head}${body}\n    <system-out>${esc(`${name}\n${checks}`)}</system-out>\n  </testcase>`;
+  });
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n` +
+    `<testsuite name="${esc(suiteName)}" tests="${runs.length}" failures="${failures}" errors="${errors}">\n` +
+    `${cases.join("\n")}\n</testsuite>\n`
+  );
+}
