@@ -1,8 +1,9 @@
 import { Cluster, type ClusterOptions } from "ioredis";
 import calculateSlot from "cluster-key-slot";
-import { Network, type StartedNetwork } from "testcontainers";
+import type { StartedNetwork } from "testcontainers";
 import { toRedisOptions, type ClientSettings } from "../workload/client-options.js";
-import { FaultLayer, type ProxiedLink } from "./fault-layer.js";
+import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
+import { startDeployment, stopAll } from "./lifecycle.js";
 import { REDIS_PORT, RedisNode } from "./redis-node.js";
 import type { Convergence, Topology, TopologyDescription } from "./types.js";
 
@@ -92,16 +93,9 @@ export class ClusterTopology implements Topology {
     readonly busLinks: Map<string, ProxiedLink>,
   ) {}
 
-  static async start(opts: ClusterTopologyOptions, onStep: (msg: string) => void = () => {}): Promise<ClusterTopology> {
-    const started: Array<{ stop(): Promise<unknown> }> = [];
-    try {
-      onStep("creating network");
-      const network = await new Network().start();
-      started.push(network);
-      const names = Array.from({ length: opts.masters * (1 + opts.replicasPerMaster) }, (_, i) => `redis-${i}`);
-      onStep(`starting fault layer (${opts.toxiproxyImage})`);
-      const faultLayer = await FaultLayer.start(opts.toxiproxyImage, network, names.length);
-      started.unshift(faultLayer);
+  static start(opts: ClusterTopologyOptions, onStep: (msg: string) => void = () => {}): Promise<ClusterTopology> {
+    const names = Array.from({ length: opts.masters * (1 + opts.replicasPerMaster) }, (_, i) => `redis-${i}`);
+    return startDeployment(opts.toxiproxyImage, names.length, onStep, async ({ network, faultLayer, track }) => {
       const clientLinks = new Map<string, ProxiedLink>();
       const peerLinks = new Map<string, ProxiedLink>();
       const busLinks = new Map<string, ProxiedLink>();
@@ -124,9 +118,7 @@ export class ClusterTopology implements Topology {
           "cluster-announce-bus-port": String(PEER_PORT_BASE + i + BUS_OFFSET),
         };
         onStep(`starting ${name} (${opts.image})`);
-        const node = await RedisNode.startServer(name, opts.image, network, config, true);
-        started.unshift(node);
-        nodes.push(node);
+        nodes.push(track(await RedisNode.startServer(name, opts.image, network, config, true)));
       }
       onStep(`redis-cli --cluster create: ${opts.masters} masters, ${opts.replicasPerMaster} replica(s) each`);
       const addrs = names.map((_, i) => `${faultLayer.ip}:${PEER_PORT_BASE + i}`);
@@ -137,10 +129,7 @@ export class ClusterTopology implements Topology {
       const c = await topo.converge(60_000);
       if (!c.converged) throw new Error(`the cluster did not settle after creation: ${c.note}`);
       return topo;
-    } catch (err) {
-      for (const s of started) await s.stop().catch(() => {});
-      throw err;
-    }
+    });
   }
 
   private natMap(): Record<string, { host: string; port: number }> {
@@ -302,8 +291,6 @@ export class ClusterTopology implements Topology {
   }
 
   async stop(): Promise<void> {
-    for (const n of this.nodes) await n.stop().catch(() => {});
-    await this.faultLayer.stop().catch(() => {});
-    await this.network.stop().catch(() => {});
+    await stopAll([...this.nodes, this.faultLayer, this.network]);
   }
 }

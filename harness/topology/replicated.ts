@@ -1,8 +1,9 @@
 import { Redis } from "ioredis";
-import { Network, type StartedNetwork } from "testcontainers";
+import type { StartedNetwork } from "testcontainers";
 import { toRedisOptions, type ClientSettings } from "../workload/client-options.js";
 import { mgetAll } from "../check/read-back.js";
-import { FaultLayer, type ProxiedLink } from "./fault-layer.js";
+import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
+import { startDeployment, stopAll } from "./lifecycle.js";
 import { REDIS_PORT, RedisNode } from "./redis-node.js";
 import type { Convergence, Topology, TopologyDescription } from "./types.js";
 
@@ -52,17 +53,10 @@ export class ReplicatedTopology implements Topology {
     this.knownPrimary = nodes[0];
   }
 
-  static async start(opts: ReplicatedOptions, onStep: (msg: string) => void = () => {}): Promise<ReplicatedTopology> {
-    const started: Array<{ stop(): Promise<unknown> }> = [];
-    try {
-      onStep("creating network");
-      const network = await new Network().start();
-      started.push(network);
-      const dataNames = Array.from({ length: 1 + opts.replicas }, (_, i) => `redis-${i}`);
-      const sentinelNames = Array.from({ length: opts.sentinels }, (_, i) => `sentinel-${i}`);
-      onStep(`starting fault layer (${opts.toxiproxyImage})`);
-      const faultLayer = await FaultLayer.start(opts.toxiproxyImage, network, dataNames.length + sentinelNames.length);
-      started.unshift(faultLayer);
+  static start(opts: ReplicatedOptions, onStep: (msg: string) => void = () => {}): Promise<ReplicatedTopology> {
+    const dataNames = Array.from({ length: 1 + opts.replicas }, (_, i) => `redis-${i}`);
+    const sentinelNames = Array.from({ length: opts.sentinels }, (_, i) => `sentinel-${i}`);
+    return startDeployment(opts.toxiproxyImage, dataNames.length + sentinelNames.length, onStep, async ({ network, faultLayer, track }) => {
       const clientLinks = new Map<string, ProxiedLink>();
       const peerLinks = new Map<string, ProxiedLink>();
       for (const [i, n] of dataNames.entries()) {
@@ -84,16 +78,15 @@ export class ReplicatedTopology implements Topology {
           ...(i > 0 ? { replicaof: `${master.innerHost} ${master.innerPort}` } : {}),
         };
         onStep(`starting ${name} (${i === 0 ? "master" : "replica"}, ${opts.image})`);
-        const node = await RedisNode.startServer(name, opts.image, network, config, true);
-        started.unshift(node);
-        nodes.push(node);
+        nodes.push(track(await RedisNode.startServer(name, opts.image, network, config, true)));
       }
       const sentinels: RedisNode[] = [];
       for (const name of sentinelNames) {
         const peer = peerLinks.get(name)!;
         const conf = sentinelConfig(opts, peer, master);
         onStep(`starting ${name}`);
-        const s = await RedisNode.start({
+        const s = track(
+          await RedisNode.start({
           name,
           image: opts.image,
           network,
@@ -102,8 +95,8 @@ export class ReplicatedTopology implements Topology {
           readyLog: /\+monitor master/,
           config: { "sentinel.conf": conf.join("\n") },
           netAdmin: true,
-        });
-        started.unshift(s);
+          }),
+        );
         sentinels.push(s);
       }
       const topo = new ReplicatedTopology(opts, network, faultLayer, nodes, sentinels, clientLinks, peerLinks);
@@ -111,10 +104,7 @@ export class ReplicatedTopology implements Topology {
       const c = await topo.converge(60_000);
       if (!c.converged) throw new Error(`the topology did not settle after start: ${c.note}`);
       return topo;
-    } catch (err) {
-      for (const s of started) await s.stop().catch(() => {});
-      throw err;
-    }
+    });
   }
 
   /** ioredis maps every announced peer address to the client link of the same node. */
@@ -244,9 +234,7 @@ export class ReplicatedTopology implements Topology {
   }
 
   async stop(): Promise<void> {
-    for (const n of [...this.sentinels, ...this.nodes]) await n.stop().catch(() => {});
-    await this.faultLayer.stop().catch(() => {});
-    await this.network.stop().catch(() => {});
+    await stopAll([...this.sentinels, ...this.nodes, this.faultLayer, this.network]);
   }
 }
 

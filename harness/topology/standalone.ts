@@ -1,8 +1,9 @@
 import { Redis } from "ioredis";
-import { Network, type StartedNetwork } from "testcontainers";
+import type { StartedNetwork } from "testcontainers";
 import { toRedisOptions, type ClientSettings } from "../workload/client-options.js";
 import { mgetAll } from "../check/read-back.js";
-import { FaultLayer, type ProxiedLink } from "./fault-layer.js";
+import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
+import { startDeployment, stopAll } from "./lifecycle.js";
 import { REDIS_PORT, RedisNode } from "./redis-node.js";
 import type { Convergence, Topology, TopologyDescription } from "./types.js";
 
@@ -31,24 +32,13 @@ export class StandaloneTopology implements Topology {
   }
 
   /** Starts everything; on a failure half-way, stops what did start before rethrowing. */
-  static async start(opts: StandaloneOptions, onStep: (msg: string) => void = () => {}): Promise<StandaloneTopology> {
-    const started: Array<{ stop(): Promise<unknown> }> = [];
-    try {
-      onStep("creating network");
-      const network = await new Network().start();
-      started.push(network);
-      onStep(`starting fault layer (${opts.toxiproxyImage})`);
-      const faultLayer = await FaultLayer.start(opts.toxiproxyImage, network, 1);
-      started.unshift(faultLayer);
+  static start(opts: StandaloneOptions, onStep: (msg: string) => void = () => {}): Promise<StandaloneTopology> {
+    return startDeployment(opts.toxiproxyImage, 1, onStep, async ({ network, faultLayer, track }) => {
       onStep(`starting redis-0 (${opts.image})`);
-      const node = await RedisNode.startServer("redis-0", opts.image, network, opts.config);
-      started.unshift(node);
+      const node = track(await RedisNode.startServer("redis-0", opts.image, network, opts.config));
       const link = await faultLayer.link("client-redis-0", `redis-0:${REDIS_PORT}`);
       return new StandaloneTopology(opts, network, faultLayer, [node], link);
-    } catch (err) {
-      for (const s of started) await s.stop().catch(() => {});
-      throw err;
-    }
+    });
   }
 
   newClient(to: "primary" | "replica" = "primary"): Redis {
@@ -88,8 +78,6 @@ export class StandaloneTopology implements Topology {
   }
 
   async stop(): Promise<void> {
-    for (const n of this.nodes) await n.stop().catch(() => {});
-    await this.faultLayer.stop().catch(() => {});
-    await this.network.stop().catch(() => {});
+    await stopAll([...this.nodes, this.faultLayer, this.network]);
   }
 }

@@ -1,0 +1,45 @@
+import { Network, type StartedNetwork } from "testcontainers";
+import { FaultLayer } from "./fault-layer.js";
+
+export interface Stoppable {
+  stop(): Promise<unknown>;
+}
+
+/** Stops each part in the order given, ignoring failures: a teardown must reach the end. */
+export async function stopAll(parts: Stoppable[]): Promise<void> {
+  for (const p of parts) await p.stop().catch(() => {});
+}
+
+export interface Foundation {
+  network: StartedNetwork;
+  faultLayer: FaultLayer;
+  /** Registers something started, so that a failure further on stops it (newest first). */
+  track<T extends Stoppable>(part: T): T;
+}
+
+/**
+ * What every topology starts with: its own network and a fault layer with `publishedLinks` links for clients. `build`
+ * starts the rest; if anything fails, everything started so far is stopped before the error goes on.
+ */
+export async function startDeployment<T>(
+  toxiproxyImage: string,
+  publishedLinks: number,
+  onStep: (msg: string) => void,
+  build: (f: Foundation) => Promise<T>,
+): Promise<T> {
+  const started: Stoppable[] = [];
+  const track = <P extends Stoppable>(part: P): P => {
+    started.unshift(part);
+    return part;
+  };
+  try {
+    onStep("creating network");
+    const network = track(await new Network().start());
+    onStep(`starting fault layer (${toxiproxyImage})`);
+    const faultLayer = track(await FaultLayer.start(toxiproxyImage, network, publishedLinks));
+    return await build({ network, faultLayer, track });
+  } catch (err) {
+    await stopAll(started);
+    throw err;
+  }
+}
