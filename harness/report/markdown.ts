@@ -60,11 +60,13 @@ export function renderMarkdown(r: RunReport): string {
   if (r.otherErrors.length) lines.push(`Errors classed "other": ${r.otherErrors.map((m) => `\`${m}\``).join("; ")}.`, "");
   const a = r.availability;
   lines.push(
-    `Availability: RTO ${a.rtoMs === null ? `– (${a.rtoNote})` : `${Math.round(a.rtoMs)} ms`}; ` +
+    `Availability: RTO ${rto(a)}; ` +
       `longest run of failed writes ${a.longestFailedRun ? `${a.longestFailedRun.writes} writes over ${Math.round(a.longestFailedRun.durationMs)} ms` : "none"}; ` +
       `${a.writesFailed} of ${a.writesAttempted} writes failed.`,
     "",
   );
+
+  if (r.app) lines.push(...appTierSection(r), "");
 
   if (r.dataLoss) {
     const d = r.dataLoss;
@@ -127,4 +129,39 @@ export function renderMarkdown(r: RunReport): string {
   }
   lines.push(`Client options (pinned): \`${JSON.stringify(s.client)}\``, "");
   return lines.join("\n");
+}
+
+const rto = (a: RunReport["availability"]) => (a.rtoMs === null ? `– (${a.rtoNote})` : `${Math.round(a.rtoMs)} ms`);
+
+/** What the application's users saw, next to what Redis's clients saw, per phase. */
+function appTierSection(r: RunReport): string[] {
+  const app = r.app!;
+  const lines = [
+    "## What the application's users saw (HTTP, autocannon)",
+    "",
+    `${app.rate} requests/s (${Math.round(app.readRatio * 100)}% GET /read, the rest POST /write) over ${app.connections} connections ` +
+      `from ${app.autocannonInstances} autocannon instances, to an HTTP service that uses one ${r.scenario.topology.kind} client. Latency: ${app.latencyMeaning}.`,
+    "",
+    "| phase | Redis ops | Redis errors | Redis P99 | HTTP requests | HTTP errors | HTTP P99 | HTTP max |",
+    "|---|---|---|---|---|---|---|---|",
+  ];
+  for (const p of ALL_PHASES) {
+    const redis = r.phases[p];
+    const http = app.phases[p];
+    if (redis.ops === 0 && http.ops === 0) continue;
+    lines.push(
+      `| ${p} | ${redis.ops} | ${redis.errors} | ${redis.ops ? formatUs(redis.latency.p99Us) : "–"} | ${http.ops} | ${http.errors} | ` +
+        `${http.ops ? formatUs(http.latency.p99Us) : "–"} | ${http.ops ? formatUs(http.latency.maxUs) : "–"} |`,
+    );
+  }
+  const statuses = Object.entries(app.httpStatus).map(([k, v]) => `${k} ${v}`).join(", ");
+  const redisErrors = ERROR_CLASSES.filter((c) => app.redisErrors[c] > 0).map((c) => `${c} ${app.redisErrors[c]}`).join(", ");
+  lines.push(
+    "",
+    `RTO seen over HTTP: ${rto(app.availability)} (Redis level: ${rto(r.availability)}); ${app.availability.writesFailed} of ` +
+      `${app.availability.writesAttempted} HTTP writes failed. Responses: ${statuses || "none"}` +
+      (redisErrors ? `; the Redis errors behind the 5xx: ${redisErrors}` : "") +
+      (app.unfinished ? `; ${app.unfinished} requests still in flight at the end (in no statistic)` : "") + ".",
+  );
+  return lines;
 }

@@ -13,6 +13,7 @@ import type { Convergence, TopologyDescription } from "../topology/types.js";
 import type { DataLoss } from "../measure/ledger.js";
 import type { StalenessSummary } from "../measure/staleness.js";
 import type { NodeLoad } from "../measure/node-load.js";
+import type { AppTierReport } from "../app/app-tier.js";
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -54,6 +55,8 @@ export interface RunReport {
   redirections: { moved: number; ask: number } | null;
   /** Commands each data node processed during the load, and its share: where a hot key or shard shows. */
   nodeLoad: NodeLoad[];
+  /** The app tier (HTTP in front of Redis, driven by autocannon), when the scenario has one. */
+  app: AppTierReport | null;
   perSecond: SecondSummary[];
   timeline: TimelineEvent[];
   samples: ServerSample[];

@@ -32,6 +32,7 @@ import { runClosedLoop, runOpenLoop, type DriverResult } from "../workload/drive
 import { keyValueIssuer } from "../workload/key-value.js";
 import { Metronome } from "../workload/metronome.js";
 import type { FaultSpec, Scenario } from "./schema.js";
+import { AppTierRun, type AppTierReport } from "../app/app-tier.js";
 
 export interface RunOptions {
   settings: Settings;
@@ -84,6 +85,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   let stopSentinelEvents = () => {};
   let stopClusterWatch = async () => {};
   let metronome: Metronome | undefined;
+  let app: AppTierRun | undefined;
   const ledger = new WriteLedger(scenario.workload.hashTag ? `w:{${scenario.workload.hashTag}}` : "w");
   let convergence: Convergence | null = null;
   let loss: DataLoss | null = null;
@@ -133,6 +135,10 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     if (scenario.workload.readFrom === "replicas") {
       readPool = new ClientPool(() => topo.newClient("replica"), scenario.workload.connections, timeline);
       await readPool.connect();
+    }
+    if (scenario.app) {
+      app = await AppTierRun.start(scenario.app, topo.newClient(), phases);
+      progress.step(`app tier: HTTP service up; autocannon will send ${scenario.app.rate} requests/s`);
     }
     stopSentinelEvents = await followSentinelEvents(topology.sentinels, timeline);
     if (topology instanceof ClusterTopology) stopClusterWatch = watchCluster(topology, timeline);
@@ -193,12 +199,14 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       });
 
     timeline.add("load-started", { mode: w.mode }, 0);
+    app?.startLoad(clock);
     const faultRuns = scenario.faults.map((spec) => scheduleFault(spec, spec.at * 1000));
     driver =
       w.mode === "open-loop"
         ? await runOpenLoop({ ratePerSec: w.rate, durationMs, metronome }, issue, sink, clock, signal)
         : await runClosedLoop({ durationMs, concurrency: w.connections * w.pipeline }, issue, sink, clock, signal);
     await metronome?.stop();
+    await app?.stopLoad();
     progress.stopLoad();
     timeline.add("load-finished", { issued: driver.issued });
     if (cluster && redirectsBefore) {
@@ -246,6 +254,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     await sampler?.stop().catch(() => {});
     stopSentinelEvents();
     await stopClusterWatch();
+    await app?.close();
     pool?.close();
     readPool?.close();
     if (topology) {
@@ -275,6 +284,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     reads: scenario.workload.keys === "ledger" ? staleness.summary(scenario.workload.readFrom) : null,
     redirections,
     warnings,
+    app: app?.report(phases.faultStartMs, driver.lastIssueMs) ?? null,
   });
   const files = { ...writeReport(dir, report, hdrIntervalLog(recorder, Date.now() - clock() /* the load's start, wall clock */)), ...(exported ?? {}) };
   progress.step(`report: ${files.markdown}`);
@@ -319,6 +329,7 @@ interface ReportInputs {
   reads: StalenessSummary | null;
   redirections: { moved: number; ask: number } | null;
   warnings: string[];
+  app: AppTierReport | null;
 }
 
 export function buildReport(x: ReportInputs): RunReport {
@@ -364,6 +375,7 @@ export function buildReport(x: ReportInputs): RunReport {
     reads: x.reads,
     redirections: x.redirections,
     nodeLoad: nodeLoad(x.samples, x.driver.endMs),
+    app: x.app,
     perSecond: x.recorder.perSecond(),
     timeline: x.timeline.sorted(),
     samples: x.samples,

@@ -187,6 +187,21 @@ export const workloadSchema = z
   })
   .strict();
 
+/**
+ * The app tier: a small HTTP service in front of Redis (through the topology's own client), driven by autocannon at a
+ * constant rate while the Redis-level load runs, so the report shows what the application's users saw of the fault.
+ */
+export const appTierSchema = z
+  .object({
+    /** HTTP requests per second; each autocannon connection sends one a second. */
+    rate: z.number().int().min(1).max(2000).default(100),
+    /** Fraction of GET /read (the rest POST /write). */
+    readRatio: z.number().min(0).max(1).default(0.5),
+    /** The HTTP client's timeout, seconds. */
+    timeout: z.number().int().min(1).max(600).default(10),
+  })
+  .strict();
+
 export const scenarioSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "use lower-case letters, digits and dashes"),
@@ -199,6 +214,7 @@ export const scenarioSchema = z
     workload: workloadSchema,
     client: clientSchema.default(DEFAULT_CLIENT_SETTINGS),
     faults: z.array(faultSchema).default([]),
+    app: appTierSchema.optional(),
     sampler: z.object({ intervalMs: z.number().int().min(10).max(10_000).default(250) }).strict().default({ intervalMs: 250 }),
     budgets: z
       .object({
@@ -283,3 +299,4 @@ export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type Scenario = z.output<typeof scenarioSchema>;
 export type FaultSpec = z.output<typeof faultSchema>;
 export type Budgets = Scenario["budgets"];
+export type AppTier = z.output<typeof appTierSchema>;
