@@ -2,20 +2,29 @@
 import "./infra/preload.js";
 import { parseArgs } from "node:util";
 import { BadInputError, EXIT, HarnessError } from "./infra/errors.js";
-import { loadSettings } from "./infra/settings.js";
-import { Progress } from "./report/progress.js";
-import { loadScenario, loadScenarioFile, readScenarioSources, validateScenario, type Overrides } from "./scenario/load.js";
-import { runScenario } from "./scenario/run.js";
 import path from "node:path";
+import { matrixCommand } from "./commands/matrix.js";
+import { runCommand } from "./commands/run.js";
+import { suiteCommand } from "./commands/suite.js";
+import { compareCommand } from "./commands/compare.js";
+import { loadSettings } from "./infra/settings.js";
+import { newReportDir } from "./report/write.js";
+import { loadScenario, loadScenarioFile, loadSuite, readScenarioSources, validateScenario, type Overrides } from "./scenario/load.js";
 
 const USAGE = `Usage: npm run harness -- <command> [options]
 
 Commands:
+  tour                  the tour: all four topologies with their signature faults, one combined report (npm start)
   run <scenario>        run a scenario by name (see list), or --file <scenario.json>
+  suite <name>          run every scenario of suites/<name>.json into one folder with an index
+  matrix <suite> --images a,b[,c]
+                        run a suite on each image (--repeats n), then compare each image with the first
+  compare --base <run|folder>... --candidate <run|folder>...
+                        compare runs side by side (repeats of a scenario on a side are pooled)
   list                  list the scenarios in suites/
   help                  this text
 
-Options for run (each replaces the scenario's own value):
+Options for run, suite, tour and matrix (each replaces the scenarios' own value):
   --duration <30s>      length of the load
   --rate <ops/s>        open-loop rate
   --dataset <1gb>       dataset preloaded before the load (bgsave scenarios)
@@ -23,11 +32,15 @@ Options for run (each replaces the scenario's own value):
   --connections <n>     client connections
   --read-ratio <0..1>   fraction of reads
   --at <10s>            when faults are injected
-  --file <path>         run a scenario file instead of a named scenario
-  --export              also write history.csv and readback.csv (every write, every key read back)
+  --file <path>         (run) a scenario file instead of a named scenario
+  --export              (run) also write history.csv and readback.csv (every write, every key read back)
+  --repeats <n>         (suite, tour, matrix) runs of each scenario
+  --threshold <0.05>    (compare, matrix) relative change that counts as a regression, if also beyond the spread
+  --out <dir>           (compare) where compare.md/.html/.json go (default reports/<time>-compare)
   --quiet               no progress lines
 
-Exit codes: 0 pass, 1 a budget failed, 2 bad input, 3 environment failure, 4 harness bug, 130 interrupted.`;
+Exit codes: 0 pass, 1 a budget failed (compare: a budget-relevant metric regressed), 2 bad input,
+3 environment failure, 4 harness bug, 130 interrupted.`;
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -40,10 +53,16 @@ async function main(argv: string[]): Promise<number> {
         rate: { type: "string" },
         dataset: { type: "string" },
         image: { type: "string" },
+        images: { type: "string" },
         connections: { type: "string" },
         "read-ratio": { type: "string" },
         at: { type: "string" },
         file: { type: "string" },
+        repeats: { type: "string" },
+        threshold: { type: "string" },
+        base: { type: "string", multiple: true },
+        candidate: { type: "string", multiple: true },
+        out: { type: "string" },
         quiet: { type: "boolean", default: false },
         export: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
@@ -58,16 +77,6 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + "\n");
     return command === undefined && !values.help ? EXIT.badInput : EXIT.pass;
   }
-  if (command === "list") {
-    for (const src of readScenarioSources()) {
-      const s = validateScenario(src.input, path.relative(process.cwd(), src.file));
-      const faults = s.faults.map((f) => f.kind).join(", ") || "no fault";
-      process.stdout.write(`${s.name.padEnd(28)} ${s.topology.kind.padEnd(11)} ${faults.padEnd(10)} ${s.description}\n`);
-    }
-    return EXIT.pass;
-  }
-  if (command !== "run") throw new BadInputError(`Unknown command "${command}".`, "Commands: run, list, help.");
-
   const overrides: Overrides = {
     duration: values.duration,
     rate: values.rate,
@@ -77,49 +86,57 @@ async function main(argv: string[]): Promise<number> {
     readRatio: values["read-ratio"],
     at: values.at,
   };
-  if (values.file && rest.length) throw new BadInputError("Give either a scenario name or --file, not both.");
-  if (!values.file && rest.length !== 1) throw new BadInputError("run needs exactly one scenario name.", "List them with `npm run harness -- list`.");
-  const scenario = values.file ? loadScenarioFile(values.file, overrides) : loadScenario(rest[0], overrides);
-
-  const abort = new AbortController();
-  let interrupts = 0;
-  const onSignal = (sig: string) => {
-    interrupts++;
-    if (interrupts > 1) {
-      process.stderr.write(`\n[harness] ${sig} again: exiting now; the reaper removes the containers within seconds.\n`);
-      process.exit(EXIT.interrupted);
-    }
-    process.stderr.write(`\n[harness] ${sig}: stopping the load, writing the report, removing containers (again to force)\n`);
-    abort.abort();
+  const quiet = values.quiet;
+  const repeats = positiveInt("repeats", values.repeats ?? "1");
+  const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+  const one = (what: string) => {
+    if (rest.length !== 1) throw new BadInputError(`${command} needs exactly one ${what}.`, "See `npm run harness -- help`.");
+    return rest[0];
   };
-  process.on("SIGINT", () => onSignal("SIGINT"));
-  process.on("SIGTERM", () => onSignal("SIGTERM"));
 
-  const { report, files } = await runScenario(scenario, {
-    settings: loadSettings(),
-    progress: new Progress(process.stderr, values.quiet),
-    signal: abort.signal,
-    exportHistory: values.export,
-  });
-  const out: string[] = [];
-  const word = report.status !== "completed" ? report.status.toUpperCase() : report.verdict.pass ? "PASS" : "FAIL";
-  out.push(`${word} ${scenario.name}`);
-  for (const f of report.verdict.failures) out.push(`  broken: ${f}`);
-  for (const p of ["baseline", "fault", "recovery"] as const) {
-    const ph = report.phases[p];
-    if (ph.ops) out.push(`  ${p.padEnd(9)} ops ${ph.ops} errors ${ph.errors} p50 ${ph.latency.p50Us}µs p99 ${ph.latency.p99Us}µs p99.9 ${ph.latency.p999Us}µs max ${ph.latency.maxUs}µs`);
+  switch (command) {
+    case "list":
+      for (const src of readScenarioSources()) {
+        const s = validateScenario(src.input, path.relative(process.cwd(), src.file));
+        const faults = s.faults.map((f) => f.kind).join(", ") || "no fault";
+        process.stdout.write(`${s.name.padEnd(30)} ${s.topology.kind.padEnd(11)} ${faults.padEnd(10)} ${s.description}\n`);
+      }
+      return EXIT.pass;
+    case "run": {
+      if (values.file && rest.length) throw new BadInputError("Give either a scenario name or --file, not both.");
+      if (!values.file && rest.length !== 1) throw new BadInputError("run needs exactly one scenario name.", "List them with `npm run harness -- list`.");
+      const scenario = values.file ? loadScenarioFile(values.file, overrides) : loadScenario(rest[0], overrides);
+      return runCommand(scenario, { quiet, exportHistory: values.export });
+    }
+    case "tour":
+      if (rest.length) throw new BadInputError("tour takes no scenario name.", "Run `npm run harness -- suite <name>` for another suite.");
+      return suiteCommand("tour", loadSuite("tour", overrides), { quiet, repeats });
+    case "suite": {
+      const name = one("suite name");
+      return suiteCommand(name, loadSuite(name, overrides), { quiet, repeats });
+    }
+    case "matrix": {
+      const name = one("suite name");
+      const images = (values.images ?? "").split(",").map((i) => i.trim()).filter(Boolean);
+      if (images.length < 2) throw new BadInputError("matrix needs --images with at least two images, comma-separated.", "e.g. --images redis-chaos/redis:7.0,redis-chaos/valkey:8.1");
+      if (values.image) throw new BadInputError("matrix takes --images, not --image.");
+      loadSuite(name, overrides); // bad input shows before any container starts
+      return matrixCommand(name, images, (image) => loadSuite(name, { ...overrides, image }), { quiet, repeats, threshold });
+    }
+    case "compare": {
+      if (rest.length) throw new BadInputError("compare takes --base and --candidate, not positional arguments.", "e.g. compare --base reports/A --candidate reports/B");
+      const outDir = values.out ?? newReportDir(loadSettings().reportsDir, "compare");
+      return compareCommand({ base: values.base ?? [], candidate: values.candidate ?? [], threshold, outDir });
+    }
+    default:
+      throw new BadInputError(`Unknown command "${command}".`, "Commands: tour, run, suite, matrix, compare, list, help.");
   }
-  for (const f of report.faults) if (f.details.forkUs !== undefined) out.push(`  fork ${f.details.forkUs}µs, copy-on-write ${f.details.copyOnWriteBytes} bytes`);
-  const a = report.availability;
-  if (report.faults.length) out.push(`  RTO ${a.rtoMs === null ? `- (${a.rtoNote})` : `${Math.round(a.rtoMs)} ms`}, ${a.writesFailed} of ${a.writesAttempted} writes failed`);
-  const d = report.dataLoss;
-  if (d) out.push(`  writes: ${d.acknowledged} acknowledged, ${d.lost} lost (${d.splitBrain} split brain), ${d.indeterminate} indeterminate, RPO ${d.rpoMs === null ? "-" : `${Math.round(d.rpoMs)} ms`}`);
-  if (files.history) out.push(`  history: ${files.history}`, `  readback: ${files.readback}`);
-  out.push(`  report: ${files.json}`, `  summary: ${files.markdown}`);
-  process.stdout.write(out.join("\n") + "\n");
-  if (report.status === "aborted") return EXIT.interrupted;
-  if (report.status === "failed") return EXIT.environment;
-  return report.verdict.pass ? EXIT.pass : EXIT.budgetFailed;
+}
+
+function positiveInt(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new BadInputError(`--${flag} ${v} is not a whole number of at least 1.`);
+  return n;
 }
 
 main(process.argv.slice(2)).then(

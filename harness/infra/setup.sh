@@ -46,7 +46,8 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install o
 
 # --- 1. Debian packages ----------------------------------------------------------------------
 missing=()
-for p in docker.io mmdebstrap redis-tools iproute2 iptables ca-certificates debian-archive-keyring; do
+# chromium: the headless browser the HTML report's test draws its charts in (test/integration/html-browser.test.ts).
+for p in docker.io mmdebstrap redis-tools iproute2 iptables ca-certificates debian-archive-keyring chromium; do
   installed "$p" || missing+=("$p")
 done
 # The trixie images are verified against the host's keyring: bookworm's current

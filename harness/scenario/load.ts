@@ -99,3 +99,14 @@ export function loadScenarioFile(file: string, overrides: Overrides = {}): Scena
   }
   return validateScenario(applyOverrides(parsed as ScenarioInput, overrides), file);
 }
+
+/** The scenarios of suites/<name>.json, in file order, with overrides applied, each validated. */
+export function loadSuite(name: string, overrides: Overrides = {}, dir = SUITES_DIR): Scenario[] {
+  const sources = readScenarioSources(dir);
+  const mine = sources.filter((s) => path.basename(s.file, ".json") === name);
+  if (!mine.length) {
+    const suites = [...new Set(sources.map((s) => path.basename(s.file, ".json")))];
+    throw new BadInputError(`No suite named "${name}".`, `Suites: ${suites.join(", ")} (the files in suites/).`);
+  }
+  return mine.map((s) => validateScenario(applyOverrides(s.input, overrides), path.relative(process.cwd(), s.file)));
+}

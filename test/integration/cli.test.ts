@@ -1,45 +1,10 @@
 import test from "ava";
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 import Docker from "dockerode";
+import { cli, scenarioFile } from "../helpers/cli.js";
 
 // The command line as users and CI call it: exit codes, messages, and what is left behind after the run ends,
 // after Ctrl-C and after SIGKILL.
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; whenStderr?: [RegExp, (p: ChildProcess) => void] } = {}) {
-  return new Promise<Ran>((resolve) => {
-    const p = spawn(process.execPath, ["--import", "tsx", "harness/cli.ts", ...args], {
-      env: { ...process.env, REPORTS_DIR: "reports/test", ...opts.env },
-    });
-    let stdout = "";
-    let stderr = "";
-    let fired = false;
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => {
-      stderr += d;
-      if (opts.whenStderr && !fired && opts.whenStderr[0].test(stderr)) {
-        fired = true;
-        opts.whenStderr[1](p);
-      }
-    });
-    p.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function scenarioFile(body: object): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "cli-"));
-  const file = path.join(dir, "scenario.json");
-  writeFileSync(file, JSON.stringify(body));
-  return file;
-}
 
 const quick = { name: "quick", topology: { kind: "standalone" }, workload: { rate: 500, duration: "4s", warmup: "1s" } };
 

@@ -1,0 +1,738 @@
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import path from "node:path";
+import { PHASES, type Phase } from "../check/phases.js";
+import { BadInputError } from "../infra/errors.js";
+import type { Budgets } from "../scenario/schema.js";
+import { formatBytes } from "../scenario/units.js";
+import { REPORT_SCHEMA_VERSION, type RunReport } from "./types.js";
+
+/*
+ * Compare runs: the same suite on two images (base and candidate), each scenario possibly run several times.
+ * Repeats of one scenario on one side give a median and a spread (max − min); a change counts only when it is larger
+ * than the threshold, than the spread of either side, and than a small absolute floor. Budget-relevant regressions
+ * (and verdicts that went from pass to fail) make the exit code 1, for CI.
+ */
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Loading
+
+const SEARCH_DEPTH = 4;
+const FIND_HINT = "pass a report.json, a run directory that holds one, or a folder of runs such as reports/ (searched 4 levels deep)";
+
+/** Where each loaded report came from (kept off the report itself, so it serialises unchanged). */
+const sources = new WeakMap<RunReport, string>();
+
+/** The file a report was loaded from by findReports, if it was. */
+export function reportSource(r: RunReport): string | undefined {
+  return sources.get(r);
+}
+
+/**
+ * Every report under the given paths: a report.json, a run directory holding one, or a folder searched recursively
+ * (depth ≤ 4; dot folders and node_modules skipped). The same file reached twice is loaded once.
+ */
+export function findReports(paths: string[]): RunReport[] {
+  if (paths.length === 0) throw new BadInputError("no report given", FIND_HINT);
+  const files: string[] = [];
+  for (const p of paths) {
+    if (!existsSync(p)) throw new BadInputError(`${p} does not exist`, FIND_HINT);
+    const st = statSync(p);
+    if (st.isFile()) files.push(p);
+    else if (st.isDirectory()) {
+      const direct = path.join(p, "report.json");
+      const found = existsSync(direct) ? [direct] : searchReports(p, SEARCH_DEPTH);
+      if (found.length === 0)
+        throw new BadInputError(`${p} holds no report.json (searched ${SEARCH_DEPTH} levels deep)`, `${FIND_HINT}; run a scenario first to write one`);
+      files.push(...found);
+    } else throw new BadInputError(`${p} is neither a file nor a folder`, FIND_HINT);
+  }
+  const seen = new Set<string>();
+  const out: RunReport[] = [];
+  for (const f of files) {
+    const real = realpathSync(f);
+    if (seen.has(real)) continue;
+    seen.add(real);
+    const r = loadReport(f);
+    sources.set(r, f);
+    out.push(r);
+  }
+  return out;
+}
+
+function searchReports(dir: string, depth: number): string[] {
+  const out: string[] = [];
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+  } catch (e) {
+    throw new BadInputError(`cannot read the folder ${dir}: ${(e as Error).message}`, "check its permissions");
+  }
+  for (const e of entries) if (e.isFile() && e.name === "report.json") out.push(path.join(dir, e.name));
+  if (depth > 0)
+    for (const e of entries)
+      if (e.isDirectory() && !e.name.startsWith(".") && e.name !== "node_modules") out.push(...searchReports(path.join(dir, e.name), depth - 1));
+  return out;
+}
+
+function loadReport(file: string): RunReport {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new BadInputError(`${file} is not a readable JSON report: ${(e as Error).message}`, `${FIND_HINT}; a run writes its report.json when it ends`);
+  }
+  const problems = reportProblems(data);
+  if (problems.length)
+    throw new BadInputError(
+      `${file} is not a run report the comparison can read: ${problems.join("; ")}`,
+      problems.some((p) => p.startsWith("schemaVersion"))
+        ? `compare reports written by this version of the harness (schemaVersion ${REPORT_SCHEMA_VERSION}), or re-run the scenario`
+        : FIND_HINT,
+    );
+  return data as RunReport;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+
+/** What is wrong with a parsed report, for the fields this module reads (empty: fine). */
+function reportProblems(d: unknown): string[] {
+  if (!isObj(d)) return ["not a JSON object"];
+  if (d.schemaVersion !== REPORT_SCHEMA_VERSION)
+    return [`schemaVersion is ${JSON.stringify(d.schemaVersion)}, this harness reads ${REPORT_SCHEMA_VERSION}`];
+  const p: string[] = [];
+  if (!isObj(d.scenario) || typeof d.scenario.name !== "string") p.push("scenario.name is missing");
+  if (!["completed", "aborted", "failed"].includes(d.status as string)) p.push(`status ${JSON.stringify(d.status)} is not completed/aborted/failed`);
+  if (p.length || d.status !== "completed") return p;
+  // Only completed runs are compared: their numbers must be there.
+  const s = d.scenario as Record<string, unknown>;
+  if (s.budgets !== undefined && !isObj(s.budgets)) p.push("scenario.budgets is not an object");
+  if (!isObj(d.verdict) || typeof d.verdict.pass !== "boolean") p.push("verdict.pass is missing");
+  if (!isObj(d.phases)) p.push("phases is missing");
+  else
+    for (const ph of PHASES) {
+      const x = d.phases[ph];
+      if (!isObj(x) || !isNum(x.ops) || !isNum(x.ok) || !isNum(x.errors) || !isObj(x.latency) || !isNum(x.latency.p50Us) || !isNum(x.latency.p99Us) || !isNum(x.latency.p999Us))
+        p.push(`phases.${ph} lacks ops/ok/errors/latency`);
+    }
+  if (!isObj(d.availability) || !(d.availability.rtoMs === null || isNum(d.availability.rtoMs))) p.push("availability.rtoMs is missing");
+  if (d.dataLoss !== null && d.dataLoss !== undefined && (!isObj(d.dataLoss) || !isNum(d.dataLoss.lost))) p.push("dataLoss.lost is missing");
+  if (!Array.isArray(d.faults)) p.push("faults is missing");
+  if (!isObj(d.workload) || !isNum(d.workload.loadDurationMs)) p.push("workload.loadDurationMs is missing");
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// The comparison
+
+export type MetricKind = "latency" | "errorRate" | "rto" | "lostWrites" | "rpo" | "fork" | "copyOnWrite" | "throughput";
+export type Unit = "ms" | "fraction" | "writes" | "µs" | "bytes" | "ops/s";
+
+/** Below these absolute changes nothing counts, whatever the relative change (lost writes: 1 write). */
+export const ABSOLUTE_FLOORS: Record<MetricKind, number> = {
+  latency: 0.5,
+  errorRate: 0.001,
+  rto: 200,
+  rpo: 200,
+  lostWrites: 1,
+  fork: 1000,
+  copyOnWrite: 1024 * 1024,
+  throughput: 1,
+};
+
+export const SINGLE_RUN_NOTE = "1 run: the spread is unknown; repeat runs with --repeats to separate change from noise";
+
+export interface SideStats {
+  n: number;
+  median: number;
+  min: number;
+  max: number;
+  values: number[];
+}
+
+export type Outcome = "regressed" | "improved" | "same";
+
+export interface MetricComparison {
+  /** Stable id, e.g. "p99.fault", "rto", "fork.0". */
+  key: string;
+  label: string;
+  kind: MetricKind;
+  unit: Unit;
+  better: "lower" | "higher";
+  base: SideStats;
+  candidate: SideStats;
+  /** candidate median − base median */
+  change: number;
+  /** change / |base median|; null when the base median is 0 and the change is not. */
+  relativeChange: number | null;
+  /** The larger of the two sides' spreads (max − min). */
+  noise: number;
+  floor: number;
+  outcome: Outcome;
+  note: string;
+  /** A budget of the scenario covers this metric: a regression here fails the comparison. */
+  budgetRelevant: boolean;
+  /** That budget (the candidate's when the sides differ), an upper limit. */
+  budget: number | null;
+}
+
+export type SideVerdict = "pass" | "fail" | "mixed";
+
+export interface ScenarioSide {
+  runs: number;
+  passes: number;
+  verdict: SideVerdict;
+  /** Budget failures of the failing runs, distinct. */
+  failures: string[];
+  images: string[];
+  servers: string[];
+  sources: string[];
+}
+
+export interface ScenarioComparison {
+  name: string;
+  topology: string;
+  base: ScenarioSide;
+  candidate: ScenarioSide;
+  /** regressed: pass → mixed/fail, or mixed → fail. */
+  verdictChange: "same" | "regressed" | "improved";
+  metrics: MetricComparison[];
+  notes: string[];
+  singleRun: boolean;
+}
+
+export interface SkippedRun {
+  side: "base" | "candidate";
+  scenario: string;
+  status: string;
+  reason: string;
+  source?: string;
+}
+
+export interface SideSummary {
+  reports: number;
+  completed: number;
+  images: string[];
+  servers: string[];
+}
+
+export interface Comparison {
+  threshold: number;
+  floors: Record<MetricKind, number>;
+  base: SideSummary;
+  candidate: SideSummary;
+  scenarios: ScenarioComparison[];
+  /** Scenarios with completed runs on one side only. */
+  onlyBase: string[];
+  onlyCandidate: string[];
+  skipped: SkippedRun[];
+  /** Problems with the input as a whole (the same run on both sides). */
+  warnings: string[];
+  summary: {
+    compared: number;
+    regressions: number;
+    budgetRegressions: number;
+    improvements: number;
+    verdictRegressions: number;
+    singleRun: boolean;
+  };
+}
+
+export interface CompareOptions {
+  /** Relative change that counts (0.05 = 5%). */
+  threshold: number;
+}
+
+export function compareRuns(base: RunReport[], candidate: RunReport[], opts: CompareOptions): Comparison {
+  const threshold = opts.threshold;
+  if (!(threshold >= 0) || !Number.isFinite(threshold)) throw new BadInputError(`threshold ${threshold} is not a fraction ≥ 0`, "give e.g. 0.05 for 5%");
+  const skipped: SkippedRun[] = [];
+  const group = (side: "base" | "candidate", reports: RunReport[]) => {
+    const m = new Map<string, RunReport[]>();
+    for (const r of reports) {
+      if (r.status !== "completed") {
+        skipped.push({
+          side,
+          scenario: r.scenario.name,
+          status: r.status,
+          reason: r.problem ?? `the run ${r.status === "aborted" ? "was interrupted" : "failed"}`,
+          ...(sources.has(r) ? { source: sources.get(r) } : {}),
+        });
+        continue;
+      }
+      const list = m.get(r.scenario.name) ?? [];
+      list.push(r);
+      m.set(r.scenario.name, list);
+    }
+    return m;
+  };
+  const b = group("base", base);
+  const c = group("candidate", candidate);
+  const names = [...new Set([...b.keys(), ...c.keys()])].sort();
+  const scenarios: ScenarioComparison[] = [];
+  const onlyBase: string[] = [];
+  const onlyCandidate: string[] = [];
+  for (const name of names) {
+    const br = b.get(name);
+    const cr = c.get(name);
+    if (!br) onlyCandidate.push(name);
+    else if (!cr) onlyBase.push(name);
+    else scenarios.push(compareScenario(name, br, cr, threshold));
+  }
+  const all = scenarios.flatMap((s) => s.metrics);
+  const runId = (r: RunReport) => `${r.scenario.name} started ${r.startedAt}`;
+  const baseIds = new Set(base.map(runId));
+  const both = distinct(candidate.map(runId).filter((id) => baseIds.has(id)));
+  const warnings = both.length
+    ? [`${both.length} run(s) are on both sides (e.g. ${both[0]}): a run compared with itself shows no change; give each side its own folders`]
+    : [];
+  return {
+    threshold,
+    floors: { ...ABSOLUTE_FLOORS },
+    base: sideSummary(base),
+    candidate: sideSummary(candidate),
+    scenarios,
+    onlyBase,
+    onlyCandidate,
+    skipped,
+    warnings,
+    summary: {
+      compared: scenarios.length,
+      regressions: all.filter((m) => m.outcome === "regressed").length,
+      budgetRegressions: all.filter((m) => m.outcome === "regressed" && m.budgetRelevant).length,
+      improvements: all.filter((m) => m.outcome === "improved").length,
+      verdictRegressions: scenarios.filter((s) => s.verdictChange === "regressed").length,
+      singleRun: scenarios.some((s) => s.singleRun),
+    },
+  };
+}
+
+/** 1 when a budget-relevant metric regressed or a verdict went from pass to fail; else 0. */
+export function comparisonExitCode(c: Comparison): number {
+  return c.summary.budgetRegressions > 0 || c.summary.verdictRegressions > 0 ? 1 : 0;
+}
+
+function imageOf(r: RunReport): string {
+  const name = r.topology?.image ?? r.scenario.topology?.image ?? "?";
+  const id = r.environment?.images?.find((i) => i.name === name)?.id;
+  return id ? `${name} (${id.replace(/^sha256:/, "").slice(0, 12)})` : name;
+}
+
+function serverOf(r: RunReport): string {
+  const s = r.topology?.server;
+  return s ? `${s.server} ${s.version}` : "?";
+}
+
+const distinct = (xs: string[]) => [...new Set(xs)];
+
+function sideSummary(reports: RunReport[]): SideSummary {
+  const done = reports.filter((r) => r.status === "completed");
+  return { reports: reports.length, completed: done.length, images: distinct(done.map(imageOf)), servers: distinct(done.map(serverOf)) };
+}
+
+function scenarioSide(runs: RunReport[]): ScenarioSide {
+  const passes = runs.filter((r) => r.verdict.pass).length;
+  return {
+    runs: runs.length,
+    passes,
+    verdict: passes === runs.length ? "pass" : passes === 0 ? "fail" : "mixed",
+    failures: distinct(runs.flatMap((r) => (r.verdict.pass ? [] : (r.verdict.failures ?? [])))),
+    images: distinct(runs.map(imageOf)),
+    servers: distinct(runs.map(serverOf)),
+    sources: runs.map((r) => sources.get(r) ?? r.startedAt),
+  };
+}
+
+const VERDICT_RANK: Record<SideVerdict, number> = { pass: 2, mixed: 1, fail: 0 };
+
+/** One run's value of a metric, with how to judge it. */
+interface Sample {
+  key: string;
+  label: string;
+  kind: MetricKind;
+  unit: Unit;
+  better: "lower" | "higher";
+  value: number;
+  /** A lower bound (RTO of a run whose writes never recovered). */
+  censored?: boolean;
+}
+
+const PHASE_METRICS = [
+  { id: "p50", label: "P50", pick: (l: { p50Us: number }) => l.p50Us },
+  { id: "p99", label: "P99", pick: (l: { p99Us: number }) => l.p99Us },
+  { id: "p999", label: "P99.9", pick: (l: { p999Us: number }) => l.p999Us },
+] as const;
+
+function samples(r: RunReport): Sample[] {
+  const out: Sample[] = [];
+  for (const ph of PHASES) {
+    const s = r.phases[ph];
+    if (!s || s.ops === 0) continue;
+    for (const m of PHASE_METRICS)
+      out.push({ key: `${m.id}.${ph}`, label: `${m.label} latency, ${ph}`, kind: "latency", unit: "ms", better: "lower", value: m.pick(s.latency) / 1000 });
+    out.push({ key: `errorRate.${ph}`, label: `error rate, ${ph}`, kind: "errorRate", unit: "fraction", better: "lower", value: s.errors / s.ops });
+  }
+  const bl = r.phases.baseline;
+  if (bl && bl.ops > 0 && bl.fromMs !== null) {
+    const seconds = ((bl.toMs ?? r.workload.loadDurationMs) - bl.fromMs) / 1000;
+    if (seconds > 0) out.push({ key: "throughput", label: "throughput, baseline", kind: "throughput", unit: "ops/s", better: "higher", value: bl.ok / seconds });
+  }
+  const faultAt = r.faults.find((f) => f.tookEffectAtMs !== null)?.tookEffectAtMs ?? null;
+  const a = r.availability;
+  if (isNum(a.rtoMs)) out.push({ key: "rto", label: "RTO", kind: "rto", unit: "ms", better: "lower", value: a.rtoMs });
+  else if (faultAt !== null && /not recovered/.test(a.rtoNote ?? ""))
+    out.push({ key: "rto", label: "RTO", kind: "rto", unit: "ms", better: "lower", value: Math.max(0, r.workload.loadDurationMs - faultAt), censored: true });
+  if (r.dataLoss) {
+    out.push({ key: "lostWrites", label: "lost writes", kind: "lostWrites", unit: "writes", better: "lower", value: r.dataLoss.lost });
+    // No lost write acknowledged before the fault: an RPO window of 0 (as the verdict counts it).
+    if (faultAt !== null) out.push({ key: "rpo", label: "RPO window", kind: "rpo", unit: "ms", better: "lower", value: r.dataLoss.rpoMs ?? 0 });
+  }
+  const many = r.faults.length > 1;
+  r.faults.forEach((f, i) => {
+    const which = many ? ` (${f.kind} #${i + 1})` : "";
+    if (isNum(f.details?.forkUs)) out.push({ key: `fork.${i}`, label: `fork time${which}`, kind: "fork", unit: "µs", better: "lower", value: f.details.forkUs });
+    if (isNum(f.details?.copyOnWriteBytes))
+      out.push({ key: `cow.${i}`, label: `copy-on-write${which}`, kind: "copyOnWrite", unit: "bytes", better: "lower", value: f.details.copyOnWriteBytes });
+  });
+  return out;
+}
+
+/** The budget that covers a metric, if any (upper limits only: minLostWrites asks for loss, it does not limit it). */
+function budgetFor(key: string, b: Budgets | undefined): number | undefined {
+  if (!b) return undefined;
+  const [id, phase] = key.split(".") as [string, Phase | undefined];
+  switch (id) {
+    case "p99":
+      return b.p99Ms?.[phase!];
+    case "p999":
+      return b.p999Ms?.[phase!];
+    case "errorRate":
+      return b.maxErrorRate?.[phase!];
+    case "rto":
+      return b.rtoMs;
+    case "lostWrites":
+      return b.maxLostWrites;
+    case "rpo":
+      return b.rpoMs;
+    default:
+      return undefined;
+  }
+}
+
+function stats(values: number[]): SideStats {
+  const v = [...values].sort((x, y) => x - y);
+  const n = v.length;
+  const median = n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  return { n, median, min: v[0], max: v[n - 1], values };
+}
+
+/** The definition of a scenario apart from what a comparison is expected to vary (the image) or reports itself (budgets). */
+function definition(r: RunReport): Record<string, string> {
+  const { budgets: _b, description: _d, topology, ...rest } = r.scenario;
+  const { image: _i, ...topo } = topology ?? ({} as Record<string, unknown>);
+  const all: Record<string, unknown> = { ...rest, topology: topo };
+  return Object.fromEntries(Object.keys(all).map((k) => [k, JSON.stringify(all[k])]));
+}
+
+/** The sections of the scenario definition that differ between runs (workload, faults, ...). */
+function differingSections(runs: RunReport[]): string[] {
+  const defs = runs.map(definition);
+  const keys = distinct(defs.flatMap((d) => Object.keys(d)));
+  return keys.filter((k) => new Set(defs.map((d) => d[k])).size > 1);
+}
+
+function compareScenario(name: string, base: RunReport[], cand: RunReport[], threshold: number): ScenarioComparison {
+  const notes: string[] = [];
+  const singleRun = base.length === 1 || cand.length === 1;
+  if (singleRun) notes.push(SINGLE_RUN_NOTE);
+  const differs = differingSections([...base, ...cand]);
+  if (differs.length) notes.push(`the scenario's definition differs between runs (${differs.join(", ")}): the numbers may not be comparable`);
+  const budgetSets = distinct([...base, ...cand].map((r) => JSON.stringify(r.scenario.budgets ?? {})));
+  if (budgetSets.length > 1) notes.push("the budgets differ between runs: the candidate's are shown");
+  const expectsLoss = [...base, ...cand].some((r) => r.scenario.budgets?.minLostWrites !== undefined || (r.scenario.budgets?.maxLostWrites ?? 0) > 0);
+
+  const bySide = (runs: RunReport[]) => {
+    const m = new Map<string, { def: Sample; values: number[]; censored: number }>();
+    for (const r of runs)
+      for (const s of samples(r)) {
+        const e = m.get(s.key) ?? { def: s, values: [], censored: 0 };
+        e.values.push(s.value);
+        if (s.censored) e.censored++;
+        m.set(s.key, e);
+      }
+    return m;
+  };
+  const bm = bySide(base);
+  const cm = bySide(cand);
+  const metrics: MetricComparison[] = [];
+  for (const [key, be] of bm) {
+    const ce = cm.get(key);
+    if (!ce) continue;
+    const budgetOf = (runs: RunReport[]) => runs.map((r) => budgetFor(key, r.scenario.budgets)).find((v) => v !== undefined);
+    const budget = budgetOf(cand) ?? budgetOf(base);
+    const strictLoss = be.def.kind === "lostWrites" && !expectsLoss;
+    const m = judge(be.def, stats(be.values), stats(ce.values), threshold, strictLoss);
+    const extra: string[] = [];
+    if (be.def.kind === "lostWrites" && expectsLoss) extra.push("this scenario expects or tolerates loss: judged on threshold and spread");
+    for (const [side, e] of [["base", be], ["candidate", ce]] as const)
+      if (e.censored) extra.push(`${e.censored} ${side} run(s) never recovered: counted to the end of the run (a lower bound)`);
+    if (budget !== undefined && m.candidate.median > budget) extra.push(`candidate median over the budget of ${fmt(budget, m.unit)}`);
+    metrics.push({ ...m, note: [m.note, ...extra].join("; "), budgetRelevant: budget !== undefined, budget: budget ?? null });
+  }
+  const bs = scenarioSide(base);
+  const cs = scenarioSide(cand);
+  const dv = VERDICT_RANK[cs.verdict] - VERDICT_RANK[bs.verdict];
+  return {
+    name,
+    topology: cand[0].scenario.topology?.kind ?? base[0].scenario.topology?.kind ?? "?",
+    base: bs,
+    candidate: cs,
+    verdictChange: dv < 0 ? "regressed" : dv > 0 ? "improved" : "same",
+    metrics,
+    notes,
+    singleRun,
+  };
+}
+
+type Judged = Omit<MetricComparison, "budgetRelevant" | "budget">;
+
+function judge(def: Sample, base: SideStats, cand: SideStats, threshold: number, strictLoss: boolean): Judged {
+  const change = cand.median - base.median;
+  const relativeChange = base.median !== 0 ? change / Math.abs(base.median) : change === 0 ? 0 : null;
+  const noise = Math.max(base.max - base.min, cand.max - cand.min);
+  const floor = ABSOLUTE_FLOORS[def.kind];
+  const common = { key: def.key, label: def.label, kind: def.kind, unit: def.unit, better: def.better, base, candidate: cand, change, relativeChange, noise, floor };
+  const f = (v: number) => fmt(v, def.unit);
+  const rel = relativeChange === null ? "from 0" : pct(relativeChange);
+
+  if (strictLoss) {
+    // Losing acknowledged writes is never noise: any increase of a whole write counts, in the median or the worst run.
+    if (change >= 1) return { ...common, outcome: "regressed", note: `${f(change)} more lost (median): losing acknowledged writes is never noise` };
+    if (cand.max - base.max >= 1)
+      return { ...common, outcome: "regressed", note: `a candidate run lost ${f(cand.max)}, more than any base run (${f(base.max)})` };
+    if (change <= -1) return { ...common, outcome: "improved", note: `${f(-change)} fewer lost (median)` };
+    return { ...common, outcome: "same", note: change === 0 ? "no change" : "below one write" };
+  }
+
+  const worse = def.better === "lower" ? change : -change;
+  const size = Math.abs(worse);
+  const overThreshold = base.median === 0 ? size > 0 : size > threshold * Math.abs(base.median);
+  if (size > noise && overThreshold && size > floor) {
+    const spread = noise > 0 ? `beyond the spread of ${f(noise)}` : "spread unknown (single runs)";
+    return { ...common, outcome: worse > 0 ? "regressed" : "improved", note: `${worse > 0 ? "worse" : "better"} by ${f(size)} (${rel}), ${spread}` };
+  }
+  let note: string;
+  if (change === 0) note = "no change";
+  else if (size <= noise) note = `within noise: ${f(change)} vs a spread of ${f(noise)}`;
+  else if (!overThreshold) note = `below threshold: ${rel} vs ±${pct(threshold, false)}`;
+  else note = `below the ${f(floor)} floor`;
+  return { ...common, outcome: "same", note };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Rendering
+
+function pct(x: number, signed = true): string {
+  const v = x * 100;
+  const digits = Math.abs(v) < 10 ? 1 : 0;
+  return `${signed && v > 0 ? "+" : ""}${v.toFixed(digits)}%`;
+}
+
+function num(v: number): string {
+  const a = Math.abs(v);
+  return a >= 100 || Number.isInteger(v) ? String(Math.round(v)) : a >= 10 ? v.toFixed(1) : v.toFixed(2);
+}
+
+export function fmt(v: number, unit: Unit): string {
+  switch (unit) {
+    case "fraction":
+      return `${(v * 100).toFixed(3)}%`;
+    case "bytes":
+      return v < 0 ? `-${formatBytes(-v)}` : formatBytes(v);
+    case "writes":
+      return `${Math.round(v)} ${Math.abs(Math.round(v)) === 1 ? "write" : "writes"}`;
+    default:
+      return `${num(v)} ${unit}`;
+  }
+}
+
+function signed(v: number, unit: Unit): string {
+  return v > 0 ? `+${fmt(v, unit)}` : fmt(v, unit);
+}
+
+function cell(s: SideStats, unit: Unit): string {
+  return s.n === 1 ? fmt(s.median, unit) : `${fmt(s.median, unit)} [${fmt(s.min, unit)}–${fmt(s.max, unit)}] n=${s.n}`;
+}
+
+const OUTCOME_WORD: Record<Outcome, string> = { regressed: "REGRESSED", improved: "improved", same: "same" };
+
+function verdictText(s: ScenarioSide): string {
+  return `${s.verdict} (${s.passes}/${s.runs} passed)`;
+}
+
+function headline(c: Comparison): string {
+  const code = comparisonExitCode(c);
+  const s = c.summary;
+  const parts = [
+    `${s.compared} scenario(s) compared`,
+    `${s.budgetRegressions} budget-relevant regression(s)`,
+    `${s.verdictRegressions} verdict(s) worse`,
+    `${s.regressions - s.budgetRegressions} other regression(s)`,
+    `${s.improvements} improvement(s)`,
+  ];
+  return `${code ? "REGRESSED" : "no budget-relevant regression"} (exit ${code}): ${parts.join(", ")}`;
+}
+
+function ruleText(c: Comparison): string {
+  const fl = c.floors;
+  return (
+    `A metric regressed when it got worse by more than ${pct(c.threshold, false)} of the base median, more than the run-to-run spread ` +
+    `(max − min, the larger of the two sides) and more than an absolute floor (latency ${fmt(fl.latency, "ms")}, RTO ${fmt(fl.rto, "ms")}, ` +
+    `RPO ${fmt(fl.rpo, "ms")}, error rate ${fmt(fl.errorRate, "fraction")}, fork ${fmt(fl.fork, "µs")}, copy-on-write ${fmt(fl.copyOnWrite, "bytes")}, ` +
+    `throughput ${fmt(fl.throughput, "ops/s")}); improved symmetrically. Lost writes: any increase of one write counts, unless the scenario expects or tolerates loss. ` +
+    `Throughput is higher-is-better, everything else lower-is-better. Budget-relevant (★): the scenario has a budget on the metric; ` +
+    `a regression there, or a verdict that got worse, makes the exit code 1.`
+  );
+}
+
+const mdEsc = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+export function renderComparisonMarkdown(c: Comparison): string {
+  const L: string[] = [];
+  L.push("# Run comparison: base vs candidate", "");
+  L.push("| | base | candidate |", "|---|---|---|");
+  L.push(`| image | ${mdEsc(c.base.images.join(", ") || "–")} | ${mdEsc(c.candidate.images.join(", ") || "–")} |`);
+  L.push(`| server | ${mdEsc(c.base.servers.join(", ") || "–")} | ${mdEsc(c.candidate.servers.join(", ") || "–")} |`);
+  L.push(`| runs | ${c.base.completed} completed of ${c.base.reports} | ${c.candidate.completed} completed of ${c.candidate.reports} |`, "");
+  L.push(`**${headline(c)}**`, "");
+  L.push(ruleText(c), "");
+  for (const w of c.warnings) L.push(`> **warning:** ${mdEsc(w)}`, "");
+  if (c.summary.singleRun) L.push(`> ${SINGLE_RUN_NOTE} (scenarios marked below).`, "");
+
+  for (const s of c.scenarios) {
+    const bad = s.verdictChange === "regressed" || s.metrics.some((m) => m.outcome === "regressed" && m.budgetRelevant);
+    L.push(`## ${s.name} (${s.topology})${bad ? " — **REGRESSED**" : ""}`, "");
+    L.push(`- verdict: ${verdictText(s.base)} → ${verdictText(s.candidate)}${s.verdictChange === "regressed" ? " — **worse**" : s.verdictChange === "improved" ? " — better" : ""}`);
+    L.push(`- base: ${mdEsc(s.base.images.join(", "))}, ${mdEsc(s.base.servers.join(", "))}; candidate: ${mdEsc(s.candidate.images.join(", "))}, ${mdEsc(s.candidate.servers.join(", "))}`);
+    for (const f of s.candidate.failures) L.push(`- candidate failed: ${mdEsc(f)}`);
+    for (const n of s.notes) L.push(`- note: ${mdEsc(n)}`);
+    L.push("");
+    L.push("| metric | budget | base | candidate | change | result | note |", "|---|---|---|---|---|---|---|");
+    for (const m of s.metrics) {
+      const result = m.outcome === "regressed" ? `**${OUTCOME_WORD[m.outcome]}**` : OUTCOME_WORD[m.outcome];
+      const rel = m.relativeChange === null ? "" : ` (${pct(m.relativeChange)})`;
+      L.push(
+        `| ${m.budgetRelevant ? "★ " : ""}${m.label} | ${m.budget !== null ? `≤ ${fmt(m.budget, m.unit)}` : "–"} | ${cell(m.base, m.unit)} | ${cell(m.candidate, m.unit)} | ` +
+          `${signed(m.change, m.unit)}${rel} | ${result} | ${mdEsc(m.note)} |`,
+      );
+    }
+    if (s.metrics.length === 0) L.push("| (no metric measured on both sides) | | | | | | |");
+    L.push("");
+  }
+  tailMarkdown(c, L);
+  return L.join("\n");
+}
+
+function tailMarkdown(c: Comparison, L: string[]): void {
+  if (c.onlyBase.length || c.onlyCandidate.length) {
+    L.push("## Not compared", "");
+    for (const n of c.onlyBase) L.push(`- ${n}: completed runs in base only`);
+    for (const n of c.onlyCandidate) L.push(`- ${n}: completed runs in candidate only`);
+    L.push("");
+  }
+  if (c.skipped.length) {
+    L.push("## Skipped runs (not completed)", "");
+    for (const k of c.skipped) L.push(`- ${k.side} ${k.scenario}: ${k.status}: ${mdEsc(k.reason)}${k.source ? ` (${mdEsc(k.source)})` : ""}`);
+    L.push("");
+  }
+}
+
+const h = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+const CSS = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5rem auto;max-width:1300px;padding:0 1rem;color:#1d1d1f}
+h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
+table{border-collapse:collapse;margin:.5rem 0 1rem;width:100%}th,td{border:1px solid #d8d8d8;padding:.25rem .5rem;text-align:left;vertical-align:top}
+th{background:#f3f3f5}td.num{font-variant-numeric:tabular-nums;white-space:nowrap}
+tr.regressed td{background:#fde8e8}tr.regressed td.result{color:#b00020;font-weight:700}
+tr.improved td{background:#e6f6ea}tr.improved td.result{color:#17692f;font-weight:700}
+tr.same td{color:#555}
+.budget{display:inline-block;background:#1d4ed8;color:#fff;border-radius:3px;font-size:.75em;padding:0 .35em;margin-right:.3em}
+.banner{padding:.6rem .8rem;border-radius:4px;font-weight:600}.banner.bad{background:#fde8e8;color:#b00020}.banner.ok{background:#e6f6ea;color:#17692f}
+.note{background:#fff8e1;border-left:4px solid #f0b400;padding:.4rem .7rem}.muted{color:#666}
+.worse{color:#b00020;font-weight:700}.better{color:#17692f;font-weight:700}
+`;
+
+export function renderComparisonHtml(c: Comparison): string {
+  const code = comparisonExitCode(c);
+  const o: string[] = [];
+  o.push(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Run comparison</title><style>${CSS}</style></head><body>`);
+  o.push(`<h1>Run comparison: base vs candidate</h1>`);
+  o.push(`<table><tr><th></th><th>base</th><th>candidate</th></tr>`);
+  o.push(`<tr><th>image</th><td>${h(c.base.images.join(", ") || "–")}</td><td>${h(c.candidate.images.join(", ") || "–")}</td></tr>`);
+  o.push(`<tr><th>server</th><td>${h(c.base.servers.join(", ") || "–")}</td><td>${h(c.candidate.servers.join(", ") || "–")}</td></tr>`);
+  o.push(`<tr><th>runs</th><td>${c.base.completed} completed of ${c.base.reports}</td><td>${c.candidate.completed} completed of ${c.candidate.reports}</td></tr></table>`);
+  o.push(`<p class="banner ${code ? "bad" : "ok"}">${h(headline(c))}</p>`);
+  o.push(`<p class="muted">${h(ruleText(c)).replace("★", '<span class="budget">budget</span>')}</p>`);
+  for (const w of c.warnings) o.push(`<p class="banner bad">warning: ${h(w)}</p>`);
+  if (c.summary.singleRun) o.push(`<p class="note">${h(SINGLE_RUN_NOTE)} (scenarios marked below).</p>`);
+  for (const s of c.scenarios) {
+    const bad = s.verdictChange === "regressed" || s.metrics.some((m) => m.outcome === "regressed" && m.budgetRelevant);
+    o.push(`<h2 id="${h(s.name)}">${h(s.name)} <span class="muted">(${h(s.topology)})</span>${bad ? ' <span class="worse">REGRESSED</span>' : ""}</h2>`);
+    const vc = s.verdictChange === "regressed" ? ' <span class="worse">worse</span>' : s.verdictChange === "improved" ? ' <span class="better">better</span>' : "";
+    o.push(`<p>verdict: ${h(verdictText(s.base))} → ${h(verdictText(s.candidate))}${vc}<br>`);
+    o.push(`base: ${h(s.base.images.join(", "))}, ${h(s.base.servers.join(", "))}; candidate: ${h(s.candidate.images.join(", "))}, ${h(s.candidate.servers.join(", "))}</p>`);
+    if (s.candidate.failures.length) o.push(`<ul>${s.candidate.failures.map((f) => `<li class="worse">candidate failed: ${h(f)}</li>`).join("")}</ul>`);
+    for (const n of s.notes) o.push(`<p class="note">${h(n)}</p>`);
+    o.push(`<table><tr><th>metric</th><th>budget</th><th>base</th><th>candidate</th><th>change</th><th>result</th><th>note</th></tr>`);
+    for (const m of s.metrics) {
+      const rel = m.relativeChange === null ? "" : ` (${pct(m.relativeChange)})`;
+      o.push(
+        `<tr class="${m.outcome}${m.budgetRelevant ? " budgeted" : ""}"><td>${m.budgetRelevant ? '<span class="budget" title="a budget of the scenario covers this metric">budget</span>' : ""}${h(m.label)}</td>` +
+          `<td class="num">${m.budget !== null ? h(`≤ ${fmt(m.budget, m.unit)}`) : "–"}</td><td class="num">${h(cell(m.base, m.unit))}</td><td class="num">${h(cell(m.candidate, m.unit))}</td>` +
+          `<td class="num">${h(signed(m.change, m.unit) + rel)}</td><td class="result">${OUTCOME_WORD[m.outcome]}</td><td>${h(m.note)}</td></tr>`,
+      );
+    }
+    if (s.metrics.length === 0) o.push(`<tr><td colspan="7" class="muted">no metric measured on both sides</td></tr>`);
+    o.push(`</table>`);
+  }
+  if (c.onlyBase.length || c.onlyCandidate.length) {
+    o.push(`<h2>Not compared</h2><ul>`);
+    for (const n of c.onlyBase) o.push(`<li>${h(n)}: completed runs in base only</li>`);
+    for (const n of c.onlyCandidate) o.push(`<li>${h(n)}: completed runs in candidate only</li>`);
+    o.push(`</ul>`);
+  }
+  if (c.skipped.length) {
+    o.push(`<h2>Skipped runs (not completed)</h2><ul>`);
+    for (const k of c.skipped) o.push(`<li>${h(`${k.side} ${k.scenario}: ${k.status}: ${k.reason}`)}${k.source ? ` <span class="muted">${h(k.source)}</span>` : ""}</li>`);
+    o.push(`</ul>`);
+  }
+  o.push(`</body></html>\n`);
+  return o.join("\n");
+}
+
+/** A compact text table for a terminal: verdicts, and only the metrics that changed beyond noise. */
+export function renderComparisonText(c: Comparison): string {
+  const L: string[] = [];
+  const side = (x: SideSummary) => `${x.images.join(", ") || "?"} [${x.servers.join(", ") || "?"}], ${x.completed} run(s)`;
+  L.push(`base:      ${side(c.base)}`, `candidate: ${side(c.candidate)}`, `threshold ${pct(c.threshold, false)}; ★ = budget-relevant`, "");
+  const rows: string[][] = [["scenario", "metric", "base", "candidate", "change", "result"]];
+  for (const s of c.scenarios) {
+    const single = s.singleRun ? " (1 run)" : "";
+    rows.push([s.name + single, "verdict", verdictText(s.base), verdictText(s.candidate), "", s.verdictChange === "regressed" ? "WORSE" : s.verdictChange === "improved" ? "better" : "same"]);
+    for (const m of s.metrics.filter((m) => m.outcome !== "same")) {
+      const rel = m.relativeChange === null ? "" : ` (${pct(m.relativeChange)})`;
+      rows.push(["", `${m.budgetRelevant ? "★ " : ""}${m.label}`, cell(m.base, m.unit), cell(m.candidate, m.unit), signed(m.change, m.unit) + rel, OUTCOME_WORD[m.outcome]]);
+    }
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const r of rows) L.push(r.map((v, i) => v.padEnd(widths[i])).join("  ").trimEnd());
+  L.push("");
+  for (const n of c.onlyBase) L.push(`not compared: ${n} (completed runs in base only)`);
+  for (const n of c.onlyCandidate) L.push(`not compared: ${n} (completed runs in candidate only)`);
+  for (const k of c.skipped) L.push(`skipped: ${k.side} ${k.scenario}: ${k.status}: ${k.reason}`);
+  for (const w of c.warnings) L.push(`warning: ${w}`);
+  if (c.summary.singleRun) L.push(`note: ${SINGLE_RUN_NOTE}`);
+  L.push(headline(c));
+  return L.join("\n") + "\n";
+}

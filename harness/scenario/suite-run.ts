@@ -1,0 +1,78 @@
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { HarnessError } from "../infra/errors.js";
+import type { Settings } from "../infra/settings.js";
+import { renderIndexHtml, renderIndexMarkdown, type IndexEntry } from "../report/index-page.js";
+import { renderJUnit } from "../report/junit.js";
+import { Progress } from "../report/progress.js";
+import { newReportDir } from "../report/write.js";
+import { runScenario } from "./run.js";
+import type { Scenario } from "./schema.js";
+
+export interface SuiteRunOptions {
+  settings: Settings;
+  progress: Progress;
+  signal: AbortSignal;
+  /** Where the suite's folder goes (default: the settings' reports folder). */
+  root?: string;
+  /** Runs of each scenario (for comparisons that must tell a change from noise). */
+  repeats?: number;
+  title: string;
+}
+
+export interface SuiteRun {
+  dir: string;
+  entries: IndexEntry[];
+  /** 0 all passed, 1 a budget broke, 3 a run could not finish, 130 interrupted: the worst of the runs. */
+  exitCode: number;
+}
+
+/**
+ * Runs scenarios one after another into one folder (reports/<time>-<title>/), each run in a folder of its own, and
+ * keeps an index (index.html, index.md) and a combined junit.xml up to date after every run, so a suite stopped half-way
+ * still shows what it measured. A run that fails is recorded and the suite goes on; an interruption stops it.
+ */
+export async function runSuite(scenarios: Scenario[], o: SuiteRunOptions): Promise<SuiteRun> {
+  const dir = newReportDir(o.root ?? o.settings.reportsDir, o.title);
+  const repeats = o.repeats ?? 1;
+  const entries: IndexEntry[] = [];
+  const total = scenarios.length * repeats;
+  let exitCode = 0;
+  const writeIndex = () => {
+    writeFileSync(path.join(dir, "index.html"), renderIndexHtml(o.title, dir, entries));
+    writeFileSync(path.join(dir, "index.md"), renderIndexMarkdown(o.title, dir, entries));
+    const reports = entries.flatMap((e) => (e.report ? [e.report] : []));
+    writeFileSync(path.join(dir, "junit.xml"), renderJUnit(o.title, reports));
+  };
+  o.progress.step(`${o.title}: ${total} run${total > 1 ? "s" : ""}, results in ${dir}`);
+  for (let rep = 1; rep <= repeats && !o.signal.aborted; rep++) {
+    for (const scenario of scenarios) {
+      if (o.signal.aborted) break;
+      o.progress.step(`── ${entries.length + 1}/${total}: ${scenario.name}${repeats > 1 ? ` (repeat ${rep})` : ""}`);
+      try {
+        const { report, files } = await runScenario(scenario, { settings: { ...o.settings, reportsDir: dir }, progress: o.progress, signal: o.signal });
+        entries.push({ scenario, report, dir: files.dir });
+        const code = report.status === "aborted" ? 130 : report.status === "failed" ? 3 : report.verdict.pass ? 0 : 1;
+        exitCode = worst(exitCode, code);
+        o.progress.step(`${scenario.name}: ${report.status !== "completed" ? report.status.toUpperCase() : report.verdict.pass ? "PASS" : "FAIL"}`);
+      } catch (err) {
+        // The run's report, if it got that far, is on disk; the suite records the failure and goes on.
+        const files = (err as { files?: { dir: string } }).files;
+        const message = err instanceof Error ? err.message : String(err);
+        entries.push({ scenario, error: message, dir: files?.dir });
+        exitCode = worst(exitCode, err instanceof HarnessError ? err.exitCode : 4);
+        o.progress.step(`${scenario.name}: ERROR ${message.split("\n")[0]}`);
+      }
+      writeIndex();
+    }
+  }
+  if (o.signal.aborted) exitCode = 130;
+  writeIndex();
+  return { dir, entries, exitCode };
+}
+
+/** Which exit code wins when runs end differently: interrupted, then harness bug, environment, budget, pass. */
+function worst(a: number, b: number): number {
+  const rank = (c: number) => [0, 1, 2, 3, 4, 130].indexOf(c);
+  return rank(b) > rank(a) ? b : a;
+}

@@ -1,0 +1,63 @@
+import test from "ava";
+import { readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
+import type { Comparison } from "../../harness/report/compare.js";
+import { cli, scenarioFile } from "../helpers/cli.js";
+
+// Comparing real runs from the command line: the upgrade question (the same suite on two images) and the CI question
+// (did a budget-relevant number get worse beyond noise? then exit 1).
+
+const jsonOf = (file: string) => JSON.parse(readFileSync(file, "utf8"));
+const folderIn = (dir: string, part: string) => path.join(dir, readdirSync(dir).find((n) => n.includes(part))!);
+const reportDir = (stdout: string) => /report: (.*)\/report\.json/.exec(stdout)![1];
+
+/** One standalone server paused for `pauseS` mid-load: the fault phase's P99 is about the pause. */
+const paused = (pauseS: number) => ({
+  name: "compare-pause",
+  topology: { kind: "standalone" },
+  workload: { rate: 500, duration: "9s", warmup: "1s", keys: "random" },
+  faults: [{ kind: "pause", at: "3s", for: `${pauseS}s` }],
+  budgets: { p99Ms: { fault: 5000 } },
+});
+
+test("compare exits 1 when a budget-relevant metric really got worse: P99 under a 1.5 s pause against a 0.1 s pause", async (t) => {
+  const base = await cli(["run", "--file", scenarioFile(paused(0.1)), "--quiet"]);
+  const candidate = await cli(["run", "--file", scenarioFile(paused(1.5)), "--quiet"]);
+  t.is(base.code, 0, base.stderr);
+  t.is(candidate.code, 0, "both runs keep their own budget (P99 ≤ 5 s in the fault)");
+
+  const out = "reports/test/compare-pause";
+  const r = await cli(["compare", "--base", reportDir(base.stdout), "--candidate", reportDir(candidate.stdout), "--out", out]);
+  t.log(r.stdout);
+  t.is(r.code, 1, "a regression of a metric with a budget fails the comparison");
+  const c = jsonOf(path.join(out, "compare.json")) as Comparison;
+  const p99 = c.scenarios[0].metrics.find((m) => m.key === "p99.fault")!;
+  t.is(p99.outcome, "regressed");
+  t.true(p99.budgetRelevant);
+  t.true(p99.candidate.median > p99.base.median + 1000, `P99 in the fault ${p99.base.median} → ${p99.candidate.median} ms`);
+  t.regex(r.stdout, /p99/i);
+
+  const back = await cli(["compare", "--base", reportDir(candidate.stdout), "--candidate", reportDir(base.stdout), "--out", `${out}-reverse`]);
+  t.is(back.code, 0, "the other way round it is an improvement");
+});
+
+test("matrix runs a suite on two images with repeats and compares them side by side", async (t) => {
+  const images = ["redis-chaos/redis:7.0", "redis-chaos/valkey:8.1"];
+  const r = await cli(["matrix", "smoke", "--images", images.join(","), "--repeats", "2", "--quiet"]);
+  t.log(r.stdout);
+  const root = /matrix: (.*)/.exec(r.stdout)![1].trim();
+  const c = jsonOf(path.join(folderIn(root, "compare-"), "compare.json")) as Comparison & { exitCode: number };
+  t.true(r.code === c.exitCode, "the exit code is the comparison's (both sides' budgets held, or it would say)");
+  const s = c.scenarios.find((x) => x.name === "smoke-standalone")!;
+  t.is(s.base.runs, 2);
+  t.is(s.candidate.runs, 2);
+  t.is(s.base.images.length, 1);
+  t.true(s.base.images[0].startsWith(images[0]), s.base.images[0]);
+  t.true(s.candidate.images[0].startsWith(images[1]), s.candidate.images[0]);
+  t.false(s.singleRun, "two runs a side: the spread is known");
+  const p99 = s.metrics.find((m) => m.key === "p99.baseline")!;
+  t.is(p99.base.values.length, 2);
+  t.true(p99.noise >= 0);
+  t.regex(r.stdout, new RegExp(`${images[0]} → ${images[1]}`));
+  for (const image of images) t.truthy(readFileSync(path.join(folderIn(root, `smoke-${image.replace(/[^A-Za-z0-9.]+/g, "-")}`), "index.html"), "utf8"));
+});

@@ -1,0 +1,332 @@
+import test from "ava";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { compareCommand } from "../../harness/commands/compare.js";
+import { BadInputError } from "../../harness/infra/errors.js";
+import {
+  compareRuns,
+  comparisonExitCode,
+  findReports,
+  renderComparisonHtml,
+  renderComparisonMarkdown,
+  SINGLE_RUN_NOTE,
+  type Comparison,
+} from "../../harness/report/compare.js";
+import type { RunReport } from "../../harness/report/types.js";
+
+// ---- a builder of synthetic reports: only the fields the comparison reads ------------------------------------------
+
+type PhaseName = "baseline" | "fault" | "recovery";
+type PerPhase = Partial<Record<PhaseName, number>>;
+
+interface RunSpec {
+  name?: string;
+  side?: "base" | "candidate";
+  status?: RunReport["status"];
+  /** Latency in ms per phase; unset phases get the defaults below. */
+  p99?: PerPhase;
+  p999?: PerPhase;
+  errors?: PerPhase;
+  baselineOk?: number;
+  rtoMs?: number | null;
+  rtoNote?: string;
+  lost?: number;
+  pass?: boolean;
+  failures?: string[];
+  budgets?: Record<string, unknown>;
+  forkUs?: number;
+}
+
+const IMAGES = {
+  base: { image: "redis-chaos/redis:7.0", server: "redis", version: "7.0.15" },
+  candidate: { image: "redis-chaos/valkey:8.1", server: "valkey", version: "8.1.1" },
+};
+let started = 0;
+
+function run(s: RunSpec = {}): RunReport {
+  const side = IMAGES[s.side ?? "base"];
+  const phase = (p: PhaseName, fromMs: number, toMs: number | null) => ({
+    fromMs,
+    toMs,
+    ops: 4000,
+    ok: p === "baseline" && s.baselineOk !== undefined ? s.baselineOk : 4000 - (s.errors?.[p] ?? 0),
+    errors: s.errors?.[p] ?? 0,
+    latency: { p50Us: 300, p99Us: (s.p99?.[p] ?? 2) * 1000, p999Us: (s.p999?.[p] ?? 4) * 1000 },
+  });
+  return {
+    schemaVersion: 1,
+    scenario: { name: s.name ?? "sentinel-master-kill", topology: { kind: "sentinel" }, budgets: s.budgets ?? {} },
+    status: s.status ?? "completed",
+    ...(s.status && s.status !== "completed" ? { problem: "no Docker engine answered" } : {}),
+    startedAt: new Date(Date.UTC(2026, 10, 25, 10, 0, started++)).toISOString(),
+    environment: { images: [{ name: side.image, id: "sha256:0123456789abcdef" }] },
+    topology: { image: side.image, server: { server: side.server, version: side.version } },
+    workload: { loadDurationMs: 30_000 },
+    phases: { baseline: phase("baseline", 2000, 12_000), fault: phase("fault", 12_000, 17_000), recovery: phase("recovery", 17_000, null) },
+    faults: [{ kind: "kill", tookEffectAtMs: 12_000, healedAtMs: 17_000, details: s.forkUs !== undefined ? { forkUs: s.forkUs } : {} }],
+    availability: { rtoMs: s.rtoMs === undefined ? 3000 : s.rtoMs, ...(s.rtoNote ? { rtoNote: s.rtoNote } : {}) },
+    dataLoss: { lost: s.lost ?? 0, rpoMs: null },
+    verdict: { pass: s.pass ?? true, checks: [], failures: s.failures ?? [] },
+  } as unknown as RunReport;
+}
+
+/** One run per value, each with the P99 of the fault phase at that value (ms). */
+const p99FaultRuns = (side: "base" | "candidate", ms: number[], extra: RunSpec = {}) => ms.map((v) => run({ side, p99: { fault: v }, ...extra }));
+
+const metric = (c: Comparison, key: string, scenario = "sentinel-master-kill") => {
+  const m = c.scenarios.find((s) => s.name === scenario)?.metrics.find((x) => x.key === key);
+  if (!m) throw new Error(`no metric ${key} in ${scenario}`);
+  return m;
+};
+
+const T = { threshold: 0.05 };
+const budgetOnFaultP99 = { p99Ms: { fault: 50 } };
+
+// ---- the rules --------------------------------------------------------------------------------------------------------
+
+test("a P99 regression larger than the threshold and than the run-to-run spread is flagged, and a budgeted one exits 1", (t) => {
+  const c = compareRuns(
+    p99FaultRuns("base", [10, 10.4, 10.2], { budgets: budgetOnFaultP99 }),
+    p99FaultRuns("candidate", [14, 14.3, 13.9], { budgets: budgetOnFaultP99 }),
+    T,
+  );
+  const m = metric(c, "p99.fault");
+  t.is(m.outcome, "regressed");
+  t.true(m.budgetRelevant);
+  t.is(m.budget, 50);
+  t.deepEqual([m.base.median, m.base.min, m.base.max, m.base.n], [10.2, 10, 10.4, 3]);
+  t.is(m.candidate.median, 14);
+  t.is(Math.round(m.change * 1000) / 1000, 3.8);
+  t.is(Math.round(m.noise * 1000) / 1000, 0.4);
+  t.is(comparisonExitCode(c), 1);
+  const md = renderComparisonMarkdown(c);
+  t.regex(md, /★ P99 latency, fault .*\*\*REGRESSED\*\*/);
+  t.regex(md, /redis-chaos\/redis:7\.0.*redis 7\.0\.15/, "the table says what was compared: base image and server");
+  t.regex(md, /redis-chaos\/valkey:8\.1.*valkey 8\.1\.1/, "and the candidate's");
+});
+
+test("the same change inside the run-to-run spread of the repeats is not flagged: within noise", (t) => {
+  const c = compareRuns(
+    p99FaultRuns("base", [10, 13, 16], { budgets: budgetOnFaultP99 }),
+    p99FaultRuns("candidate", [12, 14.5, 17], { budgets: budgetOnFaultP99 }),
+    T,
+  );
+  const m = metric(c, "p99.fault");
+  t.is(m.outcome, "same");
+  t.regex(m.note, /within noise/);
+  t.is(comparisonExitCode(c), 0);
+});
+
+test("a 3% change is below the 5% threshold; single runs are said to leave the spread unknown", (t) => {
+  const c = compareRuns([run({ p99: { fault: 10 }, budgets: budgetOnFaultP99 })], [run({ side: "candidate", p99: { fault: 10.3 } })], T);
+  const m = metric(c, "p99.fault");
+  t.is(m.outcome, "same");
+  t.regex(m.note, /below threshold/);
+  t.true(c.summary.singleRun);
+  t.true(renderComparisonMarkdown(c).includes(SINGLE_RUN_NOTE));
+  t.true(renderComparisonHtml(c).includes(SINGLE_RUN_NOTE));
+});
+
+test("a change beyond threshold and spread but under the absolute floor (0.5 ms of latency) is not flagged", (t) => {
+  const c = compareRuns([run({ p99: { baseline: 1 } })], [run({ side: "candidate", p99: { baseline: 1.4 } })], T);
+  const m = metric(c, "p99.baseline");
+  t.is(m.outcome, "same");
+  t.regex(m.note, /floor/);
+});
+
+test("an improvement is the mirror image of a regression", (t) => {
+  const c = compareRuns(p99FaultRuns("base", [20, 21, 20.5]), p99FaultRuns("candidate", [12, 12.5, 12.2]), T);
+  t.is(metric(c, "p99.fault").outcome, "improved");
+  t.is(c.summary.improvements, 1);
+  t.is(comparisonExitCode(c), 0);
+});
+
+test("a regression on a metric with no budget is reported but exits 0", (t) => {
+  const c = compareRuns([run({ p999: { fault: 10 }, budgets: budgetOnFaultP99 })], [run({ side: "candidate", p999: { fault: 30 }, budgets: budgetOnFaultP99 })], T);
+  const m = metric(c, "p999.fault");
+  t.is(m.outcome, "regressed");
+  t.false(m.budgetRelevant);
+  t.is(c.summary.regressions, 1);
+  t.is(c.summary.budgetRegressions, 0);
+  t.is(comparisonExitCode(c), 0);
+  t.regex(renderComparisonMarkdown(c), /P99\.9 latency, fault .*\*\*REGRESSED\*\*/);
+});
+
+test("lost writes 0 → 5 is a regression, whatever the threshold; with a loss budget it exits 1", (t) => {
+  const c = compareRuns([run({ lost: 0, budgets: { maxLostWrites: 0 } })], [run({ side: "candidate", lost: 5, budgets: { maxLostWrites: 0 } })], { threshold: 10 });
+  const m = metric(c, "lostWrites");
+  t.is(m.outcome, "regressed");
+  t.true(m.budgetRelevant);
+  t.regex(m.note, /never noise/);
+  t.is(comparisonExitCode(c), 1);
+});
+
+test("one extra lost write in one candidate repeat counts, even though the median did not move", (t) => {
+  const c = compareRuns([0, 0, 0].map((lost) => run({ lost })), [0, 1, 0].map((lost) => run({ side: "candidate", lost })), T);
+  const m = metric(c, "lostWrites");
+  t.is(m.change, 0);
+  t.is(m.outcome, "regressed");
+  t.regex(m.note, /a candidate run lost 1 write, more than any base run/);
+});
+
+test("a scenario that expects loss judges lost writes like any other metric: on threshold and spread", (t) => {
+  const budgets = { minLostWrites: 1 };
+  const c = compareRuns([900, 1000, 1100].map((lost) => run({ lost, budgets })), [950, 1050, 1120].map((lost) => run({ side: "candidate", lost, budgets })), T);
+  const m = metric(c, "lostWrites");
+  t.is(m.outcome, "same");
+  t.false(m.budgetRelevant, "minLostWrites asks for loss; it is no limit on it");
+});
+
+test("a verdict that went from pass to fail exits 1, even when no metric moved beyond noise", (t) => {
+  const c = compareRuns([run({ pass: true })], [run({ side: "candidate", pass: false, failures: ["RTO: budget ≤ 2000 ms, measured 3000 ms"] })], T);
+  const s = c.scenarios[0];
+  t.is(s.base.verdict, "pass");
+  t.is(s.candidate.verdict, "fail");
+  t.is(s.verdictChange, "regressed");
+  t.is(c.summary.regressions, 0);
+  t.is(comparisonExitCode(c), 1);
+  t.regex(renderComparisonMarkdown(c), /candidate failed: RTO: budget ≤ 2000 ms/);
+});
+
+test("repeats where some candidate runs fail make the candidate's verdict mixed: worse than an all-pass base", (t) => {
+  const c = compareRuns([run(), run()], [run({ side: "candidate" }), run({ side: "candidate", pass: false })], T);
+  t.is(c.scenarios[0].candidate.verdict, "mixed");
+  t.is(c.scenarios[0].verdictChange, "regressed");
+  t.is(comparisonExitCode(c), 1);
+});
+
+test("throughput is higher-is-better: fewer ops/s in the baseline is a regression", (t) => {
+  const c = compareRuns([run({ baselineOk: 4000 })], [run({ side: "candidate", baselineOk: 3000 })], T);
+  const m = metric(c, "throughput");
+  t.is(m.better, "higher");
+  t.is(m.base.median, 400);
+  t.is(m.outcome, "regressed");
+});
+
+test("RTO of a run whose writes never recovered counts as the rest of the run (a lower bound), so it regresses", (t) => {
+  const c = compareRuns(
+    [run({ rtoMs: 3000, budgets: { rtoMs: 10_000 } })],
+    [run({ side: "candidate", rtoMs: null, rtoNote: "writes had not recovered by the end of the run", budgets: { rtoMs: 10_000 } })],
+    T,
+  );
+  const m = metric(c, "rto");
+  t.is(m.candidate.median, 18_000);
+  t.is(m.outcome, "regressed");
+  t.regex(m.note, /never recovered/);
+  t.is(comparisonExitCode(c), 1);
+});
+
+test("fork time from a bgsave fault is compared where both sides measured it", (t) => {
+  const c = compareRuns([run({ forkUs: 3000 })], [run({ side: "candidate", forkUs: 20_000 })], T);
+  t.is(metric(c, "fork.0").outcome, "regressed");
+  const none = compareRuns([run()], [run({ side: "candidate", forkUs: 20_000 })], T);
+  t.false(none.scenarios[0].metrics.some((m) => m.kind === "fork"), "a metric on one side only is not compared");
+});
+
+test("scenarios on one side only are listed; runs that did not complete are skipped with their reason", (t) => {
+  const c = compareRuns(
+    [run({ name: "a" }), run({ name: "only-base" })],
+    [run({ side: "candidate", name: "a" }), run({ side: "candidate", name: "only-candidate" }), run({ side: "candidate", name: "a", status: "failed" })],
+    T,
+  );
+  t.deepEqual(c.scenarios.map((s) => s.name), ["a"]);
+  t.deepEqual(c.onlyBase, ["only-base"]);
+  t.deepEqual(c.onlyCandidate, ["only-candidate"]);
+  t.is(c.skipped.length, 1);
+  t.like(c.skipped[0], { side: "candidate", scenario: "a", status: "failed", reason: "no Docker engine answered" });
+  t.is(c.scenarios[0].candidate.runs, 1, "the failed run is no repeat");
+  const md = renderComparisonMarkdown(c);
+  t.regex(md, /only-base: completed runs in base only/);
+  t.regex(md, /candidate a: failed: no Docker engine answered/);
+});
+
+// ---- the views --------------------------------------------------------------------------------------------------------
+
+test("the HTML page is self-contained: inline CSS, no scripts or external resources; regressions red, improvements green, budgets marked", (t) => {
+  const c = compareRuns(
+    [run({ p99: { fault: 10, recovery: 20 }, budgets: budgetOnFaultP99 })],
+    [run({ side: "candidate", p99: { fault: 20, recovery: 10 }, pass: false, failures: ["p99 <fault> & more"], budgets: budgetOnFaultP99 })],
+    T,
+  );
+  const html = renderComparisonHtml(c);
+  t.regex(html, /^<!DOCTYPE html>/);
+  t.regex(html, /<style>[^]*tr\.regressed[^]*<\/style>/);
+  t.notRegex(html, /<script|<link|<img|<iframe|src=|href=|url\(|@import|https?:\/\//i);
+  t.regex(html, /<tr class="regressed budgeted"><td><span class="budget"[^>]*>budget<\/span>P99 latency, fault/);
+  t.regex(html, /<tr class="improved"><td>P99 latency, recovery/);
+  t.true(html.includes("p99 &lt;fault&gt; &amp; more"), "text from reports is escaped");
+});
+
+// ---- loading ----------------------------------------------------------------------------------------------------------
+
+const tmp = () => mkdtempSync(path.join(tmpdir(), "compare-test-"));
+
+test("findReports on a missing path throws BadInputError naming the path and what to pass", (t) => {
+  const missing = path.join(tmp(), "no-such-run");
+  const e = t.throws(() => findReports([missing]), { instanceOf: BadInputError });
+  t.true(e!.message.includes(missing));
+  t.is(e!.exitCode, 2);
+  t.regex((e as BadInputError).hint ?? "", /report\.json/);
+});
+
+test("findReports takes a report.json, a run directory, or a folder searched for runs; a folder with none is refused", (t) => {
+  const root = tmp();
+  const write = (rel: string, r: unknown) => {
+    mkdirSync(path.join(root, path.dirname(rel)), { recursive: true });
+    writeFileSync(path.join(root, rel), JSON.stringify(r));
+  };
+  write("suites/run-1/report.json", run({ name: "one" }));
+  write("suites/run-2/report.json", run({ name: "two" }));
+  write("single/report.json", run({ name: "three" }));
+  t.deepEqual(findReports([path.join(root, "suites")]).map((r) => r.scenario.name), ["one", "two"]);
+  t.deepEqual(findReports([path.join(root, "single")]).map((r) => r.scenario.name), ["three"]);
+  t.deepEqual(findReports([path.join(root, "single", "report.json")]).map((r) => r.scenario.name), ["three"]);
+  t.is(findReports([root, path.join(root, "single")]).length, 3, "a run reached twice is loaded once");
+  mkdirSync(path.join(root, "empty"));
+  const e = t.throws(() => findReports([path.join(root, "empty")]), { instanceOf: BadInputError });
+  t.regex(e!.message, /empty holds no report\.json/);
+});
+
+test("findReports refuses a file that is not a report of this schema, naming it and why", (t) => {
+  const root = tmp();
+  const bad = path.join(root, "report.json");
+  writeFileSync(bad, JSON.stringify({ ...run(), schemaVersion: 99 }));
+  const e = t.throws(() => findReports([bad]), { instanceOf: BadInputError });
+  t.true(e!.message.includes(bad));
+  t.regex(e!.message, /schemaVersion is 99/);
+  writeFileSync(bad, JSON.stringify({ ...run(), phases: {} }));
+  t.throws(() => findReports([bad]), { instanceOf: BadInputError, message: /phases\.baseline/ });
+  writeFileSync(bad, "{ not json");
+  t.throws(() => findReports([bad]), { instanceOf: BadInputError, message: /not a readable JSON report/ });
+});
+
+test("compareCommand writes compare.json, compare.md and compare.html, prints a table, and returns the exit code", async (t) => {
+  const root = tmp();
+  for (const [dir, r] of [
+    ["base/r1", run({ p99: { fault: 10 }, budgets: budgetOnFaultP99 })],
+    ["cand/r1", run({ side: "candidate", p99: { fault: 30 }, budgets: budgetOnFaultP99 })],
+  ] as const) {
+    mkdirSync(path.join(root, dir), { recursive: true });
+    writeFileSync(path.join(root, dir, "report.json"), JSON.stringify(r));
+  }
+  let printed = "";
+  const out = new Writable({
+    write(chunk, _enc, done) {
+      printed += String(chunk);
+      done();
+    },
+  });
+  const outDir = path.join(root, "out", "nested");
+  const code = await compareCommand({ base: [path.join(root, "base")], candidate: [path.join(root, "cand")], outDir, out });
+  t.is(code, 1);
+  const json = JSON.parse(readFileSync(path.join(outDir, "compare.json"), "utf8"));
+  t.is(json.exitCode, 1);
+  t.is(json.summary.budgetRegressions, 1);
+  t.regex(readFileSync(path.join(outDir, "compare.md"), "utf8"), /# Run comparison/);
+  t.regex(readFileSync(path.join(outDir, "compare.html"), "utf8"), /<!DOCTYPE html>/);
+  t.regex(printed, /★ P99 latency, fault .*REGRESSED/);
+  t.regex(printed, /valkey 8\.1\.1/);
+  await t.throwsAsync(compareCommand({ base: [path.join(root, "nope")], candidate: [path.join(root, "cand")], outDir, out }), { instanceOf: BadInputError, message: /nope/ });
+});

@@ -1,0 +1,123 @@
+import test from "ava";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { FAULT_SHADE, renderHtml, type ChartData } from "../../harness/report/html.js";
+import type { RunReport } from "../../harness/report/types.js";
+import { writeReport } from "../../harness/report/write.js";
+
+// The HTML report from real (trimmed) runs: self-contained, its embedded data faithful to the report, and no text from
+// the run able to break out of the page's data or markup. Drawing is checked in a browser by html-browser.test.ts.
+
+const fixture = (name: string) => JSON.parse(readFileSync(path.resolve("test/fixtures", name), "utf8")) as RunReport;
+const sentinel = () => fixture("report-sentinel-master-kill.json");
+const cluster = () => fixture("report-cluster-master-kill.json");
+
+function embedded(html: string): ChartData {
+  const m = /<script type="application\/json" id="report-data">([^]*?)<\/script>/.exec(html);
+  if (!m) throw new Error("no embedded data");
+  return JSON.parse(m[1]) as ChartData;
+}
+
+test("self-contained: no external script, style, image or link; uPlot and the chart script are inline", (t) => {
+  const html = renderHtml(sentinel());
+  t.notRegex(html, /src=["']?https?:/i);
+  t.notRegex(html, /href=["']?https?:/i);
+  t.notRegex(html, /<script[^>]+src=/i);
+  t.notRegex(html, /<link\b/i);
+  t.notRegex(html, /@import|url\(\s*["']?https?:/i);
+  t.regex(html, /var uPlot=function|uPlot/);
+  t.regex(html, /document\.body\.dataset\.chartsRendered/);
+  t.regex(html, /data-chart="latency"/);
+  t.regex(html, /data-chart="throughput"/);
+  t.regex(html, /data-chart="replication"/);
+});
+
+test("the embedded data holds the per-second series, the fault window and the marked events", (t) => {
+  const r = sentinel();
+  const data = embedded(renderHtml(r));
+  const lat = data.charts.latency;
+  t.deepEqual(lat.x, r.perSecond.map((s) => s.second));
+  const p99 = lat.series.find((s) => s.label === "P99")!;
+  t.deepEqual(p99.values, r.perSecond.map((s) => (s.ops ? s.latency.p99Us / 1000 : null)));
+  t.deepEqual(data.charts.throughput.series.find((s) => s.label === "ok")!.values, r.perSecond.map((s) => s.ok));
+  t.deepEqual(data.charts.throughput.series.map((s) => s.label), ["ok", "timeout errors", "connection errors"], "only the error classes that occurred");
+  const f = r.faults[0];
+  t.deepEqual(
+    data.windows.filter((w) => w.color === FAULT_SHADE),
+    [{ fromS: f.tookEffectAtMs! / 1000, toS: f.healedAtMs! / 1000, label: "kill", color: FAULT_SHADE }],
+  );
+  const labels = data.markers.map((m) => m.label);
+  t.true(labels.includes("kill injected") && labels.includes("kill healed"));
+  t.true(labels.includes("+switch-master ×3"), "three Sentinels announcing the switch make one marker");
+  t.false(labels.some((l) => l.startsWith("client-")), "client reconnections are not marked");
+});
+
+test("replication lag: bytes each replica is behind the master, a gap while no master answers", (t) => {
+  const r = sentinel();
+  const sample = (tMs: number, node: string, values: Record<string, number | string>) => ({ tMs, node, infoLatencyMs: 1, values });
+  r.samples = [
+    sample(1000, "redis-0", { role: "master", master_repl_offset: 5000, connected_slaves: 2 }),
+    sample(1001, "redis-1", { role: "slave", slave_repl_offset: 4400 }),
+    sample(1002, "redis-2", { role: "slave", slave_repl_offset: 5000 }),
+    sample(2000, "redis-1", { role: "slave", slave_repl_offset: 5000 }),
+    sample(2001, "redis-2", { role: "slave", slave_repl_offset: 4000 }),
+  ];
+  r.timeline = [{ tMs: 1500, kind: "sampler-unreachable", detail: { node: "redis-0" } }];
+  const rep = embedded(renderHtml(r)).charts.replication!;
+  t.deepEqual(rep.x, [1.002, 1.5, 2.001]);
+  t.deepEqual(rep.series.map((s) => [s.label, s.values]), [
+    ["redis-1", [600, null, null]],
+    ["redis-2", [0, null, null]],
+  ]);
+});
+
+test("cluster: nodes answering and masters over time; the replication chart is left out", (t) => {
+  const html = renderHtml(cluster());
+  const data = embedded(html);
+  t.regex(html, /data-chart="cluster"/);
+  t.notRegex(html, /data-chart="replication"/);
+  const c = data.charts.cluster!;
+  const answering = c.series.find((s) => s.label === "nodes answering INFO")!.values;
+  const masters = c.series.find((s) => s.label === "masters")!.values;
+  t.is(Math.max(...(answering as number[])), 6);
+  t.is(Math.min(...(answering as number[])), 5, "the killed master stops answering");
+  t.deepEqual([Math.min(...(masters as number[])), masters.at(-1)], [2, 3], "a replica is promoted back to 3 masters");
+});
+
+test("verdict: PASS, or FAIL with the broken budget named in the header and marked next to its value", (t) => {
+  t.regex(renderHtml(sentinel()), /<div class="verdict pass" data-verdict="PASS">PASS<\/div>/);
+  const r = sentinel();
+  const check = r.verdict.checks.find((c) => c.name === "p99 recovery")!;
+  Object.assign(check, { budget: 5, pass: false });
+  r.verdict.pass = false;
+  const html = renderHtml(r);
+  t.regex(html, /<div class="verdict fail" data-verdict="FAIL">FAIL<\/div>/);
+  t.regex(html, /<ul class="broken"><li>p99 recovery: 8\.39 ms against ≤ 5 ms<\/li>/);
+  t.regex(html, /<tr data-phase="recovery">[^]*?<span class="budget broken"[^>]*>≤ 5 ms ✗ broken<\/span>/);
+  t.regex(html, /<tr data-phase="baseline">[^]*?<span class="budget ok"[^>]*>≤ 50 ms ✓<\/span>/);
+});
+
+test("text from the run cannot break out: </script> in the data stays data, markup in names is escaped", (t) => {
+  const evil = `</script><script>alert(1)</script><!--`;
+  const r = sentinel();
+  r.scenario.name = evil;
+  r.otherErrors = [evil];
+  r.timeline.push({ tMs: 15000, kind: "fault-injected", detail: { fault: evil } });
+  const html = renderHtml(r);
+  // Exactly the page's own three scripts open and close.
+  t.is(html.match(/<script\b/g)!.length, 3);
+  t.is(html.match(/<\/script>/g)!.length, 3);
+  t.notRegex(html, /<script>alert/);
+  t.regex(html, /<h1>&lt;\/script&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;&lt;!--<\/h1>/);
+  const data = embedded(html);
+  t.true(data.markers.some((m) => m.label === `${evil} injected`), "the text round-trips intact");
+});
+
+test("writeReport writes report.html beside the JSON", (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "html-report-"));
+  const files = writeReport(dir, sentinel(), "");
+  t.is(files.html, path.join(dir, "report.html"));
+  t.true(existsSync(files.html));
+  t.regex(readFileSync(files.html, "utf8"), /^<!doctype html>/);
+});
