@@ -60,8 +60,9 @@ export class AppTierRun {
   }
 
   async stopLoad(): Promise<void> {
-    this.counts = await this.load?.stop();
+    const load = this.load;
     this.load = undefined;
+    if (load) this.counts = await load.stop();
   }
 
   async close(): Promise<void> {

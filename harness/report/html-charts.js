@@ -6,11 +6,13 @@
   const data = JSON.parse(document.getElementById("report-data").textContent);
   const px = () => uPlot.pxRatio || window.devicePixelRatio || 1;
   const HEIGHT = 320;
+  const STRIP_HEIGHT = 150;
 
   const num = (v, digits) => +v.toPrecision(digits);
   const formats = {
     ms: (v) => (v >= 1000 ? num(v / 1000, 3) + " s" : num(v, 3) + " ms"),
     "ops/s": (v) => Math.round(v).toLocaleString("en-US"),
+    "req/s": (v) => Math.round(v).toLocaleString("en-US"),
     nodes: (v) => String(Math.round(v)),
     bytes: (v) => {
       const units = ["B", "KiB", "MiB", "GiB"];
@@ -81,12 +83,12 @@
     return out;
   };
 
-  function options(kind, spec, width) {
+  function options(spec, width, height) {
     const fmt = formats[spec.unit];
     const yRange = spec.logY ? undefined : (u, min, max) => [0, spec.yMax ?? (max > 0 ? max * 1.1 : 1)];
     return {
       width,
-      height: HEIGHT,
+      height,
       cursor: { sync: { key: "run" } },
       scales: {
         x: { time: false, range: [0, data.endS] },
@@ -109,12 +111,13 @@
           label: s.label,
           stroke: s.color,
           width: 1.5,
+          ...(s.dash ? { dash: s.dash.map((d) => d * px()) } : {}),
           points: { show: !spec.stepped && spec.x.length < 200 },
           paths: spec.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined,
           value: (u, v) => (v == null ? "–" : fmt(v)),
         })),
       ],
-      hooks: { drawClear: [shadeWindows], draw: [drawMarkers(kind === "latency")] },
+      hooks: { drawClear: [shadeWindows], draw: [drawMarkers(!!spec.markerLabels)] },
     };
   }
 
@@ -129,13 +132,19 @@
     return [x, ...ys];
   }
 
+  // One chart per section; a chart with a strip (the app's errors under its latency) draws a second, lower plot.
   const drawn = [];
+  let charts = 0;
+  const draw = (el, spec, height) => drawn.push({ el, height, plot: new uPlot(options(spec, el.clientWidth, height), columns(spec), el) });
   for (const [kind, spec] of Object.entries(data.charts)) {
-    const el = document.querySelector('[data-chart="' + kind + '"] .plot');
+    const el = document.querySelector('[data-chart="' + kind + '"] .plot.main');
     if (!el) continue;
-    drawn.push({ el, plot: new uPlot(options(kind, spec, el.clientWidth), columns(spec), el) });
+    draw(el, spec, HEIGHT);
+    const stripEl = spec.strip && el.parentElement.querySelector(".plot.strip");
+    if (stripEl) draw(stripEl, spec.strip, STRIP_HEIGHT);
+    charts++;
   }
-  window.addEventListener("resize", () => drawn.forEach(({ el, plot }) => plot.setSize({ width: el.clientWidth, height: HEIGHT })));
+  window.addEventListener("resize", () => drawn.forEach(({ el, height, plot }) => plot.setSize({ width: el.clientWidth, height })));
   // uPlot paints in a microtask; the next frame comes after it, so a test waiting on this sees finished canvases.
-  requestAnimationFrame(() => (document.body.dataset.chartsRendered = String(drawn.length)));
+  requestAnimationFrame(() => (document.body.dataset.chartsRendered = String(charts)));
 })();

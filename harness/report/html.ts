@@ -30,6 +30,8 @@ export interface ChartSeries {
   label: string;
   color: string;
   values: Array<number | null>;
+  /** Canvas line dash, for a reference line drawn beside the measured ones. */
+  dash?: number[];
 }
 
 /** One uPlot chart, ready to draw: the browser script only maps this onto uPlot options. */
@@ -38,10 +40,14 @@ export interface ChartSpec {
   series: ChartSeries[];
   /** Per-second buckets are drawn as steps: a value holds for its whole second. */
   stepped: boolean;
-  unit: "ms" | "ops/s" | "bytes" | "nodes";
+  unit: "ms" | "ops/s" | "req/s" | "bytes" | "nodes";
   logY?: boolean;
   yMax?: number;
   note?: string;
+  /** Event markers are always drawn; their labels too when this is set. */
+  markerLabels?: boolean;
+  /** A low chart drawn under this one in the same section, on the same x axis (the app's errors under its latency). */
+  strip?: ChartSpec;
 }
 
 export interface ChartWindow {
@@ -64,7 +70,7 @@ export interface ChartData {
   markers: ChartMarker[];
   /** Marked events left out to keep the chart readable. */
   markersDropped: number;
-  charts: { latency: ChartSpec; throughput: ChartSpec; replication?: ChartSpec; cluster?: ChartSpec };
+  charts: { latency: ChartSpec; app?: ChartSpec; throughput: ChartSpec; replication?: ChartSpec; cluster?: ChartSpec };
   /** Why a chart is not drawn. */
   skipped: { replication?: string; cluster?: string };
 }
@@ -79,26 +85,52 @@ function latencyChart(r: RunReport): ChartSpec {
     stepped: true,
     unit: "ms",
     logY: true,
+    markerLabels: true,
     series: [
       { label: "P50", color: "#2563eb", values: ms((l) => l.p50Us) },
       { label: "P99", color: "#f59e0b", values: ms((l) => l.p99Us) },
       { label: "P99.9", color: "#dc2626", values: ms((l) => l.p999Us) },
       { label: "max", color: "#6b7280", values: ms((l) => l.maxUs) },
-      ...(r.app ? [appP99(r)] : []),
     ],
   };
 }
 
-/** What the application's users saw, on the same per-second grid: the HTTP P99 beside Redis's. */
-function appP99(r: RunReport): ChartSeries {
-  const bySecond = new Map(r.app!.perSecond.map((s) => [s.second, s]));
+type SecondSummary = RunReport["perSecond"][number];
+
+/**
+ * What the application's users saw, per second on the run clock: HTTP P99 and max beside the Redis P99 of the same
+ * second (dashed, the reference), and under it the HTTP errors per second by class.
+ */
+function appChart(r: RunReport): ChartSpec | undefined {
+  const app = r.app;
+  if (!app) return undefined;
+  const redis = new Map(r.perSecond.map((s) => [s.second, s]));
+  const http = new Map(app.perSecond.map((s) => [s.second, s]));
+  const x = [...new Set([...redis.keys(), ...http.keys()])].sort((a, b) => a - b);
+  const ms = (by: Map<number, SecondSummary>, pick: (l: SecondSummary["latency"]) => number) =>
+    x.map((t) => {
+      const s = by.get(t);
+      return s && s.ops > 0 ? round3(pick(s.latency) / 1000) : null;
+    });
+  const classes = ERROR_CLASSES.filter((c) => app.perSecond.some((s) => s.errorsByClass[c] > 0));
+  const errors: ChartSeries[] = classes.length
+    ? classes.map((c) => ({ label: `HTTP ${c} errors`, color: ERROR_COLORS[ERROR_CLASSES.indexOf(c)], values: x.map((t) => http.get(t)?.errorsByClass[c] ?? null) }))
+    : [{ label: "HTTP errors", color: ERROR_COLORS[0], values: x.map((t) => http.get(t)?.errors ?? null) }];
   return {
-    label: "HTTP P99",
-    color: "#0d9488",
-    values: r.perSecond.map((s) => {
-      const a = bySecond.get(s.second);
-      return a && a.ops > 0 ? round3(a.latency.p99Us / 1000) : null;
-    }),
+    x,
+    stepped: true,
+    unit: "ms",
+    logY: true,
+    markerLabels: true,
+    // Drawn in this order: at the app's rate P99 and max are often the same request, so P99 goes over max, and the
+    // dashed Redis reference over both.
+    series: [
+      { label: "HTTP max", color: "#9ca3af", values: ms(http, (l) => l.maxUs) },
+      { label: "HTTP P99", color: "#0d9488", values: ms(http, (l) => l.p99Us) },
+      { label: "Redis P99", color: "#f59e0b", dash: [6, 4], values: ms(redis, (l) => l.p99Us) },
+    ],
+    note: `Per second: P99 and max of the HTTP requests the app's users sent (${fmtInt(app.rate)} requests/s, from each request's intended start), beside the Redis clients' P99 of the same second (dashed); log scale. Below: failed HTTP requests per second, by class. Shaded: fault window (red), warmup (grey).`,
+    strip: { x, stepped: true, unit: "req/s", series: errors },
   };
 }
 
@@ -320,7 +352,9 @@ function clusterChart(r: RunReport, endMs: number): ChartSpec | string {
 }
 
 export function chartData(r: RunReport): ChartData {
-  const endMs = Math.max(r.perSecond.length * 1000, r.workload.loadDurationMs);
+  // The app's load stops just after Redis's: its last (partial) second widens every chart, so they stay aligned.
+  const endMs = Math.max(r.perSecond.length * 1000, (r.app?.perSecond.length ?? 0) * 1000, r.workload.loadDurationMs);
+  const app = appChart(r);
   const marks = markers(r.timeline, endMs);
   const replication = replicationChart(r, endMs);
   const cluster = clusterChart(r, endMs);
@@ -331,6 +365,7 @@ export function chartData(r: RunReport): ChartData {
     markersDropped: marks.dropped,
     charts: {
       latency: latencyChart(r),
+      ...(app ? { app } : {}),
       throughput: throughputChart(r),
       ...(typeof replication === "string" ? {} : { replication }),
       ...(typeof cluster === "string" ? {} : { cluster }),
@@ -440,9 +475,18 @@ function availabilityBlock(r: RunReport): string {
   const run = a.longestFailedRun;
   return `<div><h3>Availability (writes)</h3>${dl([
     ["RTO", (a.rtoMs === null ? `– <span class="note">(${esc(a.rtoNote ?? "not measured")})</span>` : `${fmtInt(Math.round(a.rtoMs))} ms`) + budgetTag(check("RTO"))],
+    ...(r.app ? [httpRto(r.app.availability)] : []),
     ["longest failed run", run ? `${fmtInt(run.writes)} writes over ${fmtInt(Math.round(run.durationMs))} ms (${(run.fromMs / 1000).toFixed(1)} → ${(run.toMs / 1000).toFixed(1)} s)` : "none"],
     ["writes failed", `${fmtInt(a.writesFailed)} of ${fmtInt(a.writesAttempted)}${a.writesAttempted ? ` (${fmtPct(a.writesFailed / a.writesAttempted)})` : ""}`],
   ])}</div>`;
+}
+
+/** The RTO the app's users saw (writes over HTTP), measured the same way as Redis's. */
+function httpRto(a: RunReport["availability"]): [string, string] {
+  const run = a.longestFailedRun;
+  const value = a.rtoMs === null ? `– <span class="note">(${esc(a.rtoNote ?? "not measured")})</span>` : `${fmtInt(Math.round(a.rtoMs))} ms`;
+  const detail = `${fmtInt(a.writesFailed)} of ${fmtInt(a.writesAttempted)} writes failed${run ? `, longest run ${(run.fromMs / 1000).toFixed(1)} → ${(run.toMs / 1000).toFixed(1)} s` : ""}`;
+  return ["RTO over HTTP (app users)", `<span data-rto="http">${value}</span> <span class="note">(${detail})</span>`];
 }
 
 function dataLossBlock(r: RunReport): string {
@@ -478,11 +522,10 @@ function appBlock(r: RunReport): string {
       <td>${fmtInt(http.ops)}</td><td>${fmtInt(http.errors)}</td><td>${http.ops ? fmtMs(http.latency.p99Us / 1000) : "–"}</td><td>${http.ops ? fmtMs(http.latency.maxUs / 1000) : "–"}</td></tr>`;
   });
   const statuses = Object.entries(app.httpStatus).map(([k, v]) => `${k} ${fmtInt(v)}`).join(", ");
-  const rto = app.availability.rtoMs === null ? `– (${app.availability.rtoNote ?? "not measured"})` : `${fmtInt(Math.round(app.availability.rtoMs))} ms`;
   return `<h3>What the application's users saw (HTTP)</h3>
 <table class="app"><thead><tr><th>phase</th><th>Redis ops</th><th>Redis errors</th><th>Redis P99 ms</th><th>HTTP requests</th><th>HTTP errors</th><th>HTTP P99 ms</th><th>HTTP max ms</th></tr></thead>
 <tbody>${rows.join("\n")}</tbody></table>
-<p class="note">${esc(`${app.rate} requests/s over ${app.connections} connections; latency ${app.latencyMeaning}. RTO over HTTP ${rto}; responses: ${statuses || "none"}${app.unfinished ? `; ${app.unfinished} requests unfinished` : ""}.`)}</p>`;
+<p class="note">${esc(`${app.rate} requests/s over ${app.connections} connections; latency ${app.latencyMeaning}. Responses: ${statuses || "none"}${app.unfinished ? `; ${app.unfinished} requests unfinished` : ""}.`)}</p>`;
 }
 
 function detailValue(key: string, v: unknown): string {
@@ -540,6 +583,7 @@ function environmentBlock(r: RunReport): string {
 
 const CHART_TITLES = {
   latency: ["Latency over time", "Per second, from each operation's intended start; log scale. Shaded: fault window (red), warmup (grey)."],
+  app: ["What the application's users saw", ""],
   throughput: ["Throughput and errors", "Operations per second that succeeded, and failures per second by class."],
   replication: ["Replication lag", ""],
   cluster: ["Cluster state", ""],
@@ -552,7 +596,8 @@ function chartSection(kind: keyof typeof CHART_TITLES, data: ChartData, extra = 
     const why = data.skipped[kind as "replication" | "cluster"];
     return `<section class="chart" data-chart-skipped="${kind}"><h2>${title}</h2><p class="note">${esc(why ?? "No data.")}</p></section>`;
   }
-  return `<section class="chart" data-chart="${kind}"><h2>${title}</h2><p class="note">${esc(spec.note ?? caption)}</p><div class="plot"></div>${extra}</section>`;
+  const strip = spec.strip ? `<div class="plot strip"></div>` : "";
+  return `<section class="chart" data-chart="${kind}"><h2>${title}</h2><p class="note">${esc(spec.note ?? caption)}</p><div class="plot main"></div>${strip}${extra}</section>`;
 }
 
 function markerTable(data: ChartData): string {
@@ -616,6 +661,7 @@ td.detail { text-align: left; color: var(--muted); font-size: 12px; }
 .bar { display: inline-block; height: 8px; background: #93c5fd; border-radius: 2px; vertical-align: middle; }
 code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: #f1f3f5; padding: 1px 4px; border-radius: 3px; word-break: break-all; }
 .plot { width: 100%; min-height: 340px; }
+.plot.strip { min-height: 170px; margin-top: 6px; }
 details.markers { margin-top: 10px; } details.markers summary { cursor: pointer; color: var(--muted); }
 .uplot .u-legend { font-size: 12px; }
 `;
@@ -650,6 +696,7 @@ ${header(report)}
   ${warningsBlock(report)}
 </section>
 ${chartSection("latency", data, markerTable(data))}
+${data.charts.app ? chartSection("app", data) : ""}
 ${chartSection("throughput", data)}
 ${report.scenario.topology.kind === "cluster" ? chartSection("cluster", data) : chartSection("replication", data)}
 <section class="environment"><h2>Environment</h2>${environmentBlock(report)}</section>

@@ -12,6 +12,7 @@ import { writeReport } from "../../harness/report/write.js";
 const fixture = (name: string) => JSON.parse(readFileSync(path.resolve("test/fixtures", name), "utf8")) as RunReport;
 const sentinel = () => fixture("report-sentinel-master-kill.json");
 const cluster = () => fixture("report-cluster-master-kill.json");
+const tourApp = () => fixture("report-tour-sentinel-app.json");
 
 function embedded(html: string): ChartData {
   const m = /<script type="application\/json" id="report-data">([^]*?)<\/script>/.exec(html);
@@ -51,6 +52,62 @@ test("the embedded data holds the per-second series, the fault window and the ma
   t.true(labels.includes("kill injected") && labels.includes("kill healed"));
   t.true(labels.includes("+switch-master ×3"), "three Sentinels announcing the switch make one marker");
   t.false(labels.some((l) => l.startsWith("client-")), "client reconnections are not marked");
+});
+
+test("app tier: HTTP P99 and max beside the Redis P99 per second, errors per second under them, right after the latency chart", (t) => {
+  const r = tourApp();
+  const app = r.app!;
+  const html = renderHtml(r);
+  const data = embedded(html);
+  const c = data.charts.app!;
+  t.truthy(c, "an app chart when the report has an app tier");
+  t.deepEqual(Object.keys(data.charts), ["latency", "app", "throughput", "replication"]);
+  // One x axis, the run clock's seconds, covering both loads (the app's stops a moment after Redis's).
+  t.deepEqual(c.x, app.perSecond.map((s) => s.second));
+  t.deepEqual(c.x.slice(0, r.perSecond.length), r.perSecond.map((s) => s.second));
+  t.is(data.endS, Math.max(r.perSecond.length * 1000, app.perSecond.length * 1000, r.workload.loadDurationMs) / 1000);
+  t.true(data.endS > r.perSecond.length, "the app's last second widens every chart");
+  const values = (label: string) => c.series.find((s) => s.label === label)!.values;
+  t.deepEqual(values("HTTP P99"), app.perSecond.map((s) => (s.ops ? s.latency.p99Us / 1000 : null)));
+  t.deepEqual(values("HTTP max"), app.perSecond.map((s) => (s.ops ? s.latency.maxUs / 1000 : null)));
+  t.deepEqual(values("Redis P99").slice(0, r.perSecond.length), r.perSecond.map((s) => (s.ops ? s.latency.p99Us / 1000 : null)));
+  t.deepEqual(values("Redis P99").slice(r.perSecond.length), c.x.slice(r.perSecond.length).map(() => null), "no Redis second, no point");
+  t.deepEqual(values("Redis P99"), data.charts.latency.series.find((s) => s.label === "P99")!.values.concat(values("Redis P99").slice(r.perSecond.length)));
+  t.false(data.charts.latency.series.some((s) => s.label.startsWith("HTTP")), "the Redis latency chart stays Redis's");
+  // Errors per second by class, only the classes that occurred; they add up to each second's HTTP errors.
+  const strip = c.strip!;
+  t.deepEqual(strip.x, c.x);
+  t.deepEqual(strip.series.map((s) => s.label), ["HTTP timeout errors", "HTTP connection errors"]);
+  t.deepEqual(
+    c.x.map((_, i) => strip.series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0)),
+    app.perSecond.map((s) => s.errors),
+  );
+  t.true(Math.max(...(strip.series[0].values as number[])) >= 95, "the fault's seconds fail almost every request");
+  // The section: right after the latency chart, with its own fault shading (the windows are shared).
+  t.regex(html, /data-chart="latency"[^]*data-chart="app"[^]*data-chart="throughput"/);
+  t.regex(html, /<section class="chart" data-chart="app"><h2>What the application's users saw<\/h2>[^]*?<div class="plot main"><\/div><div class="plot strip"><\/div>/);
+  t.true(data.windows.some((w) => w.color === FAULT_SHADE));
+  // HTTP RTO beside Redis's in the availability block.
+  const msText = (v: number | null) => `${Math.round(v!).toLocaleString("en-US")} ms`;
+  t.regex(
+    html,
+    new RegExp(
+      `<h3>Availability \\(writes\\)</h3><dl class="facts"><dt>RTO</dt><dd>${msText(r.availability.rtoMs)}[^]*?</dd>` +
+        `<dt>RTO over HTTP \\(app users\\)</dt><dd><span data-rto="http">${msText(app.availability.rtoMs)}</span>`,
+    ),
+  );
+});
+
+test("no app tier: no app chart, no HTTP RTO", (t) => {
+  const r = sentinel();
+  t.is(r.app, null);
+  const html = renderHtml(r);
+  const data = embedded(html);
+  t.is(data.charts.app, undefined);
+  t.deepEqual(Object.keys(data.charts), ["latency", "throughput", "replication"]);
+  t.notRegex(html, /data-chart="app"/);
+  t.notRegex(html, /RTO over HTTP/);
+  t.is(data.endS, Math.max(r.perSecond.length * 1000, r.workload.loadDurationMs) / 1000, "the chart span is Redis's load alone");
 });
 
 test("replication lag: bytes each replica is behind the master, a gap while no master answers", (t) => {
