@@ -6,9 +6,9 @@ import path from "node:path";
 import { matrixCommand } from "./commands/matrix.js";
 import { runCommand } from "./commands/run.js";
 import { suiteCommand } from "./commands/suite.js";
-import { compareCommand } from "./commands/compare.js";
+import { checkThreshold, compareCommand } from "./commands/compare.js";
 import { loadSettings } from "./infra/settings.js";
-import { newReportDir } from "./report/write.js";
+import { reportDirPath } from "./report/write.js";
 import { loadScenario, loadScenarioFile, loadSuite, readScenarioSources, validateScenario, type Overrides } from "./scenario/load.js";
 
 const USAGE = `Usage: npm run harness -- <command> [options]
@@ -34,7 +34,7 @@ Options for run, suite, tour and matrix (each replaces the scenarios' own value)
   --at <10s>            when faults are injected
   --file <path>         (run) a scenario file instead of a named scenario
   --export              (run) also write history.csv and readback.csv (every write, every key read back)
-  --repeats <n>         (suite, tour, matrix) runs of each scenario
+  --repeats <n>         (suite, tour, matrix) runs of each scenario (matrix: default 3)
   --threshold <0.05>    (compare, matrix) relative change that counts as a regression, if also beyond the spread
   --out <dir>           (compare) where compare.md/.html/.json go (default reports/<time>-compare)
   --quiet               no progress lines
@@ -87,8 +87,9 @@ async function main(argv: string[]): Promise<number> {
     at: values.at,
   };
   const quiet = values.quiet;
-  const repeats = positiveInt("repeats", values.repeats ?? "1");
-  const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+  // A matrix compares: without repeats it cannot tell a change from run-to-run noise.
+  const repeats = positiveInt("repeats", values.repeats ?? (command === "matrix" ? "3" : "1"));
+  const threshold = values.threshold === undefined ? undefined : checkThreshold(Number(values.threshold));
   const one = (what: string) => {
     if (rest.length !== 1) throw new BadInputError(`${command} needs exactly one ${what}.`, "See `npm run harness -- help`.");
     return rest[0];
@@ -125,7 +126,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case "compare": {
       if (rest.length) throw new BadInputError("compare takes --base and --candidate, not positional arguments.", "e.g. compare --base reports/A --candidate reports/B");
-      const outDir = values.out ?? newReportDir(loadSettings().reportsDir, "compare");
+      const outDir = values.out ?? reportDirPath(loadSettings().reportsDir, "compare");
       return compareCommand({ base: values.base ?? [], candidate: values.candidate ?? [], threshold, outDir });
     }
     default:

@@ -6,12 +6,14 @@ import { Recorder, type SecondSummary } from "../measure/recorder.js";
 import type { AppTier } from "../scenario/schema.js";
 import type { DataClient } from "../topology/types.js";
 import { startAppServer, type AppServer } from "./app-server.js";
-import { startAppLoad, type AppLoad, type AppLoadCounts } from "./autocannon-load.js";
+import type { AppLoad, AppLoadCounts } from "./autocannon-load.js";
+import { startAppLoadThread } from "./app-load-thread.js";
 
 /** What the application's users saw: the same measures as the Redis level, over HTTP. */
 export interface AppTierReport {
   rate: number;
-  readRatio: number;
+  /** The share of requests that read, as run (whole autocannon instances read or write). */
+  readShare: number;
   connections: number;
   autocannonInstances: number;
   latencyMeaning: string;
@@ -42,8 +44,8 @@ export class AppTierRun {
 
   static async start(spec: AppTier, client: DataClient, phases: PhaseClock): Promise<AppTierRun> {
     client.on("error", () => {}); // each request sees its own error
-    await client.connect();
     try {
+      await client.connect();
       return new AppTierRun(spec, client, await startAppServer(client), phases);
     } catch (err) {
       client.disconnect();
@@ -52,7 +54,7 @@ export class AppTierRun {
   }
 
   startLoad(clock: () => number): void {
-    this.load = startAppLoad(
+    this.load = startAppLoadThread(
       { baseUrl: this.server.url, rate: this.spec.rate, readRatio: this.spec.readRatio, timeoutS: this.spec.timeout },
       clock,
       (op) => this.recorder.record(op),
@@ -73,14 +75,14 @@ export class AppTierRun {
 
   report(faultStartMs: number | undefined, endMs: number): AppTierReport {
     const { phases, total } = this.recorder.summaries();
-    const counts = this.counts ?? { connections: 0, instances: 0, httpStatus: {}, unfinished: 0 };
+    const counts = this.counts ?? { connections: 0, instances: 0, readShare: 0, httpStatus: {}, unfinished: 0 };
     return {
       rate: this.spec.rate,
-      readRatio: this.spec.readRatio,
+      readShare: counts.readShare,
       connections: counts.connections,
       autocannonInstances: counts.instances,
       latencyMeaning:
-        "HTTP, from each request's intended start (autocannon's own correction off; requests a busy connection never sent are counted as waiting until it came free)",
+        "HTTP, from each request's intended start: when autocannon (in a thread of its own) was due to send it; its own correction off; requests a busy connection never sent count as waiting until it came free",
       phases: Object.fromEntries(ALL_PHASES.map((p) => [p, phases[p]])) as Record<AnyPhase, OpStatsSummary>,
       total,
       availability: availability(this.recorder.log.writesByIntendedStart(), faultStartMs, endMs),

@@ -16,19 +16,22 @@ export interface AppLoadOptions {
 export interface AppLoadCounts {
   connections: number;
   instances: number;
+  /** The share of connections that read: whole instances read or write, so it moves in steps of one instance. */
+  readShare: number;
   /** Responses by HTTP status, plus "timeout" and "connection error" for requests that got none. */
   httpStatus: Record<string, number>;
-  /** Requests still in flight when the load stopped: in no statistic. */
+  /** Requests still unanswered a while after the load stopped: recorded as timeouts at that moment. */
   unfinished: number;
 }
 
 export interface AppLoad {
-  counts: AppLoadCounts;
   stop(): Promise<AppLoadCounts>;
 }
 
 /** Instances whose per-second ticks interleave: more spread the requests more evenly over each second. */
 const MAX_INSTANCES = 20;
+/** After the load stops, how long requests in flight get to finish (the app's Redis calls time out well before). */
+const DRAIN_MS = 3000;
 
 /**
  * Drives the app at a constant rate with autocannon: one request per second per connection (autocannon's
@@ -39,8 +42,15 @@ const MAX_INSTANCES = 20;
  */
 export function startAppLoad(o: AppLoadOptions, clock: () => number, record: (op: OpOutcome) => void): AppLoad {
   const instances = Math.max(1, Math.min(MAX_INSTANCES, o.rate));
-  const counts: AppLoadCounts = { connections: o.rate, instances, httpStatus: {}, unfinished: 0 };
-  const count = (key: string) => (counts.httpStatus[key] = (counts.httpStatus[key] ?? 0) + 1);
+  const connectionsOf = (i: number) => Math.floor(o.rate / instances) + (i < o.rate % instances ? 1 : 0);
+  let readers = 0;
+  for (let i = 0; i < instances; i++) if (isReader(i, instances, o.readRatio)) readers += connectionsOf(i);
+  const counts: AppLoadCounts = { connections: o.rate, instances, readShare: readers / o.rate, httpStatus: {}, unfinished: 0 };
+  // Once the load has stopped nothing more is counted: requests sent after it are no part of the run.
+  let closed = false;
+  const count = (key: string) => {
+    if (!closed) counts.httpStatus[key] = (counts.httpStatus[key] ?? 0) + 1;
+  };
   const schedules: ConnectionSchedule[] = [];
   const running: autocannon.Instance[] = [];
   const finished: Array<Promise<void>> = [];
@@ -52,6 +62,7 @@ export function startAppLoad(o: AppLoadOptions, clock: () => number, record: (op
     schedules.push(s);
     let body = "";
     const done = (error?: ErrorClass) => {
+      if (closed) return;
       const op = s.finished(clock(), error);
       if (op) record(op);
       body = "";
@@ -61,12 +72,16 @@ export function startAppLoad(o: AppLoadOptions, clock: () => number, record: (op
       if (!stopped) for (const op of s.sent(clock())) record(op);
     });
     client.on("body", (chunk: Buffer) => (body += chunk.toString()));
+    // Only answers to recorded requests count (not those autocannon sends after the load stopped).
     client.on("response", (status: number) => {
+      if (!s.busy) return;
       count(String(status));
       done(status >= 200 && status < 300 ? undefined : classOf(status, body));
     });
-    client.on("timeout", () => count("timeout"));
+    // autocannon has already resent when it says "timeout": the request event recorded the abandoned one.
+    client.on("timeout", () => !stopped && count("timeout"));
     client.on("connError", () => {
+      if (!s.busy) return;
       count("connection error");
       done("connection");
     });
@@ -75,7 +90,7 @@ export function startAppLoad(o: AppLoadOptions, clock: () => number, record: (op
   const startInstance = (i: number) => {
     if (stopped) return;
     const kind: OpKind = isReader(i, instances, o.readRatio) ? "read" : "write";
-    const connections = Math.floor(o.rate / instances) + (i < o.rate % instances ? 1 : 0);
+    const connections = connectionsOf(i);
     finished.push(
       new Promise<void>((resolve) => {
         running.push(
@@ -100,11 +115,22 @@ export function startAppLoad(o: AppLoadOptions, clock: () => number, record: (op
   const timers = Array.from({ length: instances }, (_, i) => setTimeout(() => startInstance(i), (i * 1000) / instances));
 
   return {
-    counts,
     async stop() {
+      // No new request counts from here; those in flight get a moment to finish, and what is still unanswered then
+      // failed at that moment (latency up to the failure, as for any timed-out operation).
       stopped = true;
       for (const t of timers) clearTimeout(t);
-      counts.unfinished = schedules.filter((s) => s.busy).length;
+      const drainUntil = Date.now() + DRAIN_MS;
+      while (schedules.some((s) => s.busy) && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
+      closed = true;
+      const now = clock();
+      for (const s of schedules) {
+        const op = s.finished(now, "timeout");
+        if (op) {
+          record(op);
+          counts.unfinished++;
+        }
+      }
       for (const r of running) r.stop();
       await Promise.all(finished);
       return counts;

@@ -29,9 +29,7 @@ export interface CompareCommandOptions {
  * Bad input (a missing path, a file that is not a report) throws BadInputError (exit 2).
  */
 export async function compareCommand(o: CompareCommandOptions): Promise<number> {
-  const threshold = o.threshold ?? DEFAULT_COMPARE_THRESHOLD;
-  if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1)
-    throw new BadInputError(`threshold ${threshold} is not a fraction between 0 and 1`, `give a relative change as a fraction: 0.05 for 5%${threshold > 1 ? ` (${threshold / 100} for ${threshold}%?)` : ""}`);
+  const threshold = checkThreshold(o.threshold ?? DEFAULT_COMPARE_THRESHOLD);
   if (o.base.length === 0) throw new BadInputError("no base runs given", "name the report.json files or run folders of the base image");
   if (o.candidate.length === 0) throw new BadInputError("no candidate runs given", "name the report.json files or run folders of the candidate image");
   const base = findReports(o.base);
@@ -50,4 +48,14 @@ export async function compareCommand(o: CompareCommandOptions): Promise<number> 
   out.write(renderComparisonText(c));
   out.write(`comparison: ${files.markdown}\n            ${files.html}\n            ${files.json}\n`);
   return code;
+}
+
+/** The relative change that counts, checked before anything runs (a matrix must not find out after its runs). */
+export function checkThreshold(threshold: number): number {
+  if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1)
+    throw new BadInputError(
+      `--threshold ${threshold} is not a fraction between 0 and 1`,
+      `give a relative change as a fraction: 0.05 for 5%${threshold > 1 ? ` (${threshold / 100} for ${threshold}%?)` : ""}`,
+    );
+  return threshold;
 }

@@ -32,16 +32,26 @@ export async function matrixCommand(suite: string, images: string[], scenariosFo
   }
   for (const run of runs) printSuite(run);
   if (signal.aborted) return EXIT.interrupted;
-  let code = Math.max(...runs.map((r) => (r.exitCode === EXIT.budgetFailed ? EXIT.budgetFailed : r.exitCode === EXIT.pass ? EXIT.pass : EXIT.environment)));
+  // A run that could not finish (or a harness bug) outranks a broken budget; either outranks a pass.
+  const rank = (c: number) => [EXIT.pass, EXIT.budgetFailed, EXIT.environment, EXIT.internal].indexOf(c as never);
+  let code: number = EXIT.pass;
+  const note = (c: number) => (code = rank(c) > rank(code) ? c : code);
+  for (const r of runs) note(r.exitCode === EXIT.pass || r.exitCode === EXIT.budgetFailed || r.exitCode === EXIT.internal ? r.exitCode : EXIT.environment);
   for (let k = 1; k < runs.length; k++) {
     process.stdout.write(`\n${images[0]} → ${images[k]}\n`);
-    const regressed = await compareCommand({
-      base: [runs[0].dir],
-      candidate: [runs[k].dir],
-      threshold: o.threshold,
-      outDir: path.join(root, `compare-${slug(images[0])}-vs-${slug(images[k])}`),
-    });
-    if (regressed && code === EXIT.pass) code = EXIT.budgetFailed;
+    try {
+      const regressed = await compareCommand({
+        base: [runs[0].dir],
+        candidate: [runs[k].dir],
+        threshold: o.threshold,
+        outDir: path.join(root, `compare-${slug(images[0])}-vs-${slug(images[k])}`),
+      });
+      if (regressed) note(EXIT.budgetFailed);
+    } catch (err) {
+      // e.g. a side without a single report: the runs failed before writing one; say so and compare the rest.
+      process.stdout.write(`could not compare: ${(err as Error).message}\n`);
+      note(EXIT.environment);
+    }
   }
   process.stdout.write(`matrix: ${root}\n`);
   return code;

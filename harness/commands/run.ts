@@ -1,9 +1,9 @@
-import { EXIT } from "../infra/errors.js";
 import { loadSettings } from "../infra/settings.js";
 import { Progress } from "../report/progress.js";
 import { runScenario } from "../scenario/run.js";
 import type { Scenario } from "../scenario/schema.js";
 import { interruptSignal } from "./interrupt.js";
+import { exitCodeOf, verdictWord } from "../report/outcome.js";
 
 /** `run`: one scenario, a verdict on stdout, the exit code of the verdict. */
 export async function runCommand(scenario: Scenario, o: { quiet: boolean; exportHistory: boolean }): Promise<number> {
@@ -14,8 +14,7 @@ export async function runCommand(scenario: Scenario, o: { quiet: boolean; export
     exportHistory: o.exportHistory,
   });
   const out: string[] = [];
-  const word = report.status !== "completed" ? report.status.toUpperCase() : report.verdict.pass ? "PASS" : "FAIL";
-  out.push(`${word} ${scenario.name}`);
+  out.push(`${verdictWord(report)} ${scenario.name}`);
   for (const f of report.verdict.failures) out.push(`  broken: ${f}`);
   for (const p of ["baseline", "fault", "recovery"] as const) {
     const ph = report.phases[p];
@@ -35,7 +34,5 @@ export async function runCommand(scenario: Scenario, o: { quiet: boolean; export
   out.push(`  report: ${files.json}`, `  summary: ${files.markdown}`);
   if (files.html) out.push(`  charts: ${files.html}`);
   process.stdout.write(out.join("\n") + "\n");
-  if (report.status === "aborted") return EXIT.interrupted;
-  if (report.status === "failed") return EXIT.environment;
-  return report.verdict.pass ? EXIT.pass : EXIT.budgetFailed;
+  return exitCodeOf(report);
 }

@@ -4,6 +4,7 @@ import { Progress } from "../report/progress.js";
 import { runSuite, type SuiteRun } from "../scenario/suite-run.js";
 import type { Scenario } from "../scenario/schema.js";
 import { interruptSignal } from "./interrupt.js";
+import { verdictWord } from "../report/outcome.js";
 
 /** `suite` and `tour`: every scenario of a suite into one folder with an index; one line per run on stdout. */
 export async function suiteCommand(title: string, scenarios: Scenario[], o: { quiet: boolean; repeats: number }): Promise<number> {
@@ -21,7 +22,7 @@ export async function suiteCommand(title: string, scenarios: Scenario[], o: { qu
 export function printSuite(run: SuiteRun): void {
   const lines = run.entries.map((e) => {
     const r = e.report;
-    const verdict = !r ? "ERROR" : r.status !== "completed" ? r.status.toUpperCase() : r.verdict.pass ? "PASS" : "FAIL";
+    const verdict = r ? verdictWord(r) : "ERROR";
     const rto = r?.faults.length ? ` RTO ${r.availability.rtoMs === null ? "-" : `${Math.round(r.availability.rtoMs)} ms`}` : "";
     const lost = r?.dataLoss ? ` lost ${r.dataLoss.lost}` : "";
     const http = r?.app ? ` | HTTP errors ${r.app.total.errors}/${r.app.total.ops}, RTO ${r.app.availability.rtoMs === null ? "-" : `${Math.round(r.app.availability.rtoMs)} ms`}` : "";

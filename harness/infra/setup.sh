@@ -6,8 +6,9 @@
 #   3. sets vm.overcommit_memory=1 where permitted (Redis BGSAVE may fail without it);
 #   4. runs `npm install` when node_modules is missing or older than package-lock.json;
 #   5. builds the container images that are missing (docker/build-images.sh).
-# Usage: harness/infra/setup.sh [--force]
+# Usage: harness/infra/setup.sh [--force] [--tests]
 #   --force   rebuild every image, even those already present
+#   --tests   also what only the tests need: Debian's chromium (the HTML report's browser tests)
 # Exit codes: 0 ready, 2 bad flag, 3 the environment could not be set up (the message says why
 # and what to do).
 set -euo pipefail
@@ -20,11 +21,13 @@ say() { echo "[setup] $*"; }
 die() { echo "[setup] ERROR: $*" >&2; exit 3; }
 
 force=()
+tests=0
 for arg in "$@"; do
   case $arg in
     --force) force=(--force) ;;
+    --tests) tests=1 ;;
     -h | --help) sed -n '/^# Usage:/,/^set -euo/p' "${BASH_SOURCE[0]}" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "[setup] unknown flag '$arg' (usage: harness/infra/setup.sh [--force])" >&2; exit 2 ;;
+    *) echo "[setup] unknown flag '$arg' (usage: harness/infra/setup.sh [--force] [--tests])" >&2; exit 2 ;;
   esac
 done
 # Root only for what needs it: a machine already set up runs this (and so `npm test`) as any user.
@@ -46,8 +49,10 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install o
 
 # --- 1. Debian packages ----------------------------------------------------------------------
 missing=()
-# chromium: the headless browser the HTML report's test draws its charts in (test/integration/html-browser.test.ts).
-for p in docker.io mmdebstrap redis-tools iproute2 iptables ca-certificates debian-archive-keyring chromium; do
+wanted=(docker.io mmdebstrap redis-tools iproute2 iptables ca-certificates debian-archive-keyring)
+# chromium: the headless browser the HTML report's tests draw its charts in; only the tests need it.
+[ "$tests" = 1 ] && wanted+=(chromium)
+for p in "${wanted[@]}"; do
   installed "$p" || missing+=("$p")
 done
 # The trixie images are verified against the host's keyring: bookworm's current

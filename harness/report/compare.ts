@@ -5,6 +5,7 @@ import { BadInputError } from "../infra/errors.js";
 import type { Budgets } from "../scenario/schema.js";
 import { formatBytes } from "../scenario/units.js";
 import { REPORT_SCHEMA_VERSION, type RunReport } from "./types.js";
+import { escapeMarkup } from "./escape.js";
 
 /*
  * Compare runs: the same suite on two images (base and candidate), each scenario possibly run several times.
@@ -307,9 +308,13 @@ export function compareRuns(base: RunReport[], candidate: RunReport[], opts: Com
   };
 }
 
-/** 1 when a budget-relevant metric regressed or a verdict went from pass to fail; else 0. */
+/**
+ * 1 when a budget-relevant metric regressed, a verdict went from pass to fail, or the candidate did not finish a run
+ * (or any run) of a scenario the base finished: a candidate that cannot complete is worse, not incomparable. Else 0.
+ */
 export function comparisonExitCode(c: Comparison): number {
-  return c.summary.budgetRegressions > 0 || c.summary.verdictRegressions > 0 ? 1 : 0;
+  const unfinished = c.skipped.some((s) => s.side === "candidate") || c.onlyBase.length > 0;
+  return c.summary.budgetRegressions > 0 || c.summary.verdictRegressions > 0 || unfinished ? 1 : 0;
 }
 
 function imageOf(r: RunReport): string {
@@ -647,7 +652,7 @@ function tailMarkdown(c: Comparison, L: string[]): void {
   }
 }
 
-const h = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const h = escapeMarkup;
 
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5rem auto;max-width:1300px;padding:0 1rem;color:#1d1d1f}

@@ -8,6 +8,8 @@ import type { ServerSample } from "../measure/sampler.js";
 import type { TimelineEvent } from "../measure/timeline.js";
 import { formatBytes } from "../scenario/units.js";
 import type { RunReport } from "./types.js";
+import { escapeMarkup } from "./escape.js";
+import { verdictWord } from "./outcome.js";
 
 /**
  * One self-contained HTML page per run: the numbers of the Markdown summary with budgets marked, and charts drawn by
@@ -86,6 +88,8 @@ function latencyChart(r: RunReport): ChartSpec {
     unit: "ms",
     logY: true,
     markerLabels: true,
+    // Open loop: from each intended start; closed loop: service time only. The report says which.
+    note: `Per second; latency ${r.workload.latencyMeaning}; log scale. Shaded: fault window (red), warmup (grey).`,
     series: [
       { label: "P50", color: "#2563eb", values: ms((l) => l.p50Us) },
       { label: "P99", color: "#f59e0b", values: ms((l) => l.p99Us) },
@@ -379,8 +383,7 @@ export function chartData(r: RunReport): ChartData {
 
 // ---- HTML ------------------------------------------------------------------------------------------------------
 
-const esc = (v: unknown) =>
-  String(v).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+const esc = escapeMarkup;
 
 /** JSON that is safe inside <script>: every "<" escaped, so no "</script>" or "<!--" in the data can end the element. */
 export const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, "\\u003c");
@@ -410,7 +413,7 @@ const dl = (rows: Array<[string, string]>) => `<dl class="facts">${rows.map(([k,
 
 function header(r: RunReport): string {
   const s = r.scenario;
-  const word = r.status !== "completed" ? r.status.toUpperCase() : r.verdict.pass ? "PASS" : "FAIL";
+  const word = verdictWord(r);
   const cls = r.status !== "completed" ? "other" : r.verdict.pass ? "pass" : "fail";
   const server = r.topology ? `${r.topology.server.server} ${r.topology.server.version}` : "not started";
   const broken = r.verdict.checks.filter((c) => !c.pass);
@@ -525,7 +528,7 @@ function appBlock(r: RunReport): string {
   return `<h3>What the application's users saw (HTTP)</h3>
 <table class="app"><thead><tr><th>phase</th><th>Redis ops</th><th>Redis errors</th><th>Redis P99 ms</th><th>HTTP requests</th><th>HTTP errors</th><th>HTTP P99 ms</th><th>HTTP max ms</th></tr></thead>
 <tbody>${rows.join("\n")}</tbody></table>
-<p class="note">${esc(`${app.rate} requests/s over ${app.connections} connections; latency ${app.latencyMeaning}. Responses: ${statuses || "none"}${app.unfinished ? `; ${app.unfinished} requests unfinished` : ""}.`)}</p>`;
+<p class="note">${esc(`${app.rate} requests/s over ${app.connections} connections; latency ${app.latencyMeaning}. Responses: ${statuses || "none"}${app.unfinished ? `; ${app.unfinished} requests unanswered 3 s after the load stopped, counted as timeouts` : ""}.`)}</p>`;
 }
 
 function detailValue(key: string, v: unknown): string {
@@ -670,7 +673,7 @@ details.markers { margin-top: 10px; } details.markers summary { cursor: pointer;
 export function renderHtml(report: RunReport): string {
   const a = loadAssets();
   const data = chartData(report);
-  const title = `${report.scenario.name}: ${report.status !== "completed" ? report.status : report.verdict.pass ? "PASS" : "FAIL"}`;
+  const title = `${report.scenario.name}: ${verdictWord(report)}`;
   return `<!doctype html>
 <html lang="en">
 <head>

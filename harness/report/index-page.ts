@@ -2,6 +2,8 @@ import path from "node:path";
 import type { Scenario } from "../scenario/schema.js";
 import { formatUs } from "../scenario/units.js";
 import type { RunReport } from "./types.js";
+import { escapeMarkup } from "./escape.js";
+import { verdictWord } from "./outcome.js";
 
 /** One run of a suite: its report, or the error that stopped it (with its folder when it got that far). */
 export interface IndexEntry {
@@ -11,16 +13,11 @@ export interface IndexEntry {
   dir?: string;
 }
 
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const esc = escapeMarkup;
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? "–" : `${Math.round(v)} ms`);
 const p99 = (r: RunReport, phase: "baseline" | "fault" | "recovery") => (r.phases[phase].ops ? formatUs(r.phases[phase].latency.p99Us) : "–");
 
-function word(e: IndexEntry): "PASS" | "FAIL" | "ERROR" | "ABORTED" | "FAILED" {
-  if (!e.report) return "ERROR";
-  if (e.report.status === "aborted") return "ABORTED";
-  if (e.report.status === "failed") return "FAILED";
-  return e.report.verdict.pass ? "PASS" : "FAIL";
-}
+const word = (e: IndexEntry) => (e.report ? verdictWord(e.report) : "ERROR");
 
 /** The numbers a reader compares across topologies, one row per run. */
 function row(e: IndexEntry) {
@@ -37,7 +34,7 @@ function row(e: IndexEntry) {
     rto: r ? ms(r.availability.rtoMs) : "–",
     failedWrites: r ? `${r.availability.writesFailed}/${r.availability.writesAttempted}` : "–",
     lost: r?.dataLoss ? `${r.dataLoss.lost}${r.dataLoss.splitBrain ? ` (${r.dataLoss.splitBrain} split brain)` : ""}` : "–",
-    httpP99: app && app.phases.fault.ops ? formatUs(app.phases.fault.latency.p99Us) : app && app.total.ops ? formatUs(app.total.latency.p99Us) : "–",
+    httpP99: app && app.phases.fault.ops ? formatUs(app.phases.fault.latency.p99Us) : "–",
     httpErrors: app ? `${app.total.errors}/${app.total.ops}` : "–",
     httpRto: app ? ms(app.availability.rtoMs) : "–",
     broken: r ? [...r.verdict.failures] : [e.error ?? ""],
@@ -80,7 +77,7 @@ th{background:#f4f4f4;font-weight:600}.v{font-weight:700}.PASS{color:#1a7f37}.FA
 </style></head><body>
 <h1>${esc(title)}</h1>
 <p>${passed} of ${entries.length} runs passed. Each scenario links to its report with charts; every run folder also holds summary.md, report.json, junit.xml and latency.hlog.
-Latency is from each operation's intended start; RTO is how long writes were unavailable after the fault took effect; HTTP columns are what users of an app in front of Redis saw.</p>
+Latency is from each operation's intended start (a closed-loop run, if any, says in its report that it measured service time only); RTO is how long writes were unavailable after the fault took effect; HTTP columns are what users of an app in front of Redis saw.</p>
 <table><thead><tr>${HEADERS.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>
 ${rows.join("\n")}
 </tbody></table></body></html>

@@ -1,15 +1,16 @@
 import { describeCheck } from "../check/verdict.js";
 import type { RunReport } from "./types.js";
+import { escapeMarkup } from "./escape.js";
 
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const esc = escapeMarkup;
 
 /**
  * JUnit XML for CI: one test case per scenario run; a broken budget is a <failure> naming the budget and the measured
- * value, a run that could not finish (aborted, environment) is an <error>.
+ * value, a run that could not finish (aborted, environment) is an <error>, and so is one that left no report.
  */
-export function renderJUnit(suiteName: string, runs: RunReport[]): string {
+export function renderJUnit(suiteName: string, runs: RunReport[], unreported: Array<{ name: string; error: string }> = []): string {
   const failures = runs.filter((r) => r.status === "completed" && !r.verdict.pass).length;
-  const errors = runs.filter((r) => r.status !== "completed").length;
+  const errors = runs.filter((r) => r.status !== "completed").length + unreported.length;
   const seconds = (r: RunReport) => ((Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 1000).toFixed(3);
   const cases = runs.map((r) => {
     const name = `${esc(r.scenario.topology.kind)}.${esc(r.scenario.name)}`;
@@ -20,9 +21,12 @@ export function renderJUnit(suiteName: string, runs: RunReport[]): string {
     else if (!r.verdict.pass) body = `\n    <failure message="${esc(r.verdict.failures.join("; "))}">${esc(checks)}</failure>`;
     return `${head}${body}\n    <system-out>${esc(`${name}\n${checks}`)}</system-out>\n  </testcase>`;
   });
+  // A run that stopped before it had a report (a harness bug) is still a test case, in error.
+  for (const u of unreported)
+    cases.push(`  <testcase classname="${esc(suiteName)}" name="${esc(u.name)}" time="0">\n    <error message="${esc(u.error)}"></error>\n  </testcase>`);
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n` +
-    `<testsuite name="${esc(suiteName)}" tests="${runs.length}" failures="${failures}" errors="${errors}">\n` +
+    `<testsuite name="${esc(suiteName)}" tests="${runs.length + unreported.length}" failures="${failures}" errors="${errors}">\n` +
     `${cases.join("\n")}\n</testsuite>\n`
   );
 }

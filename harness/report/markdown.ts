@@ -3,6 +3,7 @@ import { describeCheck } from "../check/verdict.js";
 import { ERROR_CLASSES } from "../measure/errors.js";
 import { formatBytes, formatUs } from "../scenario/units.js";
 import type { RunReport } from "./types.js";
+import { verdictWord } from "./outcome.js";
 
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? "â€“" : `${Math.round(v)} ms`);
 
@@ -10,8 +11,7 @@ const ms = (v: number | null | undefined) => (v === null || v === undefined ? "â
 export function renderMarkdown(r: RunReport): string {
   const s = r.scenario;
   const lines: string[] = [];
-  const verdictWord = r.status !== "completed" ? `**${r.status.toUpperCase()}**` : r.verdict.pass ? "**PASS**" : "**FAIL**";
-  lines.push(`# ${s.name}: ${verdictWord}`, "");
+  lines.push(`# ${s.name}: **${verdictWord(r)}**`, "");
   if (s.description) lines.push(s.description, "");
   if (r.problem) lines.push(`> ${r.problem}`, "");
   const server = r.topology ? `${r.topology.server.server} ${r.topology.server.version}` : "not started";
@@ -139,7 +139,7 @@ function appTierSection(r: RunReport): string[] {
   const lines = [
     "## What the application's users saw (HTTP, autocannon)",
     "",
-    `${app.rate} requests/s (${Math.round(app.readRatio * 100)}% GET /read, the rest POST /write) over ${app.connections} connections ` +
+    `${app.rate} requests/s (${Math.round(app.readShare * 100)}% GET /read, the rest POST /write) over ${app.connections} connections ` +
       `from ${app.autocannonInstances} autocannon instances, to an HTTP service that uses one ${r.scenario.topology.kind} client. Latency: ${app.latencyMeaning}.`,
     "",
     "| phase | Redis ops | Redis errors | Redis P99 | HTTP requests | HTTP errors | HTTP P99 | HTTP max |",
@@ -161,7 +161,7 @@ function appTierSection(r: RunReport): string[] {
     `RTO seen over HTTP: ${rto(app.availability)} (Redis level: ${rto(r.availability)}); ${app.availability.writesFailed} of ` +
       `${app.availability.writesAttempted} HTTP writes failed. Responses: ${statuses || "none"}` +
       (redisErrors ? `; the Redis errors behind the 5xx: ${redisErrors}` : "") +
-      (app.unfinished ? `; ${app.unfinished} requests still in flight at the end (in no statistic)` : "") + ".",
+      (app.unfinished ? `; ${app.unfinished} requests unanswered 3 s after the load stopped, counted as timeouts` : "") + ".",
   );
   return lines;
 }

@@ -287,10 +287,11 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     app: app?.report(phases.faultStartMs, driver.lastIssueMs) ?? null,
   });
   const files = { ...writeReport(dir, report, hdrIntervalLog(recorder, Date.now() - clock() /* the load's start, wall clock */)), ...(exported ?? {}) };
+  for (const p of files.problems) progress.step(`warning: ${p.split("\n")[0]}`);
   progress.step(`report: ${files.markdown}`);
   // An interruption is not an error: the report says "aborted" and the caller exits 130. Anything else that was thrown
   // goes on to the caller as it was (a HarnessError says what to do; any other error is the harness's own bug).
-  if (thrown !== undefined && status !== "aborted") throw Object.assign(thrown as object, { files });
+  if (thrown !== undefined && status !== "aborted") throw Object.assign(thrown as object, { files, report });
   return { report, files };
 }
 

@@ -197,8 +197,11 @@ export const appTierSchema = z
     rate: z.number().int().min(1).max(2000).default(100),
     /** Fraction of GET /read (the rest POST /write). */
     readRatio: z.number().min(0).max(1).default(0.5),
-    /** The HTTP client's timeout, seconds. */
-    timeout: z.number().int().min(1).max(600).default(10),
+    /**
+     * The HTTP client's timeout, seconds. At least 2: autocannon re-arms it only when a connection sends, and a
+     * connection here sends once a second, so 1 s would fire on idle connections.
+     */
+    timeout: z.number().int().min(2).max(600).default(10),
   })
   .strict();
 

@@ -1,6 +1,8 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { HarnessError } from "../infra/errors.js";
+import { EXIT, HarnessError } from "../infra/errors.js";
+import { exitCodeOf, verdictWord } from "../report/outcome.js";
+import type { RunReport } from "../report/types.js";
 import type { Settings } from "../infra/settings.js";
 import { renderIndexHtml, renderIndexMarkdown, type IndexEntry } from "../report/index-page.js";
 import { renderJUnit } from "../report/junit.js";
@@ -42,7 +44,8 @@ export async function runSuite(scenarios: Scenario[], o: SuiteRunOptions): Promi
     writeFileSync(path.join(dir, "index.html"), renderIndexHtml(o.title, dir, entries));
     writeFileSync(path.join(dir, "index.md"), renderIndexMarkdown(o.title, dir, entries));
     const reports = entries.flatMap((e) => (e.report ? [e.report] : []));
-    writeFileSync(path.join(dir, "junit.xml"), renderJUnit(o.title, reports));
+    const unreported = entries.flatMap((e) => (e.report ? [] : [{ name: e.scenario.name, error: e.error ?? "no report" }]));
+    writeFileSync(path.join(dir, "junit.xml"), renderJUnit(o.title, reports, unreported));
   };
   o.progress.step(`${o.title}: ${total} run${total > 1 ? "s" : ""}, results in ${dir}`);
   for (let rep = 1; rep <= repeats && !o.signal.aborted; rep++) {
@@ -52,27 +55,27 @@ export async function runSuite(scenarios: Scenario[], o: SuiteRunOptions): Promi
       try {
         const { report, files } = await runScenario(scenario, { settings: { ...o.settings, reportsDir: dir }, progress: o.progress, signal: o.signal });
         entries.push({ scenario, report, dir: files.dir });
-        const code = report.status === "aborted" ? 130 : report.status === "failed" ? 3 : report.verdict.pass ? 0 : 1;
-        exitCode = worst(exitCode, code);
-        o.progress.step(`${scenario.name}: ${report.status !== "completed" ? report.status.toUpperCase() : report.verdict.pass ? "PASS" : "FAIL"}`);
+        exitCode = worst(exitCode, exitCodeOf(report));
+        o.progress.step(`${scenario.name}: ${verdictWord(report)}`);
       } catch (err) {
-        // The run's report, if it got that far, is on disk; the suite records the failure and goes on.
-        const files = (err as { files?: { dir: string } }).files;
+        // The run's report, when it got that far, is on disk and comes with the error; the suite records the failure
+        // and goes on.
+        const { files, report } = err as { files?: { dir: string }; report?: RunReport };
         const message = err instanceof Error ? err.message : String(err);
-        entries.push({ scenario, error: message, dir: files?.dir });
-        exitCode = worst(exitCode, err instanceof HarnessError ? err.exitCode : 4);
+        entries.push({ scenario, report, error: message, dir: files?.dir });
+        exitCode = worst(exitCode, err instanceof HarnessError ? err.exitCode : EXIT.internal);
         o.progress.step(`${scenario.name}: ERROR ${message.split("\n")[0]}`);
       }
       writeIndex();
     }
   }
-  if (o.signal.aborted) exitCode = 130;
+  if (o.signal.aborted) exitCode = EXIT.interrupted;
   writeIndex();
   return { dir, entries, exitCode };
 }
 
 /** Which exit code wins when runs end differently: interrupted, then harness bug, environment, budget, pass. */
 function worst(a: number, b: number): number {
-  const rank = (c: number) => [0, 1, 2, 3, 4, 130].indexOf(c);
+  const rank = (c: number) => [EXIT.pass, EXIT.budgetFailed, EXIT.badInput, EXIT.environment, EXIT.internal, EXIT.interrupted].indexOf(c as never);
   return rank(b) > rank(a) ? b : a;
 }

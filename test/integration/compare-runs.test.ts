@@ -47,8 +47,10 @@ test("matrix runs a suite on two images with repeats and compares them side by s
   t.log(r.stdout);
   const root = /matrix: (.*)/.exec(r.stdout)![1].trim();
   const c = jsonOf(path.join(folderIn(root, "compare-"), "compare.json")) as Comparison & { exitCode: number };
-  t.true(r.code === c.exitCode, "the exit code is the comparison's (both sides' budgets held, or it would say)");
   const s = c.scenarios.find((x) => x.name === "smoke-standalone")!;
+  t.is(s.base.passes, 2, "every run on the base image kept its budgets");
+  t.is(s.candidate.passes, 2, "and on the candidate");
+  t.is(r.code, c.exitCode, "so the exit code is the comparison's");
   t.is(s.base.runs, 2);
   t.is(s.candidate.runs, 2);
   t.is(s.base.images.length, 1);
@@ -57,7 +59,8 @@ test("matrix runs a suite on two images with repeats and compares them side by s
   t.false(s.singleRun, "two runs a side: the spread is known");
   const p99 = s.metrics.find((m) => m.key === "p99.baseline")!;
   t.is(p99.base.values.length, 2);
-  t.true(p99.noise >= 0);
+  const spread = (v: number[]) => Math.max(...v) - Math.min(...v);
+  t.is(p99.noise, Math.max(spread(p99.base.values), spread(p99.candidate.values)), "noise: the larger side's run-to-run spread");
   t.regex(r.stdout, new RegExp(`${images[0]} → ${images[1]}`));
   for (const image of images) t.truthy(readFileSync(path.join(folderIn(root, `smoke-${image.replace(/[^A-Za-z0-9.]+/g, "-")}`), "index.html"), "utf8"));
 });

@@ -4,6 +4,7 @@ import { performance } from "node:perf_hooks";
 import { startAppServer } from "../../harness/app/app-server.js";
 import { isReader, startAppLoad } from "../../harness/app/autocannon-load.js";
 import { ConnectionSchedule } from "../../harness/app/connection-schedule.js";
+import { startAppLoadThread } from "../../harness/app/app-load-thread.js";
 import type { OpOutcome } from "../../harness/measure/op-stats.js";
 import type { DataClient } from "../../harness/topology/types.js";
 
@@ -69,7 +70,7 @@ function stallingClient(clock: () => number, stallFrom: number, stallTo: number)
   return fake as unknown as DataClient;
 }
 
-test("autocannon drives the app at the rate asked, and a stall shows in HTTP latency from the intended start and as 504s", async (t) => {
+test.serial("autocannon drives the app at the rate asked, and a stall shows in HTTP latency from the intended start and as 504s", async (t) => {
   const origin = performance.now();
   const clock = () => performance.now() - origin;
   const server = await startAppServer(stallingClient(clock, 1500, 3200));
@@ -95,4 +96,46 @@ test("autocannon drives the app at the rate asked, and a stall shows in HTTP lat
   t.true(sentIn(1600, 3100).length > 0 && sentIn(1600, 3100).every((o) => o.error === "timeout"), "every write sent during the stall failed");
   t.true(sentIn(3300, Infinity).every((o) => !o.error), "writes sent after it succeed, even those that were due during it");
   t.true(writes.some((o) => o.intendedMs < 3200 && o.sentMs >= 3200 && !o.error && o.doneMs - o.intendedMs > 500), "held-up writes carry their wait");
+});
+
+test.serial("autocannon runs in a thread of its own: a stall of the harness's main thread shows in HTTP latency", async (t) => {
+  const origin = performance.now();
+  const clock = () => performance.now() - origin;
+  const server = await startAppServer(stallingClient(clock, Infinity, Infinity));
+  const ops: OpOutcome[] = [];
+  const load = startAppLoadThread({ baseUrl: server.url, rate: 20, readRatio: 0.5, timeoutS: 10 }, clock, (op) => ops.push(op));
+  await new Promise((r) => setTimeout(r, 1500));
+  const blockedAt = clock();
+  while (clock() < blockedAt + 600); // the app (and anything else on this thread) answers nothing for 600 ms
+  await new Promise((r) => setTimeout(r, 1500));
+  await load.stop();
+  await server.close();
+  const during = ops.filter((o) => o.intendedMs >= blockedAt + 50 && o.intendedMs < blockedAt + 500);
+  t.true(during.length > 0, "requests were due during the stall");
+  t.true(
+    during.every((o) => o.doneMs >= blockedAt + 590),
+    `each waited for the thread: ${during.map((o) => Math.round(o.doneMs - o.intendedMs)).join(", ")} ms`,
+  );
+});
+
+test.serial("a request still unanswered when the load stops counts as a timeout at that moment, not as nothing", async (t) => {
+  const origin = performance.now();
+  const clock = () => performance.now() - origin;
+  const hang = Object.assign(new EventEmitter(), {
+    set: () => (clock() < 1000 ? Promise.resolve("OK") : new Promise(() => {})), // writes hang after 1 s
+    get: () => Promise.resolve("1"),
+  }) as unknown as DataClient;
+  const server = await startAppServer(hang);
+  const ops: OpOutcome[] = [];
+  const load = startAppLoad({ baseUrl: server.url, rate: 10, readRatio: 0, timeoutS: 30 }, clock, (op) => ops.push(op));
+  await new Promise((r) => setTimeout(r, 2000));
+  const stoppedAt = clock();
+  const counts = await load.stop();
+  await server.close();
+  t.true(counts.unfinished > 0, `${counts.unfinished} requests hung at the end`);
+  const closed = ops.filter((o) => o.error === "timeout");
+  t.is(closed.length, counts.unfinished);
+  t.true(closed.every((o) => o.doneMs >= stoppedAt + 2900 && o.intendedMs >= 1000), "failed after the drain, with their whole wait");
+  const answers = Object.values(counts.httpStatus).reduce((a, b) => a + b, 0);
+  t.true(answers > 0 && answers <= ops.length - closed.length, "answers to requests sent after the stop are not counted");
 });

@@ -240,6 +240,7 @@ test("scenarios on one side only are listed; runs that did not complete are skip
   const md = renderComparisonMarkdown(c);
   t.regex(md, /only-base: completed runs in base only/);
   t.regex(md, /candidate a: failed: no Docker engine answered/);
+  t.is(comparisonExitCode(c), 1, "a candidate that could not finish a run, or any run of a scenario, is worse");
 });
 
 // ---- the views --------------------------------------------------------------------------------------------------------

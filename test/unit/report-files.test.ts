@@ -40,3 +40,9 @@ test("JUnit: one test case per scenario; a broken budget is a failure naming bud
   t.regex(xml, /name="b&lt;&amp;&gt;"[^]*<failure message="RTO: budget ≤ 5000 ms, measured 7400 ms">/);
   t.regex(xml, /<error message="run failed: no Docker engine">/);
 });
+
+test("JUnit: a run that left no report at all is still a test case, in error", (t) => {
+  const xml = renderJUnit("tour", [run("a", true)], [{ name: "b", error: "TypeError: boom" }]);
+  t.regex(xml, /tests="2" failures="0" errors="1"/);
+  t.regex(xml, /<testcase classname="tour" name="b" time="0">\n    <error message="TypeError: boom">/);
+});

@@ -1,0 +1,18 @@
+import { EXIT } from "../infra/errors.js";
+import type { RunReport } from "./types.js";
+
+export type VerdictWord = "PASS" | "FAIL" | "ABORTED" | "FAILED";
+
+/** One word for a run, as every view shows it: the verdict when the run completed, else how it ended. */
+export function verdictWord(r: RunReport): VerdictWord {
+  if (r.status === "aborted") return "ABORTED";
+  if (r.status === "failed") return "FAILED";
+  return r.verdict.pass ? "PASS" : "FAIL";
+}
+
+/** The exit code a run's report stands for: 130 interrupted, 3 could not finish, 1 a budget broke, 0 pass. */
+export function exitCodeOf(r: RunReport): number {
+  if (r.status === "aborted") return EXIT.interrupted;
+  if (r.status === "failed") return EXIT.environment;
+  return r.verdict.pass ? EXIT.pass : EXIT.budgetFailed;
+}
