@@ -5,10 +5,8 @@ import {
   compareRuns,
   comparisonExitCode,
   findReports,
-  renderComparisonHtml,
-  renderComparisonMarkdown,
-  renderComparisonText,
 } from "../report/compare.js";
+import { renderComparisonHtml, renderComparisonMarkdown, renderComparisonText } from "../report/compare-render.js";
 
 export const DEFAULT_COMPARE_THRESHOLD = 0.05;
 

@@ -9,11 +9,10 @@ import {
   compareRuns,
   comparisonExitCode,
   findReports,
-  renderComparisonHtml,
-  renderComparisonMarkdown,
   SINGLE_RUN_NOTE,
   type Comparison,
 } from "../../harness/report/compare.js";
+import { renderComparisonHtml, renderComparisonMarkdown } from "../../harness/report/compare-render.js";
 import type { RunReport } from "../../harness/report/types.js";
 
 // ---- a builder of synthetic reports: only the fields the comparison reads ------------------------------------------

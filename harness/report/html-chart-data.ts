@@ -1,0 +1,372 @@
+import { ERROR_CLASSES } from "../measure/errors.js";
+import type { ServerSample } from "../measure/sampler.js";
+import type { TimelineEvent } from "../measure/timeline.js";
+import type { RunReport } from "./types.js";
+
+/**
+ * The charts of a run's HTML page as data: x values on the run clock, series, shaded windows and event markers, built
+ * from the report; html-charts.js only maps them onto uPlot.
+ */
+
+/** Opaque, so a test can find the fault window's pixels in the canvas; light, so the lines stay readable over it. */
+export const FAULT_SHADE = "#fde2e2";
+export const WARMUP_SHADE = "#eef0f3";
+/** Timeline events of one kind closer than this to the first of their group share one marker. */
+const MARKER_MERGE_MS = 1000;
+const MAX_MARKERS = 20;
+/** Samples (and sampler events) closer than this are one sampler round: one point in the state charts. */
+const ROUND_GAP_MS = 100;
+
+export interface ChartSeries {
+  label: string;
+  color: string;
+  values: Array<number | null>;
+  /** Canvas line dash, for a reference line drawn beside the measured ones. */
+  dash?: number[];
+}
+
+/** One uPlot chart, ready to draw: the browser script only maps this onto uPlot options. */
+export interface ChartSpec {
+  x: number[];
+  series: ChartSeries[];
+  /** Per-second buckets are drawn as steps: a value holds for its whole second. */
+  stepped: boolean;
+  unit: "ms" | "ops/s" | "req/s" | "bytes" | "nodes";
+  logY?: boolean;
+  yMax?: number;
+  note?: string;
+  /** Event markers are always drawn; their labels too when this is set. */
+  markerLabels?: boolean;
+  /** A low chart drawn under this one in the same section, on the same x axis (the app's errors under its latency). */
+  strip?: ChartSpec;
+}
+
+export interface ChartWindow {
+  fromS: number;
+  toS: number;
+  label: string;
+  color: string;
+}
+
+export interface ChartMarker {
+  tS: number;
+  label: string;
+  detail: string;
+}
+
+export interface ChartData {
+  /** Every chart spans [0, endS] on the run clock, so they line up one above the other. */
+  endS: number;
+  windows: ChartWindow[];
+  markers: ChartMarker[];
+  /** Marked events left out to keep the chart readable. */
+  markersDropped: number;
+  charts: { latency: ChartSpec; app?: ChartSpec; throughput: ChartSpec; replication?: ChartSpec; cluster?: ChartSpec };
+  /** Why a chart is not drawn. */
+  skipped: { replication?: string; cluster?: string };
+}
+
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
+
+function latencyChart(r: RunReport): ChartSpec {
+  const ms = (pick: (l: RunReport["perSecond"][number]["latency"]) => number) =>
+    r.perSecond.map((s) => (s.ops === 0 ? null : round3(pick(s.latency) / 1000)));
+  return {
+    x: r.perSecond.map((s) => s.second),
+    stepped: true,
+    unit: "ms",
+    logY: true,
+    markerLabels: true,
+    // Open loop: from each intended start; closed loop: service time only. The report says which.
+    note: `Per second; latency ${r.workload.latencyMeaning}; log scale. Shaded: fault window (red), warmup (grey).`,
+    series: [
+      { label: "P50", color: "#2563eb", values: ms((l) => l.p50Us) },
+      { label: "P99", color: "#f59e0b", values: ms((l) => l.p99Us) },
+      { label: "P99.9", color: "#dc2626", values: ms((l) => l.p999Us) },
+      { label: "max", color: "#6b7280", values: ms((l) => l.maxUs) },
+    ],
+  };
+}
+
+type SecondSummary = RunReport["perSecond"][number];
+
+/**
+ * What the application's users saw, per second on the run clock: HTTP P99 and max beside the Redis P99 of the same
+ * second (dashed, the reference), and under it the HTTP errors per second by class.
+ */
+function appChart(r: RunReport): ChartSpec | undefined {
+  const app = r.app;
+  if (!app) return undefined;
+  const redis = new Map(r.perSecond.map((s) => [s.second, s]));
+  const http = new Map(app.perSecond.map((s) => [s.second, s]));
+  const x = [...new Set([...redis.keys(), ...http.keys()])].sort((a, b) => a - b);
+  const ms = (by: Map<number, SecondSummary>, pick: (l: SecondSummary["latency"]) => number) =>
+    x.map((t) => {
+      const s = by.get(t);
+      return s && s.ops > 0 ? round3(pick(s.latency) / 1000) : null;
+    });
+  const classes = ERROR_CLASSES.filter((c) => app.perSecond.some((s) => s.errorsByClass[c] > 0));
+  const errors: ChartSeries[] = classes.length
+    ? classes.map((c) => ({ label: `HTTP ${c} errors`, color: ERROR_COLORS[ERROR_CLASSES.indexOf(c)], values: x.map((t) => http.get(t)?.errorsByClass[c] ?? null) }))
+    : [{ label: "HTTP errors", color: ERROR_COLORS[0], values: x.map((t) => http.get(t)?.errors ?? null) }];
+  return {
+    x,
+    stepped: true,
+    unit: "ms",
+    logY: true,
+    markerLabels: true,
+    // Drawn in this order: at the app's rate P99 and max are often the same request, so P99 goes over max, and the
+    // dashed Redis reference over both.
+    series: [
+      { label: "HTTP max", color: "#9ca3af", values: ms(http, (l) => l.maxUs) },
+      { label: "HTTP P99", color: "#0d9488", values: ms(http, (l) => l.p99Us) },
+      { label: "Redis P99", color: "#f59e0b", dash: [6, 4], values: ms(redis, (l) => l.p99Us) },
+    ],
+    note: `Per second: P99 and max of the HTTP requests the app's users sent (${app.rate.toLocaleString("en-US")} requests/s, from each request's intended start), beside the Redis clients' P99 of the same second (dashed); log scale. Below: failed HTTP requests per second, by class. Shaded: fault window (red), warmup (grey).`,
+    strip: { x, stepped: true, unit: "req/s", series: errors },
+  };
+}
+
+const ERROR_COLORS = ["#dc2626", "#9333ea", "#ea580c", "#0891b2", "#be185d", "#4d7c0f", "#a16207", "#475569"];
+
+function throughputChart(r: RunReport): ChartSpec {
+  // Only the error classes that occurred: eight flat zero lines would bury the one that matters.
+  const classes = ERROR_CLASSES.filter((c) => r.perSecond.some((s) => s.errorsByClass[c] > 0));
+  return {
+    x: r.perSecond.map((s) => s.second),
+    stepped: true,
+    unit: "ops/s",
+    series: [
+      { label: "ok", color: "#16a34a", values: r.perSecond.map((s) => s.ok) },
+      ...classes.map((c) => ({ label: `${c} errors`, color: ERROR_COLORS[ERROR_CLASSES.indexOf(c)], values: r.perSecond.map((s) => s.errorsByClass[c]) })),
+    ],
+  };
+}
+
+/** Fault windows from when each fault really took effect to its heal; the warmup too, in grey. */
+function windows(r: RunReport, endMs: number): ChartWindow[] {
+  const out: ChartWindow[] = [];
+  const w = r.phases.warmup;
+  if (w.toMs !== null && w.toMs > (w.fromMs ?? 0)) out.push({ fromS: (w.fromMs ?? 0) / 1000, toS: w.toMs / 1000, label: "warmup", color: WARMUP_SHADE });
+  for (const f of r.faults) {
+    const from = f.tookEffectAtMs ?? f.requestedAtMs;
+    const to = f.healedAtMs ?? r.phases.fault.toMs ?? endMs;
+    out.push({ fromS: from / 1000, toS: Math.max(from, to) / 1000, label: f.kind, color: FAULT_SHADE });
+  }
+  // A fault phase with no fault record (an older report): shade the phase itself.
+  const p = r.phases.fault;
+  if (r.faults.length === 0 && p.fromMs !== null) out.push({ fromS: p.fromMs / 1000, toS: (p.toMs ?? endMs) / 1000, label: "fault", color: FAULT_SHADE });
+  return out;
+}
+
+/** The timeline events worth a line on the chart, most important first (lower = kept first when capping). */
+const MARKED_KINDS: Record<string, number> = {
+  "fault-injected": 0,
+  "fault-healed": 0,
+  "+odown": 1,
+  "+switch-master": 1,
+  "+failover-end": 1,
+  "role-change": 2,
+  "rejoined-as-replica": 2,
+  "cluster-state": 2,
+  "cluster-node-flags": 2,
+  "bgsave-started": 3,
+  fork: 3,
+  "bgsave-finished": 3,
+  "sampler-unreachable": 4,
+  "sampler-reachable": 4,
+};
+
+function eventLabel(e: TimelineEvent): string {
+  const d = e.detail ?? {};
+  const node = typeof d.node === "string" ? d.node : "";
+  switch (e.kind) {
+    case "fault-injected":
+      return `${d.fault ?? "fault"} injected`;
+    case "fault-healed":
+      return `${d.fault ?? "fault"} healed`;
+    case "role-change":
+      return `${node} → ${d.to}`;
+    case "cluster-state":
+      return `${node} cluster_state ${d.state}`;
+    case "cluster-node-flags":
+      return `${node} ${d.to}`;
+    case "sampler-unreachable":
+      return `${node} unreachable`;
+    case "sampler-reachable":
+      return `${node} reachable`;
+    default:
+      return node ? `${e.kind} ${node}` : e.kind;
+  }
+}
+
+/** Marked events in the chart's range, same-kind bursts merged (three Sentinels each announce +switch-master), capped. */
+function markers(timeline: TimelineEvent[], endMs: number): { markers: ChartMarker[]; dropped: number } {
+  const events = timeline.filter((e) => e.kind in MARKED_KINDS && e.tMs >= 0 && e.tMs <= endMs).sort((a, b) => a.tMs - b.tMs);
+  const groups: Array<{ first: TimelineEvent; labels: string[]; count: number }> = [];
+  for (const e of events) {
+    const g = groups.filter((g) => g.first.kind === e.kind).pop();
+    if (g && e.tMs - g.first.tMs <= MARKER_MERGE_MS) {
+      g.count++;
+      if (!g.labels.includes(eventLabel(e))) g.labels.push(eventLabel(e));
+    } else groups.push({ first: e, labels: [eventLabel(e)], count: 1 });
+  }
+  const kept = [...groups].sort((a, b) => MARKED_KINDS[a.first.kind] - MARKED_KINDS[b.first.kind] || a.first.tMs - b.first.tMs).slice(0, MAX_MARKERS);
+  kept.sort((a, b) => a.first.tMs - b.first.tMs);
+  return {
+    markers: kept.map((g) => ({
+      tS: round3(g.first.tMs / 1000),
+      label: g.count > 1 ? `${g.first.kind} ×${g.count}` : g.labels[0],
+      // Several nodes: name them all; one source (a Sentinel's event): its own words.
+      detail: g.labels.length > 1 ? g.labels.join("; ") : String(g.first.detail?.message ?? g.labels[0]),
+    })),
+    dropped: groups.length - kept.length,
+  };
+}
+
+interface NodeState {
+  sample?: ServerSample;
+  reachable: boolean;
+  clusterState: string;
+  flags?: string;
+}
+
+/**
+ * Replays samples and the sampler's and cluster watcher's events in time order, keeping each node's latest state, and
+ * calls `point` once per sampler round. A node keeps its last state until it is sampled again, so a slow INFO reply
+ * does not make it vanish; it stops counting once the sampler reports it unreachable.
+ */
+function replayNodes(r: RunReport, endMs: number, point: (tMs: number, nodes: Map<string, NodeState>) => void): void {
+  const nodes = new Map<string, NodeState>();
+  const state = (name: string) => {
+    let s = nodes.get(name);
+    if (!s) nodes.set(name, (s = { reachable: true, clusterState: "ok" }));
+    return s;
+  };
+  for (const n of r.topology?.nodes ?? []) state(n.name);
+  const steps: Array<{ tMs: number; apply: () => void }> = r.samples.map((s) => ({ tMs: s.tMs, apply: () => Object.assign(state(s.node), { sample: s, reachable: true }) }));
+  for (const e of r.timeline) {
+    const node = e.detail?.node;
+    if (typeof node !== "string") continue;
+    if (e.kind === "sampler-unreachable") steps.push({ tMs: e.tMs, apply: () => void (state(node).reachable = false) });
+    if (e.kind === "sampler-reachable") steps.push({ tMs: e.tMs, apply: () => void (state(node).reachable = true) });
+    if (e.kind === "cluster-state") steps.push({ tMs: e.tMs, apply: () => void (state(node).clusterState = String(e.detail?.state)) });
+    if (e.kind === "cluster-node-flags") {
+      // Flags are only logged on change: the first change tells what they were before it.
+      const s = state(node);
+      s.flags ??= String(e.detail?.from ?? "");
+      steps.push({ tMs: e.tMs, apply: () => void (state(node).flags = String(e.detail?.to ?? "")) });
+    }
+  }
+  steps.sort((a, b) => a.tMs - b.tMs);
+  for (let i = 0; i < steps.length; i++) {
+    steps[i].apply();
+    const t = steps[i].tMs;
+    const roundEnds = i === steps.length - 1 || steps[i + 1].tMs - t > ROUND_GAP_MS;
+    if (roundEnds && t >= 0 && t <= endMs) point(t, nodes);
+  }
+}
+
+const num = (s: ServerSample | undefined, field: string): number | undefined => {
+  const v = s?.values[field];
+  return typeof v === "number" ? v : undefined;
+};
+
+/**
+ * Bytes each replica is behind the master, per sampler round. The samples do not say which master a replica follows,
+ * so the reference is the reachable master with the most connected replicas (ties: the highest offset).
+ */
+function replicationChart(r: RunReport, endMs: number): ChartSpec | string {
+  if (r.scenario.topology.kind !== "replication" && r.scenario.topology.kind !== "sentinel") {
+    return r.scenario.topology.kind === "cluster" ? "Not drawn for a cluster: see the cluster state chart." : "A standalone server has no replicas: no replication lag to draw.";
+  }
+  const x: number[] = [];
+  const lag = new Map<string, Array<number | null>>();
+  replayNodes(r, endMs, (tMs, nodes) => {
+    const live = [...nodes.entries()].filter(([, s]) => s.reachable && s.sample);
+    const masters = live
+      .filter(([, s]) => s.sample!.values.role === "master" && num(s.sample, "master_repl_offset") !== undefined)
+      .sort(([, a], [, b]) => (num(b.sample, "connected_slaves") ?? 0) - (num(a.sample, "connected_slaves") ?? 0) || num(b.sample, "master_repl_offset")! - num(a.sample, "master_repl_offset")!);
+    const masterOffset = masters.length ? num(masters[0][1].sample, "master_repl_offset")! : undefined;
+    const i = x.push(round3(tMs / 1000)) - 1;
+    for (const [name, s] of live) {
+      const offset = num(s.sample, "slave_repl_offset");
+      if (s.sample!.values.role !== "slave" || offset === undefined || masterOffset === undefined) continue;
+      if (!lag.has(name)) lag.set(name, []);
+      // Samples of one round are taken a few ms apart: a replica read just after its master can be a hair ahead.
+      lag.get(name)![i] = Math.max(0, masterOffset - offset);
+    }
+  });
+  if (lag.size === 0) return "No replica offsets were sampled during the load.";
+  const palette = ["#2563eb", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#be185d"];
+  return {
+    x,
+    stepped: false,
+    unit: "bytes",
+    series: [...lag.keys()].sort().map((name, k) => ({ label: name, color: palette[k % palette.length], values: x.map((_, i) => lag.get(name)![i] ?? null) })),
+    note: "Bytes each replica is behind the master (master_repl_offset − slave_repl_offset), per sampler round. The reference master is the reachable one with the most connected replicas; a gap means no reachable master or the node was not a replica.",
+  };
+}
+
+/** How many data nodes answer, how many are masters, and (when the cluster watcher logged changes) agree the cluster is ok. */
+function clusterChart(r: RunReport, endMs: number): ChartSpec | string {
+  if (r.scenario.topology.kind !== "cluster") return "Only for a cluster.";
+  const x: number[] = [];
+  const answering: number[] = [];
+  const masters: number[] = [];
+  const stateOk: number[] = [];
+  const failed: number[] = [];
+  let total = 0;
+  replayNodes(r, endMs, (tMs, nodes) => {
+    const all = [...nodes.values()];
+    total = Math.max(total, all.length);
+    x.push(round3(tMs / 1000));
+    answering.push(all.filter((s) => s.reachable).length);
+    masters.push(all.filter((s) => s.reachable && s.sample?.values.role === "master").length);
+    stateOk.push(all.filter((s) => s.clusterState === "ok").length);
+    failed.push(all.filter((s) => (s.flags ?? "").split(",").includes("fail")).length);
+  });
+  if (x.length === 0) return "No server samples during the load.";
+  const series: ChartSeries[] = [
+    { label: "nodes answering INFO", color: "#2563eb", values: answering },
+    { label: "masters", color: "#16a34a", values: masters },
+  ];
+  // Drawn only when the data exists: without cluster-state events "all ok" would be an assumption, not a measurement.
+  if (r.timeline.some((e) => e.kind === "cluster-state")) series.push({ label: "nodes with cluster_state ok", color: "#f59e0b", values: stateOk });
+  if (failed.some((v) => v > 0)) series.push({ label: "nodes flagged fail", color: "#dc2626", values: failed });
+  return {
+    x,
+    stepped: true,
+    unit: "nodes",
+    yMax: total + 0.5,
+    series,
+    note: "From the server sampler (INFO role, reachability) and the cluster watcher's timeline events, per sampler round.",
+  };
+}
+
+export function chartData(r: RunReport): ChartData {
+  // The app's load stops just after Redis's: its last (partial) second widens every chart, so they stay aligned.
+  const endMs = Math.max(r.perSecond.length * 1000, (r.app?.perSecond.length ?? 0) * 1000, r.workload.loadDurationMs);
+  const app = appChart(r);
+  const marks = markers(r.timeline, endMs);
+  const replication = replicationChart(r, endMs);
+  const cluster = clusterChart(r, endMs);
+  return {
+    endS: endMs / 1000,
+    windows: windows(r, endMs),
+    markers: marks.markers,
+    markersDropped: marks.dropped,
+    charts: {
+      latency: latencyChart(r),
+      ...(app ? { app } : {}),
+      throughput: throughputChart(r),
+      ...(typeof replication === "string" ? {} : { replication }),
+      ...(typeof cluster === "string" ? {} : { cluster }),
+    },
+    skipped: {
+      ...(typeof replication === "string" ? { replication } : {}),
+      ...(typeof cluster === "string" ? { cluster } : {}),
+    },
+  };
+}
+
