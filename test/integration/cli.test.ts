@@ -1,5 +1,5 @@
 import test from "ava";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import Docker from "dockerode";
 import { cli, scenarioFile } from "../helpers/cli.js";
 
@@ -44,6 +44,24 @@ test("bad input exits 2 and says what is wrong and what to do", async (t) => {
   const badCommand = await cli(["frobnicate"]);
   t.is(badCommand.code, 2);
   t.regex(badCommand.stderr, /Unknown command "frobnicate"/);
+});
+
+test("suites, matrices and comparisons refuse bad input before anything runs, and leave no folder behind", async (t) => {
+  const noSuite = await cli(["suite", "no-such-suite"]);
+  t.is(noSuite.code, 2);
+  t.regex(noSuite.stderr, /No suite named "no-such-suite"[\s\S]*tour/);
+  const oneImage = await cli(["matrix", "smoke", "--images", "redis-chaos/redis:7.0"]);
+  t.is(oneImage.code, 2);
+  t.regex(oneImage.stderr, /at least two images/);
+  const percent = await cli(["matrix", "smoke", "--images", "redis-chaos/redis:7.0,redis-chaos/valkey:8.1", "--threshold", "5"]);
+  t.is(percent.code, 2, "a threshold given in percent is caught before the runs, not after them");
+  t.regex(percent.stderr, /0\.05 for 5%/);
+  t.notRegex(percent.stderr, /matrix: smoke on/, "no run started");
+  const out = `reports/test/compare-missing-${process.pid}`;
+  const missing = await cli(["compare", "--base", "reports/test/no-such-run", "--candidate", "reports/test/no-such-run-either", "--out", out]);
+  t.is(missing.code, 2);
+  t.regex(missing.stderr, /no-such-run does not exist/);
+  t.false(existsSync(out), "no empty output folder");
 });
 
 test("a missing image exits 3 and says how to build it", async (t) => {
