@@ -53,6 +53,7 @@ test("the tour runs all four topologies, writes one combined report, and shows w
     const page = await browser.newPage({ viewport: { width: 1400, height: 700 } });
     await page.goto(pathToFileURL(path.join(dir, "index.html")).href);
     t.is(await page.locator('a[href$="/report.html"]').count(), 4);
+    t.true((await page.locator('svg[data-chart="rto"] rect title').count()) >= 4, "the RTO chart draws Redis and HTTP bars per run");
     await page.screenshot({ path: path.join(ARTIFACTS, "tour-index.png"), fullPage: true });
     const sentinel = runDirs[2];
     const shown = await openPage(browser, path.join(sentinel, "report.html"), path.join(ARTIFACTS, "tour-sentinel-master-kill.png"));

@@ -80,6 +80,45 @@ th{background:#f4f4f4;font-weight:600}.v{font-weight:700}.PASS{color:#1a7f37}.FA
 Latency is from each operation's intended start (a closed-loop run, if any, says in its report that it measured service time only); RTO is how long writes were unavailable after the fault took effect; HTTP columns are what users of an app in front of Redis saw.</p>
 <table><thead><tr>${HEADERS.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>
 ${rows.join("\n")}
-</tbody></table></body></html>
+</tbody></table>
+${rtoBars(entries)}
+</body></html>
 `;
+}
+
+/**
+ * The question a reader compares across topologies, drawn: how long writes were unavailable after the fault, for the
+ * Redis clients and for the app's users, one pair of bars per run with a fault. Plain inline SVG (bars need no library).
+ */
+export function rtoBars(entries: IndexEntry[]): string {
+  const bars = entries.flatMap((e) => {
+    const r = e.report;
+    if (!r || r.faults.length === 0) return [];
+    return [{ name: e.scenario.name, redis: r.availability.rtoMs, http: r.app ? r.app.availability.rtoMs : undefined }];
+  });
+  if (!bars.length) return "";
+  const max = Math.max(1000, ...bars.flatMap((b) => [b.redis ?? 0, b.http ?? 0]));
+  const labelW = 260, plotW = 520, barH = 14, rowH = 2 * barH + 14, top = 24;
+  const height = top + bars.length * rowH + 10;
+  const bar = (y: number, v: number | null | undefined, color: string, what: string) =>
+    v === undefined
+      ? ""
+      : v === null
+        ? `<text x="${labelW}" y="${y + barH - 3}" font-size="11" fill="#cf222e">${what}: never recovered in the run</text>`
+        : `<rect x="${labelW}" y="${y}" width="${Math.max(1, (v / max) * plotW)}" height="${barH}" fill="${color}"><title>${esc(what)}: ${Math.round(v)} ms</title></rect>` +
+          `<text x="${labelW + Math.max(1, (v / max) * plotW) + 6}" y="${y + barH - 3}" font-size="11">${Math.round(v)} ms</text>`;
+  const rowsSvg = bars.map((b, i) => {
+    const y = top + i * rowH;
+    return (
+      `<text x="${labelW - 8}" y="${y + barH + 4}" font-size="12" text-anchor="end">${esc(b.name)}</text>` +
+      bar(y, b.redis, "#2563eb", "Redis clients") +
+      bar(y + barH + 2, b.http, "#0d9488", "app users (HTTP)")
+    );
+  });
+  return `<h2>Writes unavailable after the fault (RTO)</h2>
+<svg data-chart="rto" width="${labelW + plotW + 90}" height="${height}" role="img" aria-label="RTO per run" font-family="system-ui,sans-serif">
+<rect x="${labelW}" y="4" width="12" height="10" fill="#2563eb"/><text x="${labelW + 16}" y="13" font-size="11">Redis clients</text>
+<rect x="${labelW + 110}" y="4" width="12" height="10" fill="#0d9488"/><text x="${labelW + 126}" y="13" font-size="11">app users (HTTP)</text>
+${rowsSvg.join("\n")}
+</svg>`;
 }
