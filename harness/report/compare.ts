@@ -4,6 +4,7 @@ import { PHASES, type Phase } from "../check/phases.js";
 import { BadInputError } from "../infra/errors.js";
 import type { Budgets } from "../scenario/schema.js";
 import { formatBytes } from "../scenario/units.js";
+import { reportProblems } from "./report-schema.js";
 import { REPORT_SCHEMA_VERSION, type RunReport } from "./types.js";
 
 /*
@@ -85,41 +86,11 @@ function loadReport(file: string): RunReport {
   if (problems.length)
     throw new BadInputError(
       `${file} is not a run report the comparison can read: ${problems.join("; ")}`,
-      problems.some((p) => p.startsWith("schemaVersion"))
+      problems.some((p) => p.startsWith("schemaVersion:"))
         ? `compare reports written by this version of the harness (schemaVersion ${REPORT_SCHEMA_VERSION}), or re-run the scenario`
         : FIND_HINT,
     );
   return data as RunReport;
-}
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
-
-/** What is wrong with a parsed report, for the fields this module reads (empty: fine). */
-function reportProblems(d: unknown): string[] {
-  if (!isObj(d)) return ["not a JSON object"];
-  if (d.schemaVersion !== REPORT_SCHEMA_VERSION)
-    return [`schemaVersion is ${JSON.stringify(d.schemaVersion)}, this harness reads ${REPORT_SCHEMA_VERSION}`];
-  const p: string[] = [];
-  if (!isObj(d.scenario) || typeof d.scenario.name !== "string") p.push("scenario.name is missing");
-  if (!["completed", "aborted", "failed"].includes(d.status as string)) p.push(`status ${JSON.stringify(d.status)} is not completed/aborted/failed`);
-  if (p.length || d.status !== "completed") return p;
-  // Only completed runs are compared: their numbers must be there.
-  const s = d.scenario as Record<string, unknown>;
-  if (s.budgets !== undefined && !isObj(s.budgets)) p.push("scenario.budgets is not an object");
-  if (!isObj(d.verdict) || typeof d.verdict.pass !== "boolean") p.push("verdict.pass is missing");
-  if (!isObj(d.phases)) p.push("phases is missing");
-  else
-    for (const ph of PHASES) {
-      const x = d.phases[ph];
-      if (!isObj(x) || !isNum(x.ops) || !isNum(x.ok) || !isNum(x.errors) || !isObj(x.latency) || !isNum(x.latency.p50Us) || !isNum(x.latency.p99Us) || !isNum(x.latency.p999Us))
-        p.push(`phases.${ph} lacks ops/ok/errors/latency`);
-    }
-  if (!isObj(d.availability) || !(d.availability.rtoMs === null || isNum(d.availability.rtoMs))) p.push("availability.rtoMs is missing");
-  if (d.dataLoss !== null && d.dataLoss !== undefined && (!isObj(d.dataLoss) || !isNum(d.dataLoss.lost))) p.push("dataLoss.lost is missing");
-  if (!Array.isArray(d.faults)) p.push("faults is missing");
-  if (!isObj(d.workload) || !isNum(d.workload.loadDurationMs)) p.push("workload.loadDurationMs is missing");
-  return p;
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -127,6 +98,8 @@ function reportProblems(d: unknown): string[] {
 
 export type MetricKind = "latency" | "errorRate" | "rto" | "lostWrites" | "rpo" | "fork" | "copyOnWrite" | "throughput";
 export type Unit = "ms" | "fraction" | "writes" | "µs" | "bytes" | "ops/s";
+
+const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 
 /** Below these absolute changes nothing counts, whatever the relative change (lost writes: 1 write). */
 export const ABSOLUTE_FLOORS: Record<MetricKind, number> = {
