@@ -23,7 +23,13 @@ export const SAMPLED_FIELDS = [
   "master_link_status",
   "master_last_io_seconds_ago",
   "connected_slaves",
+  // Replicas only: the (announced, fault-layer) address of the master they follow; in a split brain two masters exist.
+  "master_host",
+  "master_port",
 ] as const;
+
+/** Kept as text even when they look like a number (a host name or an IP is an address, not a quantity). */
+const TEXT_FIELDS: ReadonlySet<string> = new Set(["master_host"]);
 
 export interface ServerSample {
   tMs: number;
@@ -92,7 +98,7 @@ export class ServerSampler {
     const values: Record<string, number | string> = {};
     for (const f of SAMPLED_FIELDS) {
       const raw = info.get(f);
-      if (raw !== undefined) values[f] = infoNumber(info, f) ?? raw;
+      if (raw !== undefined) values[f] = TEXT_FIELDS.has(f) ? raw : (infoNumber(info, f) ?? raw);
     }
     this.samples.push({ tMs: Math.round(t1), node: name, infoLatencyMs: Math.round((t1 - t0) * 1000) / 1000, values });
     this.noteChanges(name, info, t1);

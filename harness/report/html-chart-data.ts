@@ -273,25 +273,64 @@ const num = (s: ServerSample | undefined, field: string): number | undefined => 
 };
 
 /**
- * Bytes each replica is behind the master, per sampler round. The samples do not say which master a replica follows,
- * so the reference is the reachable master with the most connected replicas (ties: the highest offset).
+ * Where each data node can be reached by its peers, as "host:port" → node name. Nodes announce their peer link on the
+ * fault layer (replica-announce-ip/port in the node's config, e.g. toxiproxy:22000), and that is what a replica's INFO
+ * shows as master_host:master_port; the links' upstreams (redis-0:6379) cover a replica pointed straight at a node.
+ */
+function peerAddresses(r: RunReport): Map<string, string> {
+  const byAddress = new Map<string, string>();
+  const nodes = new Set((r.topology?.nodes ?? []).map((n) => n.name));
+  for (const l of r.topology?.links ?? []) {
+    const node = /^peer-(.+)$/.exec(l.name)?.[1];
+    if (node !== undefined && nodes.has(node)) byAddress.set(l.upstream.toLowerCase(), node);
+  }
+  for (const n of r.topology?.nodes ?? []) {
+    const host = n.config["replica-announce-ip"];
+    const port = n.config["replica-announce-port"];
+    if (host && port) byAddress.set(`${host}:${port}`.toLowerCase(), n.name);
+  }
+  return byAddress;
+}
+
+/**
+ * Bytes each replica is behind the master it follows, per sampler round: its master_host:master_port matched to the
+ * node announcing that address, so in a split brain a replica still following the old master is measured against it.
+ * Samples from before the sampler kept master_host (or an address no node announces) fall back to an estimate: the
+ * reachable master with the most connected replicas (ties: the highest offset); the chart note says so.
  */
 function replicationChart(r: RunReport, endMs: number): ChartSpec | string {
   if (r.scenario.topology.kind !== "replication" && r.scenario.topology.kind !== "sentinel") {
     return r.scenario.topology.kind === "cluster" ? "Not drawn for a cluster: see the cluster state chart." : "A standalone server has no replicas: no replication lag to draw.";
   }
+  const addresses = peerAddresses(r);
   const x: number[] = [];
   const lag = new Map<string, Array<number | null>>();
+  let followed = 0;
+  let estimated = 0;
   replayNodes(r, endMs, (tMs, nodes) => {
     const live = [...nodes.entries()].filter(([, s]) => s.reachable && s.sample);
     const masters = live
       .filter(([, s]) => s.sample!.values.role === "master" && num(s.sample, "master_repl_offset") !== undefined)
       .sort(([, a], [, b]) => (num(b.sample, "connected_slaves") ?? 0) - (num(a.sample, "connected_slaves") ?? 0) || num(b.sample, "master_repl_offset")! - num(a.sample, "master_repl_offset")!);
-    const masterOffset = masters.length ? num(masters[0][1].sample, "master_repl_offset")! : undefined;
+    const estimate = masters.length ? num(masters[0][1].sample, "master_repl_offset")! : undefined;
     const i = x.push(round3(tMs / 1000)) - 1;
     for (const [name, s] of live) {
       const offset = num(s.sample, "slave_repl_offset");
-      if (s.sample!.values.role !== "slave" || offset === undefined || masterOffset === undefined) continue;
+      if (s.sample!.values.role !== "slave" || offset === undefined) continue;
+      const host = s.sample!.values.master_host;
+      const port = s.sample!.values.master_port;
+      const master = host === undefined || port === undefined ? undefined : addresses.get(`${host}:${port}`.toLowerCase());
+      let masterOffset: number | undefined;
+      if (master !== undefined) {
+        // The master it follows, whatever else claims to be one; a gap while that one does not answer.
+        const m = nodes.get(master);
+        masterOffset = m?.reachable ? num(m.sample, "master_repl_offset") : undefined;
+        followed++;
+      } else {
+        masterOffset = estimate;
+        estimated++;
+      }
+      if (masterOffset === undefined) continue;
       if (!lag.has(name)) lag.set(name, []);
       // Samples of one round are taken a few ms apart: a replica read just after its master can be a hair ahead.
       lag.get(name)![i] = Math.max(0, masterOffset - offset);
@@ -299,12 +338,23 @@ function replicationChart(r: RunReport, endMs: number): ChartSpec | string {
   });
   if (lag.size === 0) return "No replica offsets were sampled during the load.";
   const palette = ["#2563eb", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#be185d"];
+  const exact =
+    "Bytes each replica is behind the master it follows (master_repl_offset − slave_repl_offset), per sampler round; that master is the node announcing the replica's master_host:master_port.";
+  const guess =
+    "the reference master is the reachable one with the most connected replicas: an estimate, which in a split brain can be the wrong master.";
+  const gap = "A gap means the reference master did not answer or the node was not a replica.";
+  const note =
+    estimated === 0
+      ? `${exact} ${gap}`
+      : followed === 0
+        ? `Bytes each replica is behind the master (master_repl_offset − slave_repl_offset), per sampler round. These samples do not say which master a replica follows (no master_host/master_port, or an address no node announces), so ${guess} ${gap}`
+        : `${exact} Where a sample does not say which master (no master_host/master_port, or an address no node announces), ${guess} ${gap}`;
   return {
     x,
     stepped: false,
     unit: "bytes",
     series: [...lag.keys()].sort().map((name, k) => ({ label: name, color: palette[k % palette.length], values: x.map((_, i) => lag.get(name)![i] ?? null) })),
-    note: "Bytes each replica is behind the master (master_repl_offset − slave_repl_offset), per sampler round. The reference master is the reachable one with the most connected replicas; a gap means no reachable master or the node was not a replica.",
+    note,
   };
 }
 

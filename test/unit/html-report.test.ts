@@ -111,9 +111,91 @@ test("no app tier: no app chart, no HTTP RTO", (t) => {
   t.is(data.endS, Math.max(r.perSecond.length * 1000, r.workload.loadDurationMs) / 1000, "the chart span is Redis's load alone");
 });
 
-test("replication lag: bytes each replica is behind the master, a gap while no master answers", (t) => {
+const sample = (tMs: number, node: string, values: Record<string, number | string>) => ({ tMs, node, infoLatencyMs: 1, values });
+/** A replica's INFO as the sampler keeps it: the master it follows is the fault-layer address that master announces. */
+const replicaOf = (master: string, slave_repl_offset: number) => {
+  const port = { "redis-0": 20001, "redis-1": 20003, "redis-2": 20005 }[master]!;
+  return { role: "slave", slave_repl_offset, master_host: "toxiproxy", master_port: port, master_link_status: "up" };
+};
+
+test("replication lag: bytes each replica is behind the master it follows (its announced master_host:master_port)", (t) => {
   const r = sentinel();
-  const sample = (tMs: number, node: string, values: Record<string, number | string>) => ({ tMs, node, infoLatencyMs: 1, values });
+  // The fixture's topology, as every report has it: each node announces its peer link on the fault layer.
+  t.deepEqual(
+    r.topology!.nodes.map((n) => [n.name, n.config["replica-announce-ip"], n.config["replica-announce-port"]]),
+    [["redis-0", "toxiproxy", "20001"], ["redis-1", "toxiproxy", "20003"], ["redis-2", "toxiproxy", "20005"]],
+  );
+  r.samples = [
+    sample(1000, "redis-0", { role: "master", master_repl_offset: 5000, connected_slaves: 2 }),
+    sample(1001, "redis-1", replicaOf("redis-0", 4400)),
+    sample(1002, "redis-2", replicaOf("redis-0", 5000)),
+    sample(2000, "redis-1", replicaOf("redis-0", 5000)),
+    sample(2001, "redis-2", replicaOf("redis-0", 4000)),
+  ];
+  r.timeline = [{ tMs: 1500, kind: "sampler-unreachable", detail: { node: "redis-0" } }];
+  const rep = embedded(renderHtml(r)).charts.replication!;
+  t.deepEqual(rep.x, [1.002, 1.5, 2.001]);
+  t.deepEqual(rep.series.map((s) => [s.label, s.values]), [
+    ["redis-1", [600, null, null]],
+    ["redis-2", [0, null, null]],
+  ], "a gap while the followed master does not answer");
+  t.regex(rep.note!, /behind the master it follows/);
+  t.notRegex(rep.note!, /estimate/);
+});
+
+test("replication lag in a split brain: a replica still following the old master is measured against it, not the new one", (t) => {
+  const r = sentinel();
+  // A fourth data node, announcing its own peer link like the others.
+  r.topology!.nodes.push({ name: "redis-3", role: "slave", config: { "replica-announce-ip": "toxiproxy", "replica-announce-port": "20013", replicaof: "toxiproxy 20001" } });
+  const follows = (master: string, offset: number) => ({ ...replicaOf(master === "redis-3" ? "redis-0" : master, offset), ...(master === "redis-3" ? { master_port: 20013 } : {}) });
+  r.samples = [
+    // Before: redis-0 the master of all three.
+    sample(1000, "redis-0", { role: "master", master_repl_offset: 5000, connected_slaves: 3 }),
+    sample(1001, "redis-1", replicaOf("redis-0", 4900)),
+    sample(1002, "redis-2", replicaOf("redis-0", 5000)),
+    sample(1003, "redis-3", replicaOf("redis-0", 5000)),
+    // Split brain: redis-0 cut off with redis-1 still behind it, both still taking writes; redis-2 promoted, with redis-3.
+    // The old master has fewer replicas and a higher offset: the most-connected estimate would measure redis-1
+    // against redis-2 (6000 − 8700: clamped to 0, no lag shown).
+    sample(2000, "redis-0", { role: "master", master_repl_offset: 9000, connected_slaves: 1 }),
+    sample(2001, "redis-1", replicaOf("redis-0", 8700)),
+    sample(2002, "redis-2", { role: "master", master_repl_offset: 6000, connected_slaves: 2 }),
+    sample(2003, "redis-3", replicaOf("redis-2", 5800)),
+    // Healed: redis-0 rejoins as a replica of redis-2, redis-1 moved too.
+    sample(3000, "redis-0", replicaOf("redis-2", 6500)),
+    sample(3001, "redis-1", replicaOf("redis-2", 6000)),
+    sample(3002, "redis-2", { role: "master", master_repl_offset: 7000, connected_slaves: 3 }),
+    sample(3003, "redis-3", follows("redis-2", 7000)),
+  ];
+  r.timeline = [];
+  const rep = embedded(renderHtml(r)).charts.replication!;
+  t.deepEqual(rep.x, [1.003, 2.003, 3.003]);
+  t.deepEqual(rep.series.map((s) => [s.label, s.values]), [
+    ["redis-0", [null, null, 500]],
+    ["redis-1", [100, 300, 1000]],
+    ["redis-2", [0, null, null]],
+    ["redis-3", [0, 200, 0]],
+  ]);
+  // A chained replica (following another replica) is measured against the node it copies from.
+  r.samples = [
+    sample(1000, "redis-0", { role: "master", master_repl_offset: 9000, connected_slaves: 1 }),
+    sample(1001, "redis-3", { ...replicaOf("redis-0", 8000), master_repl_offset: 8000 }), // a replica's INFO has both
+    sample(1002, "redis-1", follows("redis-3", 7500)),
+  ];
+  t.deepEqual(embedded(renderHtml(r)).charts.replication!.series.map((s) => [s.label, s.values]), [["redis-1", [500]], ["redis-3", [1000]]]);
+  // Two masters at once, the replica already moved to the new one while the old one still counts it (stale
+  // connected_slaves, higher offset): measured against the new one, which the estimate would have missed too.
+  r.samples = [
+    sample(2000, "redis-0", { role: "master", master_repl_offset: 9000, connected_slaves: 1 }),
+    sample(2001, "redis-1", replicaOf("redis-2", 5900)),
+    sample(2002, "redis-2", { role: "master", master_repl_offset: 6000, connected_slaves: 1 }),
+  ];
+  t.deepEqual(embedded(renderHtml(r)).charts.replication!.series.map((s) => [s.label, s.values]), [["redis-1", [100]]]);
+});
+
+test("replication lag from an old report (no master_host in the samples): the most-connected master, said to be an estimate", (t) => {
+  const r = sentinel();
+  t.false(r.samples.some((s) => "master_host" in s.values), "the fixture predates master_host");
   r.samples = [
     sample(1000, "redis-0", { role: "master", master_repl_offset: 5000, connected_slaves: 2 }),
     sample(1001, "redis-1", { role: "slave", slave_repl_offset: 4400 }),
@@ -128,6 +210,29 @@ test("replication lag: bytes each replica is behind the master, a gap while no m
     ["redis-1", [600, null, null]],
     ["redis-2", [0, null, null]],
   ]);
+  t.regex(rep.note!, /do not say which master a replica follows/);
+  t.regex(rep.note!, /most connected replicas: an estimate, which in a split brain can be the wrong master/);
+  // The real fixture's own samples draw too, as before.
+  const real = embedded(renderHtml(sentinel())).charts.replication!;
+  t.true(real.series.length > 0);
+  t.regex(real.note!, /estimate/);
+});
+
+test("replication lag: an address no node announces falls back to the estimate for those points, and the note says so", (t) => {
+  const r = sentinel();
+  r.samples = [
+    sample(1000, "redis-0", { role: "master", master_repl_offset: 5000, connected_slaves: 2 }),
+    sample(1001, "redis-1", replicaOf("redis-0", 4400)),
+    sample(1002, "redis-2", { ...replicaOf("redis-0", 4000), master_host: "10.0.0.9", master_port: 6379 }),
+  ];
+  r.timeline = [];
+  const rep = embedded(renderHtml(r)).charts.replication!;
+  t.deepEqual(rep.series.map((s) => [s.label, s.values]), [
+    ["redis-1", [600]],
+    ["redis-2", [1000]],
+  ]);
+  t.regex(rep.note!, /behind the master it follows/);
+  t.regex(rep.note!, /Where a sample does not say which master[^]*estimate/);
 });
 
 test("cluster: nodes answering and masters over time; the replication chart is left out", (t) => {
