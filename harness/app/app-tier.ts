@@ -1,5 +1,5 @@
 import { availability, type Availability } from "../check/availability.js";
-import { ALL_PHASES, type AnyPhase, type PhaseClock } from "../check/phases.js";
+import type { AnyPhase, PhaseClock } from "../check/phases.js";
 import type { ErrorCounts } from "../measure/errors.js";
 import type { OpStatsSummary } from "../measure/op-stats.js";
 import { Recorder, type SecondSummary } from "../measure/recorder.js";
@@ -83,7 +83,7 @@ export class AppTierRun {
       autocannonInstances: counts.instances,
       latencyMeaning:
         "HTTP, from each request's intended start: when autocannon (in a thread of its own) was due to send it; its own correction off; requests a busy connection never sent count as waiting until it came free",
-      phases: Object.fromEntries(ALL_PHASES.map((p) => [p, phases[p]])) as Record<AnyPhase, OpStatsSummary>,
+      phases,
       total,
       availability: availability(this.recorder.log.writesByIntendedStart(), faultStartMs, endMs),
       httpStatus: counts.httpStatus,

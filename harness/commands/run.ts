@@ -4,6 +4,7 @@ import { runScenario } from "../scenario/run.js";
 import type { Scenario } from "../scenario/schema.js";
 import { interruptSignal } from "./interrupt.js";
 import { exitCodeOf, verdictWord } from "../report/outcome.js";
+import { formatMs } from "../scenario/units.js";
 
 /** `run`: one scenario, a verdict on stdout, the exit code of the verdict. */
 export async function runCommand(scenario: Scenario, o: { quiet: boolean; exportHistory: boolean }): Promise<number> {
@@ -22,13 +23,12 @@ export async function runCommand(scenario: Scenario, o: { quiet: boolean; export
   }
   for (const f of report.faults) if (f.details.forkUs !== undefined) out.push(`  fork ${f.details.forkUs}µs, copy-on-write ${f.details.copyOnWriteBytes} bytes`);
   const a = report.availability;
-  if (report.faults.length) out.push(`  RTO ${a.rtoMs === null ? `- (${a.rtoNote})` : `${Math.round(a.rtoMs)} ms`}, ${a.writesFailed} of ${a.writesAttempted} writes failed`);
+  if (report.faults.length) out.push(`  RTO ${formatMs(a.rtoMs)}${a.rtoMs === null ? ` (${a.rtoNote})` : ""}, ${a.writesFailed} of ${a.writesAttempted} writes failed`);
   const d = report.dataLoss;
   if (d) out.push(`  writes: ${d.acknowledged} acknowledged, ${d.lost} lost (${d.splitBrain} split brain), ${d.indeterminate} indeterminate, RPO ${d.rpoMs === null ? "-" : `${Math.round(d.rpoMs)} ms`}`);
   const app = report.app;
   if (app) {
-    const rto = app.availability.rtoMs === null ? "-" : `${Math.round(app.availability.rtoMs)} ms`;
-    out.push(`  HTTP (app tier): ${app.total.ops} requests, ${app.total.errors} errors, p99 ${app.total.latency.p99Us}µs, RTO ${rto}`);
+    out.push(`  HTTP (app tier): ${app.total.ops} requests, ${app.total.errors} errors, p99 ${app.total.latency.p99Us}µs, RTO ${formatMs(app.availability.rtoMs)}`);
   }
   if (files.history) out.push(`  history: ${files.history}`, `  readback: ${files.readback}`);
   out.push(`  report: ${files.json}`, `  summary: ${files.markdown}`);

@@ -5,6 +5,7 @@ import { runSuite, type SuiteRun } from "../scenario/suite-run.js";
 import type { Scenario } from "../scenario/schema.js";
 import { interruptSignal } from "./interrupt.js";
 import { verdictWord } from "../report/outcome.js";
+import { formatMs } from "../scenario/units.js";
 
 /** `suite` and `tour`: every scenario of a suite into one folder with an index; one line per run on stdout. */
 export async function suiteCommand(title: string, scenarios: Scenario[], o: { quiet: boolean; repeats: number }): Promise<number> {
@@ -23,9 +24,9 @@ export function printSuite(run: SuiteRun): void {
   const lines = run.entries.map((e) => {
     const r = e.report;
     const verdict = r ? verdictWord(r) : "ERROR";
-    const rto = r?.faults.length ? ` RTO ${r.availability.rtoMs === null ? "-" : `${Math.round(r.availability.rtoMs)} ms`}` : "";
+    const rto = r?.faults.length ? ` RTO ${formatMs(r.availability.rtoMs)}` : "";
     const lost = r?.dataLoss ? ` lost ${r.dataLoss.lost}` : "";
-    const http = r?.app ? ` | HTTP errors ${r.app.total.errors}/${r.app.total.ops}, RTO ${r.app.availability.rtoMs === null ? "-" : `${Math.round(r.app.availability.rtoMs)} ms`}` : "";
+    const http = r?.app ? ` | HTTP errors ${r.app.total.errors}/${r.app.total.ops}, RTO ${formatMs(r.app.availability.rtoMs)}` : "";
     const why = r ? r.verdict.failures.map((f) => `\n    broken: ${f}`).join("") : `\n    ${e.error}`;
     return `${verdict.padEnd(7)} ${e.scenario.name}${rto}${lost}${http}${why}`;
   });

@@ -23,11 +23,6 @@ const FIND_HINT = "pass a report.json, a run directory that holds one, or a fold
 /** Where each loaded report came from (kept off the report itself, so it serialises unchanged). */
 const sources = new WeakMap<RunReport, string>();
 
-/** The file a report was loaded from by findReports, if it was. */
-export function reportSource(r: RunReport): string | undefined {
-  return sources.get(r);
-}
-
 /**
  * Every report under the given paths: a report.json, a run directory holding one, or a folder searched recursively
  * (depth ≤ 4; dot folders and node_modules skipped). The same file reached twice is loaded once.

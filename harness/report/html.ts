@@ -22,7 +22,7 @@ export { chartData, FAULT_SHADE, type ChartData } from "./html-chart-data.js";
 const esc = escapeMarkup;
 
 /** JSON that is safe inside <script>: every "<" escaped, so no "</script>" or "<!--" in the data can end the element. */
-export const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, "\\u003c");
+const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, "\\u003c");
 
 const fmtMs = (ms: number | null | undefined) => {
   if (ms === null || ms === undefined) return "–";
@@ -113,17 +113,20 @@ function availabilityBlock(r: RunReport): string {
   const check = (name: string) => r.verdict.checks.find((c) => c.name === name);
   const run = a.longestFailedRun;
   return `<div><h3>Availability (writes)</h3>${dl([
-    ["RTO", (a.rtoMs === null ? `– <span class="note">(${esc(a.rtoNote ?? "not measured")})</span>` : `${fmtInt(Math.round(a.rtoMs))} ms`) + budgetTag(check("RTO"))],
+    ["RTO", rtoValue(a) + budgetTag(check("RTO"))],
     ...(r.app ? [httpRto(r.app.availability)] : []),
     ["longest failed run", run ? `${fmtInt(run.writes)} writes over ${fmtInt(Math.round(run.durationMs))} ms (${(run.fromMs / 1000).toFixed(1)} → ${(run.toMs / 1000).toFixed(1)} s)` : "none"],
     ["writes failed", `${fmtInt(a.writesFailed)} of ${fmtInt(a.writesAttempted)}${a.writesAttempted ? ` (${fmtPct(a.writesFailed / a.writesAttempted)})` : ""}`],
   ])}</div>`;
 }
 
+const rtoValue = (a: RunReport["availability"]) =>
+  a.rtoMs === null ? `– <span class="note">(${esc(a.rtoNote ?? "not measured")})</span>` : `${fmtInt(Math.round(a.rtoMs))} ms`;
+
 /** The RTO the app's users saw (writes over HTTP), measured the same way as Redis's. */
 function httpRto(a: RunReport["availability"]): [string, string] {
   const run = a.longestFailedRun;
-  const value = a.rtoMs === null ? `– <span class="note">(${esc(a.rtoNote ?? "not measured")})</span>` : `${fmtInt(Math.round(a.rtoMs))} ms`;
+  const value = rtoValue(a);
   const detail = `${fmtInt(a.writesFailed)} of ${fmtInt(a.writesAttempted)} writes failed${run ? `, longest run ${(run.fromMs / 1000).toFixed(1)} → ${(run.toMs / 1000).toFixed(1)} s` : ""}`;
   return ["RTO over HTTP (app users)", `<span data-rto="http">${value}</span> <span class="note">(${detail})</span>`];
 }

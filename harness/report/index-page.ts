@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Scenario } from "../scenario/schema.js";
-import { formatUs } from "../scenario/units.js";
+import { formatMs, formatUs } from "../scenario/units.js";
 import type { RunReport } from "./types.js";
 import { escapeMarkup } from "./escape.js";
 import { verdictWord } from "./outcome.js";
@@ -14,7 +14,7 @@ export interface IndexEntry {
 }
 
 const esc = escapeMarkup;
-const ms = (v: number | null | undefined) => (v === null || v === undefined ? "–" : `${Math.round(v)} ms`);
+const ms = formatMs;
 const p99 = (r: RunReport, phase: "baseline" | "fault" | "recovery") => (r.phases[phase].ops ? formatUs(r.phases[phase].latency.p99Us) : "–");
 
 const word = (e: IndexEntry) => (e.report ? verdictWord(e.report) : "ERROR");

@@ -1,11 +1,11 @@
 import { ALL_PHASES } from "../check/phases.js";
 import { describeCheck } from "../check/verdict.js";
 import { ERROR_CLASSES } from "../measure/errors.js";
-import { formatBytes, formatUs } from "../scenario/units.js";
+import { formatBytes, formatMs, formatUs } from "../scenario/units.js";
 import type { RunReport } from "./types.js";
 import { verdictWord } from "./outcome.js";
 
-const ms = (v: number | null | undefined) => (v === null || v === undefined ? "–" : `${Math.round(v)} ms`);
+const ms = formatMs;
 
 /** The human summary of a run: verdict first, then the numbers that back it. */
 export function renderMarkdown(r: RunReport): string {
@@ -131,7 +131,7 @@ export function renderMarkdown(r: RunReport): string {
   return lines.join("\n");
 }
 
-const rto = (a: RunReport["availability"]) => (a.rtoMs === null ? `– (${a.rtoNote})` : `${Math.round(a.rtoMs)} ms`);
+const rto = (a: RunReport["availability"]) => (a.rtoMs === null ? `– (${a.rtoNote})` : formatMs(a.rtoMs));
 
 /** What the application's users saw, next to what Redis's clients saw, per phase. */
 function appTierSection(r: RunReport): string[] {

@@ -26,6 +26,11 @@ export function formatBytes(n: number): string {
   return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
+/** Whole milliseconds, or "–" when there is no value (an RTO that was not measured, a phase that never ended). */
+export function formatMs(ms: number | null | undefined): string {
+  return ms === null || ms === undefined ? "–" : `${Math.round(ms)} ms`;
+}
+
 export function formatUs(us: number): string {
   if (us < 1000) return `${us} µs`;
   if (us < 1_000_000) return `${(us / 1000).toFixed(2)} ms`;
