@@ -1,0 +1,52 @@
+import { performance } from "node:perf_hooks";
+import { sleep } from "../../infra/poll.js";
+import { runClosedLoop, runOpenLoop } from "../../workload/driver.js";
+import { keyValueIssuer } from "../../workload/key-value.js";
+import { ledgerIssuer } from "../../workload/ledger-writes.js";
+import { Metronome } from "../../workload/metronome.js";
+import type { RunContext } from "../context.js";
+import { scheduleFaults } from "../fault-schedule.js";
+
+/** How long to wait, after the load ends, for a fault still in progress (e.g. a long BGSAVE) before giving up on it. */
+const FAULT_GRACE_MS = 120_000;
+
+/**
+ * The load, with the faults on schedule: the run clock restarts at the first intended operation (earlier events keep
+ * negative times), probes start measuring, the driver runs open or closed loop for the duration, then the faults get a
+ * grace period to heal.
+ */
+export async function loadWithFaults(ctx: RunContext): Promise<void> {
+  const w = ctx.scenario.workload;
+  const { pool, readPool } = ctx.clients!;
+  const metronome = w.mode === "open-loop" && w.waker === "metronome" ? await Metronome.start(Metronome.intervalFor(w.rate)) : undefined;
+  if (metronome) ctx.defer("the metronome", () => metronome.stop());
+  const shift = ctx.clock.restartAt(metronome ? metronome.startMs : performance.now());
+  ctx.timeline.rebase(shift);
+  for (const p of ctx.probes) p.rebase(shift);
+
+  const clock = ctx.clock.now;
+  const issue =
+    w.keys === "ledger" ? ledgerIssuer(w, pool, readPool ?? pool, ctx.ledger, ctx.staleReads, clock) : keyValueIssuer(w, pool);
+  const sink = (op: Parameters<typeof ctx.recorder.record>[0]) => ctx.recorder.record(op);
+  const how = w.mode === "open-loop" ? `${w.rate} ops/s` : `${w.connections}x${w.pipeline} in flight`;
+  const faults = ctx.scenario.faults.map((f) => `${f.kind}@${f.at}s`).join(", ");
+  ctx.progress.step(`load: ${w.mode} ${how} for ${w.duration}s${faults ? `; faults: ${faults}` : ""}`);
+  ctx.progress.startLoad(w.duration, ctx.recorder, clock, () => ctx.phases.phaseAt(clock()));
+  ctx.defer("the progress line", () => ctx.progress.stopLoad());
+
+  ctx.timeline.add("load-started", { mode: w.mode }, 0);
+  const faultsDone = scheduleFaults(ctx, { topology: ctx.deployment, clock, timeline: ctx.timeline, phases: ctx.phases, signal: ctx.signal, pool, readPool });
+  const durationMs = w.duration * 1000;
+  ctx.driver =
+    w.mode === "open-loop"
+      ? await runOpenLoop({ ratePerSec: w.rate, durationMs, metronome }, issue, sink, clock, ctx.signal)
+      : await runClosedLoop({ durationMs, concurrency: w.connections * w.pipeline }, issue, sink, clock, ctx.signal);
+  await metronome?.stop();
+  for (const p of ctx.probes) await p.loadFinished?.();
+  ctx.progress.stopLoad();
+  ctx.timeline.add("load-finished", { issued: ctx.driver.issued });
+
+  const healed = await Promise.race([faultsDone.then(() => true), sleep(FAULT_GRACE_MS).then(() => false)]);
+  if (!healed) ctx.problems.push(`a fault had not healed ${FAULT_GRACE_MS / 1000}s after the load ended`);
+  for (const f of ctx.faults) if (f.error) ctx.problems.push(`fault failed: ${f.kind}: ${f.error}`);
+}
