@@ -1,6 +1,6 @@
 import { availability, type Availability } from "../check/availability.js";
 import type { AnyPhase } from "../measure/phases.js";
-import type { ErrorCounts } from "../measure/errors.js";
+import { emptyErrorCounts, type ErrorCounts } from "../measure/errors.js";
 import type { OpStatsSummary } from "../measure/op-stats.js";
 import { Recorder, type SecondSummary } from "../measure/recorder.js";
 import type { LoadSummary, Probe, ProbeContext } from "../measure/probe.js";
@@ -76,24 +76,27 @@ export class AppTierProbe implements Probe<{ app: AppTierReport }> {
   }
 
   contribute(load: LoadSummary): { app: AppTierReport } {
-    const { phases, total } = this.recorder.summaries();
     const counts = this.counts ?? { connections: 0, instances: 0, readShare: 0, httpStatus: {}, unfinished: 0 };
-    return {
-      app: {
-        rate: this.spec.rate,
-        readShare: counts.readShare,
-        connections: counts.connections,
-        autocannonInstances: counts.instances,
-        latencyMeaning:
-          "HTTP, from each request's intended start: when autocannon (in a thread of its own) was due to send it; its own correction off; requests a busy connection never sent count as waiting until it came free",
-        phases,
-        total,
-        availability: availability(this.recorder.log.writesByIntendedStart(), load.faultStartMs, load.lastIssueMs),
-        httpStatus: counts.httpStatus,
-        redisErrors: { ...(this.server?.redisErrors ?? {}) } as ErrorCounts,
-        unfinished: counts.unfinished,
-        perSecond: this.recorder.perSecond(),
-      },
-    };
+    return { app: appTierReport(this.spec, this.recorder, counts, { ...(this.server?.redisErrors ?? emptyErrorCounts()) }, load) };
   }
+}
+
+/** The app tier's section of the report, from its recorder and autocannon's counts. */
+export function appTierReport(spec: AppTier, recorder: Recorder, counts: AppLoadCounts, redisErrors: ErrorCounts, load: LoadSummary): AppTierReport {
+  const { phases, total } = recorder.summaries();
+  return {
+    rate: spec.rate,
+    readShare: counts.readShare,
+    connections: counts.connections,
+    autocannonInstances: counts.instances,
+    latencyMeaning:
+      "HTTP, from each request's intended start: when autocannon (in a thread of its own) was due to send it; its own correction off; requests a busy connection never sent count as waiting until it came free",
+    phases,
+    total,
+    availability: availability(recorder.log.writesByIntendedStart(), load.faultStartMs, load.lastIssueMs),
+    httpStatus: counts.httpStatus,
+    redisErrors,
+    unfinished: counts.unfinished,
+    perSecond: recorder.perSecond(),
+  };
 }
