@@ -1,5 +1,5 @@
 import type { Availability } from "../check/availability.js";
-import { findCheck, describeCheck, type Check } from "../check/verdict.js";
+import { findCheck, type Check } from "../check/verdict.js";
 import type { MetricId } from "../check/metrics.js";
 import { faultDefinition } from "../faults/registry.js";
 import { formatAtS, formatBytes, formatCount, formatFraction, formatMs, formatUs, formatValue, NONE } from "../infra/units.js";
@@ -33,7 +33,7 @@ export interface RunView {
   problem?: string;
   /** What ran: topology, server, image, load, dataset, when. */
   facts: Fact[];
-  /** Every broken budget, in words. */
+  /** Every broken budget (and a run that did not complete), in words. */
   broken: string[];
   checksCount: number;
   sections: Section[];
@@ -277,7 +277,7 @@ export function runView(r: RunReport): RunView {
     verdict: verdictWord(r),
     ...(r.problem ? { problem: r.problem } : {}),
     facts: header(r),
-    broken: r.verdict.checks.filter((c) => !c.pass).map(describeCheck),
+    broken: r.verdict.failures,
     checksCount: r.verdict.checks.length,
     sections: [verdictSection(r), latencySection(r), availabilitySection(r), dataSection(r), appSection(r), faultsSection(r), nodesSection(r), environmentSection(r)].filter(
       (s): s is Section => s !== undefined,

@@ -2,7 +2,7 @@ import "../../harness/infra/preload.js";
 import test from "ava";
 import { Redis } from "ioredis";
 import { performance } from "node:perf_hooks";
-import { PhaseClock } from "../../harness/check/phases.js";
+import { PhaseClock } from "../../harness/measure/phases.js";
 import { PartitionFault } from "../../harness/faults/partition.js";
 import { loadSettings } from "../../harness/infra/settings.js";
 import { Timeline } from "../../harness/measure/timeline.js";
