@@ -17,26 +17,13 @@ export function withOverrides(cmd: Command, image = true): Command {
 
 export const repeatsOption = (dflt: string) => new Option("--repeats <n>", "runs of each scenario").default(dflt);
 
-export interface OverrideFlags {
-  duration?: string;
-  rate?: string;
-  dataset?: string;
-  image?: string;
-  connections?: string;
-  readRatio?: string;
-  at?: string;
-  quiet?: boolean;
-}
+/** The flags withOverrides adds, as commander hands them over. */
+export type OverrideFlags = Overrides & { quiet?: boolean };
 
-export const overridesOf = (o: OverrideFlags): Overrides => ({
-  duration: o.duration,
-  rate: o.rate,
-  dataset: o.dataset,
-  image: o.image,
-  connections: o.connections,
-  readRatio: o.readRatio,
-  at: o.at,
-});
+const OVERRIDES = ["duration", "rate", "dataset", "image", "connections", "readRatio", "at"] as const satisfies ReadonlyArray<keyof Overrides>;
+
+/** The scenario overrides among a command's flags. */
+export const overridesOf = (o: OverrideFlags): Overrides => Object.fromEntries(OVERRIDES.map((k) => [k, o[k]])) as Overrides;
 
 export function positiveInt(flag: string, v: string): number {
   const n = Number(v);

@@ -43,13 +43,14 @@ export const manualPromotion = defineFault({
     const record = await runFault<"manual-promotion", ManualPromotionDetails>(ctx, "manual-promotion", {
       inject: async (rec) => {
         Object.assign(rec.details, { oldPrimary: old.name, newPrimary: promoted.name, steps });
-        last = ctx.clock();
+        // The runbook is in force from the moment the clients stop writing.
+        const stoppedAtMs = (last = ctx.clock());
         ctx.pool.writesOpen = false;
         // New writes are refused at the client; the ones already on their way are held by the old master itself, so
         // none is acknowledged after the offset below is read (they fail with READONLY once it is a replica).
         await old.admin.call("CLIENT", "PAUSE", String(CATCH_UP_TIMEOUT_MS + 5000), "WRITE");
         step("writes-stopped", old.name);
-        return { nodes: [old.name, promoted.name] };
+        return { nodes: [old.name, promoted.name], tookEffectAtMs: stoppedAtMs };
       },
       heal: async (_rec, injected) => {
         try {

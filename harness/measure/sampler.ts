@@ -51,7 +51,8 @@ export class ServerSampler implements Probe<{ samples: ServerSample[]; nodeLoad:
   readonly name = "sampler";
   readonly samples: ServerSample[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  /** INFO requests still unanswered, by node: a frozen node is skipped, not waited for. */
+  private readonly inFlight = new Map<string, Promise<void>>();
   private readonly last = new Map<string, Map<string, string>>();
   /** Nodes whose last INFO failed: an outage is one timeline event, not one per poll. */
   private readonly failing = new Set<string>();
@@ -76,12 +77,17 @@ export class ServerSampler implements Probe<{ samples: ServerSample[]; nodeLoad:
     await this.sampleOnce();
   }
 
+  /**
+   * A round every interval, at the same moment for every node (the charts line rounds up); a node whose last INFO is
+   * still unanswered (frozen, or a fork holding it) is skipped this round, so it cannot slow down the view of the others.
+   */
   private poll(): void {
-    const loop = async () => {
-      await this.sampleOnce();
-      if (this.timer !== undefined) this.timer = setTimeout(() => void (this.running = loop()), this.intervalMs);
-    };
-    this.timer = setTimeout(() => void (this.running = loop()), 0);
+    this.timer = setInterval(() => {
+      for (const n of this.nodes) {
+        if (this.inFlight.has(n.name)) continue;
+        this.inFlight.set(n.name, this.sampleNode(n.name, n.admin).finally(() => this.inFlight.delete(n.name)));
+      }
+    }, this.intervalMs);
   }
 
   private stopped = false;
@@ -89,9 +95,8 @@ export class ServerSampler implements Probe<{ samples: ServerSample[]; nodeLoad:
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+    clearInterval(this.timer);
+    await Promise.all(this.inFlight.values());
     await this.sampleOnce().catch(() => {});
   }
 
