@@ -55,11 +55,15 @@ export const bgsave = defineFault({
       heal: async (rec, injected) => {
         if (!injected) return;
         // INFO persistence only: polling "all" every 20 ms would itself load the server being measured.
-        const done = await pollUntil(async () => (parseInfo(await node.admin.info("persistence")).get("rdb_bgsave_in_progress") === "1" ? undefined : true), {
-          timeoutMs: SAVE_TIMEOUT_MS,
-          intervalMs: POLL_MS,
-          signal: ctx.signal,
-        });
+        // A server that stops answering (killed mid-save) ends the wait: the save's fate is then unknown, and said so.
+        const done = await pollUntil(
+          async () => {
+            const inProgress = await node.admin.info("persistence").then((t) => parseInfo(t).get("rdb_bgsave_in_progress") === "1", (err: Error) => err);
+            return inProgress === true ? undefined : inProgress;
+          },
+          { timeoutMs: SAVE_TIMEOUT_MS, intervalMs: POLL_MS, signal: ctx.signal },
+        );
+        if (!done.timedOut && done.value instanceof Error) return rec.fail(`the server stopped answering during the save: ${done.value.message}`);
         const info = parseInfo(await node.admin.info("all"));
         const status = info.get("rdb_last_bgsave_status") ?? "?";
         Object.assign(rec.details, {

@@ -27,6 +27,7 @@ export const clusterFailover = defineFault({
     const [replica] = await ctx.topology.replicasOf(old);
     if (!replica) throw new Error(`${old.name} has no replica to fail over to`);
     let sentAtMs = 0;
+    let switched = false;
     return runFault<"cluster-failover", ClusterFailoverDetails>(ctx, "cluster-failover", {
       inject: async (rec) => {
         Object.assign(rec.details, { oldPrimary: old.name, newPrimary: replica.name });
@@ -41,9 +42,10 @@ export const clusterFailover = defineFault({
           intervalMs: 10,
         });
         rec.details.switchMs = Math.round(ctx.clock() - sentAtMs);
+        switched = !promoted.timedOut;
         if (promoted.timedOut) rec.fail(`${replica.name} was not master ${PROMOTION_TIMEOUT_MS} ms after CLUSTER FAILOVER`);
       },
-      after: async (rec) => void Object.assign(rec.details, await watchRejoin(ctx, old)),
+      after: async (rec) => void (switched && Object.assign(rec.details, await watchRejoin(ctx, old))),
     });
   },
   facts: (d) => [

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { RedisNode } from "../topology/redis-node.js";
-import { heldFor, rejoinFacts, runFault, watchRejoin, type Rejoin } from "./lifecycle.js";
+import { heldFor, rejoinFacts, rejoinWatch, runFault, type Rejoin } from "./lifecycle.js";
 import { held, resolveTarget, targetRequires } from "./targets.js";
 import { defineFault } from "./types.js";
 
@@ -49,10 +49,7 @@ export const kill = defineFault({
       heal: heldFor(spec.for * 1000, ctx.signal, async () => {
         for (const v of victims) await v.control.start();
       }),
-      after:
-        spec.target === "primary" && ctx.topology.capabilities.has("autoFailover")
-          ? async (rec) => void Object.assign(rec.details, await watchRejoin(ctx, first))
-          : undefined,
+      after: rejoinWatch(ctx, spec.target, first),
     });
   },
   facts: (d) => [

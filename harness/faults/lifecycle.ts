@@ -31,6 +31,7 @@ export interface FaultSteps<D extends object> {
  */
 export async function runFault<K extends string, D extends object>(ctx: FaultContext, kind: K, steps: FaultSteps<D>): Promise<FaultRecord<K, D>> {
   const rec: FaultRecord<K, D> = { kind, requestedAtMs: ctx.clock(), tookEffectAtMs: null, healedAtMs: null, details: {} };
+  ctx.onStart?.(rec);
   const problem = (message: string) => {
     rec.error = rec.error ? `${rec.error}; ${message}` : message;
     ctx.timeline.add("fault-error", { fault: kind, error: message });
@@ -100,6 +101,15 @@ export async function watchRejoin(ctx: FaultContext, node: RedisNode, timeoutMs 
   }
   const role = (await node.info("replication").catch(() => undefined))?.get("role") ?? "unreachable";
   return { rejoinedAsReplicaAfterHealMs: null, roleAfterHeal: role };
+}
+
+/**
+ * `after` for a fault on the primary of a topology that fails over on its own: watch the old primary come back as a
+ * replica. Nothing to watch otherwise.
+ */
+export function rejoinWatch<D extends Rejoin>(ctx: FaultContext, target: string, node: RedisNode): FaultSteps<D>["after"] {
+  if (target !== "primary" || !ctx.topology.capabilities.has("autoFailover")) return undefined;
+  return async (rec) => void Object.assign(rec.details, await watchRejoin(ctx, node));
 }
 
 export const rejoinFacts = (d: Partial<Rejoin>) => [

@@ -60,6 +60,6 @@ export const link = defineFault({
     { label: "link", value: d.link === "bus" ? "cluster bus" : "replication (peer) link" },
     { label: "latency", value: d.latencyMs, unit: "ms" },
     { label: "jitter", value: d.jitterMs, unit: "ms" },
-    { label: "bandwidth cap (KB/s, 0 = none)", value: d.bandwidthKBps, unit: "count" },
+    { label: "bandwidth cap (0 = none)", value: d.bandwidthKBps, unit: "KB/s" },
   ],
 });

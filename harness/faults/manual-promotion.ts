@@ -52,7 +52,7 @@ export const manualPromotion = defineFault({
         step("writes-stopped", old.name);
         return { nodes: [old.name, promoted.name], tookEffectAtMs: stoppedAtMs };
       },
-      heal: async (_rec, injected) => {
+      heal: async (rec, injected) => {
         try {
           if (!injected) return;
           // Writes are stopped, so the master's offset no longer moves; the replica must reach it.
@@ -73,6 +73,9 @@ export const manualPromotion = defineFault({
           await ctx.pool.repoint();
           await ctx.readPool?.repoint();
           step("clients-repointed");
+        } catch (err) {
+          // The runbook went wrong; writes reopen all the same, so the fault is over (badly), not left open.
+          rec.fail((err as Error).message);
         } finally {
           await reopen();
           if (injected) step("writes-reopened");

@@ -2,7 +2,7 @@ import type { Toxic } from "toxiproxy-node-client";
 import { z } from "zod";
 import { FaultLayer, type ProxiedLink } from "../topology/fault-layer.js";
 import type { RedisNode } from "../topology/redis-node.js";
-import { heldFor, rejoinFacts, runFault, undoAll, watchRejoin, type Rejoin } from "./lifecycle.js";
+import { heldFor, rejoinFacts, rejoinWatch, runFault, undoAll, type Rejoin } from "./lifecycle.js";
 import { dataTarget, held, resolveTarget, targetRequires } from "./targets.js";
 import { blackhole, removeAll } from "./toxics.js";
 import { defineFault } from "./types.js";
@@ -73,7 +73,7 @@ export const partition = defineFault({
         return { nodes: [node.name] };
       },
       heal: heldFor(spec.for * 1000, ctx.signal, () => undoAll([...removeAll(toxics), ...applied.splice(0).map((rule) => () => iptables(node, "-D", rule))])),
-      after: spec.target === "primary" && topology.capabilities.has("autoFailover") ? async (rec) => void Object.assign(rec.details, await watchRejoin(ctx, node)) : undefined,
+      after: rejoinWatch(ctx, spec.target, node),
     });
   },
   facts: (d) => [

@@ -49,8 +49,9 @@ export const reshard = defineFault({
       heal: async (rec, injected) => {
         if (!injected) return;
         const r = await migration;
+        const reshardMs = Math.round(ctx.clock() - startedAtMs);
         const after = await cluster.redirections();
-        Object.assign(rec.details, { reshardMs: Math.round(ctx.clock() - startedAtMs), movedReplies: after.moved - before.moved, askReplies: after.ask - before.ask });
+        Object.assign(rec.details, { reshardMs, movedReplies: after.moved - before.moved, askReplies: after.ask - before.ask });
         if (r.exitCode !== 0) rec.fail(`redis-cli --cluster reshard failed: ${r.output.trim().split("\n").slice(-3).join(" | ")}`);
       },
     });

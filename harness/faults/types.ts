@@ -17,6 +17,8 @@ export interface FaultContext {
   pool: ClientPool;
   /** The connections reads go to, when they are not the pool's (replica reads). */
   readPool?: ClientPool;
+  /** Told of each fault's record as soon as it is requested (the record fills in as the fault runs). */
+  onStart?: (rec: FaultRecord) => void;
 }
 
 /** What a report keeps of one fault: when it really took effect and healed, and what it measured on the way. */

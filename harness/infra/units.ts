@@ -22,7 +22,7 @@ export function parseDurationS(input: string | number): number {
 }
 
 /** What a measured or budgeted number is: decides how it is written, everywhere. */
-export type Unit = "ms" | "µs" | "fraction" | "writes" | "bytes" | "ops/s" | "req/s" | "count";
+export type Unit = "ms" | "µs" | "fraction" | "writes" | "bytes" | "ops/s" | "req/s" | "KB/s" | "count";
 
 /** A number as people read it: whole numbers whole (with separators), others with as many decimals as their size needs. */
 export function formatNumber(v: number): string {
@@ -62,6 +62,7 @@ export function formatValue(v: number | null | undefined, unit: Unit): string {
       return formatBytes(v);
     case "ops/s":
     case "req/s":
+    case "KB/s":
       return `${Math.round(v).toLocaleString("en-US")} ${unit}`;
     case "count":
       return formatNumber(v);

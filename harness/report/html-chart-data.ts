@@ -1,6 +1,7 @@
 import { ERROR_CLASSES } from "../measure/errors.js";
 import type { ServerSample } from "../measure/sampler.js";
 import type { TimelineEvent } from "../measure/timeline.js";
+import { capabilitiesOf } from "../topology/registry.js";
 import type { RunReport } from "./types.js";
 
 /**
@@ -297,8 +298,9 @@ function peerAddresses(r: RunReport): Map<string, string> {
  * reachable master with the most connected replicas (ties: the highest offset); the chart note says so.
  */
 function replicationChart(r: RunReport, endMs: number): ChartSpec | string {
-  if (r.scenario.topology.kind !== "replication" && r.scenario.topology.kind !== "sentinel") {
-    return r.scenario.topology.kind === "cluster" ? "Not drawn for a cluster: see the cluster state chart." : "A standalone server has no replicas: no replication lag to draw.";
+  const caps = capabilitiesOf(r.scenario.topology.kind);
+  if (!caps.has("replicas") || caps.has("slots")) {
+    return caps.has("slots") ? "Not drawn for a cluster: see the cluster state chart." : `A ${r.scenario.topology.kind} topology has no replicas: no replication lag to draw.`;
   }
   const addresses = peerAddresses(r);
   const x: number[] = [];
@@ -358,7 +360,7 @@ function replicationChart(r: RunReport, endMs: number): ChartSpec | string {
 
 /** How many data nodes answer, how many are masters, and (when the cluster watcher logged changes) agree the cluster is ok. */
 function clusterChart(r: RunReport, endMs: number): ChartSpec | string {
-  if (r.scenario.topology.kind !== "cluster") return "Only for a cluster.";
+  if (!capabilitiesOf(r.scenario.topology.kind).has("slots")) return "Only for a cluster.";
   const x: number[] = [];
   const answering: number[] = [];
   const masters: number[] = [];

@@ -1,3 +1,4 @@
+import { capabilitiesOf } from "../topology/registry.js";
 import { chartAssets, styleElement } from "./assets.js";
 import { chartData, type ChartData } from "./html-chart-data.js";
 import { runView, type Block, type RunView, type Section } from "./run-view.js";
@@ -90,7 +91,7 @@ ${before.map(sectionHtml)}
 ${chartSection("latency", data, markerTable(data))}
 ${data.charts.app ? chartSection("app", data) : ""}
 ${chartSection("throughput", data)}
-${report.topology?.kind === "cluster" || report.scenario.topology.kind === "cluster" ? chartSection("cluster", data) : chartSection("replication", data)}
+${capabilitiesOf(report.scenario.topology.kind).has("slots") ? chartSection("cluster", data) : chartSection("replication", data)}
 ${environment.map(sectionHtml)}
 </main>
 <script type="application/json" id="report-data">${scriptJson(data)}</script>

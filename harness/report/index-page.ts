@@ -1,6 +1,6 @@
 import path from "node:path";
 import { faultDefinition } from "../faults/registry.js";
-import { formatMs, formatUs, formatValue, NONE } from "../infra/units.js";
+import { formatCount, formatMs, formatUs, formatValue, NONE } from "../infra/units.js";
 import type { Scenario } from "../scenario/schema.js";
 import { styleElement } from "./assets.js";
 import { verdictWord } from "./outcome.js";
@@ -41,10 +41,10 @@ function indexTable(indexDir: string, entries: IndexEntry[], page: "summary.md" 
         fault ? `${fault.kind}${measured && value !== undefined ? ` (${measured.label} ${formatValue(value, measured.unit)})` : ""}` : NONE,
         r ? `${p99(r, "baseline")} / ${p99(r, "fault")} / ${p99(r, "recovery")}` : NONE,
         r ? formatMs(r.availability.rtoMs) : NONE,
-        r ? `${r.availability.writesFailed}/${r.availability.writesAttempted}` : NONE,
-        r?.dataLoss ? `${r.dataLoss.lost}${r.dataLoss.splitBrain ? ` (${r.dataLoss.splitBrain} split brain)` : ""}` : NONE,
+        r ? `${formatCount(r.availability.writesFailed)}/${formatCount(r.availability.writesAttempted)}` : NONE,
+        r?.dataLoss ? `${formatCount(r.dataLoss.lost)}${r.dataLoss.splitBrain ? ` (${formatCount(r.dataLoss.splitBrain)} split brain)` : ""}` : NONE,
         app && app.phases.fault.ops ? formatUs(app.phases.fault.latency.p99Us) : NONE,
-        app ? `${app.total.errors}/${app.total.ops}` : NONE,
+        app ? `${formatCount(app.total.errors)}/${formatCount(app.total.ops)}` : NONE,
         app ? formatMs(app.availability.rtoMs) : NONE,
       ],
     };

@@ -105,12 +105,6 @@ export class RunContext {
     }
   }
 
-  /** The data-path connections (connect stage onwards). */
-  get pool(): ClientPool {
-    if (!this.clients) throw new Error("no clients yet: the connect stage has not run");
-    return this.clients.pool;
-  }
-
   /** The running topology (start-topology stage onwards). */
   get deployment(): Topology {
     if (!this.topology) throw new Error("no topology yet: the start stage has not run");

@@ -43,10 +43,10 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   } catch (err) {
     failure = err;
     if (!ctx.signal.aborted) ctx.timeline.add("run-error", { error: messageOf(err) });
-  } finally {
-    await ctx.tearDown();
   }
+  // How the run ended is settled before the teardown: a Ctrl-C while the containers stop changes nothing measured.
   const { status, problem } = outcome(ctx, failure);
+  await ctx.tearDown();
   check(ctx);
   const written = await report(ctx, status, problem);
   return { ...written, ...(failure !== undefined && status !== "aborted" ? { failure } : {}) };

@@ -7,7 +7,7 @@ import { renderIndexHtml, renderIndexMarkdown, type IndexEntry } from "../report
 import { renderJUnit } from "../report/junit.js";
 import { Progress } from "../report/progress.js";
 import { newReportDir } from "../report/write.js";
-import { runScenario } from "./run.js";
+import { runScenario, type RunResult } from "./run.js";
 import type { Scenario } from "../scenario/schema.js";
 
 export interface SuiteRunOptions {
@@ -51,13 +51,21 @@ export async function runSuite(scenarios: Scenario[], o: SuiteRunOptions): Promi
     for (const scenario of scenarios) {
       if (o.signal.aborted) break;
       o.progress.step(`── ${entries.length + 1}/${total}: ${scenario.name}${repeats > 1 ? ` (repeat ${rep})` : ""}`);
-      const { report, files, failure } = await runScenario(scenario, { settings: { ...o.settings, reportsDir: dir }, progress: o.progress, signal: o.signal });
-      // A run that failed is recorded with what it measured and the suite goes on; only an interruption stops it.
+      // A run that failed is recorded with what it measured and the suite goes on; only an interruption stops it. A run
+      // that could not even build its report (a harness bug) is an entry with the error.
+      let result: RunResult | undefined;
+      let failure: unknown;
+      try {
+        result = await runScenario(scenario, { settings: { ...o.settings, reportsDir: dir }, progress: o.progress, signal: o.signal });
+        failure = result.failure;
+      } catch (err) {
+        failure = err;
+      }
       const error = failure === undefined ? undefined : failure instanceof Error ? failure.message : String(failure);
-      entries.push({ scenario, report, dir: files.dir, ...(error ? { error } : {}) });
-      const code = failure === undefined ? exitCodeOf(report) : failure instanceof HarnessError ? failure.exitCode : EXIT.internal;
+      entries.push({ scenario, ...(result ? { report: result.report, dir: result.files.dir } : {}), ...(error ? { error } : {}) });
+      const code = failure === undefined ? exitCodeOf(result!.report) : failure instanceof HarnessError ? failure.exitCode : EXIT.internal;
       exitCode = worst(exitCode, code);
-      o.progress.step(`${scenario.name}: ${error ? `ERROR ${error.split("\n")[0]}` : verdictWord(report)}`);
+      o.progress.step(`${scenario.name}: ${error ? `ERROR ${error.split("\n")[0]}` : verdictWord(result!.report)}`);
       writeIndex();
     }
   }

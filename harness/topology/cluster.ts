@@ -280,5 +280,5 @@ export const cluster = defineTopology({
     })
     .strict(),
   capabilities: CAPABILITIES,
-  start: (spec, env) => ClusterTopology.start({ ...env, ...spec }, env.onStep),
+  start: (spec, env) => ClusterTopology.start({ ...spec, ...env }, env.onStep),
 });

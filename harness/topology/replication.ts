@@ -59,5 +59,5 @@ export const replication = defineTopology({
     .object({ kind: z.literal("replication"), ...commonTopologyFields, replicas: z.number().int().min(replicaCount.min).max(replicaCount.max).default(replicaCount.default) })
     .strict(),
   capabilities: CAPABILITIES,
-  start: (spec, env) => ReplicationTopology.start({ ...env, ...spec }, env.onStep),
+  start: (spec, env) => ReplicationTopology.start({ ...spec, ...env }, env.onStep),
 });

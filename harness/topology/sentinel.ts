@@ -136,5 +136,5 @@ export const sentinel = defineTopology({
     })
     .strict(),
   capabilities: CAPABILITIES,
-  start: (spec, env) => SentinelTopology.start({ ...env, ...spec }, env.onStep),
+  start: (spec, env) => SentinelTopology.start({ ...spec, ...env }, env.onStep),
 });

@@ -184,3 +184,21 @@ test("the registry: every fault is one file with one definition, and the schema'
   t.is(registry.split("\n").filter((l) => l.includes("latency-spike")).length, 1);
   t.true(faultSchema.safeParse({ kind: "latency-spike", at: 5, for: 2, latencyMs: 40 }).success);
 });
+
+test("a runbook that goes wrong half-way reopens writes and ends its fault phase: failed, not left open", async (t) => {
+  const log: string[] = [];
+  const topology = fakeTopology({ caps: ["replicas", "peers", "runbook"], log, replicaInfo: () => ({ role: "slave", slave_repl_offset: "100" }) });
+  const old = topology.nodes[0] as unknown as { info: () => Promise<Map<string, string>> };
+  old.info = async () => new Map([["master_repl_offset", "100"]]);
+  const replica = topology.nodes[1].admin as unknown as { call: (...a: string[]) => Promise<void> };
+  replica.call = async (...args: string[]) => (args[0] === "REPLICAOF" ? Promise.reject(new Error("ERR the replica refused")) : undefined);
+  (topology as unknown as { runbook: object }).runbook = { setPrimary: () => log.push("setPrimary") };
+  const ctx = context(topology);
+  const rec = await runFaultSpec(spec({ kind: "manual-promotion", at: 5 }), ctx);
+  t.is(rec.error, "ERR the replica refused");
+  t.not(rec.healedAtMs, null);
+  t.is(ctx.phases.faultEndMs, rec.healedAtMs!, "the fault phase ends with the runbook");
+  t.true(ctx.pool.writesOpen, "writes are open again");
+  t.deepEqual((rec.details as { steps: Array<{ step: string }> }).steps.map((s) => s.step), ["writes-stopped", "replica-caught-up", "writes-reopened"]);
+  t.false(log.includes("setPrimary"), "the clients were not pointed at a replica that refused");
+});

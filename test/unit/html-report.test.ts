@@ -256,7 +256,7 @@ test("text from the run cannot break out: </script> in the data stays data, mark
 
 test("writeReport writes report.html beside the JSON", (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "html-report-"));
-  const files = writeReport(dir, sentinel(), "");
+  const files = writeReport(dir, sentinel());
   t.is(files.html, path.join(dir, "report.html"));
   t.true(existsSync(files.html));
   t.regex(readFileSync(files.html, "utf8"), /^<!doctype html>/);

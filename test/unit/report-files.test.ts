@@ -1,4 +1,8 @@
 import test from "ava";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { writeReport } from "../../harness/report/write.js";
 import * as hdr from "hdr-histogram-js";
 import { PhaseClock } from "../../harness/measure/phases.js";
 import { Recorder } from "../../harness/measure/recorder.js";
@@ -38,4 +42,15 @@ test("JUnit: a run that left no report at all is still a test case, in error", (
   const xml = renderJUnit("tour", [named(syntheticReport(spec), "a")], [{ name: "b", error: "TypeError: boom" }]);
   t.regex(xml, /tests="2" failures="0" errors="1"/);
   t.regex(xml, /<testcase classname="tour" name="b" time="0">\n    <error message="TypeError: boom">/);
+});
+
+test("every view is written after the JSON, and one that fails costs no other", (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "report-files-"));
+  const files = writeReport(dir, syntheticReport(spec), () => {
+    throw new Error("the log broke");
+  });
+  for (const f of [files.json, files.markdown, files.html, files.junit]) t.true(existsSync(f), path.basename(f));
+  t.false(existsSync(files.hdrLog));
+  t.is(files.problems.length, 1);
+  t.regex(readFileSync(path.join(dir, "render-errors.txt"), "utf8"), /latency\.hlog could not be written[^]*the log broke/);
 });

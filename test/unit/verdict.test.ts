@@ -4,6 +4,9 @@ import type { DataLoss } from "../../harness/check/data-loss.js";
 import { budgetChecks, verdictOf } from "../../harness/check/verdict.js";
 import { METRICS, budgetsSchema, type Budgets, type Measurements } from "../../harness/check/metrics.js";
 import { OpStats } from "../../harness/measure/op-stats.js";
+import { CHECKERS, checkAll } from "../../harness/check/index.js";
+import { PhaseClock } from "../../harness/measure/phases.js";
+import { Recorder } from "../../harness/measure/recorder.js";
 
 // The verdict: every budget a scenario sets, checked against its metric's measurement as the catalog defines it.
 
@@ -83,4 +86,12 @@ test("loss budgets: at most so many lost; an expected loss must be seen; no read
 test("every budget key belongs to exactly one metric of the catalog", (t) => {
   const owned = METRICS.flatMap((m) => m.budgets.map((b) => b.key)).sort();
   t.deepEqual(owned, Object.keys(budgetsSchema.shape).sort());
+});
+
+test("every metric with a budget is answered by exactly one registered checker, and the checkers fill every field", (t) => {
+  const budgeted = METRICS.filter((m) => m.budgets.length).map((m) => m.id);
+  for (const id of budgeted) t.is(CHECKERS.filter((c) => c.metrics.includes(id)).length, 1, `${id}: one checker answers its budget`);
+  const phases = new PhaseClock();
+  const { results } = checkAll({ recorder: new Recorder(phases), phases, ledger: null, readBack: null, staleReads: null, faults: [], load: { endMs: 0, lastIssueMs: 0 } }, {});
+  t.deepEqual(Object.keys(results).sort(), ["availability", "dataLoss", "phases", "reads", "total"]);
 });

@@ -1,5 +1,4 @@
 import { performance } from "node:perf_hooks";
-import { sleep } from "../../infra/poll.js";
 import { runClosedLoop, runOpenLoop } from "../../workload/driver.js";
 import { keyValueIssuer } from "../../workload/key-value.js";
 import { ledgerIssuer } from "../../workload/ledger-writes.js";
@@ -29,13 +28,14 @@ export async function loadWithFaults(ctx: RunContext): Promise<void> {
     w.keys === "ledger" ? ledgerIssuer(w, pool, readPool ?? pool, ctx.ledger, ctx.staleReads, clock) : keyValueIssuer(w, pool);
   const sink = (op: Parameters<typeof ctx.recorder.record>[0]) => ctx.recorder.record(op);
   const how = w.mode === "open-loop" ? `${w.rate} ops/s` : `${w.connections}x${w.pipeline} in flight`;
-  const faults = ctx.scenario.faults.map((f) => `${f.kind}@${f.at}s`).join(", ");
-  ctx.progress.step(`load: ${w.mode} ${how} for ${w.duration}s${faults ? `; faults: ${faults}` : ""}`);
+  const schedule = ctx.scenario.faults.map((f) => `${f.kind}@${f.at}s`).join(", ");
+  ctx.progress.step(`load: ${w.mode} ${how} for ${w.duration}s${schedule ? `; faults: ${schedule}` : ""}`);
   ctx.progress.startLoad(w.duration, ctx.recorder, clock, () => ctx.phases.phaseAt(clock()));
   ctx.defer("the progress line", () => ctx.progress.stopLoad());
 
   ctx.timeline.add("load-started", { mode: w.mode }, 0);
-  const faultsDone = scheduleFaults(ctx, { topology: ctx.deployment, clock, timeline: ctx.timeline, phases: ctx.phases, signal: ctx.signal, pool, readPool });
+  const faults = scheduleFaults(ctx, { topology: ctx.deployment, clock, timeline: ctx.timeline, phases: ctx.phases, signal: ctx.signal, pool, readPool });
+  ctx.defer("the faults not yet injected", faults.cancel);
   const durationMs = w.duration * 1000;
   ctx.driver =
     w.mode === "open-loop"
@@ -46,7 +46,9 @@ export async function loadWithFaults(ctx: RunContext): Promise<void> {
   ctx.progress.stopLoad();
   ctx.timeline.add("load-finished", { issued: ctx.driver.issued });
 
-  const healed = await Promise.race([faultsDone.then(() => true), sleep(FAULT_GRACE_MS).then(() => false)]);
+  let grace: NodeJS.Timeout | undefined;
+  const healed = await Promise.race([faults.done.then(() => true), new Promise<boolean>((r) => (grace = setTimeout(() => r(false), FAULT_GRACE_MS)))]);
+  clearTimeout(grace);
   if (!healed) ctx.problems.push(`a fault had not healed ${FAULT_GRACE_MS / 1000}s after the load ended`);
   for (const f of ctx.faults) if (f.error) ctx.problems.push(`fault failed: ${f.kind}: ${f.error}`);
 }

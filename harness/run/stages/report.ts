@@ -50,7 +50,8 @@ export async function report(ctx: RunContext, status: RunStatus, problem: string
     return undefined;
   });
   // The load's start on the wall clock: now, minus the run clock's reading.
-  const files = { ...writeReport(ctx.dir, built, hdrIntervalLog(ctx.recorder, Date.now() - ctx.clock.now())), ...(exported ?? {}) };
+  const loadStartEpochMs = Date.now() - ctx.clock.now();
+  const files = { ...writeReport(ctx.dir, built, () => hdrIntervalLog(ctx.recorder, loadStartEpochMs)), ...(exported ?? {}) };
   for (const p of files.problems) ctx.progress.step(`warning: ${p.split("\n")[0]}`);
   ctx.progress.step(`report: ${files.markdown}`);
   return { report: built, files };
