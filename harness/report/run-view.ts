@@ -21,7 +21,7 @@ export interface Block {
 }
 
 export interface Section {
-  id: "verdict" | "latency" | "availability" | "data" | "app" | "faults" | "nodes" | "environment";
+  id: "budgets" | "latency" | "availability" | "data" | "app" | "faults" | "nodes" | "environment";
   title: string;
   blocks: Block[];
 }
@@ -78,7 +78,7 @@ function header(r: RunReport): Fact[] {
 }
 
 function verdictSection(r: RunReport): Section {
-  if (r.verdict.checks.length === 0) return { id: "verdict", title: "Budgets", blocks: [{ paragraphs: ["No budgets declared."] }] };
+  if (r.verdict.checks.length === 0) return { id: "budgets", title: "Budgets", blocks: [{ paragraphs: ["No budgets declared."] }] };
   const rows: Row[] = r.verdict.checks.map((c) => ({
     cls: c.pass ? "ok" : "broken",
     cells: [
@@ -88,7 +88,7 @@ function verdictSection(r: RunReport): Section {
       { text: c.pass ? "pass" : "FAIL", strong: !c.pass },
     ],
   }));
-  return { id: "verdict", title: "Budgets", blocks: [{ table: { headers: ["check", "budget", "measured", "result"], rows, cls: "budgets" } }] };
+  return { id: "budgets", title: "Budgets", blocks: [{ table: { headers: ["check", "budget", "measured", "result"], rows, cls: "budgets" } }] };
 }
 
 function latencySection(r: RunReport): Section {

@@ -261,3 +261,12 @@ test("writeReport writes report.html beside the JSON", (t) => {
   t.true(existsSync(files.html));
   t.regex(readFileSync(files.html, "utf8"), /^<!doctype html>/);
 });
+
+test("section classes never collide with the stylesheet's component classes (a section styled as the verdict badge)", (t) => {
+  const html = renderHtml(sentinel());
+  const css = readFileSync("harness/report/style.css", "utf8");
+  const components = new Set([...css.matchAll(/\.([a-zA-Z][\w-]*)/g)].map((m) => m[1]));
+  const sections = [...html.matchAll(/<section class="([^"]+)"/g)].flatMap((m) => m[1].split(" "));
+  t.true(sections.length > 5);
+  t.deepEqual(sections.filter((c) => components.has(c) && c !== "chart"), []);
+});

@@ -27,8 +27,8 @@ test("every renderer shows the same formatted values: P99 per phase, the budget 
 });
 
 test("the view has the sections a reader looks for, in order; an app section only when there is an app tier", (t) => {
-  t.deepEqual(runView(bgsave()).sections.map((s) => s.id), ["verdict", "latency", "availability", "data", "faults", "environment"]);
-  t.deepEqual(runView(syntheticReport(FIXTURES["report-tour-sentinel-app.json"])).sections.map((s) => s.id), ["verdict", "latency", "availability", "data", "app", "faults", "nodes", "environment"]);
+  t.deepEqual(runView(bgsave()).sections.map((s) => s.id), ["budgets", "latency", "availability", "data", "faults", "environment"]);
+  t.deepEqual(runView(syntheticReport(FIXTURES["report-tour-sentinel-app.json"])).sections.map((s) => s.id), ["budgets", "latency", "availability", "data", "app", "faults", "nodes", "environment"]);
 });
 
 test("a broken budget is named with its measurement in every view, and a run that failed says why", (t) => {
