@@ -1,5 +1,5 @@
 import "../harness/infra/preload.js";
-import test, { type ExecutionContext } from "ava";
+import test, { registerCompletionHandler, type ExecutionContext } from "ava";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describeCheck } from "../harness/check/verdict.js";
@@ -9,6 +9,15 @@ import { loadSettings } from "../harness/infra/settings.js";
 import { Progress } from "../harness/report/progress.js";
 import { runScenario, type RunResult } from "../harness/run/run.js";
 import { readScenarioSources, validateScenario } from "../harness/scenario/load.js";
+
+// Once ava has run every test of the file and its hooks, the worker's work is done (reports and JUnit are on disk):
+// exit, as the command line does, rather than wait on a handle a client library may keep (a CI run once saw a suite
+// worker that did not exit after all its tests had passed). What was still alive is printed, to find it if it recurs.
+registerCompletionHandler(() => {
+  const alive = process.getActiveResourcesInfo().filter((r) => r !== "TTYWrap" && r !== "PipeWrap");
+  if (alive.length) process.stderr.write(`[suite] still alive at the end: ${alive.join(", ")}\n`);
+  process.exit();
+});
 
 export type Extra = (t: ExecutionContext, run: RunResult) => void | Promise<void>;
 
