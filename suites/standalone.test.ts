@@ -1,10 +1,22 @@
 import { suite } from "./suite.js";
 
-// Every standalone scenario, as declared in standalone.json, must meet its budgets on this machine.
+// Every standalone scenario, as declared in standalone.json, must meet its budgets on this machine, and show what it
+// claims.
 suite("standalone.json", {
   "standalone-bgsave": (t, { report }) => {
-    t.true((report.faults[0].details.forkUs as number) > 0, "the fork time was read from the server");
+    const save = report.faults[0];
+    t.is(save.kind, "bgsave");
+    if (save.kind !== "bgsave") return;
+    t.true((save.details.forkUs ?? 0) > 0, "the fork time was read from the server");
+    t.true((save.details.forksAfter ?? 0) > (save.details.forksBefore ?? 0), "the server forked");
     t.is(report.reads?.stale, 0, "reads from the primary never miss an acknowledged write");
     t.is(report.dataLoss?.lost, 0);
+  },
+  "standalone-baseline": (t, { report }) => {
+    t.deepEqual(report.faults, [], "no fault: the floor every other number is read against");
+    const expected = report.scenario.workload.rate * (report.scenario.workload.duration - report.scenario.workload.warmup);
+    const b = report.phases.baseline;
+    t.true(Math.abs(b.ops - expected) <= 0.01 * expected, `the open loop kept its rate: ${b.ops} of ${expected} operations after warmup`);
+    t.is(report.phases.fault.ops + report.phases.recovery.ops, 0, "everything after warmup is baseline");
   },
 });

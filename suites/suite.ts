@@ -1,26 +1,38 @@
 import "../harness/infra/preload.js";
-import test, { type ExecutionContext } from "ava";
+import test, { registerCompletionHandler, type ExecutionContext } from "ava";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { describeCheck } from "../harness/check/verdict.js";
 import { renderJUnit } from "../harness/report/junit.js";
 import type { RunReport } from "../harness/report/types.js";
 import { loadSettings } from "../harness/infra/settings.js";
 import { Progress } from "../harness/report/progress.js";
-import type { RunResult } from "../harness/scenario/run.js";
+import { runScenario, type RunResult } from "../harness/run/run.js";
 import { readScenarioSources, validateScenario } from "../harness/scenario/load.js";
-import { runScenario } from "../harness/scenario/run.js";
+
+// Once ava has run every test of the file and its hooks, the worker's work is done (reports and JUnit are on disk):
+// exit, as the command line does, rather than wait on a handle a client library may keep (a CI run once saw a suite
+// worker that did not exit after all its tests had passed). What was still alive is printed, to find it if it recurs.
+registerCompletionHandler(() => {
+  const alive = process.getActiveResourcesInfo().filter((r) => r !== "TTYWrap" && r !== "PipeWrap");
+  if (alive.length) process.stderr.write(`[suite] still alive at the end: ${alive.join(", ")}\n`);
+  process.exit();
+});
 
 export type Extra = (t: ExecutionContext, run: RunResult) => void | Promise<void>;
 
 /**
  * Registers one test per scenario of suites/<file>: it runs the scenario and fails, naming the budget and the measured
- * value, when a budget broke. `extra` adds what a scenario's own claim needs beyond its budgets.
+ * value, when a budget broke. `extra` adds what a scenario's own claim needs beyond its budgets: every scenario has one
+ * (budgets alone are loose: a pause "longer than the failure detection" passes its RTO budget even if nothing failed
+ * over), and a scenario without one is refused.
  */
 export function suite(file: string, extra: Record<string, Extra> = {}, opts: { exportHistory?: string[] } = {}): void {
   const scenarios = readScenarioSources()
     .filter((s) => s.file.endsWith(`/${file}`))
     .map((s) => validateScenario(s.input, s.file));
   for (const name of Object.keys(extra)) if (!scenarios.some((s) => s.name === name)) throw new Error(`${file} has no scenario ${name}`);
+  for (const s of scenarios) if (!extra[s.name]) throw new Error(`${file}: scenario ${s.name} has no claim beyond its budgets; add one to its suite test`);
   const reportsDir = process.env.REPORTS_DIR ?? "reports/suites";
   const runs: RunReport[] = [];
   // One JUnit file per suite, one test case per scenario, for CI to read.
@@ -38,7 +50,8 @@ export function suite(file: string, extra: Record<string, Extra> = {}, opts: { e
       const { report, files } = run;
       runs.push(report);
       t.log(`report: ${files.markdown}`);
-      for (const c of report.verdict.checks) t.log(`${c.pass ? "ok  " : "FAIL"} ${c.name}: measured ${c.measured} (budget ${c.atLeast ? "≥" : "≤"} ${c.budget})`);
+      for (const c of report.verdict.checks) t.log(`${c.pass ? "ok  " : "FAIL"} ${describeCheck(c)}`);
+      t.is(run.failure, undefined, String((run.failure as Error)?.stack ?? ""));
       t.is(report.status, "completed", report.problem);
       t.true(report.verdict.checks.length > 0, "a scenario in a suite declares budgets");
       t.deepEqual(report.verdict.failures, []);

@@ -1,6 +1,7 @@
 import autocannon from "autocannon";
 import { ERROR_CLASSES, type ErrorClass } from "../measure/errors.js";
 import type { OpKind, OpOutcome } from "../measure/op-stats.js";
+import { pollUntil } from "../infra/poll.js";
 import { ConnectionSchedule } from "./connection-schedule.js";
 
 export interface AppLoadOptions {
@@ -120,8 +121,7 @@ export function startAppLoad(o: AppLoadOptions, clock: () => number, record: (op
       // failed at that moment (latency up to the failure, as for any timed-out operation).
       stopped = true;
       for (const t of timers) clearTimeout(t);
-      const drainUntil = Date.now() + DRAIN_MS;
-      while (schedules.some((s) => s.busy) && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
+      await pollUntil(async () => (schedules.some((s) => s.busy) ? undefined : true), { timeoutMs: DRAIN_MS, intervalMs: 20 });
       closed = true;
       const now = clock();
       for (const s of schedules) {

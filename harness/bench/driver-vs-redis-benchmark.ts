@@ -7,7 +7,7 @@ import { LoopbackContainer } from "../infra/loopback-container.js";
 import { loadSettings } from "../infra/settings.js";
 import { OpStats } from "../measure/op-stats.js";
 import { serverArgs, REDIS_PORT } from "../topology/redis-node.js";
-import { DEFAULT_CLIENT_SETTINGS, toRedisOptions } from "../workload/client-options.js";
+import { DEFAULT_CLIENT_SETTINGS, toRedisOptions } from "../topology/client-options.js";
 import { runClosedLoop, runOpenLoop } from "../workload/driver.js";
 import { keyValueIssuer } from "../workload/key-value.js";
 import { Metronome } from "../workload/metronome.js";

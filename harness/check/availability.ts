@@ -1,3 +1,5 @@
+import type { Checker } from "./checker.js";
+
 /**
  * Availability of writes around a fault (DESIGN.md):
  * RTO (observed) = from the moment the fault took effect to the start of the first 1-second stretch in which at least
@@ -6,7 +8,12 @@
  * Also the longest run of consecutive failed writes (by intended start), as a count and a duration.
  */
 export interface Availability {
+  /** null when not measured, or when writes never recovered (then rtoCensored). */
   rtoMs: number | null;
+  /** Writes had not recovered by the end of the run: the RTO is at least rtoLowerBoundMs, not known. */
+  rtoCensored: boolean;
+  /** When censored: from the fault to the end of the run. */
+  rtoLowerBoundMs?: number;
   /** Why rtoMs is null, when it is. */
   rtoNote?: string;
   longestFailedRun: { writes: number; fromMs: number; toMs: number; durationMs: number } | null;
@@ -39,7 +46,7 @@ export function availability(
     run++;
     if (!longest || run > longest.writes) longest = { writes: run, fromMs: runStart, toMs: t[i], durationMs: t[i] - runStart };
   }
-  const base = { longestFailedRun: longest, writesAttempted: n, writesFailed: failed };
+  const base = { longestFailedRun: longest, writesAttempted: n, writesFailed: failed, rtoCensored: false };
   if (faultStartMs === undefined) return { ...base, rtoMs: null, rtoNote: "no fault took effect" };
   if (n === 0) return { ...base, rtoMs: null, rtoNote: "no writes were attempted" };
 
@@ -70,6 +77,14 @@ export function availability(
     if (!good) break;
     earliestGood = from;
   }
-  if (earliestGood === null) return { ...base, rtoMs: null, rtoNote: "writes had not recovered by the end of the run" };
+  if (earliestGood === null)
+    return { ...base, rtoMs: null, rtoCensored: true, rtoLowerBoundMs: Math.max(0, endMs - faultStartMs), rtoNote: "writes had not recovered by the end of the run" };
   return { ...base, rtoMs: earliestGood - faultStartMs };
 }
+
+/** Availability of the Redis-level writes around the fault (the RTO budget's measurement). */
+export const availabilityChecker: Checker<"availability"> = {
+  name: "availability",
+  metrics: ["rto"],
+  check: (h) => ({ availability: availability(h.recorder.log.writesByIntendedStart(), h.phases.faultStartMs, h.load.lastIssueMs) }),
+};

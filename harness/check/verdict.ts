@@ -1,17 +1,22 @@
-import type { Budgets } from "../scenario/schema.js";
-import type { OpStatsSummary } from "../measure/op-stats.js";
-import { PHASES, type Phase } from "./phases.js";
-import type { Availability } from "./availability.js";
-import type { DataLoss } from "../measure/ledger.js";
+import { formatValue, type Unit } from "../infra/units.js";
+import { PHASES, type Phase } from "../measure/phases.js";
+import { METRICS, type Budgets, type Measurements, type MetricId } from "./metrics.js";
+
+/** Which budget a check judges: a metric, its phase when per phase, and which way the budget limits it. */
+export interface CheckId {
+  metric: MetricId;
+  phase?: Phase;
+  bound: "max" | "min";
+}
 
 /** One budget compared with what was measured. `measured` is null when there was nothing to measure. */
 export interface Check {
+  id: CheckId;
+  /** "p99 baseline", "RTO", "expected loss seen". */
   name: string;
   budget: number;
   measured: number | null;
-  unit: "ms" | "fraction" | "writes";
-  /** "at least": the measurement must reach the budget (an expected loss must be seen). Default: at most. */
-  atLeast?: boolean;
+  unit: Unit;
   pass: boolean;
   note?: string;
 }
@@ -23,69 +28,50 @@ export interface Verdict {
   failures: string[];
 }
 
-function describe(c: Check): string {
-  const fmt = (v: number) => (c.unit === "ms" ? `${v} ms` : c.unit === "writes" ? `${v} writes` : `${(v * 100).toFixed(3)}%`);
-  const measured = c.measured === null ? `nothing measured (${c.note ?? "no data"})` : fmt(c.measured);
-  return `${c.name}: budget ${c.atLeast ? "≥" : "≤"} ${fmt(c.budget)}, measured ${measured}`;
+/** "p99 baseline: budget ≤ 50 ms, measured 61.2 ms". */
+export function describeCheck(c: Check): string {
+  const measured = c.measured === null ? `nothing measured (${c.note ?? "no data"})` : formatValue(c.measured, c.unit);
+  return `${c.name}: budget ${c.id.bound === "min" ? "≥" : "≤"} ${formatValue(c.budget, c.unit)}, measured ${measured}`;
 }
 
 /**
- * Budgets against measurements. A budget on a phase with no operations fails: a verdict that cannot be backed by a
- * measurement is not a pass.
+ * Every budget the scenario sets, against its metric's measurement, for the metrics given (default: all). A budget
+ * that cannot be backed by a measurement (a phase with no operations, no read-back) fails: no measurement, no pass.
  */
-export function verdict(budgets: Budgets, phases: Record<Phase, OpStatsSummary>, avail: Availability, loss: DataLoss | null = null): Verdict {
+export function budgetChecks(budgets: Budgets, m: Measurements, only: readonly MetricId[] = METRICS.map((x) => x.id)): Check[] {
   const checks: Check[] = [];
-  const perPhase = (label: string, limits: Partial<Record<Phase, number>> | undefined, pick: (s: OpStatsSummary) => number, unit: Check["unit"]) => {
-    for (const phase of PHASES) {
-      const budget = limits?.[phase];
-      if (budget === undefined) continue;
-      const s = phases[phase];
-      const measured = s.ops === 0 ? null : pick(s);
-      checks.push({
-        name: `${label} ${phase}`,
-        budget,
-        measured,
-        unit,
-        pass: measured !== null && measured <= budget,
-        ...(measured === null ? { note: `no operations in the ${phase} phase` } : {}),
-      });
+  for (const metric of METRICS.filter((x) => only.includes(x.id))) {
+    for (const b of metric.budgets) {
+      const set = budgets[b.key];
+      if (set === undefined) continue;
+      const limits: Array<[Phase | undefined, number | undefined]> =
+        typeof set === "number" ? [[undefined, set]] : PHASES.map((p) => [p, (set as Partial<Record<Phase, number>>)[p]]);
+      for (const [phase, budget] of limits) {
+        if (budget === undefined) continue;
+        const got = metric.measure(m, phase);
+        const measured = got.censored ? null : got.value;
+        const pass = measured !== null && (b.bound === "min" ? measured >= budget : measured <= budget);
+        checks.push({
+          id: { metric: metric.id, ...(phase ? { phase } : {}), bound: b.bound },
+          name: b.name ?? (phase ? `${metric.name} ${phase}` : metric.name),
+          budget,
+          measured,
+          unit: metric.unit,
+          pass,
+          ...(got.note && measured === null ? { note: got.note } : {}),
+        });
+      }
     }
-  };
-  perPhase("p99", budgets.p99Ms, (s) => s.latency.p99Us / 1000, "ms");
-  perPhase("p99.9", budgets.p999Ms, (s) => s.latency.p999Us / 1000, "ms");
-  perPhase("error rate", budgets.maxErrorRate, (s) => s.errors / s.ops, "fraction");
-  if (budgets.rtoMs !== undefined) {
-    checks.push({
-      name: "RTO",
-      budget: budgets.rtoMs,
-      measured: avail.rtoMs,
-      unit: "ms",
-      pass: avail.rtoMs !== null && avail.rtoMs <= budgets.rtoMs,
-      ...(avail.rtoNote ? { note: avail.rtoNote } : {}),
-    });
   }
-  const lossCheck = (name: string, budget: number | undefined, measured: number | null | undefined, unit: Check["unit"], none: string) => {
-    if (budget === undefined) return;
-    const m = loss === null ? null : (measured ?? 0);
-    checks.push({ name, budget, measured: m, unit, pass: m !== null && m <= budget, ...(loss === null ? { note: none } : {}) });
-  };
-  lossCheck("lost writes", budgets.maxLostWrites, loss?.lost, "writes", "no read-back (the run did not finish)");
-  if (budgets.minLostWrites !== undefined) {
-    const m = loss?.lost ?? null;
-    checks.push({
-      name: "expected loss seen",
-      budget: budgets.minLostWrites,
-      measured: m,
-      unit: "writes",
-      atLeast: true,
-      pass: m !== null && m >= budgets.minLostWrites,
-      ...(m === null ? { note: "no read-back (the run did not finish)" } : {}),
-    });
-  }
-  // No lost write acknowledged before the fault: an RPO window of 0.
-  lossCheck("RPO", budgets.rpoMs, loss?.rpoMs, "ms", "no read-back (the run did not finish)");
-  const failed = checks.filter((c) => !c.pass);
-  return { pass: failed.length === 0, checks, failures: failed.map(describe) };
+  return checks;
 }
 
-export { describe as describeCheck };
+export function verdictOf(checks: Check[]): Verdict {
+  const failed = checks.filter((c) => !c.pass);
+  return { pass: failed.length === 0, checks, failures: failed.map(describeCheck) };
+}
+
+/** The check of a metric (and phase), as views look one up. */
+export function findCheck(v: Verdict, metric: MetricId, phase?: Phase, bound: "max" | "min" = "max"): Check | undefined {
+  return v.checks.find((c) => c.id.metric === metric && c.id.phase === phase && c.id.bound === bound);
+}

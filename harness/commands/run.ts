@@ -1,38 +1,43 @@
+import type { Command } from "commander";
+import { EXIT, HarnessError, BadInputError } from "../infra/errors.js";
 import { loadSettings } from "../infra/settings.js";
+import { exitCodeOf } from "../report/outcome.js";
 import { Progress } from "../report/progress.js";
-import { runScenario } from "../scenario/run.js";
-import type { Scenario } from "../scenario/schema.js";
+import { renderTerminal } from "../report/terminal.js";
+import { runScenario } from "../run/run.js";
+import { loadScenario, loadScenarioFile } from "../scenario/load.js";
 import { interruptSignal } from "./interrupt.js";
-import { exitCodeOf, verdictWord } from "../report/outcome.js";
-import { formatMs } from "../scenario/units.js";
+import { overridesOf, withOverrides, type OverrideFlags } from "./options.js";
 
-/** `run`: one scenario, a verdict on stdout, the exit code of the verdict. */
-export async function runCommand(scenario: Scenario, o: { quiet: boolean; exportHistory: boolean }): Promise<number> {
-  const { report, files } = await runScenario(scenario, {
-    settings: loadSettings(),
-    progress: new Progress(process.stderr, o.quiet),
-    signal: interruptSignal(),
-    exportHistory: o.exportHistory,
+/** `run`: one scenario, a verdict and its numbers on stdout, the exit code of the verdict. */
+export function registerRun(program: Command, done: (code: number) => void): void {
+  withOverrides(
+    program
+      .command("run")
+      .description("run one scenario by name (see list), or --file <scenario.json|yaml>")
+      .argument("[scenario]", "a scenario's name")
+      .option("--file <path>", "a scenario file of your own (JSON or YAML) instead of a named scenario")
+      .option("--export", "also write history.csv and readback.csv (every write, every key read back)"),
+  ).action(async (name: string | undefined, o: OverrideFlags & { file?: string; export?: boolean }) => {
+    if (o.file && name) throw new BadInputError("Give either a scenario name or --file, not both.");
+    if (!o.file && !name) throw new BadInputError("run needs a scenario name or --file.", "List them with `npm run harness -- list`.");
+    const scenario = o.file ? loadScenarioFile(o.file, overridesOf(o)) : loadScenario(name!, overridesOf(o));
+    const { report, files, failure } = await runScenario(scenario, {
+      settings: loadSettings(),
+      progress: new Progress(process.stderr, o.quiet),
+      signal: interruptSignal(),
+      exportHistory: o.export ?? false,
+    });
+    const paths = [`report: ${files.json}`, `summary: ${files.markdown}`, `charts: ${files.html}`, ...(files.history ? [`history: ${files.history}`, `readback: ${files.readback}`] : [])];
+    process.stdout.write(renderTerminal(report) + paths.map((p) => `  ${p}\n`).join(""));
+    if (failure === undefined) return done(exitCodeOf(report));
+    // What stopped the run: the user's to act on (a HarnessError says what to do), or a bug of the harness.
+    if (failure instanceof HarnessError) {
+      process.stderr.write(`error: ${failure.message}\n${failure.hint ? `what to do: ${failure.hint}\n` : ""}`);
+    } else {
+      process.stderr.write(`unexpected error (a bug of the harness: please report it with this text): ${(failure as Error)?.stack ?? failure}\n`);
+    }
+    process.stderr.write(`what was measured before the failure: ${files.markdown}\n`);
+    done(failure instanceof HarnessError ? failure.exitCode : EXIT.internal);
   });
-  const out: string[] = [];
-  out.push(`${verdictWord(report)} ${scenario.name}`);
-  for (const f of report.verdict.failures) out.push(`  broken: ${f}`);
-  for (const p of ["baseline", "fault", "recovery"] as const) {
-    const ph = report.phases[p];
-    if (ph.ops) out.push(`  ${p.padEnd(9)} ops ${ph.ops} errors ${ph.errors} p50 ${ph.latency.p50Us}µs p99 ${ph.latency.p99Us}µs p99.9 ${ph.latency.p999Us}µs max ${ph.latency.maxUs}µs`);
-  }
-  for (const f of report.faults) if (f.details.forkUs !== undefined) out.push(`  fork ${f.details.forkUs}µs, copy-on-write ${f.details.copyOnWriteBytes} bytes`);
-  const a = report.availability;
-  if (report.faults.length) out.push(`  RTO ${formatMs(a.rtoMs)}${a.rtoMs === null ? ` (${a.rtoNote})` : ""}, ${a.writesFailed} of ${a.writesAttempted} writes failed`);
-  const d = report.dataLoss;
-  if (d) out.push(`  writes: ${d.acknowledged} acknowledged, ${d.lost} lost (${d.splitBrain} split brain), ${d.indeterminate} indeterminate, RPO ${d.rpoMs === null ? "-" : `${Math.round(d.rpoMs)} ms`}`);
-  const app = report.app;
-  if (app) {
-    out.push(`  HTTP (app tier): ${app.total.ops} requests, ${app.total.errors} errors, p99 ${app.total.latency.p99Us}µs, RTO ${formatMs(app.availability.rtoMs)}`);
-  }
-  if (files.history) out.push(`  history: ${files.history}`, `  readback: ${files.readback}`);
-  out.push(`  report: ${files.json}`, `  summary: ${files.markdown}`);
-  if (files.html) out.push(`  charts: ${files.html}`);
-  process.stdout.write(out.join("\n") + "\n");
-  return exitCodeOf(report);
 }

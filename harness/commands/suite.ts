@@ -1,23 +1,36 @@
 import path from "node:path";
+import type { Command } from "commander";
 import { loadSettings } from "../infra/settings.js";
-import { Progress } from "../report/progress.js";
-import { runSuite, type SuiteRun } from "../scenario/suite-run.js";
-import type { Scenario } from "../scenario/schema.js";
-import { interruptSignal } from "./interrupt.js";
+import { formatMs } from "../infra/units.js";
 import { verdictWord } from "../report/outcome.js";
-import { formatMs } from "../scenario/units.js";
+import { Progress } from "../report/progress.js";
+import { runSuite, type SuiteRun } from "../run/suite-run.js";
+import { loadSuite } from "../scenario/load.js";
+import { interruptSignal } from "./interrupt.js";
+import { overridesOf, positiveInt, repeatsOption, withOverrides, type OverrideFlags } from "./options.js";
 
-/** `suite` and `tour`: every scenario of a suite into one folder with an index; one line per run on stdout. */
-export async function suiteCommand(title: string, scenarios: Scenario[], o: { quiet: boolean; repeats: number }): Promise<number> {
-  const run = await runSuite(scenarios, {
-    settings: loadSettings(),
-    progress: new Progress(process.stderr, o.quiet),
-    signal: interruptSignal(),
-    repeats: o.repeats,
-    title,
-  });
-  printSuite(run);
-  return run.exitCode;
+type SuiteFlags = OverrideFlags & { repeats: string };
+
+/** `suite <name>` and `tour`: every scenario of a suite into one folder with an index; one line per run on stdout. */
+export function registerSuite(program: Command, done: (code: number) => void): void {
+  const run = async (name: string, o: SuiteFlags) => {
+    const scenarios = loadSuite(name, overridesOf(o));
+    const result = await runSuite(scenarios, {
+      settings: loadSettings(),
+      progress: new Progress(process.stderr, o.quiet),
+      signal: interruptSignal(),
+      repeats: positiveInt("repeats", o.repeats),
+      title: name,
+    });
+    printSuite(result);
+    done(result.exitCode);
+  };
+  withOverrides(program.command("suite").description("run every scenario of suites/<name> into one folder with an index").argument("<name>", "a suite (a file in suites/)"))
+    .addOption(repeatsOption("1"))
+    .action(run);
+  withOverrides(program.command("tour").description("the tour: all four topologies with their signature faults, one combined report (npm start)"))
+    .addOption(repeatsOption("1"))
+    .action((o: SuiteFlags) => run("tour", o));
 }
 
 export function printSuite(run: SuiteRun): void {
@@ -27,7 +40,7 @@ export function printSuite(run: SuiteRun): void {
     const rto = r?.faults.length ? ` RTO ${formatMs(r.availability.rtoMs)}` : "";
     const lost = r?.dataLoss ? ` lost ${r.dataLoss.lost}` : "";
     const http = r?.app ? ` | HTTP errors ${r.app.total.errors}/${r.app.total.ops}, RTO ${formatMs(r.app.availability.rtoMs)}` : "";
-    const why = r ? r.verdict.failures.map((f) => `\n    broken: ${f}`).join("") : `\n    ${e.error}`;
+    const why = [...(r ? r.verdict.failures : []), ...(e.error ? [e.error] : [])].map((f) => `\n    broken: ${f}`).join("");
     return `${verdict.padEnd(7)} ${e.scenario.name}${rto}${lost}${http}${why}`;
   });
   process.stdout.write(`${lines.join("\n")}\nindex: ${path.join(run.dir, "index.html")}\n       ${path.join(run.dir, "index.md")}\njunit: ${path.join(run.dir, "junit.xml")}\n`);

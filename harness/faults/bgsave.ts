@@ -1,69 +1,102 @@
-import { infoNumber, parseInfo } from "../measure/info.js";
-import type { Fault, FaultContext, FaultRecord } from "./types.js";
+import { z } from "zod";
+import { pollUntil } from "../infra/poll.js";
+import { infoNumber, parseInfo } from "../topology/info.js";
+import { runFault } from "./lifecycle.js";
+import { at } from "./targets.js";
+import { defineFault } from "./types.js";
 
 const POLL_MS = 20;
+/** A save of the largest dataset a host here can hold is done well within this. */
+const SAVE_TIMEOUT_MS = 30 * 60_000;
+
+export interface BgsaveDetails {
+  node: string;
+  forkUs: number;
+  copyOnWriteBytes: number;
+  usedMemoryBytes: number;
+  usedMemoryPeakBytes: number;
+  usedMemoryRssBytes: number;
+  keys: number;
+  bgsaveStatus: string;
+  bgsaveObservedMs: number;
+  forksBefore: number;
+  forksAfter: number;
+}
+
+/** keys in db0 from the keyspace section ("db0:keys=1000,expires=0,avg_ttl=0"). */
+function keyCount(info: Map<string, string>): number {
+  const m = /keys=(\d+)/.exec(info.get("db0") ?? "");
+  return m ? Number(m[1]) : 0;
+}
 
 /**
  * BGSAVE on the primary: Redis forks, and the fork itself stalls the server for a time that grows with the dataset
  * (page tables are copied); then copy-on-write costs memory while clients keep writing. The fault takes effect when
  * BGSAVE is sent (the fork happens inside that command) and heals when the harness sees the save finished.
  */
-export class BgsaveFault implements Fault {
-  readonly kind = "bgsave";
-
-  async run(ctx: FaultContext): Promise<FaultRecord> {
+export const bgsave = defineFault({
+  kind: "bgsave",
+  description: "BGSAVE on the primary: the fork's stall, then copy-on-write while the child writes",
+  schema: z.object({ kind: z.literal("bgsave"), ...at }).strict(),
+  validate: (_spec, s) => (s.datasetBytes > 0 ? [] : [{ path: ["dataset", "size"], message: 'a bgsave fault needs a dataset to fork: set dataset.size (e.g. "1gb")' }]),
+  run: async (_spec, ctx) => {
     const node = await ctx.topology.primary();
-    const before = parseInfo(await node.admin.info("all"));
-    const requestedAtMs = ctx.clock();
-    ctx.phases.markFaultStart(requestedAtMs);
-    ctx.timeline.add("fault-injected", { fault: this.kind, node: node.name }, requestedAtMs);
-    const record: FaultRecord = { kind: this.kind, requestedAtMs, tookEffectAtMs: requestedAtMs, healedAtMs: null, details: {} };
-    try {
-      const reply = await node.admin.bgsave();
-      const repliedAtMs = ctx.clock();
-      ctx.timeline.add("bgsave-started", { node: node.name, reply, commandMs: round(repliedAtMs - requestedAtMs) }, repliedAtMs);
-      // INFO persistence only: polling "all" every 20 ms would itself load the server being measured.
-      let info = parseInfo(await node.admin.info("persistence"));
-      while (info.get("rdb_bgsave_in_progress") === "1" && !ctx.signal.aborted) {
-        await new Promise((r) => setTimeout(r, POLL_MS));
-        info = parseInfo(await node.admin.info("persistence"));
-      }
-      info = parseInfo(await node.admin.info("all"));
-      const healedAtMs = ctx.clock();
-      if (!ctx.signal.aborted) {
-        ctx.phases.markFaultEnd(healedAtMs);
-        record.healedAtMs = healedAtMs;
-      }
-      ctx.timeline.add("fault-healed", { fault: this.kind, node: node.name, status: info.get("rdb_last_bgsave_status") }, healedAtMs);
-      record.details = {
-        node: node.name,
-        forkUs: infoNumber(info, "latest_fork_usec"),
-        copyOnWriteBytes: infoNumber(info, "rdb_last_cow_size"),
-        usedMemoryBytes: infoNumber(before, "used_memory"),
-        usedMemoryPeakBytes: infoNumber(info, "used_memory_peak"),
-        usedMemoryRssBytes: infoNumber(info, "used_memory_rss"),
-        keys: keyCount(before),
-        bgsaveStatus: info.get("rdb_last_bgsave_status"),
-        bgsaveObservedMs: round(healedAtMs - requestedAtMs),
-        forksBefore: infoNumber(before, "total_forks"),
-        forksAfter: infoNumber(info, "total_forks"),
-      };
-      if (info.get("rdb_last_bgsave_status") !== "ok") record.error = `BGSAVE ended with status ${info.get("rdb_last_bgsave_status")}`;
-    } catch (err) {
-      record.error = (err as Error).message;
-      ctx.timeline.add("fault-error", { fault: this.kind, error: record.error });
-      if (record.healedAtMs === null) ctx.phases.markFaultEnd((record.healedAtMs = ctx.clock()));
-    }
-    return record;
-  }
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
-}
-
-/** keys in db0 from the keyspace section ("db0:keys=1000,expires=0,avg_ttl=0"). */
-function keyCount(info: Map<string, string>): number | undefined {
-  const m = /keys=(\d+)/.exec(info.get("db0") ?? "");
-  return m ? Number(m[1]) : 0;
-}
+    let before = new Map<string, string>();
+    let sentAtMs = 0;
+    return runFault<"bgsave", BgsaveDetails>(ctx, "bgsave", {
+      inject: async (rec) => {
+        before = parseInfo(await node.admin.info("all"));
+        sentAtMs = ctx.clock();
+        const reply = await node.admin.bgsave();
+        ctx.timeline.add("fault-step", { fault: "bgsave", step: "bgsave-started", node: node.name, note: `${reply} after ${Math.round(ctx.clock() - sentAtMs)} ms` });
+        rec.details.node = node.name;
+        return { nodes: [node.name], tookEffectAtMs: sentAtMs };
+      },
+      heal: async (rec, injected) => {
+        if (!injected) return;
+        // INFO persistence only: polling "all" every 20 ms would itself load the server being measured.
+        // A server that stops answering (killed mid-save) ends the wait: the save's fate is then unknown, and said so.
+        const done = await pollUntil(
+          async () => {
+            const inProgress = await node.admin.info("persistence").then((t) => parseInfo(t).get("rdb_bgsave_in_progress") === "1", (err: Error) => err);
+            return inProgress === true ? undefined : inProgress;
+          },
+          { timeoutMs: SAVE_TIMEOUT_MS, intervalMs: POLL_MS, signal: ctx.signal },
+        );
+        if (!done.timedOut && done.value instanceof Error) return rec.fail(`the server stopped answering during the save: ${done.value.message}`);
+        const info = parseInfo(await node.admin.info("all"));
+        const status = info.get("rdb_last_bgsave_status") ?? "?";
+        Object.assign(rec.details, {
+          forkUs: infoNumber(info, "latest_fork_usec"),
+          copyOnWriteBytes: infoNumber(info, "rdb_last_cow_size"),
+          usedMemoryBytes: infoNumber(before, "used_memory"),
+          usedMemoryPeakBytes: infoNumber(info, "used_memory_peak"),
+          usedMemoryRssBytes: infoNumber(info, "used_memory_rss"),
+          keys: keyCount(before),
+          bgsaveStatus: status,
+          bgsaveObservedMs: Math.round((ctx.clock() - sentAtMs) * 1000) / 1000,
+          forksBefore: infoNumber(before, "total_forks"),
+          forksAfter: infoNumber(info, "total_forks"),
+        } satisfies Partial<BgsaveDetails>);
+        if (done.timedOut) rec.fail(ctx.signal.aborted ? "interrupted while the save was still running" : `the save had not finished after ${SAVE_TIMEOUT_MS / 60_000} min`);
+        else if (status !== "ok") rec.fail(`BGSAVE ended with status ${status}`);
+      },
+    });
+  },
+  facts: (d) => [
+    { label: "node", value: d.node },
+    { label: "fork (latest_fork_usec)", value: d.forkUs, unit: "µs" },
+    { label: "copy-on-write (rdb_last_cow_size)", value: d.copyOnWriteBytes, unit: "bytes" },
+    { label: "used_memory before", value: d.usedMemoryBytes, unit: "bytes" },
+    { label: "used_memory_peak", value: d.usedMemoryPeakBytes, unit: "bytes" },
+    { label: "used_memory_rss", value: d.usedMemoryRssBytes, unit: "bytes" },
+    { label: "keys", value: d.keys, unit: "count" },
+    { label: "save status", value: d.bgsaveStatus },
+    { label: "save observed for", value: d.bgsaveObservedMs, unit: "ms" },
+    { label: "forks before / after", value: `${d.forksBefore ?? "?"} / ${d.forksAfter ?? "?"}` },
+  ],
+  metrics: [
+    { id: "forkUs", label: "fork time", unit: "µs", better: "lower", floor: 1000, pick: (d) => d.forkUs },
+    { id: "copyOnWriteBytes", label: "copy-on-write", unit: "bytes", better: "lower", floor: 2 ** 20, pick: (d) => d.copyOnWriteBytes },
+  ],
+});

@@ -1,27 +1,39 @@
+import { z } from "zod";
 import type { RedisNode } from "../topology/redis-node.js";
-import type { Fault, FaultContext, FaultRecord } from "./types.js";
-import { failsOver, resolveTarget, timedFault, watchRejoin, type Target } from "./timed.js";
+import { heldFor, rejoinFacts, rejoinWatch, runFault, type Rejoin } from "./lifecycle.js";
+import { held, resolveTarget, targetRequires } from "./targets.js";
+import { defineFault } from "./types.js";
+
+export interface KillDetails extends Rejoin {
+  nodes: string[];
+  target: string;
+  /** The engine answers the kill only once it has seen the container stop: well after the process died. */
+  engineAnsweredAfterMs: number;
+  restarted: string[];
+}
 
 /**
- * SIGKILL a node (no shutdown, no last write to disk), then start its container again after `forMs`. Target "shard"
+ * SIGKILL a node (no shutdown, no last write to disk), then start its container again after `for`. Target "shard"
  * (Cluster) kills the primary and all its replicas: its slots lose coverage.
  */
-export class KillFault implements Fault {
-  readonly kind = "kill";
-  constructor(
-    private readonly target: Target | "shard",
-    private readonly forMs: number,
-  ) {}
-
-  async run(ctx: FaultContext): Promise<FaultRecord> {
-    const first = await resolveTarget(ctx.topology, this.target === "shard" ? "primary" : this.target);
-    const victims: RedisNode[] = this.target === "shard" ? [first, ...(await ctx.topology.replicasOf(first))] : [first];
-    const wasPrimary = this.target === "primary";
-    return timedFault(
-      ctx,
-      this.kind,
-      this.forMs,
-      async () => {
+export const kill = defineFault({
+  kind: "kill",
+  description: "SIGKILL a node (or a whole cluster shard), started again after a while",
+  schema: z
+    .object({
+      kind: z.literal("kill"),
+      /** shard (Cluster): the primary and all its replicas, so its slots lose coverage. */
+      target: z.enum(["primary", "replica", "sentinel", "shard"]).default("primary"),
+      ...held,
+    })
+    .strict(),
+  requires: (s) =>
+    s.target === "shard" ? [{ capability: "slots", field: "target", message: "shards (a cluster topology: a shard is a master with its replicas)" }] : targetRequires(s.target),
+  run: async (spec, ctx) => {
+    const first = await resolveTarget(ctx.topology, spec.target === "shard" ? "primary" : spec.target);
+    const victims: RedisNode[] = spec.target === "shard" ? [first, ...(await ctx.topology.replicasOf(first))] : [first];
+    return runFault<"kill", KillDetails>(ctx, "kill", {
+      inject: async (rec) => {
         // The engine answers only once it has seen the container stop (~200 ms here); the process was dead long
         // before. The admin connection's close is the moment the server went away.
         let onClose = () => {};
@@ -31,18 +43,19 @@ export class KillFault implements Fault {
         const returnedAtMs = ctx.clock();
         const tookEffectAtMs = await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(returnedAtMs), 1000))]);
         first.admin.off("close", onClose);
-        return {
-          nodes: victims.map((v) => v.name),
-          target: this.target,
-          engineAnsweredAfterMs: Math.round(returnedAtMs - sentAtMs),
-          tookEffectAtMs,
-        };
+        Object.assign(rec.details, { nodes: victims.map((v) => v.name), target: spec.target, engineAnsweredAfterMs: Math.round(returnedAtMs - sentAtMs) });
+        return { nodes: victims.map((v) => v.name), tookEffectAtMs };
       },
-      async () => {
+      heal: heldFor(spec.for * 1000, ctx.signal, async () => {
         for (const v of victims) await v.control.start();
-        return { restarted: victims.map((v) => v.name) };
-      },
-      wasPrimary && failsOver(ctx.topology.kind) ? () => watchRejoin(ctx, first) : undefined,
-    );
-  }
-}
+      }),
+      after: rejoinWatch(ctx, spec.target, first),
+    });
+  },
+  facts: (d) => [
+    { label: "nodes killed", value: d.nodes?.join(", ") },
+    { label: "target", value: d.target },
+    { label: "the engine answered the kill after", value: d.engineAnsweredAfterMs, unit: "ms" },
+    ...(d.rejoinedAsReplicaAfterHealMs !== undefined ? rejoinFacts(d) : []),
+  ],
+});

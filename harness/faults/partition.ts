@@ -1,18 +1,11 @@
 import type { Toxic } from "toxiproxy-node-client";
+import { z } from "zod";
 import { FaultLayer, type ProxiedLink } from "../topology/fault-layer.js";
 import type { RedisNode } from "../topology/redis-node.js";
-import type { Fault, FaultContext, FaultRecord } from "./types.js";
-import { failsOver, resolveTarget, timedFault, undoAll, watchRejoin } from "./timed.js";
-
-/**
- * A timeout toxic of 0 on both streams: data stops and connections stay open (a partition, not a crash). Each toxic
- * is handed to `added` as soon as it exists, so a heal removes it even if the next one failed.
- */
-export async function blackhole(link: ProxiedLink, added: Array<Toxic<unknown>>): Promise<void> {
-  for (const stream of ["upstream", "downstream"] as const) {
-    added.push(await link.proxy.addToxic({ name: `blackhole-${stream}`, type: "timeout", stream, toxicity: 1, attributes: { timeout: 0 } }));
-  }
-}
+import { heldFor, rejoinFacts, rejoinWatch, runFault, undoAll, type Rejoin } from "./lifecycle.js";
+import { dataTarget, held, resolveTarget, targetRequires } from "./targets.js";
+import { blackhole, removeAll } from "./toxics.js";
+import { defineFault } from "./types.js";
 
 /** iptables rules, inside `node`, that drop its traffic to and from the other nodes' peer links. */
 export function outboundRules(peers: ProxiedLink[]): string[][] {
@@ -27,34 +20,47 @@ async function iptables(node: RedisNode, op: "-A" | "-D", rule: string[]): Promi
   if (r.exitCode !== 0) throw new Error(`iptables ${op} ${rule.join(" ")} in ${node.name} failed: ${r.output.trim()}`);
 }
 
+export interface PartitionDetails extends Rejoin {
+  node: string;
+  target: string;
+  clients: "keep" | "cut";
+  blackholedLinks: number;
+  droppedOutboundLinks: number;
+}
+
 /**
  * Cuts a node off from its peers, in both directions. Toxiproxy cannot tell sources apart, so one proxy cannot do it:
  * everyone reaches the node through its peer link, which is blackholed; the node reaches everyone else through theirs,
  * which iptables inside the node drops. With clients "keep", the node's clients still reach it: a master in that
  * state keeps acknowledging writes that the other side never sees (the split brain of Jepsen's Redis analysis).
  */
-export class PartitionFault implements Fault {
-  readonly kind = "partition";
-  constructor(
-    private readonly target: "primary" | "replica",
-    private readonly forMs: number,
-    private readonly clients: "keep" | "cut",
-  ) {}
-
-  async run(ctx: FaultContext): Promise<FaultRecord> {
+export const partition = defineFault({
+  kind: "partition",
+  description: "cut a node off from its peers both ways (optionally from its clients too)",
+  schema: z
+    .object({
+      kind: z.literal("partition"),
+      target: dataTarget.default("primary"),
+      ...held,
+      /** keep: the node's clients still reach it (the split-brain case); cut: the node is isolated from everyone. */
+      clients: z.enum(["keep", "cut"]).default("keep"),
+    })
+    .strict(),
+  requires: (s) => [
+    { capability: "peers", field: "kind", message: "peers to cut it off from (a replication, sentinel or cluster topology)" },
+    ...targetRequires(s.target),
+  ],
+  run: async (spec, ctx) => {
     const { topology } = ctx;
-    const node = await resolveTarget(topology, this.target);
+    const node = await resolveTarget(topology, spec.target);
     // Every way into a node: its peer link and, in a Cluster, its bus link.
     const inward = (name: string) => [topology.peerLinks.get(name)!, ...(topology.busLinks ? [topology.busLinks.get(name)!] : [])];
     const others = [...topology.peerLinks.keys()].filter((name) => name !== node.name).flatMap(inward);
     const rules = outboundRules(others);
     const toxics: Array<Toxic<unknown>> = [];
     const applied: string[][] = [];
-    return timedFault(
-      ctx,
-      this.kind,
-      this.forMs,
-      async () => {
+    return runFault<"partition", PartitionDetails>(ctx, "partition", {
+      inject: async (rec) => {
         // The node's own way out first (it initiates nothing while it is master), then the way in: the partition is
         // in force when the blackholes are, and that is the time the RPO window is measured from.
         for (const rule of rules) {
@@ -62,14 +68,20 @@ export class PartitionFault implements Fault {
           applied.push(rule);
         }
         for (const link of inward(node.name)) await blackhole(link, toxics);
-        if (this.clients === "cut") await blackhole(topology.clientLinks.get(node.name)!, toxics);
-        return { node: node.name, target: this.target, clients: this.clients, blackholedLinks: toxics.length / 2, droppedOutboundLinks: others.length };
+        if (spec.clients === "cut") await blackhole(topology.clientLinks.get(node.name)!, toxics);
+        Object.assign(rec.details, { node: node.name, target: spec.target, clients: spec.clients, blackholedLinks: toxics.length / 2, droppedOutboundLinks: others.length });
+        return { nodes: [node.name] };
       },
-      async () => {
-        await undoAll([...toxics.splice(0).map((t) => () => t.remove()), ...applied.splice(0).map((rule) => () => iptables(node, "-D", rule))]);
-        return {};
-      },
-      this.target === "primary" && failsOver(topology.kind) ? () => watchRejoin(ctx, node) : undefined,
-    );
-  }
-}
+      heal: heldFor(spec.for * 1000, ctx.signal, () => undoAll([...removeAll(toxics), ...applied.splice(0).map((rule) => () => iptables(node, "-D", rule))])),
+      after: rejoinWatch(ctx, spec.target, node),
+    });
+  },
+  facts: (d) => [
+    { label: "node", value: d.node },
+    { label: "target", value: d.target },
+    { label: "its clients", value: d.clients === "cut" ? "cut off too" : "still reach it" },
+    { label: "links blackholed (into the node)", value: d.blackholedLinks, unit: "count" },
+    { label: "peer links dropped inside the node (out of it)", value: d.droppedOutboundLinks, unit: "count" },
+    ...(d.rejoinedAsReplicaAfterHealMs !== undefined ? rejoinFacts(d) : []),
+  ],
+});

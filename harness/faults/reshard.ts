@@ -1,48 +1,66 @@
-import { ClusterTopology } from "../topology/cluster.js";
-import type { Fault, FaultContext, FaultRecord } from "./types.js";
+import { z } from "zod";
+import { need } from "../topology/types.js";
+import { runFault } from "./lifecycle.js";
+import { at } from "./targets.js";
+import { defineFault } from "./types.js";
+
+export interface ReshardDetails {
+  from: string;
+  to: string;
+  slots: number;
+  reshardMs: number;
+  movedReplies: number;
+  askReplies: number;
+}
 
 /**
  * Live resharding under load: `redis-cli --cluster reshard` moves `slots` slots from the primary to another master,
  * key by key (MIGRATE), while clients keep writing: they meet ASK during a slot's migration and MOVED after it. The
  * fault lasts as long as the command; the redirections the servers sent meanwhile are counted (INFO errorstats).
  */
-export class ReshardFault implements Fault {
-  readonly kind = "reshard";
-  constructor(private readonly slots: number) {}
-
-  async run(ctx: FaultContext): Promise<FaultRecord> {
-    const topology = ctx.topology;
-    if (!(topology instanceof ClusterTopology)) throw new Error("resharding needs a cluster topology");
-    const from = await topology.primary();
-    const lines = await topology.clusterNodes();
-    const fromId = await topology.idOf(from);
-    const to = lines.find((l) => l.flags.includes("master") && l.id !== fromId && !l.flags.includes("fail"));
+export const reshard = defineFault({
+  kind: "reshard",
+  description: "move slots from slot 0's master to another master under load",
+  schema: z.object({ kind: z.literal("reshard"), ...at, slots: z.number().int().min(1).max(16384) }).strict(),
+  requires: () => [{ capability: "slots", field: "kind", message: "a cluster topology" }],
+  run: async (spec, ctx) => {
+    const cluster = need(ctx.topology.cluster, "slots", ctx.topology);
+    const from = await ctx.topology.primary();
+    const fromId = await cluster.idOf(from);
+    const to = (await cluster.clusterNodes()).find((l) => l.flags.includes("master") && l.id !== fromId && !l.flags.includes("fail"));
     if (!to) throw new Error("no other master to move slots to");
-    const peer = topology.peerLinks.get(from.name)!;
-    const before = await topology.redirections();
-    const record: FaultRecord = { kind: this.kind, requestedAtMs: ctx.clock(), tookEffectAtMs: null, healedAtMs: null, details: {} };
-    record.tookEffectAtMs = ctx.clock();
-    ctx.phases.markFaultStart(record.tookEffectAtMs);
-    ctx.timeline.add("fault-injected", { fault: this.kind, from: from.name, to: topology.nodeByPort(to.port)?.name, slots: this.slots }, record.tookEffectAtMs);
-    const r = await from.control
-      .exec([
-        "redis-cli", "--cluster", "reshard", `${topology.faultLayer.ip}:${peer.innerPort}`,
-        "--cluster-from", fromId, "--cluster-to", to.id, "--cluster-slots", String(this.slots), "--cluster-yes",
-      ])
-      .catch((err: Error) => ({ exitCode: -1, output: err.message }));
-    record.healedAtMs = ctx.clock();
-    ctx.phases.markFaultEnd(record.healedAtMs);
-    ctx.timeline.add("fault-healed", { fault: this.kind, exitCode: r.exitCode }, record.healedAtMs);
-    const after = await topology.redirections();
-    if (r.exitCode !== 0) record.error = `redis-cli --cluster reshard failed: ${r.output.trim().split("\n").slice(-3).join(" | ")}`;
-    record.details = {
-      from: from.name,
-      to: topology.nodeByPort(to.port)?.name,
-      slots: this.slots,
-      reshardMs: Math.round(record.healedAtMs - record.tookEffectAtMs),
-      movedReplies: after.moved - before.moved,
-      askReplies: after.ask - before.ask,
-    };
-    return record;
-  }
-}
+    const toName = cluster.nodeByPort(to.port)?.name ?? String(to.port);
+    const peer = ctx.topology.peerLinks.get(from.name)!;
+    const before = await cluster.redirections();
+    let migration: Promise<{ exitCode: number; output: string }> = Promise.resolve({ exitCode: -1, output: "not started" });
+    let startedAtMs = 0;
+    return runFault<"reshard", ReshardDetails>(ctx, "reshard", {
+      inject: async (rec) => {
+        Object.assign(rec.details, { from: from.name, to: toName, slots: spec.slots });
+        startedAtMs = ctx.clock();
+        migration = from.control
+          .exec([
+            "redis-cli", "--cluster", "reshard", `${ctx.topology.faultLayer.ip}:${peer.innerPort}`,
+            "--cluster-from", fromId, "--cluster-to", to.id, "--cluster-slots", String(spec.slots), "--cluster-yes",
+          ])
+          .catch((err: Error) => ({ exitCode: -1, output: err.message }));
+        return { nodes: [from.name, toName], tookEffectAtMs: startedAtMs };
+      },
+      heal: async (rec, injected) => {
+        if (!injected) return;
+        const r = await migration;
+        const reshardMs = Math.round(ctx.clock() - startedAtMs);
+        const after = await cluster.redirections();
+        Object.assign(rec.details, { reshardMs, movedReplies: after.moved - before.moved, askReplies: after.ask - before.ask });
+        if (r.exitCode !== 0) rec.fail(`redis-cli --cluster reshard failed: ${r.output.trim().split("\n").slice(-3).join(" | ")}`);
+      },
+    });
+  },
+  facts: (d) => [
+    { label: "from → to", value: `${d.from ?? "?"} → ${d.to ?? "?"}` },
+    { label: "slots moved", value: d.slots, unit: "count" },
+    { label: "resharding took", value: d.reshardMs, unit: "ms" },
+    { label: "MOVED replies meanwhile", value: d.movedReplies, unit: "count" },
+    { label: "ASK replies meanwhile", value: d.askReplies, unit: "count" },
+  ],
+});

@@ -73,45 +73,5 @@ export class WriteLedger {
   }
 }
 
-/** What the read-back found for each write: true when the key holds the write's value. */
+/** What the read-back found for each write: 1 when the key holds the write's value. */
 export type ReadBack = Uint8Array;
-
-export interface DataLoss {
-  writes: number;
-  acknowledged: number;
-  /** Acknowledged, absent after convergence. */
-  lost: number;
-  /** Of those, acknowledged after the fault took effect: writes accepted by a side that lost (split brain). */
-  splitBrain: number;
-  /** Failed or timed out, but present afterwards: the client was told no, the data says yes. Not lost. */
-  indeterminate: number;
-  /** Fault time minus the earliest acknowledgement among lost writes acknowledged before it, ms; null if none. */
-  rpoMs: number | null;
-  /** Ids of the first lost writes, for a reader to look up in the history. */
-  lostSample: number[];
-}
-
-export function dataLoss(ledger: WriteLedger, present: ReadBack, faultStartMs: number | undefined): DataLoss {
-  let acknowledged = 0;
-  let lost = 0;
-  let splitBrain = 0;
-  let indeterminate = 0;
-  let earliestLostAck = Infinity;
-  const lostSample: number[] = [];
-  for (let id = 0; id < ledger.size; id++) {
-    const o = ledger.outcomeOf(id);
-    const here = present[id] === 1;
-    if (o === ACKED) {
-      acknowledged++;
-      if (!here) {
-        lost++;
-        if (lostSample.length < 20) lostSample.push(id);
-        const ack = ledger.replyMsOf(id);
-        if (faultStartMs !== undefined && ack > faultStartMs) splitBrain++;
-        else earliestLostAck = Math.min(earliestLostAck, ack);
-      }
-    } else if (here) indeterminate++;
-  }
-  const rpoMs = faultStartMs !== undefined && earliestLostAck !== Infinity ? Math.max(0, faultStartMs - earliestLostAck) : null;
-  return { writes: ledger.size, acknowledged, lost, splitBrain, indeterminate, rpoMs, lostSample };
-}

@@ -1,4 +1,4 @@
-import { ALL_PHASES, type AnyPhase, type PhaseClock } from "../check/phases.js";
+import { ALL_PHASES, type AnyPhase, type PhaseClock } from "./phases.js";
 import { OpLog } from "./op-log.js";
 import { OpStats, type OpOutcome, type OpStatsSummary } from "./op-stats.js";
 

@@ -1,5 +1,7 @@
 import type { Redis } from "ioredis";
-import { infoNumber, parseInfo } from "./info.js";
+import { infoNumber, parseInfo } from "../topology/info.js";
+import { nodeLoad, type NodeLoad } from "./node-load.js";
+import type { LoadSummary, Probe, ProbeContext } from "./probe.js";
 import type { Timeline } from "./timeline.js";
 
 /** The INFO fields kept per sample: what explains a latency spike or a lost write. */
@@ -41,12 +43,16 @@ export interface ServerSample {
 
 /**
  * Polls INFO on each node over an admin connection that does not go through the fault layer, so the sampler keeps
- * seeing the server while clients are cut off. Turns changes into timeline events (a fork, a BGSAVE ending).
+ * seeing the server while clients are cut off. Turns changes into timeline events (a fork, a BGSAVE ending, a role
+ * change). As a probe: one sample before the load, polling from the load's start, a last sample at the end; it
+ * contributes the samples and each node's share of the load.
  */
-export class ServerSampler {
+export class ServerSampler implements Probe<{ samples: ServerSample[]; nodeLoad: NodeLoad[] }> {
+  readonly name = "sampler";
   readonly samples: ServerSample[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  /** INFO requests still unanswered, by node: a frozen node is skipped, not waited for. */
+  private readonly inFlight = new Map<string, Promise<void>>();
   private readonly last = new Map<string, Map<string, string>>();
   /** Nodes whose last INFO failed: an outage is one timeline event, not one per poll. */
   private readonly failing = new Set<string>();
@@ -58,24 +64,50 @@ export class ServerSampler {
     private readonly intervalMs: number,
   ) {}
 
-  start(): void {
-    const loop = async () => {
-      await this.sampleOnce();
-      if (this.timer !== undefined) this.timer = setTimeout(() => void (this.running = loop()), this.intervalMs);
-    };
-    this.timer = setTimeout(() => void (this.running = loop()), 0);
+  static forRun(ctx: ProbeContext, intervalMs: number): ServerSampler {
+    return new ServerSampler(
+      ctx.topology.nodes.map((n) => ({ name: n.name, admin: n.admin })),
+      ctx.clock,
+      ctx.timeline,
+      intervalMs,
+    );
   }
 
-  async stop(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+  async start(): Promise<void> {
     await this.sampleOnce();
   }
 
-  /** See Timeline.rebase. */
+  /**
+   * A round every interval, at the same moment for every node (the charts line rounds up); a node whose last INFO is
+   * still unanswered (frozen, or a fork holding it) is skipped this round, so it cannot slow down the view of the others.
+   */
+  private poll(): void {
+    this.timer = setInterval(() => {
+      for (const n of this.nodes) {
+        if (this.inFlight.has(n.name)) continue;
+        this.inFlight.set(n.name, this.sampleNode(n.name, n.admin).finally(() => this.inFlight.delete(n.name)));
+      }
+    }, this.intervalMs);
+  }
+
+  private stopped = false;
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.timer);
+    await Promise.all(this.inFlight.values());
+    await this.sampleOnce().catch(() => {});
+  }
+
+  /** Samples so far move with the clock (see Timeline.rebase); polling starts with the load. */
   rebase(shiftMs: number): void {
     for (const s of this.samples) s.tMs = Math.round(s.tMs - shiftMs);
+    this.poll();
+  }
+
+  contribute(load: LoadSummary) {
+    return { samples: this.samples, nodeLoad: nodeLoad(this.samples, load.endMs) };
   }
 
   async sampleOnce(): Promise<void> {
@@ -110,16 +142,16 @@ export class ServerSampler {
     if (!prev) return;
     const forks = infoNumber(info, "total_forks");
     if (forks !== undefined && forks > (infoNumber(prev, "total_forks") ?? forks)) {
-      this.timeline.add("fork", { node, latest_fork_usec: infoNumber(info, "latest_fork_usec") }, tMs);
+      this.timeline.add("fork", { node, forkUs: infoNumber(info, "latest_fork_usec") ?? null }, tMs);
     }
     if (prev.get("rdb_bgsave_in_progress") === "1" && info.get("rdb_bgsave_in_progress") === "0") {
       this.timeline.add(
         "bgsave-finished",
-        { node, status: info.get("rdb_last_bgsave_status"), rdb_last_cow_size: infoNumber(info, "rdb_last_cow_size") },
+        { node, status: info.get("rdb_last_bgsave_status") ?? null, copyOnWriteBytes: infoNumber(info, "rdb_last_cow_size") ?? null },
         tMs,
       );
     }
     const role = info.get("role");
-    if (role !== undefined && prev.get("role") !== role) this.timeline.add("role-change", { node, from: prev.get("role"), to: role }, tMs);
+    if (role !== undefined && prev.get("role") !== role) this.timeline.add("role-change", { node, from: prev.get("role") ?? null, to: role }, tMs);
   }
 }

@@ -1,16 +1,53 @@
-/** One thing that happened, on the run clock (ms; negative before the load started). */
-export interface TimelineEvent {
-  tMs: number;
-  kind: string;
-  detail?: Record<string, unknown>;
+/**
+ * What each kind of timeline event carries. Every producer (stages, faults, probes, the client pool) adds events of these
+ * kinds only, and every view reads them by kind with their typed details. A new fault needs no new kind: it marks
+ * itself with fault-injected / fault-healed / fault-error and its intermediate moments with fault-step.
+ */
+export interface TimelineDetails {
+  "topology-starting": { topology: string; image: string };
+  "topology-ready": { server: string; version: string };
+  "dataset-loaded": { keys: number; usedMemoryBytes: number | null };
+  "load-started": { mode: "open-loop" | "closed-loop" };
+  "load-finished": { issued: number };
+  converged: { converged: boolean; tookMs: number; primary: string | null; note?: string };
+  "read-back": { writes: number; present: number };
+  "run-error": { error: string };
+  "fault-injected": { fault: string; nodes: string[] };
+  "fault-healed": { fault: string };
+  "fault-error": { fault: string; error: string };
+  /** A named moment inside a fault (a runbook's step, BGSAVE's reply). */
+  "fault-step": { fault: string; step: string; node?: string; note?: string };
+  "rejoined-as-replica": { node: string };
+  "sampler-unreachable": { node: string; error: string };
+  "sampler-reachable": { node: string };
+  fork: { node: string; forkUs: number | null };
+  "bgsave-finished": { node: string; status: string | null; copyOnWriteBytes: number | null };
+  "role-change": { node: string; from: string | null; to: string };
+  "cluster-state": { node: string; state: string };
+  "cluster-node-flags": { node: string; from: string; to: string };
+  "cluster-config-epoch": { node: string; from: number; to: number };
+  "cluster-slots": { node: string; from: number; to: number };
+  "client-ready": { client: number };
+  "client-reconnecting": { client: number };
+  "client-switch-master": { client: number };
+  "clients-repointed": { connections: number };
+  /** Whatever a Sentinel published (+sdown, +odown, +switch-master, ...), as it said it. */
+  sentinel: { sentinel: string; channel: string; message: string };
 }
+
+export type TimelineKind = keyof TimelineDetails;
+
+/** One thing that happened, on the run clock (ms; negative before the load started). */
+export type TimelineEvent = { [K in TimelineKind]: { tMs: number; kind: K; detail: TimelineDetails[K] } }[TimelineKind];
+
+export type EventOf<K extends TimelineKind> = Extract<TimelineEvent, { kind: K }>;
 
 export class Timeline {
   readonly events: TimelineEvent[] = [];
   constructor(private readonly clock: () => number) {}
 
-  add(kind: string, detail?: Record<string, unknown>, tMs = this.clock()): TimelineEvent {
-    const e: TimelineEvent = { tMs: Math.round(tMs * 1000) / 1000, kind, ...(detail ? { detail } : {}) };
+  add<K extends TimelineKind>(kind: K, detail: TimelineDetails[K], tMs = this.clock()): EventOf<K> {
+    const e = { tMs: Math.round(tMs * 1000) / 1000, kind, detail } as EventOf<K>;
     this.events.push(e);
     return e;
   }
@@ -25,3 +62,11 @@ export class Timeline {
     return [...this.events].sort((a, b) => a.tMs - b.tMs);
   }
 }
+
+/** The events of one kind, typed. */
+export function eventsOf<K extends TimelineKind>(events: TimelineEvent[], kind: K): Array<EventOf<K>> {
+  return events.filter((e): e is EventOf<K> => e.kind === kind);
+}
+
+/** Did a Sentinel publish `channel` (e.g. "+switch-master") during the run? */
+export const sentinelSaid = (events: TimelineEvent[], channel: string) => eventsOf(events, "sentinel").some((e) => e.detail.channel === channel);

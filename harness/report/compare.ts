@@ -1,9 +1,8 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
-import { PHASES, type Phase } from "../check/phases.js";
+import { metricSamples, upperBudget, type MetricSample } from "../check/metrics.js";
 import { BadInputError } from "../infra/errors.js";
-import type { Budgets } from "../scenario/schema.js";
-import { formatBytes } from "../scenario/units.js";
+import { formatPercentChange, formatValue, type Unit } from "../infra/units.js";
 import { reportProblems } from "./report-schema.js";
 import { REPORT_SCHEMA_VERSION, type RunReport } from "./types.js";
 
@@ -20,14 +19,17 @@ import { REPORT_SCHEMA_VERSION, type RunReport } from "./types.js";
 const SEARCH_DEPTH = 4;
 const FIND_HINT = "pass a report.json, a run directory that holds one, or a folder of runs such as reports/ (searched 4 levels deep)";
 
-/** Where each loaded report came from (kept off the report itself, so it serialises unchanged). */
-const sources = new WeakMap<RunReport, string>();
+/** A report and the file it was read from. */
+export interface LoadedReport {
+  report: RunReport;
+  source?: string;
+}
 
 /**
  * Every report under the given paths: a report.json, a run directory holding one, or a folder searched recursively
  * (depth ≤ 4; dot folders and node_modules skipped). The same file reached twice is loaded once.
  */
-export function findReports(paths: string[]): RunReport[] {
+export function findReports(paths: string[]): LoadedReport[] {
   if (paths.length === 0) throw new BadInputError("no report given", FIND_HINT);
   const files: string[] = [];
   for (const p of paths) {
@@ -43,14 +45,12 @@ export function findReports(paths: string[]): RunReport[] {
     } else throw new BadInputError(`${p} is neither a file nor a folder`, FIND_HINT);
   }
   const seen = new Set<string>();
-  const out: RunReport[] = [];
+  const out: LoadedReport[] = [];
   for (const f of files) {
     const real = realpathSync(f);
     if (seen.has(real)) continue;
     seen.add(real);
-    const r = loadReport(f);
-    sources.set(r, f);
-    out.push(r);
+    out.push({ report: loadReport(f), source: f });
   }
   return out;
 }
@@ -91,23 +91,6 @@ function loadReport(file: string): RunReport {
 // ---------------------------------------------------------------------------------------------------------------------
 // The comparison
 
-export type MetricKind = "latency" | "errorRate" | "rto" | "lostWrites" | "rpo" | "fork" | "copyOnWrite" | "throughput";
-export type Unit = "ms" | "fraction" | "writes" | "µs" | "bytes" | "ops/s";
-
-const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
-
-/** Below these absolute changes nothing counts, whatever the relative change (lost writes: 1 write). */
-export const ABSOLUTE_FLOORS: Record<MetricKind, number> = {
-  latency: 0.5,
-  errorRate: 0.001,
-  rto: 200,
-  rpo: 200,
-  lostWrites: 1,
-  fork: 1000,
-  copyOnWrite: 1024 * 1024,
-  throughput: 1,
-};
-
 export const SINGLE_RUN_NOTE = "1 run: the spread is unknown; repeat runs with --repeats to separate change from noise";
 
 export interface SideStats {
@@ -121,10 +104,9 @@ export interface SideStats {
 export type Outcome = "regressed" | "improved" | "same";
 
 export interface MetricComparison {
-  /** Stable id, e.g. "p99.fault", "rto", "fork.0". */
+  /** Stable id, e.g. "p99.fault", "rto", "forkUs.0". */
   key: string;
   label: string;
-  kind: MetricKind;
   unit: Unit;
   better: "lower" | "higher";
   base: SideStats;
@@ -186,7 +168,6 @@ export interface SideSummary {
 
 export interface Comparison {
   threshold: number;
-  floors: Record<MetricKind, number>;
   base: SideSummary;
   candidate: SideSummary;
   scenarios: ScenarioComparison[];
@@ -211,31 +192,37 @@ export interface CompareOptions {
   threshold: number;
 }
 
-export function compareRuns(base: RunReport[], candidate: RunReport[], opts: CompareOptions): Comparison {
+/** Reports with no file behind them (built in memory). */
+export const inMemory = (reports: RunReport[]): LoadedReport[] => reports.map((report) => ({ report }));
+
+export function compareRuns(baseSide: LoadedReport[], candidateSide: LoadedReport[], opts: CompareOptions): Comparison {
+  const base = baseSide.map((l) => l.report);
+  const candidate = candidateSide.map((l) => l.report);
   const threshold = opts.threshold;
   if (!(threshold >= 0) || !Number.isFinite(threshold)) throw new BadInputError(`threshold ${threshold} is not a fraction ≥ 0`, "give e.g. 0.05 for 5%");
   const skipped: SkippedRun[] = [];
-  const group = (side: "base" | "candidate", reports: RunReport[]) => {
-    const m = new Map<string, RunReport[]>();
-    for (const r of reports) {
+  const group = (side: "base" | "candidate", reports: LoadedReport[]) => {
+    const m = new Map<string, LoadedReport[]>();
+    for (const loaded of reports) {
+      const r = loaded.report;
       if (r.status !== "completed") {
         skipped.push({
           side,
           scenario: r.scenario.name,
           status: r.status,
           reason: r.problem ?? `the run ${r.status === "aborted" ? "was interrupted" : "failed"}`,
-          ...(sources.has(r) ? { source: sources.get(r) } : {}),
+          ...(loaded.source ? { source: loaded.source } : {}),
         });
         continue;
       }
       const list = m.get(r.scenario.name) ?? [];
-      list.push(r);
+      list.push(loaded);
       m.set(r.scenario.name, list);
     }
     return m;
   };
-  const b = group("base", base);
-  const c = group("candidate", candidate);
+  const b = group("base", baseSide);
+  const c = group("candidate", candidateSide);
   const names = [...new Set([...b.keys(), ...c.keys()])].sort();
   const scenarios: ScenarioComparison[] = [];
   const onlyBase: string[] = [];
@@ -256,7 +243,6 @@ export function compareRuns(base: RunReport[], candidate: RunReport[], opts: Com
     : [];
   return {
     threshold,
-    floors: { ...ABSOLUTE_FLOORS },
     base: sideSummary(base),
     candidate: sideSummary(candidate),
     scenarios,
@@ -302,7 +288,8 @@ function sideSummary(reports: RunReport[]): SideSummary {
   return { reports: reports.length, completed: done.length, images: distinct(done.map(imageOf)), servers: distinct(done.map(serverOf)) };
 }
 
-function scenarioSide(runs: RunReport[]): ScenarioSide {
+function scenarioSide(loaded: LoadedReport[]): ScenarioSide {
+  const runs = loaded.map((l) => l.report);
   const passes = runs.filter((r) => r.verdict.pass).length;
   return {
     runs: runs.length,
@@ -311,85 +298,11 @@ function scenarioSide(runs: RunReport[]): ScenarioSide {
     failures: distinct(runs.flatMap((r) => (r.verdict.pass ? [] : (r.verdict.failures ?? [])))),
     images: distinct(runs.map(imageOf)),
     servers: distinct(runs.map(serverOf)),
-    sources: runs.map((r) => sources.get(r) ?? r.startedAt),
+    sources: loaded.map((l) => l.source ?? l.report.startedAt),
   };
 }
 
 const VERDICT_RANK: Record<SideVerdict, number> = { pass: 2, mixed: 1, fail: 0 };
-
-/** One run's value of a metric, with how to judge it. */
-interface Sample {
-  key: string;
-  label: string;
-  kind: MetricKind;
-  unit: Unit;
-  better: "lower" | "higher";
-  value: number;
-  /** A lower bound (RTO of a run whose writes never recovered). */
-  censored?: boolean;
-}
-
-const PHASE_METRICS = [
-  { id: "p50", label: "P50", pick: (l: { p50Us: number }) => l.p50Us },
-  { id: "p99", label: "P99", pick: (l: { p99Us: number }) => l.p99Us },
-  { id: "p999", label: "P99.9", pick: (l: { p999Us: number }) => l.p999Us },
-] as const;
-
-function samples(r: RunReport): Sample[] {
-  const out: Sample[] = [];
-  for (const ph of PHASES) {
-    const s = r.phases[ph];
-    if (!s || s.ops === 0) continue;
-    for (const m of PHASE_METRICS)
-      out.push({ key: `${m.id}.${ph}`, label: `${m.label} latency, ${ph}`, kind: "latency", unit: "ms", better: "lower", value: m.pick(s.latency) / 1000 });
-    out.push({ key: `errorRate.${ph}`, label: `error rate, ${ph}`, kind: "errorRate", unit: "fraction", better: "lower", value: s.errors / s.ops });
-  }
-  const bl = r.phases.baseline;
-  if (bl && bl.ops > 0 && bl.fromMs !== null) {
-    const seconds = ((bl.toMs ?? r.workload.loadDurationMs) - bl.fromMs) / 1000;
-    if (seconds > 0) out.push({ key: "throughput", label: "throughput, baseline", kind: "throughput", unit: "ops/s", better: "higher", value: bl.ok / seconds });
-  }
-  const faultAt = r.faults.find((f) => f.tookEffectAtMs !== null)?.tookEffectAtMs ?? null;
-  const a = r.availability;
-  if (isNum(a.rtoMs)) out.push({ key: "rto", label: "RTO", kind: "rto", unit: "ms", better: "lower", value: a.rtoMs });
-  else if (faultAt !== null && /not recovered/.test(a.rtoNote ?? ""))
-    out.push({ key: "rto", label: "RTO", kind: "rto", unit: "ms", better: "lower", value: Math.max(0, r.workload.loadDurationMs - faultAt), censored: true });
-  if (r.dataLoss) {
-    out.push({ key: "lostWrites", label: "lost writes", kind: "lostWrites", unit: "writes", better: "lower", value: r.dataLoss.lost });
-    // No lost write acknowledged before the fault: an RPO window of 0 (as the verdict counts it).
-    if (faultAt !== null) out.push({ key: "rpo", label: "RPO window", kind: "rpo", unit: "ms", better: "lower", value: r.dataLoss.rpoMs ?? 0 });
-  }
-  const many = r.faults.length > 1;
-  r.faults.forEach((f, i) => {
-    const which = many ? ` (${f.kind} #${i + 1})` : "";
-    if (isNum(f.details?.forkUs)) out.push({ key: `fork.${i}`, label: `fork time${which}`, kind: "fork", unit: "µs", better: "lower", value: f.details.forkUs });
-    if (isNum(f.details?.copyOnWriteBytes))
-      out.push({ key: `cow.${i}`, label: `copy-on-write${which}`, kind: "copyOnWrite", unit: "bytes", better: "lower", value: f.details.copyOnWriteBytes });
-  });
-  return out;
-}
-
-/** The budget that covers a metric, if any (upper limits only: minLostWrites asks for loss, it does not limit it). */
-function budgetFor(key: string, b: Budgets | undefined): number | undefined {
-  if (!b) return undefined;
-  const [id, phase] = key.split(".") as [string, Phase | undefined];
-  switch (id) {
-    case "p99":
-      return b.p99Ms?.[phase!];
-    case "p999":
-      return b.p999Ms?.[phase!];
-    case "errorRate":
-      return b.maxErrorRate?.[phase!];
-    case "rto":
-      return b.rtoMs;
-    case "lostWrites":
-      return b.maxLostWrites;
-    case "rpo":
-      return b.rpoMs;
-    default:
-      return undefined;
-  }
-}
 
 function stats(values: number[]): SideStats {
   const v = [...values].sort((x, y) => x - y);
@@ -413,7 +326,9 @@ function differingSections(runs: RunReport[]): string[] {
   return keys.filter((k) => new Set(defs.map((d) => d[k])).size > 1);
 }
 
-function compareScenario(name: string, base: RunReport[], cand: RunReport[], threshold: number): ScenarioComparison {
+function compareScenario(name: string, baseSide: LoadedReport[], candSide: LoadedReport[], threshold: number): ScenarioComparison {
+  const base = baseSide.map((l) => l.report);
+  const cand = candSide.map((l) => l.report);
   const notes: string[] = [];
   const singleRun = base.length === 1 || cand.length === 1;
   if (singleRun) notes.push(SINGLE_RUN_NOTE);
@@ -424,9 +339,9 @@ function compareScenario(name: string, base: RunReport[], cand: RunReport[], thr
   const expectsLoss = [...base, ...cand].some((r) => r.scenario.budgets?.minLostWrites !== undefined || (r.scenario.budgets?.maxLostWrites ?? 0) > 0);
 
   const bySide = (runs: RunReport[]) => {
-    const m = new Map<string, { def: Sample; values: number[]; censored: number }>();
+    const m = new Map<string, { def: MetricSample; values: number[]; censored: number }>();
     for (const r of runs)
-      for (const s of samples(r)) {
+      for (const s of metricSamples(r)) {
         const e = m.get(s.key) ?? { def: s, values: [], censored: 0 };
         e.values.push(s.value);
         if (s.censored) e.censored++;
@@ -440,19 +355,19 @@ function compareScenario(name: string, base: RunReport[], cand: RunReport[], thr
   for (const [key, be] of bm) {
     const ce = cm.get(key);
     if (!ce) continue;
-    const budgetOf = (runs: RunReport[]) => runs.map((r) => budgetFor(key, r.scenario.budgets)).find((v) => v !== undefined);
+    const budgetOf = (runs: RunReport[]) => runs.map((r) => upperBudget(be.def, r.scenario.budgets)).find((v) => v !== undefined);
     const budget = budgetOf(cand) ?? budgetOf(base);
-    const strictLoss = be.def.kind === "lostWrites" && !expectsLoss;
+    const strictLoss = be.def.strict && !expectsLoss;
     const m = judge(be.def, stats(be.values), stats(ce.values), threshold, strictLoss);
     const extra: string[] = [];
-    if (be.def.kind === "lostWrites" && expectsLoss) extra.push("this scenario expects or tolerates loss: judged on threshold and spread");
+    if (be.def.strict && expectsLoss) extra.push("this scenario expects or tolerates loss: judged on threshold and spread");
     for (const [side, e] of [["base", be], ["candidate", ce]] as const)
       if (e.censored) extra.push(`${e.censored} ${side} run(s) never recovered: counted to the end of the run (a lower bound)`);
-    if (budget !== undefined && m.candidate.median > budget) extra.push(`candidate median over the budget of ${fmt(budget, m.unit)}`);
+    if (budget !== undefined && m.candidate.median > budget) extra.push(`candidate median over the budget of ${formatValue(budget, m.unit)}`);
     metrics.push({ ...m, note: [m.note, ...extra].join("; "), budgetRelevant: budget !== undefined, budget: budget ?? null });
   }
-  const bs = scenarioSide(base);
-  const cs = scenarioSide(cand);
+  const bs = scenarioSide(baseSide);
+  const cs = scenarioSide(candSide);
   const dv = VERDICT_RANK[cs.verdict] - VERDICT_RANK[bs.verdict];
   return {
     name,
@@ -468,14 +383,14 @@ function compareScenario(name: string, base: RunReport[], cand: RunReport[], thr
 
 type Judged = Omit<MetricComparison, "budgetRelevant" | "budget">;
 
-function judge(def: Sample, base: SideStats, cand: SideStats, threshold: number, strictLoss: boolean): Judged {
+function judge(def: MetricSample, base: SideStats, cand: SideStats, threshold: number, strictLoss: boolean): Judged {
   const change = cand.median - base.median;
   const relativeChange = base.median !== 0 ? change / Math.abs(base.median) : change === 0 ? 0 : null;
   const noise = Math.max(base.max - base.min, cand.max - cand.min);
-  const floor = ABSOLUTE_FLOORS[def.kind];
-  const common = { key: def.key, label: def.label, kind: def.kind, unit: def.unit, better: def.better, base, candidate: cand, change, relativeChange, noise, floor };
-  const f = (v: number) => fmt(v, def.unit);
-  const rel = relativeChange === null ? "from 0" : pct(relativeChange);
+  const floor = def.floor;
+  const common = { key: def.key, label: def.label, unit: def.unit, better: def.better, base, candidate: cand, change, relativeChange, noise, floor };
+  const f = (v: number) => formatValue(v, def.unit);
+  const rel = relativeChange === null ? "from 0" : formatPercentChange(relativeChange);
 
   if (strictLoss) {
     // Losing acknowledged writes is never noise: any increase of a whole write counts, in the median or the worst run.
@@ -496,31 +411,8 @@ function judge(def: Sample, base: SideStats, cand: SideStats, threshold: number,
   let note: string;
   if (change === 0) note = "no change";
   else if (size <= noise) note = `within noise: ${f(change)} vs a spread of ${f(noise)}`;
-  else if (!overThreshold) note = `below threshold: ${rel} vs ±${pct(threshold, false)}`;
+  else if (!overThreshold) note = `below threshold: ${rel} vs ±${formatPercentChange(threshold, false)}`;
   else note = `below the ${f(floor)} floor`;
   return { ...common, outcome: "same", note };
 }
 
-export function pct(x: number, signed = true): string {
-  const v = x * 100;
-  const digits = Math.abs(v) < 10 ? 1 : 0;
-  return `${signed && v > 0 ? "+" : ""}${v.toFixed(digits)}%`;
-}
-
-export function num(v: number): string {
-  const a = Math.abs(v);
-  return a >= 100 || Number.isInteger(v) ? String(Math.round(v)) : a >= 10 ? v.toFixed(1) : v.toFixed(2);
-}
-
-export function fmt(v: number, unit: Unit): string {
-  switch (unit) {
-    case "fraction":
-      return `${(v * 100).toFixed(3)}%`;
-    case "bytes":
-      return v < 0 ? `-${formatBytes(-v)}` : formatBytes(v);
-    case "writes":
-      return `${Math.round(v)} ${Math.abs(Math.round(v)) === 1 ? "write" : "writes"}`;
-    default:
-      return `${num(v)} ${unit}`;
-  }
-}

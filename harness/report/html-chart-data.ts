@@ -1,6 +1,7 @@
 import { ERROR_CLASSES } from "../measure/errors.js";
 import type { ServerSample } from "../measure/sampler.js";
 import type { TimelineEvent } from "../measure/timeline.js";
+import { capabilitiesOf } from "../topology/registry.js";
 import type { RunReport } from "./types.js";
 
 /**
@@ -153,72 +154,72 @@ function windows(r: RunReport, endMs: number): ChartWindow[] {
     const to = f.healedAtMs ?? r.phases.fault.toMs ?? endMs;
     out.push({ fromS: from / 1000, toS: Math.max(from, to) / 1000, label: f.kind, color: FAULT_SHADE });
   }
-  // A fault phase with no fault record (an older report): shade the phase itself.
-  const p = r.phases.fault;
-  if (r.faults.length === 0 && p.fromMs !== null) out.push({ fromS: p.fromMs / 1000, toS: (p.toMs ?? endMs) / 1000, label: "fault", color: FAULT_SHADE });
   return out;
 }
 
-/** The timeline events worth a line on the chart, most important first (lower = kept first when capping). */
-const MARKED_KINDS: Record<string, number> = {
-  "fault-injected": 0,
-  "fault-healed": 0,
-  "+odown": 1,
-  "+switch-master": 1,
-  "+failover-end": 1,
-  "role-change": 2,
-  "rejoined-as-replica": 2,
-  "cluster-state": 2,
-  "cluster-node-flags": 2,
-  "bgsave-started": 3,
-  fork: 3,
-  "bgsave-finished": 3,
-  "sampler-unreachable": 4,
-  "sampler-reachable": 4,
-};
+/** Sentinel's announcements worth a marker: the failure as the Sentinels agree on it, and the switch. */
+const SENTINEL_MARKED = new Set(["+odown", "+switch-master", "+failover-end"]);
 
-function eventLabel(e: TimelineEvent): string {
-  const d = e.detail ?? {};
-  const node = typeof d.node === "string" ? d.node : "";
+/**
+ * An event worth a line on the chart: its group (bursts of one group merge), its label, and its rank (lower = kept first
+ * when there are too many); undefined for events that are not marked.
+ */
+function marker(e: TimelineEvent): { group: string; label: string; detail?: string; rank: number } | undefined {
   switch (e.kind) {
     case "fault-injected":
-      return `${d.fault ?? "fault"} injected`;
+      return { group: e.kind, label: `${e.detail.fault} injected`, detail: e.detail.nodes.length ? `${e.detail.fault} on ${e.detail.nodes.join(", ")}` : undefined, rank: 0 };
     case "fault-healed":
-      return `${d.fault ?? "fault"} healed`;
+      return { group: e.kind, label: `${e.detail.fault} healed`, rank: 0 };
+    case "sentinel":
+      return SENTINEL_MARKED.has(e.detail.channel) ? { group: e.detail.channel, label: e.detail.channel, detail: e.detail.message, rank: 1 } : undefined;
     case "role-change":
-      return `${node} → ${d.to}`;
+      return { group: e.kind, label: `${e.detail.node} → ${e.detail.to}`, rank: 2 };
+    case "rejoined-as-replica":
+      return { group: e.kind, label: `${e.detail.node} rejoined as a replica`, rank: 2 };
     case "cluster-state":
-      return `${node} cluster_state ${d.state}`;
+      return { group: e.kind, label: `${e.detail.node} cluster_state ${e.detail.state}`, rank: 2 };
     case "cluster-node-flags":
-      return `${node} ${d.to}`;
+      return { group: e.kind, label: `${e.detail.node} ${e.detail.to}`, rank: 2 };
+    case "fault-step":
+      return { group: e.kind, label: `${e.detail.fault}: ${e.detail.step}`, ...(e.detail.note ? { detail: e.detail.note } : {}), rank: 3 };
+    case "fork":
+      return { group: e.kind, label: `fork ${e.detail.node}`, rank: 3 };
+    case "bgsave-finished":
+      return { group: e.kind, label: `bgsave-finished ${e.detail.node}`, rank: 3 };
     case "sampler-unreachable":
-      return `${node} unreachable`;
+      return { group: e.kind, label: `${e.detail.node} unreachable`, rank: 4 };
     case "sampler-reachable":
-      return `${node} reachable`;
+      return { group: e.kind, label: `${e.detail.node} reachable`, rank: 4 };
     default:
-      return node ? `${e.kind} ${node}` : e.kind;
+      return undefined;
   }
 }
 
 /** Marked events in the chart's range, same-kind bursts merged (three Sentinels each announce +switch-master), capped. */
 function markers(timeline: TimelineEvent[], endMs: number): { markers: ChartMarker[]; dropped: number } {
-  const events = timeline.filter((e) => e.kind in MARKED_KINDS && e.tMs >= 0 && e.tMs <= endMs).sort((a, b) => a.tMs - b.tMs);
-  const groups: Array<{ first: TimelineEvent; labels: string[]; count: number }> = [];
+  const events = timeline
+    .filter((e) => e.tMs >= 0 && e.tMs <= endMs)
+    .sort((a, b) => a.tMs - b.tMs)
+    .flatMap((e) => {
+      const m = marker(e);
+      return m ? [{ tMs: e.tMs, ...m }] : [];
+    });
+  const groups: Array<{ first: (typeof events)[number]; labels: string[]; count: number }> = [];
   for (const e of events) {
-    const g = groups.filter((g) => g.first.kind === e.kind).pop();
+    const g = groups.filter((x) => x.first.group === e.group).pop();
     if (g && e.tMs - g.first.tMs <= MARKER_MERGE_MS) {
       g.count++;
-      if (!g.labels.includes(eventLabel(e))) g.labels.push(eventLabel(e));
-    } else groups.push({ first: e, labels: [eventLabel(e)], count: 1 });
+      if (!g.labels.includes(e.label)) g.labels.push(e.label);
+    } else groups.push({ first: e, labels: [e.label], count: 1 });
   }
-  const kept = [...groups].sort((a, b) => MARKED_KINDS[a.first.kind] - MARKED_KINDS[b.first.kind] || a.first.tMs - b.first.tMs).slice(0, MAX_MARKERS);
+  const kept = [...groups].sort((a, b) => a.first.rank - b.first.rank || a.first.tMs - b.first.tMs).slice(0, MAX_MARKERS);
   kept.sort((a, b) => a.first.tMs - b.first.tMs);
   return {
     markers: kept.map((g) => ({
       tS: round3(g.first.tMs / 1000),
-      label: g.count > 1 ? `${g.first.kind} ×${g.count}` : g.labels[0],
+      label: g.count > 1 ? `${g.first.group} ×${g.count}` : g.labels[0],
       // Several nodes: name them all; one source (a Sentinel's event): its own words.
-      detail: g.labels.length > 1 ? g.labels.join("; ") : String(g.first.detail?.message ?? g.labels[0]),
+      detail: g.labels.length > 1 ? g.labels.join("; ") : (g.first.detail ?? g.labels[0]),
     })),
     dropped: groups.length - kept.length,
   };
@@ -246,16 +247,14 @@ function replayNodes(r: RunReport, endMs: number, point: (tMs: number, nodes: Ma
   for (const n of r.topology?.nodes ?? []) state(n.name);
   const steps: Array<{ tMs: number; apply: () => void }> = r.samples.map((s) => ({ tMs: s.tMs, apply: () => Object.assign(state(s.node), { sample: s, reachable: true }) }));
   for (const e of r.timeline) {
-    const node = e.detail?.node;
-    if (typeof node !== "string") continue;
-    if (e.kind === "sampler-unreachable") steps.push({ tMs: e.tMs, apply: () => void (state(node).reachable = false) });
-    if (e.kind === "sampler-reachable") steps.push({ tMs: e.tMs, apply: () => void (state(node).reachable = true) });
-    if (e.kind === "cluster-state") steps.push({ tMs: e.tMs, apply: () => void (state(node).clusterState = String(e.detail?.state)) });
+    const at = (apply: () => void) => steps.push({ tMs: e.tMs, apply });
+    if (e.kind === "sampler-unreachable") at(() => void (state(e.detail.node).reachable = false));
+    if (e.kind === "sampler-reachable") at(() => void (state(e.detail.node).reachable = true));
+    if (e.kind === "cluster-state") at(() => void (state(e.detail.node).clusterState = e.detail.state));
     if (e.kind === "cluster-node-flags") {
       // Flags are only logged on change: the first change tells what they were before it.
-      const s = state(node);
-      s.flags ??= String(e.detail?.from ?? "");
-      steps.push({ tMs: e.tMs, apply: () => void (state(node).flags = String(e.detail?.to ?? "")) });
+      state(e.detail.node).flags ??= e.detail.from;
+      at(() => void (state(e.detail.node).flags = e.detail.to));
     }
   }
   steps.sort((a, b) => a.tMs - b.tMs);
@@ -295,12 +294,13 @@ function peerAddresses(r: RunReport): Map<string, string> {
 /**
  * Bytes each replica is behind the master it follows, per sampler round: its master_host:master_port matched to the
  * node announcing that address, so in a split brain a replica still following the old master is measured against it.
- * Samples from before the sampler kept master_host (or an address no node announces) fall back to an estimate: the
+ * A sample whose master_host:master_port no node announces (a replica pointed elsewhere by hand) falls back to an estimate: the
  * reachable master with the most connected replicas (ties: the highest offset); the chart note says so.
  */
 function replicationChart(r: RunReport, endMs: number): ChartSpec | string {
-  if (r.scenario.topology.kind !== "replication" && r.scenario.topology.kind !== "sentinel") {
-    return r.scenario.topology.kind === "cluster" ? "Not drawn for a cluster: see the cluster state chart." : "A standalone server has no replicas: no replication lag to draw.";
+  const caps = capabilitiesOf(r.scenario.topology.kind);
+  if (!caps.has("replicas") || caps.has("slots")) {
+    return caps.has("slots") ? "Not drawn for a cluster: see the cluster state chart." : `A ${r.scenario.topology.kind} topology has no replicas: no replication lag to draw.`;
   }
   const addresses = peerAddresses(r);
   const x: number[] = [];
@@ -360,7 +360,7 @@ function replicationChart(r: RunReport, endMs: number): ChartSpec | string {
 
 /** How many data nodes answer, how many are masters, and (when the cluster watcher logged changes) agree the cluster is ok. */
 function clusterChart(r: RunReport, endMs: number): ChartSpec | string {
-  if (r.scenario.topology.kind !== "cluster") return "Only for a cluster.";
+  if (!capabilitiesOf(r.scenario.topology.kind).has("slots")) return "Only for a cluster.";
   const x: number[] = [];
   const answering: number[] = [];
   const masters: number[] = [];

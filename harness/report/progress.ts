@@ -1,5 +1,5 @@
 import type { Recorder } from "../measure/recorder.js";
-import { formatUs } from "../scenario/units.js";
+import { formatUs } from "../infra/units.js";
 
 /**
  * Progress on the terminal (stderr, so stdout stays parseable): steps as lines, and while the load runs one status

@@ -37,7 +37,7 @@ export function reportDirPath(root: string, name: string, now = new Date()): str
  * the HTML page. A view that fails to render does not cost the others: its error goes into render-errors.txt and
  * `problems`, for the caller to report.
  */
-export function writeReport(dir: string, report: RunReport, hdrLog: string): ReportFiles {
+export function writeReport(dir: string, report: RunReport, hdrLog: () => string = () => ""): ReportFiles {
   const files: ReportFiles = {
     dir,
     json: path.join(dir, "report.json"),
@@ -49,7 +49,7 @@ export function writeReport(dir: string, report: RunReport, hdrLog: string): Rep
   };
   writeFileSync(files.json, JSON.stringify(report, null, 2) + "\n");
   const views: Array<[string, () => string]> = [
-    [files.hdrLog, () => hdrLog],
+    [files.hdrLog, hdrLog],
     [files.junit, () => renderJUnit(report.scenario.topology.kind, [report])],
     [files.markdown, () => renderMarkdown(report)],
     [files.html, () => renderHtml(report)],

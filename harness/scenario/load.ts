@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { BadInputError } from "../infra/errors.js";
 import { scenarioSchema, type Scenario, type ScenarioInput } from "./schema.js";
@@ -26,18 +27,27 @@ function formatIssues(err: z.ZodError): string {
   return err.issues.map((i) => `  - ${i.path.join(".") || "(scenario)"}: ${i.message}`).join("\n");
 }
 
-/** Every scenario in every suites/*.json file (each file holds an array of scenarios). */
+/** Scenario files are JSON or YAML, told apart by their extension; the same schema validates both. */
+const SCENARIO_FILE = /\.(json|ya?ml)$/i;
+const suiteName = (file: string) => path.basename(file).replace(SCENARIO_FILE, "");
+
+/** A scenario file's contents, parsed as JSON or YAML by its extension; a syntax error names the file and where. */
+export function parseScenarioText(file: string, text: string): unknown {
+  const yaml = /\.ya?ml$/i.test(file);
+  try {
+    return yaml ? parseYaml(text) : JSON.parse(text);
+  } catch (e) {
+    throw new BadInputError(`${file} is not valid ${yaml ? "YAML" : "JSON"}: ${(e as Error).message.split("\n")[0]}`, "Fix the file's syntax.");
+  }
+}
+
+/** Every scenario in every suites/*.json and suites/*.yaml file (each file holds an array of scenarios). */
 export function readScenarioSources(dir = SUITES_DIR): ScenarioSource[] {
   const out: ScenarioSource[] = [];
-  for (const f of readdirSync(dir).filter((n) => n.endsWith(".json")).sort()) {
+  for (const f of readdirSync(dir).filter((n) => SCENARIO_FILE.test(n)).sort()) {
     const file = path.join(dir, f);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(file, "utf8"));
-    } catch (e) {
-      throw new BadInputError(`${file} is not valid JSON: ${(e as Error).message}`, "Fix the file's syntax.");
-    }
-    if (!Array.isArray(parsed)) throw new BadInputError(`${file} must hold a JSON array of scenarios.`);
+    const parsed = parseScenarioText(file, readFileSync(file, "utf8"));
+    if (!Array.isArray(parsed)) throw new BadInputError(`${file} must hold an array (a list) of scenarios.`);
     for (const input of parsed) out.push({ file, input: input as ScenarioInput });
   }
   return out;
@@ -85,14 +95,15 @@ export function loadScenario(name: string, overrides: Overrides = {}, dir = SUIT
   return validateScenario(applyOverrides(found.input, overrides), path.relative(process.cwd(), found.file));
 }
 
-/** Loads a scenario from a file of the user's (a JSON object, or an array holding exactly one). */
+/** Loads a scenario from a file of the user's (JSON or YAML: one scenario, or a list holding exactly one). */
 export function loadScenarioFile(file: string, overrides: Overrides = {}): Scenario {
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(readFileSync(file, "utf8"));
+    text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new BadInputError(`Cannot read scenario file ${file}: ${(e as Error).message}`, "Give the path of a JSON scenario file.");
+    throw new BadInputError(`Cannot read scenario file ${file}: ${(e as Error).message}`, "Give the path of a JSON or YAML scenario file.");
   }
+  let parsed = parseScenarioText(file, text);
   if (Array.isArray(parsed)) {
     if (parsed.length !== 1) throw new BadInputError(`${file} holds ${parsed.length} scenarios; run one at a time by name.`);
     parsed = parsed[0];
@@ -103,9 +114,9 @@ export function loadScenarioFile(file: string, overrides: Overrides = {}): Scena
 /** The scenarios of suites/<name>.json, in file order, with overrides applied, each validated. */
 export function loadSuite(name: string, overrides: Overrides = {}, dir = SUITES_DIR): Scenario[] {
   const sources = readScenarioSources(dir);
-  const mine = sources.filter((s) => path.basename(s.file, ".json") === name);
+  const mine = sources.filter((s) => suiteName(s.file) === name);
   if (!mine.length) {
-    const suites = [...new Set(sources.map((s) => path.basename(s.file, ".json")))];
+    const suites = [...new Set(sources.map((s) => suiteName(s.file)))];
     throw new BadInputError(`No suite named "${name}".`, `Suites: ${suites.join(", ")} (the files in suites/).`);
   }
   return mine.map((s) => validateScenario(applyOverrides(s.input, overrides), path.relative(process.cwd(), s.file)));

@@ -1,11 +1,15 @@
 import { Cluster, type ClusterOptions } from "ioredis";
 import calculateSlot from "cluster-key-slot";
 import type { StartedNetwork } from "testcontainers";
-import { toRedisOptions, type ClientSettings } from "../workload/client-options.js";
+import { z } from "zod";
+import { pollUntil } from "../infra/poll.js";
+import { toRedisOptions, type ClientSettings } from "./client-options.js";
+import { parseClusterNodes, type ClusterNodeLine } from "./cluster-nodes.js";
+import { commonTopologyFields, defineTopology } from "./definition.js";
 import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
-import { startDeployment, stopAll } from "./lifecycle.js";
+import { describeLinks, startDeployment, stopAll } from "./lifecycle.js";
 import { REDIS_PORT, RedisNode } from "./redis-node.js";
-import type { Convergence, Topology, TopologyDescription } from "./types.js";
+import type { Capability, ClusterControl, Convergence, Topology, TopologyDescription } from "./types.js";
 
 export const SLOTS = 16384;
 const BUS_OFFSET = 10000;
@@ -15,6 +19,7 @@ const BUS_OFFSET = 10000;
  * relies on when it introduces the nodes.
  */
 const PEER_PORT_BASE = 23000;
+const CAPABILITIES = ["replicas", "peers", "bus", "slots", "autoFailover"] as const satisfies readonly Capability[];
 
 export interface ClusterTopologyOptions {
   image: string;
@@ -25,36 +30,6 @@ export interface ClusterTopologyOptions {
   requireFullCoverage: boolean;
   config: Record<string, string>;
   client: ClientSettings;
-}
-
-/** One node's line of CLUSTER NODES. */
-export interface ClusterNodeLine {
-  id: string;
-  port: number;
-  flags: string[];
-  masterId: string | null;
-  configEpoch: number;
-  linkState: string;
-  slots: string[];
-}
-
-export function parseClusterNodes(text: string): ClusterNodeLine[] {
-  return text
-    .trim()
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => {
-      const [id, addr, flags, master, , , epoch, link, ...slots] = line.trim().split(" ");
-      return {
-        id,
-        port: Number(/:(\d+)@/.exec(addr)?.[1]),
-        flags: flags.split(","),
-        masterId: master === "-" ? null : master,
-        configEpoch: Number(epoch),
-        linkState: link,
-        slots,
-      };
-    });
 }
 
 /** The client options a Cluster client gets beyond the pinned connection options: they shape what users see. */
@@ -79,8 +54,10 @@ export function clusterClientOptions(c: ClientSettings): Omit<ClusterOptions, "n
  * per node a client link (published), a peer link and a bus link (inside the network). The ioredis Cluster client
  * maps announced addresses to client links (natMap).
  */
-export class ClusterTopology implements Topology {
-  readonly kind = "cluster" as const;
+export class ClusterTopology implements Topology, ClusterControl {
+  readonly kind = "cluster";
+  readonly capabilities = new Set<Capability>(CAPABILITIES);
+  readonly cluster: ClusterControl = this;
   readonly sentinels: RedisNode[] = [];
 
   private constructor(
@@ -236,43 +213,36 @@ export class ClusterTopology implements Topology {
     return ((await node.admin.call("CLUSTER", "MYID")) as string).trim();
   }
 
+  /** Settled: every node says cluster_state ok with all slots covered, replicas are caught up, as many masters as asked for. */
   async converge(timeoutMs: number): Promise<Convergence> {
     const start = Date.now();
-    let note = "";
-    while (true) {
-      const roles: Record<string, string> = {};
-      let settled = true;
-      try {
+    const roles: Record<string, string> = {};
+    const r = await pollUntil(
+      async () => {
+        const problems: string[] = [];
         for (const n of this.nodes) {
           const info = (await n.admin.call("CLUSTER", "INFO")) as string;
           const state = /cluster_state:(\w+)/.exec(info)?.[1];
           const slotsOk = Number(/cluster_slots_ok:(\d+)/.exec(info)?.[1]);
           const repl = await n.info("replication");
           roles[n.name] = repl.get("role") ?? "?";
-          if (state !== "ok" || slotsOk !== SLOTS) {
-            settled = false;
-            note = `${n.name}: cluster_state ${state}, ${slotsOk} slots ok`;
-          } else if (repl.get("role") === "slave") {
+          if (state !== "ok" || slotsOk !== SLOTS) problems.push(`${n.name}: cluster_state ${state}, ${slotsOk} slots ok`);
+          else if (repl.get("role") === "slave") {
             const master = this.nodeByPort(Number(repl.get("master_port")));
             const masterOffset = master ? Number((await master.info("replication")).get("master_repl_offset")) : NaN;
-            if (repl.get("master_link_status") !== "up" || Number(repl.get("slave_repl_offset")) !== masterOffset) {
-              settled = false;
-              note = `${n.name}: link ${repl.get("master_link_status")}, offset ${repl.get("slave_repl_offset")} of ${masterOffset}`;
-            }
+            if (repl.get("master_link_status") !== "up" || Number(repl.get("slave_repl_offset")) !== masterOffset)
+              problems.push(`${n.name}: link ${repl.get("master_link_status")}, offset ${repl.get("slave_repl_offset")} of ${masterOffset}`);
           }
         }
-        const masters = Object.values(roles).filter((r) => r === "master").length;
-        if (masters !== this.opts.masters) {
-          settled = false;
-          note = `${masters} masters, expected ${this.opts.masters}`;
-        }
-        if (settled) return { converged: true, tookMs: Date.now() - start, primary: (await this.primary()).name, roles };
-      } catch (err) {
-        note = (err as Error).message;
-      }
-      if (Date.now() - start > timeoutMs) return { converged: false, tookMs: Date.now() - start, primary: null, roles, note };
-      await new Promise((r) => setTimeout(r, 200));
-    }
+        const masters = Object.values(roles).filter((role) => role === "master").length;
+        if (masters !== this.opts.masters) problems.push(`${masters} masters, expected ${this.opts.masters}`);
+        if (problems.length) throw new Error(problems[problems.length - 1]);
+        return (await this.primary()).name;
+      },
+      { timeoutMs, intervalMs: 200 },
+    );
+    const tookMs = Date.now() - start;
+    return r.timedOut ? { converged: false, tookMs, primary: null, roles, note: r.last ?? "" } : { converged: true, tookMs, primary: r.value, roles };
   }
 
   async describe(): Promise<TopologyDescription> {
@@ -286,7 +256,7 @@ export class ClusterTopology implements Topology {
         return { name: n.name, role: l?.flags.includes("master") ? `master ${l.slots.join(" ")}` : "replica", config: n.config };
       }),
       sentinels: [],
-      links: [...this.faultLayer.links.values()].map((l) => ({ name: l.name, upstream: l.proxy.upstream })),
+      links: describeLinks(this.faultLayer),
     };
   }
 
@@ -294,3 +264,21 @@ export class ClusterTopology implements Topology {
     await stopAll([...this.nodes, this.faultLayer, this.network]);
   }
 }
+
+export const cluster = defineTopology({
+  kind: "cluster",
+  description: "Redis Cluster: slots spread over masters, each with replicas",
+  schema: z
+    .object({
+      kind: z.literal("cluster"),
+      ...commonTopologyFields,
+      masters: z.number().int().min(3).max(9).default(3),
+      replicasPerMaster: z.number().int().min(0).max(3).default(1),
+      nodeTimeoutMs: z.number().int().min(100).default(5000),
+      /** yes: the whole cluster refuses writes (CLUSTERDOWN) while any slot is uncovered. */
+      requireFullCoverage: z.boolean().default(true),
+    })
+    .strict(),
+  capabilities: CAPABILITIES,
+  start: (spec, env) => ClusterTopology.start({ ...spec, ...env }, env.onStep),
+});

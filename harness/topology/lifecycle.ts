@@ -43,3 +43,8 @@ export async function startDeployment<T>(
     throw err;
   }
 }
+
+/** Every proxy of the fault layer, for the report. */
+export function describeLinks(faultLayer: FaultLayer): Array<{ name: string; upstream: string }> {
+  return [...faultLayer.links.values()].map((l) => ({ name: l.name, upstream: l.proxy.upstream }));
+}

@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import { Wait, type StartedNetwork, type StartedTestContainer } from "testcontainers";
 import { LoopbackContainer } from "../infra/loopback-container.js";
-import { infoNumber, parseInfo } from "../measure/info.js";
+import { infoNumber, parseInfo } from "./info.js";
 import { ContainerControl } from "./container-control.js";
 import { freePort } from "./ports.js";
 

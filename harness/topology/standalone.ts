@@ -1,28 +1,27 @@
 import { Redis } from "ioredis";
+import { z } from "zod";
 import type { StartedNetwork } from "testcontainers";
-import { toRedisOptions, type ClientSettings } from "../workload/client-options.js";
-import { mgetAll } from "../check/read-back.js";
+import { toRedisOptions, type ClientSettings } from "./client-options.js";
+import { commonTopologyFields, defineTopology } from "./definition.js";
 import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
-import { startDeployment, stopAll } from "./lifecycle.js";
+import { describeLinks, startDeployment, stopAll } from "./lifecycle.js";
+import { mgetAll } from "./read-keys.js";
 import { REDIS_PORT, RedisNode } from "./redis-node.js";
-import type { Convergence, Topology, TopologyDescription } from "./types.js";
+import type { Capability, Convergence, Topology, TopologyDescription } from "./types.js";
 
-export interface StandaloneOptions {
-  image: string;
-  toxiproxyImage: string;
-  config: Record<string, string>;
-  client: ClientSettings;
-}
+const CAPABILITIES = ["serverSideDataset"] as const satisfies readonly Capability[];
 
 /** One Redis server; clients reach it through one Toxiproxy link. */
 export class StandaloneTopology implements Topology {
-  readonly kind = "standalone" as const;
+  readonly kind = "standalone";
+  readonly capabilities = new Set<Capability>(CAPABILITIES);
   readonly sentinels: RedisNode[] = [];
   readonly peerLinks = new Map<string, ProxiedLink>();
   readonly clientLinks: Map<string, ProxiedLink>;
 
   private constructor(
-    private readonly opts: StandaloneOptions,
+    private readonly image: string,
+    private readonly client: ClientSettings,
     private readonly network: StartedNetwork,
     readonly faultLayer: FaultLayer,
     readonly nodes: RedisNode[],
@@ -32,18 +31,18 @@ export class StandaloneTopology implements Topology {
   }
 
   /** Starts everything; on a failure half-way, stops what did start before rethrowing. */
-  static start(opts: StandaloneOptions, onStep: (msg: string) => void = () => {}): Promise<StandaloneTopology> {
-    return startDeployment(opts.toxiproxyImage, 1, onStep, async ({ network, faultLayer, track }) => {
-      onStep(`starting redis-0 (${opts.image})`);
-      const node = track(await RedisNode.startServer("redis-0", opts.image, network, opts.config));
+  static start(o: { image: string; toxiproxyImage: string; config: Record<string, string>; client: ClientSettings }, onStep: (msg: string) => void = () => {}): Promise<StandaloneTopology> {
+    return startDeployment(o.toxiproxyImage, 1, onStep, async ({ network, faultLayer, track }) => {
+      onStep(`starting redis-0 (${o.image})`);
+      const node = track(await RedisNode.startServer("redis-0", o.image, network, o.config));
       const link = await faultLayer.link("client-redis-0", `redis-0:${REDIS_PORT}`);
-      return new StandaloneTopology(opts, network, faultLayer, [node], link);
+      return new StandaloneTopology(o.image, o.client, network, faultLayer, [node], link);
     });
   }
 
   newClient(to: "primary" | "replica" = "primary"): Redis {
     if (to === "replica") throw new Error("a standalone server has no replica to read from");
-    return new Redis({ host: "127.0.0.1", port: this.clientLink.hostPort, ...toRedisOptions(this.opts.client) });
+    return new Redis({ host: "127.0.0.1", port: this.clientLink.hostPort, ...toRedisOptions(this.client) });
   }
 
   async primary(): Promise<RedisNode> {
@@ -62,18 +61,18 @@ export class StandaloneTopology implements Topology {
   }
 
   async readKeys(keys: string[]): Promise<Array<string | null>> {
-    return mgetAll(await this.primary(), keys);
+    return mgetAll(this.nodes[0], keys);
   }
 
   async describe(): Promise<TopologyDescription> {
     const server = await this.nodes[0].identity();
     return {
       kind: this.kind,
-      image: this.opts.image,
+      image: this.image,
       server,
       nodes: this.nodes.map((n) => ({ name: n.name, role: server.role, config: n.config })),
       sentinels: [],
-      links: [...this.faultLayer.links.values()].map((l) => ({ name: l.name, upstream: l.proxy.upstream })),
+      links: describeLinks(this.faultLayer),
     };
   }
 
@@ -81,3 +80,11 @@ export class StandaloneTopology implements Topology {
     await stopAll([...this.nodes, this.faultLayer, this.network]);
   }
 }
+
+export const standalone = defineTopology({
+  kind: "standalone",
+  description: "one Redis server",
+  schema: z.object({ kind: z.literal("standalone"), ...commonTopologyFields }).strict(),
+  capabilities: CAPABILITIES,
+  start: (spec, env) => StandaloneTopology.start({ ...env, config: spec.config }, env.onStep),
+});

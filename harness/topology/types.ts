@@ -1,15 +1,30 @@
 import type { Cluster, Redis } from "ioredis";
+import type { ClusterNodeLine } from "./cluster-nodes.js";
 import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
 import type { RedisNode, ServerIdentity } from "./redis-node.js";
-
-export type TopologyKind = "standalone" | "replication" | "sentinel" | "cluster";
 
 /** A data-path client: a plain or Sentinel-aware Redis connection, or a Cluster client. */
 export type DataClient = Redis | Cluster;
 
+/**
+ * What a deployment can do, declared by its definition: the scenario schema checks a fault's requirements against
+ * these before anything starts, and the parts that need one find it as an optional member of the running topology.
+ */
+export const CAPABILITIES = {
+  replicas: "has replicas (to target, or to read from)",
+  peers: "nodes reach each other through peer links (partitions, replication-link faults)",
+  sentinels: "has Sentinel processes",
+  bus: "has a cluster bus",
+  slots: "spreads slots over masters (Redis Cluster)",
+  runbook: "the harness decides which node is primary (plain replication's manual promotion)",
+  autoFailover: "promotes a replica on its own when the primary fails",
+  serverSideDataset: "can load a dataset on the server side with DEBUG POPULATE",
+} as const;
+export type Capability = keyof typeof CAPABILITIES;
+
 /** What a report says about the deployment under test. */
 export interface TopologyDescription {
-  kind: TopologyKind;
+  kind: string;
   image: string;
   server: ServerIdentity;
   nodes: Array<{ name: string; role: string; config: Record<string, string> }>;
@@ -26,19 +41,40 @@ export interface Convergence {
   note?: string;
 }
 
+/** Redis Cluster's own view, for the faults and probes that need slots (capability "slots"). */
+export interface ClusterControl {
+  /** CLUSTER NODES from the first node that answers. */
+  clusterNodes(): Promise<ClusterNodeLine[]>;
+  /** The node whose peer link listens on `port` (what CLUSTER NODES names). */
+  nodeByPort(port: number): RedisNode | undefined;
+  /** The cluster's node id of `node`. */
+  idOf(node: RedisNode): Promise<string>;
+  /** MOVED and ASK replies the servers have sent so far (INFO errorstats, summed over the nodes that answer). */
+  redirections(): Promise<{ moved: number; ask: number }>;
+}
+
+/** Plain replication: the harness itself says which node is primary (capability "runbook"). */
+export interface RunbookControl {
+  setPrimary(node: RedisNode): void;
+}
+
 /** A running deployment: its nodes, the fault layer in front of them, and clients that go through it. */
 export interface Topology {
-  readonly kind: TopologyKind;
+  readonly kind: string;
+  readonly capabilities: ReadonlySet<Capability>;
   /** Data nodes; nodes[0] is the first primary. */
   readonly nodes: RedisNode[];
+  /** Sentinel processes (none unless capability "sentinels"). */
   readonly sentinels: RedisNode[];
   readonly faultLayer: FaultLayer;
   /** Per node name: the link the harness's clients use. */
   readonly clientLinks: Map<string, ProxiedLink>;
   /** Per node name: the link every other node uses (empty for a standalone server). */
   readonly peerLinks: Map<string, ProxiedLink>;
-  /** Cluster only: per node name, its cluster bus link. */
+  /** Per node name, its cluster bus link (capability "bus"). */
   readonly busLinks?: Map<string, ProxiedLink>;
+  readonly cluster?: ClusterControl;
+  readonly runbook?: RunbookControl;
   /**
    * A new data-path client (through the fault layer): to the primary, following it as this topology's clients do, or
    * to a replica (for reads).
@@ -57,4 +93,10 @@ export interface Topology {
   converge(timeoutMs: number): Promise<Convergence>;
   describe(): Promise<TopologyDescription>;
   stop(): Promise<void>;
+}
+
+/** The capability's member of a running topology, or an error naming what is missing (the schema normally prevents it). */
+export function need<T>(part: T | undefined, capability: Capability, topology: Topology): T {
+  if (part === undefined) throw new Error(`a ${topology.kind} topology lacks what this needs: it ${CAPABILITIES[capability].replace(/^has /, "has no ").replace(/^can /, "cannot ")}`);
+  return part;
 }

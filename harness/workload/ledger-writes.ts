@@ -3,7 +3,7 @@ import { classifyError } from "../measure/errors.js";
 import type { Issue } from "./driver.js";
 import type { ClientPool } from "./client-pool.js";
 import { Rng } from "./rng.js";
-import type { StaleReads } from "../measure/staleness.js";
+import type { StaleReadLog } from "../measure/stale-reads.js";
 
 export class WritesStoppedError extends Error {
   constructor() {
@@ -21,7 +21,7 @@ export function ledgerIssuer(
   pool: ClientPool,
   readPool: ClientPool,
   ledger: WriteLedger,
-  staleness: StaleReads,
+  staleness: StaleReadLog,
   clock: () => number,
 ): Issue {
   const rng = new Rng(w.seed);

@@ -31,10 +31,10 @@ export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; whenStderr?
   });
 }
 
-/** A scenario file in a fresh temporary folder. */
-export function scenarioFile(body: object): string {
+/** A scenario file in a fresh temporary folder: an object as JSON, or the text of a file (YAML) as given. */
+export function scenarioFile(body: object | string, name = "scenario.json"): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), "cli-"));
-  const file = path.join(dir, "scenario.json");
-  writeFileSync(file, JSON.stringify(body));
+  const file = path.join(dir, name);
+  writeFileSync(file, typeof body === "string" ? body : JSON.stringify(body));
   return file;
 }

@@ -1,5 +1,6 @@
 import test from "ava";
 import { existsSync, readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
 import Docker from "dockerode";
 import { cli, scenarioFile } from "../helpers/cli.js";
 
@@ -43,7 +44,26 @@ test("bad input exits 2 and says what is wrong and what to do", async (t) => {
   t.regex(badField.stderr, /workload\.rate/);
   const badCommand = await cli(["frobnicate"]);
   t.is(badCommand.code, 2);
-  t.regex(badCommand.stderr, /Unknown command "frobnicate"/);
+  t.regex(badCommand.stderr, /unknown command 'frobnicate'/);
+  // Each command takes its own options: one that does not apply is refused, not ignored.
+  const notForSuites = await cli(["suite", "smoke", "--export"]);
+  t.is(notForSuites.code, 2);
+  t.regex(notForSuites.stderr, /unknown option '--export'/);
+  const help = await cli(["run", "--help"]);
+  t.is(help.code, 0);
+  t.regex(help.stdout, /--export[^]*--file <path>|--file <path>[^]*--export/);
+});
+
+test("the package's bin runs the same command line: npx redis-chaos", async (t) => {
+  const viaBin = await new Promise<{ code: number | null; out: string }>((resolve) => {
+    const p = spawn("npx", ["--no-install", "redis-chaos", "list"], { env: process.env });
+    let out = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.on("close", (code) => resolve({ code, out }));
+  });
+  t.is(viaBin.code, 0);
+  t.is(viaBin.out, (await cli(["list"])).stdout);
+  t.regex(viaBin.out, /^sentinel-master-kill\s+sentinel\s+kill/m);
 });
 
 test("suites, matrices and comparisons refuse bad input before anything runs, and leave no folder behind", async (t) => {
@@ -71,8 +91,9 @@ test("a missing image exits 3 and says how to build it", async (t) => {
   t.regex(r.stderr, /docker\/build-images\.sh/);
 });
 
-test.serial("a budget that cannot be met (P99 <= 1 µs) exits 1 and names the broken budget", async (t) => {
-  const r = await cli(["run", "--quiet", "--file", scenarioFile({ ...quick, budgets: { p99Ms: { baseline: 0.001 } } })]);
+test.serial("a budget that cannot be met (P99 <= 1 µs), in a YAML scenario file, exits 1 and names the broken budget", async (t) => {
+  const yaml = "name: quick\ntopology: { kind: standalone }\nworkload: { rate: 500, duration: 4s, warmup: 1s }\nbudgets:\n  p99Ms: { baseline: 0.001 }\n";
+  const r = await cli(["run", "--quiet", "--file", scenarioFile(yaml, "scenario.yaml")]);
   t.is(r.code, 1, r.stderr);
   t.regex(r.stdout, /^FAIL quick/m);
   t.regex(r.stdout, /broken: p99 baseline: budget ≤ 0\.001 ms, measured \d/);

@@ -2,29 +2,26 @@ import "../../harness/infra/preload.js";
 import test from "ava";
 import { Redis } from "ioredis";
 import { performance } from "node:perf_hooks";
-import { PhaseClock } from "../../harness/check/phases.js";
-import { PartitionFault } from "../../harness/faults/partition.js";
+import { PhaseClock } from "../../harness/measure/phases.js";
+import { partition } from "../../harness/faults/partition.js";
 import { loadSettings } from "../../harness/infra/settings.js";
 import { Timeline } from "../../harness/measure/timeline.js";
 import type { RedisNode } from "../../harness/topology/redis-node.js";
-import { ReplicatedTopology } from "../../harness/topology/replicated.js";
-import { ClusterTopology, parseClusterNodes } from "../../harness/topology/cluster.js";
+import { ReplicationTopology } from "../../harness/topology/replication.js";
+import { ClusterTopology } from "../../harness/topology/cluster.js";
+import { parseClusterNodes } from "../../harness/topology/cluster-nodes.js";
+import type { Topology } from "../../harness/topology/types.js";
 import { ClientPool } from "../../harness/workload/client-pool.js";
-import { DEFAULT_CLIENT_SETTINGS } from "../../harness/workload/client-options.js";
+import { DEFAULT_CLIENT_SETTINGS } from "../../harness/topology/client-options.js";
 
 // Toxiproxy alone cuts traffic *to* a node, not *from* it. This pins down that the partition fault cuts both
 // directions while it holds, keeps the node's clients connected (the split-brain case), and heals completely.
 test.serial("a partition cuts a master off from its replica in both directions, keeps its clients, and heals", async (t) => {
   const settings = loadSettings();
-  const topo = await ReplicatedTopology.start({
+  const topo = await ReplicationTopology.start({
     image: settings.redisImage,
     toxiproxyImage: settings.toxiproxyImage,
     replicas: 1,
-    sentinels: 0,
-    quorum: 0,
-    downAfterMs: 0,
-    failoverTimeoutMs: 0,
-    parallelSyncs: 1,
     config: {},
     client: DEFAULT_CLIENT_SETTINGS,
   });
@@ -59,12 +56,12 @@ test.serial("a partition cuts a master off from its replica in both directions, 
 });
 
 /** Runs a partition of the primary for `forMs` and calls `during` while it holds. */
-async function duringPartition(topo: ReplicatedTopology | ClusterTopology, forMs: number, during: () => Promise<void>) {
+async function duringPartition(topo: Topology, forMs: number, during: () => Promise<void>) {
   const origin = performance.now();
   const clock = () => performance.now() - origin;
   const timeline = new Timeline(clock);
   const phases = new PhaseClock();
-  const fault = new PartitionFault("primary", forMs, "keep").run({
+  const fault = partition.run(partition.schema.parse({ kind: "partition", target: "primary", clients: "keep", at: 1, for: forMs / 1000 }), {
     topology: topo,
     clock,
     timeline,

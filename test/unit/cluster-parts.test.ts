@@ -1,5 +1,5 @@
 import test from "ava";
-import { parseClusterNodes } from "../../harness/topology/cluster.js";
+import { parseClusterNodes, slotCount } from "../../harness/topology/cluster-nodes.js";
 import { zipfSampler } from "../../harness/workload/key-value.js";
 import { Rng } from "../../harness/workload/rng.js";
 import { nodeLoad } from "../../harness/measure/node-load.js";
@@ -17,6 +17,8 @@ test("CLUSTER NODES lines give id, announced port, flags, master, epoch and slot
   t.true(c.flags.includes("fail"));
   t.deepEqual(c.slots, ["5461-10922", "[10923->-e7d1]"]);
   t.is(c.linkState, "disconnected");
+  t.is(slotCount(a.slots), 5461);
+  t.is(slotCount(c.slots), 5462, "a slot being migrated is not counted");
 });
 
 test("a Zipf draw puts most of the load on a few keys; uniform would not", (t) => {

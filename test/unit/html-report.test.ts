@@ -3,17 +3,18 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
+import { formatNumber } from "../../harness/infra/units.js";
 import { FAULT_SHADE, renderHtml, type ChartData } from "../../harness/report/html.js";
-import type { RunReport } from "../../harness/report/types.js";
 import { writeReport } from "../../harness/report/write.js";
+import { FIXTURES, syntheticReport } from "../helpers/synthetic-run.js";
 
-// The HTML report from real (trimmed) runs: self-contained, its embedded data faithful to the report, and no text from
-// the run able to break out of the page's data or markup. Drawing is checked in a browser by html-browser.test.ts.
+// The HTML report from synthetic runs built by buildReport (test/helpers/synthetic-run.ts): self-contained, its embedded
+// data faithful to the report, budgets beside their values, and no text from the run able to break out of the page's
+// data or markup. Drawing is checked in a browser by html-browser.test.ts.
 
-const fixture = (name: string) => JSON.parse(readFileSync(path.resolve("test/fixtures", name), "utf8")) as RunReport;
-const sentinel = () => fixture("report-sentinel-master-kill.json");
-const cluster = () => fixture("report-cluster-master-kill.json");
-const tourApp = () => fixture("report-tour-sentinel-app.json");
+const sentinel = () => syntheticReport(FIXTURES["report-sentinel-master-kill.json"]);
+const cluster = () => syntheticReport(FIXTURES["report-cluster-master-kill.json"]);
+const tourApp = () => syntheticReport(FIXTURES["report-tour-sentinel-app.json"]);
 
 function embedded(html: string): ChartData {
   const m = /<script type="application\/json" id="report-data">([^]*?)<\/script>/.exec(html);
@@ -43,7 +44,7 @@ test("the embedded data holds the per-second series, the fault window and the ma
   const p99 = lat.series.find((s) => s.label === "P99")!;
   t.deepEqual(p99.values, r.perSecond.map((s) => (s.ops ? s.latency.p99Us / 1000 : null)));
   t.deepEqual(data.charts.throughput.series.find((s) => s.label === "ok")!.values, r.perSecond.map((s) => s.ok));
-  t.deepEqual(data.charts.throughput.series.map((s) => s.label), ["ok", "timeout errors", "connection errors"], "only the error classes that occurred");
+  t.deepEqual(data.charts.throughput.series.map((s) => s.label), ["ok", "timeout errors"], "only the error classes that occurred");
   const f = r.faults[0];
   t.deepEqual(
     data.windows.filter((w) => w.color === FAULT_SHADE),
@@ -78,7 +79,7 @@ test("app tier: HTTP P99 and max beside the Redis P99 per second, errors per sec
   // Errors per second by class, only the classes that occurred; they add up to each second's HTTP errors.
   const strip = c.strip!;
   t.deepEqual(strip.x, c.x);
-  t.deepEqual(strip.series.map((s) => s.label), ["HTTP timeout errors", "HTTP connection errors"]);
+  t.deepEqual(strip.series.map((s) => s.label), ["HTTP timeout errors"]);
   t.deepEqual(
     c.x.map((_, i) => strip.series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0)),
     app.perSecond.map((s) => s.errors),
@@ -86,15 +87,15 @@ test("app tier: HTTP P99 and max beside the Redis P99 per second, errors per sec
   t.true(Math.max(...(strip.series[0].values as number[])) >= 95, "the fault's seconds fail almost every request");
   // The section: right after the latency chart, with its own fault shading (the windows are shared).
   t.regex(html, /data-chart="latency"[^]*data-chart="app"[^]*data-chart="throughput"/);
-  t.regex(html, /<section class="chart" data-chart="app"><h2>What the application's users saw<\/h2>[^]*?<div class="plot main"><\/div><div class="plot strip"><\/div>/);
+  t.regex(html, /<section class="chart" data-chart="app"><h2>What the application&#39;s users saw<\/h2>[^]*?<div class="plot main"><\/div><div class="plot strip"><\/div>/);
   t.true(data.windows.some((w) => w.color === FAULT_SHADE));
-  // HTTP RTO beside Redis's in the availability block.
-  const msText = (v: number | null) => `${Math.round(v!).toLocaleString("en-US")} ms`;
+  // HTTP RTO beside Redis's in the availability section.
+  const rto = (v: number | null) => `${Math.round(v!).toLocaleString("en-US")} ms`;
   t.regex(
     html,
     new RegExp(
-      `<h3>Availability \\(writes\\)</h3><dl class="facts"><dt>RTO</dt><dd>${msText(r.availability.rtoMs)}[^]*?</dd>` +
-        `<dt>RTO over HTTP \\(app users\\)</dt><dd><span data-rto="http">${msText(app.availability.rtoMs)}</span>`,
+      `<section class="availability" id="availability"><h2>Availability \\(writes\\)</h2><div class="block"><dl class="facts"><dt>RTO</dt><dd>${rto(r.availability.rtoMs)}[^]*?</dd>` +
+        `<dt>RTO over HTTP \\(app users\\)</dt><dd>${rto(app.availability.rtoMs)}</dd>`,
     ),
   );
 });
@@ -114,7 +115,7 @@ test("no app tier: no app chart, no HTTP RTO", (t) => {
 const sample = (tMs: number, node: string, values: Record<string, number | string>) => ({ tMs, node, infoLatencyMs: 1, values });
 /** A replica's INFO as the sampler keeps it: the master it follows is the fault-layer address that master announces. */
 const replicaOf = (master: string, slave_repl_offset: number) => {
-  const port = { "redis-0": 20001, "redis-1": 20003, "redis-2": 20005 }[master]!;
+  const port = { "redis-0": 22000, "redis-1": 22001, "redis-2": 22002 }[master]!;
   return { role: "slave", slave_repl_offset, master_host: "toxiproxy", master_port: port, master_link_status: "up" };
 };
 
@@ -123,7 +124,7 @@ test("replication lag: bytes each replica is behind the master it follows (its a
   // The fixture's topology, as every report has it: each node announces its peer link on the fault layer.
   t.deepEqual(
     r.topology!.nodes.map((n) => [n.name, n.config["replica-announce-ip"], n.config["replica-announce-port"]]),
-    [["redis-0", "toxiproxy", "20001"], ["redis-1", "toxiproxy", "20003"], ["redis-2", "toxiproxy", "20005"]],
+    [["redis-0", "toxiproxy", "22000"], ["redis-1", "toxiproxy", "22001"], ["redis-2", "toxiproxy", "22002"]],
   );
   r.samples = [
     sample(1000, "redis-0", { role: "master", master_repl_offset: 5000, connected_slaves: 2 }),
@@ -132,7 +133,7 @@ test("replication lag: bytes each replica is behind the master it follows (its a
     sample(2000, "redis-1", replicaOf("redis-0", 5000)),
     sample(2001, "redis-2", replicaOf("redis-0", 4000)),
   ];
-  r.timeline = [{ tMs: 1500, kind: "sampler-unreachable", detail: { node: "redis-0" } }];
+  r.timeline = [{ tMs: 1500, kind: "sampler-unreachable", detail: { node: "redis-0", error: "ECONNREFUSED" } }];
   const rep = embedded(renderHtml(r)).charts.replication!;
   t.deepEqual(rep.x, [1.002, 1.5, 2.001]);
   t.deepEqual(rep.series.map((s) => [s.label, s.values]), [
@@ -146,8 +147,8 @@ test("replication lag: bytes each replica is behind the master it follows (its a
 test("replication lag in a split brain: a replica still following the old master is measured against it, not the new one", (t) => {
   const r = sentinel();
   // A fourth data node, announcing its own peer link like the others.
-  r.topology!.nodes.push({ name: "redis-3", role: "slave", config: { "replica-announce-ip": "toxiproxy", "replica-announce-port": "20013", replicaof: "toxiproxy 20001" } });
-  const follows = (master: string, offset: number) => ({ ...replicaOf(master === "redis-3" ? "redis-0" : master, offset), ...(master === "redis-3" ? { master_port: 20013 } : {}) });
+  r.topology!.nodes.push({ name: "redis-3", role: "slave", config: { "replica-announce-ip": "toxiproxy", "replica-announce-port": "22003", replicaof: "toxiproxy 22000" } });
+  const follows = (master: string, offset: number) => ({ ...replicaOf(master === "redis-3" ? "redis-0" : master, offset), ...(master === "redis-3" ? { master_port: 22003 } : {}) });
   r.samples = [
     // Before: redis-0 the master of all three.
     sample(1000, "redis-0", { role: "master", master_repl_offset: 5000, connected_slaves: 3 }),
@@ -193,31 +194,6 @@ test("replication lag in a split brain: a replica still following the old master
   t.deepEqual(embedded(renderHtml(r)).charts.replication!.series.map((s) => [s.label, s.values]), [["redis-1", [100]]]);
 });
 
-test("replication lag from an old report (no master_host in the samples): the most-connected master, said to be an estimate", (t) => {
-  const r = sentinel();
-  t.false(r.samples.some((s) => "master_host" in s.values), "the fixture predates master_host");
-  r.samples = [
-    sample(1000, "redis-0", { role: "master", master_repl_offset: 5000, connected_slaves: 2 }),
-    sample(1001, "redis-1", { role: "slave", slave_repl_offset: 4400 }),
-    sample(1002, "redis-2", { role: "slave", slave_repl_offset: 5000 }),
-    sample(2000, "redis-1", { role: "slave", slave_repl_offset: 5000 }),
-    sample(2001, "redis-2", { role: "slave", slave_repl_offset: 4000 }),
-  ];
-  r.timeline = [{ tMs: 1500, kind: "sampler-unreachable", detail: { node: "redis-0" } }];
-  const rep = embedded(renderHtml(r)).charts.replication!;
-  t.deepEqual(rep.x, [1.002, 1.5, 2.001]);
-  t.deepEqual(rep.series.map((s) => [s.label, s.values]), [
-    ["redis-1", [600, null, null]],
-    ["redis-2", [0, null, null]],
-  ]);
-  t.regex(rep.note!, /do not say which master a replica follows/);
-  t.regex(rep.note!, /most connected replicas: an estimate, which in a split brain can be the wrong master/);
-  // The real fixture's own samples draw too, as before.
-  const real = embedded(renderHtml(sentinel())).charts.replication!;
-  t.true(real.series.length > 0);
-  t.regex(real.note!, /estimate/);
-});
-
 test("replication lag: an address no node announces falls back to the estimate for those points, and the note says so", (t) => {
   const r = sentinel();
   r.samples = [
@@ -249,16 +225,16 @@ test("cluster: nodes answering and masters over time; the replication chart is l
 });
 
 test("verdict: PASS, or FAIL with the broken budget named in the header and marked next to its value", (t) => {
-  t.regex(renderHtml(sentinel()), /<div class="verdict pass" data-verdict="PASS">PASS<\/div>/);
-  const r = sentinel();
-  const check = r.verdict.checks.find((c) => c.name === "p99 recovery")!;
-  Object.assign(check, { budget: 5, pass: false });
-  r.verdict.pass = false;
+  t.regex(renderHtml(sentinel()), /<div class="verdict PASS" data-verdict="PASS">PASS<\/div>/);
+  // The same run with a recovery budget it cannot meet: the verdict and the view follow from the checkers.
+  const r = syntheticReport({ ...FIXTURES["report-sentinel-master-kill.json"], budgets: { p99Ms: { baseline: 50, recovery: 0.5 } } });
+  const measured = r.phases.recovery.latency.p99Us / 1000;
   const html = renderHtml(r);
-  t.regex(html, /<div class="verdict fail" data-verdict="FAIL">FAIL<\/div>/);
-  t.regex(html, /<ul class="broken"><li>p99 recovery: 8\.39 ms against ≤ 5 ms<\/li>/);
-  t.regex(html, /<tr data-phase="recovery">[^]*?<span class="budget broken"[^>]*>≤ 5 ms ✗ broken<\/span>/);
-  t.regex(html, /<tr data-phase="baseline">[^]*?<span class="budget ok"[^>]*>≤ 50 ms ✓<\/span>/);
+  t.regex(html, /<div class="verdict FAIL" data-verdict="FAIL">FAIL<\/div>/);
+  t.true(html.includes(`<ul class="broken"><li>p99 recovery: budget ≤ 0.5 ms, measured ${formatNumber(measured)} ms</li>`), "the header names the broken budget and the measurement");
+  t.regex(html, /<tr data-phase="recovery">[^]*?<span class="budget broken">≤ 0.5 ms ✗ broken<\/span>/);
+  t.regex(html, /<tr data-phase="baseline">[^]*?<span class="budget ok">≤ 50 ms ✓<\/span>/);
+  t.regex(html, /<table class="budgets">[^]*<tr class="broken"><td>p99 recovery<\/td>/);
 });
 
 test("text from the run cannot break out: </script> in the data stays data, markup in names is escaped", (t) => {
@@ -266,11 +242,12 @@ test("text from the run cannot break out: </script> in the data stays data, mark
   const r = sentinel();
   r.scenario.name = evil;
   r.otherErrors = [evil];
-  r.timeline.push({ tMs: 15000, kind: "fault-injected", detail: { fault: evil } });
+  r.timeline.push({ tMs: 15000, kind: "fault-injected", detail: { fault: evil, nodes: [evil] } });
   const html = renderHtml(r);
-  // Exactly the page's own three scripts open and close.
+  // Exactly the page's own three scripts open and close, and its two styles.
   t.is(html.match(/<script\b/g)!.length, 3);
   t.is(html.match(/<\/script>/g)!.length, 3);
+  t.is(html.match(/<\/style>/g)!.length, 2);
   t.notRegex(html, /<script>alert/);
   t.regex(html, /<h1>&lt;\/script&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;&lt;!--<\/h1>/);
   const data = embedded(html);
@@ -279,8 +256,17 @@ test("text from the run cannot break out: </script> in the data stays data, mark
 
 test("writeReport writes report.html beside the JSON", (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "html-report-"));
-  const files = writeReport(dir, sentinel(), "");
+  const files = writeReport(dir, sentinel());
   t.is(files.html, path.join(dir, "report.html"));
   t.true(existsSync(files.html));
   t.regex(readFileSync(files.html, "utf8"), /^<!doctype html>/);
+});
+
+test("section classes never collide with the stylesheet's component classes (a section styled as the verdict badge)", (t) => {
+  const html = renderHtml(sentinel());
+  const css = readFileSync("harness/report/style.css", "utf8");
+  const components = new Set([...css.matchAll(/\.([a-zA-Z][\w-]*)/g)].map((m) => m[1]));
+  const sections = [...html.matchAll(/<section class="([^"]+)"/g)].flatMap((m) => m[1].split(" "));
+  t.true(sections.length > 5);
+  t.deepEqual(sections.filter((c) => components.has(c) && c !== "chart"), []);
 });

@@ -1,48 +1,51 @@
 import test from "ava";
 import { renderIndexHtml, renderIndexMarkdown, rtoBars, type IndexEntry } from "../../harness/report/index-page.js";
 import type { RunReport } from "../../harness/report/types.js";
-import type { Scenario } from "../../harness/scenario/schema.js";
+import { FIXTURES, syntheticReport, type SyntheticSpec } from "../helpers/synthetic-run.js";
 
-/** A suite entry with the fields the index reads. */
-function entry(name: string, o: { rto?: number | null; httpRto?: number | null; fault?: boolean; pass?: boolean } = {}): IndexEntry {
-  const phase = { ops: 10, errors: 0, latency: { p99Us: 2000 } };
-  const scenario = { name, description: `${name} <b>`, topology: { kind: "sentinel" } } as unknown as Scenario;
-  const report = {
-    scenario,
-    status: "completed",
-    verdict: { pass: o.pass ?? true, failures: o.pass === false ? ["RTO: budget ≤ 1 ms, measured 5 ms"] : [], checks: [] },
-    topology: { server: { server: "redis", version: "7.0.15" } },
-    faults: o.fault === false ? [] : [{ kind: "kill", details: {} }],
-    phases: { baseline: phase, fault: phase, recovery: phase },
-    availability: { rtoMs: o.rto === undefined ? 0 : o.rto, writesFailed: 1, writesAttempted: 10 },
-    dataLoss: null,
-    app: o.httpRto === undefined ? null : { availability: { rtoMs: o.httpRto }, phases: { fault: phase }, total: { errors: 1, ops: 10 } },
-  } as unknown as RunReport;
-  return { scenario, report, dir: `/r/run-${name}` };
-}
+// A suite's index, from synthetic runs built by buildReport: one row per run, the RTO drawn per run, what broke named.
+
+const entryOf = (report: RunReport, name = report.scenario.name): IndexEntry => ({ scenario: { ...report.scenario, name }, report: { ...report, scenario: { ...report.scenario, name } }, dir: `/r/run-${name}` });
+const made = (spec: SyntheticSpec, name: string) => entryOf(syntheticReport({ ...spec, name }));
+const app = () => made(FIXTURES["report-tour-sentinel-app.json"], "a");
+const kill = () => made(FIXTURES["report-sentinel-master-kill.json"], "b");
+const quiet = () => made({ name: "quiet", topology: "standalone", durationS: 10 }, "quiet");
+const neverRecovered = () => made({ ...FIXTURES["report-sentinel-master-kill.json"], outage: { fromS: 8, toS: 30, error: "connection" } }, "down");
 
 test("the RTO chart draws one bar per run with a fault, for Redis and for the app's users, to one scale", (t) => {
-  const svg = rtoBars([entry("a", { rto: 4000, httpRto: 2000 }), entry("b", { rto: 1000 }), entry("quiet", { fault: false })]);
+  const [a, b] = [app(), kill()];
+  const svg = rtoBars([a, b, quiet()]).toString();
   const widths = [...svg.matchAll(/<rect x="260" y="\d+" width="([\d.]+)"[^>]*><title>([^<]+)<\/title>/g)].map((m) => [m[2], Number(m[1])]);
+  const max = Math.max(a.report!.availability.rtoMs!, a.report!.app!.availability.rtoMs!, b.report!.availability.rtoMs!);
+  const ms = (v: number) => `${Math.round(v).toLocaleString("en-US")} ms`;
   t.deepEqual(widths, [
-    ["Redis clients: 4000 ms", 520],
-    ["app users (HTTP): 2000 ms", 260],
-    ["Redis clients: 1000 ms", 130],
+    [`Redis clients: ${ms(a.report!.availability.rtoMs!)}`, (a.report!.availability.rtoMs! / max) * 520],
+    [`app users (HTTP): ${ms(a.report!.app!.availability.rtoMs!)}`, (a.report!.app!.availability.rtoMs! / max) * 520],
+    [`Redis clients: ${ms(b.report!.availability.rtoMs!)}`, (b.report!.availability.rtoMs! / max) * 520],
   ]);
   t.notRegex(svg, /quiet/, "a run without a fault has no RTO to draw");
-  t.regex(rtoBars([entry("down", { rto: null })]), /never recovered in the run/);
-  t.is(rtoBars([entry("quiet", { fault: false })]), "");
+  t.regex(rtoBars([neverRecovered()]).toString(), /Redis clients: never recovered in the run/);
+  t.is(rtoBars([quiet()]), "");
 });
 
 test("the index links every run's charts, names what broke, and escapes what runs carry", (t) => {
-  const entries = [entry("a", { rto: 4000, httpRto: 2000 }), entry("b", { pass: false }), { scenario: entry("c").scenario, error: "no Docker engine" }];
+  const failing = made({ ...FIXTURES["report-sentinel-master-kill.json"], budgets: { rtoMs: 1 } }, "fails");
+  const bad = app();
+  bad.scenario.description = "a <b>bold</b> claim";
+  const entries: IndexEntry[] = [bad, failing, { scenario: kill().scenario, error: "no Docker engine" }];
   const html = renderIndexHtml("tour", "/r", entries);
-  t.deepEqual([...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]), ["run-a/report.html", "run-b/report.html"]);
+  t.deepEqual([...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]), ["run-a/report.html", "run-fails/report.html"]);
   t.regex(html, /1 of 3 runs passed/);
-  t.regex(html, /class="v ERROR">ERROR/);
-  t.regex(html, /a &lt;b&gt;/);
+  t.regex(html, /<td class="word ERROR">ERROR<\/td>/);
+  t.regex(html, /a &lt;b&gt;bold&lt;\/b&gt; claim/);
   t.regex(html, /<svg data-chart="rto"/);
   const md = renderIndexMarkdown("tour", "/r", entries);
-  t.regex(md, /- b: RTO: budget ≤ 1 ms, measured 5 ms/);
-  t.regex(md, /- c: no Docker engine/);
+  t.regex(md, /\| PASS \| \[a\]\(run-a\/summary\.md\) \| sentinel \| redis 7\.0\.15 \| kill \|/);
+  t.regex(md, /- fails: RTO: budget ≤ 1 ms, measured 3,500 ms/);
+  t.regex(md, /- b: no Docker engine/);
+});
+
+test("a fault that measures something shows its first measurement in the index (a BGSAVE's fork time)", (t) => {
+  const md = renderIndexMarkdown("s", "/r", [made(FIXTURES["report-standalone-bgsave.json"], "save")]);
+  t.regex(md, /\| bgsave \(fork time 16\.8 ms\) \|/);
 });

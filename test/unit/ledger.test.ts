@@ -1,5 +1,11 @@
 import test from "ava";
-import { ACKED, PENDING, WriteLedger, dataLoss, outcomeName } from "../../harness/measure/ledger.js";
+import { dataLossChecker } from "../../harness/check/data-loss.js";
+import { staleReadsChecker } from "../../harness/check/stale-reads.js";
+import type { History } from "../../harness/check/history.js";
+import { ACKED, PENDING, WriteLedger, outcomeName } from "../../harness/measure/ledger.js";
+import { PhaseClock } from "../../harness/measure/phases.js";
+import { Recorder } from "../../harness/measure/recorder.js";
+import { StaleReadLog } from "../../harness/measure/stale-reads.js";
 
 /** A ledger of n writes at 1 per ms, acknowledged unless `fail(id)` names an error class. */
 function ledgerOf(n: number, fail: (id: number) => "timeout" | "connection" | undefined = () => undefined) {
@@ -11,6 +17,17 @@ function ledgerOf(n: number, fail: (id: number) => "timeout" | "connection" | un
   return l;
 }
 const present = (n: number, absent: (id: number) => boolean) => Uint8Array.from({ length: n }, (_, i) => (absent(i) ? 0 : 1));
+
+/** The history the data-loss checker reads: the ledger, what the read-back found, and when the fault took effect. */
+function history(ledger: WriteLedger | null, readBack: Uint8Array | null, faultStartMs?: number, staleReads: StaleReadLog | null = null): History {
+  const phases = new PhaseClock();
+  if (faultStartMs !== undefined) {
+    phases.markFaultStart(faultStartMs);
+    phases.markFaultEnd(faultStartMs + 100);
+  }
+  return { recorder: new Recorder(phases), phases, ledger, readBack, staleReads: staleReads && { log: staleReads, from: "replicas" }, faults: [], load: { endMs: 1000, lastIssueMs: 1000 } };
+}
+const loss = (l: WriteLedger, p: Uint8Array | null, faultStartMs?: number) => dataLossChecker.check(history(l, p, faultStartMs)).dataLoss;
 
 test("each write has its own key and a value that names it", (t) => {
   const l = new WriteLedger();
@@ -32,13 +49,17 @@ test("the ledger grows past its first allocation and keeps every outcome", (t) =
 });
 
 test("nothing missing: no loss, no RPO", (t) => {
-  const d = dataLoss(ledgerOf(1000), present(1000, () => false), 500);
-  t.like(d, { writes: 1000, acknowledged: 1000, lost: 0, splitBrain: 0, indeterminate: 0, rpoMs: null });
+  t.like(loss(ledgerOf(1000), present(1000, () => false), 500), { writes: 1000, acknowledged: 1000, lost: 0, splitBrain: 0, indeterminate: 0, rpoMs: null });
+});
+
+test("no read-back (the topology never converged) is no verdict on loss, never 'nothing lost'", (t) => {
+  t.is(loss(ledgerOf(1000), null, 500), null);
+  t.is(dataLossChecker.check(history(null, present(10, () => false))).dataLoss, null, "a workload without a ledger");
 });
 
 test("acknowledged writes missing after the fault time are lost and counted as split brain", (t) => {
   // writes 600..699 were accepted by the isolated old master and vanished with it
-  const d = dataLoss(ledgerOf(1000), present(1000, (id) => id >= 600 && id < 700), 550);
+  const d = loss(ledgerOf(1000), present(1000, (id) => id >= 600 && id < 700), 550)!;
   t.is(d.lost, 100);
   t.is(d.splitBrain, 100);
   t.is(d.rpoMs, null, "no write acknowledged before the fault was lost");
@@ -47,7 +68,7 @@ test("acknowledged writes missing after the fault time are lost and counted as s
 
 test("the RPO window reaches back to the earliest lost write acknowledged before the fault", (t) => {
   // replication lagged: writes acked in [480.5 ms, 500 ms) never reached the replica that took over at 500 ms
-  const d = dataLoss(ledgerOf(1000), present(1000, (id) => id >= 480 && id < 500), 500);
+  const d = loss(ledgerOf(1000), present(1000, (id) => id >= 480 && id < 500), 500)!;
   t.is(d.lost, 20);
   t.is(d.splitBrain, 0);
   t.is(d.rpoMs, 19.5);
@@ -55,7 +76,7 @@ test("the RPO window reaches back to the earliest lost write acknowledged before
 
 test("a failed write that is present anyway is indeterminate, not lost", (t) => {
   const l = ledgerOf(100, (id) => (id < 10 ? "timeout" : undefined));
-  const d = dataLoss(l, present(100, (id) => id >= 5 && id < 10), 50); // 0..4 present despite the timeout
+  const d = loss(l, present(100, (id) => id >= 5 && id < 10), 50)!; // 0..4 present despite the timeout
   t.is(d.indeterminate, 5);
   t.is(d.lost, 0);
   t.is(d.acknowledged, 90);
@@ -72,4 +93,18 @@ test("the ledger remembers the latest acknowledged write, which reads ask for", 
   const c = l.begin(2);
   l.settle(c, 5, "timeout");
   t.is(l.lastAckedId, b, "a failed write is not acknowledged");
+});
+
+test("a read that misses a write acknowledged before it was sent is stale; counted per phase with how far behind", (t) => {
+  const log = new StaleReadLog();
+  log.record(100, 105, true); // baseline, found
+  log.record(100, 130, false); // baseline, 30 ms behind
+  log.record(600, 620, false); // fault (500..600 ms), 20 ms behind... at 620 it is recovery
+  log.record(520, 560, false); // fault, 40 ms behind
+  const r = staleReadsChecker.check(history(null, null, 500, log)).reads!;
+  t.like(r, { from: "replicas", reads: 4, stale: 3, staleRate: 0.75, maxStalenessMs: 40 });
+  t.deepEqual(r.phases.baseline, { reads: 2, stale: 1, maxStalenessMs: 30 });
+  t.deepEqual(r.phases.fault, { reads: 1, stale: 1, maxStalenessMs: 40 });
+  t.deepEqual(r.phases.recovery, { reads: 1, stale: 1, maxStalenessMs: 20 });
+  t.is(staleReadsChecker.check(history(null, null)).reads, null, "no ledger workload, no stale-read count");
 });

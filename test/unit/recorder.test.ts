@@ -1,5 +1,5 @@
 import test from "ava";
-import { PhaseClock } from "../../harness/check/phases.js";
+import { PhaseClock } from "../../harness/measure/phases.js";
 import { Recorder } from "../../harness/measure/recorder.js";
 
 const op = (intendedMs: number, latencyMs: number, error?: "timeout") => ({

@@ -1,10 +1,15 @@
 import test from "ava";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { writeReport } from "../../harness/report/write.js";
 import * as hdr from "hdr-histogram-js";
-import { PhaseClock } from "../../harness/check/phases.js";
+import { PhaseClock } from "../../harness/measure/phases.js";
 import { Recorder } from "../../harness/measure/recorder.js";
 import { hdrIntervalLog } from "../../harness/report/hdr-log.js";
 import { renderJUnit } from "../../harness/report/junit.js";
 import type { RunReport } from "../../harness/report/types.js";
+import { FIXTURES, syntheticReport } from "../helpers/synthetic-run.js";
 
 test("the HdrHistogram interval log holds one histogram per second and tag, readable by HdrHistogram's reader", (t) => {
   const r = new Recorder(new PhaseClock());
@@ -19,30 +24,33 @@ test("the HdrHistogram interval log holds one histogram per second and tag, read
   t.true(read.some((x) => x.tag === "latency" && Math.abs(x.max - 250_000) / 250_000 < 0.001), "the 250 ms stall survives the round trip");
 });
 
-const run = (name: string, pass: boolean, status: RunReport["status"] = "completed") =>
-  ({
-    scenario: { name, topology: { kind: "sentinel" } },
-    status,
-    problem: status === "completed" ? undefined : "no Docker engine",
-    startedAt: "2026-11-25T10:00:00.000Z",
-    finishedAt: "2026-11-25T10:00:30.500Z",
-    verdict: {
-      pass,
-      failures: pass ? [] : ["RTO: budget ≤ 5000 ms, measured 7400 ms"],
-      checks: [{ name: "RTO", budget: 5000, measured: pass ? 1200 : 7400, unit: "ms", pass }],
-    },
-  }) as unknown as RunReport;
+const spec = FIXTURES["report-sentinel-master-kill.json"];
+const named = (r: RunReport, name: string) => ({ ...r, scenario: { ...r.scenario, name } });
 
 test("JUnit: one test case per scenario; a broken budget is a failure naming budget and measurement; a run that could not finish is an error", (t) => {
-  const xml = renderJUnit("sentinel", [run("a", true), run("b<&>", false), run("c", false, "failed")]);
+  const pass = named(syntheticReport(spec), "a");
+  const broken = named(syntheticReport({ ...spec, budgets: { rtoMs: 1000 } }), "b<&>");
+  const failed = named(syntheticReport({ ...spec, status: "failed", problem: "no Docker engine" }), "c");
+  const xml = renderJUnit("sentinel", [pass, broken, failed]);
   t.regex(xml, /<testsuite name="sentinel" tests="3" failures="1" errors="1">/);
-  t.regex(xml, /<testcase classname="sentinel" name="a" time="30.500">\n    <system-out>/);
-  t.regex(xml, /name="b&lt;&amp;&gt;"[^]*<failure message="RTO: budget ≤ 5000 ms, measured 7400 ms">/);
+  t.regex(xml, /<testcase classname="sentinel" name="a" time="44.000">\n    <system-out>/);
+  t.regex(xml, /name="b&lt;&amp;&gt;"[^]*<failure message="RTO: budget ≤ 1,000 ms, measured 3,500 ms">/);
   t.regex(xml, /<error message="run failed: no Docker engine">/);
 });
 
 test("JUnit: a run that left no report at all is still a test case, in error", (t) => {
-  const xml = renderJUnit("tour", [run("a", true)], [{ name: "b", error: "TypeError: boom" }]);
+  const xml = renderJUnit("tour", [named(syntheticReport(spec), "a")], [{ name: "b", error: "TypeError: boom" }]);
   t.regex(xml, /tests="2" failures="0" errors="1"/);
   t.regex(xml, /<testcase classname="tour" name="b" time="0">\n    <error message="TypeError: boom">/);
+});
+
+test("every view is written after the JSON, and one that fails costs no other", (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "report-files-"));
+  const files = writeReport(dir, syntheticReport(spec), () => {
+    throw new Error("the log broke");
+  });
+  for (const f of [files.json, files.markdown, files.html, files.junit]) t.true(existsSync(f), path.basename(f));
+  t.false(existsSync(files.hdrLog));
+  t.is(files.problems.length, 1);
+  t.regex(readFileSync(path.join(dir, "render-errors.txt"), "utf8"), /latency\.hlog could not be written[^]*the log broke/);
 });

@@ -52,9 +52,13 @@ const bad: Array<[string, unknown, RegExp]> = [
   ["an unknown topology", { ...minimal, topology: { kind: "mesh" } }, /topology\.kind/],
   ["a name with spaces", { ...minimal, name: "my scenario" }, /name: use lower-case letters/],
   ["a read ratio above 1", { ...minimal, workload: { duration: "10s", readRatio: 1.5 } }, /workload\.readRatio/],
-  ["the manual runbook on Sentinel", { ...sentinel, faults: [{ kind: "manual-promotion", at: "5s" }] }, /manual-promotion is the runbook of plain replication/],
+  ["the manual runbook on Sentinel", { ...sentinel, faults: [{ kind: "manual-promotion", at: "5s" }] }, /faults\.0\.kind: manual-promotion needs a replication topology \(manual promotion is the runbook of plain replication\); this scenario's topology is sentinel/],
   ["a partition of a standalone server", { ...minimal, faults: [{ kind: "partition", at: "5s", for: "2s" }] }, /partition needs peers/],
-  ["a Sentinel kill without Sentinels", { ...sentinel, topology: { kind: "replication" }, faults: [{ kind: "kill", target: "sentinel", at: "5s", for: "2s" }] }, /has no Sentinel to hit/],
+  ["a cluster bus on Sentinel", { ...sentinel, faults: [{ kind: "link", link: "bus", at: "5s", for: "2s" }] }, /faults\.0\.link: link needs a cluster bus/],
+  ["a shard kill outside a cluster", { ...sentinel, faults: [{ kind: "kill", target: "shard", at: "5s", for: "2s" }] }, /kill of a shard needs shards \(a cluster topology/],
+  ["a latency spike on a standalone replica", { ...minimal, faults: [{ kind: "latency-spike", target: "replica", latencyMs: 50, at: "5s", for: "2s" }] }, /latency-spike of a replica needs a replica/],
+  ["a dataset on a cluster", { ...sentinel, topology: { kind: "cluster" }, faults: [], dataset: { size: "1mb" } }, /dataset\.size: .*DEBUG POPULATE, which a cluster topology cannot take/],
+  ["a Sentinel kill without Sentinels", { ...sentinel, topology: { kind: "replication" }, faults: [{ kind: "kill", target: "sentinel", at: "5s", for: "2s" }] }, /faults\.0\.target: kill of a sentinel needs a Sentinel \(a sentinel topology\); this scenario's topology is replication/],
   ["a fault that heals after the load", { ...sentinel, faults: [{ kind: "kill", at: "5s", for: "20s" }] }, /heals at 25s, not before the 10s load ends/],
   ["replica reads on a standalone server", { ...minimal, workload: { duration: "10s", readFrom: "replicas" } }, /no replicas to read from/],
   ["a loss budget without the ledger", { ...sentinel, workload: { duration: "10s", keys: "random" }, budgets: { minLostWrites: 1 } }, /loss budgets need the write ledger/],
@@ -95,5 +99,28 @@ test("a scenario file of the user's is read and validated; a broken one is a cle
   writeFileSync(broken, "{ not json");
   const err = t.throws(() => loadScenarioFile(broken)) as Error & { exitCode: number };
   t.is(err.exitCode, EXIT.badInput);
-  t.regex(err.message, /Cannot read scenario file .*broken\.json/);
+  t.regex(err.message, /broken\.json is not valid JSON/);
+});
+
+test("a scenario file may be YAML, validated by the same schema", (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "scenario-"));
+  const good = path.join(dir, "good.yaml");
+  writeFileSync(good, "name: y\ntopology: { kind: sentinel, downAfterMs: 3000 }\nworkload:\n  duration: 20s\nfaults:\n  - { kind: pause, at: 6s, for: 4s }\nbudgets: { rtoMs: 9000 }\n");
+  const s = loadScenarioFile(good);
+  t.is(s.workload.duration, 20);
+  t.like(s.faults[0], { kind: "pause", target: "primary", at: 6, for: 4 });
+  t.is(s.budgets.rtoMs, 9000);
+  const bad = path.join(dir, "bad.yml");
+  writeFileSync(bad, "name: y\ntopology: { kind: sentinel }\nworkload: { duration: 20s, rtae: 5 }\n");
+  t.throws(() => loadScenarioFile(bad), { message: /workload.*rtae/ });
+  writeFileSync(bad, "name: [unclosed\n");
+  t.throws(() => loadScenarioFile(bad), { message: /bad\.yml is not valid YAML/ });
+});
+
+test("an unknown fault or topology kind names the kinds there are", (t) => {
+  const f = rejects({ ...minimal, faults: [{ kind: "meteor", at: "5s" }] }, /./);
+  t.regex(f.message, /faults\.0\.kind/);
+  for (const kind of ["bgsave", "kill", "pause", "partition", "link", "latency-spike", "manual-promotion", "cluster-failover", "reshard"]) t.true(f.message.includes(kind), `${kind} named`);
+  const topo = rejects({ ...minimal, topology: { kind: "mesh" } }, /./);
+  for (const kind of ["standalone", "replication", "sentinel", "cluster"]) t.true(topo.message.includes(kind), `${kind} named`);
 });

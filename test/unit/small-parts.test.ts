@@ -1,10 +1,10 @@
 import test from "ava";
 import { classifyError } from "../../harness/measure/errors.js";
-import { parseInfo, infoNumber } from "../../harness/measure/info.js";
-import { parseDurationS, parseSize } from "../../harness/scenario/units.js";
+import { parseInfo, infoNumber } from "../../harness/topology/info.js";
+import { parseDurationS, parseSize } from "../../harness/infra/units.js";
 import { selectedSysValue } from "../../harness/infra/environment.js";
 import { serverArgs, serverIdentity } from "../../harness/topology/redis-node.js";
-import { PhaseClock } from "../../harness/check/phases.js";
+import { PhaseClock } from "../../harness/measure/phases.js";
 
 test("errors are classed by what a reader needs to tell apart", (t) => {
   t.is(classifyError(new Error("READONLY You can't write against a read only replica.")), "READONLY");

@@ -1,53 +1,97 @@
 import test from "ava";
-import { verdict } from "../../harness/check/verdict.js";
-import { OpStats } from "../../harness/measure/op-stats.js";
 import type { Availability } from "../../harness/check/availability.js";
+import type { DataLoss } from "../../harness/check/data-loss.js";
+import { budgetChecks, verdictOf } from "../../harness/check/verdict.js";
+import { METRICS, budgetsSchema, type Budgets, type Measurements } from "../../harness/check/metrics.js";
+import { OpStats } from "../../harness/measure/op-stats.js";
+import { CHECKERS, checkAll } from "../../harness/check/index.js";
+import { PhaseClock } from "../../harness/measure/phases.js";
+import { Recorder } from "../../harness/measure/recorder.js";
+
+// The verdict: every budget a scenario sets, checked against its metric's measurement as the catalog defines it.
 
 function phase(latenciesMs: number[], errors = 0) {
   const s = new OpStats();
   latenciesMs.forEach((ms, i) => s.record({ kind: "write", intendedMs: 0, sentMs: 0, doneMs: ms, ...(i < errors ? { error: "timeout" as const } : {}) }));
-  return s.summary();
+  return { fromMs: 0, toMs: null, ...s.summary() };
 }
-const noAvail: Availability = { rtoMs: 0, longestFailedRun: null, writesAttempted: 0, writesFailed: 0 };
 const hundred = (ms: number) => Array.from({ length: 100 }, () => ms);
+const noAvail: Availability = { rtoMs: 0, rtoCensored: false, longestFailedRun: null, writesAttempted: 0, writesFailed: 0 };
+
+function measured(p: { baseline?: number[]; fault?: number[]; recovery?: number[]; errors?: Partial<Record<"baseline" | "fault", number>> }, availability = noAvail, dataLoss: DataLoss | null = null): Measurements {
+  const total = phase([]);
+  return {
+    phases: { warmup: phase([]), baseline: phase(p.baseline ?? [], p.errors?.baseline), fault: phase(p.fault ?? [], p.errors?.fault), recovery: phase(p.recovery ?? []) },
+    total,
+    availability,
+    dataLoss,
+    reads: null,
+    faults: [],
+    workload: { loadDurationMs: 30_000 },
+  };
+}
+const verdict = (b: Budgets, m: Measurements) => verdictOf(budgetChecks(budgetsSchema.parse(b), m));
+const loss = (lost: number, rpoMs: number | null = null): DataLoss => ({ writes: 1000, acknowledged: 990, lost, splitBrain: 0, indeterminate: 0, rpoMs, lostSample: [] });
 
 test("a p99 within budget passes; above it fails and names the budget and the measurement", (t) => {
-  const phases = { baseline: phase(hundred(2)), fault: phase(hundred(40)), recovery: phase(hundred(2)) };
-  const ok = verdict({ p99Ms: { baseline: 5, fault: 50 } }, phases, noAvail);
+  const m = measured({ baseline: hundred(2), fault: hundred(40), recovery: hundred(2) });
+  const ok = verdict({ p99Ms: { baseline: 5, fault: 50 } }, m);
   t.true(ok.pass);
-  t.is(ok.checks.length, 2);
-  const bad = verdict({ p99Ms: { fault: 10 } }, phases, noAvail);
+  t.deepEqual(ok.checks.map((c) => c.id), [{ metric: "p99", phase: "baseline", bound: "max" }, { metric: "p99", phase: "fault", bound: "max" }]);
+  const bad = verdict({ p99Ms: { fault: 10 } }, m);
   t.false(bad.pass);
   t.is(bad.failures.length, 1);
-  t.regex(bad.failures[0], /p99 fault: budget ≤ 10 ms, measured 40(\.\d+)? ms/);
+  t.regex(bad.failures[0], /^p99 fault: budget ≤ 10 ms, measured 40(\.\d+)? ms$/);
 });
 
 test("an impossible budget (p99 <= 1 µs) fails", (t) => {
-  const phases = { baseline: phase(hundred(0.2)), fault: phase([]), recovery: phase([]) };
-  const v = verdict({ p99Ms: { baseline: 0.001 } }, phases, noAvail);
-  t.false(v.pass);
+  t.false(verdict({ p99Ms: { baseline: 0.001 } }, measured({ baseline: hundred(0.2) })).pass);
 });
 
 test("a budget on a phase that saw no operation fails: no measurement, no pass", (t) => {
-  const phases = { baseline: phase(hundred(1)), fault: phase([]), recovery: phase([]) };
-  const v = verdict({ p99Ms: { recovery: 100 } }, phases, noAvail);
+  const v = verdict({ p99Ms: { recovery: 100 } }, measured({ baseline: hundred(1) }));
   t.false(v.pass);
   t.is(v.checks[0].measured, null);
   t.regex(v.failures[0], /no operations in the recovery phase/);
 });
 
 test("error-rate budgets compare failed/attempted per phase", (t) => {
-  const phases = { baseline: phase(hundred(1), 0), fault: phase(hundred(1), 3), recovery: phase(hundred(1)) };
-  t.true(verdict({ maxErrorRate: { baseline: 0, fault: 0.05 } }, phases, noAvail).pass);
-  const v = verdict({ maxErrorRate: { fault: 0.01 } }, phases, noAvail);
+  const m = measured({ baseline: hundred(1), fault: hundred(1), recovery: hundred(1), errors: { fault: 3 } });
+  t.true(verdict({ maxErrorRate: { baseline: 0, fault: 0.05 } }, m).pass);
+  const v = verdict({ maxErrorRate: { fault: 0.01 } }, m);
   t.false(v.pass);
   t.is(v.checks[0].measured, 0.03);
 });
 
-test("an RTO budget fails when writes never recovered", (t) => {
-  const phases = { baseline: phase(hundred(1)), fault: phase(hundred(1)), recovery: phase(hundred(1)) };
-  const v = verdict({ rtoMs: 5000 }, phases, { ...noAvail, rtoMs: null, rtoNote: "writes had not recovered by the end of the run" });
+test("an RTO budget fails when writes never recovered (a censored RTO is no measurement)", (t) => {
+  const m = (a: Partial<Availability>) => measured({ baseline: hundred(1) }, { ...noAvail, ...a });
+  const v = verdict({ rtoMs: 5000 }, m({ rtoMs: null, rtoCensored: true, rtoLowerBoundMs: 9000, rtoNote: "writes had not recovered by the end of the run" }));
   t.false(v.pass);
   t.regex(v.failures[0], /RTO.*had not recovered/);
-  t.true(verdict({ rtoMs: 5000 }, phases, { ...noAvail, rtoMs: 1200 }).pass);
+  t.true(verdict({ rtoMs: 5000 }, m({ rtoMs: 1200 })).pass);
+});
+
+test("loss budgets: at most so many lost; an expected loss must be seen; no read-back is no pass", (t) => {
+  const m = (d: DataLoss | null) => measured({ baseline: hundred(1) }, noAvail, d);
+  t.true(verdict({ maxLostWrites: 0, rpoMs: 0 }, m(loss(0))).pass);
+  const lost = verdict({ maxLostWrites: 0, rpoMs: 100 }, m(loss(7, 450)));
+  t.deepEqual(lost.failures, ["lost writes: budget ≤ 0 writes, measured 7 writes", "RPO: budget ≤ 100 ms, measured 450 ms"]);
+  const expected = verdict({ minLostWrites: 1 }, m(loss(0)));
+  t.deepEqual(expected.checks[0].id, { metric: "lostWrites", bound: "min" });
+  t.deepEqual(expected.failures, ["expected loss seen: budget ≥ 1 write, measured 0 writes"]);
+  t.true(verdict({ minLostWrites: 1 }, m(loss(3))).pass);
+  t.regex(verdict({ maxLostWrites: 0 }, m(null)).failures[0], /nothing measured \(no read-back/);
+});
+
+test("every budget key belongs to exactly one metric of the catalog", (t) => {
+  const owned = METRICS.flatMap((m) => m.budgets.map((b) => b.key)).sort();
+  t.deepEqual(owned, Object.keys(budgetsSchema.shape).sort());
+});
+
+test("every metric with a budget is answered by exactly one registered checker, and the checkers fill every field", (t) => {
+  const budgeted = METRICS.filter((m) => m.budgets.length).map((m) => m.id);
+  for (const id of budgeted) t.is(CHECKERS.filter((c) => c.metrics.includes(id)).length, 1, `${id}: one checker answers its budget`);
+  const phases = new PhaseClock();
+  const { results } = checkAll({ recorder: new Recorder(phases), phases, ledger: null, readBack: null, staleReads: null, faults: [], load: { endMs: 0, lastIssueMs: 0 } }, {});
+  t.deepEqual(Object.keys(results).sort(), ["availability", "dataLoss", "phases", "reads", "total"]);
 });

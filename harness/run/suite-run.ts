@@ -2,14 +2,13 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { EXIT, HarnessError } from "../infra/errors.js";
 import { exitCodeOf, verdictWord } from "../report/outcome.js";
-import type { RunReport } from "../report/types.js";
 import type { Settings } from "../infra/settings.js";
 import { renderIndexHtml, renderIndexMarkdown, type IndexEntry } from "../report/index-page.js";
 import { renderJUnit } from "../report/junit.js";
 import { Progress } from "../report/progress.js";
 import { newReportDir } from "../report/write.js";
-import { runScenario } from "./run.js";
-import type { Scenario } from "./schema.js";
+import { runScenario, type RunResult } from "./run.js";
+import type { Scenario } from "../scenario/schema.js";
 
 export interface SuiteRunOptions {
   settings: Settings;
@@ -52,20 +51,21 @@ export async function runSuite(scenarios: Scenario[], o: SuiteRunOptions): Promi
     for (const scenario of scenarios) {
       if (o.signal.aborted) break;
       o.progress.step(`── ${entries.length + 1}/${total}: ${scenario.name}${repeats > 1 ? ` (repeat ${rep})` : ""}`);
+      // A run that failed is recorded with what it measured and the suite goes on; only an interruption stops it. A run
+      // that could not even build its report (a harness bug) is an entry with the error.
+      let result: RunResult | undefined;
+      let failure: unknown;
       try {
-        const { report, files } = await runScenario(scenario, { settings: { ...o.settings, reportsDir: dir }, progress: o.progress, signal: o.signal });
-        entries.push({ scenario, report, dir: files.dir });
-        exitCode = worst(exitCode, exitCodeOf(report));
-        o.progress.step(`${scenario.name}: ${verdictWord(report)}`);
+        result = await runScenario(scenario, { settings: { ...o.settings, reportsDir: dir }, progress: o.progress, signal: o.signal });
+        failure = result.failure;
       } catch (err) {
-        // The run's report, when it got that far, is on disk and comes with the error; the suite records the failure
-        // and goes on.
-        const { files, report } = err as { files?: { dir: string }; report?: RunReport };
-        const message = err instanceof Error ? err.message : String(err);
-        entries.push({ scenario, report, error: message, dir: files?.dir });
-        exitCode = worst(exitCode, err instanceof HarnessError ? err.exitCode : EXIT.internal);
-        o.progress.step(`${scenario.name}: ERROR ${message.split("\n")[0]}`);
+        failure = err;
       }
+      const error = failure === undefined ? undefined : failure instanceof Error ? failure.message : String(failure);
+      entries.push({ scenario, ...(result ? { report: result.report, dir: result.files.dir } : {}), ...(error ? { error } : {}) });
+      const code = failure === undefined ? exitCodeOf(result!.report) : failure instanceof HarnessError ? failure.exitCode : EXIT.internal;
+      exitCode = worst(exitCode, code);
+      o.progress.step(`${scenario.name}: ${error ? `ERROR ${error.split("\n")[0]}` : verdictWord(result!.report)}`);
       writeIndex();
     }
   }

@@ -1,4 +1,5 @@
 import type { RedisOptions } from "ioredis";
+import { z } from "zod";
 
 /**
  * ioredis defaults changed between majors (v6: exponential reconnect backoff up to 5 s, keepAlive 30 s) and they
@@ -25,6 +26,22 @@ export const DEFAULT_CLIENT_SETTINGS: ClientSettings = {
   keepAliveMs: 1000,
   protocol: 2,
 };
+
+/** A scenario's `client` section: any of the settings, the rest at their pinned defaults. */
+export const clientSchema = z
+  .object({
+    commandTimeoutMs: z.number().int().positive(),
+    connectTimeoutMs: z.number().int().positive(),
+    reconnectDelayMs: z.number().int().nonnegative(),
+    maxRetriesPerRequest: z.number().int().nonnegative(),
+    enableOfflineQueue: z.boolean(),
+    enableAutoPipelining: z.boolean(),
+    keepAliveMs: z.number().int().nonnegative(),
+    protocol: z.union([z.literal(2), z.literal(3)]),
+  })
+  .partial()
+  .strict()
+  .transform((c): ClientSettings => ({ ...DEFAULT_CLIENT_SETTINGS, ...c }));
 
 export function toRedisOptions(s: ClientSettings): RedisOptions {
   return {

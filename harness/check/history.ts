@@ -1,0 +1,24 @@
+import type { AnyFaultRecord } from "../faults/registry.js";
+import type { ReadBack, WriteLedger } from "../measure/ledger.js";
+import type { PhaseClock } from "../measure/phases.js";
+import type { Recorder } from "../measure/recorder.js";
+import type { StaleReadLog } from "../measure/stale-reads.js";
+
+/**
+ * Everything a run recorded that checkers judge, one owner per store: the recorder (every operation: latency, outcome,
+ * by intended start), the write ledger (every write of the ledger workload and its outcome) with what the read-back
+ * found, the stale-read log (every read of the latest acknowledged write), the phase marks, the faults' records, and
+ * how the load ended. The timeline is for people (and the charts); no checker reads it.
+ */
+export interface History {
+  recorder: Recorder;
+  phases: PhaseClock;
+  /** The ledger workload's writes; null when the workload keeps no ledger (random keys). */
+  ledger: WriteLedger | null;
+  /** What the read-back found once the topology converged; null when it did not happen. */
+  readBack: ReadBack | null;
+  /** The ledger workload's reads, and where they went. */
+  staleReads: { log: StaleReadLog; from: "primary" | "replicas" } | null;
+  faults: AnyFaultRecord[];
+  load: { endMs: number; lastIssueMs: number };
+}

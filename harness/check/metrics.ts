@@ -1,0 +1,211 @@
+import { z } from "zod";
+import { faultDefinition, type AnyFaultRecord } from "../faults/registry.js";
+import type { Unit } from "../infra/units.js";
+import { PHASES, type AnyPhase, type Phase } from "../measure/phases.js";
+import type { OpStatsSummary } from "../measure/op-stats.js";
+import type { Availability } from "./availability.js";
+import type { DataLoss } from "./data-loss.js";
+import type { PhaseReport } from "./latency.js";
+import type { StaleReadSummary } from "./stale-reads.js";
+
+/** What checkers produce and metrics read: the measured part of a report (a report satisfies it). */
+export interface Measurements {
+  phases: Record<AnyPhase, PhaseReport>;
+  total: OpStatsSummary;
+  availability: Availability;
+  dataLoss: DataLoss | null;
+  reads: StaleReadSummary | null;
+  faults: AnyFaultRecord[];
+  workload: { loadDurationMs: number };
+}
+
+/** A metric's value in one run; null with a note when there was nothing to measure. */
+export interface Measured {
+  value: number | null;
+  /** A lower bound, not the value (an RTO of writes that never recovered). */
+  censored?: boolean;
+  note?: string;
+}
+
+const perPhase = <T extends z.ZodType>(v: T) => z.object({ baseline: v, fault: v, recovery: v }).partial().strict();
+const ms = z.number().nonnegative();
+const positiveMs = z.number().positive();
+const fraction = z.number().min(0).max(1);
+const writes = z.number().int().nonnegative();
+
+/** A scenario's budgets. Each key is owned by one metric of the catalog below, which says how it is measured. */
+export const budgetsSchema = z
+  .object({
+    p99Ms: perPhase(positiveMs),
+    p999Ms: perPhase(positiveMs),
+    /** Failed operations / attempted, per phase. */
+    maxErrorRate: perPhase(fraction),
+    /** Observed RTO (DESIGN.md), ms. */
+    rtoMs: ms,
+    /** Acknowledged writes absent after convergence (ledger workloads). */
+    maxLostWrites: writes,
+    /**
+     * A scenario *expected* to lose acknowledged writes (a split brain without min-replicas-to-write) says so: the run
+     * fails unless the checker sees at least this many lost writes.
+     */
+    minLostWrites: writes.min(1),
+    /** RPO window, ms. */
+    rpoMs: ms,
+  })
+  .partial()
+  .strict();
+export type Budgets = z.output<typeof budgetsSchema>;
+export type BudgetKey = keyof Budgets;
+
+/** A limit a budget puts on a metric: at most (the usual), or at least (an expected loss must be seen). */
+export interface BudgetBound {
+  key: BudgetKey;
+  bound: "max" | "min";
+  /** How a check of it is named, when not after the metric ("expected loss seen"). */
+  name?: string;
+}
+
+export type MetricId = "p50" | "p99" | "p999" | "errorRate" | "throughput" | "rto" | "lostWrites" | "rpo";
+
+/**
+ * One quantity the harness reports: how it is named, its unit, which way is better, the smallest change a comparison
+ * counts, which budgets limit it, and how it is read from a run's measurements. Verdicts, comparisons and every view
+ * read metrics through this catalog only.
+ */
+export interface Metric {
+  id: MetricId;
+  /** Short, as a check is named: "p99" -> "p99 baseline". */
+  name: string;
+  /** Long, as a comparison lists it: "P99 latency". */
+  label: string;
+  unit: Unit;
+  better: "lower" | "higher";
+  /** Changes smaller than this never count as a regression. */
+  floor: number;
+  perPhase: boolean;
+  budgets: BudgetBound[];
+  /** Any increase of one counts, never noise (unless the scenario expects or tolerates it). */
+  strict?: boolean;
+  measure(m: Measurements, phase?: Phase): Measured;
+}
+
+const inPhase = (pick: (s: PhaseReport) => number) => (m: Measurements, phase?: Phase): Measured => {
+  const s = m.phases[phase!];
+  return s.ops === 0 ? { value: null, note: `no operations in the ${phase} phase` } : { value: pick(s) };
+};
+const NO_READ_BACK = "no read-back (the run did not finish or the topology did not converge)";
+
+export const METRICS: readonly Metric[] = [
+  { id: "p50", name: "p50", label: "P50 latency", unit: "ms", better: "lower", floor: 0.5, perPhase: true, budgets: [], measure: inPhase((s) => s.latency.p50Us / 1000) },
+  { id: "p99", name: "p99", label: "P99 latency", unit: "ms", better: "lower", floor: 0.5, perPhase: true, budgets: [{ key: "p99Ms", bound: "max" }], measure: inPhase((s) => s.latency.p99Us / 1000) },
+  { id: "p999", name: "p99.9", label: "P99.9 latency", unit: "ms", better: "lower", floor: 0.5, perPhase: true, budgets: [{ key: "p999Ms", bound: "max" }], measure: inPhase((s) => s.latency.p999Us / 1000) },
+  { id: "errorRate", name: "error rate", label: "error rate", unit: "fraction", better: "lower", floor: 0.001, perPhase: true, budgets: [{ key: "maxErrorRate", bound: "max" }], measure: inPhase((s) => s.errors / s.ops) },
+  {
+    id: "throughput",
+    name: "throughput",
+    label: "throughput, baseline",
+    unit: "ops/s",
+    better: "higher",
+    floor: 1,
+    perPhase: false,
+    budgets: [],
+    measure: (m) => {
+      const bl = m.phases.baseline;
+      const seconds = bl.fromMs === null ? 0 : ((bl.toMs ?? m.workload.loadDurationMs) - bl.fromMs) / 1000;
+      return bl.ops > 0 && seconds > 0 ? { value: bl.ok / seconds } : { value: null, note: "no baseline operations" };
+    },
+  },
+  {
+    id: "rto",
+    name: "RTO",
+    label: "RTO",
+    unit: "ms",
+    better: "lower",
+    floor: 200,
+    perPhase: false,
+    budgets: [{ key: "rtoMs", bound: "max" }],
+    measure: (m) => {
+      const a = m.availability;
+      if (a.rtoMs !== null) return { value: a.rtoMs };
+      if (a.rtoCensored) return { value: a.rtoLowerBoundMs ?? null, censored: true, note: a.rtoNote };
+      return { value: null, note: a.rtoNote };
+    },
+  },
+  {
+    id: "lostWrites",
+    name: "lost writes",
+    label: "lost writes",
+    unit: "writes",
+    better: "lower",
+    floor: 1,
+    perPhase: false,
+    strict: true,
+    budgets: [
+      { key: "maxLostWrites", bound: "max" },
+      { key: "minLostWrites", bound: "min", name: "expected loss seen" },
+    ],
+    measure: (m) => (m.dataLoss ? { value: m.dataLoss.lost } : { value: null, note: NO_READ_BACK }),
+  },
+  {
+    id: "rpo",
+    name: "RPO",
+    label: "RPO window",
+    unit: "ms",
+    better: "lower",
+    floor: 200,
+    perPhase: false,
+    budgets: [{ key: "rpoMs", bound: "max" }],
+    // No lost write acknowledged before the fault: an RPO window of 0.
+    measure: (m) => (m.dataLoss ? { value: m.dataLoss.rpoMs ?? 0 } : { value: null, note: NO_READ_BACK }),
+  },
+];
+
+export function metric(id: MetricId): Metric {
+  return METRICS.find((m) => m.id === id)!;
+}
+
+/** One value a run measured, keyed so that runs can be lined up ("p99.fault", "rto", "forkUs.0"). */
+export interface MetricSample {
+  key: string;
+  label: string;
+  unit: Unit;
+  better: "lower" | "higher";
+  floor: number;
+  strict: boolean;
+  /** The catalog metric and phase, when it is one (fault metrics are the faults' own). */
+  metric?: MetricId;
+  phase?: Phase;
+  value: number;
+  censored: boolean;
+}
+
+/** Every value of the catalog a run measured, and every metric its faults measured (fork time, copy-on-write...). */
+export function metricSamples(m: Measurements): MetricSample[] {
+  const out: MetricSample[] = [];
+  const common = (x: Metric) => ({ unit: x.unit, better: x.better, floor: x.floor, strict: x.strict ?? false, metric: x.id });
+  for (const x of METRICS) {
+    for (const phase of x.perPhase ? PHASES : [undefined]) {
+      const v = x.measure(m, phase);
+      if (v.value === null) continue;
+      out.push({ key: phase ? `${x.id}.${phase}` : x.id, label: phase ? `${x.label}, ${phase}` : x.label, ...common(x), ...(phase ? { phase } : {}), value: v.value, censored: v.censored ?? false });
+    }
+  }
+  const many = m.faults.length > 1;
+  m.faults.forEach((f, i) => {
+    for (const fm of faultDefinition(f.kind).metrics ?? []) {
+      const v = fm.pick(f.details);
+      if (typeof v !== "number" || !Number.isFinite(v)) continue;
+      out.push({ key: `${fm.id}.${i}`, label: `${fm.label}${many ? ` (${f.kind} #${i + 1})` : ""}`, unit: fm.unit, better: fm.better, floor: fm.floor, strict: false, value: v, censored: false });
+    }
+  });
+  return out;
+}
+
+/** The budget on a sample's metric, as an upper limit, if the scenario sets one. */
+export function upperBudget(s: { metric?: MetricId; phase?: Phase }, budgets: Budgets | undefined): number | undefined {
+  if (!s.metric || !budgets) return undefined;
+  const b = metric(s.metric).budgets.find((x) => x.bound === "max");
+  if (!b) return undefined;
+  const v = budgets[b.key];
+  return typeof v === "number" ? v : s.phase ? (v as Partial<Record<Phase, number>> | undefined)?.[s.phase] : undefined;
+}

@@ -1,0 +1,35 @@
+import { Option, type Command } from "commander";
+import { BadInputError } from "../infra/errors.js";
+import type { Overrides } from "../scenario/load.js";
+
+/** The options that replace a scenario's own values (run, suite, tour, matrix). */
+export function withOverrides(cmd: Command, image = true): Command {
+  cmd
+    .option("--duration <30s>", "length of the load")
+    .option("--rate <ops/s>", "open-loop rate")
+    .option("--dataset <1gb>", "dataset preloaded before the load (bgsave scenarios)")
+    .option("--connections <n>", "client connections")
+    .option("--read-ratio <0..1>", "fraction of reads")
+    .option("--at <10s>", "when faults are injected");
+  if (image) cmd.option("--image <name>", "Redis image (default: REDIS_IMAGE or redis-chaos/redis:7.0)");
+  return cmd.option("--quiet", "no progress lines");
+}
+
+export const repeatsOption = (dflt: string) => new Option("--repeats <n>", "runs of each scenario").default(dflt);
+
+/** The flags withOverrides adds, as commander hands them over. */
+export type OverrideFlags = Overrides & { quiet?: boolean };
+
+const OVERRIDES = ["duration", "rate", "dataset", "image", "connections", "readRatio", "at"] as const satisfies ReadonlyArray<keyof Overrides>;
+
+/** The scenario overrides among a command's flags. */
+export const overridesOf = (o: OverrideFlags): Overrides => Object.fromEntries(OVERRIDES.map((k) => [k, o[k]])) as Overrides;
+
+export function positiveInt(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new BadInputError(`--${flag} ${v} is not a whole number of at least 1.`);
+  return n;
+}
+
+/** What an action hands back: the process's exit code. */
+export type Action = Promise<number>;

@@ -1,0 +1,48 @@
+import type { Toxic } from "toxiproxy-node-client";
+import { z } from "zod";
+import { heldFor, runFault, undoAll } from "./lifecycle.js";
+import { dataTarget, held, resolveTarget, targetRequires } from "./targets.js";
+import { latency, removeAll } from "./toxics.js";
+import { defineFault } from "./types.js";
+
+export interface LatencySpikeDetails {
+  node: string;
+  latencyMs: number;
+  jitterMs: number;
+}
+
+/**
+ * Latency on the path between the clients and one node (its client link, both ways), while its peers see nothing:
+ * what a slow network between the application and Redis does to P99, without any failover.
+ */
+export const latencySpike = defineFault({
+  kind: "latency-spike",
+  description: "latency with jitter between the clients and a node, its peers untouched",
+  schema: z
+    .object({
+      kind: z.literal("latency-spike"),
+      target: dataTarget.default("primary"),
+      ...held,
+      latencyMs: z.number().int().positive(),
+      jitterMs: z.number().int().nonnegative().default(0),
+    })
+    .strict(),
+  requires: (s) => targetRequires(s.target),
+  run: async (spec, ctx) => {
+    const node = await resolveTarget(ctx.topology, spec.target);
+    const toxics: Array<Toxic<unknown>> = [];
+    return runFault<"latency-spike", LatencySpikeDetails>(ctx, "latency-spike", {
+      inject: async (rec) => {
+        await latency(ctx.topology.clientLinks.get(node.name)!, spec.latencyMs, spec.jitterMs, toxics);
+        Object.assign(rec.details, { node: node.name, latencyMs: spec.latencyMs, jitterMs: spec.jitterMs });
+        return { nodes: [node.name] };
+      },
+      heal: heldFor(spec.for * 1000, ctx.signal, () => undoAll(removeAll(toxics))),
+    });
+  },
+  facts: (d) => [
+    { label: "node", value: d.node },
+    { label: "latency added each way", value: d.latencyMs, unit: "ms" },
+    { label: "jitter", value: d.jitterMs, unit: "ms" },
+  ],
+});

@@ -1,0 +1,34 @@
+import { z } from "zod";
+import { seconds } from "../infra/fields.js";
+import type { RedisNode } from "../topology/redis-node.js";
+import type { Topology } from "../topology/types.js";
+import type { Requirement } from "./types.js";
+
+/** When a fault is injected and how long it holds, seconds after the load started. */
+export const at = { at: seconds };
+export const held = { at: seconds, for: seconds };
+
+export type NodeTarget = "primary" | "replica" | "sentinel";
+export const nodeTarget = z.enum(["primary", "replica", "sentinel"]);
+export const dataTarget = z.enum(["primary", "replica"]);
+
+/** What a target needs of the topology. */
+export function targetRequires(target: string): Requirement[] {
+  if (target === "replica") return [{ capability: "replicas", field: "target", message: "a replica (a replication, sentinel or cluster topology)" }];
+  if (target === "sentinel") return [{ capability: "sentinels", field: "target", message: "a Sentinel (a sentinel topology)" }];
+  return [];
+}
+
+/** The node a fault hits, resolved when it is injected: after a failover "primary" is another node. */
+export async function resolveTarget(topology: Topology, target: NodeTarget): Promise<RedisNode> {
+  if (target === "sentinel") {
+    const s = topology.sentinels[0];
+    if (!s) throw new Error("this topology has no Sentinel");
+    return s;
+  }
+  const primary = await topology.primary();
+  if (target === "primary") return primary;
+  const [replica] = await topology.replicasOf(primary);
+  if (!replica) throw new Error(`${primary.name} has no replica`);
+  return replica;
+}

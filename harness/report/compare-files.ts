@@ -1,0 +1,44 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { BadInputError } from "../infra/errors.js";
+import { compareRuns, comparisonExitCode, findReports, type Comparison } from "./compare.js";
+import { renderComparisonHtml, renderComparisonMarkdown, renderComparisonText } from "./compare-render.js";
+
+export const DEFAULT_COMPARE_THRESHOLD = 0.05;
+
+export interface ComparisonFiles {
+  json: string;
+  markdown: string;
+  html: string;
+}
+
+/** The relative change that counts, checked before anything runs (a matrix must not find out after its runs). */
+export function checkThreshold(threshold: number): number {
+  if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1)
+    throw new BadInputError(
+      `--threshold ${threshold} is not a fraction between 0 and 1`,
+      `give a relative change as a fraction: 0.05 for 5%${threshold > 1 ? ` (${threshold / 100} for ${threshold}%?)` : ""}`,
+    );
+  return threshold;
+}
+
+/**
+ * Loads both sides (report.json files, run folders, folders of runs), compares them, and writes compare.json,
+ * compare.md and compare.html into `outDir`. Returns the comparison, its exit code (1 when a budget-relevant metric
+ * regressed, a verdict got worse or the candidate could not finish, else 0), the files, and the terminal's table.
+ * Bad input (a missing path, a file that is not a report) throws BadInputError before anything is written.
+ */
+export function compareAndWrite(o: { base: string[]; candidate: string[]; threshold?: number; outDir: string }) {
+  const threshold = checkThreshold(o.threshold ?? DEFAULT_COMPARE_THRESHOLD);
+  if (o.base.length === 0) throw new BadInputError("no base runs given", "name the report.json files or run folders of the base image");
+  if (o.candidate.length === 0) throw new BadInputError("no candidate runs given", "name the report.json files or run folders of the candidate image");
+  const comparison: Comparison = compareRuns(findReports(o.base), findReports(o.candidate), { threshold });
+  const code = comparisonExitCode(comparison);
+  const dir = path.resolve(o.outDir);
+  mkdirSync(dir, { recursive: true });
+  const files: ComparisonFiles = { json: path.join(dir, "compare.json"), markdown: path.join(dir, "compare.md"), html: path.join(dir, "compare.html") };
+  writeFileSync(files.json, JSON.stringify({ ...comparison, exitCode: code }, null, 2) + "\n");
+  writeFileSync(files.markdown, renderComparisonMarkdown(comparison));
+  writeFileSync(files.html, renderComparisonHtml(comparison));
+  return { comparison, code, files, text: renderComparisonText(comparison) };
+}

@@ -1,0 +1,286 @@
+import type { Availability } from "../check/availability.js";
+import { findCheck, type Check } from "../check/verdict.js";
+import type { MetricId } from "../check/metrics.js";
+import { faultDefinition } from "../faults/registry.js";
+import { formatAtS, formatBytes, formatCount, formatFraction, formatMs, formatUs, formatValue, NONE } from "../infra/units.js";
+import { ERROR_CLASSES, type ErrorCounts } from "../measure/errors.js";
+import { ALL_PHASES, type AnyPhase, type Phase } from "../measure/phases.js";
+import { verdictWord, type VerdictWord } from "./outcome.js";
+import type { Cell, CellLike, Fact, Row, Table, Tag } from "./table.js";
+import type { RunReport } from "./types.js";
+
+/**
+ * A run's report as a reader sees it, every value formatted once: a header, then sections of paragraphs, facts and
+ * tables. Markdown, HTML and the terminal render this; none of them formats a number of its own.
+ */
+export interface Block {
+  title?: string;
+  paragraphs?: string[];
+  facts?: Fact[];
+  table?: Table;
+}
+
+export interface Section {
+  id: "budgets" | "latency" | "availability" | "data" | "app" | "faults" | "nodes" | "environment";
+  title: string;
+  blocks: Block[];
+}
+
+export interface RunView {
+  name: string;
+  description: string;
+  verdict: VerdictWord;
+  problem?: string;
+  /** What ran: topology, server, image, load, dataset, when. */
+  facts: Fact[];
+  /** Every broken budget (and a run that did not complete), in words. */
+  broken: string[];
+  checksCount: number;
+  sections: Section[];
+}
+
+/** The budget on a value, as a tag beside it. */
+export function budgetTag(c: Check | undefined): Tag[] {
+  return c ? [{ text: `${c.id.bound === "min" ? "≥" : "≤"} ${formatValue(c.budget, c.unit)}`, ok: c.pass, ...(c.note ? { note: c.note } : {}) }] : [];
+}
+
+const window = (from: number | null, to: number | null) => `${formatAtS(from ?? 0, 1)} → ${to === null ? "end" : formatAtS(to, 1)}`;
+
+const errorsByClass = (e: ErrorCounts) =>
+  ERROR_CLASSES.filter((c) => e[c] > 0)
+    .map((c) => `${c} ${formatCount(e[c])}`)
+    .join(", ");
+
+export function rtoCell(a: Availability): Cell {
+  return a.rtoMs === null ? { text: NONE, note: a.rtoNote ?? "not measured" } : { text: formatMs(Math.round(a.rtoMs)) };
+}
+
+function header(r: RunReport): Fact[] {
+  const s = r.scenario;
+  const t = r.topology;
+  const load = `${r.workload.mode}${r.workload.mode === "open-loop" ? ` at ${formatValue(s.workload.rate, "ops/s")}` : ""}, ${s.workload.connections} connections, read ratio ${s.workload.readRatio}, ${s.workload.valueBytes}-byte values, ${formatCount(r.workload.issued)} operations in ${formatMs(r.workload.loadDurationMs)}`;
+  const seconds = (Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 1000;
+  return [
+    ["status", r.status],
+    ["topology", `${s.topology.kind}${t ? ` (${t.nodes.length} data node${t.nodes.length === 1 ? "" : "s"}${t.sentinels.length ? `, ${t.sentinels.length} Sentinels` : ""})` : ""}`],
+    ["server", t ? `${t.server.server} ${t.server.version}` : "not started"],
+    ["image", t?.image ?? s.topology.image ?? "?"],
+    ["load", load],
+    ["latency means", r.workload.latencyMeaning],
+    [
+      "dataset",
+      r.dataset.requestedBytes
+        ? `${formatCount(r.dataset.keys)} keys requested as ${formatBytes(r.dataset.requestedBytes)}${r.dataset.usedMemoryBytes !== null ? `, used_memory ${formatBytes(r.dataset.usedMemoryBytes)}` : ""}`
+        : "none",
+    ],
+    ["started", `${r.startedAt} (${Number.isFinite(seconds) ? `${seconds.toFixed(1)} s` : "?"})`],
+  ];
+}
+
+function verdictSection(r: RunReport): Section {
+  if (r.verdict.checks.length === 0) return { id: "budgets", title: "Budgets", blocks: [{ paragraphs: ["No budgets declared."] }] };
+  const rows: Row[] = r.verdict.checks.map((c) => ({
+    cls: c.pass ? "ok" : "broken",
+    cells: [
+      c.name,
+      `${c.id.bound === "min" ? "≥" : "≤"} ${formatValue(c.budget, c.unit)}`,
+      c.measured === null ? { text: NONE, note: c.note ?? "no data" } : formatValue(c.measured, c.unit),
+      { text: c.pass ? "pass" : "FAIL", strong: !c.pass },
+    ],
+  }));
+  return { id: "budgets", title: "Budgets", blocks: [{ table: { headers: ["check", "budget", "measured", "result"], rows, cls: "budgets" } }] };
+}
+
+function latencySection(r: RunReport): Section {
+  const tagged = (metric: MetricId, phase: AnyPhase, text: string): CellLike =>
+    phase === "warmup" ? text : { text, tags: budgetTag(findCheck(r.verdict, metric, phase as Phase)) };
+  const rows: Row[] = ALL_PHASES.map((p) => {
+    const ph = r.phases[p];
+    const none = ph.ops === 0;
+    const lat = (us: number) => (none ? NONE : formatUs(us));
+    return {
+      data: { phase: p },
+      cells: [
+        p,
+        window(ph.fromMs, ph.toMs),
+        formatCount(ph.ops),
+        formatCount(ph.errors),
+        tagged("errorRate", p, none ? NONE : formatFraction(ph.errors / ph.ops)),
+        lat(ph.latency.p50Us),
+        tagged("p99", p, lat(ph.latency.p99Us)),
+        tagged("p999", p, lat(ph.latency.p999Us)),
+        lat(ph.latency.maxUs),
+        lat(ph.service.p50Us),
+        lat(ph.service.p99Us),
+      ],
+    };
+  });
+  const t = r.total;
+  rows.push({
+    cls: "total",
+    cells: ["total", "after warmup", formatCount(t.ops), formatCount(t.errors), t.ops ? formatFraction(t.errors / t.ops) : NONE, ...[t.latency.p50Us, t.latency.p99Us, t.latency.p999Us, t.latency.maxUs, t.service.p50Us, t.service.p99Us].map((v) => (t.ops ? formatUs(v) : NONE))],
+  });
+  const errs = errorsByClass(r.total.errorsByClass);
+  return {
+    id: "latency",
+    title: "Latency per phase (from intended start)",
+    blocks: [
+      {
+        table: { headers: ["phase", "window", "ops", "errors", "error rate", "P50", "P99", "P99.9", "max", "service P50", "service P99"], rows, cls: "numbers phases" },
+        paragraphs: [
+          `Latency ${r.workload.latencyMeaning}; service time from the actual send.`,
+          errs ? `Errors by class: ${errs}.` : "No operation failed.",
+          ...(r.otherErrors.length ? [`Errors classed "other": ${r.otherErrors.map((m) => `"${m}"`).join("; ")}.`] : []),
+        ],
+      },
+    ],
+  };
+}
+
+function availabilityFacts(a: Availability): Fact[] {
+  const run = a.longestFailedRun;
+  return [
+    ["longest run of failed writes", run ? `${formatCount(run.writes)} writes over ${formatMs(Math.round(run.durationMs))} (${formatAtS(run.fromMs, 1)} → ${formatAtS(run.toMs, 1)})` : "none"],
+    ["writes failed", `${formatCount(a.writesFailed)} of ${formatCount(a.writesAttempted)}${a.writesAttempted ? ` (${formatFraction(a.writesFailed / a.writesAttempted)})` : ""}`],
+  ];
+}
+
+function availabilitySection(r: RunReport): Section {
+  const facts: Fact[] = [["RTO", { ...rtoCell(r.availability), tags: budgetTag(findCheck(r.verdict, "rto")) }]];
+  if (r.app) facts.push(["RTO over HTTP (app users)", { ...rtoCell(r.app.availability), cls: "http-rto" }]);
+  facts.push(...availabilityFacts(r.availability));
+  return { id: "availability", title: "Availability (writes)", blocks: [{ facts }] };
+}
+
+function dataSection(r: RunReport): Section {
+  const d = r.dataLoss;
+  const blocks: Block[] = [];
+  if (!d) blocks.push({ paragraphs: ["Lost writes not measured: the workload keeps no write ledger, or the run did not reach the read-back."] });
+  else {
+    blocks.push({
+      facts: [
+        ["writes / acknowledged", `${formatCount(d.writes)} / ${formatCount(d.acknowledged)}`],
+        ["lost (acknowledged, absent after convergence)", { text: formatCount(d.lost), strong: true, tags: [...budgetTag(findCheck(r.verdict, "lostWrites")), ...budgetTag(findCheck(r.verdict, "lostWrites", undefined, "min"))] }],
+        ["split brain", { text: formatCount(d.splitBrain), note: "acknowledged after the fault took effect, then lost" }],
+        ["indeterminate", { text: formatCount(d.indeterminate), note: "failed or timed out, yet present" }],
+        ["RPO window", { ...(d.rpoMs === null ? { text: NONE, note: "no write acknowledged before the fault was lost" } : { text: formatMs(d.rpoMs) }), tags: budgetTag(findCheck(r.verdict, "rpo")) }],
+        ...(d.lostSample.length ? ([["first lost write ids", d.lostSample.join(", ")]] as Fact[]) : []),
+      ],
+    });
+  }
+  const s = r.reads;
+  if (s && s.reads > 0) {
+    blocks.push({
+      title: `Reads of the latest acknowledged write, from the ${s.from}`,
+      table: {
+        headers: ["phase", "reads", "stale", "stale share", "furthest behind"],
+        cls: "numbers",
+        rows: [
+          ...(["baseline", "fault", "recovery"] as const).map((p) => ({ cells: [p, formatCount(s.phases[p].reads), formatCount(s.phases[p].stale), s.phases[p].reads ? formatFraction(s.phases[p].stale / s.phases[p].reads) : NONE, formatMs(s.phases[p].maxStalenessMs)] })),
+          { cls: "total", cells: ["all (warmup too)", formatCount(s.reads), formatCount(s.stale), formatFraction(s.staleRate), formatMs(s.maxStalenessMs)] },
+        ],
+      },
+    });
+  }
+  const c = r.convergence;
+  if (c)
+    blocks.push({
+      facts: [["convergence", { text: `${c.converged ? "settled" : "did not settle"} in ${formatMs(c.tookMs)}; primary ${c.primary ?? "?"}; roles ${Object.entries(c.roles).map(([n, role]) => `${n} ${role}`).join(", ")}`, strong: !c.converged, ...(c.note ? { note: c.note } : {}) }]],
+    });
+  return { id: "data", title: "Data loss and stale reads", blocks };
+}
+
+function appSection(r: RunReport): Section | undefined {
+  const app = r.app;
+  if (!app) return undefined;
+  const rows: Row[] = ALL_PHASES.filter((p) => r.phases[p].ops > 0 || app.phases[p].ops > 0).map((p) => {
+    const redis = r.phases[p];
+    const http = app.phases[p];
+    return { cells: [p, formatCount(redis.ops), formatCount(redis.errors), redis.ops ? formatUs(redis.latency.p99Us) : NONE, formatCount(http.ops), formatCount(http.errors), http.ops ? formatUs(http.latency.p99Us) : NONE, http.ops ? formatUs(http.latency.maxUs) : NONE] };
+  });
+  const statuses = Object.entries(app.httpStatus).map(([k, v]) => `${k} ${formatCount(v)}`).join(", ");
+  const behind = errorsByClass(app.redisErrors);
+  return {
+    id: "app",
+    title: "What the application's users saw (HTTP, autocannon)",
+    blocks: [
+      {
+        paragraphs: [
+          `${formatValue(app.rate, "req/s")} (${Math.round(app.readShare * 100)}% GET /read, the rest POST /write) over ${app.connections} connections from ${app.autocannonInstances} autocannon instances, to an HTTP service that uses one ${r.scenario.topology.kind} client. Latency: ${app.latencyMeaning}.`,
+        ],
+        table: { headers: ["phase", "Redis ops", "Redis errors", "Redis P99", "HTTP requests", "HTTP errors", "HTTP P99", "HTTP max"], rows, cls: "numbers app" },
+        facts: [
+          ["RTO seen over HTTP", rtoCell(app.availability)],
+          ["RTO at the Redis level", rtoCell(r.availability)],
+          ...availabilityFacts(app.availability),
+          ["responses", statuses || "none"],
+          ...(behind ? ([["the Redis errors behind the 5xx", behind]] as Fact[]) : []),
+          ...(app.unfinished ? ([["unanswered 3 s after the load stopped", { text: formatCount(app.unfinished), note: "counted as timeouts" }]] as Fact[]) : []),
+        ],
+      },
+    ],
+  };
+}
+
+function faultsSection(r: RunReport): Section {
+  if (r.faults.length === 0) return { id: "faults", title: "Faults", blocks: [{ paragraphs: ["No fault in this scenario."] }] };
+  return {
+    id: "faults",
+    title: "Faults",
+    blocks: r.faults.map((f) => {
+      const facts: Fact[] = [
+        ["requested / took effect", `${formatAtS(f.requestedAtMs)} / ${formatAtS(f.tookEffectAtMs)}`],
+        ["healed", f.healedAtMs === null ? { text: "not healed", strong: true } : formatAtS(f.healedAtMs)],
+        ...(f.error ? ([["error", { text: f.error, cls: "bad" }]] as Fact[]) : []),
+        ...faultDefinition(f.kind)
+          .facts(f.details as Record<string, unknown>)
+          .filter((x) => x.value !== undefined)
+          .map((x): Fact => [x.label, x.value === null ? NONE : typeof x.value === "number" && x.unit ? formatValue(x.value, x.unit) : String(x.value)]),
+      ];
+      return { title: `${f.kind}: ${faultDefinition(f.kind).description}`, facts };
+    }),
+  };
+}
+
+function nodesSection(r: RunReport): Section | undefined {
+  const blocks: Block[] = [];
+  if (r.redirections) blocks.push({ facts: [["redirections sent during the load", `MOVED ${formatCount(r.redirections.moved)}, ASK ${formatCount(r.redirections.ask)}`]] });
+  if (r.nodeLoad.length > 1)
+    blocks.push({
+      table: {
+        headers: ["node", "commands during the load", "share"],
+        cls: "numbers load",
+        rows: r.nodeLoad.map((n) => ({ cells: [n.node, formatCount(n.commands), formatFraction(n.share)] })),
+      },
+    });
+  return blocks.length ? { id: "nodes", title: "Nodes", blocks } : undefined;
+}
+
+function environmentSection(r: RunReport): Section {
+  const h = r.environment.host;
+  const facts: Fact[] = h
+    ? [
+        ["host", `${h.kernel}; ${h.cores} cores (${h.cpuModel}); ${formatBytes(h.memoryBytes)} memory`],
+        ["transparent huge pages / overcommit", `${h.transparentHugePages} / vm.overcommit_memory=${h.overcommitMemory}`],
+        ["Docker / Node", `${h.dockerServerVersion} on ${h.dockerOperatingSystem} / ${h.node}`],
+      ]
+    : [["host", "not recorded"]];
+  for (const i of r.environment.images) facts.push([`image ${i.name}`, i.id]);
+  facts.push(["client options (pinned)", JSON.stringify(r.scenario.client)]);
+  return { id: "environment", title: "Environment", blocks: [{ facts, paragraphs: r.environment.warnings.map((w) => `WARNING: ${w}`) }] };
+}
+
+export function runView(r: RunReport): RunView {
+  return {
+    name: r.scenario.name,
+    description: r.scenario.description,
+    verdict: verdictWord(r),
+    ...(r.problem ? { problem: r.problem } : {}),
+    facts: header(r),
+    broken: r.verdict.failures,
+    checksCount: r.verdict.checks.length,
+    sections: [verdictSection(r), latencySection(r), availabilitySection(r), dataSection(r), appSection(r), faultsSection(r), nodesSection(r), environmentSection(r)].filter(
+      (s): s is Section => s !== undefined,
+    ),
+  };
+}

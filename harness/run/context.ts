@@ -1,0 +1,116 @@
+import { performance } from "node:perf_hooks";
+import type { CheckResults } from "../check/index.js";
+import type { Check } from "../check/verdict.js";
+import type { AnyFaultRecord } from "../faults/registry.js";
+import type { ImageFacts } from "../infra/docker.js";
+import type { HostFacts } from "../infra/environment.js";
+import type { Settings } from "../infra/settings.js";
+import { WriteLedger, type ReadBack } from "../measure/ledger.js";
+import { PhaseClock } from "../measure/phases.js";
+import type { Probe } from "../measure/probe.js";
+import { Recorder } from "../measure/recorder.js";
+import { StaleReadLog } from "../measure/stale-reads.js";
+import { Timeline } from "../measure/timeline.js";
+import { Progress } from "../report/progress.js";
+import type { ProbeSections } from "../report/types.js";
+import type { Scenario } from "../scenario/schema.js";
+import type { Convergence, Topology, TopologyDescription } from "../topology/types.js";
+import type { ClientPool } from "../workload/client-pool.js";
+import type { DriverResult } from "../workload/driver.js";
+
+export interface RunOptions {
+  settings: Settings;
+  progress?: Progress;
+  /** Abort (Ctrl-C): stop the load, heal, write what was measured, stop the containers. */
+  signal?: AbortSignal;
+  /** Also write history.csv (every write and its outcome) and readback.csv (every key after convergence). */
+  exportHistory?: boolean;
+}
+
+/**
+ * The run clock: ms since the load's first intended operation (performance.now() minus an origin). Before the load it
+ * runs from the context's creation; the load stage moves the origin once, and every time kept so far moves with it.
+ */
+export class RunClock {
+  private origin = performance.now();
+  readonly now = () => performance.now() - this.origin;
+  /** Restarts the clock at `atPerfMs` (performance.now() time); returns by how much earlier times move. */
+  restartAt(atPerfMs: number): number {
+    const shift = atPerfMs - this.origin;
+    this.origin = atPerfMs;
+    return shift;
+  }
+}
+
+/**
+ * One run's state, shared by its stages (harness/run/stages/): what is fixed from the start (the scenario, the clock,
+ * the stores of the history), and what each stage establishes for the ones after it. Teardown is one list: a stage that
+ * starts something defers its stop, and the run stops everything in reverse whatever happened.
+ */
+export class RunContext {
+  readonly clock = new RunClock();
+  readonly timeline = new Timeline(this.clock.now);
+  readonly phases: PhaseClock;
+  readonly recorder: Recorder;
+  readonly ledger: WriteLedger;
+  readonly staleReads = new StaleReadLog();
+  readonly startedAt = new Date();
+  readonly image: string;
+  readonly progress: Progress;
+  readonly signal: AbortSignal;
+
+  environment: { host: HostFacts | null; images: ImageFacts[]; warnings: string[] } = { host: null, images: [], warnings: [] };
+  topology: Topology | undefined;
+  description: TopologyDescription | null = null;
+  dataset = { keys: 0, usedMemoryBytes: null as number | null };
+  clients: { pool: ClientPool; readPool?: ClientPool } | undefined;
+  probes: Probe<Partial<ProbeSections>>[] = [];
+  driver: DriverResult;
+  faults: AnyFaultRecord[] = [];
+  convergence: Convergence | null = null;
+  readBack: { present: ReadBack; values: Array<string | null> } | null = null;
+  checked: { results: CheckResults; checks: Check[] } | undefined;
+  /** What went wrong without an exception (a fault that failed, a topology that never converged): the run failed. */
+  readonly problems: string[] = [];
+  private readonly teardown: Array<{ what: string; stop: () => unknown }> = [];
+
+  constructor(
+    readonly scenario: Scenario,
+    readonly options: RunOptions,
+    /** The run's report folder. */
+    readonly dir: string,
+  ) {
+    this.phases = new PhaseClock(scenario.workload.warmup * 1000);
+    this.recorder = new Recorder(this.phases);
+    this.ledger = new WriteLedger(scenario.workload.hashTag ? `w:{${scenario.workload.hashTag}}` : "w");
+    this.image = scenario.topology.image ?? options.settings.redisImage;
+    this.progress = options.progress ?? new Progress();
+    this.signal = options.signal ?? new AbortController().signal;
+    this.driver = { mode: scenario.workload.mode, issued: 0, lastIssueMs: 0, endMs: 0 };
+  }
+
+  /** Something started that must stop when the run ends (teardown runs newest first). */
+  defer(what: string, stop: () => unknown): void {
+    this.teardown.push({ what, stop });
+  }
+
+  /** Stops everything deferred, newest first; a stop that fails does not keep the others from running. */
+  async tearDown(): Promise<void> {
+    for (const { what, stop } of this.teardown.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        this.progress.step(`warning: stopping ${what} failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /** The running topology (start-topology stage onwards). */
+  get deployment(): Topology {
+    if (!this.topology) throw new Error("no topology yet: the start stage has not run");
+    return this.topology;
+  }
+}
+
+/** A stage of a run: one step, in its own file, reading and extending the context. */
+export type Stage = (ctx: RunContext) => Promise<void>;

@@ -1,0 +1,32 @@
+import { exportHistory } from "../../report/history-export.js";
+import type { RunContext } from "../context.js";
+
+/** How long the topology may take to settle after the load before the read-back goes ahead anyway. */
+const CONVERGE_TIMEOUT_MS = 60_000;
+
+/**
+ * Ledger workloads: wait until the topology has converged, then read every write back on the nodes themselves. A write
+ * is lost only if absent once the topology has converged; before that a read-back proves nothing, and none is made.
+ */
+export async function convergeAndReadBack(ctx: RunContext): Promise<void> {
+  if (ctx.scenario.workload.keys !== "ledger" || ctx.signal.aborted) return;
+  ctx.progress.step("waiting for the topology to converge, then reading every write back");
+  const c = await ctx.deployment.converge(CONVERGE_TIMEOUT_MS);
+  ctx.convergence = c;
+  ctx.timeline.add("converged", { converged: c.converged, tookMs: c.tookMs, primary: c.primary, ...(c.note ? { note: c.note } : {}) });
+  if (!c.converged) {
+    ctx.problems.push(`the topology did not converge in ${CONVERGE_TIMEOUT_MS / 1000}s after the load: ${c.note}`);
+    return;
+  }
+  const { ledger } = ctx;
+  const values = await ctx.deployment.readKeys(Array.from({ length: ledger.size }, (_, id) => ledger.key(id)));
+  const present = Uint8Array.from(values, (v, id) => (v === ledger.value(id) ? 1 : 0));
+  ctx.readBack = { present, values };
+  ctx.timeline.add("read-back", { writes: ledger.size, present: present.reduce((a, b) => a + b, 0) });
+}
+
+/** --export: the raw history beside the report, so anyone can recheck the verdict without the harness. */
+export async function exportRawHistory(ctx: RunContext): Promise<{ history: string; readback: string } | undefined> {
+  if (!ctx.options.exportHistory || !ctx.readBack) return undefined;
+  return exportHistory(ctx.dir, ctx.ledger, ctx.readBack.values);
+}

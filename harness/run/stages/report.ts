@@ -1,0 +1,58 @@
+import { checkAll } from "../../check/index.js";
+import type { LoadSummary } from "../../measure/probe.js";
+import { buildReport } from "../../report/build.js";
+import { hdrIntervalLog } from "../../report/hdr-log.js";
+import type { ProbeSections, RunReport, RunStatus } from "../../report/types.js";
+import { writeReport, type ReportFiles } from "../../report/write.js";
+import type { RunContext } from "../context.js";
+import { exportRawHistory } from "./converge.js";
+
+/** The checkers over the run's history: results and budget checks. */
+export function check(ctx: RunContext): void {
+  const w = ctx.scenario.workload;
+  const ledgered = w.keys === "ledger";
+  ctx.checked = checkAll(
+    {
+      recorder: ctx.recorder,
+      phases: ctx.phases,
+      ledger: ledgered ? ctx.ledger : null,
+      readBack: ctx.readBack?.present ?? null,
+      staleReads: ledgered ? { log: ctx.staleReads, from: w.readFrom } : null,
+      faults: ctx.faults,
+      load: { endMs: ctx.driver.endMs, lastIssueMs: ctx.driver.lastIssueMs },
+    },
+    ctx.scenario.budgets,
+  );
+}
+
+/** The report, built from the context and written with every view; what was measured is on disk whatever happened. */
+export async function report(ctx: RunContext, status: RunStatus, problem: string | undefined): Promise<{ report: RunReport; files: ReportFiles }> {
+  const load: LoadSummary = { endMs: ctx.driver.endMs, lastIssueMs: ctx.driver.lastIssueMs, faultStartMs: ctx.phases.faultStartMs };
+  const probes: Partial<ProbeSections> = Object.assign({}, ...ctx.probes.map((p) => p.contribute(load)));
+  const built = buildReport({
+    scenario: ctx.scenario,
+    status,
+    problem,
+    startedAt: ctx.startedAt,
+    environment: ctx.environment,
+    topology: ctx.description,
+    dataset: ctx.dataset,
+    driver: ctx.driver,
+    recorder: ctx.recorder,
+    faults: ctx.faults,
+    convergence: ctx.convergence,
+    checked: ctx.checked!,
+    probes,
+    timeline: ctx.timeline.events,
+  });
+  const exported = await exportRawHistory(ctx).catch((err: Error) => {
+    ctx.progress.step(`warning: the history could not be exported: ${err.message}`);
+    return undefined;
+  });
+  // The load's start on the wall clock: now, minus the run clock's reading.
+  const loadStartEpochMs = Date.now() - ctx.clock.now();
+  const files = { ...writeReport(ctx.dir, built, () => hdrIntervalLog(ctx.recorder, loadStartEpochMs)), ...(exported ?? {}) };
+  for (const p of files.problems) ctx.progress.step(`warning: ${p.split("\n")[0]}`);
+  ctx.progress.step(`report: ${files.markdown}`);
+  return { report: built, files };
+}

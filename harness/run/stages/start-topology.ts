@@ -1,0 +1,41 @@
+import { containerRuntime, reaperExposure } from "../../infra/docker.js";
+import { EnvironmentError, HarnessError } from "../../infra/errors.js";
+import { startTopology as start } from "../../topology/registry.js";
+import type { RunContext } from "../context.js";
+
+/** The deployment the scenario names, every link through the fault layer; stopped at teardown. */
+export async function startTopology(ctx: RunContext): Promise<void> {
+  const { scenario, options } = ctx;
+  ctx.timeline.add("topology-starting", { topology: scenario.topology.kind, image: ctx.image });
+  const topology = await start(scenario.topology, {
+    image: ctx.image,
+    toxiproxyImage: options.settings.toxiproxyImage,
+    client: scenario.client,
+    onStep: (m) => ctx.progress.step(m),
+  }).catch((err) => {
+    throw asEnvironmentError(err, "starting the topology");
+  });
+  ctx.topology = topology;
+  ctx.defer("the containers", async () => {
+    ctx.progress.step("stopping containers");
+    await topology.stop();
+  });
+  for (const w of await reaperExposure(await containerRuntime(), options.settings.ryukImage)) {
+    ctx.progress.step(`warning: ${w}`);
+    ctx.environment.warnings.push(w);
+  }
+  ctx.description = await topology.describe();
+  const { server, version } = ctx.description.server;
+  ctx.timeline.add("topology-ready", { server, version });
+  ctx.progress.step(`topology up: ${server} ${version}`);
+}
+
+/** A failure of Docker, an image or a port: the environment's, exit 3, with the message that says what broke. */
+function asEnvironmentError(err: unknown, during: string): HarnessError {
+  if (err instanceof HarnessError) return err;
+  const msg = err instanceof Error ? err.message : String(err);
+  let hint = "Check that Docker runs (`docker info`) and the images exist (`bash docker/build-images.sh`).";
+  if (/port is already allocated|address already in use/i.test(msg)) hint = "A port is taken: stop what holds it, or let Docker pick free ports.";
+  if (/No such image|pull access denied|manifest unknown/i.test(msg)) hint = "The image is missing: build it with `bash docker/build-images.sh`, or set the image setting to one your registry has.";
+  return new EnvironmentError(`Failed while ${during}: ${msg.split("\n")[0]}`, hint);
+}

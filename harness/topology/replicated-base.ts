@@ -1,0 +1,175 @@
+import type { StartedNetwork } from "testcontainers";
+import { pollUntil } from "../infra/poll.js";
+import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
+import { describeLinks, startDeployment, stopAll, type Foundation } from "./lifecycle.js";
+import { mgetAll } from "./read-keys.js";
+import { REDIS_PORT, RedisNode } from "./redis-node.js";
+import type { Capability, Convergence, DataClient, Topology, TopologyDescription } from "./types.js";
+
+/** Peer links listen inside the network only, from here: data nodes 22000+, Sentinels 22100+. */
+export const PEER_PORT_BASE = 22000;
+
+export interface ReplicatedOptions {
+  image: string;
+  toxiproxyImage: string;
+  replicas: number;
+  /** redis.conf directives for every data node (min-replicas-to-write, persistence, ...). */
+  config: Record<string, string>;
+}
+
+/** What the shared start hands the topology that finishes it (Sentinel adds its Sentinels). */
+export interface ReplicatedParts extends Foundation {
+  nodes: RedisNode[];
+  clientLinks: Map<string, ProxiedLink>;
+  peerLinks: Map<string, ProxiedLink>;
+  /** The first master's peer link: what replicas follow and Sentinels monitor. */
+  masterPeer: ProxiedLink;
+}
+
+/**
+ * Starts one master and N replicas, every link through the fault layer twice over:
+ *  - `client-<node>`: the harness's clients (published on 127.0.0.1);
+ *  - `peer-<node>`: everyone inside (replicas to their master, Sentinels to nodes and to each other). Every node
+ *    announces its peer link (replica-announce-ip/port), so after a failover every party still goes through it; clients
+ *    map announced addresses to their own links (ioredis natMap).
+ * A partition can then cut a node's peers off while its clients still reach it. `finish` builds the topology from the
+ * parts (and starts what else it has); the result must settle within a minute.
+ */
+export function startReplicated<T extends ReplicatedTopology>(
+  o: ReplicatedOptions,
+  extraPublishedLinks: number,
+  onStep: (msg: string) => void,
+  finish: (parts: ReplicatedParts) => Promise<T>,
+): Promise<T> {
+  const names = Array.from({ length: 1 + o.replicas }, (_, i) => `redis-${i}`);
+  return startDeployment(o.toxiproxyImage, names.length + extraPublishedLinks, onStep, async (f) => {
+    const clientLinks = new Map<string, ProxiedLink>();
+    const peerLinks = new Map<string, ProxiedLink>();
+    for (const [i, n] of names.entries()) {
+      clientLinks.set(n, await f.faultLayer.link(`client-${n}`, `${n}:${REDIS_PORT}`));
+      peerLinks.set(n, await f.faultLayer.link(`peer-${n}`, `${n}:${REDIS_PORT}`, PEER_PORT_BASE + i));
+    }
+    const masterPeer = peerLinks.get(names[0])!;
+    const nodes: RedisNode[] = [];
+    for (const [i, name] of names.entries()) {
+      const peer = peerLinks.get(name)!;
+      const config: Record<string, string> = {
+        ...o.config,
+        "replica-announce-ip": peer.innerHost,
+        "replica-announce-port": String(peer.innerPort),
+        ...(i > 0 ? { replicaof: `${masterPeer.innerHost} ${masterPeer.innerPort}` } : {}),
+      };
+      onStep(`starting ${name} (${i === 0 ? "master" : "replica"}, ${o.image})`);
+      nodes.push(f.track(await RedisNode.startServer(name, o.image, f.network, config, true)));
+    }
+    const topo = await finish({ ...f, nodes, clientLinks, peerLinks, masterPeer });
+    onStep("waiting for replicas to sync");
+    const c = await topo.converge(60_000);
+    if (!c.converged) throw new Error(`the topology did not settle after start: ${c.note}`);
+    return topo;
+  });
+}
+
+/** What replication and Sentinel share: the nodes, their links, and how to tell that they have settled. */
+export abstract class ReplicatedTopology implements Topology {
+  abstract readonly kind: string;
+  abstract readonly capabilities: ReadonlySet<Capability>;
+
+  constructor(
+    protected readonly image: string,
+    private readonly network: StartedNetwork,
+    readonly faultLayer: FaultLayer,
+    readonly nodes: RedisNode[],
+    readonly sentinels: RedisNode[],
+    readonly clientLinks: Map<string, ProxiedLink>,
+    readonly peerLinks: Map<string, ProxiedLink>,
+  ) {}
+
+  abstract newClient(to?: "primary" | "replica"): DataClient;
+  abstract primary(): Promise<RedisNode>;
+
+  /** What else must hold before the topology counts as settled around `primary` (undefined: nothing). */
+  protected async unsettled(_primary: RedisNode): Promise<string | undefined> {
+    return undefined;
+  }
+
+  /** ioredis maps every announced peer address to the client link of the same node. */
+  protected natMap(): Record<string, { host: string; port: number }> {
+    const map: Record<string, { host: string; port: number }> = {};
+    for (const [name, peer] of this.peerLinks) {
+      map[`${peer.innerHost}:${peer.innerPort}`] = { host: "127.0.0.1", port: this.clientLinks.get(name)!.hostPort };
+    }
+    return map;
+  }
+
+  nodeByPeerPort(port: number): RedisNode | undefined {
+    return this.nodes.find((n) => this.peerLinks.get(n.name)!.innerPort === port);
+  }
+
+  /** Settled: the primary is a master, every other data node follows its peer link, link up and caught up. */
+  async converge(timeoutMs: number): Promise<Convergence> {
+    const start = Date.now();
+    const roles: Record<string, string> = {};
+    let primaryName: string | null = null;
+    const r = await pollUntil(
+      async () => {
+        const primary = await this.primary();
+        primaryName = primary.name;
+        const primaryInfo = await primary.info("replication");
+        roles[primary.name] = primaryInfo.get("role") ?? "?";
+        const problems: string[] = primaryInfo.get("role") === "master" ? [] : [`${primary.name} is not a master yet`];
+        const offset = Number(primaryInfo.get("master_repl_offset"));
+        const peer = this.peerLinks.get(primary.name)!;
+        for (const n of this.nodes) {
+          if (n === primary) continue;
+          const info = await n.info("replication");
+          roles[n.name] = info.get("role") ?? "?";
+          const following = info.get("master_port") === String(peer.innerPort) && info.get("master_link_status") === "up";
+          const caughtUp = Number(info.get("slave_repl_offset")) === offset;
+          if (!(info.get("role") === "slave" && following && caughtUp))
+            problems.push(`${n.name}: role ${info.get("role")}, link ${info.get("master_link_status")}, offset ${info.get("slave_repl_offset")} of ${offset}`);
+        }
+        const more = await this.unsettled(primary);
+        if (more) problems.push(more);
+        if (problems.length) throw new Error(problems[problems.length - 1]);
+        return true;
+      },
+      { timeoutMs, intervalMs: 200 },
+    );
+    const tookMs = Date.now() - start;
+    return r.timedOut ? { converged: false, tookMs, primary: primaryName, roles, note: r.last ?? "" } : { converged: true, tookMs, primary: primaryName, roles };
+  }
+
+  /** Every other data node that follows `node`'s peer link now. */
+  async replicasOf(node: RedisNode): Promise<RedisNode[]> {
+    const port = String(this.peerLinks.get(node.name)!.innerPort);
+    const following = await Promise.all(
+      this.nodes.map(async (n) => n !== node && (await n.info("replication").catch(() => new Map())).get("master_port") === port),
+    );
+    return this.nodes.filter((_, i) => following[i]);
+  }
+
+  async readKeys(keys: string[]): Promise<Array<string | null>> {
+    return mgetAll(await this.primary(), keys);
+  }
+
+  async describe(): Promise<TopologyDescription> {
+    const primary = await this.primary();
+    const roles = await Promise.all(this.nodes.map(async (n) => (await n.info("replication").catch(() => new Map())).get("role") ?? "unknown"));
+    return {
+      kind: this.kind,
+      image: this.image,
+      server: await primary.identity(),
+      nodes: this.nodes.map((n, i) => ({ name: n.name, role: roles[i], config: n.config })),
+      sentinels: this.sentinels.map((s) => ({ name: s.name, config: s.config })),
+      links: describeLinks(this.faultLayer),
+    };
+  }
+
+  async stop(): Promise<void> {
+    await stopAll([...this.sentinels, ...this.nodes, this.faultLayer, this.network]);
+  }
+}
+
+/** The `replicas` field both replication and Sentinel have. */
+export const replicaCount = { min: 1, max: 5, default: 2 } as const;

@@ -1,0 +1,63 @@
+import { Redis } from "ioredis";
+import { z } from "zod";
+import { toRedisOptions, type ClientSettings } from "./client-options.js";
+import { commonTopologyFields, defineTopology } from "./definition.js";
+import { replicaCount, ReplicatedTopology, startReplicated, type ReplicatedOptions, type ReplicatedParts } from "./replicated-base.js";
+import type { RedisNode } from "./redis-node.js";
+import type { Capability, RunbookControl } from "./types.js";
+
+const CAPABILITIES = ["replicas", "peers", "runbook", "serverSideDataset"] as const satisfies readonly Capability[];
+
+/**
+ * Plain master-replica replication: no automatic failover; the harness knows which node is primary, and the manual
+ * promotion runbook tells it when that changes.
+ */
+export class ReplicationTopology extends ReplicatedTopology implements RunbookControl {
+  readonly kind = "replication";
+  readonly capabilities = new Set<Capability>(CAPABILITIES);
+  readonly runbook: RunbookControl = this;
+  private knownPrimary: RedisNode;
+  private replicaTurn = 0;
+
+  private constructor(
+    parts: ReplicatedParts,
+    image: string,
+    private readonly client: ClientSettings,
+  ) {
+    super(image, parts.network, parts.faultLayer, parts.nodes, [], parts.clientLinks, parts.peerLinks);
+    this.knownPrimary = parts.nodes[0];
+  }
+
+  static start(o: ReplicatedOptions & { client: ClientSettings }, onStep: (msg: string) => void = () => {}): Promise<ReplicationTopology> {
+    return startReplicated(o, 0, onStep, async (parts) => new ReplicationTopology(parts, o.image, o.client));
+  }
+
+  newClient(to: "primary" | "replica" = "primary"): Redis {
+    const node = to === "primary" ? this.knownPrimary : this.nextReplica();
+    return new Redis({ ...toRedisOptions(this.client), host: "127.0.0.1", port: this.clientLinks.get(node.name)!.hostPort });
+  }
+
+  /** Replicas in turn, so read connections spread over them. */
+  private nextReplica(): RedisNode {
+    const replicas = this.nodes.filter((n) => n !== this.knownPrimary);
+    return replicas[this.replicaTurn++ % replicas.length];
+  }
+
+  setPrimary(node: RedisNode): void {
+    this.knownPrimary = node;
+  }
+
+  async primary(): Promise<RedisNode> {
+    return this.knownPrimary;
+  }
+}
+
+export const replication = defineTopology({
+  kind: "replication",
+  description: "one master and its replicas, no automatic failover",
+  schema: z
+    .object({ kind: z.literal("replication"), ...commonTopologyFields, replicas: z.number().int().min(replicaCount.min).max(replicaCount.max).default(replicaCount.default) })
+    .strict(),
+  capabilities: CAPABILITIES,
+  start: (spec, env) => ReplicationTopology.start({ ...spec, ...env }, env.onStep),
+});

@@ -1,0 +1,140 @@
+import { Redis } from "ioredis";
+import { z } from "zod";
+import { toRedisOptions, type ClientSettings } from "./client-options.js";
+import { commonTopologyFields, defineTopology } from "./definition.js";
+import type { ProxiedLink } from "./fault-layer.js";
+import { PEER_PORT_BASE, replicaCount, ReplicatedTopology, startReplicated, type ReplicatedOptions, type ReplicatedParts } from "./replicated-base.js";
+import { RedisNode } from "./redis-node.js";
+import type { Capability } from "./types.js";
+
+export const SENTINEL_PORT = 26379;
+export const MASTER_NAME = "mymaster";
+const CAPABILITIES = ["replicas", "peers", "sentinels", "autoFailover", "serverSideDataset"] as const satisfies readonly Capability[];
+
+export interface SentinelOptions extends ReplicatedOptions {
+  sentinels: number;
+  quorum: number;
+  downAfterMs: number;
+  failoverTimeoutMs: number;
+  parallelSyncs: number;
+  client: ClientSettings;
+}
+
+/**
+ * Replication watched by Sentinels, which promote a replica when the master is down. Sentinels reach the nodes and each
+ * other through their peer links too (sentinel announce-ip/port with announced host names), so a partition cuts them
+ * as it cuts replication; clients ask the Sentinels where the master is, and map announced addresses (natMap).
+ */
+export class SentinelTopology extends ReplicatedTopology {
+  readonly kind = "sentinel";
+  readonly capabilities = new Set<Capability>(CAPABILITIES);
+
+  private constructor(
+    parts: ReplicatedParts,
+    sentinels: RedisNode[],
+    private readonly o: SentinelOptions,
+  ) {
+    super(o.image, parts.network, parts.faultLayer, parts.nodes, sentinels, parts.clientLinks, parts.peerLinks);
+  }
+
+  static start(o: SentinelOptions, onStep: (msg: string) => void = () => {}): Promise<SentinelTopology> {
+    return startReplicated(o, o.sentinels, onStep, async (parts) => {
+      const sentinels: RedisNode[] = [];
+      for (let i = 0; i < o.sentinels; i++) {
+        const name = `sentinel-${i}`;
+        parts.clientLinks.set(name, await parts.faultLayer.link(`client-${name}`, `${name}:${SENTINEL_PORT}`));
+        const peer = await parts.faultLayer.link(`peer-${name}`, `${name}:${SENTINEL_PORT}`, PEER_PORT_BASE + 100 + i);
+        parts.peerLinks.set(name, peer);
+        const conf = sentinelConfig(o, peer, parts.masterPeer);
+        onStep(`starting ${name}`);
+        sentinels.push(
+          parts.track(
+            await RedisNode.start({
+              name,
+              image: o.image,
+              network: parts.network,
+              command: ["sh", "-c", `printf '%s\\n' ${conf.map(shellQuote).join(" ")} > /data/sentinel.conf && exec redis-sentinel /data/sentinel.conf`],
+              port: SENTINEL_PORT,
+              readyLog: /\+monitor master/,
+              config: { "sentinel.conf": conf.join("\n") },
+              netAdmin: true,
+            }),
+          ),
+        );
+      }
+      return new SentinelTopology(parts, sentinels, o);
+    });
+  }
+
+  newClient(to: "primary" | "replica" = "primary"): Redis {
+    return new Redis({
+      ...toRedisOptions(this.o.client),
+      role: to === "replica" ? "slave" : "master",
+      sentinels: this.sentinels.map((s) => ({ host: "127.0.0.1", port: this.clientLinks.get(s.name)!.hostPort })),
+      name: MASTER_NAME,
+      natMap: this.natMap(),
+      // Sentinels announce addresses on the project's network; the client keeps the list it was given.
+      updateSentinels: false,
+      failoverDetector: true,
+      sentinelRetryStrategy: () => this.o.client.reconnectDelayMs,
+    });
+  }
+
+  /** The master as the first answering Sentinel names it. */
+  async primary(): Promise<RedisNode> {
+    for (const s of this.sentinels) {
+      const addr = (await s.admin.call("SENTINEL", "get-master-addr-by-name", MASTER_NAME).catch(() => null)) as string[] | null;
+      const node = addr ? this.nodeByPeerPort(Number(addr[1])) : undefined;
+      if (node) return node;
+    }
+    throw new Error("no Sentinel answers with the master's address");
+  }
+
+  /** Every Sentinel must name the same master. */
+  protected override async unsettled(primary: RedisNode): Promise<string | undefined> {
+    const port = this.peerLinks.get(primary.name)!.innerPort;
+    for (const s of this.sentinels) {
+      const addr = (await s.admin.call("SENTINEL", "get-master-addr-by-name", MASTER_NAME)) as string[];
+      if (Number(addr[1]) !== port) return `${s.name} still names port ${addr[1]} as master`;
+    }
+    return undefined;
+  }
+}
+
+function sentinelConfig(o: SentinelOptions, self: ProxiedLink, master: ProxiedLink): string[] {
+  return [
+    `port ${SENTINEL_PORT}`,
+    // Names, not addresses: everything is reached through the fault layer by its alias.
+    "sentinel resolve-hostnames yes",
+    "sentinel announce-hostnames yes",
+    `sentinel announce-ip ${self.innerHost}`,
+    `sentinel announce-port ${self.innerPort}`,
+    `sentinel monitor ${MASTER_NAME} ${master.innerHost} ${master.innerPort} ${o.quorum}`,
+    `sentinel down-after-milliseconds ${MASTER_NAME} ${o.downAfterMs}`,
+    `sentinel failover-timeout ${MASTER_NAME} ${o.failoverTimeoutMs}`,
+    `sentinel parallel-syncs ${MASTER_NAME} ${o.parallelSyncs}`,
+  ];
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export const sentinel = defineTopology({
+  kind: "sentinel",
+  description: "replication watched by Sentinels that fail over automatically",
+  schema: z
+    .object({
+      kind: z.literal("sentinel"),
+      ...commonTopologyFields,
+      replicas: z.number().int().min(replicaCount.min).max(replicaCount.max).default(replicaCount.default),
+      sentinels: z.number().int().min(1).max(7).default(3),
+      quorum: z.number().int().min(1).default(2),
+      downAfterMs: z.number().int().min(100).default(5000),
+      failoverTimeoutMs: z.number().int().min(1000).default(60_000),
+      parallelSyncs: z.number().int().min(1).default(1),
+    })
+    .strict(),
+  capabilities: CAPABILITIES,
+  start: (spec, env) => SentinelTopology.start({ ...spec, ...env }, env.onStep),
+});

@@ -1,0 +1,43 @@
+import test from "ava";
+import { formatUs } from "../../harness/infra/units.js";
+import { renderHtml } from "../../harness/report/html.js";
+import { renderMarkdown } from "../../harness/report/markdown.js";
+import { runView } from "../../harness/report/run-view.js";
+import { renderTerminal } from "../../harness/report/terminal.js";
+import { FIXTURES, syntheticReport } from "../helpers/synthetic-run.js";
+
+// One view model, three renderers: every value is formatted once (harness/report/run-view.ts), so Markdown, HTML and
+// the terminal show the same text for the same number.
+
+const bgsave = () => syntheticReport(FIXTURES["report-standalone-bgsave.json"]);
+
+test("every renderer shows the same formatted values: P99 per phase, the budget beside it, the fault's measurements", (t) => {
+  const r = bgsave();
+  const p99 = formatUs(r.phases.fault.latency.p99Us);
+  const md = renderMarkdown(r);
+  const html = renderHtml(r);
+  const term = renderTerminal(r);
+  for (const [name, text] of [["markdown", md], ["html", html], ["terminal", term]] as const) {
+    t.true(text.includes(p99), `${name} shows P99 of the fault phase as ${p99}`);
+    t.true(text.includes("16.8 ms"), `${name} shows the fork time the BGSAVE measured`);
+    t.true(text.includes("≤ 100 ms ✓"), `${name} shows the fault phase's P99 budget beside it`);
+  }
+  t.regex(md, /^# standalone-bgsave: \*\*PASS\*\*$/m);
+  t.regex(term, /^PASS standalone-bgsave$/m);
+});
+
+test("the view has the sections a reader looks for, in order; an app section only when there is an app tier", (t) => {
+  t.deepEqual(runView(bgsave()).sections.map((s) => s.id), ["budgets", "latency", "availability", "data", "faults", "environment"]);
+  t.deepEqual(runView(syntheticReport(FIXTURES["report-tour-sentinel-app.json"])).sections.map((s) => s.id), ["budgets", "latency", "availability", "data", "app", "faults", "nodes", "environment"]);
+});
+
+test("a broken budget is named with its measurement in every view, and a run that failed says why", (t) => {
+  const r = syntheticReport({ ...FIXTURES["report-standalone-bgsave.json"], budgets: { p99Ms: { fault: 1 } } });
+  const line = `p99 fault: budget ≤ 1 ms, measured ${formatUs(r.phases.fault.latency.p99Us)}`;
+  t.true(renderMarkdown(r).includes(`- FAILED ${line}`));
+  t.true(renderTerminal(r).includes(`  broken: ${line}`));
+  t.true(renderHtml(r).includes(`<li>${line}</li>`));
+  const failed = syntheticReport({ ...FIXTURES["report-standalone-bgsave.json"], status: "failed", problem: "fault failed: bgsave: BGSAVE ended with status err" });
+  t.regex(renderMarkdown(failed), /^# standalone-bgsave: \*\*FAILED\*\*\n\n[^]*> fault failed: bgsave: BGSAVE ended with status err/m);
+  t.regex(renderTerminal(failed), /^FAILED standalone-bgsave\n  broken: run failed: fault failed/m);
+});
