@@ -1,36 +1,45 @@
 import "../infra/preload.js";
 import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import * as hdr from "hdr-histogram-js";
 import { Redis } from "ioredis";
-import { Wait } from "testcontainers";
-import { LoopbackContainer } from "../infra/loopback-container.js";
 import { loadSettings } from "../infra/settings.js";
-import { OpStats } from "../measure/op-stats.js";
-import { serverArgs, REDIS_PORT } from "../topology/redis-node.js";
+import { newHistogram, recordUs, summarize } from "../measure/histogram.js";
+import { OpStats, type OpOutcome } from "../measure/op-stats.js";
 import { DEFAULT_CLIENT_SETTINGS, toRedisOptions } from "../topology/client-options.js";
-import { runClosedLoop, runOpenLoop } from "../workload/driver.js";
+import { StandaloneTopology } from "../topology/standalone.js";
+import { runClosedLoop, runOpenLoop, type Issue } from "../workload/driver.js";
+import { ENGINES, type EngineName } from "../workload/engines/index.js";
+import type { CommandClient } from "../workload/engines/command-client.js";
 import { keyValueIssuer } from "../workload/key-value.js";
 import { Metronome } from "../workload/metronome.js";
 
 /**
- * A benchmark, not a test: the harness's load driver beside redis-benchmark (Debian's redis-tools), on the same
- * Redis server in the same run, alternating, so that the machine's noise hits both alike.
- *   1. max throughput (closed loop) at equal connections and pipeline depth: ratio driver / redis-benchmark;
- *   2. latency at a low fixed rate: the driver's open-loop P50/P99 beside redis-benchmark's (one connection).
- * Targets (the foundation issue): throughput ratio >= 1.0, P50 within +100 µs.
+ * A benchmark, not a test: the harness's load driver beside its peers on the same Redis server in the same run,
+ * alternating, so that the machine's noise hits all of them alike (the instrument issue's targets):
+ *   1. closed-loop max throughput at equal connections × pipeline: the lean engine against redis-benchmark (Debian's
+ *      redis-tools), the ioredis engine against a bare ioredis pipeline loop (its own ceiling);
+ *   2. latency at 1000 GET/s on one connection: both engines' open-loop P50/P99 against redis-benchmark (c=1) and a
+ *      bare ioredis open loop written as a newcomer would;
+ *   3. the lean engine's sustained open-loop maximum (achieved within 1% of the target, schedule lag P99 < 1 ms);
+ *   4. what the fault layer (Toxiproxy) adds at P50.
+ * Prints the tables (median and range over the rounds) and writes reports/bench/bench.json.
  */
 const KEYSPACE = 100_000;
 const VALUE_BYTES = 100;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const LOW_RATE = 1000;
+type Test = "get" | "set";
 
-interface BenchResult {
-  rps: number;
-  p50Us: number;
-  p99Us: number;
-}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const range = (xs: number[], f: (x: number) => string = (x) => String(Math.round(x))) =>
+  `${f(median(xs))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`;
+const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
-function redisBenchmark(port: number, test: "set" | "get", clients: number, pipeline: number, requests: number): BenchResult {
+function redisBenchmark(port: number, test: Test, clients: number, pipeline: number, requests: number) {
   const out = execFileSync(
     "redis-benchmark",
     ["-h", "127.0.0.1", "-p", String(port), "-t", test, "-c", String(clients), "-P", String(pipeline), "-n", String(requests), "-r", String(KEYSPACE), "-d", String(VALUE_BYTES), "--csv"],
@@ -41,95 +50,233 @@ function redisBenchmark(port: number, test: "set" | "get", clients: number, pipe
   return { rps: Number(row[1]), p50Us: Math.round(Number(row[4]) * 1000), p99Us: Math.round(Number(row[6]) * 1000) };
 }
 
-async function connect(port: number, n: number): Promise<Redis[]> {
-  const clients = Array.from({ length: n }, () => new Redis({ host: "127.0.0.1", port, ...toRedisOptions(DEFAULT_CLIENT_SETTINGS) }));
-  await Promise.all(clients.map((c) => c.connect()));
-  return clients;
+/** redis-benchmark for about SECONDS: a short probe sizes the request count. */
+function redisBenchmarkFor(port: number, test: Test, c: number, p: number) {
+  const probe = redisBenchmark(port, test, c, p, 20_000);
+  return redisBenchmark(port, test, c, p, Math.max(20_000, Math.round(probe.rps * SECONDS)));
 }
 
-async function driverMax(port: number, test: "set" | "get", connections: number, pipeline: number): Promise<BenchResult> {
-  const clients = await connect(port, connections);
+async function engineClients(engine: EngineName, port: number, n: number) {
+  return Promise.all(Array.from({ length: n }, () => ENGINES[engine].connectTo({ host: "127.0.0.1", port }, DEFAULT_CLIENT_SETTINGS)));
+}
+
+const issuer = (test: Test, clients: CommandClient[]): Issue =>
+  keyValueIssuer({ readRatio: test === "get" ? 1 : 0, keySpace: KEYSPACE, valueBytes: VALUE_BYTES, seed: 7 }, { clients });
+
+/** The harness's driver, closed loop, through `engine`, recording every operation as a run does. */
+async function driverMax(engine: EngineName, port: number, test: Test, connections: number, pipeline: number): Promise<number> {
+  const clients = await engineClients(engine, port, connections);
   const stats = new OpStats();
   const origin = performance.now();
   const clock = () => performance.now() - origin;
-  const issue = keyValueIssuer({ readRatio: test === "get" ? 1 : 0, keySpace: KEYSPACE, valueBytes: VALUE_BYTES, seed: 7 }, { clients });
-  const r = await runClosedLoop({ durationMs: SECONDS * 1000, concurrency: connections * pipeline }, issue, (op) => stats.record(op), clock);
-  clients.forEach((c) => c.disconnect());
-  const s = stats.summary();
-  if (s.errors) throw new Error(`driver saw ${s.errors} errors`);
-  return { rps: Math.round((s.ops * 1000) / r.endMs), p50Us: s.service.p50Us, p99Us: s.service.p99Us };
+  const r = await runClosedLoop({ durationMs: SECONDS * 1000, connections, pipeline }, issuer(test, clients), (op) => stats.record(op), clock);
+  clients.forEach((c) => c.close());
+  if (stats.summary().errors) throw new Error(`the ${engine} engine saw ${stats.summary().errors} errors`);
+  return (stats.ops * 1000) / r.endMs;
 }
 
-async function driverFixedRate(port: number, rate: number): Promise<BenchResult & { serviceP50Us: number }> {
-  const clients = await connect(port, 1);
+/** ioredis's ceiling, as its own documentation pipelines: `pipeline()` of p commands per connection, then the next. */
+async function bareIoredisMax(port: number, test: Test, connections: number, pipeline: number): Promise<number> {
+  const clients = await Promise.all(
+    Array.from({ length: connections }, async () => {
+      const c = new Redis({ host: "127.0.0.1", port, lazyConnect: true });
+      await c.connect();
+      return c;
+    }),
+  );
+  const value = Buffer.alloc(VALUE_BYTES, 97);
+  let ops = 0;
+  const start = performance.now();
+  const deadline = start + SECONDS * 1000;
+  await Promise.all(
+    clients.map(async (c) => {
+      while (performance.now() < deadline) {
+        const p = c.pipeline();
+        for (let k = 0; k < pipeline; k++) {
+          const key = `key:${Math.floor(Math.random() * KEYSPACE)}`;
+          if (test === "get") p.get(key);
+          else p.set(key, value);
+        }
+        await p.exec();
+        ops += pipeline;
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  clients.forEach((c) => c.disconnect());
+  return ops / seconds;
+}
+
+interface FixedRate {
+  p50Us: number;
+  p99Us: number;
+  lagP99Us: number;
+  achieved: number;
+}
+
+/** The harness's driver, open loop on its metronome, at `rate` GET/s over `connections` connections. */
+async function driverFixedRate(engine: EngineName, port: number, rate: number, connections = 1, seconds = SECONDS): Promise<FixedRate> {
+  const clients = await engineClients(engine, port, connections);
   const stats = new OpStats();
+  const lag = newHistogram();
   const metronome = await Metronome.start(Metronome.intervalFor(rate));
   const clock = () => performance.now() - metronome.startMs;
-  const issue = keyValueIssuer({ readRatio: 1, keySpace: KEYSPACE, valueBytes: VALUE_BYTES, seed: 7 }, { clients });
-  await runOpenLoop({ ratePerSec: rate, durationMs: SECONDS * 1000, metronome }, issue, (op) => stats.record(op), clock);
-  await metronome.stop();
-  clients.forEach((c) => c.disconnect());
+  const sink = (op: OpOutcome) => {
+    stats.record(op);
+    recordUs(lag, (op.sentMs - op.intendedMs) * 1000);
+  };
+  const r = await runOpenLoop({ ratePerSec: rate, durationMs: seconds * 1000 }, issuer("get", clients), sink, clock).finally(() => metronome.stop());
+  clients.forEach((c) => c.close());
   const s = stats.summary();
-  return { rps: rate, p50Us: s.latency.p50Us, p99Us: s.latency.p99Us, serviceP50Us: s.service.p50Us };
+  if (s.errors) throw new Error(`the ${engine} engine saw ${s.errors} errors at ${rate} ops/s`);
+  return { p50Us: s.latency.p50Us, p99Us: s.latency.p99Us, lagP99Us: summarize(lag).p99Us, achieved: (s.ops * 1000) / Math.max(r.lastIssueMs, 1) };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/**
+ * The peer a newcomer would write: one ioredis connection, GETs at a fixed rate woken by setTimeout, latency from each
+ * intended start into a plain HdrHistogram. It shares nothing with the harness's driver.
+ */
+async function bareIoredisFixedRate(port: number, rate: number) {
+  const client = new Redis({ host: "127.0.0.1", port, lazyConnect: true });
+  await client.connect();
+  const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+  const total = rate * SECONDS;
+  const t0 = performance.now() + 10;
+  const replies: Array<Promise<unknown>> = [];
+  for (let i = 0; i < total; i++) {
+    const intended = t0 + (i * 1000) / rate;
+    const wait = intended - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    replies.push(client.get(`key:${i % KEYSPACE}`).then(() => h.recordValue(Math.max(1, Math.round((performance.now() - intended) * 1000)))));
+  }
+  await Promise.all(replies);
+  client.disconnect();
+  return { p50Us: h.getValueAtPercentile(50), p99Us: h.getValueAtPercentile(99) };
+}
+
+/** The highest rate (×1.25 a step) the lean engine holds: achieved within 1% of the target, schedule lag P99 < 1 ms. */
+async function openLoopMax(port: number, connections: number): Promise<{ maxRate: number; steps: Array<{ rate: number } & FixedRate> }> {
+  const steps: Array<{ rate: number } & FixedRate> = [];
+  let maxRate = 0;
+  for (let rate = 20_000; rate <= 2_000_000; rate = Math.round(rate * 1.25)) {
+    const r = await driverFixedRate("lean", port, rate, connections, Math.min(SECONDS, 3)).catch(() => null);
+    if (!r) break;
+    steps.push({ rate, ...r });
+    progress(`open loop ${rate} ops/s: achieved ${Math.round(r.achieved)}, lag P99 ${r.lagP99Us} µs, P99 ${r.p99Us} µs`);
+    if (r.achieved < rate * 0.99 || r.lagP99Us >= 1000) break;
+    maxRate = rate;
+  }
+  return { maxRate, steps };
+}
+
+function table(headers: string[], rows: string[][]): string {
+  return [`| ${headers.join(" | ")} |`, `|${headers.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
 
 async function main() {
-  const image = loadSettings().redisImage;
-  process.stderr.write(`[bench] starting ${image}\n`);
-  const container = await new LoopbackContainer(image)
-    .withCommand(serverArgs({}))
-    .withExposedPorts(REDIS_PORT)
-    .withWaitStrategy(Wait.forLogMessage(/Ready to accept connections/))
-    .start();
-  const port = container.getMappedPort(REDIS_PORT);
+  const settings = loadSettings();
+  progress(`starting ${settings.redisImage} behind Toxiproxy`);
+  const topology = await StandaloneTopology.start({ image: settings.redisImage, toxiproxyImage: settings.toxiproxyImage, config: {}, client: DEFAULT_CLIENT_SETTINGS }, progress);
+  const direct = topology.nodes[0].hostPort;
+  const viaFaultLayer = topology.clientLinks.get(topology.nodes[0].name)!.hostPort;
   try {
-    // fill the key space so GETs hit
-    const [loader] = await connect(port, 1);
-    await loader.call("DEBUG", "POPULATE", String(KEYSPACE), "key", String(VALUE_BYTES));
-    loader.disconnect();
+    await topology.nodes[0].admin.call("DEBUG", "POPULATE", String(KEYSPACE), "key", String(VALUE_BYTES)); // GETs hit
+    const out: string[] = [`# The load driver beside its peers (${settings.redisImage}, ${ROUNDS} alternating rounds of ${SECONDS} s; median (range))\n`];
 
-    console.log(`# Load driver vs redis-benchmark (${image}, ${ROUNDS} alternating rounds of ${SECONDS}s, medians)\n`);
-    console.log("## Max throughput, closed loop, equal connections x pipeline depth\n");
-    console.log("| test | connections | pipeline | redis-benchmark ops/s | driver ops/s | ratio driver/redis-benchmark |");
-    console.log("|---|---|---|---|---|---|");
+    const throughput: Array<Record<string, unknown>> = [];
+    const rows: string[][] = [];
     for (const [c, p] of [
       [4, 1],
       [4, 16],
       [16, 16],
     ] as const) {
-      for (const t of ["set", "get"] as const) {
-        const theirs: number[] = [];
-        const ours: number[] = [];
+      for (const t of ["get", "set"] as const) {
+        const m = { rb: [] as number[], lean: [] as number[], ioredis: [] as number[], bare: [] as number[] };
         for (let round = 0; round < ROUNDS; round++) {
-          process.stderr.write(`[bench] ${t} c=${c} P=${p} round ${round + 1}/${ROUNDS}\n`);
-          const probe = redisBenchmark(port, t, c, p, 20_000);
-          const n = Math.max(20_000, Math.round(probe.rps * SECONDS)); // about SECONDS of work
-          theirs.push(redisBenchmark(port, t, c, p, n).rps);
-          ours.push((await driverMax(port, t, c, p)).rps);
+          progress(`${t} c=${c} P=${p} round ${round + 1}/${ROUNDS}`);
+          m.rb.push(redisBenchmarkFor(direct, t, c, p).rps);
+          m.lean.push(await driverMax("lean", direct, t, c, p));
+          m.ioredis.push(await driverMax("ioredis", direct, t, c, p));
+          m.bare.push(await bareIoredisMax(direct, t, c, p));
         }
-        const a = median(theirs);
-        const b = median(ours);
-        console.log(`| ${t.toUpperCase()} | ${c} | ${p} | ${Math.round(a)} | ${Math.round(b)} | ${(b / a).toFixed(2)} |`);
+        const [rb, lean, io, bare] = [median(m.rb), median(m.lean), median(m.ioredis), median(m.bare)];
+        rows.push([t.toUpperCase(), String(c), String(p), range(m.rb), range(m.lean), (lean / rb).toFixed(2), range(m.ioredis), range(m.bare), (io / bare).toFixed(2)]);
+        throughput.push({ test: t, connections: c, pipeline: p, redisBenchmark: Math.round(rb), driver: Math.round(lean), ratio: +(lean / rb).toFixed(3), engine: "lean", bareIoredis: Math.round(bare) });
+        throughput.push({ test: t, connections: c, pipeline: p, redisBenchmark: Math.round(rb), driver: Math.round(io), ratio: +(io / bare).toFixed(3), engine: "ioredis", bareIoredis: Math.round(bare) });
       }
     }
+    out.push("## Max throughput, closed loop, direct to the server (ops/s)\n");
+    out.push("Targets: lean / redis-benchmark ≥ 1.0 at pipeline 16, ≥ 0.8 at pipeline 1; ioredis engine / bare ioredis ≥ 0.9.\n");
+    out.push(table(["test", "connections", "pipeline", "redis-benchmark", "lean engine", "lean / redis-benchmark", "ioredis engine", "bare ioredis pipeline()", "ioredis engine / bare"], rows));
 
-    const rate = 1000;
-    console.log(`\n## Latency at a low fixed rate (GET, one connection)\n`);
-    console.log("| round | redis-benchmark P50 µs (closed loop, c=1) | redis-benchmark P99 µs | driver P50 µs (open loop, from intended start) | driver P99 µs | driver service P50 µs | P50 difference µs |");
-    console.log("|---|---|---|---|---|---|---|");
-    const diffs: number[] = [];
+    const lat = { rb50: [] as number[], rb99: [] as number[], bare50: [] as number[], bare99: [] as number[], io50: [] as number[], io99: [] as number[], lean50: [] as number[], lean99: [] as number[], layer: [] as number[] };
     for (let round = 0; round < ROUNDS; round++) {
-      process.stderr.write(`[bench] latency round ${round + 1}/${ROUNDS}\n`);
-      const theirs = redisBenchmark(port, "get", 1, 1, rate * SECONDS);
-      const ours = await driverFixedRate(port, rate);
-      diffs.push(ours.p50Us - theirs.p50Us);
-      console.log(`| ${round + 1} | ${theirs.p50Us} | ${theirs.p99Us} | ${ours.p50Us} (${rate}/s) | ${ours.p99Us} | ${ours.serviceP50Us} | ${ours.p50Us - theirs.p50Us >= 0 ? "+" : ""}${ours.p50Us - theirs.p50Us} |`);
+      progress(`latency round ${round + 1}/${ROUNDS}`);
+      const rb = redisBenchmark(direct, "get", 1, 1, LOW_RATE * SECONDS);
+      const bare = await bareIoredisFixedRate(direct, LOW_RATE);
+      const io = await driverFixedRate("ioredis", direct, LOW_RATE);
+      const lean = await driverFixedRate("lean", direct, LOW_RATE);
+      const leanLayer = await driverFixedRate("lean", viaFaultLayer, LOW_RATE);
+      lat.rb50.push(rb.p50Us), lat.rb99.push(rb.p99Us), lat.bare50.push(bare.p50Us), lat.bare99.push(bare.p99Us);
+      lat.io50.push(io.p50Us), lat.io99.push(io.p99Us), lat.lean50.push(lean.p50Us), lat.lean99.push(lean.p99Us);
+      lat.layer.push(leanLayer.p50Us - lean.p50Us);
     }
-    console.log(`\nMedian P50 difference: ${median(diffs) >= 0 ? "+" : ""}${median(diffs)} µs (target: within +100 µs).`);
+    const latency = {
+      redisBenchmarkP50Us: median(lat.rb50),
+      redisBenchmarkP99Us: median(lat.rb99),
+      bareIoredisP50Us: median(lat.bare50),
+      bareIoredisP99Us: median(lat.bare99),
+      driverP50Us: median(lat.io50),
+      driverP99Us: median(lat.io99),
+      leanP50Us: median(lat.lean50),
+      leanP99Us: median(lat.lean99),
+    };
+    out.push(`\n## Latency at ${LOW_RATE} GET/s, one connection, direct (µs)\n`);
+    out.push("redis-benchmark: closed loop, c=1 (it cannot hold a rate). The others: open loop, latency from each intended start.");
+    out.push("Targets: driver P99 ≤ 1.3 × bare ioredis P99; driver P50 ≤ redis-benchmark P50 + 100 µs.\n");
+    out.push(
+      table(
+        ["", "redis-benchmark", "bare ioredis", "driver, ioredis engine", "driver, lean engine"],
+        [
+          ["P50", range(lat.rb50), range(lat.bare50), range(lat.io50), range(lat.lean50)],
+          ["P99", range(lat.rb99), range(lat.bare99), range(lat.io99), range(lat.lean99)],
+          ["P50 − redis-benchmark P50", "", `${latency.bareIoredisP50Us - latency.redisBenchmarkP50Us}`, `${latency.driverP50Us - latency.redisBenchmarkP50Us}`, `${latency.leanP50Us - latency.redisBenchmarkP50Us}`],
+          ["P99 / bare ioredis P99", "", "", (latency.driverP99Us / latency.bareIoredisP99Us).toFixed(2), (latency.leanP99Us / latency.bareIoredisP99Us).toFixed(2)],
+        ],
+      ),
+    );
+
+    progress("open-loop maximum, lean engine, 4 connections");
+    const open = await openLoopMax(direct, 4);
+    out.push("\n## Sustained open-loop maximum, lean engine, 4 connections, direct\n");
+    out.push("Held: achieved within 1% of the target rate and schedule lag P99 < 1 ms. Target: ≥ 100k ops/s.\n");
+    out.push(
+      table(
+        ["target ops/s", "achieved ops/s", "schedule lag P99 µs", "P50 µs", "P99 µs", "held"],
+        open.steps.map((s) => [String(s.rate), String(Math.round(s.achieved)), String(s.lagP99Us), String(s.p50Us), String(s.p99Us), s.rate <= open.maxRate ? "yes" : "no"]),
+      ),
+    );
+    out.push(`\nSustained maximum: ${open.maxRate} ops/s.`);
+    out.push(`\nThe fault layer (one Toxiproxy hop) adds ${range(lat.layer)} µs at P50 (lean engine, ${LOW_RATE} GET/s).`);
+
+    const bench = {
+      image: settings.redisImage,
+      rounds: ROUNDS,
+      seconds: SECONDS,
+      throughput,
+      latency,
+      openLoopMaxRate: open.maxRate,
+      openLoopSteps: open.steps,
+      faultLayerAddedP50Us: median(lat.layer),
+      driverThreads: [{ threads: 1, maxRate: open.maxRate }],
+    };
+    const dir = join("reports", "bench");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "bench.json"), JSON.stringify(bench, null, 2));
+    console.log(out.join("\n"));
+    console.log(`\nWrote ${join(dir, "bench.json")}.`);
   } finally {
-    await container.stop();
+    await topology.stop();
   }
 }
 

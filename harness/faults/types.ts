@@ -3,7 +3,7 @@ import type { Unit } from "../infra/units.js";
 import type { PhaseClock } from "../measure/phases.js";
 import type { Timeline } from "../measure/timeline.js";
 import type { Capability, Topology } from "../topology/types.js";
-import type { ClientPool } from "../workload/client-pool.js";
+import type { Connections } from "../workload/engines/command-client.js";
 
 /** What a fault is given when it runs. */
 export interface FaultContext {
@@ -14,9 +14,9 @@ export interface FaultContext {
   /** Ctrl-C: a fault in progress heals at once. */
   signal: AbortSignal;
   /** The workload's connections: a runbook stops writes and repoints them. */
-  pool: ClientPool;
+  pool: Connections;
   /** The connections reads go to, when they are not the pool's (replica reads). */
-  readPool?: ClientPool;
+  readPool?: Connections;
   /** Told of each fault's record as soon as it is requested (the record fills in as the fault runs). */
   onStart?: (rec: FaultRecord) => void;
 }

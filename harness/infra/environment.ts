@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import type { ContainerRuntimeClient } from "testcontainers";
 
@@ -13,6 +13,32 @@ export interface HostFacts {
   node: string;
   dockerServerVersion: string;
   dockerOperatingSystem: string;
+  /**
+   * Whether published ports go through a docker-proxy process ("on", the engine's default) or the kernel ("off"), as
+   * the local dockerd's command line and daemon.json say; "unknown" when the engine is not a local dockerd.
+   */
+  dockerUserlandProxy: "on" | "off" | "unknown";
+}
+
+/** The local dockerd's --userland-proxy setting (its command line first, then /etc/docker/daemon.json). */
+export function userlandProxy(): HostFacts["dockerUserlandProxy"] {
+  const pid = readdirSafe("/proc").find((d) => /^\d+$/.test(d) && readSys(`/proc/${d}/comm`) === "dockerd");
+  if (!pid) return "unknown";
+  const flag = /--userland-proxy(?:=(\w+))?/.exec(readSys(`/proc/${pid}/cmdline`).replace(/\0/g, " "));
+  if (flag) return flag[1] === "false" ? "off" : "on";
+  try {
+    return JSON.parse(readFileSync("/etc/docker/daemon.json", "utf8"))["userland-proxy"] === false ? "off" : "on";
+  } catch {
+    return "on";
+  }
+}
+
+function readdirSafe(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch {
+    return [];
+  }
 }
 
 function readSys(path: string): string {
@@ -40,6 +66,7 @@ export function hostFacts(runtime: ContainerRuntimeClient): HostFacts {
     node: process.version,
     dockerServerVersion: String(engine.serverVersion),
     dockerOperatingSystem: engine.operatingSystem,
+    dockerUserlandProxy: userlandProxy(),
   };
 }
 
@@ -50,5 +77,7 @@ export function hostWarnings(f: HostFacts): string[] {
     w.push(`vm.overcommit_memory is ${f.overcommitMemory}: BGSAVE may fail under memory pressure (sysctl -w vm.overcommit_memory=1).`);
   if (f.transparentHugePages === "always")
     w.push("transparent huge pages are 'always': fork copy-on-write and latency get worse (Redis recommends madvise or never).");
+  if (f.dockerUserlandProxy === "on")
+    w.push("the Docker engine forwards published ports through docker-proxy: a process in every connection that doubles the latency floor (start dockerd with --userland-proxy=false, as harness/infra/setup.sh does).");
   return w;
 }

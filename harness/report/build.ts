@@ -46,7 +46,7 @@ export function buildReport(x: ReportInputs): RunReport {
     finishedAt: (x.finishedAt ?? new Date()).toISOString(),
     environment: x.environment,
     topology: x.topology,
-    workload: { mode: x.driver.mode, latencyMeaning: LATENCY_MEANING[x.driver.mode], issued: x.driver.issued, loadDurationMs: Math.round(x.driver.endMs) },
+    workload: { mode: x.driver.mode, engine: x.scenario.workload.engine, latencyMeaning: LATENCY_MEANING[x.driver.mode], issued: x.driver.issued, loadDurationMs: Math.round(x.driver.endMs) },
     dataset: { requestedBytes: x.scenario.dataset.size, ...x.dataset },
     faults: x.faults,
     ...x.checked.results,

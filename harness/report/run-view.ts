@@ -1,3 +1,4 @@
+import { ENGINES } from "../workload/engines/index.js";
 import type { Availability } from "../check/availability.js";
 import { findCheck, type Check } from "../check/verdict.js";
 import type { MetricId } from "../check/metrics.js";
@@ -66,6 +67,7 @@ function header(r: RunReport): Fact[] {
     ["server", t ? `${t.server.server} ${t.server.version}` : "not started"],
     ["image", t?.image ?? s.topology.image ?? "?"],
     ["load", load],
+    ["engine", `${r.workload.engine}: ${ENGINES[r.workload.engine].description}`],
     ["latency means", r.workload.latencyMeaning],
     [
       "dataset",
@@ -263,6 +265,7 @@ function environmentSection(r: RunReport): Section {
         ["host", `${h.kernel}; ${h.cores} cores (${h.cpuModel}); ${formatBytes(h.memoryBytes)} memory`],
         ["transparent huge pages / overcommit", `${h.transparentHugePages} / vm.overcommit_memory=${h.overcommitMemory}`],
         ["Docker / Node", `${h.dockerServerVersion} on ${h.dockerOperatingSystem} / ${h.node}`],
+        ["published ports through docker-proxy", h.dockerUserlandProxy],
       ]
     : [["host", "not recorded"]];
   for (const i of r.environment.images) facts.push([`image ${i.name}`, i.id]);

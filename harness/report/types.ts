@@ -1,3 +1,4 @@
+import type { EngineName } from "../workload/engines/index.js";
 import type { AppTierReport } from "../app/app-tier.js";
 import type { Measurements } from "../check/metrics.js";
 import type { Verdict } from "../check/verdict.js";
@@ -47,7 +48,8 @@ export interface RunReport extends Measurements, ProbeSections {
   finishedAt: string;
   environment: { host: HostFacts | null; warnings: string[]; images: ImageFacts[] };
   topology: TopologyDescription | null;
-  workload: { mode: "open-loop" | "closed-loop"; latencyMeaning: string; issued: number; loadDurationMs: number };
+  /** `engine`: the client library the load went through (workload/engines). */
+  workload: { mode: "open-loop" | "closed-loop"; engine: EngineName; latencyMeaning: string; issued: number; loadDurationMs: number };
   dataset: { requestedBytes: number; keys: number; usedMemoryBytes: number | null };
   faults: AnyFaultRecord[];
   /** Distinct texts of the errors classed "other". */

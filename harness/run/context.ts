@@ -15,7 +15,7 @@ import { Progress } from "../report/progress.js";
 import type { ProbeSections } from "../report/types.js";
 import type { Scenario } from "../scenario/schema.js";
 import type { Convergence, Topology, TopologyDescription } from "../topology/types.js";
-import type { ClientPool } from "../workload/client-pool.js";
+import type { Connections } from "../workload/engines/command-client.js";
 import type { DriverResult } from "../workload/driver.js";
 
 export interface RunOptions {
@@ -63,7 +63,7 @@ export class RunContext {
   topology: Topology | undefined;
   description: TopologyDescription | null = null;
   dataset = { keys: 0, usedMemoryBytes: null as number | null };
-  clients: { pool: ClientPool; readPool?: ClientPool } | undefined;
+  clients: { pool: Connections; readPool?: Connections } | undefined;
   probes: Probe<Partial<ProbeSections>>[] = [];
   driver: DriverResult;
   faults: AnyFaultRecord[] = [];

@@ -5,6 +5,7 @@ import { faultDefinition, faultSchema, type FaultSpec } from "../faults/registry
 import { seconds, size } from "../infra/fields.js";
 import { clientSchema, DEFAULT_CLIENT_SETTINGS } from "../topology/client-options.js";
 import { capabilitiesOf, topologySchema } from "../topology/registry.js";
+import { ENGINE_NAMES } from "../workload/engines/index.js";
 
 export const workloadSchema = z
   .object({
@@ -34,6 +35,8 @@ export const workloadSchema = z
     /** Closed loop: operations in flight per connection. */
     pipeline: z.number().int().positive().max(10_000).default(1),
     seed: z.number().int().default(1),
+    /** The client library operations go through (see workload/engines): ioredis, or the lean engine for throughput work. */
+    engine: z.enum(ENGINE_NAMES).default("ioredis"),
     /** Open loop: what wakes the driver at each intended start: a worker-thread metronome, or Node's timers (~1 ms late). */
     waker: z.enum(["metronome", "timer"]).default("metronome"),
   })
@@ -67,6 +70,8 @@ function crossRules(s: z.output<typeof baseSchema>): Issue[] {
     issues.push({ path: ["workload", "readFrom"], message: `a ${kind} topology has no replicas to read from` });
   if (w.readFrom === "replicas" && w.keys !== "ledger")
     issues.push({ path: ["workload", "readFrom"], message: 'replica reads are measured on the write ledger: set workload.keys to "ledger"' });
+  if (w.engine === "lean" && caps.has("slots"))
+    issues.push({ path: ["workload", "engine"], message: `the lean engine does not route by slot yet: use engine "ioredis" on a ${kind} topology` });
   const b = s.budgets;
   if ((b.maxLostWrites !== undefined || b.rpoMs !== undefined || b.minLostWrites !== undefined) && w.keys !== "ledger")
     issues.push({ path: ["budgets"], message: 'loss budgets need the write ledger: set workload.keys to "ledger"' });

@@ -1,4 +1,4 @@
-import type { DataClient } from "../topology/types.js";
+import type { CommandClient } from "./engines/command-client.js";
 import { Rng } from "./rng.js";
 import type { Issue } from "./driver.js";
 
@@ -35,21 +35,30 @@ export function zipfSampler(n: number, s: number, rng: Rng): () => number {
   };
 }
 
+/** Keys are encoded once up to this key space (a few MB); beyond it, per operation. */
+const PREBUILT_KEYS = 200_000;
+
 /**
  * GET/SET on keys drawn (uniformly or Zipf) from `key:0 .. key:<keySpace-1>`, spread round-robin over the clients.
  * Values are one fixed random buffer: the cost of the value is the network's and the server's, not the generator's.
  */
-export function keyValueIssuer(w: KeyValueWorkload, pool: { clients: DataClient[] }): Issue {
+export function keyValueIssuer(w: KeyValueWorkload, pool: { clients: CommandClient[] }): Issue {
   if (pool.clients.length === 0) throw new Error("keyValueIssuer needs at least one client");
   const rng = new Rng(w.seed);
   const pick = w.keyDistribution === "zipf" ? zipfSampler(w.keySpace, w.zipfExponent ?? 1, rng) : () => rng.int(w.keySpace);
   const prefix = w.hashTag ? `key:{${w.hashTag}}:` : "key:";
+  const keys = w.keySpace <= PREBUILT_KEYS ? Array.from({ length: w.keySpace }, (_, k) => Buffer.from(prefix + k)) : undefined;
   const value = Buffer.alloc(w.valueBytes);
   for (let i = 0; i < value.length; i++) value[i] = 97 + (i % 26);
-  return (i) => {
+  return (i, _intendedMs, done) => {
     const client = pool.clients[i % pool.clients.length];
-    const key = prefix + pick();
-    if (rng.next() < w.readRatio) return { kind: "read", reply: client.get(key) };
-    return { kind: "write", reply: client.set(key, value) };
+    const k = pick();
+    const key = keys ? keys[k] : prefix + k;
+    if (rng.next() < w.readRatio) {
+      client.get(key, done);
+      return "read";
+    }
+    client.set(key, value, done);
+    return "write";
   };
 }

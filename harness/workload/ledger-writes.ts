@@ -1,7 +1,7 @@
 import type { WriteLedger } from "../measure/ledger.js";
 import { classifyError } from "../measure/errors.js";
 import type { Issue } from "./driver.js";
-import type { ClientPool } from "./client-pool.js";
+import type { CommandClient } from "./engines/command-client.js";
 import { Rng } from "./rng.js";
 import type { StaleReadLog } from "../measure/stale-reads.js";
 
@@ -18,38 +18,37 @@ export class WritesStoppedError extends Error {
  */
 export function ledgerIssuer(
   w: { readRatio: number; seed: number },
-  pool: ClientPool,
-  readPool: ClientPool,
+  pool: { clients: CommandClient[]; writesOpen: boolean },
+  readPool: { clients: CommandClient[] },
   ledger: WriteLedger,
   staleness: StaleReadLog,
   clock: () => number,
 ): Issue {
   const rng = new Rng(w.seed);
-  return (i, intendedMs) => {
-    const client = pool.clients[i % pool.clients.length];
+  return (i, intendedMs, done) => {
     if (ledger.lastAckedId >= 0 && rng.next() < w.readRatio) {
       const id = ledger.lastAckedId;
       const ackedAt = ledger.lastAckedAtMs;
       const sentAt = clock();
-      const reader = readPool.clients[i % readPool.clients.length];
-      const reply = reader.get(ledger.key(id)).then((v) => {
-        staleness.record(ackedAt, sentAt, v === ledger.value(id));
-        return v;
+      readPool.clients[i % readPool.clients.length].get(ledger.key(id), (err, v) => {
+        if (!err) staleness.record(ackedAt, sentAt, v === ledger.value(id));
+        done(err);
       });
-      return { kind: "read", reply };
+      return "read";
     }
     const id = ledger.begin(intendedMs);
-    const sent = pool.writesOpen ? client.set(ledger.key(id), ledger.value(id)) : Promise.reject(new WritesStoppedError());
-    const reply = sent.then(
-      (v) => {
-        ledger.settle(id, clock());
-        return v;
-      },
-      (err: unknown) => {
+    if (!pool.writesOpen) {
+      process.nextTick(() => {
+        const err = new WritesStoppedError();
         ledger.settle(id, clock(), classifyError(err));
-        throw err;
-      },
-    );
-    return { kind: "write", reply };
+        done(err);
+      });
+      return "write";
+    }
+    pool.clients[i % pool.clients.length].set(ledger.key(id), ledger.value(id), (err) => {
+      ledger.settle(id, clock(), err ? classifyError(err) : undefined);
+      done(err);
+    });
+    return "write";
   };
 }

@@ -220,7 +220,7 @@ export function syntheticReport(spec: SyntheticSpec): RunReport {
     startedAt: new Date(STARTED),
     finishedAt: new Date(STARTED + durationMs + 14_000),
     environment: {
-      host: { kernel: "Linux 6.18.0", transparentHugePages: "madvise", overcommitMemory: "1", cores: 2, cpuModel: "synthetic CPU", memoryBytes: 24 * 2 ** 30, node: "v20.20.2", dockerServerVersion: "20.10.24", dockerOperatingSystem: "Debian GNU/Linux 12" },
+      host: { kernel: "Linux 6.18.0", transparentHugePages: "madvise", overcommitMemory: "1", cores: 2, cpuModel: "synthetic CPU", memoryBytes: 24 * 2 ** 30, node: "v20.20.2", dockerServerVersion: "20.10.24", dockerOperatingSystem: "Debian GNU/Linux 12", dockerUserlandProxy: "off" },
       images: [{ name: image, id: `sha256:${"ab".repeat(32)}`, repoDigests: [], created: "2026-11-30T00:00:00Z" }],
       warnings: [],
     },

@@ -11,7 +11,7 @@ import { ReplicationTopology } from "../../harness/topology/replication.js";
 import { ClusterTopology } from "../../harness/topology/cluster.js";
 import { parseClusterNodes } from "../../harness/topology/cluster-nodes.js";
 import type { Topology } from "../../harness/topology/types.js";
-import { ClientPool } from "../../harness/workload/client-pool.js";
+import { IoredisPool } from "../../harness/workload/engines/ioredis-pool.js";
 import { DEFAULT_CLIENT_SETTINGS } from "../../harness/topology/client-options.js";
 
 // Toxiproxy alone cuts traffic *to* a node, not *from* it. This pins down that the partition fault cuts both
@@ -67,7 +67,7 @@ async function duringPartition(topo: Topology, forMs: number, during: () => Prom
     timeline,
     phases,
     signal: new AbortController().signal,
-    pool: new ClientPool(() => topo.newClient(), 0, timeline),
+    pool: new IoredisPool(() => topo.newClient(), 0, timeline),
   });
   while (phases.faultStartMs === undefined) await new Promise((r) => setTimeout(r, 50));
   await during();

@@ -4,7 +4,10 @@ import { runClosedLoop, runOpenLoop, type Issue, type Sink } from "../../harness
 import { Metronome } from "../../harness/workload/metronome.js";
 import { OpStats, type OpOutcome } from "../../harness/measure/op-stats.js";
 
-const instant: Issue = (i) => ({ kind: i % 2 ? "write" : "read", reply: Promise.resolve("OK") });
+const instant: Issue = (i, _intended, done) => {
+  setImmediate(done);
+  return i % 2 ? "write" : "read";
+};
 
 /** The driver as the harness runs it: on a metronome whose tick 0 is the run clock's zero. */
 async function openLoop(ratePerSec: number, durationMs: number, issue: Issue, sink: Sink, onStart = () => {}, signal?: AbortSignal) {
@@ -43,10 +46,11 @@ test("open loop: operations keep being issued on schedule while earlier ones are
   const clock = () => performance.now() - origin;
   let inFlightMax = 0;
   let inFlight = 0;
-  const slow: Issue = () => {
+  const slow: Issue = (_i, _intended, done) => {
     inFlight++;
     inFlightMax = Math.max(inFlightMax, inFlight);
-    return { kind: "read", reply: new Promise((r) => setTimeout(() => r((inFlight--, "x")), 100)) };
+    setTimeout(() => (inFlight--, done()), 100);
+    return "read";
   };
   const r = await runOpenLoop({ ratePerSec: 500, durationMs: 300 }, slow, () => {}, clock); // timer-driven
   t.is(r.issued, 150);
@@ -55,7 +59,10 @@ test("open loop: operations keep being issued on schedule while earlier ones are
 
 test("open loop: failures are recorded with their class and their latency up to the failure", async (t) => {
   const outcomes: OpOutcome[] = [];
-  const failing: Issue = () => ({ kind: "write", reply: Promise.reject(new Error("READONLY You can't write against a read only replica.")) });
+  const failing: Issue = (_i, _intended, done) => {
+    setImmediate(() => done(new Error("READONLY You can't write against a read only replica.")));
+    return "write";
+  };
   await openLoop(1000, 20, failing, (o) => outcomes.push(o));
   t.is(outcomes.length, 20);
   t.true(outcomes.every((o) => o.error === "READONLY" && o.doneMs >= o.intendedMs));
@@ -67,19 +74,26 @@ test("open loop: an abort stops issuing and still settles what is in flight", as
   t.true(r.issued > 10 && r.issued < 500, `issued ${r.issued}`);
 });
 
-test("closed loop: each worker waits for its reply, and latency is service time (labelled as such)", async (t) => {
+test("closed loop: each connection sends its pipeline as one batch and the next once all of it replied; latency is service time", async (t) => {
   const origin = performance.now();
   const clock = () => performance.now() - origin;
   const outcomes: OpOutcome[] = [];
-  let inFlight = 0;
+  const inFlight = [0, 0];
   let maxInFlight = 0;
-  const issue: Issue = () => {
-    inFlight++;
-    maxInFlight = Math.max(maxInFlight, inFlight);
-    return { kind: "read", reply: new Promise((r) => setImmediate(() => r((inFlight--, "x")))) };
+  let sawPartialBatch = false;
+  const issue: Issue = (i, _intended, done) => {
+    const c = i % 2; // round-robin clients, as the issuers pick them
+    if ((i - c) % 16 === 0 && inFlight[c] !== 0) sawPartialBatch = true; // a batch began before the last one had replied
+    inFlight[c]++;
+    maxInFlight = Math.max(maxInFlight, inFlight[0] + inFlight[1]);
+    setTimeout(() => (inFlight[c]--, done()), 1 + (i % 3)); // replies come back out of step
+    return "read";
   };
-  const r = await runClosedLoop({ durationMs: 100, concurrency: 4 }, issue, (o) => outcomes.push(o), clock);
+  const r = await runClosedLoop({ durationMs: 100, connections: 2, pipeline: 8 }, issue, (o) => outcomes.push(o), clock);
   t.is(r.mode, "closed-loop");
-  t.is(maxInFlight, 4);
+  t.is(maxInFlight, 16);
+  t.false(sawPartialBatch);
+  t.is(r.issued, outcomes.length);
+  t.is(r.issued % 8, 0);
   t.true(outcomes.every((o) => o.intendedMs === o.sentMs));
 });

@@ -7,7 +7,7 @@ import { PhaseClock } from "../../harness/measure/phases.js";
 import { Timeline } from "../../harness/measure/timeline.js";
 import type { RedisNode } from "../../harness/topology/redis-node.js";
 import type { Capability, Topology } from "../../harness/topology/types.js";
-import type { ClientPool } from "../../harness/workload/client-pool.js";
+import type { Connections } from "../../harness/workload/engines/command-client.js";
 
 // Every fault through the one lifecycle (inject, hold, heal, record), against a fake topology that records what was
 // done to it: no containers. What a fault does to real containers is tested by the integration tests and the suites.
@@ -66,7 +66,7 @@ function fakeTopology(o: { caps: Capability[]; log: string[]; replicaInfo?: () =
 function context(topology: Topology, signal = new AbortController().signal): FaultContext & { phases: PhaseClock; timeline: Timeline } {
   const t0 = performance.now();
   const clock = () => performance.now() - t0;
-  return { topology, clock, timeline: new Timeline(clock), phases: new PhaseClock(), signal, pool: { writesOpen: true } as unknown as ClientPool };
+  return { topology, clock, timeline: new Timeline(clock), phases: new PhaseClock(), signal, pool: { writesOpen: true } as unknown as Connections };
 }
 
 const spec = (input: object) => faultSchema.parse(input) as FaultSpec;

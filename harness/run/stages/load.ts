@@ -40,7 +40,7 @@ export async function loadWithFaults(ctx: RunContext): Promise<void> {
   ctx.driver =
     w.mode === "open-loop"
       ? await runOpenLoop({ ratePerSec: w.rate, durationMs, metronome }, issue, sink, clock, ctx.signal)
-      : await runClosedLoop({ durationMs, concurrency: w.connections * w.pipeline }, issue, sink, clock, ctx.signal);
+      : await runClosedLoop({ durationMs, connections: w.connections, pipeline: w.pipeline }, issue, sink, clock, ctx.signal);
   await metronome?.stop();
   for (const p of ctx.probes) await p.loadFinished?.();
   ctx.progress.stopLoad();

@@ -1,11 +1,11 @@
-import type { DataClient } from "../topology/types.js";
-import type { Timeline } from "../measure/timeline.js";
+import type { DataClient } from "../../topology/types.js";
+import type { Timeline } from "../../measure/timeline.js";
 
 /**
  * The workload's connections. A runbook can close the gate on writes ("stop writes") and repoint every connection to
  * a new primary; each connection's losses and recoveries go on the timeline (once per transition, not per retry).
  */
-export class ClientPool {
+export class IoredisPool {
   clients: DataClient[] = [];
   writesOpen = true;
 

@@ -1,0 +1,60 @@
+import type { Timeline } from "../../measure/timeline.js";
+import { Redis } from "ioredis";
+import { toRedisOptions, type ClientSettings } from "../../topology/client-options.js";
+import type { Topology } from "../../topology/types.js";
+import { IoredisPool } from "./ioredis-pool.js";
+import type { CommandClient, Connections, ReplyCallback } from "./command-client.js";
+import { LeanConnection } from "./lean-connection.js";
+import { LeanPool, type Address } from "./lean-pool.js";
+
+export interface EngineSetting {
+  topology: Topology;
+  to: "primary" | "replica";
+  connections: number;
+  client: ClientSettings;
+  timeline: Timeline;
+}
+
+/** One plain connection to one address: what calibration (and the bench) time PINGs over. */
+export interface SingleConnection extends CommandClient {
+  ping(cb: ReplyCallback): unknown;
+  close(): void;
+}
+
+/** A load engine: the client library the workload's operations go through. Both feed the same recorder and ledger. */
+export interface Engine {
+  readonly description: string;
+  /** Connections not yet connected: the caller defers their close before connecting (a half-open pool is closed too). */
+  create(s: EngineSetting): Connections & { connect(): Promise<void> };
+  connectTo(a: Address, client: ClientSettings): Promise<SingleConnection>;
+}
+
+/** The client link of the node the topology names primary now, or of one of its replicas (round-robin by connection). */
+async function linkAddress(topology: Topology, to: "primary" | "replica", i: number): Promise<Address> {
+  const primary = await topology.primary();
+  const replicas = to === "replica" ? await topology.replicasOf(primary) : [];
+  const node = to === "replica" ? replicas[i % replicas.length] : primary;
+  if (!node) throw new Error(`the ${topology.kind} topology has no replica to read from right now`);
+  return { host: "127.0.0.1", port: topology.clientLinks.get(node.name)!.hostPort };
+}
+
+export const ENGINES = {
+  ioredis: {
+    description: "ioredis with the scenario's client settings: what applications run, so what a failover looks like to them",
+    create: (s) => new IoredisPool(() => s.topology.newClient(s.to), s.connections, s.timeline),
+    connectTo: async (a, client) => {
+      const c = new Redis({ ...a, ...toRedisOptions(client) });
+      c.on("error", () => {}); // each command sees its own error
+      await c.connect();
+      return Object.assign(c, { close: () => c.disconnect() });
+    },
+  },
+  lean: {
+    description: "pre-encoded RESP on plain sockets, replies decoded by redis-parser: the instrument for throughput and capacity work",
+    create: (s) => new LeanPool((i) => linkAddress(s.topology, s.to, i), s.connections, s.client, s.timeline),
+    connectTo: (a, client) => LeanConnection.open({ ...a, commandTimeoutMs: client.commandTimeoutMs, connectTimeoutMs: client.connectTimeoutMs }),
+  },
+} as const satisfies Record<string, Engine>;
+
+export type EngineName = keyof typeof ENGINES;
+export const ENGINE_NAMES = Object.keys(ENGINES) as [EngineName, ...EngineName[]];

@@ -1,0 +1,221 @@
+import net from "node:net";
+import RedisParser from "redis-parser";
+import type { CommandClient, ReplyCallback } from "./command-client.js";
+
+/** Output is written into slabs this big and handed to the socket as slices of them: no copy per command. */
+const SLAB_BYTES = 256 * 1024;
+const GET = Buffer.from("*2\r\n$3\r\nGET\r\n");
+const SET = Buffer.from("*3\r\n$3\r\nSET\r\n");
+const PING = Buffer.from("*1\r\n$4\r\nPING\r\n");
+const CRLF = 0x0d0a;
+/** `$<n>\r\n` for the lengths keys and small values have, encoded once. */
+const BULK_HEADERS = Array.from({ length: 1024 }, (_, n) => Buffer.from(`$${n}\r\n`));
+
+export interface LeanConnectionOptions {
+  host: string;
+  port: number;
+  /** A command without a reply after this long fails as a timeout, and so does everything queued behind it. */
+  commandTimeoutMs: number;
+  connectTimeoutMs: number;
+}
+
+/**
+ * One RESP2 connection for throughput work: commands are encoded straight into a shared output slab, everything
+ * issued in one turn of the event loop leaves in one write (pipelining comes free), and replies are decoded by
+ * redis-parser (the parser the Node clients grew up on) and matched to callbacks in order. No command objects, no
+ * promises. It does not reconnect: a throughput run that loses its server has nothing left to measure, and every
+ * command issued after that fails at once as a connection error.
+ */
+export class LeanConnection implements CommandClient {
+  private readonly socket: net.Socket;
+  private readonly parser: RedisParser;
+  /** Callbacks awaiting a reply, in order, in a ring (head .. head+count). */
+  private pending: Array<ReplyCallback | undefined> = new Array(1024);
+  private sentAt = new Float64Array(1024);
+  private head = 0;
+  private count = 0;
+  private slab = Buffer.allocUnsafe(SLAB_BYTES);
+  private start = 0;
+  private end = 0;
+  private flushQueued = false;
+  private closedWith: Error | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  /** Called once when the connection is lost (or timed out), after every pending command has failed. */
+  onClose: (err: Error) => void = () => {};
+
+  private constructor(private readonly o: LeanConnectionOptions) {
+    this.socket = net.connect({ host: o.host, port: o.port, noDelay: true });
+    this.parser = new RedisParser({
+      returnReply: (reply: unknown) => this.settle(null, reply),
+      returnError: (err: Error) => this.settle(err),
+      returnFatalError: (err: Error) => this.fail(err),
+    });
+    this.socket.on("data", (chunk) => this.parser.execute(chunk));
+    this.socket.on("error", (err) => this.fail(err));
+    this.socket.on("close", () => this.fail(Object.assign(new Error("Connection is closed"), { code: "ECONNRESET" })));
+  }
+
+  /** Connects, or rejects naming the address and why (the connect timeout included). */
+  static open(o: LeanConnectionOptions): Promise<LeanConnection> {
+    const c = new LeanConnection(o);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        c.close();
+        reject(new Error(`lean engine: no connection to ${o.host}:${o.port} within ${o.connectTimeoutMs} ms`));
+      }, o.connectTimeoutMs);
+      c.socket.once("connect", () => {
+        clearTimeout(timer);
+        c.watchdog = setInterval(() => c.checkTimeout(), Math.max(5, Math.min(100, o.commandTimeoutMs / 4)));
+        c.watchdog.unref();
+        resolve(c);
+      });
+      c.socket.once("error", (err) => {
+        clearTimeout(timer);
+        reject(new Error(`lean engine: cannot connect to ${o.host}:${o.port}: ${err.message}`));
+      });
+    });
+  }
+
+  get(key: string | Buffer, cb: ReplyCallback): void {
+    if (this.refuse(cb)) return;
+    this.part(GET);
+    this.bulk(key);
+    this.queued(cb);
+  }
+
+  set(key: string | Buffer, value: string | Buffer, cb: ReplyCallback): void {
+    if (this.refuse(cb)) return;
+    this.part(SET);
+    this.bulk(key);
+    this.bulk(value);
+    this.queued(cb);
+  }
+
+  ping(cb: ReplyCallback): void {
+    if (this.refuse(cb)) return;
+    this.part(PING);
+    this.queued(cb);
+  }
+
+  /** Any command, for the engine's own control traffic. */
+  call(args: Array<string | Buffer>, cb: ReplyCallback): void {
+    if (this.refuse(cb)) return;
+    this.reserve(16);
+    this.end += this.slab.write(`*${args.length}\r\n`, this.end, "latin1");
+    for (const a of args) this.bulk(a);
+    this.queued(cb);
+  }
+
+  /** Replies still owed. */
+  get inFlight(): number {
+    return this.count;
+  }
+
+  close(): void {
+    clearInterval(this.watchdog);
+    this.socket.destroy();
+  }
+
+  private part(b: Buffer): void {
+    this.reserve(b.length);
+    this.slab.set(b, this.end);
+    this.end += b.length;
+  }
+
+  /** A closed connection fails every command at once (asynchronously, as a reply would come). */
+  private refuse(cb: ReplyCallback): boolean {
+    const err = this.closedWith;
+    if (err) process.nextTick(() => cb(err));
+    return err !== undefined;
+  }
+
+  private queued(cb: ReplyCallback): void {
+    this.push(cb);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      process.nextTick(this.flushNow);
+    }
+  }
+
+  private readonly flushNow = () => this.flush();
+
+  /** `$<len>\r\n<bytes>\r\n` */
+  private bulk(a: string | Buffer): void {
+    const len = typeof a === "string" ? Buffer.byteLength(a) : a.length;
+    this.reserve(len + 16);
+    if (len < BULK_HEADERS.length) this.part(BULK_HEADERS[len]);
+    else this.end += this.slab.write(`$${len}\r\n`, this.end, "latin1");
+    if (typeof a === "string") this.end += this.slab.write(a, this.end);
+    else {
+      this.slab.set(a, this.end);
+      this.end += len;
+    }
+    this.slab.writeUInt16BE(CRLF, this.end);
+    this.end += 2;
+  }
+
+  /** Room for `n` more bytes: what is pending moves to a new slab (the socket keeps its slices of the old one). */
+  private reserve(n: number): void {
+    if (this.end + n <= this.slab.length) return;
+    const pendingBytes = this.slab.subarray(this.start, this.end);
+    this.slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, (pendingBytes.length + n) * 2));
+    pendingBytes.copy(this.slab, 0);
+    this.start = 0;
+    this.end = pendingBytes.length;
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    if (this.end === this.start || this.closedWith) return;
+    this.socket.write(this.slab.subarray(this.start, this.end));
+    this.start = this.end;
+  }
+
+  private push(cb: ReplyCallback): void {
+    if (this.count === this.pending.length) this.grow();
+    const i = (this.head + this.count) & (this.pending.length - 1);
+    this.pending[i] = cb;
+    this.sentAt[i] = performance.now();
+    this.count++;
+  }
+
+  private grow(): void {
+    const n = this.pending.length * 2;
+    const pending: Array<ReplyCallback | undefined> = new Array(n);
+    const sentAt = new Float64Array(n);
+    for (let k = 0; k < this.count; k++) {
+      const i = (this.head + k) & (this.pending.length - 1);
+      pending[k] = this.pending[i];
+      sentAt[k] = this.sentAt[i];
+    }
+    this.pending = pending;
+    this.sentAt = sentAt;
+    this.head = 0;
+  }
+
+  private settle(err: Error | null, reply?: unknown): void {
+    if (this.count === 0) return; // a reply nobody asked for: the connection is being torn down
+    const cb = this.pending[this.head]!;
+    this.pending[this.head] = undefined;
+    this.head = (this.head + 1) & (this.pending.length - 1);
+    this.count--;
+    cb(err, reply);
+  }
+
+  /** Replies come in order, so once the oldest is overdue the connection is of no more use: fail it all. */
+  private checkTimeout(): void {
+    if (this.count > 0 && performance.now() - this.sentAt[this.head] > this.o.commandTimeoutMs) {
+      this.fail(Object.assign(new Error(`Command timed out after ${this.o.commandTimeoutMs} ms`), { code: "ETIMEDOUT" }));
+    }
+  }
+
+  private fail(err: Error): void {
+    const first = !this.closedWith;
+    if (first) {
+      this.closedWith = err;
+      this.close();
+    }
+    while (this.count > 0) this.settle(err);
+    if (first) this.onClose(err);
+  }
+}
