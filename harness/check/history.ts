@@ -3,6 +3,8 @@ import type { ReadBack, WriteLedger } from "../measure/ledger.js";
 import type { PhaseClock } from "../measure/phases.js";
 import type { Recorder } from "../measure/recorder.js";
 import type { StaleReadLog } from "../measure/stale-reads.js";
+import type { Calibration } from "../workload/calibration.js";
+import type { EngineName } from "../workload/engines/index.js";
 
 /**
  * Everything a run recorded that checkers judge, one owner per store: the recorder (every operation: latency, outcome,
@@ -20,5 +22,7 @@ export interface History {
   /** The ledger workload's reads, and where they went. */
   staleReads: { log: StaleReadLog; from: "primary" | "replicas" } | null;
   faults: AnyFaultRecord[];
+  /** The driver itself: its floor measured before the load, and how busy its thread was each second. */
+  instrument: { engine: EngineName; mode: "open-loop" | "closed-loop"; calibration: Calibration | null; eventLoop: number[] };
   load: { endMs: number; lastIssueMs: number };
 }

@@ -2,13 +2,14 @@ import { availabilityChecker } from "./availability.js";
 import type { CheckedField, Checker } from "./checker.js";
 import { dataLossChecker } from "./data-loss.js";
 import type { History } from "./history.js";
+import { instrumentChecker } from "./instrument.js";
 import { latencyChecker } from "./latency.js";
 import type { Budgets, Measurements } from "./metrics.js";
 import { staleReadsChecker } from "./stale-reads.js";
 import { budgetChecks, type Check } from "./verdict.js";
 
 /** The checkers every run goes through. A new checker: one file, one line here. */
-export const CHECKERS = [latencyChecker, availabilityChecker, dataLossChecker, staleReadsChecker] as const;
+export const CHECKERS = [latencyChecker, availabilityChecker, dataLossChecker, staleReadsChecker, instrumentChecker] as const;
 
 export type CheckResults = Pick<Measurements, CheckedField>;
 

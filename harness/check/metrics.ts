@@ -1,3 +1,4 @@
+import type { InstrumentReport } from "./instrument.js";
 import { z } from "zod";
 import { faultDefinition, type AnyFaultRecord } from "../faults/registry.js";
 import type { Unit } from "../infra/units.js";
@@ -15,6 +16,7 @@ export interface Measurements {
   availability: Availability;
   dataLoss: DataLoss | null;
   reads: StaleReadSummary | null;
+  instrument: InstrumentReport;
   faults: AnyFaultRecord[];
   workload: { loadDurationMs: number };
 }
@@ -96,9 +98,9 @@ const inPhase = (pick: (s: PhaseReport) => number) => (m: Measurements, phase?: 
 const NO_READ_BACK = "no read-back (the run did not finish or the topology did not converge)";
 
 export const METRICS: readonly Metric[] = [
-  { id: "p50", name: "p50", label: "P50 latency", unit: "ms", better: "lower", floor: 0.5, perPhase: true, budgets: [], measure: inPhase((s) => s.latency.p50Us / 1000) },
-  { id: "p99", name: "p99", label: "P99 latency", unit: "ms", better: "lower", floor: 0.5, perPhase: true, budgets: [{ key: "p99Ms", bound: "max" }], measure: inPhase((s) => s.latency.p99Us / 1000) },
-  { id: "p999", name: "p99.9", label: "P99.9 latency", unit: "ms", better: "lower", floor: 0.5, perPhase: true, budgets: [{ key: "p999Ms", bound: "max" }], measure: inPhase((s) => s.latency.p999Us / 1000) },
+  { id: "p50", name: "p50", label: "P50 latency", unit: "ms", better: "lower", floor: 0.1, perPhase: true, budgets: [], measure: inPhase((s) => s.latency.p50Us / 1000) },
+  { id: "p99", name: "p99", label: "P99 latency", unit: "ms", better: "lower", floor: 0.1, perPhase: true, budgets: [{ key: "p99Ms", bound: "max" }], measure: inPhase((s) => s.latency.p99Us / 1000) },
+  { id: "p999", name: "p99.9", label: "P99.9 latency", unit: "ms", better: "lower", floor: 0.1, perPhase: true, budgets: [{ key: "p999Ms", bound: "max" }], measure: inPhase((s) => s.latency.p999Us / 1000) },
   { id: "errorRate", name: "error rate", label: "error rate", unit: "fraction", better: "lower", floor: 0.001, perPhase: true, budgets: [{ key: "maxErrorRate", bound: "max" }], measure: inPhase((s) => s.errors / s.ops) },
   {
     id: "throughput",
@@ -179,10 +181,21 @@ export interface MetricSample {
   censored: boolean;
 }
 
+/**
+ * The run's own floor for a latency percentile, in the metric's unit (ms): the calibrated PING latency at that
+ * percentile through the fault layer. A change smaller than what the instrument itself shows there is not Redis's.
+ */
+function instrumentFloor(m: Measurements, id: MetricId): number {
+  const c = m.instrument?.calibration;
+  if (!c) return 0;
+  const us = id === "p50" ? c.faultLayer.p50Us : id === "p99" ? c.faultLayer.p99Us : id === "p999" ? c.faultLayer.p999Us : 0;
+  return us / 1000;
+}
+
 /** Every value of the catalog a run measured, and every metric its faults measured (fork time, copy-on-write...). */
 export function metricSamples(m: Measurements): MetricSample[] {
   const out: MetricSample[] = [];
-  const common = (x: Metric) => ({ unit: x.unit, better: x.better, floor: x.floor, strict: x.strict ?? false, metric: x.id });
+  const common = (x: Metric) => ({ unit: x.unit, better: x.better, floor: Math.max(x.floor, instrumentFloor(m, x.id)), strict: x.strict ?? false, metric: x.id });
   for (const x of METRICS) {
     for (const phase of x.perPhase ? PHASES : [undefined]) {
       const v = x.measure(m, phase);

@@ -26,6 +26,8 @@ export interface Verdict {
   checks: Check[];
   /** The checks that failed, in words: what a CI log or a JUnit failure shows. */
   failures: string[];
+  /** Why the driver, not Redis, was the limit (check/instrument.ts): the budgets still judge, but read the latencies so. */
+  driverBound?: string[];
 }
 
 /** "p99 baseline: budget ≤ 50 ms, measured 61.2 ms". */

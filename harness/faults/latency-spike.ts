@@ -23,7 +23,8 @@ export const latencySpike = defineFault({
       kind: z.literal("latency-spike"),
       target: dataTarget.default("primary"),
       ...held,
-      latencyMs: z.number().int().positive(),
+      /** Each way, whole ms (Toxiproxy's unit). 0 with no jitter: a control run, the fault's phases without the delay. */
+      latencyMs: z.number().int().nonnegative(),
       jitterMs: z.number().int().nonnegative().default(0),
     })
     .strict(),
@@ -33,7 +34,7 @@ export const latencySpike = defineFault({
     const toxics: Array<Toxic<unknown>> = [];
     return runFault<"latency-spike", LatencySpikeDetails>(ctx, "latency-spike", {
       inject: async (rec) => {
-        await latency(ctx.topology.clientLinks.get(node.name)!, spec.latencyMs, spec.jitterMs, toxics);
+        if (spec.latencyMs || spec.jitterMs) await latency(ctx.topology.clientLinks.get(node.name)!, spec.latencyMs, spec.jitterMs, toxics);
         Object.assign(rec.details, { node: node.name, latencyMs: spec.latencyMs, jitterMs: spec.jitterMs });
         return { nodes: [node.name] };
       },

@@ -36,7 +36,8 @@ const LATENCY_MEANING = {
 
 /** The report of a run. A run that did not complete fails its verdict, whatever its budgets say. */
 export function buildReport(x: ReportInputs): RunReport {
-  const v = verdictOf(x.checked.checks);
+  const bound = x.checked.results.instrument.driverBound;
+  const v = { ...verdictOf(x.checked.checks), ...(bound ? { driverBound: bound.reasons } : {}) };
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     scenario: x.scenario,

@@ -37,7 +37,8 @@ function ruleText(c: Comparison): string {
     .map((m) => `${m.label} ${formatValue(m.floor, m.unit)}`);
   return (
     `A metric regressed when it got worse by more than ${pct(c.threshold, false)} of the base median, more than the run-to-run spread ` +
-    `(max − min, the larger of the two sides) and more than an absolute floor (${floors.join(", ")}); improved symmetrically. ` +
+    `(max − min, the larger of the two sides) and more than an absolute floor (${floors.join(", ")}; for latency percentiles, at least the ` +
+    `instrument's calibrated floor at that percentile in either run); improved symmetrically. ` +
     `Lost writes: any increase of one write counts, unless the scenario expects or tolerates loss. ` +
     `Throughput is higher-is-better, everything else lower-is-better. Budget-relevant (★): the scenario has a budget on the metric; ` +
     `a regression there, or a verdict that got worse, makes the exit code 1.`

@@ -344,6 +344,8 @@ function compareScenario(name: string, baseSide: LoadedReport[], candSide: Loade
       for (const s of metricSamples(r)) {
         const e = m.get(s.key) ?? { def: s, values: [], censored: 0 };
         e.values.push(s.value);
+        // The highest floor of any run on this side (each run calibrates its own instrument).
+        if (s.floor > e.def.floor) e.def = { ...e.def, floor: s.floor };
         if (s.censored) e.censored++;
         m.set(s.key, e);
       }
@@ -358,7 +360,8 @@ function compareScenario(name: string, baseSide: LoadedReport[], candSide: Loade
     const budgetOf = (runs: RunReport[]) => runs.map((r) => upperBudget(be.def, r.scenario.budgets)).find((v) => v !== undefined);
     const budget = budgetOf(cand) ?? budgetOf(base);
     const strictLoss = be.def.strict && !expectsLoss;
-    const m = judge(be.def, stats(be.values), stats(ce.values), threshold, strictLoss);
+    // Never smaller than either side's floor: a change the instrument of either run could not see is not one.
+    const m = judge({ ...be.def, floor: Math.max(be.def.floor, ce.def.floor) }, stats(be.values), stats(ce.values), threshold, strictLoss);
     const extra: string[] = [];
     if (be.def.strict && expectsLoss) extra.push("this scenario expects or tolerates loss: judged on threshold and spread");
     for (const [side, e] of [["base", be], ["candidate", ce]] as const)

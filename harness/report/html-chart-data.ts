@@ -2,6 +2,7 @@ import { ERROR_CLASSES } from "../measure/errors.js";
 import type { ServerSample } from "../measure/sampler.js";
 import type { TimelineEvent } from "../measure/timeline.js";
 import { capabilitiesOf } from "../topology/registry.js";
+import { MAX_BUSY_SECONDS, MAX_EVENT_LOOP_UTILIZATION, MAX_LAG_P99_US } from "../check/instrument.js";
 import type { RunReport } from "./types.js";
 
 /**
@@ -32,7 +33,7 @@ export interface ChartSpec {
   series: ChartSeries[];
   /** Per-second buckets are drawn as steps: a value holds for its whole second. */
   stepped: boolean;
-  unit: "ms" | "ops/s" | "req/s" | "bytes" | "nodes";
+  unit: "ms" | "ops/s" | "req/s" | "bytes" | "nodes" | "%";
   logY?: boolean;
   yMax?: number;
   note?: string;
@@ -62,7 +63,7 @@ export interface ChartData {
   markers: ChartMarker[];
   /** Marked events left out to keep the chart readable. */
   markersDropped: number;
-  charts: { latency: ChartSpec; app?: ChartSpec; throughput: ChartSpec; replication?: ChartSpec; cluster?: ChartSpec };
+  charts: { latency: ChartSpec; app?: ChartSpec; throughput: ChartSpec; replication?: ChartSpec; cluster?: ChartSpec; instrument: ChartSpec };
   /** Why a chart is not drawn. */
   skipped: { replication?: string; cluster?: string };
 }
@@ -125,6 +126,35 @@ function appChart(r: RunReport): ChartSpec | undefined {
     ],
     note: `Per second: P99 and max of the HTTP requests the app's users sent (${app.rate.toLocaleString("en-US")} requests/s, from each request's intended start), beside the Redis clients' P99 of the same second (dashed); log scale. Below: failed HTTP requests per second, by class. Shaded: fault window (red), warmup (grey).`,
     strip: { x, stepped: true, unit: "req/s", series: errors },
+  };
+}
+
+/**
+ * The driver's own state per second: how late operations left (schedule lag P99) against the 1 ms at which the run is
+ * called driver-bound, beside the calibrated floor; under it, how busy the driver's event loop was.
+ */
+function instrumentChart(r: RunReport): ChartSpec {
+  const ins = r.instrument;
+  const x = ins.perSecond.map((s) => s.second);
+  const floor = ins.calibration ? round3(ins.calibration.faultLayer.p99Us / 1000) : null;
+  return {
+    x,
+    stepped: true,
+    unit: "ms",
+    logY: true,
+    note: `Per second: P99 of the delay between each operation's intended start and its send (open loop), against the ${MAX_LAG_P99_US / 1000} ms at which a run is driver-bound (dashed)${floor !== null ? ` and the instrument's calibrated P99 through the fault layer (dotted)` : ""}; log scale. Below: the driver's event-loop utilization (driver-bound above ${MAX_EVENT_LOOP_UTILIZATION * 100}% for more than ${MAX_BUSY_SECONDS} s).`,
+    series: [
+      { label: "schedule lag P99", color: "#7c3aed", values: ins.perSecond.map((s) => (s.lagP99Us > 0 ? round3(s.lagP99Us / 1000) : null)) },
+      { label: "driver-bound at", color: "#dc2626", dash: [6, 4], values: x.map(() => MAX_LAG_P99_US / 1000) },
+      ...(floor !== null ? [{ label: "calibrated floor P99", color: "#6b7280", dash: [2, 3], values: x.map(() => floor) }] : []),
+    ],
+    strip: {
+      x,
+      stepped: true,
+      unit: "%",
+      yMax: 100,
+      series: [{ label: "event-loop utilization", color: "#0d9488", values: ins.perSecond.map((s) => (s.eventLoopUtilization === null ? null : Math.round(s.eventLoopUtilization * 1000) / 10)) }],
+    },
   };
 }
 
@@ -412,6 +442,7 @@ export function chartData(r: RunReport): ChartData {
       throughput: throughputChart(r),
       ...(typeof replication === "string" ? {} : { replication }),
       ...(typeof cluster === "string" ? {} : { cluster }),
+      instrument: instrumentChart(r),
     },
     skipped: {
       ...(typeof replication === "string" ? { replication } : {}),

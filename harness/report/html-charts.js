@@ -14,6 +14,7 @@
     "ops/s": (v) => Math.round(v).toLocaleString("en-US"),
     "req/s": (v) => Math.round(v).toLocaleString("en-US"),
     nodes: (v) => String(Math.round(v)),
+    "%": (v) => num(v, 3) + " %",
     bytes: (v) => {
       const units = ["B", "KiB", "MiB", "GiB"];
       let i = 0;

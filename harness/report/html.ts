@@ -36,6 +36,7 @@ function header(v: RunView): SafeHtml {
     ${v.broken.length
       ? html`<ul class="broken">${v.broken.map((b) => html`<li>${b}</li>`)}</ul>`
       : html`<p class="note">${v.checksCount ? `all ${v.checksCount} budgets kept` : "no budgets declared"}</p>`}
+    ${v.driverBound ? html`<p class="driver-bound" data-driver-bound>${v.driverBound}</p>` : ""}
   </div>
 </header>`;
 }
@@ -46,6 +47,7 @@ const CHART_TITLES = {
   throughput: ["Throughput and errors", "Operations per second that succeeded, and failures per second by class."],
   replication: ["Replication lag", ""],
   cluster: ["Cluster state", ""],
+  instrument: ["The instrument", ""],
 } as const;
 
 function chartSection(kind: keyof typeof CHART_TITLES, data: ChartData, extra: SafeHtml | "" = ""): SafeHtml {
@@ -73,8 +75,9 @@ export function renderHtml(report: RunReport): string {
   const v = runView(report);
   const data = chartData(report);
   const assets = chartAssets();
-  const before = v.sections.filter((s) => s.id !== "environment");
-  const environment = v.sections.filter((s) => s.id === "environment");
+  // The instrument's facts follow its chart; the environment closes the page.
+  const before = v.sections.filter((s) => s.id !== "environment" && s.id !== "instrument");
+  const after = (id: Section["id"]) => v.sections.filter((s) => s.id === id);
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -92,7 +95,9 @@ ${chartSection("latency", data, markerTable(data))}
 ${data.charts.app ? chartSection("app", data) : ""}
 ${chartSection("throughput", data)}
 ${capabilitiesOf(report.scenario.topology.kind).has("slots") ? chartSection("cluster", data) : chartSection("replication", data)}
-${environment.map(sectionHtml)}
+${chartSection("instrument", data)}
+${after("instrument").map(sectionHtml)}
+${after("environment").map(sectionHtml)}
 </main>
 <script type="application/json" id="report-data">${scriptJson(data)}</script>
 ${assets.scripts}

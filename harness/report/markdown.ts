@@ -16,6 +16,7 @@ export function viewMarkdown(v: RunView): string {
   const lines = [`# ${v.name}: **${v.verdict}**`, ""];
   if (v.description) lines.push(v.description, "");
   if (v.problem) lines.push(`> ${v.problem}`, "");
+  if (v.driverBound) lines.push(`> **${v.driverBound}**`, "");
   lines.push(...markdownFacts(v.facts), "");
   for (const b of v.broken) lines.push(`- FAILED ${b}`);
   if (v.broken.length) lines.push("");

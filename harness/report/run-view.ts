@@ -22,7 +22,7 @@ export interface Block {
 }
 
 export interface Section {
-  id: "budgets" | "latency" | "availability" | "data" | "app" | "faults" | "nodes" | "environment";
+  id: "budgets" | "latency" | "availability" | "data" | "app" | "faults" | "nodes" | "instrument" | "environment";
   title: string;
   blocks: Block[];
 }
@@ -36,6 +36,8 @@ export interface RunView {
   facts: Fact[];
   /** Every broken budget (and a run that did not complete), in words. */
   broken: string[];
+  /** "DRIVER-BOUND: why; what it limits", when the driver, not Redis, was the limit. */
+  driverBound?: string;
   checksCount: number;
   sections: Section[];
 }
@@ -258,6 +260,35 @@ function nodesSection(r: RunReport): Section | undefined {
   return blocks.length ? { id: "nodes", title: "Nodes", blocks } : undefined;
 }
 
+function instrumentSection(r: RunReport): Section {
+  const ins = r.instrument;
+  const c = ins.calibration;
+  const pair = (l: { p50Us: number; p99Us: number }) => `P50 ${formatUs(l.p50Us)}, P99 ${formatUs(l.p99Us)}`;
+  const busiest = ins.perSecond.reduce<{ second: number; u: number } | null>(
+    (m, s) => (s.eventLoopUtilization !== null && (!m || s.eventLoopUtilization > m.u) ? { second: s.second, u: s.eventLoopUtilization } : m),
+    null,
+  );
+  const facts: Fact[] = [
+    ["engine", `${ins.engine}: ${ENGINES[ins.engine].description}`],
+    [
+      "calibrated floor",
+      c
+        ? `PING at ${formatValue(c.ratePerSec, "ops/s")} for ${formatMs(c.durationMs)}: direct ${pair(c.direct)}; through the fault layer ${pair(c.faultLayer)} (the hop adds ${formatUs(c.faultLayerAddedP50Us)} at P50)`
+        : { text: NONE, note: "not calibrated (see the progress log)" },
+    ],
+    [
+      "schedule lag",
+      r.workload.mode === "open-loop" ? `${pair(ins.scheduleLag)}, max ${formatUs(ins.scheduleLag.maxUs)} (intended start to send)` : "closed loop: no schedule",
+    ],
+    [
+      "event loop",
+      busiest ? `busiest second ${busiest.second}: ${formatFraction(busiest.u)} utilized; ${ins.busySeconds} s over 90%` : { text: NONE, note: "not sampled" },
+    ],
+    ["verdict", ins.driverBound ? `driver-bound: ${ins.driverBound.reasons.join("; ")}` : "the driver kept up: the latencies are Redis's and the path's, above the floor"],
+  ];
+  return { id: "instrument", title: "The instrument", blocks: [{ facts }] };
+}
+
 function environmentSection(r: RunReport): Section {
   const h = r.environment.host;
   const facts: Fact[] = h
@@ -281,8 +312,9 @@ export function runView(r: RunReport): RunView {
     ...(r.problem ? { problem: r.problem } : {}),
     facts: header(r),
     broken: r.verdict.failures,
+    ...(r.instrument.driverBound ? { driverBound: `DRIVER-BOUND: ${r.instrument.driverBound.reasons.join("; ")}. So ${r.instrument.driverBound.limits}.` } : {}),
     checksCount: r.verdict.checks.length,
-    sections: [verdictSection(r), latencySection(r), availabilitySection(r), dataSection(r), appSection(r), faultsSection(r), nodesSection(r), environmentSection(r)].filter(
+    sections: [verdictSection(r), latencySection(r), availabilitySection(r), dataSection(r), appSection(r), faultsSection(r), nodesSection(r), instrumentSection(r), environmentSection(r)].filter(
       (s): s is Section => s !== undefined,
     ),
   };

@@ -7,6 +7,7 @@ export function renderTerminal(r: RunReport, sections: ReadonlyArray<Section["id
   const v = runView(r);
   const lines = [`${v.verdict} ${v.name}`, ...v.broken.map((b) => `  broken: ${b}`)];
   if (v.problem) lines.push(`  problem: ${v.problem}`);
+  if (v.driverBound) lines.push(`  ${v.driverBound}`);
   for (const s of v.sections.filter((x) => sections.includes(x.id))) {
     if (s.id === "faults" && r.faults.length === 0) continue;
     lines.push(`  ${s.title}:`);

@@ -9,6 +9,7 @@ import { WriteLedger, type ReadBack } from "../measure/ledger.js";
 import { PhaseClock } from "../measure/phases.js";
 import type { Probe } from "../measure/probe.js";
 import { Recorder } from "../measure/recorder.js";
+import { EventLoopMonitor } from "../measure/event-loop.js";
 import { StaleReadLog } from "../measure/stale-reads.js";
 import { Timeline } from "../measure/timeline.js";
 import { Progress } from "../report/progress.js";
@@ -16,6 +17,7 @@ import type { ProbeSections } from "../report/types.js";
 import type { Scenario } from "../scenario/schema.js";
 import type { Convergence, Topology, TopologyDescription } from "../topology/types.js";
 import type { Connections } from "../workload/engines/command-client.js";
+import type { Calibration } from "../workload/calibration.js";
 import type { DriverResult } from "../workload/driver.js";
 
 export interface RunOptions {
@@ -54,6 +56,7 @@ export class RunContext {
   readonly recorder: Recorder;
   readonly ledger: WriteLedger;
   readonly staleReads = new StaleReadLog();
+  readonly eventLoop = new EventLoopMonitor();
   readonly startedAt = new Date();
   readonly image: string;
   readonly progress: Progress;
@@ -65,6 +68,8 @@ export class RunContext {
   dataset = { keys: 0, usedMemoryBytes: null as number | null };
   clients: { pool: Connections; readPool?: Connections } | undefined;
   probes: Probe<Partial<ProbeSections>>[] = [];
+  /** The instrument's floor, measured before the load (null: not measured). */
+  calibration: Calibration | null = null;
   driver: DriverResult;
   faults: AnyFaultRecord[] = [];
   convergence: Convergence | null = null;

@@ -2,6 +2,7 @@ import { newReportDir, type ReportFiles } from "../report/write.js";
 import type { RunReport, RunStatus } from "../report/types.js";
 import type { Scenario } from "../scenario/schema.js";
 import { RunContext, type RunOptions, type Stage } from "./context.js";
+import { calibrateInstrument } from "./stages/calibrate.js";
 import { connect } from "./stages/connect.js";
 import { convergeAndReadBack } from "./stages/converge.js";
 import { loadWithFaults } from "./stages/load.js";
@@ -14,7 +15,7 @@ import { startTopology } from "./stages/start-topology.js";
 export type { RunOptions } from "./context.js";
 
 /** A run, in order (Jepsen's test as a map of parts, as steps): each stage in its own file under stages/. */
-export const STAGES: readonly Stage[] = [preflight, startTopology, preload, connect, startProbes, loadWithFaults, convergeAndReadBack];
+export const STAGES: readonly Stage[] = [preflight, startTopology, preload, connect, calibrateInstrument, startProbes, loadWithFaults, convergeAndReadBack];
 
 export interface RunResult {
   report: RunReport;

@@ -22,7 +22,7 @@ export const DEFAULT_CLIENT_SETTINGS: ClientSettings = {
   reconnectDelayMs: 100,
   maxRetriesPerRequest: 1,
   enableOfflineQueue: true,
-  enableAutoPipelining: true,
+  enableAutoPipelining: false,
   keepAliveMs: 1000,
   protocol: 2,
 };

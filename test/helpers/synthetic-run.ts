@@ -48,8 +48,17 @@ export interface SyntheticSpec {
   image?: string;
   /** Median and tail of the normal service time, ms. */
   baseLatencyMs?: number;
+  /** A driver that cannot keep up: every operation leaves this late (ms) and its event loop is saturated. */
+  driverLagMs?: number;
   seed?: number;
 }
+
+/** The instrument of a history that measured no driver (unit tests of other checkers). */
+export const IDLE_INSTRUMENT = { engine: "ioredis" as const, mode: "open-loop" as const, calibration: null, eventLoop: [] };
+
+const lat = (p50Us: number, p99Us: number, count: number) => ({ count, p50Us, p99Us, p999Us: p99Us * 2, maxUs: p99Us * 4, meanUs: Math.round(p50Us * 1.2) });
+/** A calibration as these machines measure it: ~60 µs straight to the server, ~150 µs more through Toxiproxy. */
+const CALIBRATION = { engine: "ioredis" as const, ratePerSec: 200, durationMs: 1000, direct: lat(62, 118, 200), faultLayer: lat(214, 402, 200), faultLayerAddedP50Us: 152, faultLayerAddedP99Us: 284 };
 
 const STARTED = Date.parse("2026-11-30T12:00:00.000Z");
 const PORT_BASE = { standalone: 0, replication: 22000, sentinel: 22000, cluster: 23000 } as const;
@@ -131,7 +140,8 @@ export function syntheticReport(spec: SyntheticSpec): RunReport {
       const id = ledger.begin(intendedMs);
       ledger.settle(id, doneMs, error);
     }
-    recorder.record({ kind: read ? "read" : "write", intendedMs, sentMs: intendedMs + 0.01, doneMs, ...(error ? { error } : {}) });
+    const lagMs = spec.driverLagMs ?? 0.01;
+    recorder.record({ kind: read ? "read" : "write", intendedMs, sentMs: intendedMs + lagMs, doneMs: doneMs + lagMs, ...(error ? { error } : {}) });
   }
 
   // The read-back: every acknowledged write is there, but those the spec says vanished.
@@ -209,7 +219,7 @@ export function syntheticReport(spec: SyntheticSpec): RunReport {
   const driver = { mode: "open-loop" as const, issued: total, lastIssueMs, endMs: durationMs + 3 };
   const load = { endMs: driver.endMs, lastIssueMs, faultStartMs: phases.faultStartMs };
   const checked = checkAll(
-    { recorder, phases, ledger, readBack: spec.status && spec.status !== "completed" ? null : present, staleReads: { log: staleReads, from: "primary" }, faults, load: driver },
+    { recorder, phases, ledger, readBack: spec.status && spec.status !== "completed" ? null : present, staleReads: { log: staleReads, from: "primary" }, faults, instrument: { engine: "ioredis", mode: "open-loop", calibration: CALIBRATION, eventLoop: Array.from({ length: durationMs / 1000 }, (_, k) => (spec.driverLagMs ? 0.97 : 0.12 + 0.01 * (k % 3))) }, load: driver },
     scenario.budgets,
   );
   const convergence = { converged: true, tookMs: 412, primary: failsOver && spec.fault?.kind !== "bgsave" ? promoted : "redis-0", roles: Object.fromEntries(topology.nodes.map((n) => [n.name, n.role])) };

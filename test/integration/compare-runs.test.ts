@@ -41,6 +41,37 @@ test("compare exits 1 when a budget-relevant metric really got worse: P99 under 
   t.is(back.code, 0, "the other way round it is an improvement");
 });
 
+/**
+ * A quiet standalone server on the lean engine, with latency planted on the client link from 3 s to 7 s: `latencyMs`
+ * each way (Toxiproxy adds whole milliseconds), or 0 for the control run with the same phases.
+ */
+const planted = (latencyMs: number) => ({
+  name: "compare-planted-latency",
+  topology: { kind: "standalone" },
+  workload: { engine: "lean", rate: 1000, duration: "10s", warmup: "1s", keys: "random", connections: 1 },
+  faults: [{ kind: "latency-spike", at: "3s", for: "4s", latencyMs }],
+});
+
+test("compare flags a planted 1 ms latency toxic on the client link, and two identical runs not at all; the floor is the runs' own", async (t) => {
+  const a = await cli(["run", "--file", scenarioFile(planted(0)), "--quiet"]);
+  const b = await cli(["run", "--file", scenarioFile(planted(0)), "--quiet"]);
+  const toxic = await cli(["run", "--file", scenarioFile(planted(1)), "--quiet"]);
+  for (const r of [a, b, toxic]) t.is(r.code, 0, r.stderr);
+  const p50 = (out: string) => (jsonOf(path.join(out, "compare.json")) as Comparison).scenarios[0].metrics.find((m) => m.key === "p50.fault")!;
+
+  const same = await cli(["compare", "--base", reportDir(a.stdout), "--candidate", reportDir(b.stdout), "--out", "reports/test/compare-identical"]);
+  t.is(same.code, 0, "two identical runs are not a regression");
+  t.is(p50("reports/test/compare-identical").outcome, "same");
+
+  const worse = await cli(["compare", "--base", reportDir(a.stdout), "--candidate", reportDir(toxic.stdout), "--out", "reports/test/compare-planted"]);
+  const m = p50("reports/test/compare-planted");
+  t.log(`P50 in the fault window ${m.base.median} → ${m.candidate.median} ms; floor ${m.floor} ms`);
+  t.is(m.outcome, "regressed", m.note);
+  t.true(m.change > 1.5 && m.change < 4, `1 ms each way adds about 2 ms to a round trip: ${m.change} ms`);
+  const floors = [a, toxic].map((r) => (jsonOf(path.join(reportDir(r.stdout), "report.json")) as { instrument: { calibration: { faultLayer: { p50Us: number } } } }).instrument.calibration.faultLayer.p50Us / 1000);
+  t.is(m.floor, Math.max(0.1, ...floors), "the floor is the higher of the two runs' calibrated P50");
+});
+
 test("matrix runs a suite on two images with repeats and compares them side by side", async (t) => {
   const images = ["redis-chaos/redis:7.0", "redis-chaos/valkey:8.1"];
   const r = await cli(["matrix", "smoke", "--images", images.join(","), "--repeats", "2", "--quiet"]);

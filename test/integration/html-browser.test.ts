@@ -28,9 +28,9 @@ async function open(report: RunReport, screenshot: string) {
 }
 
 for (const [name, fixtureFile, charts, screenshot] of [
-  ["sentinel master kill", "report-sentinel-master-kill.json", ["latency", "throughput", "replication"], "html-report.png"],
-  ["cluster master kill", "report-cluster-master-kill.json", ["latency", "throughput", "cluster"], "html-report-cluster.png"],
-  ["sentinel master kill with the app tier", "report-tour-sentinel-app.json", ["latency", "app", "throughput", "replication"], "html-report-app.png"],
+  ["sentinel master kill", "report-sentinel-master-kill.json", ["latency", "throughput", "replication", "instrument"], "html-report.png"],
+  ["cluster master kill", "report-cluster-master-kill.json", ["latency", "throughput", "cluster", "instrument"], "html-report-cluster.png"],
+  ["sentinel master kill with the app tier", "report-tour-sentinel-app.json", ["latency", "app", "throughput", "replication", "instrument"], "html-report-app.png"],
 ] as const) {
   test(`${name}: every chart paints in headless Chromium from file://, the fault window is shaded, no errors, no network`, async (t) => {
     const shot = path.join(ARTIFACTS, screenshot);

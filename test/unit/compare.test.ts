@@ -29,6 +29,8 @@ interface RunSpec {
   failures?: string[];
   budgets?: Budgets;
   forkUs?: number;
+  /** The instrument's calibrated P99 through the fault layer (µs). */
+  floorP99Us?: number;
 }
 
 const SIDES = {
@@ -59,6 +61,7 @@ function run(s: RunSpec = {}): RunReport {
   else if (s.rtoMs !== undefined) r.availability.rtoMs = s.rtoMs;
   if (s.lost !== undefined) r.dataLoss!.lost = s.lost;
   if (s.forkUs !== undefined) (r.faults[0].details as { forkUs?: number }).forkUs = s.forkUs;
+  if (s.floorP99Us !== undefined) r.instrument.calibration!.faultLayer.p99Us = s.floorP99Us;
   if (s.pass !== undefined) r.verdict = { ...r.verdict, pass: s.pass, failures: s.failures ?? (s.pass ? [] : ["RTO: budget ≤ 1 ms, measured 3,500 ms"]) };
   return r;
 }
@@ -122,11 +125,17 @@ test("a 3% change is below the 5% threshold; single runs are said to leave the s
   t.true(renderComparisonHtml(c).includes(SINGLE_RUN_NOTE));
 });
 
-test("a change beyond threshold and spread but under the absolute floor (0.5 ms of latency) is not flagged", (t) => {
-  const c = compare([run({ p99: { baseline: 1 } })], [run({ side: "candidate", p99: { baseline: 1.4 } })], T);
-  const m = metric(c, "p99.baseline");
+test("a latency change smaller than either run's calibrated instrument floor is not flagged; above both floors it is", (t) => {
+  // P99 1 ms -> 1.5 ms: what a planted 0.5 ms latency toxic does to a quiet baseline.
+  const quiet = compare([run({ p99: { baseline: 1 }, floorP99Us: 300 })], [run({ side: "candidate", p99: { baseline: 1.5 }, floorP99Us: 320 })], T);
+  t.is(metric(quiet, "p99.baseline").outcome, "regressed");
+  t.is(metric(quiet, "p99.baseline").floor, 0.32);
+  // The same change, with a candidate whose instrument could not see below 0.6 ms at P99.
+  const noisy = compare([run({ p99: { baseline: 1 }, floorP99Us: 300 })], [run({ side: "candidate", p99: { baseline: 1.5 }, floorP99Us: 600 })], T);
+  const m = metric(noisy, "p99.baseline");
   t.is(m.outcome, "same");
-  t.regex(m.note, /floor/);
+  t.is(m.floor, 0.6);
+  t.regex(m.note, /below the 600 µs floor|below the 0\.6 ms floor/);
 });
 
 test("an improvement is the mirror image of a regression", (t) => {

@@ -63,7 +63,7 @@ test("app tier: HTTP P99 and max beside the Redis P99 per second, errors per sec
   const data = embedded(html);
   const c = data.charts.app!;
   t.truthy(c, "an app chart when the report has an app tier");
-  t.deepEqual(Object.keys(data.charts), ["latency", "app", "throughput", "replication"]);
+  t.deepEqual(Object.keys(data.charts), ["latency", "app", "throughput", "replication", "instrument"]);
   // One x axis, the run clock's seconds, covering both loads (the app's stops a moment after Redis's).
   t.deepEqual(c.x, app.perSecond.map((s) => s.second));
   t.deepEqual(c.x.slice(0, r.perSecond.length), r.perSecond.map((s) => s.second));
@@ -106,7 +106,7 @@ test("no app tier: no app chart, no HTTP RTO", (t) => {
   const html = renderHtml(r);
   const data = embedded(html);
   t.is(data.charts.app, undefined);
-  t.deepEqual(Object.keys(data.charts), ["latency", "throughput", "replication"]);
+  t.deepEqual(Object.keys(data.charts), ["latency", "throughput", "replication", "instrument"]);
   t.notRegex(html, /data-chart="app"/);
   t.notRegex(html, /RTO over HTTP/);
   t.is(data.endS, Math.max(r.perSecond.length * 1000, r.workload.loadDurationMs) / 1000, "the chart span is Redis's load alone");

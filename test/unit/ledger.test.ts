@@ -1,4 +1,5 @@
 import test from "ava";
+import { IDLE_INSTRUMENT } from "../helpers/synthetic-run.js";
 import { dataLossChecker } from "../../harness/check/data-loss.js";
 import { staleReadsChecker } from "../../harness/check/stale-reads.js";
 import type { History } from "../../harness/check/history.js";
@@ -25,7 +26,7 @@ function history(ledger: WriteLedger | null, readBack: Uint8Array | null, faultS
     phases.markFaultStart(faultStartMs);
     phases.markFaultEnd(faultStartMs + 100);
   }
-  return { recorder: new Recorder(phases), phases, ledger, readBack, staleReads: staleReads && { log: staleReads, from: "replicas" }, faults: [], load: { endMs: 1000, lastIssueMs: 1000 } };
+  return { recorder: new Recorder(phases), phases, ledger, readBack, staleReads: staleReads && { log: staleReads, from: "replicas" }, faults: [], instrument: IDLE_INSTRUMENT, load: { endMs: 1000, lastIssueMs: 1000 } };
 }
 const loss = (l: WriteLedger, p: Uint8Array | null, faultStartMs?: number) => dataLossChecker.check(history(l, p, faultStartMs)).dataLoss;
 

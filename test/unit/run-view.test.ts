@@ -27,8 +27,8 @@ test("every renderer shows the same formatted values: P99 per phase, the budget 
 });
 
 test("the view has the sections a reader looks for, in order; an app section only when there is an app tier", (t) => {
-  t.deepEqual(runView(bgsave()).sections.map((s) => s.id), ["budgets", "latency", "availability", "data", "faults", "environment"]);
-  t.deepEqual(runView(syntheticReport(FIXTURES["report-tour-sentinel-app.json"])).sections.map((s) => s.id), ["budgets", "latency", "availability", "data", "app", "faults", "nodes", "environment"]);
+  t.deepEqual(runView(bgsave()).sections.map((s) => s.id), ["budgets", "latency", "availability", "data", "faults", "instrument", "environment"]);
+  t.deepEqual(runView(syntheticReport(FIXTURES["report-tour-sentinel-app.json"])).sections.map((s) => s.id), ["budgets", "latency", "availability", "data", "app", "faults", "nodes", "instrument", "environment"]);
 });
 
 test("a broken budget is named with its measurement in every view, and a run that failed says why", (t) => {
@@ -40,4 +40,24 @@ test("a broken budget is named with its measurement in every view, and a run tha
   const failed = syntheticReport({ ...FIXTURES["report-standalone-bgsave.json"], status: "failed", problem: "fault failed: bgsave: BGSAVE ended with status err" });
   t.regex(renderMarkdown(failed), /^# standalone-bgsave: \*\*FAILED\*\*\n\n[^]*> fault failed: bgsave: BGSAVE ended with status err/m);
   t.regex(renderTerminal(failed), /^FAILED standalone-bgsave\n  broken: run failed: fault failed/m);
+});
+
+test("every view states the instrument's calibrated floor; a driver that fell behind marks the run DRIVER-BOUND everywhere, and one that kept up does not", (t) => {
+  const kept = bgsave();
+  t.is(kept.instrument.driverBound, null);
+  t.is(kept.verdict.driverBound, undefined);
+  const floor = `through the fault layer P50 ${formatUs(kept.instrument.calibration!.faultLayer.p50Us)}, P99 ${formatUs(kept.instrument.calibration!.faultLayer.p99Us)}`;
+  for (const text of [renderMarkdown(kept), renderHtml(kept)]) {
+    t.true(text.includes(floor), "the floor through the fault layer is shown");
+    t.false(text.includes("DRIVER-BOUND"));
+  }
+
+  const late = syntheticReport({ ...FIXTURES["report-standalone-bgsave.json"], driverLagMs: 3 });
+  t.truthy(late.instrument.driverBound);
+  t.deepEqual(late.verdict.driverBound, late.instrument.driverBound!.reasons);
+  t.regex(late.verdict.driverBound!.join("; "), /schedule lag P99 3\.\d\d ms/);
+  t.regex(late.verdict.driverBound!.join("; "), /event loop was over 90% busy for \d+ s/);
+  t.regex(renderMarkdown(late), /^> \*\*DRIVER-BOUND: schedule lag P99/m);
+  t.regex(renderTerminal(late), /^ {2}DRIVER-BOUND: schedule lag P99/m);
+  t.regex(renderHtml(late), /<p class="driver-bound" data-driver-bound>DRIVER-BOUND: schedule lag P99/);
 });

@@ -1,4 +1,6 @@
 import test from "ava";
+import { instrumentChecker } from "../../harness/check/instrument.js";
+import { IDLE_INSTRUMENT } from "../helpers/synthetic-run.js";
 import type { Availability } from "../../harness/check/availability.js";
 import type { DataLoss } from "../../harness/check/data-loss.js";
 import { budgetChecks, verdictOf } from "../../harness/check/verdict.js";
@@ -26,6 +28,7 @@ function measured(p: { baseline?: number[]; fault?: number[]; recovery?: number[
     availability,
     dataLoss,
     reads: null,
+    instrument: instrumentChecker.check(emptyHistory()).instrument,
     faults: [],
     workload: { loadDurationMs: 30_000 },
   };
@@ -91,7 +94,11 @@ test("every budget key belongs to exactly one metric of the catalog", (t) => {
 test("every metric with a budget is answered by exactly one registered checker, and the checkers fill every field", (t) => {
   const budgeted = METRICS.filter((m) => m.budgets.length).map((m) => m.id);
   for (const id of budgeted) t.is(CHECKERS.filter((c) => c.metrics.includes(id)).length, 1, `${id}: one checker answers its budget`);
-  const phases = new PhaseClock();
-  const { results } = checkAll({ recorder: new Recorder(phases), phases, ledger: null, readBack: null, staleReads: null, faults: [], load: { endMs: 0, lastIssueMs: 0 } }, {});
-  t.deepEqual(Object.keys(results).sort(), ["availability", "dataLoss", "phases", "reads", "total"]);
+  const { results } = checkAll(emptyHistory(), {});
+  t.deepEqual(Object.keys(results).sort(), ["availability", "dataLoss", "instrument", "phases", "reads", "total"]);
 });
+
+function emptyHistory() {
+  const phases = new PhaseClock();
+  return { recorder: new Recorder(phases), phases, ledger: null, readBack: null, staleReads: null, faults: [], instrument: IDLE_INSTRUMENT, load: { endMs: 0, lastIssueMs: 0 } };
+}

@@ -34,6 +34,8 @@ export async function loadWithFaults(ctx: RunContext): Promise<void> {
   ctx.defer("the progress line", () => ctx.progress.stopLoad());
 
   ctx.timeline.add("load-started", { mode: w.mode }, 0);
+  ctx.eventLoop.start(clock);
+  ctx.defer("the event-loop monitor", () => ctx.eventLoop.stop());
   const faults = scheduleFaults(ctx, { topology: ctx.deployment, clock, timeline: ctx.timeline, phases: ctx.phases, signal: ctx.signal, pool, readPool });
   ctx.defer("the faults not yet injected", faults.cancel);
   const durationMs = w.duration * 1000;
@@ -42,6 +44,7 @@ export async function loadWithFaults(ctx: RunContext): Promise<void> {
       ? await runOpenLoop({ ratePerSec: w.rate, durationMs, metronome }, issue, sink, clock, ctx.signal)
       : await runClosedLoop({ durationMs, connections: w.connections, pipeline: w.pipeline }, issue, sink, clock, ctx.signal);
   await metronome?.stop();
+  ctx.eventLoop.stop();
   for (const p of ctx.probes) await p.loadFinished?.();
   ctx.progress.stopLoad();
   ctx.timeline.add("load-finished", { issued: ctx.driver.issued });
