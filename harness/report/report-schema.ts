@@ -29,7 +29,8 @@ const completedRun = anyRun.extend({
   availability: z.looseObject({ rtoMs: num.nullable(), rtoCensored: z.boolean() }),
   dataLoss: z.looseObject({ lost: num, rpoMs: num.nullable() }).nullable(),
   faults: z.array(z.looseObject({ kind: z.string(), details: z.looseObject({}) })),
-  workload: z.looseObject({ loadDurationMs: num }),
+  workload: z.looseObject({ loadDurationMs: num, engine: z.string() }),
+  instrument: z.looseObject({ calibration: z.looseObject({ faultLayer: z.looseObject({ p50Us: num, p99Us: num, p999Us: num }) }).nullable() }),
 });
 
 /** What is wrong with a parsed report.json for a reader (empty: fine), one "field: problem" per entry. */

@@ -21,7 +21,7 @@ export type { PhaseReport } from "../check/latency.js";
  *  2: typed timeline events (Sentinel's as kind "sentinel" with its channel), checks named by {metric, phase, bound},
  *     rtoCensored, stale reads per phase, typed fault details.
  */
-export const REPORT_SCHEMA_VERSION = 2;
+export const REPORT_SCHEMA_VERSION = 3;
 
 export type RunStatus = "completed" | "aborted" | "failed";
 
