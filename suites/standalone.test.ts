@@ -19,13 +19,6 @@ suite("standalone.json", {
     t.true(Math.abs(b.ops - expected) <= 0.01 * expected, `the open loop kept its rate: ${b.ops} of ${expected} operations after warmup`);
     t.is(report.phases.fault.ops + report.phases.recovery.ops, 0, "everything after warmup is baseline");
   },
-  "standalone-driver-bound": (t, { report }) => {
-    const bound = report.verdict.driverBound ?? [];
-    t.true(bound.length > 0, "a rate far beyond one thread's reach is called driver-bound in the verdict");
-    t.regex(bound.join("; "), /schedule lag P99 \d+(\.\d+)? ms/, `and says how late operations left: ${bound.join("; ")}`);
-    t.true(report.instrument.scheduleLag.p99Us > 1000);
-    t.truthy(report.instrument.calibration, "the floor was measured before the load");
-  },
   "standalone-lean-baseline": (t, { report }) => {
     t.is(report.workload.engine, "lean", "the report names the engine that ran");
     t.is(report.instrument.calibration?.engine, "lean", "and the floor was measured on it");

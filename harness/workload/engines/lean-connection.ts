@@ -2,7 +2,7 @@ import net from "node:net";
 import RedisParser from "redis-parser";
 import type { CommandClient, ReplyCallback } from "./command-client.js";
 
-/** Output is written into slabs this big and handed to the socket as slices of them: no copy per command. */
+/** Commands are encoded into slabs this big and handed to the socket as slices of them: no copy per write. */
 const SLAB_BYTES = 256 * 1024;
 const GET = Buffer.from("*2\r\n$3\r\nGET\r\n");
 const SET = Buffer.from("*3\r\n$3\r\nSET\r\n");
@@ -23,8 +23,8 @@ export interface LeanConnectionOptions {
  * One RESP2 connection for throughput work: commands are encoded straight into a shared output slab, everything
  * issued in one turn of the event loop leaves in one write (pipelining comes free), and replies are decoded by
  * redis-parser (the parser the Node clients grew up on) and matched to callbacks in order. No command objects, no
- * promises. It does not reconnect: a throughput run that loses its server has nothing left to measure, and every
- * command issued after that fails at once as a connection error.
+ * promises. A lost connection stays lost: every command issued to it fails at once with what closed it, and its
+ * `onClose` lets the pool (lean-pool.ts) open a new one.
  */
 export class LeanConnection implements CommandClient {
   private readonly socket: net.Socket;
