@@ -125,7 +125,7 @@ async function driverFixedRate(engine: EngineName, port: number, rate: number, c
     stats.record(op);
     recordUs(lag, (op.sentMs - op.intendedMs) * 1000);
   };
-  const r = await runOpenLoop({ ratePerSec: rate, durationMs: seconds * 1000 }, issuer("get", clients), sink, clock).finally(() => metronome.stop());
+  const r = await runOpenLoop({ ratePerSec: rate, durationMs: seconds * 1000, metronome }, issuer("get", clients), sink, clock).finally(() => metronome.stop());
   clients.forEach((c) => c.close());
   const s = stats.summary();
   if (s.errors) throw new Error(`the ${engine} engine saw ${s.errors} errors at ${rate} ops/s`);
