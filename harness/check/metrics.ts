@@ -182,14 +182,15 @@ export interface MetricSample {
 }
 
 /**
- * The run's own floor for a latency percentile, in the metric's unit (ms): the calibrated PING latency at that
- * percentile through the fault layer. A change smaller than what the instrument itself shows there is not Redis's.
+ * The run's own floor for a latency percentile, in the metric's unit (ms): the larger of the calibrated PING latency
+ * at that percentile through the fault layer and the driver's schedule lag at that percentile (latency counts from the
+ * intended start, so lag is in it). A change, or a budget, smaller than what the instrument itself shows there is not
+ * Redis's to answer for. 0 for metrics that are not latencies.
  */
-function instrumentFloor(m: Measurements, id: MetricId): number {
-  const c = m.instrument?.calibration;
-  if (!c) return 0;
-  const us = id === "p50" ? c.faultLayer.p50Us : id === "p99" ? c.faultLayer.p99Us : id === "p999" ? c.faultLayer.p999Us : 0;
-  return us / 1000;
+export function instrumentFloor(m: Measurements, id: MetricId): number {
+  const pick = (s: { p50Us: number; p99Us: number; p999Us: number } | undefined) =>
+    !s ? 0 : id === "p50" ? s.p50Us : id === "p99" ? s.p99Us : id === "p999" ? s.p999Us : 0;
+  return Math.max(pick(m.instrument?.calibration?.faultLayer), pick(m.instrument?.scheduleLag)) / 1000;
 }
 
 /** Every value of the catalog a run measured, and every metric its faults measured (fork time, copy-on-write...). */

@@ -1,6 +1,6 @@
 import { formatValue, type Unit } from "../infra/units.js";
 import { PHASES, type Phase } from "../measure/phases.js";
-import { METRICS, type Budgets, type Measurements, type MetricId } from "./metrics.js";
+import { METRICS, instrumentFloor, type Budgets, type Measurements, type MetricId } from "./metrics.js";
 
 /** Which budget a check judges: a metric, its phase when per phase, and which way the budget limits it. */
 export interface CheckId {
@@ -19,6 +19,12 @@ export interface Check {
   unit: Unit;
   pass: boolean;
   note?: string;
+  /**
+   * Set when the measurement broke an upper budget that the run's own instrument floor (instrumentFloor) already
+   * reaches: the excess may be the driver's or the machine's, so the check neither passes nor fails. A pass is always
+   * conclusive: the instrument only ever adds latency.
+   */
+  inconclusive?: string;
 }
 
 export interface Verdict {
@@ -26,6 +32,8 @@ export interface Verdict {
   checks: Check[];
   /** The checks that failed, in words: what a CI log or a JUnit failure shows. */
   failures: string[];
+  /** The checks that could not be judged on this run (Check.inconclusive), in words. */
+  inconclusive: string[];
   /** Why the driver, not Redis, was the limit (check/instrument.ts): the budgets still judge, but read the latencies so. */
   driverBound?: string[];
 }
@@ -53,6 +61,11 @@ export function budgetChecks(budgets: Budgets, m: Measurements, only: readonly M
         const got = metric.measure(m, phase);
         const measured = got.censored ? null : got.value;
         const pass = measured !== null && (b.bound === "min" ? measured >= budget : measured <= budget);
+        const floor = b.bound === "max" ? instrumentFloor(m, metric.id) : 0;
+        const inconclusive =
+          !pass && measured !== null && floor > 0 && floor >= budget
+            ? `the instrument's own floor on this run is ${formatValue(floor, metric.unit)} at this percentile (calibrated PING through the fault layer, or the driver's schedule lag), at or above the budget: a slower minute of this machine, not Redis, may be what broke it`
+            : undefined;
         checks.push({
           id: { metric: metric.id, ...(phase ? { phase } : {}), bound: b.bound },
           name: b.name ?? (phase ? `${metric.name} ${phase}` : metric.name),
@@ -61,6 +74,7 @@ export function budgetChecks(budgets: Budgets, m: Measurements, only: readonly M
           unit: metric.unit,
           pass,
           ...(got.note && measured === null ? { note: got.note } : {}),
+          ...(inconclusive ? { inconclusive } : {}),
         });
       }
     }
@@ -68,9 +82,11 @@ export function budgetChecks(budgets: Budgets, m: Measurements, only: readonly M
   return checks;
 }
 
+/** A run passes when no check failed conclusively; inconclusive checks are listed apart, never counted as passes. */
 export function verdictOf(checks: Check[]): Verdict {
-  const failed = checks.filter((c) => !c.pass);
-  return { pass: failed.length === 0, checks, failures: failed.map(describeCheck) };
+  const failed = checks.filter((c) => !c.pass && !c.inconclusive);
+  const open = checks.filter((c) => !c.pass && c.inconclusive);
+  return { pass: failed.length === 0, checks, failures: failed.map(describeCheck), inconclusive: open.map((c) => `${describeCheck(c)}: ${c.inconclusive}`) };
 }
 
 /** The check of a metric (and phase), as views look one up. */

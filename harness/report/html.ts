@@ -35,7 +35,10 @@ function header(v: RunView): SafeHtml {
     <div class="verdict ${v.verdict}" data-verdict="${v.verdict}">${v.verdict}</div>
     ${v.broken.length
       ? html`<ul class="broken">${v.broken.map((b) => html`<li>${b}</li>`)}</ul>`
-      : html`<p class="note">${v.checksCount ? `all ${v.checksCount} budgets kept` : "no budgets declared"}</p>`}
+      : v.inconclusive.length
+        ? ""
+        : html`<p class="note">${v.checksCount ? `all ${v.checksCount} budgets kept` : "no budgets declared"}</p>`}
+    ${v.inconclusive.length ? html`<ul class="inconclusive" data-inconclusive>${v.inconclusive.map((b) => html`<li>inconclusive: ${b}</li>`)}</ul>` : ""}
     ${v.driverBound ? html`<p class="driver-bound" data-driver-bound>${v.driverBound}</p>` : ""}
   </div>
 </header>`;

@@ -19,7 +19,8 @@ export function viewMarkdown(v: RunView): string {
   if (v.driverBound) lines.push(`> **${v.driverBound}**`, "");
   lines.push(...markdownFacts(v.facts), "");
   for (const b of v.broken) lines.push(`- FAILED ${b}`);
-  if (v.broken.length) lines.push("");
+  for (const b of v.inconclusive) lines.push(`- INCONCLUSIVE ${b}`);
+  if (v.broken.length || v.inconclusive.length) lines.push("");
   for (const s of v.sections) lines.push(`## ${s.title}`, "", ...s.blocks.flatMap((b) => blockMarkdown(b)));
   return lines.join("\n");
 }

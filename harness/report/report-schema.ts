@@ -24,7 +24,7 @@ const anyRun = version.extend({
 });
 
 const completedRun = anyRun.extend({
-  verdict: z.looseObject({ pass: z.boolean(), checks: z.array(z.looseObject({ id: z.looseObject({ metric: z.string() }) })) }),
+  verdict: z.looseObject({ pass: z.boolean(), inconclusive: z.array(z.string()), checks: z.array(z.looseObject({ id: z.looseObject({ metric: z.string() }) })) }),
   phases: z.looseObject(Object.fromEntries(PHASES.map((p) => [p, phase]))),
   availability: z.looseObject({ rtoMs: num.nullable(), rtoCensored: z.boolean() }),
   dataLoss: z.looseObject({ lost: num, rpoMs: num.nullable() }).nullable(),

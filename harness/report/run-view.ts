@@ -36,6 +36,8 @@ export interface RunView {
   facts: Fact[];
   /** Every broken budget (and a run that did not complete), in words. */
   broken: string[];
+  /** Every budget this run could not judge (its instrument floor reached it), in words. */
+  inconclusive: string[];
   /** "DRIVER-BOUND: why; what it limits", when the driver, not Redis, was the limit. */
   driverBound?: string;
   checksCount: number;
@@ -44,7 +46,7 @@ export interface RunView {
 
 /** The budget on a value, as a tag beside it. */
 export function budgetTag(c: Check | undefined): Tag[] {
-  return c ? [{ text: `${c.id.bound === "min" ? "≥" : "≤"} ${formatValue(c.budget, c.unit)}`, ok: c.pass, ...(c.note ? { note: c.note } : {}) }] : [];
+  return c ? [{ text: `${c.id.bound === "min" ? "≥" : "≤"} ${formatValue(c.budget, c.unit)}`, ok: c.pass, ...(c.inconclusive ? { inconclusive: true, note: c.inconclusive } : c.note ? { note: c.note } : {}) }] : [];
 }
 
 const window = (from: number | null, to: number | null) => `${formatAtS(from ?? 0, 1)} → ${to === null ? "end" : formatAtS(to, 1)}`;
@@ -84,12 +86,12 @@ function header(r: RunReport): Fact[] {
 function verdictSection(r: RunReport): Section {
   if (r.verdict.checks.length === 0) return { id: "budgets", title: "Budgets", blocks: [{ paragraphs: ["No budgets declared."] }] };
   const rows: Row[] = r.verdict.checks.map((c) => ({
-    cls: c.pass ? "ok" : "broken",
+    cls: c.pass ? "ok" : c.inconclusive ? "inconclusive" : "broken",
     cells: [
       c.name,
       `${c.id.bound === "min" ? "≥" : "≤"} ${formatValue(c.budget, c.unit)}`,
       c.measured === null ? { text: NONE, note: c.note ?? "no data" } : formatValue(c.measured, c.unit),
-      { text: c.pass ? "pass" : "FAIL", strong: !c.pass },
+      c.pass ? "pass" : c.inconclusive ? { text: "inconclusive", note: c.inconclusive } : { text: "FAIL", strong: true },
     ],
   }));
   return { id: "budgets", title: "Budgets", blocks: [{ table: { headers: ["check", "budget", "measured", "result"], rows, cls: "budgets" } }] };
@@ -312,6 +314,7 @@ export function runView(r: RunReport): RunView {
     ...(r.problem ? { problem: r.problem } : {}),
     facts: header(r),
     broken: r.verdict.failures,
+    inconclusive: r.verdict.inconclusive,
     ...(r.instrument.driverBound ? { driverBound: `DRIVER-BOUND: ${r.instrument.driverBound.reasons.join("; ")}. So ${r.instrument.driverBound.limits}.` } : {}),
     checksCount: r.verdict.checks.length,
     sections: [verdictSection(r), latencySection(r), availabilitySection(r), dataSection(r), appSection(r), faultsSection(r), nodesSection(r), instrumentSection(r), environmentSection(r)].filter(

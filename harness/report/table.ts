@@ -1,9 +1,10 @@
 import { html, type SafeHtml } from "./template.js";
 
-/** A budget next to the value it judges: "≤ 50 ms ✓", or "≤ 5 ms ✗ broken". */
+/** A budget next to the value it judges: "≤ 50 ms ✓", "≤ 5 ms ✗ broken", or "≤ 1 ms ? inconclusive" (Check.inconclusive). */
 export interface Tag {
   text: string;
   ok: boolean;
+  inconclusive?: boolean;
   note?: string;
 }
 
@@ -37,7 +38,8 @@ export interface Table {
 export type Fact = [label: string, value: CellLike];
 
 const cellOf = (c: CellLike): Cell => (typeof c === "string" ? { text: c } : c);
-const tagText = (t: Tag) => `${t.text} ${t.ok ? "✓" : "✗ broken"}`;
+const tagText = (t: Tag) => `${t.text} ${t.ok ? "✓" : t.inconclusive ? "? inconclusive" : "✗ broken"}`;
+const tagClass = (t: Tag) => (t.ok ? "ok" : t.inconclusive ? "inconclusive" : "broken");
 
 // ---- Markdown -------------------------------------------------------------------------------------------------------
 
@@ -47,7 +49,7 @@ export function markdownCell(c: CellLike): string {
   const x = cellOf(c);
   let s = x.href ? `[${mdEscape(x.text)}](${x.href})` : mdEscape(x.text);
   if (x.strong) s = `**${s}**`;
-  for (const t of x.tags ?? []) s += t.ok ? ` (${tagText(t)})` : ` (**${tagText(t)}**)`;
+  for (const t of x.tags ?? []) s += t.ok || t.inconclusive ? ` (${tagText(t)})` : ` (**${tagText(t)}**)`;
   if (x.note) s += ` (${mdEscape(x.note)})`;
   return s;
 }
@@ -68,7 +70,7 @@ export function htmlCell(c: CellLike): SafeHtml {
   const x = cellOf(c);
   const text = x.href ? html`<a href="${x.href}">${x.text}</a>` : html`${x.text}`;
   return html`${x.strong ? html`<strong>${text}</strong>` : text}${(x.tags ?? []).map(
-    (t) => html` <span class="budget ${t.ok ? "ok" : "broken"}"${t.note ? html` title="${t.note}"` : ""}>${tagText(t)}</span>`,
+    (t) => html` <span class="budget ${tagClass(t)}"${t.note ? html` title="${t.note}"` : ""}>${tagText(t)}</span>`,
   )}${x.note ? html` <span class="note">(${x.note})</span>` : ""}`;
 }
 

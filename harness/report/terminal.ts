@@ -6,6 +6,7 @@ import type { RunReport } from "./types.js";
 export function renderTerminal(r: RunReport, sections: ReadonlyArray<Section["id"]> = ["latency", "availability", "data", "faults"]): string {
   const v = runView(r);
   const lines = [`${v.verdict} ${v.name}`, ...v.broken.map((b) => `  broken: ${b}`)];
+  lines.push(...v.inconclusive.map((b) => `  inconclusive: ${b}`));
   if (v.problem) lines.push(`  problem: ${v.problem}`);
   if (v.driverBound) lines.push(`  ${v.driverBound}`);
   for (const s of v.sections.filter((x) => sections.includes(x.id))) {

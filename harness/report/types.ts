@@ -20,8 +20,10 @@ export type { PhaseReport } from "../check/latency.js";
  *  1: the first format (until the run became stages, probes and checkers).
  *  2: typed timeline events (Sentinel's as kind "sentinel" with its channel), checks named by {metric, phase, bound},
  *     rtoCensored, stale reads per phase, typed fault details.
+ *  3: instrument (calibration, schedule lag, driver-bound) and workload.engine.
+ *  4: verdict.inconclusive and Check.inconclusive: budgets the run's instrument floor reached, neither passed nor failed.
  */
-export const REPORT_SCHEMA_VERSION = 3;
+export const REPORT_SCHEMA_VERSION = 4;
 
 export type RunStatus = "completed" | "aborted" | "failed";
 

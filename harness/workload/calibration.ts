@@ -7,9 +7,11 @@ import { ENGINES, type EngineName } from "./engines/index.js";
 import type { Address } from "./engines/lean-pool.js";
 import { Metronome } from "./metronome.js";
 
-/** How long each path is timed. */
-export const CALIBRATION_MS = 1000;
-/** The rate it is timed at: the scenario's, up to this (one connection). */
+/** How long both paths are timed (together), after the warm-up. */
+export const CALIBRATION_MS = 2000;
+/** PINGs before this are not counted: the first hundreds of ms pay for JIT compilation and the connection's start. */
+export const CALIBRATION_WARMUP_MS = 300;
+/** The rate each path is timed at: the scenario's, up to this (one connection each). */
 export const CALIBRATION_MAX_RATE = 5000;
 
 /**
@@ -28,26 +30,10 @@ export interface Calibration {
   faultLayerAddedP99Us: number;
 }
 
-async function timePings(engine: EngineName, a: Address, client: ClientSettings, ratePerSec: number, signal?: AbortSignal): Promise<LatencySummary> {
-  const conn = await ENGINES[engine].connectTo(a, client);
-  const metronome = await Metronome.start(Metronome.intervalFor(ratePerSec));
-  try {
-    const stats = new OpStats();
-    const clock = () => performance.now() - metronome.startMs;
-    await runOpenLoop(
-      { ratePerSec, durationMs: CALIBRATION_MS, metronome },
-      (_i, _t, done) => (conn.ping(done), "read"),
-      (op) => stats.record(op),
-      clock,
-      signal,
-    );
-    return summarize(stats.latency);
-  } finally {
-    await metronome.stop();
-    conn.close();
-  }
-}
-
+/**
+ * Both paths in one open loop, alternating PING by PING, so that a slow moment of the machine falls on both alike and
+ * the difference is the fault layer's.
+ */
 export async function calibrate(
   engine: EngineName,
   paths: { direct: Address; faultLayer: Address },
@@ -56,8 +42,29 @@ export async function calibrate(
   signal?: AbortSignal,
 ): Promise<Calibration> {
   const ratePerSec = Math.min(rate, CALIBRATION_MAX_RATE);
-  const direct = await timePings(engine, paths.direct, client, ratePerSec, signal);
-  const faultLayer = await timePings(engine, paths.faultLayer, client, ratePerSec, signal);
+  const conns = [await ENGINES[engine].connectTo(paths.direct, client), await ENGINES[engine].connectTo(paths.faultLayer, client)];
+  const stats = [new OpStats(), new OpStats()];
+  const metronome = await Metronome.start(Metronome.intervalFor(2 * ratePerSec));
+  try {
+    const clock = () => performance.now() - metronome.startMs;
+    await runOpenLoop(
+      { ratePerSec: 2 * ratePerSec, durationMs: CALIBRATION_WARMUP_MS + CALIBRATION_MS, metronome },
+      (i, intendedMs, done) => {
+        conns[i % 2].ping((err) => {
+          if (intendedMs >= CALIBRATION_WARMUP_MS) stats[i % 2].record({ kind: "read", intendedMs, sentMs: intendedMs, doneMs: clock() });
+          done(err);
+        });
+        return "read";
+      },
+      () => {},
+      clock,
+      signal,
+    );
+  } finally {
+    await metronome.stop();
+    conns.forEach((c) => c.close());
+  }
+  const [direct, faultLayer] = stats.map((s) => summarize(s.latency));
   return {
     engine,
     ratePerSec,

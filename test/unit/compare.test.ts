@@ -301,9 +301,9 @@ test("findReports refuses a file that is not a report of this schema, naming it 
   writeFileSync(bad, JSON.stringify({ ...run(), schemaVersion: 99 }));
   const e = t.throws(() => findReports([bad]), { instanceOf: BadInputError });
   t.true(e!.message.includes(bad));
-  t.regex(e!.message, /schemaVersion: 99, and this harness reads version 3 only/);
+  t.regex(e!.message, /schemaVersion: 99, and this harness reads version 4 only/);
   writeFileSync(bad, JSON.stringify({ ...run(), schemaVersion: 1 }));
-  t.throws(() => findReports([bad]), { instanceOf: BadInputError, message: /schemaVersion: 1, and this harness reads version 3 only \(the report was written by an older harness\)/ });
+  t.throws(() => findReports([bad]), { instanceOf: BadInputError, message: /schemaVersion: 1, and this harness reads version 4 only \(the report was written by an older harness\)/ });
   writeFileSync(bad, JSON.stringify({ ...run(), phases: {} }));
   t.throws(() => findReports([bad]), { instanceOf: BadInputError, message: /phases\.baseline/ });
   writeFileSync(bad, "{ not json");

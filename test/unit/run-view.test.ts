@@ -42,6 +42,24 @@ test("a broken budget is named with its measurement in every view, and a run tha
   t.regex(renderTerminal(failed), /^FAILED standalone-bgsave\n  broken: run failed: fault failed/m);
 });
 
+test("a budget under the run's own floor is shown as inconclusive in every view, never as broken or kept", (t) => {
+  // The synthetic calibration's P99 through the fault layer is 0.402 ms: a baseline P99 budget of 0.3 ms cannot be judged.
+  const r = syntheticReport({ ...FIXTURES["report-standalone-bgsave.json"], budgets: { p99Ms: { baseline: 0.3 } } });
+  t.true(r.verdict.pass);
+  t.deepEqual(r.verdict.failures, []);
+  t.is(r.verdict.inconclusive.length, 1);
+  const line = r.verdict.inconclusive[0];
+  t.regex(line, /^p99 baseline: budget ≤ 0\.3 ms, measured .* floor on this run is 0\.402 ms/);
+  const md = renderMarkdown(r);
+  t.true(md.includes(`- INCONCLUSIVE ${line}`));
+  t.true(md.includes("≤ 0.3 ms ? inconclusive"));
+  t.true(renderTerminal(r).includes(`  inconclusive: ${line}`));
+  const html = renderHtml(r);
+  t.true(html.includes("data-inconclusive"));
+  t.true(html.includes('class="budget inconclusive"'));
+  t.false(html.includes("budgets kept"), "the header does not claim every budget was kept");
+});
+
 test("every view states the instrument's calibrated floor; a driver that fell behind marks the run DRIVER-BOUND everywhere, and one that kept up does not", (t) => {
   const kept = bgsave();
   t.is(kept.instrument.driverBound, null);

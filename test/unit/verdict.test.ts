@@ -102,3 +102,43 @@ function emptyHistory() {
   const phases = new PhaseClock();
   return { recorder: new Recorder(phases), phases, ledger: null, readBack: null, staleReads: null, faults: [], instrument: IDLE_INSTRUMENT, load: { endMs: 0, lastIssueMs: 0 } };
 }
+
+// A latency budget the instrument itself cannot get under is not Redis's to fail: the run's floor (calibrated PING
+// through the fault layer, or the driver's own schedule lag) decides whether a broken latency budget is judged.
+const withFloor = (m: Measurements, faultLayerP99Us: number, lagP99Us = 0): Measurements => {
+  const lat = (p99Us: number) => ({ count: 1000, p50Us: Math.round(p99Us / 4), p99Us, p999Us: p99Us * 2, maxUs: p99Us * 3, meanUs: Math.round(p99Us / 3) });
+  const calibration = { engine: "ioredis" as const, ratePerSec: 1000, durationMs: 2000, direct: lat(100), faultLayer: lat(faultLayerP99Us), faultLayerAddedP50Us: 0, faultLayerAddedP99Us: 0 };
+  return { ...m, instrument: { ...m.instrument, calibration, scheduleLag: lat(lagP99Us) } };
+};
+
+test("a broken p99 budget at or below the run's calibrated floor is inconclusive: neither a pass nor a failure", (t) => {
+  const m = withFloor(measured({ baseline: hundred(6) }), 5_000);
+  const v = verdict({ p99Ms: { baseline: 4 } }, m);
+  t.true(v.pass, "nothing failed conclusively");
+  t.deepEqual(v.failures, []);
+  t.false(v.checks[0].pass, "and nothing passed either");
+  t.regex(v.checks[0].inconclusive!, /floor on this run is 5 ms/);
+  t.is(v.inconclusive.length, 1);
+  t.regex(v.inconclusive[0], /^p99 baseline: budget ≤ 4 ms, measured 6(\.\d+)? ms: the instrument's own floor/);
+});
+
+test("a broken p99 budget above the floor fails, and a kept one passes whatever the floor", (t) => {
+  const m = withFloor(measured({ baseline: hundred(6) }), 1_000);
+  const broken = verdict({ p99Ms: { baseline: 4 } }, m);
+  t.false(broken.pass);
+  t.is(broken.checks[0].inconclusive, undefined);
+  t.deepEqual(broken.inconclusive, []);
+  // The instrument only adds latency: a measurement under budget is a pass even on a noisy run.
+  const kept = verdict({ p99Ms: { baseline: 10 } }, withFloor(measured({ baseline: hundred(6) }), 30_000));
+  t.true(kept.pass);
+  t.true(kept.checks[0].pass);
+});
+
+test("the driver's schedule lag counts in the floor, and budgets that are not latencies are never inconclusive", (t) => {
+  const lagging = verdict({ p99Ms: { baseline: 4 } }, withFloor(measured({ baseline: hundred(6) }), 500, 4_500));
+  t.true(lagging.pass);
+  t.regex(lagging.checks[0].inconclusive!, /4\.5 ms/);
+  const errors = verdict({ maxErrorRate: { baseline: 0 } }, withFloor(measured({ baseline: hundred(6), errors: { baseline: 5 } }), 30_000));
+  t.false(errors.pass);
+  t.is(errors.checks[0].inconclusive, undefined);
+});
