@@ -9,7 +9,12 @@ export interface LatencySpikeDetails {
   node: string;
   latencyMs: number;
   jitterMs: number;
+  direction: Direction;
 }
+
+/** Which way the delay applies: a round trip gains latencyMs once ("requests" or "replies") or twice ("both"). */
+const DIRECTIONS = { both: ["upstream", "downstream"], requests: ["upstream"], replies: ["downstream"] } as const;
+type Direction = keyof typeof DIRECTIONS;
 
 /**
  * Latency on the path between the clients and one node (its client link, both ways), while its peers see nothing:
@@ -26,6 +31,8 @@ export const latencySpike = defineFault({
       /** Each way, whole ms (Toxiproxy's unit). 0 with no jitter: a control run, the fault's phases without the delay. */
       latencyMs: z.number().int().nonnegative(),
       jitterMs: z.number().int().nonnegative().default(0),
+      /** Toxiproxy's delay is whole ms: one way only is the smallest step a round trip can take (+1 ms). */
+      direction: z.enum(Object.keys(DIRECTIONS) as [Direction, ...Direction[]]).default("both"),
     })
     .strict(),
   requires: (s) => targetRequires(s.target),
@@ -34,8 +41,8 @@ export const latencySpike = defineFault({
     const toxics: Array<Toxic<unknown>> = [];
     return runFault<"latency-spike", LatencySpikeDetails>(ctx, "latency-spike", {
       inject: async (rec) => {
-        if (spec.latencyMs || spec.jitterMs) await latency(ctx.topology.clientLinks.get(node.name)!, spec.latencyMs, spec.jitterMs, toxics);
-        Object.assign(rec.details, { node: node.name, latencyMs: spec.latencyMs, jitterMs: spec.jitterMs });
+        if (spec.latencyMs || spec.jitterMs) await latency(ctx.topology.clientLinks.get(node.name)!, spec.latencyMs, spec.jitterMs, toxics, DIRECTIONS[spec.direction]);
+        Object.assign(rec.details, { node: node.name, latencyMs: spec.latencyMs, jitterMs: spec.jitterMs, direction: spec.direction });
         return { nodes: [node.name] };
       },
       heal: heldFor(spec.for * 1000, ctx.signal, () => undoAll(removeAll(toxics))),
@@ -43,7 +50,7 @@ export const latencySpike = defineFault({
   },
   facts: (d) => [
     { label: "node", value: d.node },
-    { label: "latency added each way", value: d.latencyMs, unit: "ms" },
+    { label: d.direction === "both" ? "latency added each way" : `latency added to the ${d.direction}`, value: d.latencyMs, unit: "ms" },
     { label: "jitter", value: d.jitterMs, unit: "ms" },
   ],
 });

@@ -14,8 +14,14 @@ export async function blackhole(link: ProxiedLink, added: Array<Toxic<unknown>>)
 }
 
 /** Latency (with jitter) on both streams. */
-export async function latency(link: ProxiedLink, latencyMs: number, jitterMs: number, added: Array<Toxic<unknown>>): Promise<void> {
-  for (const stream of ["upstream", "downstream"] as const) {
+export async function latency(
+  link: ProxiedLink,
+  latencyMs: number,
+  jitterMs: number,
+  added: Array<Toxic<unknown>>,
+  streams: ReadonlyArray<"upstream" | "downstream"> = ["upstream", "downstream"],
+): Promise<void> {
+  for (const stream of streams) {
     added.push(
       await link.proxy.addToxic({ name: `latency-${stream}`, type: "latency", stream, toxicity: 1, attributes: { latency: latencyMs, jitter: jitterMs } }),
     );

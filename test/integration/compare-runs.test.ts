@@ -43,17 +43,18 @@ test("compare exits 1 when a budget-relevant metric really got worse: P99 under 
 });
 
 /**
- * A quiet standalone server on the lean engine, with latency planted on the client link from 3 s to 7 s: `latencyMs`
- * each way (Toxiproxy adds whole milliseconds), or 0 for the control run with the same phases.
+ * A quiet standalone server on the lean engine, with latency planted on the client link's replies from 3 s to 7 s:
+ * `latencyMs` on the way back only (Toxiproxy adds whole milliseconds, so +1 ms a round trip is its smallest step), or
+ * 0 for the control run with the same phases.
  */
 const planted = (latencyMs: number) => ({
   name: "compare-planted-latency",
   topology: { kind: "standalone" },
   workload: { engine: "lean", rate: 1000, duration: "10s", warmup: "1s", keys: "random", connections: 1 },
-  faults: [{ kind: "latency-spike", at: "3s", for: "4s", latencyMs }],
+  faults: [{ kind: "latency-spike", at: "3s", for: "4s", latencyMs, direction: "replies" }],
 });
 
-test("compare flags a planted 1 ms latency toxic on the client link, and two identical runs not at all; the floor is the runs' own", async (t) => {
+test("compare flags a planted +1 ms round trip (a latency toxic on the client link's replies), and two identical runs not at all; the floor is the runs' own", async (t) => {
   const a = await cli(["run", "--file", scenarioFile(planted(0)), "--quiet"]);
   const b = await cli(["run", "--file", scenarioFile(planted(0)), "--quiet"]);
   const toxic = await cli(["run", "--file", scenarioFile(planted(1)), "--quiet"]);
@@ -68,8 +69,8 @@ test("compare flags a planted 1 ms latency toxic on the client link, and two ide
   const m = p50("reports/test/compare-planted");
   t.log(`P50 in the fault window ${m.base.median} → ${m.candidate.median} ms; floor ${m.floor} ms`);
   t.is(m.outcome, "regressed", m.note);
-  // 1 ms each way: at least 2 ms on a round trip (a CI run on a slow minute here measured 5.5 ms).
-  t.true(m.change > 1.5, `1 ms each way adds at least 2 ms to a round trip: ${m.change} ms`);
+  // 1 ms on the replies: at least 1 ms on a round trip (more on a slow minute; never an upper bound).
+  t.true(m.change > 0.8, `1 ms on the replies adds at least 1 ms to a round trip: ${m.change} ms`);
   const floors = [a, toxic].map((r) => (jsonOf(path.join(reportDir(r.stdout), "report.json")) as { instrument: { calibration: { faultLayer: { p50Us: number } } } }).instrument.calibration.faultLayer.p50Us / 1000);
   t.is(m.floor, Math.max(0.1, ...floors), "the floor is the higher of the two runs' calibrated P50");
 });

@@ -122,6 +122,14 @@ test("a partition blackholes every way into the node and drops its way out insid
   t.is(removed.length, added.length + log.filter((l) => l.includes("iptables -w -A")).length, "everything added was taken away");
 });
 
+test("a latency spike on the replies only delays the client link's downstream: +latencyMs a round trip, not twice that", async (t) => {
+  const log: string[] = [];
+  const rec = await runFaultSpec(spec({ kind: "latency-spike", at: 5, for: 0.05, latencyMs: 1, direction: "replies" }), context(fakeTopology({ caps: [], log })));
+  t.is(rec.error, undefined);
+  t.deepEqual(log.filter((l) => l.startsWith("+")), ['+latency downstream client-redis-0 {"latency":1,"jitter":0}']);
+  t.is((rec.details as { direction: string }).direction, "replies");
+});
+
 test("a heal that fails half-way still runs every other undo step, and the record says what failed", async (t) => {
   const log: string[] = [];
   const rec = await runFaultSpec(spec({ kind: "latency-spike", at: 5, for: 0.05, latencyMs: 80, jitterMs: 5 }), context(fakeTopology({ caps: [], log, failRemove: true })));

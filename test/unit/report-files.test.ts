@@ -27,12 +27,15 @@ test("the HdrHistogram interval log holds one histogram per second and tag, read
 const spec = FIXTURES["report-sentinel-master-kill.json"];
 const named = (r: RunReport, name: string) => ({ ...r, scenario: { ...r.scenario, name } });
 
-test("JUnit: one test case per scenario; a broken budget is a failure naming budget and measurement; a run that could not finish is an error", (t) => {
+test("JUnit: one test case per scenario; a broken budget is a failure naming budget and measurement; a run that could not finish is an error; an inconclusive one is skipped", (t) => {
   const pass = named(syntheticReport(spec), "a");
   const broken = named(syntheticReport({ ...spec, budgets: { rtoMs: 1000 } }), "b<&>");
   const failed = named(syntheticReport({ ...spec, status: "failed", problem: "no Docker engine" }), "c");
-  const xml = renderJUnit("sentinel", [pass, broken, failed]);
-  t.regex(xml, /<testsuite name="sentinel" tests="3" failures="1" errors="1">/);
+  // The synthetic calibration's P99 through the fault layer is 0.402 ms: a 0.3 ms baseline budget cannot be judged.
+  const open = named(syntheticReport({ ...spec, budgets: { p99Ms: { baseline: 0.3 } } }), "d");
+  const xml = renderJUnit("sentinel", [pass, broken, failed, open]);
+  t.regex(xml, /<testsuite name="sentinel" tests="4" failures="1" errors="1" skipped="1">/);
+  t.regex(xml, /name="d"[^]*<skipped message="inconclusive: p99 baseline: budget ≤ 0\.3 ms, measured [^"]*floor on this run is 0\.402 ms/);
   t.regex(xml, /<testcase classname="sentinel" name="a" time="44.000">\n    <system-out>/);
   t.regex(xml, /name="b&lt;&amp;&gt;"[^]*<failure message="RTO: budget ≤ 1,000 ms, measured 3,500 ms">/);
   t.regex(xml, /<error message="run failed: no Docker engine">/);
@@ -40,7 +43,7 @@ test("JUnit: one test case per scenario; a broken budget is a failure naming bud
 
 test("JUnit: a run that left no report at all is still a test case, in error", (t) => {
   const xml = renderJUnit("tour", [named(syntheticReport(spec), "a")], [{ name: "b", error: "TypeError: boom" }]);
-  t.regex(xml, /tests="2" failures="0" errors="1"/);
+  t.regex(xml, /tests="2" failures="0" errors="1" skipped="0"/);
   t.regex(xml, /<testcase classname="tour" name="b" time="0">\n    <error message="TypeError: boom">/);
 });
 

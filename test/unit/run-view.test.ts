@@ -58,6 +58,8 @@ test("a budget under the run's own floor is shown as inconclusive in every view,
   t.true(html.includes("data-inconclusive"));
   t.true(html.includes('class="budget inconclusive"'));
   t.false(html.includes("budgets kept"), "the header does not claim every budget was kept");
+  t.regex(md, /^# standalone-bgsave: \*\*INCONCLUSIVE\*\*$/m);
+  t.regex(renderTerminal(r), /^INCONCLUSIVE standalone-bgsave$/m);
 });
 
 test("every view states the instrument's calibrated floor; a driver that fell behind marks the run DRIVER-BOUND everywhere, and one that kept up does not", (t) => {
