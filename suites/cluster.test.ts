@@ -52,6 +52,14 @@ suite("cluster.json", {
     t.true((f.details.movedReplies ?? 0) + (f.details.askReplies ?? 0) > 0, "clients were redirected while slots moved");
     t.is(f.details.slots, 1000);
   },
+  "cluster-lean-reshard": (t, { report }) => {
+    t.is(report.workload.engine, "lean");
+    const refreshes = eventsOf(report.timeline, "client-slots-refreshed");
+    const followed = refreshes.at(-1)!.detail;
+    t.true(followed.moved + followed.ask > 0, `the lean engine followed the redirections itself: MOVED ${followed.moved}, ASK ${followed.ask}`);
+    t.true(refreshes.some((e) => e.detail.reason === "MOVED"), "and a MOVED had it re-read the slot map");
+    t.is(report.availability.writesFailed, 0, "no write failed while 1000 slots moved");
+  },
   "cluster-hot-shard": (t, { report }) => {
     const [hottest] = shares(report);
     t.true(hottest > 0.4, `one shard's master took ${hottest} of all commands`);

@@ -31,6 +31,8 @@ export interface TimelineDetails {
   "client-reconnecting": { client: number };
   "client-switch-master": { client: number };
   "clients-repointed": { connections: number };
+  /** The lean engine re-read a cluster's slot map: why, from which node, slots covered, redirections followed so far. */
+  "client-slots-refreshed": { reason: string; from: string; covered: number; moved: number; ask: number };
   /** Whatever a Sentinel published (+sdown, +odown, +switch-master, ...), as it said it. */
   sentinel: { sentinel: string; channel: string; message: string };
 }

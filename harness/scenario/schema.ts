@@ -70,8 +70,8 @@ function crossRules(s: z.output<typeof baseSchema>): Issue[] {
     issues.push({ path: ["workload", "readFrom"], message: `a ${kind} topology has no replicas to read from` });
   if (w.readFrom === "replicas" && w.keys !== "ledger")
     issues.push({ path: ["workload", "readFrom"], message: 'replica reads are measured on the write ledger: set workload.keys to "ledger"' });
-  if (w.engine === "lean" && caps.has("slots"))
-    issues.push({ path: ["workload", "engine"], message: `the lean engine does not route by slot yet: use engine "ioredis" on a ${kind} topology` });
+  if (w.engine === "lean" && caps.has("slots") && w.readFrom === "replicas")
+    issues.push({ path: ["workload", "readFrom"], message: `the lean engine reads from a ${kind}'s masters only: use engine "ioredis" to read from replicas` });
   const b = s.budgets;
   if ((b.maxLostWrites !== undefined || b.rpoMs !== undefined || b.minLostWrites !== undefined) && w.keys !== "ledger")
     issues.push({ path: ["budgets"], message: 'loss budgets need the write ledger: set workload.keys to "ledger"' });
