@@ -3,6 +3,16 @@ import type { OpOutcome } from "./op-stats.js";
 
 const OK = 255;
 
+/** An op log's contents as plain typed arrays: what a driver thread transfers to the run's thread. */
+export interface OpLogChunk {
+  length: number;
+  intended: Float64Array;
+  sentUs: Uint32Array;
+  doneUs: Uint32Array;
+  kindCode: Uint8Array;
+  outcome: Uint8Array;
+}
+
 /**
  * Every finished operation, compactly (18 bytes: intended start, send and reply offsets, kind, outcome), so that
  * phases are assigned after the run, once every fault has marked when it really took effect: a fault that learns its
@@ -37,6 +47,27 @@ export class OpLog {
       doneMs: intendedMs + this.doneUs[i] / 1000,
       ...(o === OK ? {} : { error: ERROR_CLASSES[o] }),
     };
+  }
+
+  /** Everything logged so far, as arrays of its own (transferable), and the log starts empty again. */
+  drain(): OpLogChunk {
+    const n = this.length;
+    this.length = 0;
+    return {
+      length: n,
+      intended: this.intended.slice(0, n),
+      sentUs: this.sentUs.slice(0, n),
+      doneUs: this.doneUs.slice(0, n),
+      kindCode: this.kindCode.slice(0, n),
+      outcome: this.outcome.slice(0, n),
+    };
+  }
+
+  /** A log holding a drained chunk (read with at()). */
+  static of(c: OpLogChunk): OpLog {
+    const log = new OpLog();
+    Object.assign(log, c);
+    return log;
   }
 
   /** Writes only, ordered by intended start: what availability (RTO) is computed from. */

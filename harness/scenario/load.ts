@@ -21,6 +21,7 @@ export interface Overrides {
   connections?: string;
   readRatio?: string;
   at?: string;
+  driverThreads?: string;
 }
 
 function formatIssues(err: z.ZodError): string {
@@ -79,6 +80,7 @@ export function applyOverrides(input: ScenarioInput, o: Overrides): ScenarioInpu
   if (o.dataset !== undefined) s.dataset = { ...(s.dataset ?? {}), size: o.dataset };
   if (o.image !== undefined) s.topology = { ...(s.topology ?? {}), image: o.image };
   if (o.at !== undefined) for (const f of s.faults ?? []) f.at = o.at;
+  if (o.driverThreads !== undefined) s.workload.threads = o.driverThreads === "auto" ? "auto" : num("driver-threads", o.driverThreads);
   return s;
 }
 

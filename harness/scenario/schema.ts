@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { appTierSchema, type AppTier } from "../app/schema.js";
 import { budgetsSchema } from "../check/metrics.js";
@@ -39,8 +40,26 @@ export const workloadSchema = z
     engine: z.enum(ENGINE_NAMES).default("ioredis"),
     /** Open loop: what wakes the driver at each intended start: a worker-thread metronome, or Node's timers (~1 ms late). */
     waker: z.enum(["metronome", "timer"]).default("metronome"),
+    /**
+     * Driver threads the load is sharded over (workload/driver-threads.ts), each with its own connections and event
+     * loop. "auto": the cores but one (at least one) where sharding applies (the lean engine on random keys), else one.
+     */
+    threads: z.union([z.literal("auto"), z.number().int().positive().max(64)]).default("auto"),
   })
   .strict();
+
+/**
+ * Why a scenario's load cannot be sharded over driver threads, or null. Only the lean engine's key/value load is: the
+ * ledger (one sequence of writes, read back as a whole) and ioredis (what an application's one client does in a
+ * failover) stay on the run's thread; and a shard reconnects to the address it started with, so not where a failover
+ * moves the primary (a cluster's lean router follows the slots by itself).
+ */
+function unshardable(s: { topology: { kind: string }; workload: { engine: string; keys: string }; faults: unknown[] }): string | null {
+  if (s.workload.engine !== "lean" || s.workload.keys !== "random") return 'they shard the lean engine\'s random-key load only: set workload.engine "lean" and keys "random"';
+  const kind = s.topology.kind;
+  if (s.faults.length && kind !== "standalone" && !capabilitiesOf(kind).has("slots")) return `they do not follow a ${kind} failover: run faults on a ${kind} with one thread`;
+  return null;
+}
 
 type Issue = { path: Array<string | number>; message: string };
 
@@ -72,6 +91,12 @@ function crossRules(s: z.output<typeof baseSchema>): Issue[] {
     issues.push({ path: ["workload", "readFrom"], message: 'replica reads are measured on the write ledger: set workload.keys to "ledger"' });
   if (w.engine === "lean" && caps.has("slots") && w.readFrom === "replicas")
     issues.push({ path: ["workload", "readFrom"], message: `the lean engine reads from a ${kind}'s masters only: use engine "ioredis" to read from replicas` });
+  if (w.threads > 1) {
+    const at = ["workload", "threads"];
+    const why = unshardable(s);
+    if (why) issues.push({ path: at, message: `${w.threads} driver threads: ${why}, or set threads 1` });
+    if (w.connections < w.threads) issues.push({ path: at, message: `${w.threads} driver threads need at least as many connections (${w.connections}): raise workload.connections or lower threads` });
+  }
   const b = s.budgets;
   if ((b.maxLostWrites !== undefined || b.rpoMs !== undefined || b.minLostWrites !== undefined) && w.keys !== "ledger")
     issues.push({ path: ["budgets"], message: 'loss budgets need the write ledger: set workload.keys to "ledger"' });
@@ -96,7 +121,11 @@ const baseSchema = z
     sampler: z.object({ intervalMs: z.number().int().min(10).max(10_000).default(250) }).strict().default({ intervalMs: 250 }),
     budgets: budgetsSchema.default({}),
   })
-  .strict();
+  .strict()
+  .transform((s) => ({
+    ...s,
+    workload: { ...s.workload, threads: s.workload.threads !== "auto" ? s.workload.threads : unshardable(s) ? 1 : Math.max(1, availableParallelism() - 1) },
+  }));
 
 /** A scenario file's contents: the topology, the workload, the fault schedule, the budgets (DESIGN.md). */
 export const scenarioSchema = baseSchema.superRefine((s, ctx) => {

@@ -13,8 +13,8 @@ const { performance } = require("node:perf_hooks");
 const flag = new Int32Array(workerData.stop);
 const interval = workerData.intervalMs;
 const lead = workerData.leadMs;
-parentPort.once("message", (startAbs) => {
-  for (let k = 1; Atomics.load(flag, 0) === 0; k++) {
+parentPort.once("message", ({ startAbs, fromTick }) => {
+  for (let k = fromTick; Atomics.load(flag, 0) === 0; k++) {
     const wait = startAbs + k * interval - lead - (performance.timeOrigin + performance.now());
     if (wait > 0) Atomics.wait(flag, 0, 0, wait);
     parentPort.postMessage(k);
@@ -47,9 +47,10 @@ export class Metronome {
 
   /**
    * Starts the worker (tens of ms), then ticks every `intervalMs` from the moment it is ready, so that the start-up
-   * is not charged to the first operations.
+   * is not charged to the first operations; or, given `startAtAbs` (performance.timeOrigin + now, comparable across
+   * threads), with tick 0 at that instant, so that several threads' metronomes keep one schedule.
    */
-  static start(intervalMs: number, leadMs = DEFAULT_LEAD_MS): Promise<Metronome> {
+  static start(intervalMs: number, leadMs = DEFAULT_LEAD_MS, startAtAbs?: number): Promise<Metronome> {
     const stopFlag = new Int32Array(new SharedArrayBuffer(4));
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
@@ -60,9 +61,10 @@ export class Metronome {
     return new Promise((resolve, reject) => {
       worker.once("error", reject);
       worker.once("message", () => {
-        // The worker says it is running; tick 0 is now, tick k at now + k * interval.
-        const startMs = performance.now();
-        worker.postMessage(performance.timeOrigin + startMs);
+        // The worker says it is running; tick 0 is now (the caller issues it), tick k at now + k * interval; or tick 0
+        // is at the instant asked for, and the worker sends it too.
+        const startMs = startAtAbs === undefined ? performance.now() : startAtAbs - performance.timeOrigin;
+        worker.postMessage({ startAbs: performance.timeOrigin + startMs, fromTick: startAtAbs === undefined ? 1 : 0 });
         const metronome = new Metronome(worker, stopFlag, startMs, leadMs);
         worker.on("message", () => metronome.onTick());
         // Ticks stop and the driver, short of wake-ups, falls behind: visible in the latencies, not a crash.

@@ -1,6 +1,7 @@
 import test from "ava";
 import { PhaseClock } from "../../harness/measure/phases.js";
 import { Recorder } from "../../harness/measure/recorder.js";
+import { OpLog } from "../../harness/measure/op-log.js";
 
 const op = (intendedMs: number, latencyMs: number, error?: "timeout") => ({
   kind: "write" as const,
@@ -67,4 +68,17 @@ test("phases are assigned after the run: a fault whose start is learnt late stil
   t.is(phases.fault.ops, 1);
   t.is(phases.fault.errorsByClass.timeout, 1);
   t.is(phases.baseline.ops, 1);
+});
+
+test("an op log drained (as a driver thread sends it) holds the same operations on the other side, and starts empty", (t) => {
+  const log = new OpLog();
+  const ops = [
+    { kind: "write" as const, intendedMs: 10, sentMs: 10.25, doneMs: 11.5 },
+    { kind: "read" as const, intendedMs: 11, sentMs: 11, doneMs: 1011, error: "timeout" as const },
+  ];
+  for (const op of ops) log.add(op);
+  const chunk = log.drain();
+  t.is(log.length, 0);
+  const other = OpLog.of(chunk);
+  t.deepEqual([other.at(0), other.at(1)], ops);
 });

@@ -63,6 +63,9 @@ const bad: Array<[string, unknown, RegExp]> = [
   ["replica reads on a standalone server", { ...minimal, workload: { duration: "10s", readFrom: "replicas" } }, /no replicas to read from/],
   ["a loss budget without the ledger", { ...sentinel, workload: { duration: "10s", keys: "random" }, budgets: { minLostWrites: 1 } }, /loss budgets need the write ledger/],
   ["a quorum that is not a number", { ...sentinel, topology: { kind: "sentinel", quorum: "two" } }, /topology\.quorum/],
+  ["driver threads for ioredis", { ...minimal, faults: [], dataset: {}, workload: { duration: "10s", threads: 2 } }, /workload\.threads: 2 driver threads: they shard the lean engine's random-key load only/],
+  ["driver threads through a Sentinel failover", { ...sentinel, workload: { duration: "10s", engine: "lean", keys: "random", threads: 2 } }, /workload\.threads: 2 driver threads: they do not follow a sentinel failover/],
+  ["more driver threads than connections", { ...minimal, faults: [], dataset: {}, workload: { duration: "10s", engine: "lean", keys: "random", threads: 8, connections: 4 } }, /8 driver threads need at least as many connections \(4\)/],
 ];
 for (const [what, input, pattern] of bad) {
   test(`bad input is refused with exit code 2 and the field named: ${what}`, (t) => {
@@ -71,6 +74,14 @@ for (const [what, input, pattern] of bad) {
     t.true(r.ok, r.message);
   });
 }
+
+test("driver threads: auto is the cores but one for the lean engine's random keys, one wherever sharding does not apply", (t) => {
+  const lean = { ...minimal, faults: [], dataset: {}, workload: { duration: "10s", engine: "lean", keys: "random" } };
+  t.is(validateScenario(lean, "test").workload.threads, Math.max(1, os.availableParallelism() - 1));
+  t.is(validateScenario({ ...lean, workload: { ...lean.workload, keys: "ledger" } }, "test").workload.threads, 1);
+  t.is(validateScenario({ ...sentinel, workload: { duration: "10s", engine: "lean", keys: "random" } }, "test").workload.threads, 1, "a failover to follow: one thread");
+  t.is(validateScenario({ ...lean, workload: { ...lean.workload, threads: 2 } }, "test").workload.threads, 2);
+});
 
 test("an unknown scenario name lists the known ones", (t) => {
   const err = t.throws(() => loadScenario("no-such-scenario")) as Error & { exitCode: number; hint: string };

@@ -1,5 +1,10 @@
 import { performance } from "node:perf_hooks";
-import { runClosedLoop, runOpenLoop } from "../../workload/driver.js";
+import type { UtilizationSource } from "../../measure/event-loop.js";
+import type { OpOutcome } from "../../measure/op-stats.js";
+import type { TimelineEvent } from "../../measure/timeline.js";
+import { runClosedLoop, runOpenLoop, type DriverResult, type Sink } from "../../workload/driver.js";
+import { DriverThreads, shardsOf } from "../../workload/driver-threads.js";
+import { leanTargetOf } from "../../workload/engines/lean-target.js";
 import { keyValueIssuer } from "../../workload/key-value.js";
 import { ledgerIssuer } from "../../workload/ledger-writes.js";
 import { Metronome } from "../../workload/metronome.js";
@@ -8,6 +13,57 @@ import { scheduleFaults } from "../fault-schedule.js";
 
 /** How long to wait, after the load ends, for a fault still in progress (e.g. a long BGSAVE) before giving up on it. */
 const FAULT_GRACE_MS = 120_000;
+
+/** How far ahead of the word "go" the driver threads' operation 0 is intended (a metronome starts in tens of ms). */
+const THREADS_GO_AHEAD_MS = 300;
+
+/** A driver made ready (connected, keys built): when its operation 0 is intended, and how to run it. */
+interface ReadyDriver {
+  /** performance.now() of operation 0's intended start: where the run clock restarts. */
+  startMs: number;
+  run(sink: Sink): Promise<DriverResult>;
+  /** Its other threads' event loops, watched beside this one. */
+  threads: UtilizationSource[];
+}
+
+/**
+ * The driver on the run's own thread. The issuer is built before the metronome's tick 0: pre-building 100k keys takes
+ * tens of ms (and the GC that promotes them as long again), which would otherwise be charged to the first operations.
+ */
+async function inProcess(ctx: RunContext): Promise<ReadyDriver> {
+  const w = ctx.scenario.workload;
+  const { pool, readPool } = ctx.clients!;
+  const clock = ctx.clock.now;
+  const issue = w.keys === "ledger" ? ledgerIssuer(w, pool, readPool ?? pool, ctx.ledger, ctx.staleReads, clock) : keyValueIssuer(w, pool);
+  const metronome = w.mode === "open-loop" && w.waker === "metronome" ? await Metronome.start(Metronome.intervalFor(w.rate)) : undefined;
+  if (metronome) ctx.defer("the metronome", () => metronome.stop());
+  const durationMs = w.duration * 1000;
+  return {
+    startMs: metronome ? metronome.startMs : performance.now(),
+    threads: [],
+    run: async (sink) => {
+      const r =
+        w.mode === "open-loop"
+          ? await runOpenLoop({ ratePerSec: w.rate, durationMs, metronome }, issue, sink, clock, ctx.signal)
+          : await runClosedLoop({ durationMs, connections: w.connections, pipeline: w.pipeline }, issue, sink, clock, ctx.signal);
+      await metronome?.stop();
+      return r;
+    },
+  };
+}
+
+/** The load sharded over `workload.threads` driver threads (lean engine, random keys: the schema says when). */
+async function onThreads(ctx: RunContext): Promise<ReadyDriver> {
+  const w = ctx.scenario.workload;
+  const load = { ...w, durationMs: w.duration * 1000, target: await leanTargetOf(ctx.deployment), client: ctx.scenario.client, workload: w };
+  ctx.progress.step(`driver: ${w.threads} threads, ${w.connections} connections between them`);
+  const threads = await DriverThreads.start(shardsOf(load, w.threads));
+  ctx.defer("the driver threads", () => threads.stop());
+  // Operation 0 is intended a moment from now, so that every thread has its metronome running by then.
+  const startMs = performance.now() + THREADS_GO_AHEAD_MS;
+  const add = (e: TimelineEvent) => ctx.timeline.add(e.kind, e.detail as never, e.tMs);
+  return { startMs, threads: threads.eventLoops, run: (sink) => threads.go(performance.timeOrigin + startMs, sink, add, ctx.signal) };
+}
 
 /**
  * The load, with the faults on schedule: the run clock restarts at the first intended operation (earlier events keep
@@ -18,34 +74,24 @@ export async function loadWithFaults(ctx: RunContext): Promise<void> {
   const w = ctx.scenario.workload;
   const { pool, readPool } = ctx.clients!;
   const clock = ctx.clock.now;
-  // Built before the metronome's tick 0: pre-building 100k keys takes tens of ms (and the GC that promotes them as
-  // long again), which would otherwise be charged to the first operations as schedule lag.
-  const issue =
-    w.keys === "ledger" ? ledgerIssuer(w, pool, readPool ?? pool, ctx.ledger, ctx.staleReads, clock) : keyValueIssuer(w, pool);
-  const metronome = w.mode === "open-loop" && w.waker === "metronome" ? await Metronome.start(Metronome.intervalFor(w.rate)) : undefined;
-  if (metronome) ctx.defer("the metronome", () => metronome.stop());
-  const shift = ctx.clock.restartAt(metronome ? metronome.startMs : performance.now());
+  const driver = w.threads > 1 ? await onThreads(ctx) : await inProcess(ctx);
+  const shift = ctx.clock.restartAt(driver.startMs);
   ctx.timeline.rebase(shift);
   for (const p of ctx.probes) p.rebase(shift);
 
-  const sink = (op: Parameters<typeof ctx.recorder.record>[0]) => ctx.recorder.record(op);
-  const how = w.mode === "open-loop" ? `${w.rate} ops/s` : `${w.connections}x${w.pipeline} in flight`;
+  const sink = (op: OpOutcome) => ctx.recorder.record(op);
+  const how = `${w.mode === "open-loop" ? `${w.rate} ops/s` : `${w.connections}x${w.pipeline} in flight`}${w.threads > 1 ? ` on ${w.threads} driver threads` : ""}`;
   const schedule = ctx.scenario.faults.map((f) => `${f.kind}@${f.at}s`).join(", ");
   ctx.progress.step(`load: ${w.mode} ${how} for ${w.duration}s${schedule ? `; faults: ${schedule}` : ""}`);
   ctx.progress.startLoad(w.duration, ctx.recorder, clock, () => ctx.phases.phaseAt(clock()));
   ctx.defer("the progress line", () => ctx.progress.stopLoad());
 
   ctx.timeline.add("load-started", { mode: w.mode }, 0);
-  ctx.eventLoop.start(clock);
+  ctx.eventLoop.start(clock, driver.threads);
   ctx.defer("the event-loop monitor", () => ctx.eventLoop.stop());
   const faults = scheduleFaults(ctx, { topology: ctx.deployment, clock, timeline: ctx.timeline, phases: ctx.phases, signal: ctx.signal, pool, readPool });
   ctx.defer("the faults not yet injected", faults.cancel);
-  const durationMs = w.duration * 1000;
-  ctx.driver =
-    w.mode === "open-loop"
-      ? await runOpenLoop({ ratePerSec: w.rate, durationMs, metronome }, issue, sink, clock, ctx.signal)
-      : await runClosedLoop({ durationMs, connections: w.connections, pipeline: w.pipeline }, issue, sink, clock, ctx.signal);
-  await metronome?.stop();
+  ctx.driver = await driver.run(sink);
   ctx.eventLoop.stop();
   for (const p of ctx.probes) await p.loadFinished?.();
   ctx.progress.stopLoad();

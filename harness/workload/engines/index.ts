@@ -5,8 +5,8 @@ import type { Topology } from "../../topology/types.js";
 import { IoredisPool } from "./ioredis-pool.js";
 import type { CommandClient, Connections, ReplyCallback } from "./command-client.js";
 import { LeanConnection } from "./lean-connection.js";
-import { LeanClusterPool } from "./lean-cluster.js";
 import { LeanPool, type Address } from "./lean-pool.js";
+import { clusterTarget, leanPoolAt } from "./lean-target.js";
 
 export interface EngineSetting {
   topology: Topology;
@@ -39,23 +39,6 @@ async function linkAddress(topology: Topology, to: "primary" | "replica", i: num
   return { host: "127.0.0.1", port: topology.clientLinks.get(node.name)!.hostPort };
 }
 
-/** On a cluster: routed by slot from CLUSTER SLOTS, the nodes' announced addresses mapped to their client links. */
-function leanCluster(s: EngineSetting): LeanClusterPool {
-  const { topology } = s;
-  if (s.to === "replica") throw new Error("the lean engine reads from a cluster's masters only: read from replicas with engine \"ioredis\"");
-  const link = (name: string): Address => ({ host: "127.0.0.1", port: topology.clientLinks.get(name)!.hostPort });
-  return new LeanClusterPool({
-    seeds: topology.nodes.map((n) => link(n.name)),
-    resolve: (_host, port) => {
-      const node = topology.cluster!.nodeByPort(port);
-      return node && link(node.name);
-    },
-    connections: s.connections,
-    settings: s.client,
-    timeline: s.timeline,
-  });
-}
-
 export const ENGINES = {
   ioredis: {
     description: "ioredis with the scenario's client settings: what applications run, so what a failover looks like to them",
@@ -69,7 +52,11 @@ export const ENGINES = {
   },
   lean: {
     description: "pre-encoded RESP on plain sockets, replies decoded by redis-parser: the instrument for throughput and capacity work",
-    create: (s) => (s.topology.cluster ? leanCluster(s) : new LeanPool((i) => linkAddress(s.topology, s.to, i), s.connections, s.client, s.timeline)),
+    create: (s) => {
+      if (!s.topology.cluster) return new LeanPool((i) => linkAddress(s.topology, s.to, i), s.connections, s.client, s.timeline);
+      if (s.to === "replica") throw new Error('the lean engine reads from a cluster\'s masters only: read from replicas with engine "ioredis"');
+      return leanPoolAt(clusterTarget(s.topology), s.connections, s.client, s.timeline);
+    },
     connectTo: (a, client) => LeanConnection.open({ ...a, commandTimeoutMs: client.commandTimeoutMs, connectTimeoutMs: client.connectTimeoutMs }),
   },
 } as const satisfies Record<string, Engine>;

@@ -1,0 +1,34 @@
+import type { Timeline } from "../../measure/timeline.js";
+import type { ClientSettings } from "../../topology/client-options.js";
+import type { Topology } from "../../topology/types.js";
+import { LeanClusterPool } from "./lean-cluster.js";
+import { LeanPool, type Address } from "./lean-pool.js";
+
+/**
+ * Where lean connections go, as plain data (a driver thread cannot hold the topology): one server's client link, or a
+ * cluster's client links with the client link behind each port a node announces (its peer link's, what CLUSTER SLOTS,
+ * MOVED and ASK name).
+ */
+export type LeanTarget = { kind: "server"; address: Address } | { kind: "cluster"; seeds: Address[]; byAnnouncedPort: Record<number, Address> };
+
+const linkOf = (topology: Topology, name: string): Address => ({ host: "127.0.0.1", port: topology.clientLinks.get(name)!.hostPort });
+
+export function clusterTarget(topology: Topology): Extract<LeanTarget, { kind: "cluster" }> {
+  return {
+    kind: "cluster",
+    seeds: topology.nodes.map((n) => linkOf(topology, n.name)),
+    byAnnouncedPort: Object.fromEntries(topology.nodes.map((n) => [topology.peerLinks.get(n.name)!.innerPort, linkOf(topology, n.name)])),
+  };
+}
+
+/** The cluster's links, or the client link of the node that is primary now. */
+export async function leanTargetOf(topology: Topology): Promise<LeanTarget> {
+  return topology.cluster ? clusterTarget(topology) : { kind: "server", address: linkOf(topology, (await topology.primary()).name) };
+}
+
+/** Lean connections to a target, not yet connected. A server's pool reconnects to the same address. */
+export function leanPoolAt(t: LeanTarget, connections: number, settings: ClientSettings, timeline: Timeline): LeanPool | LeanClusterPool {
+  return t.kind === "server"
+    ? new LeanPool(async () => t.address, connections, settings, timeline)
+    : new LeanClusterPool({ seeds: t.seeds, resolve: (_host, port) => t.byAnnouncedPort[port], connections, settings, timeline });
+}

@@ -1,0 +1,38 @@
+import test from "ava";
+import { readFileSync } from "node:fs";
+import type { RunReport } from "../../harness/report/types.js";
+import { cli, scenarioFile } from "../helpers/cli.js";
+
+// A load sharded over two driver threads: every operation either thread issued reaches the run's recorder once, with
+// its times on the run clock, whether the load is held to a rate or runs flat out.
+
+const reportOf = (stdout: string) => JSON.parse(readFileSync(/report: (.*report\.json)/.exec(stdout)![1], "utf8")) as RunReport;
+const sharded = (workload: Record<string, unknown>) => ({
+  name: "driver-threads",
+  topology: { kind: "standalone" },
+  workload: { engine: "lean", keys: "random", threads: 2, connections: 4, duration: "5s", warmup: "1s", ...workload },
+  budgets: { maxErrorRate: { baseline: 0 } },
+});
+
+test.serial("open loop on two threads: the rate is held in sum, each operation recorded once, on the run clock", async (t) => {
+  const r = await cli(["run", "--quiet", "--file", scenarioFile(sharded({ rate: 2000 }))]);
+  t.is(r.code, 0, r.stderr);
+  const report = reportOf(r.stdout);
+  t.is(report.scenario.workload.threads, 2);
+  const recorded = report.perSecond.reduce((a, s) => a + s.ops, 0);
+  t.is(report.workload.issued, 10_000, "2000 ops/s for 5 s, over both threads");
+  t.is(recorded, report.workload.issued, "every issued operation recorded, none twice");
+  // Each second of the run clock holds its share: the shards' clocks are the run's, not their own.
+  for (const s of report.perSecond.slice(0, 5)) t.true(Math.abs(s.ops - 2000) <= 40, `second ${s.second}: ${s.ops} ops`);
+  t.is(report.instrument.perSecond.filter((s) => s.eventLoopUtilization !== null).length >= 4, true, "the threads' event loops are watched");
+});
+
+test.serial("closed loop on two threads: what both issued is what the recorder holds", async (t) => {
+  const r = await cli(["run", "--quiet", "--file", scenarioFile(sharded({ mode: "closed-loop", pipeline: 8, duration: "3s", warmup: "1s" }))]);
+  t.is(r.code, 0, r.stderr);
+  const report = reportOf(r.stdout);
+  const recorded = report.perSecond.reduce((a, s) => a + s.ops, 0);
+  t.true(report.workload.issued > 10_000, `${report.workload.issued} operations flat out in 3 s`);
+  t.is(recorded, report.workload.issued);
+  t.is(report.total.errors, 0);
+});
