@@ -15,6 +15,7 @@ import { ENGINES, type EngineName } from "../workload/engines/index.js";
 import type { CommandClient } from "../workload/engines/command-client.js";
 import { keyValueIssuer } from "../workload/key-value.js";
 import { Metronome } from "../workload/metronome.js";
+import { DriverThreads, shardsOf } from "../workload/driver-threads.js";
 
 /**
  * A benchmark, not a test: the harness's load driver beside its peers on the same Redis server in the same run,
@@ -38,6 +39,12 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const range = (xs: number[], f: (x: number) => string = (x) => String(Math.round(x))) =>
   `${f(median(xs))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`;
 const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+/**
+ * Each measured run starts from a collected heap (the bench runs with --expose-gc): the garbage of the runs before it
+ * (100k keys per issuer, millions of operations) is theirs, not this run's.
+ */
+const collect = () => (globalThis as { gc?: () => void }).gc?.();
+
 
 function redisBenchmark(port: number, test: Test, clients: number, pipeline: number, requests: number) {
   const out = execFileSync(
@@ -56,20 +63,27 @@ function redisBenchmarkFor(port: number, test: Test, c: number, p: number) {
   return redisBenchmark(port, test, c, p, Math.max(20_000, Math.round(probe.rps * SECONDS)));
 }
 
-async function engineClients(engine: EngineName, port: number, n: number) {
-  return Promise.all(Array.from({ length: n }, () => ENGINES[engine].connectTo({ host: "127.0.0.1", port }, DEFAULT_CLIENT_SETTINGS)));
+async function engineClients(engine: EngineName, port: number, n: number, settings = DEFAULT_CLIENT_SETTINGS) {
+  return Promise.all(Array.from({ length: n }, () => ENGINES[engine].connectTo({ host: "127.0.0.1", port }, settings)));
 }
 
 const issuer = (test: Test, clients: CommandClient[]): Issue =>
   keyValueIssuer({ readRatio: test === "get" ? 1 : 0, keySpace: KEYSPACE, valueBytes: VALUE_BYTES, seed: 7 }, { clients });
 
-/** The harness's driver, closed loop, through `engine`, recording every operation as a run does. */
+/**
+ * The harness's driver, closed loop, through `engine`, recording every operation as a run does. ioredis writes each
+ * command on its own unless auto-pipelining is on, so at pipeline > 1 it is (a scenario sets client.enableAutoPipelining
+ * for the same): measured here, 120-140k GET/s at 4x16 with it, 50-80k without.
+ */
 async function driverMax(engine: EngineName, port: number, test: Test, connections: number, pipeline: number): Promise<number> {
-  const clients = await engineClients(engine, port, connections);
+  const settings = engine === "ioredis" && pipeline > 1 ? { ...DEFAULT_CLIENT_SETTINGS, enableAutoPipelining: true } : DEFAULT_CLIENT_SETTINGS;
+  const clients = await engineClients(engine, port, connections, settings);
   const stats = new OpStats();
+  const issue = issuer(test, clients);
+  collect();
   const origin = performance.now();
   const clock = () => performance.now() - origin;
-  const r = await runClosedLoop({ durationMs: SECONDS * 1000, connections, pipeline }, issuer(test, clients), (op) => stats.record(op), clock);
+  const r = await runClosedLoop({ durationMs: SECONDS * 1000, connections, pipeline }, issue, (op) => stats.record(op), clock);
   clients.forEach((c) => c.close());
   if (stats.summary().errors) throw new Error(`the ${engine} engine saw ${stats.summary().errors} errors`);
   return (stats.ops * 1000) / r.endMs;
@@ -114,23 +128,57 @@ interface FixedRate {
   achieved: number;
 }
 
-/** The harness's driver, open loop on its metronome, at `rate` GET/s over `connections` connections. */
-async function driverFixedRate(engine: EngineName, port: number, rate: number, connections = 1, seconds = SECONDS): Promise<FixedRate> {
-  const clients = await engineClients(engine, port, connections);
+/** What a fixed-rate run recorded, as every run records it: latency from the intended start, and schedule lag. */
+function fixedRateRecorder() {
   const stats = new OpStats();
   const lag = newHistogram();
-  const issue = issuer("get", clients); // before tick 0: building the keys takes tens of ms
-  const metronome = await Metronome.start(Metronome.intervalFor(rate));
-  const clock = () => performance.now() - metronome.startMs;
   const sink = (op: OpOutcome) => {
     stats.record(op);
     recordUs(lag, (op.sentMs - op.intendedMs) * 1000);
   };
+  const result = (what: string, rate: number, lastIssueMs: number): FixedRate => {
+    const s = stats.summary();
+    if (s.errors) throw new Error(`${what} saw ${s.errors} errors at ${rate} ops/s`);
+    return { p50Us: s.latency.p50Us, p99Us: s.latency.p99Us, lagP99Us: summarize(lag).p99Us, achieved: (s.ops * 1000) / Math.max(lastIssueMs, 1) };
+  };
+  return { sink, result };
+}
+
+/** The harness's driver, open loop on its metronome, at `rate` GET/s over `connections` connections. */
+async function driverFixedRate(engine: EngineName, port: number, rate: number, connections = 1, seconds = SECONDS): Promise<FixedRate> {
+  const clients = await engineClients(engine, port, connections);
+  const { sink, result } = fixedRateRecorder();
+  const issue = issuer("get", clients); // before tick 0: building the keys takes tens of ms
+  collect();
+  const metronome = await Metronome.start(Metronome.intervalFor(rate));
+  const clock = () => performance.now() - metronome.startMs;
   const r = await runOpenLoop({ ratePerSec: rate, durationMs: seconds * 1000, metronome }, issue, sink, clock).finally(() => metronome.stop());
   clients.forEach((c) => c.close());
-  const s = stats.summary();
-  if (s.errors) throw new Error(`the ${engine} engine saw ${s.errors} errors at ${rate} ops/s`);
-  return { p50Us: s.latency.p50Us, p99Us: s.latency.p99Us, lagP99Us: summarize(lag).p99Us, achieved: (s.ops * 1000) / Math.max(r.lastIssueMs, 1) };
+  return result(`the ${engine} engine`, rate, r.lastIssueMs);
+}
+
+/** The same open loop sharded over `threads` driver threads (what `--driver-threads` runs). */
+async function threadsFixedRate(port: number, rate: number, threads: number, connections: number, seconds: number): Promise<FixedRate> {
+  const load = {
+    mode: "open-loop" as const,
+    rate,
+    durationMs: seconds * 1000,
+    connections,
+    pipeline: 1,
+    waker: "metronome" as const,
+    workload: { readRatio: 1, keySpace: KEYSPACE, valueBytes: VALUE_BYTES, seed: 7 },
+    target: { kind: "server" as const, address: { host: "127.0.0.1", port } },
+    client: DEFAULT_CLIENT_SETTINGS,
+  };
+  const shards = await DriverThreads.start(shardsOf(load, threads));
+  try {
+    const { sink, result } = fixedRateRecorder();
+    collect();
+    const r = await shards.go(performance.timeOrigin + performance.now() + 300, sink, () => {});
+    return result(`${threads} driver threads`, rate, r.lastIssueMs);
+  } finally {
+    await shards.stop();
+  }
 }
 
 /**
@@ -155,16 +203,31 @@ async function bareIoredisFixedRate(port: number, rate: number) {
   return { p50Us: h.getValueAtPercentile(50), p99Us: h.getValueAtPercentile(99) };
 }
 
-/** The highest rate (×1.25 a step) the lean engine holds: achieved within 1% of the target, schedule lag P99 < 1 ms. */
-async function openLoopMax(port: number, connections: number): Promise<{ maxRate: number; steps: Array<{ rate: number } & FixedRate> }> {
-  const steps: Array<{ rate: number } & FixedRate> = [];
+type Step = { rate: number; tries: number; held: boolean } & FixedRate;
+const holds = (r: FixedRate, rate: number) => r.achieved >= rate * 0.99 && r.lagP99Us < 1000;
+
+/**
+ * The highest rate (×1.25 a step, from 10k) the lean engine holds on `threads` driver threads: achieved within 1% of
+ * the target, schedule lag P99 < 1 ms. A step that misses is tried once more before it counts as missed: a slow
+ * second of this shared machine is not the driver's ceiling.
+ */
+async function openLoopMax(port: number, connections: number, threads: number): Promise<{ maxRate: number; steps: Step[] }> {
+  const steps: Step[] = [];
   let maxRate = 0;
-  for (let rate = 20_000; rate <= 2_000_000; rate = Math.round(rate * 1.25)) {
-    const r = await driverFixedRate("lean", port, rate, connections, Math.min(SECONDS, 3)).catch(() => null);
+  const seconds = Math.min(SECONDS, 3);
+  for (let rate = 10_000; rate <= 2_000_000; rate = Math.round(rate * 1.25)) {
+    let r: FixedRate | null = null;
+    let tries = 0;
+    while (tries < 2 && (r === null || !holds(r, rate))) {
+      tries++;
+      r = await (threads === 1 ? driverFixedRate("lean", port, rate, connections, seconds) : threadsFixedRate(port, rate, threads, connections, seconds)).catch(() => null);
+      if (!r) break;
+    }
     if (!r) break;
-    steps.push({ rate, ...r });
-    progress(`open loop ${rate} ops/s: achieved ${Math.round(r.achieved)}, lag P99 ${r.lagP99Us} µs, P99 ${r.p99Us} µs`);
-    if (r.achieved < rate * 0.99 || r.lagP99Us >= 1000) break;
+    const held = holds(r, rate);
+    steps.push({ rate, tries, held, ...r });
+    progress(`open loop, ${threads} thread(s), ${rate} ops/s: achieved ${Math.round(r.achieved)}, lag P99 ${r.lagP99Us} µs, P99 ${r.p99Us} µs${held ? "" : " (not held)"}`);
+    if (!held) break;
     maxRate = rate;
   }
   return { maxRate, steps };
@@ -208,7 +271,7 @@ async function main() {
     }
     out.push("## Max throughput, closed loop, direct to the server (ops/s)\n");
     out.push("Targets: lean / redis-benchmark ≥ 1.0 at pipeline 16, ≥ 0.8 at pipeline 1; ioredis engine / bare ioredis ≥ 0.9.\n");
-    out.push(table(["test", "connections", "pipeline", "redis-benchmark", "lean engine", "lean / redis-benchmark", "ioredis engine", "bare ioredis pipeline()", "ioredis engine / bare"], rows));
+    out.push(table(["test", "connections", "pipeline", "redis-benchmark", "lean engine", "lean / redis-benchmark", "ioredis engine (auto-pipelining at P > 1)", "bare ioredis pipeline()", "ioredis engine / bare"], rows));
 
     const lat = { rb50: [] as number[], rb99: [] as number[], bare50: [] as number[], bare99: [] as number[], io50: [] as number[], io99: [] as number[], lean50: [] as number[], lean99: [] as number[], layer: [] as number[] };
     for (let round = 0; round < ROUNDS; round++) {
@@ -247,17 +310,23 @@ async function main() {
       ),
     );
 
-    progress("open-loop maximum, lean engine, 4 connections");
-    const open = await openLoopMax(direct, 4);
+    const byThreads: Array<{ threads: number; maxRate: number; steps: Step[] }> = [];
+    for (const threads of [1, 2]) {
+      progress(`open-loop maximum, lean engine, 4 connections, ${threads} driver thread(s)`);
+      byThreads.push({ threads, ...(await openLoopMax(direct, 4, threads)) });
+    }
+    const open = byThreads[0];
     out.push("\n## Sustained open-loop maximum, lean engine, 4 connections, direct\n");
-    out.push("Held: achieved within 1% of the target rate and schedule lag P99 < 1 ms. Target: ≥ 100k ops/s.\n");
+    out.push("Held: achieved within 1% of the target rate and schedule lag P99 < 1 ms (a miss is tried twice). Target: ≥ 100k ops/s.\n");
     out.push(
       table(
-        ["target ops/s", "achieved ops/s", "schedule lag P99 µs", "P50 µs", "P99 µs", "held"],
-        open.steps.map((s) => [String(s.rate), String(Math.round(s.achieved)), String(s.lagP99Us), String(s.p50Us), String(s.p99Us), s.rate <= open.maxRate ? "yes" : "no"]),
+        ["driver threads", "target ops/s", "achieved ops/s", "schedule lag P99 µs", "P50 µs", "P99 µs", "tries", "held"],
+        byThreads.flatMap((b) =>
+          b.steps.map((s) => [String(b.threads), String(s.rate), String(Math.round(s.achieved)), String(s.lagP99Us), String(s.p50Us), String(s.p99Us), String(s.tries), s.held ? "yes" : "no"]),
+        ),
       ),
     );
-    out.push(`\nSustained maximum: ${open.maxRate} ops/s.`);
+    out.push(`\nSustained maximum: ${byThreads.map((b) => `${b.maxRate} ops/s on ${b.threads} thread(s)`).join(", ")} (this machine: 2 vCPUs, shared with the server).`);
     out.push(`\nThe fault layer (one Toxiproxy hop) adds ${range(lat.layer)} µs at P50 (lean engine, ${LOW_RATE} GET/s).`);
 
     const bench = {
@@ -267,9 +336,9 @@ async function main() {
       throughput,
       latency,
       openLoopMaxRate: open.maxRate,
-      openLoopSteps: open.steps,
+      openLoopSteps: byThreads.flatMap((b) => b.steps.map((s) => ({ threads: b.threads, ...s }))),
       faultLayerAddedP50Us: median(lat.layer),
-      driverThreads: [{ threads: 1, maxRate: open.maxRate }],
+      driverThreads: byThreads.map((b) => ({ threads: b.threads, maxRate: b.maxRate })),
     };
     const dir = join("reports", "bench");
     mkdirSync(dir, { recursive: true });
