@@ -22,6 +22,8 @@ export interface LeanClusterOptions {
 }
 
 const key = (a: Address) => `${a.host}:${a.port}`;
+/** Each address once, in first-seen order. */
+const distinct = (as: Array<Address | undefined>) => [...new Map(as.filter((a): a is Address => !!a).map((a) => [key(a), a])).values()];
 
 /**
  * The lean engine on a Redis Cluster. Each of the workload's connections is a router: it computes the key's slot,
@@ -52,8 +54,7 @@ export class LeanClusterPool implements Connections {
   async connect(): Promise<void> {
     await this.readSlots("start");
     // Every router connects to every master now, so that no command pays for a connection.
-    const masters = [...new Map(this.slots.filter((a): a is Address => !!a).map((a) => [key(a), a])).values()];
-    await Promise.all(this.clients.flatMap((r) => masters.map((a) => r.connection(a))));
+    await Promise.all(this.clients.flatMap((r) => distinct(this.slots).map((a) => r.connection(a))));
   }
 
   /** Re-reads the map soon (at most every REFRESH_EVERY_MS): after a MOVED, or when a master stopped answering. */
@@ -71,7 +72,7 @@ export class LeanClusterPool implements Connections {
   private readSlots(reason: string): Promise<void> {
     this.lastRefreshMs = performance.now();
     this.refreshing = (async () => {
-      const candidates = [...new Map([...this.slots, ...this.o.seeds].filter((a): a is Address => !!a).map((a) => [key(a), a])).values()];
+      const candidates = distinct([...this.slots, ...this.o.seeds]);
       let lastError: unknown;
       for (const a of candidates) {
         try {
