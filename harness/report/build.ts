@@ -3,6 +3,7 @@ import { verdictOf, type Check } from "../check/verdict.js";
 import type { AnyFaultRecord } from "../faults/registry.js";
 import type { ImageFacts } from "../infra/docker.js";
 import type { HostFacts } from "../infra/environment.js";
+import type { ResourceEstimate } from "../scenario/resource-guard.js";
 import type { Recorder } from "../measure/recorder.js";
 import type { TimelineEvent } from "../measure/timeline.js";
 import type { Scenario } from "../scenario/schema.js";
@@ -17,7 +18,7 @@ export interface ReportInputs {
   problem?: string;
   startedAt: Date;
   finishedAt?: Date;
-  environment: { host: HostFacts | null; images: ImageFacts[]; warnings: string[] };
+  environment: { host: HostFacts | null; images: ImageFacts[]; warnings: string[]; resources?: ResourceEstimate };
   topology: TopologyDescription | null;
   dataset: { keys: number; usedMemoryBytes: number | null };
   driver: DriverResult;

@@ -302,6 +302,12 @@ function environmentSection(r: RunReport): Section {
       ]
     : [["host", "not recorded"]];
   for (const i of r.environment.images) facts.push([`image ${i.name}`, i.id]);
+  const res = r.environment.resources;
+  if (res)
+    facts.push([
+      "resources estimated before the start",
+      `memory ${formatBytes(res.memoryBytes)}${res.availableMemoryBytes !== null ? ` of ${formatBytes(res.availableMemoryBytes)} available` : ""} (${res.parts.map((p) => `${p.what}: ${formatBytes(p.bytes)}`).join("; ")})${res.diskBytes ? `; disk ${formatBytes(res.diskBytes)}${res.availableDiskBytes !== null ? ` of ${formatBytes(res.availableDiskBytes)} free` : ""}` : ""}`,
+    ]);
   facts.push(["client options (pinned)", JSON.stringify(r.scenario.client)]);
   return { id: "environment", title: "Environment", blocks: [{ facts, paragraphs: r.environment.warnings.map((w) => `WARNING: ${w}`) }] };
 }

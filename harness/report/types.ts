@@ -5,6 +5,7 @@ import type { Verdict } from "../check/verdict.js";
 import type { AnyFaultRecord } from "../faults/registry.js";
 import type { ImageFacts } from "../infra/docker.js";
 import type { HostFacts } from "../infra/environment.js";
+import type { ResourceEstimate } from "../scenario/resource-guard.js";
 import type { NodeLoad } from "../measure/node-load.js";
 import type { SecondSummary } from "../measure/recorder.js";
 import type { ServerSample } from "../measure/sampler.js";
@@ -48,7 +49,8 @@ export interface RunReport extends Measurements, ProbeSections {
   problem?: string;
   startedAt: string;
   finishedAt: string;
-  environment: { host: HostFacts | null; warnings: string[]; images: ImageFacts[] };
+  /** `resources`: what the run was estimated to need of the host before it started (scenario/resource-guard.ts). */
+  environment: { host: HostFacts | null; warnings: string[]; images: ImageFacts[]; resources?: ResourceEstimate };
   topology: TopologyDescription | null;
   /** `engine`: the client library the load went through (workload/engines). */
   workload: { mode: "open-loop" | "closed-loop"; engine: EngineName; latencyMeaning: string; issued: number; loadDurationMs: number };

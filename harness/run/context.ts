@@ -4,6 +4,7 @@ import type { Check } from "../check/verdict.js";
 import type { AnyFaultRecord } from "../faults/registry.js";
 import type { ImageFacts } from "../infra/docker.js";
 import type { HostFacts } from "../infra/environment.js";
+import type { ResourceEstimate } from "../scenario/resource-guard.js";
 import type { Settings } from "../infra/settings.js";
 import { WriteLedger, type ReadBack } from "../measure/ledger.js";
 import { PhaseClock } from "../measure/phases.js";
@@ -62,7 +63,7 @@ export class RunContext {
   readonly progress: Progress;
   readonly signal: AbortSignal;
 
-  environment: { host: HostFacts | null; images: ImageFacts[]; warnings: string[] } = { host: null, images: [], warnings: [] };
+  environment: { host: HostFacts | null; images: ImageFacts[]; warnings: string[]; resources?: ResourceEstimate } = { host: null, images: [], warnings: [] };
   topology: Topology | undefined;
   description: TopologyDescription | null = null;
   dataset = { keys: 0, usedMemoryBytes: null as number | null };

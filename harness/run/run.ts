@@ -1,3 +1,4 @@
+import { requireResources } from "../scenario/resource-guard.js";
 import { newReportDir, type ReportFiles } from "../report/write.js";
 import type { RunReport, RunStatus } from "../report/types.js";
 import type { Scenario } from "../scenario/schema.js";
@@ -33,7 +34,10 @@ export interface RunResult {
  * the report with every view. The report is written even when the run fails half-way.
  */
 export async function runScenario(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
+  // Before anything is created (a report folder, a container): a run that cannot fit on this host is refused.
+  const resources = requireResources(scenario);
   const ctx = new RunContext(scenario, opts, newReportDir(opts.settings.reportsDir, scenario.name));
+  ctx.environment.resources = resources;
   ctx.progress.step(`scenario ${scenario.name}: report folder ${ctx.dir}`);
   let failure: unknown;
   try {

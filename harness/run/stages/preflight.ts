@@ -10,5 +10,5 @@ export async function preflight(ctx: RunContext): Promise<void> {
   const host = hostFacts(runtime);
   for (const w of hostWarnings(host)) ctx.progress.step(`warning: ${w}`);
   const images = await Promise.all([ctx.image, settings.toxiproxyImage].map((i) => imageFacts(runtime, i)));
-  ctx.environment = { host, images, warnings: [...hostWarnings(host)] };
+  ctx.environment = { ...ctx.environment, host, images, warnings: [...hostWarnings(host)] };
 }

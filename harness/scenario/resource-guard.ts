@@ -1,0 +1,126 @@
+import { readFileSync, statfsSync } from "node:fs";
+import type { Scenario } from "./schema.js";
+import { BadInputError } from "../infra/errors.js";
+import { formatBytes } from "../infra/units.js";
+
+/**
+ * What a run will need of the host, estimated from its scenario before anything starts, so that no option a user types
+ * can exhaust the machine (a 100 TB dataset once filled all 24 GiB here and the host stopped answering for 35 min).
+ *
+ * Redis's memory per key, measured on this machine with DEBUG POPULATE (redis 7.0, INFO used_memory): 184 B a key at
+ * 100-byte values (84 B over the value), 1,354 B at 1 KiB (330 B over: jemalloc's size classes), 10,317 B at 10 kB.
+ * The model below (value × 1.25 + 100 B) lies above each of those.
+ */
+export const bytesPerKey = (valueBytes: number) => Math.ceil(valueBytes * 1.25 + 100);
+/** A container's own footprint before data (Redis idle is ~10 MB RSS, Toxiproxy ~30 MB): rounded up. */
+const CONTAINER_BYTES = 64 * 2 ** 20;
+/** The harness process: Node, the clients, the charts' data. */
+const HARNESS_BYTES = 512 * 2 ** 20;
+/** Per operation: the op log (18 B) and, for ledger writes, the write ledger (9 B), rounded up. */
+const OP_BYTES = 32;
+/** Per second of load: the second's two HDR histograms (~94 kB each at 3 significant digits up to an hour). */
+const SECOND_BYTES = 200 * 1024;
+/** Closed loop has no rate: at most what the lean engine reaches here (~0.5M ops/s), doubled. */
+const CLOSED_LOOP_MAX_OPS = 1_000_000;
+/** A save writes at least this fast (a slow disk), for how long a BGSAVE keeps copy-on-write pages. */
+const SAVE_BYTES_PER_S = 100 * 2 ** 20;
+/** A write dirties at most this much of the forked parent's memory (two 4 KiB pages). */
+const COW_BYTES_PER_WRITE = 8 * 1024;
+/** What is left to the OS and everything else: never plan on more than this share of what is available. */
+export const USABLE_SHARE = 0.8;
+
+export interface ResourceEstimate {
+  memoryBytes: number;
+  diskBytes: number;
+  /** How the memory adds up, largest first, in words. */
+  parts: Array<{ what: string; bytes: number }>;
+  availableMemoryBytes: number | null;
+  availableDiskBytes: number | null;
+}
+
+/** Data nodes and other containers a topology section starts. */
+function containersOf(t: Scenario["topology"]): { dataNodes: number; others: number } {
+  const spec = t as { kind: string; replicas?: number; sentinels?: number; masters?: number; replicasPerMaster?: number };
+  const dataNodes = spec.kind === "cluster" ? (spec.masters ?? 3) * (1 + (spec.replicasPerMaster ?? 1)) : 1 + (spec.replicas ?? 0);
+  return { dataNodes, others: (spec.sentinels ?? 0) + 2 }; // sentinels, Toxiproxy, the reaper
+}
+
+/** The estimate for a scenario, with what this host has available (null where it cannot be read). */
+export function estimateResources(s: Scenario, host = hostResources()): ResourceEstimate {
+  const { dataNodes, others } = containersOf(s.topology);
+  const w = s.workload;
+  const dataset = s.dataset.size > 0 ? Math.floor(s.dataset.size / s.dataset.valueBytes) * bytesPerKey(s.dataset.valueBytes) : 0;
+  // Every node that holds the data holds all of it (replicas copy the primary's; a cluster's dataset is refused).
+  const copies = dataset * dataNodes;
+  const saves = s.faults.some((f) => f.kind === "bgsave");
+  const saveSeconds = dataset / SAVE_BYTES_PER_S + 1;
+  const opsPerS = w.mode === "open-loop" ? w.rate : Math.min(CLOSED_LOOP_MAX_OPS, w.connections * w.pipeline * 1000); // ~1 ms a batch
+  const cow = saves ? Math.min(dataset, opsPerS * (1 - w.readRatio) * saveSeconds * COW_BYTES_PER_WRITE) : 0;
+  const parts = [
+    { what: `the dataset, ${dataNodes} cop${dataNodes === 1 ? "y" : "ies"} (${formatBytes(dataset)} each at ${bytesPerKey(s.dataset.valueBytes)} B a key)`, bytes: copies },
+    { what: "copy-on-write during BGSAVE", bytes: cow },
+    { what: `${dataNodes + others} containers`, bytes: (dataNodes + others) * CONTAINER_BYTES },
+    { what: `the harness (op log and per-second histograms for ${w.duration} s at ${opsPerS} ops/s)`, bytes: HARNESS_BYTES + opsPerS * w.duration * OP_BYTES + w.duration * SECOND_BYTES },
+  ]
+    .filter((p) => p.bytes > 0)
+    .sort((a, b) => b.bytes - a.bytes);
+  return {
+    memoryBytes: parts.reduce((a, p) => a + p.bytes, 0),
+    diskBytes: saves ? dataset : 0,
+    parts,
+    availableMemoryBytes: host.memoryBytes,
+    availableDiskBytes: host.diskBytes,
+  };
+}
+
+/** MemAvailable, and the free space where Docker keeps containers' files (null when they cannot be read). */
+export function hostResources(dockerRoot = "/var/lib/docker"): { memoryBytes: number | null; diskBytes: number | null } {
+  let memoryBytes: number | null = null;
+  try {
+    const kb = /^MemAvailable:\s+(\d+) kB$/m.exec(readFileSync("/proc/meminfo", "utf8"));
+    if (kb) memoryBytes = Number(kb[1]) * 1024;
+  } catch {
+    // not Linux: no memory guard
+  }
+  let diskBytes: number | null = null;
+  try {
+    const st = statfsSync(dockerRoot);
+    diskBytes = st.bavail * st.bsize;
+  } catch {
+    // no such directory (a remote engine): no disk guard
+  }
+  return { memoryBytes, diskBytes };
+}
+
+/**
+ * Refuses, before anything is created, a run whose estimate does not fit in USABLE_SHARE of what the host has
+ * available: the error names the estimate, its largest parts, what is available and the largest dataset that fits.
+ */
+export function requireResources(s: Scenario, host = hostResources()): ResourceEstimate {
+  const e = estimateResources(s, host);
+  const problems: string[] = [];
+  if (e.availableMemoryBytes !== null && e.memoryBytes > e.availableMemoryBytes * USABLE_SHARE)
+    problems.push(`needs about ${formatBytes(e.memoryBytes)} of memory (${e.parts.map((p) => `${p.what}: ${formatBytes(p.bytes)}`).join("; ")}), and this host has ${formatBytes(e.availableMemoryBytes)} available (the harness plans on ${USABLE_SHARE * 100}% of it)`);
+  if (e.availableDiskBytes !== null && e.diskBytes > e.availableDiskBytes * USABLE_SHARE)
+    problems.push(`needs about ${formatBytes(e.diskBytes)} of disk for the save, and Docker's disk has ${formatBytes(e.availableDiskBytes)} free`);
+  if (problems.length === 0) return e;
+  throw new BadInputError(`Scenario "${s.name}" does not fit on this host: it ${problems.join("; and it ")}.`, fix(s, host));
+}
+
+/** The largest dataset that would fit (to within 1%): halving to one that fits, then bisecting (the estimate grows with it). */
+function fix(s: Scenario, host: ReturnType<typeof hostResources>): string {
+  const fits = (size: number) => {
+    const e = estimateResources({ ...s, dataset: { ...s.dataset, size } }, host);
+    return (e.availableMemoryBytes === null || e.memoryBytes <= e.availableMemoryBytes * USABLE_SHARE) && (e.availableDiskBytes === null || e.diskBytes <= e.availableDiskBytes * USABLE_SHARE);
+  };
+  if (s.dataset.size === 0 || !fits(0)) return "Lower --rate or --duration (the harness's own record of every operation grows with both), or run on a larger host.";
+  let hi = s.dataset.size;
+  let lo = Math.floor(hi / 2);
+  while (lo > 1 && !fits(lo)) [hi, lo] = [lo, Math.floor(lo / 2)];
+  while (hi - lo > lo / 100) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return `Use a smaller --dataset: ${formatBytes(lo)} fits here.`;
+}
