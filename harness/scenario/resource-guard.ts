@@ -12,17 +12,17 @@ import { formatBytes } from "../infra/units.js";
  * The model below (value × 1.25 + 100 B) lies above each of those.
  */
 export const bytesPerKey = (valueBytes: number) => Math.ceil(valueBytes * 1.25 + 100);
-/** A container's own footprint before data (Redis idle is ~10 MB RSS, Toxiproxy ~30 MB): rounded up. */
+/** A container's own footprint before data: an allowance (not measured), generous for an idle Redis or Toxiproxy. */
 const CONTAINER_BYTES = 64 * 2 ** 20;
-/** The harness process: Node, the clients, the charts' data. */
+/** The harness process: Node, the clients, the charts' data (an allowance, not measured). */
 const HARNESS_BYTES = 512 * 2 ** 20;
 /** Per operation: the op log (18 B) and, for ledger writes, the write ledger (9 B), rounded up. */
 const OP_BYTES = 32;
-/** Per second of load: the second's two HDR histograms (~94 kB each at 3 significant digits up to an hour). */
+/** Per second of load: the second's two HDR histograms (computed: ~94 kB each, 32-bit counts, 3 digits up to an hour). */
 const SECOND_BYTES = 200 * 1024;
-/** Closed loop has no rate: at most what the lean engine reaches here (~0.5M ops/s), doubled. */
+/** Closed loop has no rate: at most what the lean engine reached in the bench here (~0.5M ops/s), doubled. */
 const CLOSED_LOOP_MAX_OPS = 1_000_000;
-/** A save writes at least this fast (a slow disk), for how long a BGSAVE keeps copy-on-write pages. */
+/** A save writes at least this fast (an assumed slow disk), for how long a BGSAVE keeps copy-on-write pages. */
 const SAVE_BYTES_PER_S = 100 * 2 ** 20;
 /** A write dirties at most this much of the forked parent's memory (two 4 KiB pages). */
 const COW_BYTES_PER_WRITE = 8 * 1024;

@@ -42,11 +42,20 @@ export async function calibrate(
   signal?: AbortSignal,
 ): Promise<Calibration> {
   const ratePerSec = Math.min(rate, CALIBRATION_MAX_RATE);
-  const conns = [await ENGINES[engine].connectTo(paths.direct, client), await ENGINES[engine].connectTo(paths.faultLayer, client)];
+  // Both or neither: a connection that opened is closed again when the other could not.
+  const opened = await Promise.allSettled([ENGINES[engine].connectTo(paths.direct, client), ENGINES[engine].connectTo(paths.faultLayer, client)]);
+  const conns = opened.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
+  const refused = opened.find((o): o is PromiseRejectedResult => o.status === "rejected");
+  if (refused) {
+    conns.forEach((c) => c.close());
+    throw refused.reason;
+  }
   const stats = [new OpStats(), new OpStats()];
-  const metronome = await Metronome.start(Metronome.intervalFor(2 * ratePerSec));
+  let metronome: Metronome | undefined;
   try {
-    const clock = () => performance.now() - metronome.startMs;
+    metronome = await Metronome.start(Metronome.intervalFor(2 * ratePerSec));
+    const startMs = metronome.startMs;
+    const clock = () => performance.now() - startMs;
     await runOpenLoop(
       { ratePerSec: 2 * ratePerSec, durationMs: CALIBRATION_WARMUP_MS + CALIBRATION_MS, metronome },
       (i, intendedMs, done) => {
@@ -61,7 +70,7 @@ export async function calibrate(
       signal,
     );
   } finally {
-    await metronome.stop();
+    await metronome?.stop();
     conns.forEach((c) => c.close());
   }
   const [direct, faultLayer] = stats.map((s) => summarize(s.latency));

@@ -6,7 +6,7 @@ import { IoredisPool } from "./ioredis-pool.js";
 import type { CommandClient, Connections, ReplyCallback } from "./command-client.js";
 import { LeanConnection } from "./lean-connection.js";
 import { LeanPool, type Address } from "./lean-pool.js";
-import { clusterTarget, leanPoolAt } from "./lean-target.js";
+import { clusterTarget, leanPoolAt, linkOf } from "./lean-target.js";
 
 export interface EngineSetting {
   topology: Topology;
@@ -36,7 +36,7 @@ async function linkAddress(topology: Topology, to: "primary" | "replica", i: num
   const replicas = to === "replica" ? await topology.replicasOf(primary) : [];
   const node = to === "replica" ? replicas[i % replicas.length] : primary;
   if (!node) throw new Error(`the ${topology.kind} topology has no replica to read from right now`);
-  return { host: "127.0.0.1", port: topology.clientLinks.get(node.name)!.hostPort };
+  return linkOf(topology, node.name);
 }
 
 export const ENGINES = {

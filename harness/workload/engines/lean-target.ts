@@ -11,7 +11,8 @@ import { LeanPool, type Address } from "./lean-pool.js";
  */
 export type LeanTarget = { kind: "server"; address: Address } | { kind: "cluster"; seeds: Address[]; byAnnouncedPort: Record<number, Address> };
 
-const linkOf = (topology: Topology, name: string): Address => ({ host: "127.0.0.1", port: topology.clientLinks.get(name)!.hostPort });
+/** The client link (through the fault layer) of a node, as the harness reaches it. */
+export const linkOf = (topology: Topology, name: string): Address => ({ host: "127.0.0.1", port: topology.clientLinks.get(name)!.hostPort });
 
 export function clusterTarget(topology: Topology): Extract<LeanTarget, { kind: "cluster" }> {
   return {
