@@ -1,3 +1,4 @@
+import { DEFAULT_LIMITS } from "../topology/definition.js";
 import "../infra/preload.js";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -240,7 +241,7 @@ function table(headers: string[], rows: string[][]): string {
 async function main() {
   const settings = loadSettings();
   progress(`starting ${settings.redisImage} behind Toxiproxy`);
-  const topology = await StandaloneTopology.start({ image: settings.redisImage, toxiproxyImage: settings.toxiproxyImage, config: {}, client: DEFAULT_CLIENT_SETTINGS }, progress);
+  const topology = await StandaloneTopology.start({ image: settings.redisImage, toxiproxyImage: settings.toxiproxyImage, limits: DEFAULT_LIMITS, config: {}, client: DEFAULT_CLIENT_SETTINGS }, progress);
   const direct = topology.nodes[0].hostPort;
   const viaFaultLayer = topology.clientLinks.get(topology.nodes[0].name)!.hostPort;
   try {

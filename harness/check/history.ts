@@ -1,4 +1,5 @@
 import type { AnyFaultRecord } from "../faults/registry.js";
+import type { OomKill } from "../measure/container-memory.js";
 import type { ReadBack, WriteLedger } from "../measure/ledger.js";
 import type { PhaseClock } from "../measure/phases.js";
 import type { Recorder } from "../measure/recorder.js";
@@ -9,7 +10,7 @@ import type { EngineName } from "../workload/engines/index.js";
 /**
  * Everything a run recorded that checkers judge, one owner per store: the recorder (every operation: latency, outcome,
  * by intended start), the write ledger (every write of the ledger workload and its outcome) with what the read-back
- * found, the stale-read log (every read of the latest acknowledged write), the phase marks, the faults' records, and
+ * found, the stale-read log (every read of the latest acknowledged write), the phase marks, the faults' records, the OOM kills in the run's containers, and
  * how the load ended. The timeline is for people (and the charts); no checker reads it.
  */
 export interface History {
@@ -22,6 +23,8 @@ export interface History {
   /** The ledger workload's reads, and where they went. */
   staleReads: { log: StaleReadLog; from: "primary" | "replicas" } | null;
   faults: AnyFaultRecord[];
+  /** OOM kills inside the run's containers. */
+  oomKills: OomKill[];
   /** The driver itself: its floor measured before the load, and how busy its thread was each second. */
   instrument: { engine: EngineName; mode: "open-loop" | "closed-loop"; calibration: Calibration | null; eventLoop: number[] };
   load: { endMs: number; lastIssueMs: number };

@@ -5,6 +5,7 @@ import type { Unit } from "../infra/units.js";
 import { PHASES, type AnyPhase, type Phase } from "../measure/phases.js";
 import type { OpStatsSummary } from "../measure/op-stats.js";
 import type { Availability } from "./availability.js";
+import type { OomSummary } from "./oom.js";
 import type { DataLoss } from "./data-loss.js";
 import type { PhaseReport } from "./latency.js";
 import type { StaleReadSummary } from "./stale-reads.js";
@@ -17,6 +18,8 @@ export interface Measurements {
   dataLoss: DataLoss | null;
   reads: StaleReadSummary | null;
   instrument: InstrumentReport;
+  /** Absent from reports written before the harness watched containers' memory. */
+  oom?: OomSummary;
   faults: AnyFaultRecord[];
   workload: { loadDurationMs: number };
 }
@@ -53,6 +56,10 @@ export const budgetsSchema = z
     minLostWrites: writes.min(1),
     /** RPO window, ms. */
     rpoMs: ms,
+    /** OOM kills inside the run's containers (a server or a save's child killed at its memory limit). */
+    maxOomKills: writes,
+    /** A scenario built to be OOM-killed (a save's copy-on-write past a tight limit) says so: it fails unless one is seen. */
+    minOomKills: writes.min(1),
   })
   .partial()
   .strict();
@@ -67,7 +74,7 @@ export interface BudgetBound {
   name?: string;
 }
 
-export type MetricId = "p50" | "p99" | "p999" | "errorRate" | "throughput" | "rto" | "lostWrites" | "rpo";
+export type MetricId = "p50" | "p99" | "p999" | "errorRate" | "throughput" | "rto" | "lostWrites" | "rpo" | "oomKills";
 
 /**
  * One quantity the harness reports: how it is named, its unit, which way is better, the smallest change a comparison
@@ -159,6 +166,21 @@ export const METRICS: readonly Metric[] = [
     budgets: [{ key: "rpoMs", bound: "max" }],
     // No lost write acknowledged before the fault: an RPO window of 0.
     measure: (m) => (m.dataLoss ? { value: m.dataLoss.rpoMs ?? 0 } : { value: null, note: NO_READ_BACK }),
+  },
+  {
+    id: "oomKills",
+    name: "OOM kills",
+    label: "OOM kills",
+    unit: "count",
+    better: "lower",
+    floor: 1,
+    perPhase: false,
+    strict: true,
+    budgets: [
+      { key: "maxOomKills", bound: "max" },
+      { key: "minOomKills", bound: "min", name: "expected OOM kill seen" },
+    ],
+    measure: (m) => (m.oom ? { value: m.oom.kills } : { value: null, note: "containers' memory was not watched (an older report)" }),
   },
 ];
 

@@ -81,3 +81,20 @@ export function hostWarnings(f: HostFacts): string[] {
     w.push("the Docker engine forwards published ports through docker-proxy: a process in every connection that doubles the latency floor (start dockerd with --userland-proxy=false, as harness/infra/setup.sh does).");
   return w;
 }
+
+/** MemTotal and MemAvailable from /proc/meminfo's text (null when absent or unreadable: not Linux). */
+export function parseMeminfo(text: string): { totalBytes: number; availableBytes: number } | null {
+  const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB$`, "m").exec(text)?.[1] ?? NaN) * 1024;
+  const totalBytes = kb("MemTotal");
+  const availableBytes = kb("MemAvailable");
+  return Number.isFinite(totalBytes) && Number.isFinite(availableBytes) ? { totalBytes, availableBytes } : null;
+}
+
+/** This host's memory now (null where /proc/meminfo cannot be read). */
+export function hostMemory(read = () => readFileSync("/proc/meminfo", "utf8")): { totalBytes: number; availableBytes: number } | null {
+  try {
+    return parseMeminfo(read());
+  } catch {
+    return null;
+  }
+}

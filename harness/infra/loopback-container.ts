@@ -1,14 +1,25 @@
 import { GenericContainer, type PortWithOptionalBinding } from "testcontainers";
 
 /**
- * A GenericContainer whose published ports bind to 127.0.0.1 only. testcontainers binds to every interface and has
- * no option for the host address, so the bindings it builds are amended here.
+ * A GenericContainer whose published ports bind to 127.0.0.1 only, and with a memory limit. testcontainers binds to
+ * every interface and has no option for the host address, so the bindings it builds are amended here.
  */
 export class LoopbackContainer extends GenericContainer {
   public override withExposedPorts(...ports: PortWithOptionalBinding[]): this {
     super.withExposedPorts(...ports);
     const bindings = this.hostConfig.PortBindings as Record<string, Array<{ HostIp?: string; HostPort?: string }>>;
     for (const list of Object.values(bindings ?? {})) for (const b of list) b.HostIp = "127.0.0.1";
+    return this;
+  }
+
+  /**
+   * A hard memory limit in bytes, swap included (MemorySwap = Memory: no swap on top), so a runaway is OOM-killed
+   * inside its own cgroup, not the host. (testcontainers' withResourcesQuota takes GB and leaves swap to Docker's
+   * default of twice the limit.)
+   */
+  public withMemoryLimit(bytes: number): this {
+    this.hostConfig.Memory = bytes;
+    this.hostConfig.MemorySwap = bytes;
     return this;
   }
 }

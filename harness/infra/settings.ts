@@ -1,3 +1,5 @@
+import { BadInputError } from "./errors.js";
+import { parseSize } from "./units.js";
 /**
  * Every setting read from the environment, in one place (the README lists them).
  * Image names are settings so that a machine that reaches a registry can run `redis:7.2` and the public
@@ -14,6 +16,19 @@ export interface Settings {
   toxiproxyImage: string;
   ryukImage: string;
   reportsDir: string;
+  /**
+   * HARNESS_MEMORY_FLOOR ("2gb"): when the host's available memory falls below it during a run, the run stops (report
+   * written, status aborted, containers removed, exit 3). Unset: 5% of the host's memory, at least 512 MiB.
+   */
+  memoryFloorBytes: number | null;
+}
+
+function sizeSetting(name: string, value: string): number {
+  try {
+    return parseSize(value);
+  } catch (err) {
+    throw new BadInputError(`${name}=${value}: ${(err as Error).message}.`, `Set ${name} to a size such as 2gb, or unset it.`);
+  }
 }
 
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -22,6 +37,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     toxiproxyImage: env.TOXIPROXY_IMAGE || IMAGE_DEFAULTS.TOXIPROXY_IMAGE,
     ryukImage: env.RYUK_CONTAINER_IMAGE || IMAGE_DEFAULTS.RYUK_CONTAINER_IMAGE,
     reportsDir: env.REPORTS_DIR || "reports",
+    memoryFloorBytes: env.HARNESS_MEMORY_FLOOR ? sizeSetting("HARNESS_MEMORY_FLOOR", env.HARNESS_MEMORY_FLOOR) : null,
   };
 }
 

@@ -1,4 +1,6 @@
+import type { HarnessError } from "../infra/errors.js";
 import type { Topology } from "../topology/types.js";
+import type { OomKill } from "./container-memory.js";
 import type { PhaseClock } from "./phases.js";
 import type { Timeline } from "./timeline.js";
 
@@ -9,6 +11,10 @@ export interface ProbeContext {
   clock: () => number;
   timeline: Timeline;
   phases: PhaseClock;
+  /** The run's store of OOM kills inside its containers (the container-memory probe fills it; a checker judges it). */
+  oomKills: OomKill[];
+  /** Stops the run at once, as an interruption would, for a reason the harness found (the host running out of memory). */
+  stopRun(reason: HarnessError): void;
 }
 
 /** How the load ended, for probes that summarise it. */

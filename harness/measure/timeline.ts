@@ -12,6 +12,10 @@ export interface TimelineDetails {
   converged: { converged: boolean; tookMs: number; primary: string | null; note?: string };
   "read-back": { writes: number; present: number };
   "run-error": { error: string };
+  /** The kernel's OOM killer acted inside a container (at its memory limit). */
+  "container-oom": { node: string; limitBytes: number };
+  /** The host's available memory fell below the floor: the run stopped itself. */
+  "host-memory-low": { availableBytes: number; floorBytes: number };
   "fault-injected": { fault: string; nodes: string[] };
   "fault-healed": { fault: string };
   "fault-error": { fault: string; error: string };

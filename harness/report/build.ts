@@ -58,6 +58,8 @@ export function buildReport(x: ReportInputs): RunReport {
     nodeLoad: [],
     redirections: null,
     app: null,
+    containers: null,
+    hostMemory: null,
     ...x.probes,
     perSecond: x.recorder.perSecond(),
     timeline: [...x.timeline].sort((a, b) => a.tMs - b.tMs),

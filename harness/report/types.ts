@@ -6,6 +6,8 @@ import type { AnyFaultRecord } from "../faults/registry.js";
 import type { ImageFacts } from "../infra/docker.js";
 import type { HostFacts } from "../infra/environment.js";
 import type { ResourceEstimate } from "../scenario/resource-guard.js";
+import type { ContainerSections } from "../measure/container-memory.js";
+import type { HostMemorySections } from "../measure/host-memory.js";
 import type { NodeLoad } from "../measure/node-load.js";
 import type { SecondSummary } from "../measure/recorder.js";
 import type { ServerSample } from "../measure/sampler.js";
@@ -38,6 +40,10 @@ export interface ProbeSections {
   redirections: { moved: number; ask: number } | null;
   /** The app tier (HTTP in front of Redis, driven by autocannon), when the scenario has one. */
   app: AppTierReport | null;
+  /** Each container's memory limit and memory curve (from its cgroup). */
+  containers: ContainerSections["containers"];
+  /** The host's available memory through the run, and the floor below which the run stops itself. */
+  hostMemory: HostMemorySections["hostMemory"];
 }
 
 /** The JSON report: the source of truth every other view is drawn from. Times are ms on the run clock. */

@@ -4,7 +4,10 @@ import type { Check } from "../check/verdict.js";
 import type { AnyFaultRecord } from "../faults/registry.js";
 import type { ImageFacts } from "../infra/docker.js";
 import type { HostFacts } from "../infra/environment.js";
-import type { ResourceEstimate } from "../scenario/resource-guard.js";
+import type { HarnessError } from "../infra/errors.js";
+import type { OomKill } from "../measure/container-memory.js";
+import { estimateResources, type ResourceEstimate } from "../scenario/resource-guard.js";
+import type { ContainerLimits } from "../topology/definition.js";
 import type { Settings } from "../infra/settings.js";
 import { WriteLedger, type ReadBack } from "../measure/ledger.js";
 import { PhaseClock } from "../measure/phases.js";
@@ -61,7 +64,13 @@ export class RunContext {
   readonly startedAt = new Date();
   readonly image: string;
   readonly progress: Progress;
+  /** Aborts on the user's interruption, or when the run stops itself (stopRun). */
   readonly signal: AbortSignal;
+  /** OOM kills inside the run's containers (the container-memory probe records them; the resources checker judges). */
+  readonly oomKills: OomKill[] = [];
+  /** Why the run stopped itself, when it did (the host short of memory): the run ends aborted, with this error's exit code. */
+  stopReason: HarnessError | undefined;
+  private readonly stopper = new AbortController();
 
   environment: { host: HostFacts | null; images: ImageFacts[]; warnings: string[]; resources?: ResourceEstimate } = { host: null, images: [], warnings: [] };
   topology: Topology | undefined;
@@ -91,8 +100,21 @@ export class RunContext {
     this.ledger = new WriteLedger(scenario.workload.hashTag ? `w:{${scenario.workload.hashTag}}` : "w");
     this.image = scenario.topology.image ?? options.settings.redisImage;
     this.progress = options.progress ?? new Progress();
-    this.signal = options.signal ?? new AbortController().signal;
+    this.signal = options.signal ? AbortSignal.any([options.signal, this.stopper.signal]) : this.stopper.signal;
     this.driver = { mode: scenario.workload.mode, issued: 0, lastIssueMs: 0, endMs: 0 };
+  }
+
+  /** Stops the run as an interruption would (load stopped, report written, containers removed), for `reason`. */
+  stopRun(reason: HarnessError): void {
+    if (this.stopReason || this.signal.aborted) return;
+    this.stopReason = reason;
+    this.progress.step(`stopping the run: ${reason.message}`);
+    this.stopper.abort(reason);
+  }
+
+  /** Each container's memory limit: the resource guard's, or worked out now (a context made without the guard). */
+  get limits(): ContainerLimits {
+    return (this.environment.resources ??= estimateResources(this.scenario)).limits;
   }
 
   /** Something started that must stop when the run ends (teardown runs newest first). */

@@ -54,11 +54,14 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   await ctx.tearDown();
   check(ctx);
   const written = await report(ctx, status, problem);
-  return { ...written, ...(failure !== undefined && status !== "aborted" ? { failure } : {}) };
+  // A run the harness stopped itself (the host short of memory) failed with that reason; an interruption did not fail.
+  const reason = ctx.stopReason ?? (status !== "aborted" ? failure : undefined);
+  return { ...written, ...(reason !== undefined ? { failure: reason } : {}) };
 }
 
 /** How the run ended: interrupted, failed (something thrown, or a problem a stage noted), or completed. */
 function outcome(ctx: RunContext, failure: unknown): { status: RunStatus; problem?: string } {
+  if (ctx.stopReason) return { status: "aborted", problem: ctx.stopReason.message };
   if (ctx.signal.aborted) return { status: "aborted", problem: "interrupted" };
   if (failure !== undefined) return { status: "failed", problem: messageOf(failure) };
   if (ctx.problems.length) return { status: "failed", problem: ctx.problems.join("; ") };

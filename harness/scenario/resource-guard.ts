@@ -1,5 +1,7 @@
-import { readFileSync, statfsSync } from "node:fs";
+import { statfsSync } from "node:fs";
+import { hostMemory } from "../infra/environment.js";
 import type { Scenario } from "./schema.js";
+import { DEFAULT_LIMITS, type ContainerLimits } from "../topology/definition.js";
 import { BadInputError } from "../infra/errors.js";
 import { formatBytes } from "../infra/units.js";
 
@@ -26,11 +28,14 @@ const CLOSED_LOOP_MAX_OPS = 1_000_000;
 const SAVE_BYTES_PER_S = 100 * 2 ** 20;
 /** A write dirties at most this much of the forked parent's memory (two 4 KiB pages). */
 const COW_BYTES_PER_WRITE = 8 * 1024;
+const roundUpMiB = (b: number) => Math.ceil(b / 2 ** 20) * 2 ** 20;
 /** What is left to the OS and everything else: never plan on more than this share of what is available. */
 export const USABLE_SHARE = 0.8;
 
 export interface ResourceEstimate {
   memoryBytes: number;
+  /** Each container's memory limit (the scenario's `topology.memoryLimit` for data nodes, when it sets one). */
+  limits: ContainerLimits;
   diskBytes: number;
   /** How the memory adds up, largest first, in words. */
   parts: Array<{ what: string; bytes: number }>;
@@ -49,15 +54,19 @@ function containersOf(t: Scenario["topology"]): { dataNodes: number; others: num
 export function estimateResources(s: Scenario, host = hostResources()): ResourceEstimate {
   const { dataNodes, others } = containersOf(s.topology);
   const w = s.workload;
-  const dataset = s.dataset.size > 0 ? Math.floor(s.dataset.size / s.dataset.valueBytes) * bytesPerKey(s.dataset.valueBytes) : 0;
+  const opsPerS = w.mode === "open-loop" ? w.rate : Math.min(CLOSED_LOOP_MAX_OPS, w.connections * w.pipeline * 1000); // ~1 ms a batch
+  const writes = opsPerS * w.duration * (1 - w.readRatio);
+  // The ledger writes a key of its own each time; random keys overwrite at most keySpace of them; "dataset" keys are
+  // the dataset's own (counted with it).
+  const written = w.keys === "dataset" ? 0 : Math.ceil((w.keys === "ledger" ? writes : Math.min(writes, w.keySpace)) * bytesPerKey(w.valueBytes));
+  const dataset = (s.dataset.size > 0 ? Math.floor(s.dataset.size / s.dataset.valueBytes) * bytesPerKey(s.dataset.valueBytes) : 0) + written;
   // Every node that holds the data holds all of it (replicas copy the primary's; a cluster's dataset is refused).
   const copies = dataset * dataNodes;
   const saves = s.faults.some((f) => f.kind === "bgsave");
   const saveSeconds = dataset / SAVE_BYTES_PER_S + 1;
-  const opsPerS = w.mode === "open-loop" ? w.rate : Math.min(CLOSED_LOOP_MAX_OPS, w.connections * w.pipeline * 1000); // ~1 ms a batch
   const cow = saves ? Math.min(dataset, opsPerS * (1 - w.readRatio) * saveSeconds * COW_BYTES_PER_WRITE) : 0;
   const parts = [
-    { what: `the dataset, ${dataNodes} cop${dataNodes === 1 ? "y" : "ies"} (${formatBytes(dataset)} each at ${bytesPerKey(s.dataset.valueBytes)} B a key)`, bytes: copies },
+    { what: `the dataset and the workload's writes, ${dataNodes} cop${dataNodes === 1 ? "y" : "ies"} (${formatBytes(dataset)} each at ${bytesPerKey(s.dataset.valueBytes)} B a key)`, bytes: copies },
     { what: "copy-on-write during BGSAVE", bytes: cow },
     { what: `${dataNodes + others} containers`, bytes: (dataNodes + others) * CONTAINER_BYTES },
     { what: `the harness (op log and per-second histograms for ${w.duration} s at ${opsPerS} ops/s)`, bytes: HARNESS_BYTES + opsPerS * w.duration * OP_BYTES + w.duration * SECOND_BYTES },
@@ -66,6 +75,12 @@ export function estimateResources(s: Scenario, host = hostResources()): Resource
     .sort((a, b) => b.bytes - a.bytes);
   return {
     memoryBytes: parts.reduce((a, p) => a + p.bytes, 0),
+    limits: {
+      // A fork can, at worst, copy every page: twice the data, so that no save of a scenario that did not ask for a
+      // tight limit is ever killed by the default.
+      ...DEFAULT_LIMITS,
+      dataNodeBytes: s.topology.memoryLimit ?? roundUpMiB(Math.max(DEFAULT_LIMITS.dataNodeBytes, 2 * dataset + CONTAINER_BYTES)),
+    },
     diskBytes: saves ? dataset : 0,
     parts,
     availableMemoryBytes: host.memoryBytes,
@@ -75,13 +90,7 @@ export function estimateResources(s: Scenario, host = hostResources()): Resource
 
 /** MemAvailable, and the free space where Docker keeps containers' files (null when they cannot be read). */
 export function hostResources(dockerRoot = "/var/lib/docker"): { memoryBytes: number | null; diskBytes: number | null } {
-  let memoryBytes: number | null = null;
-  try {
-    const kb = /^MemAvailable:\s+(\d+) kB$/m.exec(readFileSync("/proc/meminfo", "utf8"));
-    if (kb) memoryBytes = Number(kb[1]) * 1024;
-  } catch {
-    // not Linux: no memory guard
-  }
+  const memoryBytes = hostMemory()?.availableBytes ?? null; // null (not Linux): no memory guard
   let diskBytes: number | null = null;
   try {
     const st = statfsSync(dockerRoot);

@@ -21,8 +21,10 @@ export const workloadSchema = z
     /**
      * ledger: every write sets its own key w:<id> to a known value and is kept in the write ledger (lost writes can be
      * counted); reads get earlier ledger keys. random: GET/SET on keys drawn from keySpace (no loss accounting).
+     * dataset: GET/SET over the preloaded dataset's own keys (keySpace is the dataset's), so that writes land on the
+     * pages a save's forked child shares: the load that makes copy-on-write grow.
      */
-    keys: z.enum(["ledger", "random"]).default("ledger"),
+    keys: z.enum(["ledger", "random", "dataset"]).default("ledger"),
     /** A hash tag every key carries ("user1" -> w:{user1}:<id>): all keys in one slot, one shard (a hot shard). */
     hashTag: z.string().regex(/^[^{}]+$/, "a hash tag without braces").optional(),
     /** random keys: uniform over keySpace, or Zipf-distributed (a few hot keys take most of the load). */
@@ -100,6 +102,8 @@ function crossRules(s: z.output<typeof baseSchema>): Issue[] {
   const b = s.budgets;
   if ((b.maxLostWrites !== undefined || b.rpoMs !== undefined || b.minLostWrites !== undefined) && w.keys !== "ledger")
     issues.push({ path: ["budgets"], message: 'loss budgets need the write ledger: set workload.keys to "ledger"' });
+  if (w.keys === "dataset" && s.dataset.size === 0)
+    issues.push({ path: ["workload", "keys"], message: 'keys "dataset" writes over the preloaded dataset, and this scenario loads none: set dataset.size, or use keys "random"' });
   if (s.dataset.size > 0 && !caps.has("serverSideDataset"))
     issues.push({ path: ["dataset", "size"], message: `a dataset is loaded on one node with DEBUG POPULATE, which a ${kind} topology cannot take: leave it out` });
   return issues;

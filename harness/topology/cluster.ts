@@ -1,3 +1,4 @@
+import type { ContainerLimits } from "./definition.js";
 import { Cluster, type ClusterOptions } from "ioredis";
 import calculateSlot from "cluster-key-slot";
 import type { StartedNetwork } from "testcontainers";
@@ -24,6 +25,7 @@ const CAPABILITIES = ["replicas", "peers", "bus", "slots", "autoFailover"] as co
 export interface ClusterTopologyOptions {
   image: string;
   toxiproxyImage: string;
+  limits: ContainerLimits;
   masters: number;
   replicasPerMaster: number;
   nodeTimeoutMs: number;
@@ -72,7 +74,7 @@ export class ClusterTopology implements Topology, ClusterControl {
 
   static start(opts: ClusterTopologyOptions, onStep: (msg: string) => void = () => {}): Promise<ClusterTopology> {
     const names = Array.from({ length: opts.masters * (1 + opts.replicasPerMaster) }, (_, i) => `redis-${i}`);
-    return startDeployment(opts.toxiproxyImage, names.length, onStep, async ({ network, faultLayer, track }) => {
+    return startDeployment(opts, names.length, onStep, async ({ network, faultLayer, limits, track }) => {
       const clientLinks = new Map<string, ProxiedLink>();
       const peerLinks = new Map<string, ProxiedLink>();
       const busLinks = new Map<string, ProxiedLink>();
@@ -95,7 +97,7 @@ export class ClusterTopology implements Topology, ClusterControl {
           "cluster-announce-bus-port": String(PEER_PORT_BASE + i + BUS_OFFSET),
         };
         onStep(`starting ${name} (${opts.image})`);
-        nodes.push(track(await RedisNode.startServer(name, opts.image, network, config, true)));
+        nodes.push(track(await RedisNode.startServer(name, { image: opts.image, network, memoryBytes: limits.dataNodeBytes }, config, true)));
       }
       onStep(`redis-cli --cluster create: ${opts.masters} masters, ${opts.replicasPerMaster} replica(s) each`);
       const addrs = names.map((_, i) => `${faultLayer.ip}:${PEER_PORT_BASE + i}`);

@@ -28,9 +28,13 @@ export class ContainerControl {
     await (await this.handle()).unpause();
   }
 
-  async state(): Promise<{ running: boolean; paused: boolean }> {
-    const s = (await (await this.handle()).inspect()).State;
-    return { running: s.Running, paused: s.Paused };
+  /**
+   * `oomKilled`: the engine saw the kernel's OOM killer act in the container's cgroup. `pid`: its init, 0 when stopped.
+   * `memoryLimitBytes`: its Docker memory limit (0: none).
+   */
+  async state(): Promise<{ running: boolean; paused: boolean; oomKilled: boolean; pid: number; memoryLimitBytes: number }> {
+    const i = await (await this.handle()).inspect();
+    return { running: i.State.Running, paused: i.State.Paused, oomKilled: i.State.OOMKilled, pid: i.State.Pid, memoryLimitBytes: i.HostConfig.Memory ?? 0 };
   }
 
   /** Runs a command inside; resolves with its exit code and output. */

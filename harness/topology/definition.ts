@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { size } from "../infra/fields.js";
 import type { ClientSettings } from "./client-options.js";
 import type { Capability, Topology } from "./types.js";
 
@@ -7,8 +8,27 @@ export interface StartEnv {
   image: string;
   toxiproxyImage: string;
   client: ClientSettings;
+  limits: ContainerLimits;
   onStep: (msg: string) => void;
 }
+
+/** Every container's Docker memory limit, in bytes (scenario/resource-guard.ts works them out for a run). */
+export interface ContainerLimits {
+  /** Each Redis server: the dataset, the workload's writes, a save's copy-on-write, and headroom. */
+  dataNodeBytes: number;
+  sentinelBytes: number;
+  faultLayerBytes: number;
+}
+
+/** The smallest memory limit a data node may be given: an empty Redis and its container. */
+export const MIN_MEMORY_LIMIT = 32 * 2 ** 20;
+
+/**
+ * The limits of a run without a dataset (and of topologies started by hand, in tests and the bench): a data node is
+ * never given less than 256 MiB by default (an idle Redis takes ~10 MiB; replication buffers more); a Sentinel holds no
+ * data; Toxiproxy buffers what a slow toxic holds back, per connection.
+ */
+export const DEFAULT_LIMITS: ContainerLimits = { dataNodeBytes: 256 * 2 ** 20, sentinelBytes: 128 * 2 ** 20, faultLayerBytes: 512 * 2 ** 20 };
 
 /** Fields every topology section has. */
 export const commonTopologyFields = {
@@ -16,6 +36,11 @@ export const commonTopologyFields = {
   image: z.string().min(1).optional(),
   /** redis.conf directives for every data node, passed as --name value. */
   config: z.record(z.string(), z.string()).default({}),
+  /**
+   * Each data node's Docker memory limit ("512mb"): past it the server (or its save's child) is OOM-killed inside its
+   * container. Default: what the run is estimated to need, with headroom (scenario/resource-guard.ts).
+   */
+  memoryLimit: size.refine((b) => b >= MIN_MEMORY_LIMIT, `at least ${MIN_MEMORY_LIMIT / 2 ** 20} MiB (a Redis server's own footprint)`).optional(),
 };
 
 /**

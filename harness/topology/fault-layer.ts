@@ -34,11 +34,12 @@ export class FaultLayer {
     readonly ip: string,
   ) {}
 
-  static async start(image: string, network: StartedNetwork, maxPublished: number): Promise<FaultLayer> {
+  static async start(image: string, network: StartedNetwork, maxPublished: number, memoryBytes: number): Promise<FaultLayer> {
     const ports = Array.from({ length: maxPublished }, (_, i) => FIRST_PUBLISHED_PORT + i);
     const container = await new LoopbackContainer(image)
       .withNetwork(network)
       .withNetworkAliases(FaultLayer.ALIAS)
+      .withMemoryLimit(memoryBytes)
       .withExposedPorts(API_PORT, ...ports)
       // FROM scratch image: the default port check would exec /bin/sh inside it.
       .withWaitStrategy(Wait.forHttp("/version", API_PORT))

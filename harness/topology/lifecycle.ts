@@ -1,4 +1,5 @@
 import { Network, type StartedNetwork } from "testcontainers";
+import type { ContainerLimits } from "./definition.js";
 import { FaultLayer } from "./fault-layer.js";
 
 export interface Stoppable {
@@ -13,6 +14,8 @@ export async function stopAll(parts: Stoppable[]): Promise<void> {
 export interface Foundation {
   network: StartedNetwork;
   faultLayer: FaultLayer;
+  /** The memory limit of each kind of container. */
+  limits: ContainerLimits;
   /** Registers something started, so that a failure further on stops it (newest first). */
   track<T extends Stoppable>(part: T): T;
 }
@@ -22,7 +25,7 @@ export interface Foundation {
  * starts the rest; if anything fails, everything started so far is stopped before the error goes on.
  */
 export async function startDeployment<T>(
-  toxiproxyImage: string,
+  { toxiproxyImage, limits }: { toxiproxyImage: string; limits: ContainerLimits },
   publishedLinks: number,
   onStep: (msg: string) => void,
   build: (f: Foundation) => Promise<T>,
@@ -36,8 +39,8 @@ export async function startDeployment<T>(
     onStep("creating network");
     const network = track(await new Network().start());
     onStep(`starting fault layer (${toxiproxyImage})`);
-    const faultLayer = track(await FaultLayer.start(toxiproxyImage, network, publishedLinks));
-    return await build({ network, faultLayer, track });
+    const faultLayer = track(await FaultLayer.start(toxiproxyImage, network, publishedLinks, limits.faultLayerBytes));
+    return await build({ network, faultLayer, limits, track });
   } catch (err) {
     await stopAll(started);
     throw err;

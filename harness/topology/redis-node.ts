@@ -57,6 +57,8 @@ export interface NodeOptions {
   config: Record<string, string>;
   /** Partitions need iptables inside the container. */
   netAdmin?: boolean;
+  /** The container's memory limit (swap included). */
+  memoryBytes: number;
 }
 
 /**
@@ -85,7 +87,8 @@ export class RedisNode {
       .withCommand(o.command)
       .withExposedPorts({ container: o.port, host: hostPort })
       .withWaitStrategy(Wait.forLogMessage(o.readyLog))
-      .withStartupTimeout(30_000);
+      .withStartupTimeout(30_000)
+      .withMemoryLimit(o.memoryBytes);
     if (o.netAdmin) builder = builder.withAddedCapabilities("NET_ADMIN");
     const container = await builder.start();
     const admin = new Redis({
@@ -111,11 +114,10 @@ export class RedisNode {
   }
 
   /** A Redis server node: redis-server with the base settings and the scenario's. */
-  static startServer(name: string, image: string, network: StartedNetwork, config: Record<string, string>, netAdmin = false) {
+  static startServer(name: string, at: { image: string; network: StartedNetwork; memoryBytes: number }, config: Record<string, string>, netAdmin = false) {
     return RedisNode.start({
       name,
-      image,
-      network,
+      ...at,
       command: serverArgs(config),
       port: REDIS_PORT,
       readyLog: /Ready to accept connections/,

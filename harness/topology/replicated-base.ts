@@ -1,3 +1,4 @@
+import type { ContainerLimits } from "./definition.js";
 import type { StartedNetwork } from "testcontainers";
 import { pollUntil } from "../infra/poll.js";
 import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
@@ -12,6 +13,7 @@ export const PEER_PORT_BASE = 22000;
 export interface ReplicatedOptions {
   image: string;
   toxiproxyImage: string;
+  limits: ContainerLimits;
   replicas: number;
   /** redis.conf directives for every data node (min-replicas-to-write, persistence, ...). */
   config: Record<string, string>;
@@ -42,7 +44,7 @@ export function startReplicated<T extends ReplicatedTopology>(
   finish: (parts: ReplicatedParts) => Promise<T>,
 ): Promise<T> {
   const names = Array.from({ length: 1 + o.replicas }, (_, i) => `redis-${i}`);
-  return startDeployment(o.toxiproxyImage, names.length + extraPublishedLinks, onStep, async (f) => {
+  return startDeployment(o, names.length + extraPublishedLinks, onStep, async (f) => {
     const clientLinks = new Map<string, ProxiedLink>();
     const peerLinks = new Map<string, ProxiedLink>();
     for (const [i, n] of names.entries()) {
@@ -60,7 +62,7 @@ export function startReplicated<T extends ReplicatedTopology>(
         ...(i > 0 ? { replicaof: `${masterPeer.innerHost} ${masterPeer.innerPort}` } : {}),
       };
       onStep(`starting ${name} (${i === 0 ? "master" : "replica"}, ${o.image})`);
-      nodes.push(f.track(await RedisNode.startServer(name, o.image, f.network, config, true)));
+      nodes.push(f.track(await RedisNode.startServer(name, { image: o.image, network: f.network, memoryBytes: f.limits.dataNodeBytes }, config, true)));
     }
     const topo = await finish({ ...f, nodes, clientLinks, peerLinks, masterPeer });
     onStep("waiting for replicas to sync");

@@ -58,6 +58,7 @@ export class SentinelTopology extends ReplicatedTopology {
               readyLog: /\+monitor master/,
               config: { "sentinel.conf": conf.join("\n") },
               netAdmin: true,
+              memoryBytes: parts.limits.sentinelBytes,
             }),
           ),
         );

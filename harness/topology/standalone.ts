@@ -2,7 +2,7 @@ import { Redis } from "ioredis";
 import { z } from "zod";
 import type { StartedNetwork } from "testcontainers";
 import { toRedisOptions, type ClientSettings } from "./client-options.js";
-import { commonTopologyFields, defineTopology } from "./definition.js";
+import { commonTopologyFields, defineTopology, type ContainerLimits } from "./definition.js";
 import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
 import { describeLinks, startDeployment, stopAll } from "./lifecycle.js";
 import { mgetAll } from "./read-keys.js";
@@ -31,10 +31,10 @@ export class StandaloneTopology implements Topology {
   }
 
   /** Starts everything; on a failure half-way, stops what did start before rethrowing. */
-  static start(o: { image: string; toxiproxyImage: string; config: Record<string, string>; client: ClientSettings }, onStep: (msg: string) => void = () => {}): Promise<StandaloneTopology> {
-    return startDeployment(o.toxiproxyImage, 1, onStep, async ({ network, faultLayer, track }) => {
+  static start(o: { image: string; toxiproxyImage: string; limits: ContainerLimits; config: Record<string, string>; client: ClientSettings }, onStep: (msg: string) => void = () => {}): Promise<StandaloneTopology> {
+    return startDeployment(o, 1, onStep, async ({ network, faultLayer, limits, track }) => {
       onStep(`starting redis-0 (${o.image})`);
-      const node = track(await RedisNode.startServer("redis-0", o.image, network, o.config));
+      const node = track(await RedisNode.startServer("redis-0", { image: o.image, network, memoryBytes: limits.dataNodeBytes }, o.config));
       const link = await faultLayer.link("client-redis-0", `redis-0:${REDIS_PORT}`);
       return new StandaloneTopology(o.image, o.client, network, faultLayer, [node], link);
     });

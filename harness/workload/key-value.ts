@@ -11,6 +11,8 @@ export interface KeyValueWorkload {
   keyDistribution?: "uniform" | "zipf";
   zipfExponent?: number;
   hashTag?: string;
+  /** The name of key k (default `key:<k>`, with the hash tag if any): the dataset's own names, to write over them. */
+  keyName?: (k: number) => string;
 }
 
 /**
@@ -47,13 +49,14 @@ export function keyValueIssuer(w: KeyValueWorkload, pool: { clients: CommandClie
   const rng = new Rng(w.seed);
   const pick = w.keyDistribution === "zipf" ? zipfSampler(w.keySpace, w.zipfExponent ?? 1, rng) : () => rng.int(w.keySpace);
   const prefix = w.hashTag ? `key:{${w.hashTag}}:` : "key:";
-  const keys = w.keySpace <= PREBUILT_KEYS ? Array.from({ length: w.keySpace }, (_, k) => Buffer.from(prefix + k)) : undefined;
+  const name = w.keyName ?? ((k: number) => prefix + k);
+  const keys = w.keySpace <= PREBUILT_KEYS ? Array.from({ length: w.keySpace }, (_, k) => Buffer.from(name(k))) : undefined;
   const value = Buffer.alloc(w.valueBytes);
   for (let i = 0; i < value.length; i++) value[i] = 97 + (i % 26);
   return (i, _intendedMs, done) => {
     const client = pool.clients[i % pool.clients.length];
     const k = pick();
-    const key = keys ? keys[k] : prefix + k;
+    const key = keys ? keys[k] : name(k);
     if (rng.next() < w.readRatio) {
       client.get(key, done);
       return "read";

@@ -1,3 +1,4 @@
+import { DEFAULT_LIMITS } from "../../harness/topology/definition.js";
 import test from "ava";
 import "../../harness/infra/preload.js";
 import calculateSlot from "cluster-key-slot";
@@ -17,7 +18,7 @@ test.before(async () => {
   const s = loadSettings();
   topology = await ClusterTopology.start({
     image: s.redisImage,
-    toxiproxyImage: s.toxiproxyImage,
+    toxiproxyImage: s.toxiproxyImage, limits: DEFAULT_LIMITS,
     masters: 3,
     replicasPerMaster: 0,
     nodeTimeoutMs: 5000,

@@ -1,3 +1,4 @@
+import { DEFAULT_LIMITS } from "../../harness/topology/definition.js";
 import test from "ava";
 import "../../harness/infra/preload.js";
 import { loadSettings } from "../../harness/infra/settings.js";
@@ -16,7 +17,7 @@ let topology: StandaloneTopology;
 let port: number;
 test.before(async () => {
   const s = loadSettings();
-  topology = await StandaloneTopology.start({ image: s.redisImage, toxiproxyImage: s.toxiproxyImage, config: {}, client: DEFAULT_CLIENT_SETTINGS });
+  topology = await StandaloneTopology.start({ image: s.redisImage, toxiproxyImage: s.toxiproxyImage, limits: DEFAULT_LIMITS, config: {}, client: DEFAULT_CLIENT_SETTINGS });
   port = topology.nodes[0].hostPort;
 });
 test.after.always(async () => topology?.stop());

@@ -1,3 +1,4 @@
+import { DEFAULT_LIMITS } from "../../harness/topology/definition.js";
 import "../../harness/infra/preload.js";
 import test from "ava";
 import { Redis } from "ioredis";
@@ -20,7 +21,7 @@ test.serial("a partition cuts a master off from its replica in both directions, 
   const settings = loadSettings();
   const topo = await ReplicationTopology.start({
     image: settings.redisImage,
-    toxiproxyImage: settings.toxiproxyImage,
+    toxiproxyImage: settings.toxiproxyImage, limits: DEFAULT_LIMITS,
     replicas: 1,
     config: {},
     client: DEFAULT_CLIENT_SETTINGS,
@@ -79,7 +80,7 @@ test.serial("a cluster partition cuts the master's bus and data links both ways:
   const settings = loadSettings();
   const topo = await ClusterTopology.start({
     image: settings.redisImage,
-    toxiproxyImage: settings.toxiproxyImage,
+    toxiproxyImage: settings.toxiproxyImage, limits: DEFAULT_LIMITS,
     masters: 3,
     replicasPerMaster: 1,
     nodeTimeoutMs: 2000,

@@ -20,7 +20,7 @@ test("the per-key model lies above what DEBUG POPULATE measured here (184 B at 1
 test("100 TB is refused at once with exit 2, naming the estimate, what is available, and a dataset that fits", (t) => {
   const err = t.throws(() => requireResources(bgsave("100tb"), host));
   t.is((err as unknown as { exitCode: number }).exitCode, EXIT.badInput);
-  t.regex(err!.message, /^Scenario "big" does not fit on this host: it needs about [\d.]+ [PT]iB of memory \(the dataset, 1 copy/);
+  t.regex(err!.message, /^Scenario "big" does not fit on this host: it needs about [\d.]+ [PT]iB of memory \(the dataset and the workload.s writes, 1 copy/);
   t.regex(err!.message, /this host has 24.0 GiB available/);
   const hint = (err as unknown as { hint: string }).hint;
   const fits = /Use a smaller --dataset: ([\d.]+) GiB fits here/.exec(hint);
@@ -33,7 +33,7 @@ test("a dataset that fits passes with its estimate; replicas hold a copy each, a
   t.true(one.memoryBytes > 1.25 * GiB && one.memoryBytes < 3 * GiB, `${one.memoryBytes}`);
   t.is(one.diskBytes > GiB, true, "the save writes the dataset to disk");
   const replicated = estimateResources(bgsave("1gb", { topology: { kind: "replication", replicas: 2 }, faults: [] }), host);
-  t.regex(replicated.parts[0].what, /^the dataset, 3 copies/);
+  t.regex(replicated.parts[0].what, /^the dataset and the workload.s writes, 3 copies/);
   t.is(replicated.diskBytes, 0, "no save, no disk");
   t.false(replicated.parts.some((p) => p.what.startsWith("copy-on-write")));
 });

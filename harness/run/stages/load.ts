@@ -5,6 +5,7 @@ import type { TimelineEvent } from "../../measure/timeline.js";
 import { runClosedLoop, runOpenLoop, type DriverResult, type Sink } from "../../workload/driver.js";
 import { DriverThreads, shardsOf } from "../../workload/driver-threads.js";
 import { leanTargetOf } from "../../workload/engines/lean-target.js";
+import { datasetKeyName } from "../../workload/dataset.js";
 import { keyValueIssuer } from "../../workload/key-value.js";
 import { ledgerIssuer } from "../../workload/ledger-writes.js";
 import { Metronome } from "../../workload/metronome.js";
@@ -34,7 +35,10 @@ async function inProcess(ctx: RunContext): Promise<ReadyDriver> {
   const w = ctx.scenario.workload;
   const { pool, readPool } = ctx.clients!;
   const clock = ctx.clock.now;
-  const issue = w.keys === "ledger" ? ledgerIssuer(w, pool, readPool ?? pool, ctx.ledger, ctx.staleReads, clock) : keyValueIssuer(w, pool);
+  const issue =
+    w.keys === "ledger"
+      ? ledgerIssuer(w, pool, readPool ?? pool, ctx.ledger, ctx.staleReads, clock)
+      : keyValueIssuer(w.keys === "dataset" ? { ...w, keySpace: ctx.dataset.keys, keyName: datasetKeyName(ctx.scenario.dataset.valueBytes) } : w, pool);
   const metronome = w.mode === "open-loop" && w.waker === "metronome" ? await Metronome.start(Metronome.intervalFor(w.rate)) : undefined;
   if (metronome) ctx.defer("the metronome", () => metronome.stop());
   const durationMs = w.duration * 1000;

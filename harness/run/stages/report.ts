@@ -19,6 +19,7 @@ export function check(ctx: RunContext): void {
       readBack: ctx.readBack?.present ?? null,
       staleReads: ledgered ? { log: ctx.staleReads, from: w.readFrom } : null,
       faults: ctx.faults,
+      oomKills: ctx.oomKills,
       instrument: { engine: w.engine, mode: w.mode, calibration: ctx.calibration, eventLoop: ctx.eventLoop.perSecond },
       load: { endMs: ctx.driver.endMs, lastIssueMs: ctx.driver.lastIssueMs },
     },

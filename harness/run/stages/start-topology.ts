@@ -11,6 +11,7 @@ export async function startTopology(ctx: RunContext): Promise<void> {
     image: ctx.image,
     toxiproxyImage: options.settings.toxiproxyImage,
     client: scenario.client,
+    limits: ctx.limits,
     onStep: (m) => ctx.progress.step(m),
   }).catch((err) => {
     throw asEnvironmentError(err, "starting the topology");
