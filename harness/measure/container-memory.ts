@@ -59,7 +59,7 @@ interface Watched {
  * Every container of the deployment, seen from the engine and the kernel: its memory limit, its memory curve from its
  * cgroup (a save child's copy-on-write shows there, not in the server's INFO), and every OOM kill inside it (Docker's
  * "oom" events, and State.OOMKilled at the end for one the event stream missed). OOM kills go to the run's store,
- * which the resources checker judges.
+ * which the OOM checker (check/oom.ts) judges.
  */
 export class ContainerMemory implements Probe<ContainerSections> {
   readonly name = "container memory";

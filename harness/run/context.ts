@@ -6,7 +6,7 @@ import type { ImageFacts } from "../infra/docker.js";
 import type { HostFacts } from "../infra/environment.js";
 import type { HarnessError } from "../infra/errors.js";
 import type { OomKill } from "../measure/container-memory.js";
-import { estimateResources, type ResourceEstimate } from "../scenario/resource-guard.js";
+import type { ResourceEstimate } from "../scenario/resource-guard.js";
 import type { ContainerLimits } from "../topology/definition.js";
 import type { Settings } from "../infra/settings.js";
 import { WriteLedger, type ReadBack } from "../measure/ledger.js";
@@ -66,11 +66,13 @@ export class RunContext {
   readonly progress: Progress;
   /** Aborts on the user's interruption, or when the run stops itself (stopRun). */
   readonly signal: AbortSignal;
-  /** OOM kills inside the run's containers (the container-memory probe records them; the resources checker judges). */
+  /** OOM kills inside the run's containers (the container-memory probe records them; the OOM checker judges). */
   readonly oomKills: OomKill[] = [];
   /** Why the run stopped itself, when it did (the host short of memory): the run ends aborted, with this error's exit code. */
   stopReason: HarnessError | undefined;
   private readonly stopper = new AbortController();
+  /** Each container's memory limit (the resource guard's). */
+  readonly limits: ContainerLimits;
 
   environment: { host: HostFacts | null; images: ImageFacts[]; warnings: string[]; resources?: ResourceEstimate } = { host: null, images: [], warnings: [] };
   topology: Topology | undefined;
@@ -94,7 +96,11 @@ export class RunContext {
     readonly options: RunOptions,
     /** The run's report folder. */
     readonly dir: string,
+    /** What the resource guard estimated the run needs, with each container's memory limit. */
+    resources: ResourceEstimate,
   ) {
+    this.environment.resources = resources;
+    this.limits = resources.limits;
     this.phases = new PhaseClock(scenario.workload.warmup * 1000);
     this.recorder = new Recorder(this.phases);
     this.ledger = new WriteLedger(scenario.workload.hashTag ? `w:{${scenario.workload.hashTag}}` : "w");
@@ -110,11 +116,6 @@ export class RunContext {
     this.stopReason = reason;
     this.progress.step(`stopping the run: ${reason.message}`);
     this.stopper.abort(reason);
-  }
-
-  /** Each container's memory limit: the resource guard's, or worked out now (a context made without the guard). */
-  get limits(): ContainerLimits {
-    return (this.environment.resources ??= estimateResources(this.scenario)).limits;
   }
 
   /** Something started that must stop when the run ends (teardown runs newest first). */

@@ -36,8 +36,7 @@ export interface RunResult {
 export async function runScenario(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
   // Before anything is created (a report folder, a container): a run that cannot fit on this host is refused.
   const resources = requireResources(scenario);
-  const ctx = new RunContext(scenario, opts, newReportDir(opts.settings.reportsDir, scenario.name));
-  ctx.environment.resources = resources;
+  const ctx = new RunContext(scenario, opts, newReportDir(opts.settings.reportsDir, scenario.name), resources);
   ctx.progress.step(`scenario ${scenario.name}: report folder ${ctx.dir}`);
   let failure: unknown;
   try {
