@@ -5,7 +5,8 @@ import type { Comparison } from "../../harness/report/compare.js";
 import { cli, scenarioFile } from "../helpers/cli.js";
 
 // Comparing real runs from the command line: the upgrade question (the same suite on two images) and the CI question
-// (did a budget-relevant number get worse beyond noise? then exit 1).
+// (did a budget-relevant number get worse beyond noise? then exit 1). Serial: each drives load, and two at once on
+// these 2 cores would be each other's noise (the matrix once saw a 25 ms baseline P99 beside the others).
 
 const jsonOf = (file: string) => JSON.parse(readFileSync(file, "utf8"));
 const folderIn = (dir: string, part: string) => path.join(dir, readdirSync(dir).find((n) => n.includes(part))!);
@@ -20,7 +21,7 @@ const paused = (pauseS: number) => ({
   budgets: { p99Ms: { fault: 5000 } },
 });
 
-test("compare exits 1 when a budget-relevant metric really got worse: P99 under a 1.5 s pause against a 0.1 s pause", async (t) => {
+test.serial("compare exits 1 when a budget-relevant metric really got worse: P99 under a 1.5 s pause against a 0.1 s pause", async (t) => {
   const base = await cli(["run", "--file", scenarioFile(paused(0.1)), "--quiet"]);
   const candidate = await cli(["run", "--file", scenarioFile(paused(1.5)), "--quiet"]);
   t.is(base.code, 0, base.stderr);
@@ -54,7 +55,7 @@ const planted = (latencyMs: number) => ({
   faults: [{ kind: "latency-spike", at: "3s", for: "4s", latencyMs, direction: "replies" }],
 });
 
-test("compare flags a planted +1 ms round trip (a latency toxic on the client link's replies), and two identical runs not at all; the floor is the runs' own", async (t) => {
+test.serial("compare flags a planted +1 ms round trip (a latency toxic on the client link's replies), and two identical runs not at all; the floor is the runs' own", async (t) => {
   const a = await cli(["run", "--file", scenarioFile(planted(0)), "--quiet"]);
   const b = await cli(["run", "--file", scenarioFile(planted(0)), "--quiet"]);
   const toxic = await cli(["run", "--file", scenarioFile(planted(1)), "--quiet"]);
@@ -75,7 +76,7 @@ test("compare flags a planted +1 ms round trip (a latency toxic on the client li
   t.is(m.floor, Math.max(0.1, ...floors), "the floor is the higher of the two runs' calibrated P50");
 });
 
-test("matrix runs a suite on two images with repeats and compares them side by side", async (t) => {
+test.serial("matrix runs a suite on two images with repeats and compares them side by side", async (t) => {
   const images = ["redis-chaos/redis:7.0", "redis-chaos/valkey:8.1"];
   const r = await cli(["matrix", "smoke", "--images", images.join(","), "--repeats", "2", "--quiet"]);
   t.log(r.stdout);
