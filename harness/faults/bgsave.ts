@@ -6,6 +6,8 @@ import { at } from "./targets.js";
 import { defineFault } from "./types.js";
 
 const POLL_MS = 20;
+/** Docker's oom event trails the kill by a moment: how long a failed save waits to hear whether it was one. */
+const OOM_EVENT_GRACE_MS = 3000;
 /** A save of the largest dataset a host here can hold is done well within this. */
 const SAVE_TIMEOUT_MS = 30 * 60_000;
 
@@ -17,10 +19,14 @@ export interface BgsaveDetails {
   usedMemoryPeakBytes: number;
   usedMemoryRssBytes: number;
   keys: number;
+  /** Keys when the save ended: the dataset survived the save (or did not: a server killed and restarted empty). */
+  keysAfter: number;
   bgsaveStatus: string;
   bgsaveObservedMs: number;
   forksBefore: number;
   forksAfter: number;
+  /** The kernel's OOM killer acted in the node's container during the save: its copy-on-write hit the limit. */
+  oomKilled: boolean;
 }
 
 /** keys in db0 from the keyspace section ("db0:keys=1000,expires=0,avg_ttl=0"). */
@@ -63,7 +69,20 @@ export const bgsave = defineFault({
           },
           { timeoutMs: SAVE_TIMEOUT_MS, intervalMs: POLL_MS, signal: ctx.signal },
         );
-        if (!done.timedOut && done.value instanceof Error) return rec.fail(`the server stopped answering during the save: ${done.value.message}`);
+        // A save that ends badly because the container's memory ran out is the answer the scenario asked for (the OOM
+        // checker judges it against minOomKills / maxOomKills), not a fault that could not be carried out.
+        const oomKilled = async () =>
+          !(
+            await pollUntil(async () => (ctx.oomKills.some((k) => k.node === node.name && (k.tMs === null || k.tMs >= sentAtMs)) ? true : undefined), {
+              timeoutMs: OOM_EVENT_GRACE_MS,
+              intervalMs: 100,
+            })
+          ).timedOut;
+        if (!done.timedOut && done.value instanceof Error) {
+          if (!(rec.details.oomKilled = await oomKilled())) return rec.fail(`the server stopped answering during the save: ${done.value.message}`);
+          rec.details.bgsaveStatus = "server OOM-killed";
+          return;
+        }
         const info = parseInfo(await node.admin.info("all"));
         const status = info.get("rdb_last_bgsave_status") ?? "?";
         Object.assign(rec.details, {
@@ -73,13 +92,15 @@ export const bgsave = defineFault({
           usedMemoryPeakBytes: infoNumber(info, "used_memory_peak"),
           usedMemoryRssBytes: infoNumber(info, "used_memory_rss"),
           keys: keyCount(before),
+          keysAfter: keyCount(info),
           bgsaveStatus: status,
           bgsaveObservedMs: Math.round((ctx.clock() - sentAtMs) * 1000) / 1000,
           forksBefore: infoNumber(before, "total_forks"),
           forksAfter: infoNumber(info, "total_forks"),
         } satisfies Partial<BgsaveDetails>);
         if (done.timedOut) rec.fail(ctx.signal.aborted ? "interrupted while the save was still running" : `the save had not finished after ${SAVE_TIMEOUT_MS / 60_000} min`);
-        else if (status !== "ok") rec.fail(`BGSAVE ended with status ${status}`);
+        else if (status !== "ok" && !(rec.details.oomKilled = await oomKilled())) rec.fail(`BGSAVE ended with status ${status}`);
+        else rec.details.oomKilled ??= false;
       },
     });
   },
@@ -90,8 +111,10 @@ export const bgsave = defineFault({
     { label: "used_memory before", value: d.usedMemoryBytes, unit: "bytes" },
     { label: "used_memory_peak", value: d.usedMemoryPeakBytes, unit: "bytes" },
     { label: "used_memory_rss", value: d.usedMemoryRssBytes, unit: "bytes" },
-    { label: "keys", value: d.keys, unit: "count" },
+    { label: "keys before the save", value: d.keys, unit: "count" },
+    { label: "keys after it", value: d.keysAfter, unit: "count" },
     { label: "save status", value: d.bgsaveStatus },
+    ...(d.oomKilled ? [{ label: "OOM kill", value: "yes: the container's memory ran out during the save (see the OOM kills check)" }] : []),
     { label: "save observed for", value: d.bgsaveObservedMs, unit: "ms" },
     { label: "forks before / after", value: `${d.forksBefore ?? "?"} / ${d.forksAfter ?? "?"}` },
   ],

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { Unit } from "../infra/units.js";
+import type { OomKill } from "../measure/container-memory.js";
 import type { PhaseClock } from "../measure/phases.js";
 import type { Timeline } from "../measure/timeline.js";
 import type { Capability, Topology } from "../topology/types.js";
@@ -17,6 +18,9 @@ export interface FaultContext {
   pool: Connections;
   /** The connections reads go to, when they are not the pool's (replica reads). */
   readPool?: Connections;
+  /** OOM kills in the run's containers as the container-memory probe hears of them: a save's child killed is the
+   * save's outcome, not the harness failing. */
+  oomKills: readonly OomKill[];
   /** Told of each fault's record as soon as it is requested (the record fills in as the fault runs). */
   onStart?: (rec: FaultRecord) => void;
 }

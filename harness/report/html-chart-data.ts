@@ -1,3 +1,4 @@
+import { formatBytes } from "../infra/units.js";
 import { ERROR_CLASSES } from "../measure/errors.js";
 import type { ServerSample } from "../measure/sampler.js";
 import type { TimelineEvent } from "../measure/timeline.js";
@@ -63,9 +64,9 @@ export interface ChartData {
   markers: ChartMarker[];
   /** Marked events left out to keep the chart readable. */
   markersDropped: number;
-  charts: { latency: ChartSpec; app?: ChartSpec; throughput: ChartSpec; replication?: ChartSpec; cluster?: ChartSpec; instrument: ChartSpec };
+  charts: { latency: ChartSpec; app?: ChartSpec; throughput: ChartSpec; replication?: ChartSpec; cluster?: ChartSpec; memory?: ChartSpec; instrument: ChartSpec };
   /** Why a chart is not drawn. */
-  skipped: { replication?: string; cluster?: string };
+  skipped: { replication?: string; cluster?: string; memory?: string };
 }
 
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
@@ -216,6 +217,10 @@ function marker(e: TimelineEvent): { group: string; label: string; detail?: stri
       return { group: e.kind, label: `fork ${e.detail.node}`, rank: 3 };
     case "bgsave-finished":
       return { group: e.kind, label: `bgsave-finished ${e.detail.node}`, rank: 3 };
+    case "container-oom":
+      return { group: e.kind, label: `OOM kill in ${e.detail.node}`, rank: 0 };
+    case "host-memory-low":
+      return { group: e.kind, label: "host memory low: run stopped", rank: 0 };
     case "sampler-unreachable":
       return { group: e.kind, label: `${e.detail.node} unreachable`, rank: 4 };
     case "sampler-reachable":
@@ -424,6 +429,43 @@ function clusterChart(r: RunReport, endMs: number): ChartSpec | string {
   };
 }
 
+const MEMORY_PALETTE = ["#2563eb", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#be185d", "#4d7c0f", "#a16207", "#475569"];
+
+/**
+ * Each data node's cgroup memory against its container's limit (dashed): what the kernel's OOM killer measures. With one
+ * data node its anonymous memory (heap and a save child's copied pages) and page cache are drawn apart too.
+ */
+function memoryChart(r: RunReport, endMs: number): ChartSpec | string {
+  const c = r.containers;
+  if (!c) return "No container memory was sampled (a remote engine, or a run from before the probe).";
+  const data = new Set((r.topology?.nodes ?? []).map((n) => n.name));
+  const samples = c.memory.filter((s) => data.has(s.node) && s.tMs >= 0 && s.tMs <= endMs);
+  if (samples.length === 0) return "No container memory samples during the load.";
+  // One x per sampling round: the probe reads every container at the same instant.
+  const x = [...new Set(samples.map((s) => round3(s.tMs / 1000)))].sort((a, b) => a - b);
+  const at = new Map(x.map((t, i) => [t, i]));
+  const nodes = [...new Set(samples.map((s) => s.node))].sort();
+  const line = (label: string, color: string, pick: (s: (typeof samples)[number]) => number, node: string): ChartSeries => {
+    const values: Array<number | null> = x.map(() => null);
+    for (const s of samples) if (s.node === node) values[at.get(round3(s.tMs / 1000))!] = pick(s);
+    return { label, color, values };
+  };
+  const series = nodes.map((n, k) => line(nodes.length === 1 ? `${n} usage` : n, MEMORY_PALETTE[k % MEMORY_PALETTE.length], (s) => s.usageBytes, n));
+  if (nodes.length === 1) {
+    series.push(line("anonymous", "#dc2626", (s) => s.anonBytes, nodes[0]), line("page cache", "#9ca3af", (s) => s.cacheBytes, nodes[0]));
+  }
+  const limits = [...new Set(nodes.map((n) => c.memoryLimits[n]).filter((v) => v > 0))];
+  for (const l of limits) series.push({ label: limits.length === 1 ? "limit" : `limit ${formatBytes(l)}`, color: "#111827", dash: [6, 4], values: x.map(() => l) });
+  return {
+    x,
+    stepped: false,
+    unit: "bytes",
+    markerLabels: true,
+    series,
+    note: `Memory each data node's container is charged for (cgroup usage: heap, a save child's copy-on-write, page cache), per probe round, against its Docker memory limit (dashed); the kernel reclaims page cache first and OOM-kills at the limit. A gap: the container was stopped, or did not answer. Sentinel and fault-layer containers are in report.json.`,
+  };
+}
+
 export function chartData(r: RunReport): ChartData {
   // The app's load stops just after Redis's: its last (partial) second widens every chart, so they stay aligned.
   const endMs = Math.max(r.perSecond.length * 1000, (r.app?.perSecond.length ?? 0) * 1000, r.workload.loadDurationMs);
@@ -431,6 +473,7 @@ export function chartData(r: RunReport): ChartData {
   const marks = markers(r.timeline, endMs);
   const replication = replicationChart(r, endMs);
   const cluster = clusterChart(r, endMs);
+  const memory = memoryChart(r, endMs);
   return {
     endS: endMs / 1000,
     windows: windows(r, endMs),
@@ -442,11 +485,13 @@ export function chartData(r: RunReport): ChartData {
       throughput: throughputChart(r),
       ...(typeof replication === "string" ? {} : { replication }),
       ...(typeof cluster === "string" ? {} : { cluster }),
+      ...(typeof memory === "string" ? {} : { memory }),
       instrument: instrumentChart(r),
     },
     skipped: {
       ...(typeof replication === "string" ? { replication } : {}),
       ...(typeof cluster === "string" ? { cluster } : {}),
+      ...(typeof memory === "string" ? { memory } : {}),
     },
   };
 }

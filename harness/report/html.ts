@@ -50,6 +50,7 @@ const CHART_TITLES = {
   throughput: ["Throughput and errors", "Operations per second that succeeded, and failures per second by class."],
   replication: ["Replication lag", ""],
   cluster: ["Cluster state", ""],
+  memory: ["Container memory", ""],
   instrument: ["The instrument", ""],
 } as const;
 
@@ -57,7 +58,7 @@ function chartSection(kind: keyof typeof CHART_TITLES, data: ChartData, extra: S
   const [title, caption] = CHART_TITLES[kind];
   const spec = data.charts[kind];
   if (!spec) {
-    const why = data.skipped[kind as "replication" | "cluster"];
+    const why = data.skipped[kind as "replication" | "cluster" | "memory"];
     return html`<section class="chart" data-chart-skipped="${kind}"><h2>${title}</h2><p class="note">${why ?? "No data."}</p></section>`;
   }
   return html`<section class="chart" data-chart="${kind}"><h2>${title}</h2><p class="note">${spec.note ?? caption}</p><div class="plot main"></div>${
@@ -98,6 +99,7 @@ ${chartSection("latency", data, markerTable(data))}
 ${data.charts.app ? chartSection("app", data) : ""}
 ${chartSection("throughput", data)}
 ${capabilitiesOf(report.scenario.topology.kind).has("slots") ? chartSection("cluster", data) : chartSection("replication", data)}
+${chartSection("memory", data)}
 ${chartSection("instrument", data)}
 ${after("instrument").map(sectionHtml)}
 ${after("environment").map(sectionHtml)}

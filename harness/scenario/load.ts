@@ -3,6 +3,7 @@ import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { BadInputError } from "../infra/errors.js";
+import { parseDurationS } from "../infra/units.js";
 import { scenarioSchema, type Scenario, type ScenarioInput } from "./schema.js";
 
 export const SUITES_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../suites");
@@ -79,9 +80,23 @@ export function applyOverrides(input: ScenarioInput, o: Overrides): ScenarioInpu
   if (o.readRatio !== undefined) s.workload.readRatio = num("read-ratio", o.readRatio);
   if (o.dataset !== undefined) s.dataset = { ...(s.dataset ?? {}), size: o.dataset };
   if (o.image !== undefined) s.topology = { ...(s.topology ?? {}), image: o.image };
-  if (o.at !== undefined) for (const f of s.faults ?? []) f.at = o.at;
+  if (o.at !== undefined) {
+    try {
+      parseDurationS(o.at);
+    } catch (e) {
+      throw new BadInputError(`--at ${o.at}: ${(e as Error).message}.`);
+    }
+    for (const f of s.faults ?? []) f.at = o.at;
+  }
   if (o.driverThreads !== undefined) s.workload.threads = o.driverThreads === "auto" ? "auto" : num("driver-threads", o.driverThreads);
   return s;
+}
+
+/** One scenario's overrides: --at on a scenario with no fault would be silently ignored (a suite's faultless ones skip it). */
+function applyOne(input: ScenarioInput, o: Overrides): ScenarioInput {
+  if (o.at !== undefined && !(input.faults ?? []).length)
+    throw new BadInputError(`--at ${o.at} sets when faults are injected, and scenario "${input.name}" has none.`, "Leave --at out, or run a scenario with faults.");
+  return applyOverrides(input, o);
 }
 
 /** Looks a scenario up by name across the suites, applies overrides, validates. */
@@ -94,7 +109,7 @@ export function loadScenario(name: string, overrides: Overrides = {}, dir = SUIT
       `Known scenarios: ${sources.map((s) => s.input?.name).join(", ")}. List them with \`npm run harness -- list\`.`,
     );
   }
-  return validateScenario(applyOverrides(found.input, overrides), path.relative(process.cwd(), found.file));
+  return validateScenario(applyOne(found.input, overrides), path.relative(process.cwd(), found.file));
 }
 
 /** Loads a scenario from a file of the user's (JSON or YAML: one scenario, or a list holding exactly one). */
@@ -110,7 +125,7 @@ export function loadScenarioFile(file: string, overrides: Overrides = {}): Scena
     if (parsed.length !== 1) throw new BadInputError(`${file} holds ${parsed.length} scenarios; run one at a time by name.`);
     parsed = parsed[0];
   }
-  return validateScenario(applyOverrides(parsed as ScenarioInput, overrides), file);
+  return validateScenario(applyOne(parsed as ScenarioInput, overrides), file);
 }
 
 /** The scenarios of suites/<name>.json, in file order, with overrides applied, each validated. */

@@ -143,6 +143,40 @@ test.serial("Ctrl-C stops the load, keeps what was measured and removes the cont
   t.deepEqual(left, { containers: [], networks: [] }, "nothing left, the reaper included once the process is gone");
 });
 
+test.serial("the host's memory falling below the floor mid-run stops it: report written with status aborted, exit 3, nothing left", async (t) => {
+  // The floor 1.5 GiB under what is available now; once the load runs, this test takes 3 GiB, as a runaway would.
+  const available = Number(/MemAvailable:\s+(\d+) kB/.exec(readFileSync("/proc/meminfo", "utf8"))![1]) * 1024;
+  const floorMb = Math.floor((available - 1.5 * 2 ** 30) / 2 ** 20);
+  let session: Promise<string | undefined> = Promise.resolve(undefined);
+  const hog: Buffer[] = [];
+  const long = scenarioFile({ ...quick, workload: { rate: 500, duration: "60s", warmup: "1s" } });
+  const r = await cli(["run", "--file", long], {
+    env: { HARNESS_MEMORY_FLOOR: `${floorMb}mb` },
+    whenStderr: [
+      /load: open-loop/,
+      (p) => {
+        session = sessionOf(p.pid!);
+        setTimeout(() => {
+          for (let i = 0; i < 3; i++) hog.push(Buffer.alloc(2 ** 30, 1));
+        }, 1500);
+      },
+    ],
+  });
+  hog.length = 0;
+  t.is(r.code, 3, r.stderr);
+  t.regex(r.stderr, /The host's available memory fell to [\d.]+ GiB, below the floor of [\d.]+ GiB: the run was stopped/);
+  t.regex(r.stderr, /HARNESS_MEMORY_FLOOR/);
+  const report = JSON.parse(readFileSync(/report: (\S+report\.json)/.exec(r.stdout)![1], "utf8"));
+  t.is(report.status, "aborted");
+  t.true(report.phases.baseline.ops > 0, "what was measured before the stop is in the report");
+  t.true(report.timeline.some((e: { kind: string }) => e.kind === "host-memory-low"), "the stop is on the timeline");
+  t.true(report.workload.loadDurationMs < 30_000, `stopped well before the 60 s load's end: ${report.workload.loadDurationMs} ms`);
+  const run = await session;
+  t.truthy(run, "the run's containers were there while it ran");
+  const left = await eventually(() => leftovers(run!), (l) => l.containers.length === 0 && l.networks.length === 0, 30_000);
+  t.deepEqual(left, { containers: [], networks: [] });
+});
+
 test.serial("after SIGKILL the reaper removes every container and network of the run", async (t) => {
   const { ran: r, session } = await interrupted("SIGKILL");
   t.is(r.code, null);

@@ -68,6 +68,7 @@ async function duringPartition(topo: Topology, forMs: number, during: () => Prom
     timeline,
     phases,
     signal: new AbortController().signal,
+    oomKills: [],
     pool: new IoredisPool(() => topo.newClient(), 0, timeline),
   });
   while (phases.faultStartMs === undefined) await new Promise((r) => setTimeout(r, 50));

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { getContainerRuntimeClient } from "testcontainers";
 import { loadSettings } from "../../harness/infra/settings.js";
 import { Progress } from "../../harness/report/progress.js";
+import { verdictWord } from "../../harness/report/outcome.js";
 import { loadScenario } from "../../harness/scenario/load.js";
 import { runScenario } from "../../harness/run/run.js";
 import { formatUs } from "../../harness/infra/units.js";
@@ -49,7 +50,7 @@ test("a short standalone BGSAVE run measures the fork, fills every phase and wri
   t.is(parsed.phases.fault.ops, report.phases.fault.ops);
   // The summary states this run's verdict and the fork time it measured (not just any verdict word).
   const summary = readFileSync(files.markdown, "utf8");
-  t.true(summary.startsWith(`# standalone-bgsave: **${report.verdict.pass ? "PASS" : "FAIL"}**`), summary.split("\n")[0]);
+  t.true(summary.startsWith(`# standalone-bgsave: **${verdictWord(report)}**`), summary.split("\n")[0]);
   t.true(summary.includes(`- fork (latest_fork_usec): ${formatUs(fault.details.forkUs!)}`), "the fork time in the summary is the one measured");
 
   // Nothing of this run is left running but the reaper (which removes itself once this process exits).

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { faultDefinition, FAULTS, faultSchema, runFaultSpec, type FaultSpec } from "../../harness/faults/registry.js";
 import type { FaultContext } from "../../harness/faults/types.js";
+import type { OomKill } from "../../harness/measure/container-memory.js";
 import { PhaseClock } from "../../harness/measure/phases.js";
 import { Timeline } from "../../harness/measure/timeline.js";
 import type { RedisNode } from "../../harness/topology/redis-node.js";
@@ -66,7 +67,7 @@ function fakeTopology(o: { caps: Capability[]; log: string[]; replicaInfo?: () =
 function context(topology: Topology, signal = new AbortController().signal): FaultContext & { phases: PhaseClock; timeline: Timeline } {
   const t0 = performance.now();
   const clock = () => performance.now() - t0;
-  return { topology, clock, timeline: new Timeline(clock), phases: new PhaseClock(), signal, pool: { writesOpen: true } as unknown as Connections };
+  return { topology, clock, timeline: new Timeline(clock), phases: new PhaseClock(), signal, oomKills: [], pool: { writesOpen: true } as unknown as Connections };
 }
 
 const spec = (input: object) => faultSchema.parse(input) as FaultSpec;
@@ -166,6 +167,23 @@ test("a BGSAVE is healed when the save is seen done; its INFO measurements are k
   const failed = await runFaultSpec(spec({ kind: "bgsave", at: 5 }), context(topology));
   t.is(failed.error, "BGSAVE ended with status err");
   t.not(failed.healedAtMs, null, "the save ended, badly: the fault phase ends with it");
+});
+
+test("a save that fails because its container ran out of memory is the save's outcome, not an error: the OOM checker judges it", async (t) => {
+  const topology = fakeTopology({ caps: ["serverSideDataset"], log: [] });
+  (topology.nodes[0].admin as unknown as { info: () => Promise<string> }).info = async () =>
+    ["role:master", "rdb_bgsave_in_progress:0", "rdb_last_bgsave_status:err", "total_forks:1", "db0:keys=1000,expires=0"].join("\r\n");
+  const ctx = context(topology);
+  // Docker's oom event arrives a moment after the save is seen failed.
+  setTimeout(() => (ctx.oomKills as OomKill[]).push({ tMs: ctx.clock(), node: "redis-0", limitBytes: 2 ** 30 }), 300);
+  const rec = await runFaultSpec(spec({ kind: "bgsave", at: 5 }), ctx);
+  t.is(rec.error, undefined);
+  t.like(rec.details, { bgsaveStatus: "err", oomKilled: true });
+
+  const elsewhere = context(topology);
+  (elsewhere.oomKills as OomKill[]).push({ tMs: elsewhere.clock(), node: "redis-1", limitBytes: 2 ** 30 });
+  const failed = await runFaultSpec(spec({ kind: "bgsave", at: 5 }), elsewhere);
+  t.is(failed.error, "BGSAVE ended with status err", "an OOM kill in another container does not explain this save");
 });
 
 test("a fault that cannot find its target is a record with the error, not an exception", async (t) => {
