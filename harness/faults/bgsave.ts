@@ -52,6 +52,8 @@ export const bgsave = defineFault({
     return runFault<"bgsave", BgsaveDetails>(ctx, "bgsave", {
       inject: async (rec) => {
         before = parseInfo(await node.admin.info("all"));
+        // What the save starts from, kept even when the server does not survive it.
+        Object.assign(rec.details, { usedMemoryBytes: infoNumber(before, "used_memory"), keys: keyCount(before), forksBefore: infoNumber(before, "total_forks") });
         sentAtMs = ctx.clock();
         const reply = await node.admin.bgsave();
         ctx.timeline.add("fault-step", { fault: "bgsave", step: "bgsave-started", node: node.name, note: `${reply} after ${Math.round(ctx.clock() - sentAtMs)} ms` });
@@ -88,14 +90,11 @@ export const bgsave = defineFault({
         Object.assign(rec.details, {
           forkUs: infoNumber(info, "latest_fork_usec"),
           copyOnWriteBytes: infoNumber(info, "rdb_last_cow_size"),
-          usedMemoryBytes: infoNumber(before, "used_memory"),
           usedMemoryPeakBytes: infoNumber(info, "used_memory_peak"),
           usedMemoryRssBytes: infoNumber(info, "used_memory_rss"),
-          keys: keyCount(before),
           keysAfter: keyCount(info),
           bgsaveStatus: status,
           bgsaveObservedMs: Math.round((ctx.clock() - sentAtMs) * 1000) / 1000,
-          forksBefore: infoNumber(before, "total_forks"),
           forksAfter: infoNumber(info, "total_forks"),
         } satisfies Partial<BgsaveDetails>);
         if (done.timedOut) rec.fail(ctx.signal.aborted ? "interrupted while the save was still running" : `the save had not finished after ${SAVE_TIMEOUT_MS / 60_000} min`);
