@@ -12,6 +12,33 @@ suite("standalone.json", {
     t.is(report.reads?.stale, 0, "reads from the primary never miss an acknowledged write");
     t.is(report.dataLoss?.lost, 0);
   },
+  "standalone-oom-during-fork": (t, { report }) => {
+    const save = report.faults[0];
+    if (save.kind !== "bgsave") return t.fail("the fault is a BGSAVE");
+    t.is(save.error, undefined, "the save's end by OOM kill is what happened, not a fault the harness failed to run");
+    t.true(save.details.oomKilled, "the kill fell during the save");
+    const limit = report.containers!.memoryLimits["redis-0"];
+    t.is(limit, 420 * 2 ** 20, "the scenario's own limit, not the default");
+    const kill = report.oom!.events.find((k) => k.node === "redis-0" && k.tMs !== null);
+    t.truthy(kill, "Docker's oom event, on the run clock");
+    t.true(report.timeline.some((e) => e.kind === "container-oom"), "and on the timeline");
+    const before = report.containers!.memory.filter((m) => m.node === "redis-0" && m.tMs <= kill!.tMs!);
+    const peak = Math.max(...before.map((m) => m.usageBytes));
+    t.true(peak > 0.9 * limit, `the memory curve climbs to the limit before the kill: peak ${peak} of ${limit}`);
+    t.true(report.hostMemory!.samples.every((m) => m.availableBytes >= report.hostMemory!.floorBytes), "the host kept its memory: the kill stayed inside the container");
+    t.true(report.phases.fault.errors + report.phases.recovery.errors > 0, "the clients saw it");
+  },
+  "standalone-fork-with-headroom": (t, { report }) => {
+    const save = report.faults[0];
+    if (save.kind !== "bgsave") return t.fail("the fault is a BGSAVE");
+    t.is(save.details.bgsaveStatus, "ok");
+    t.false(save.details.oomKilled);
+    t.true((save.details.copyOnWriteBytes ?? 0) > 16 * 2 ** 20, `the writes really copied pages: ${save.details.copyOnWriteBytes} bytes of copy-on-write`);
+    t.is(save.details.keysAfter, save.details.keys, "the dataset is whole after the save");
+    const limit = report.containers!.memoryLimits["redis-0"];
+    const peak = Math.max(...report.containers!.memory.filter((m) => m.node === "redis-0").map((m) => m.usageBytes));
+    t.true(peak < limit, `peak ${peak} under the default limit ${limit}`);
+  },
   "standalone-baseline": (t, { report }) => {
     t.deepEqual(report.faults, [], "no fault: the floor every other number is read against");
     const expected = report.scenario.workload.rate * (report.scenario.workload.duration - report.scenario.workload.warmup);

@@ -99,7 +99,8 @@ export const bgsave = defineFault({
         } satisfies Partial<BgsaveDetails>);
         if (done.timedOut) rec.fail(ctx.signal.aborted ? "interrupted while the save was still running" : `the save had not finished after ${SAVE_TIMEOUT_MS / 60_000} min`);
         else if (status !== "ok" && !(rec.details.oomKilled = await oomKilled())) rec.fail(`BGSAVE ended with status ${status}`);
-        else rec.details.oomKilled ??= false;
+        else if (rec.details.oomKilled) rec.details.bgsaveStatus = `${status} (the save's child OOM-killed; the server answers)`;
+        else rec.details.oomKilled = false;
       },
     });
   },

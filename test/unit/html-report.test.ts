@@ -224,6 +224,25 @@ test("cluster: nodes answering and masters over time; the replication chart is l
   t.deepEqual([Math.min(...(masters as number[])), masters.at(-1)], [2, 3], "a replica is promoted back to 3 masters");
 });
 
+test("container memory: each data node's cgroup usage against its limit (dashed), the OOM kill marked; none sampled, none drawn", (t) => {
+  const r = structuredClone(cluster());
+  t.regex(renderHtml(r), /data-chart-skipped="memory"/, "a run without the probe's samples says why there is no chart");
+  const limit = 256 * 2 ** 20;
+  const nodes = r.topology!.nodes.map((n) => n.name);
+  const memory = [0, 500, 1000].flatMap((tMs, i) => nodes.map((node) => ({ tMs, node, usageBytes: (100 + i * 50) * 2 ** 20, anonBytes: 90 * 2 ** 20, cacheBytes: 10 * 2 ** 20 })));
+  memory.push({ tMs: 500, node: "sentinel-0", usageBytes: 5 * 2 ** 20, anonBytes: 5 * 2 ** 20, cacheBytes: 0 });
+  r.containers = { memoryLimits: Object.fromEntries([...nodes.map((n) => [n, limit]), ["toxiproxy", 512 * 2 ** 20]]), memory };
+  r.timeline.push({ tMs: 1000, kind: "container-oom", detail: { node: "redis-0", limitBytes: limit } });
+  const data = embedded(renderHtml(r));
+  const c = data.charts.memory!;
+  t.deepEqual(c.x, [0, 0.5, 1]);
+  t.deepEqual(c.series.map((s) => s.label), [...nodes, "limit"], "data nodes only, one limit line for the one limit they share");
+  t.deepEqual(c.series[0].values, [100, 150, 200].map((m) => m * 2 ** 20));
+  t.deepEqual(c.series.at(-1)!.dash, [6, 4]);
+  t.true(c.series.at(-1)!.values.every((v) => v === limit));
+  t.true(data.markers.some((m) => m.label === "OOM kill in redis-0" && m.tS === 1), "the kill is marked where it happened");
+});
+
 test("verdict: PASS, or FAIL with the broken budget named in the header and marked next to its value", (t) => {
   t.regex(renderHtml(sentinel()), /<div class="verdict PASS" data-verdict="PASS">PASS<\/div>/);
   // The same run with a recovery budget it cannot meet: the verdict and the view follow from the checkers.
