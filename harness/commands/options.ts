@@ -11,7 +11,8 @@ export function withOverrides(cmd: Command, image = true): Command {
     .option("--connections <n>", "client connections")
     .option("--read-ratio <0..1>", "fraction of reads")
     .option("--at <10s>", "when faults are injected")
-    .option("--driver-threads <n|auto>", "threads the lean engine's load is sharded over (default auto: cores minus one where it applies)");
+    .option("--driver-threads <n|auto>", "threads the lean engine's load is sharded over (default auto: cores minus one where it applies)")
+    .option("--secure", "secured topologies: every server and Sentinel requires a password made for the run (or HARNESS_REDIS_PASSWORD)");
   if (image) cmd.option("--image <name>", "Redis image (default: REDIS_IMAGE or redis-chaos/redis:7.0)");
   return cmd.option("--quiet", "no progress lines");
 }
@@ -21,7 +22,7 @@ export const repeatsOption = (dflt: string) => new Option("--repeats <n>", "runs
 /** The flags withOverrides adds, as commander hands them over. */
 export type OverrideFlags = Overrides & { quiet?: boolean };
 
-const OVERRIDES = ["duration", "rate", "dataset", "image", "connections", "readRatio", "at", "driverThreads"] as const satisfies ReadonlyArray<keyof Overrides>;
+const OVERRIDES = ["duration", "rate", "dataset", "image", "connections", "readRatio", "at", "driverThreads", "secure"] as const satisfies ReadonlyArray<keyof Overrides>;
 
 /** The scenario overrides among a command's flags. */
 export const overridesOf = (o: OverrideFlags): Overrides => Object.fromEntries(OVERRIDES.map((k) => [k, o[k]])) as Overrides;

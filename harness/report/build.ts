@@ -60,6 +60,7 @@ export function buildReport(x: ReportInputs): RunReport {
     app: null,
     containers: null,
     hostMemory: null,
+    security: null,
     ...x.probes,
     perSecond: x.recorder.perSecond(),
     timeline: [...x.timeline].sort((a, b) => a.tMs - b.tMs),

@@ -36,7 +36,7 @@ function indexTable(indexDir: string, entries: IndexEntry[], page: "summary.md" 
       cells: [
         { text: v, cls: `word ${v}` },
         { text: e.scenario.name, ...(e.dir ? { href: `${path.relative(indexDir, e.dir)}/${page}` } : {}), note: page === "report.html" ? e.scenario.description : undefined },
-        e.scenario.topology.kind,
+        e.scenario.security.auth === "none" ? e.scenario.topology.kind : `${e.scenario.topology.kind} (auth ${e.scenario.security.auth})`,
         r?.topology ? `${r.topology.server.server} ${r.topology.server.version}` : NONE,
         fault ? `${fault.kind}${measured && value !== undefined ? ` (${measured.label} ${formatValue(value, measured.unit)})` : ""}` : NONE,
         r ? `${p99(r, "baseline")} / ${p99(r, "fault")} / ${p99(r, "recovery")}` : NONE,

@@ -309,6 +309,14 @@ function environmentSection(r: RunReport): Section {
       `memory ${formatBytes(res.memoryBytes)}${res.availableMemoryBytes !== null ? ` of ${formatBytes(res.availableMemoryBytes)} available` : ""} (${res.parts.map((p) => `${p.what}: ${formatBytes(p.bytes)}`).join("; ")})${res.diskBytes ? `; disk ${formatBytes(res.diskBytes)}${res.availableDiskBytes !== null ? ` of ${formatBytes(res.availableDiskBytes)} free` : ""}` : ""}`,
     ]);
   facts.push(["client options (pinned)", JSON.stringify(r.scenario.client)]);
+  // The security section is optional in reports written before it existed.
+  const sec = r.security ?? null;
+  facts.push([
+    "security",
+    sec
+      ? `auth ${sec.auth}: every client authenticates; without a login ${Object.entries(sec.refusedWithoutLogin).map(([n, e]) => `${n} answered ${e}`).join(", ")}`
+      : "none (no password: set security.auth or --secure)",
+  ]);
   return { id: "environment", title: "Environment", blocks: [{ facts, paragraphs: r.environment.warnings.map((w) => `WARNING: ${w}`) }] };
 }
 

@@ -8,6 +8,7 @@ import type { HostFacts } from "../infra/environment.js";
 import type { ResourceEstimate } from "../scenario/resource-guard.js";
 import type { ContainerSections } from "../measure/container-memory.js";
 import type { HostMemorySections } from "../measure/host-memory.js";
+import type { SecuritySections } from "../measure/auth-check.js";
 import type { NodeLoad } from "../measure/node-load.js";
 import type { SecondSummary } from "../measure/recorder.js";
 import type { ServerSample } from "../measure/sampler.js";
@@ -44,6 +45,8 @@ export interface ProbeSections {
   containers: ContainerSections["containers"];
   /** The host's available memory through the run, and the floor below which the run stops itself. */
   hostMemory: HostMemorySections["hostMemory"];
+  /** A secured run: every server and Sentinel seen refusing a client without a login (never the login itself). */
+  security: SecuritySections["security"];
 }
 
 /** The JSON report: the source of truth every other view is drawn from. Times are ms on the run clock. */

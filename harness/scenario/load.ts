@@ -23,6 +23,8 @@ export interface Overrides {
   readRatio?: string;
   at?: string;
   driverThreads?: string;
+  /** --secure: every server and Sentinel requires a password made for the run. */
+  secure?: boolean;
 }
 
 function formatIssues(err: z.ZodError): string {
@@ -88,6 +90,7 @@ export function applyOverrides(input: ScenarioInput, o: Overrides): ScenarioInpu
     }
     for (const f of s.faults ?? []) f.at = o.at;
   }
+  if (o.secure) s.security = { ...(s.security ?? {}), auth: "password" };
   if (o.driverThreads !== undefined) s.workload.threads = o.driverThreads === "auto" ? "auto" : num("driver-threads", o.driverThreads);
   return s;
 }

@@ -4,6 +4,7 @@ import { appTierSchema, type AppTier } from "../app/schema.js";
 import { budgetsSchema } from "../check/metrics.js";
 import { faultDefinition, faultSchema, type FaultSpec } from "../faults/registry.js";
 import { seconds, size } from "../infra/fields.js";
+import { AUTH_MODES } from "../security/credentials.js";
 import { clientSchema, DEFAULT_CLIENT_SETTINGS } from "../topology/client-options.js";
 import { capabilitiesOf, topologySchema } from "../topology/registry.js";
 import { ENGINE_NAMES } from "../workload/engines/index.js";
@@ -120,6 +121,11 @@ const baseSchema = z
       .default({ size: 0, valueBytes: 1024 }),
     workload: workloadSchema,
     client: clientSchema.default(DEFAULT_CLIENT_SETTINGS),
+    /**
+     * A secured topology. auth "password": requirepass on every server and Sentinel, masterauth for replication, the
+     * Sentinels' auth-pass; a password made per run (or HARNESS_REDIS_PASSWORD), never written to any output.
+     */
+    security: z.object({ auth: z.enum(AUTH_MODES).default("none") }).strict().default({ auth: "none" }),
     faults: z.array(faultSchema).default([]),
     app: appTierSchema.optional(),
     sampler: z.object({ intervalMs: z.number().int().min(10).max(10_000).default(250) }).strict().default({ intervalMs: 250 }),

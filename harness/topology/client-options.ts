@@ -1,4 +1,5 @@
 import type { RedisOptions } from "ioredis";
+import { loginOptions, type Login } from "../security/credentials.js";
 import { z } from "zod";
 
 /**
@@ -43,8 +44,10 @@ export const clientSchema = z
   .strict()
   .transform((c): ClientSettings => ({ ...DEFAULT_CLIENT_SETTINGS, ...c }));
 
-export function toRedisOptions(s: ClientSettings): RedisOptions {
+/** ioredis options from the settings, and the application's login on a secured topology. */
+export function toRedisOptions(s: ClientSettings, login: Login | null = null): RedisOptions {
   return {
+    ...loginOptions(login),
     commandTimeout: s.commandTimeoutMs,
     connectTimeout: s.connectTimeoutMs,
     retryStrategy: () => s.reconnectDelayMs,

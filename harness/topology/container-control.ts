@@ -38,8 +38,8 @@ export class ContainerControl {
   }
 
   /** Runs a command inside; resolves with its exit code and output. */
-  async exec(cmd: string[]): Promise<{ exitCode: number; output: string }> {
-    const r = await this.container.exec(cmd);
+  async exec(cmd: string[], env: Record<string, string> = {}): Promise<{ exitCode: number; output: string }> {
+    const r = await this.container.exec(cmd, { env });
     return { exitCode: r.exitCode, output: r.output };
   }
 }

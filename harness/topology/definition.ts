@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { size } from "../infra/fields.js";
+import type { Credentials } from "../security/credentials.js";
 import type { ClientSettings } from "./client-options.js";
 import type { Capability, Topology } from "./types.js";
 
@@ -9,6 +10,8 @@ export interface StartEnv {
   toxiproxyImage: string;
   client: ClientSettings;
   limits: ContainerLimits;
+  /** A secured run's credentials (security.auth), or null. */
+  auth: Credentials | null;
   onStep: (msg: string) => void;
 }
 

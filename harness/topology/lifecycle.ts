@@ -1,4 +1,5 @@
 import { Network, type StartedNetwork } from "testcontainers";
+import type { Credentials } from "../security/credentials.js";
 import type { ContainerLimits } from "./definition.js";
 import { FaultLayer } from "./fault-layer.js";
 
@@ -16,6 +17,8 @@ export interface Foundation {
   faultLayer: FaultLayer;
   /** The memory limit of each kind of container. */
   limits: ContainerLimits;
+  /** A secured run's credentials, or null: every server and Sentinel requires them. */
+  auth: Credentials | null;
   /** Registers something started, so that a failure further on stops it (newest first). */
   track<T extends Stoppable>(part: T): T;
 }
@@ -25,7 +28,7 @@ export interface Foundation {
  * starts the rest; if anything fails, everything started so far is stopped before the error goes on.
  */
 export async function startDeployment<T>(
-  { toxiproxyImage, limits }: { toxiproxyImage: string; limits: ContainerLimits },
+  { toxiproxyImage, limits, auth = null }: { toxiproxyImage: string; limits: ContainerLimits; auth?: Credentials | null },
   publishedLinks: number,
   onStep: (msg: string) => void,
   build: (f: Foundation) => Promise<T>,
@@ -40,7 +43,7 @@ export async function startDeployment<T>(
     const network = track(await new Network().start());
     onStep(`starting fault layer (${toxiproxyImage})`);
     const faultLayer = track(await FaultLayer.start(toxiproxyImage, network, publishedLinks, limits.faultLayerBytes));
-    return await build({ network, faultLayer, limits, track });
+    return await build({ network, faultLayer, limits, auth, track });
   } catch (err) {
     await stopAll(started);
     throw err;

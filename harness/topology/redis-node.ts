@@ -1,6 +1,7 @@
 import { Redis } from "ioredis";
 import { Wait, type StartedNetwork, type StartedTestContainer } from "testcontainers";
 import { LoopbackContainer } from "../infra/loopback-container.js";
+import { AUTH_FILE, loginOptions, serverAuthLines, type Credentials, type Login } from "../security/credentials.js";
 import { infoNumber, parseInfo } from "./info.js";
 import { ContainerControl } from "./container-control.js";
 import { freePort } from "./ports.js";
@@ -21,9 +22,10 @@ export const BASE_CONFIG: Readonly<Record<string, string>> = {
   "enable-debug-command": "yes",
 };
 
-export function serverArgs(config: Record<string, string>): string[] {
+/** redis-server's command line; a secured node reads its auth directives from AUTH_FILE, never from this line. */
+export function serverArgs(config: Record<string, string>, secured = false): string[] {
   const merged = { ...BASE_CONFIG, ...config };
-  return ["redis-server", ...Object.entries(merged).flatMap(([k, v]) => [`--${k}`, v])];
+  return ["redis-server", ...(secured ? [AUTH_FILE] : []), ...Object.entries(merged).flatMap(([k, v]) => [`--${k}`, v])];
 }
 
 export interface ServerIdentity {
@@ -59,6 +61,8 @@ export interface NodeOptions {
   netAdmin?: boolean;
   /** The container's memory limit (swap included). */
   memoryBytes: number;
+  /** A secured node: its auth directives (copied in as AUTH_FILE) and the login the harness's admin connection uses. */
+  auth?: { lines: string[]; admin: Login };
 }
 
 /**
@@ -90,6 +94,7 @@ export class RedisNode {
       .withStartupTimeout(30_000)
       .withMemoryLimit(o.memoryBytes);
     if (o.netAdmin) builder = builder.withAddedCapabilities("NET_ADMIN");
+    if (o.auth) builder = builder.withCopyContentToContainer([{ content: `${o.auth.lines.join("\n")}\n`, target: AUTH_FILE, mode: 0o644 }]);
     const container = await builder.start();
     const admin = new Redis({
       host: "127.0.0.1",
@@ -101,6 +106,7 @@ export class RedisNode {
       retryStrategy: () => 200,
       protocol: 2,
       disableClientInfo: true,
+      ...loginOptions(o.auth?.admin),
     });
     admin.on("error", () => {}); // a killed node refuses connections until restarted; callers see their own errors
     try {
@@ -114,11 +120,13 @@ export class RedisNode {
   }
 
   /** A Redis server node: redis-server with the base settings and the scenario's. */
-  static startServer(name: string, at: { image: string; network: StartedNetwork; memoryBytes: number }, config: Record<string, string>, netAdmin = false) {
+  static startServer(name: string, at: { image: string; network: StartedNetwork; memoryBytes: number; auth: Credentials | null }, config: Record<string, string>, netAdmin = false) {
+    const { auth, ...rest } = at;
     return RedisNode.start({
       name,
-      ...at,
-      command: serverArgs(config),
+      ...rest,
+      ...(auth ? { auth: { lines: serverAuthLines(auth), admin: auth.admin } } : {}),
+      command: serverArgs(config, auth !== null),
       port: REDIS_PORT,
       readyLog: /Ready to accept connections/,
       config,

@@ -1,3 +1,4 @@
+import type { Credentials, Login } from "../security/credentials.js";
 import type { ContainerLimits } from "./definition.js";
 import type { StartedNetwork } from "testcontainers";
 import { pollUntil } from "../infra/poll.js";
@@ -14,6 +15,7 @@ export interface ReplicatedOptions {
   image: string;
   toxiproxyImage: string;
   limits: ContainerLimits;
+  auth?: Credentials | null;
   replicas: number;
   /** redis.conf directives for every data node (min-replicas-to-write, persistence, ...). */
   config: Record<string, string>;
@@ -62,7 +64,7 @@ export function startReplicated<T extends ReplicatedTopology>(
         ...(i > 0 ? { replicaof: `${masterPeer.innerHost} ${masterPeer.innerPort}` } : {}),
       };
       onStep(`starting ${name} (${i === 0 ? "master" : "replica"}, ${o.image})`);
-      nodes.push(f.track(await RedisNode.startServer(name, { image: o.image, network: f.network, memoryBytes: f.limits.dataNodeBytes }, config, true)));
+      nodes.push(f.track(await RedisNode.startServer(name, { image: o.image, network: f.network, memoryBytes: f.limits.dataNodeBytes, auth: f.auth }, config, true)));
     }
     const topo = await finish({ ...f, nodes, clientLinks, peerLinks, masterPeer });
     onStep("waiting for replicas to sync");
@@ -85,6 +87,7 @@ export abstract class ReplicatedTopology implements Topology {
     readonly sentinels: RedisNode[],
     readonly clientLinks: Map<string, ProxiedLink>,
     readonly peerLinks: Map<string, ProxiedLink>,
+    readonly appLogin: Login | null,
   ) {}
 
   abstract newClient(to?: "primary" | "replica"): DataClient;

@@ -24,7 +24,7 @@ export class ReplicationTopology extends ReplicatedTopology implements RunbookCo
     image: string,
     private readonly client: ClientSettings,
   ) {
-    super(image, parts.network, parts.faultLayer, parts.nodes, [], parts.clientLinks, parts.peerLinks);
+    super(image, parts.network, parts.faultLayer, parts.nodes, [], parts.clientLinks, parts.peerLinks, parts.auth?.app ?? null);
     this.knownPrimary = parts.nodes[0];
   }
 
@@ -34,7 +34,7 @@ export class ReplicationTopology extends ReplicatedTopology implements RunbookCo
 
   newClient(to: "primary" | "replica" = "primary"): Redis {
     const node = to === "primary" ? this.knownPrimary : this.nextReplica();
-    return new Redis({ ...toRedisOptions(this.client), host: "127.0.0.1", port: this.clientLinks.get(node.name)!.hostPort });
+    return new Redis({ ...toRedisOptions(this.client, this.appLogin), host: "127.0.0.1", port: this.clientLinks.get(node.name)!.hostPort });
   }
 
   /** Replicas in turn, so read connections spread over them. */

@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import { z } from "zod";
+import { AUTH_FILE, sentinelAuthLines } from "../security/credentials.js";
 import { toRedisOptions, type ClientSettings } from "./client-options.js";
 import { commonTopologyFields, defineTopology } from "./definition.js";
 import type { ProxiedLink } from "./fault-layer.js";
@@ -34,7 +35,7 @@ export class SentinelTopology extends ReplicatedTopology {
     sentinels: RedisNode[],
     private readonly o: SentinelOptions,
   ) {
-    super(o.image, parts.network, parts.faultLayer, parts.nodes, sentinels, parts.clientLinks, parts.peerLinks);
+    super(o.image, parts.network, parts.faultLayer, parts.nodes, sentinels, parts.clientLinks, parts.peerLinks, parts.auth?.app ?? null);
   }
 
   static start(o: SentinelOptions, onStep: (msg: string) => void = () => {}): Promise<SentinelTopology> {
@@ -53,12 +54,14 @@ export class SentinelTopology extends ReplicatedTopology {
               name,
               image: o.image,
               network: parts.network,
-              command: ["sh", "-c", `printf '%s\\n' ${conf.map(shellQuote).join(" ")} > /data/sentinel.conf && exec redis-sentinel /data/sentinel.conf`],
+              // A secured Sentinel's auth directives come from AUTH_FILE, so they are in neither its command line nor the report.
+              command: ["sh", "-c", `printf '%s\\n' ${conf.map(shellQuote).join(" ")} > /data/sentinel.conf${parts.auth ? ` && cat ${AUTH_FILE} >> /data/sentinel.conf` : ""} && exec redis-sentinel /data/sentinel.conf`],
               port: SENTINEL_PORT,
               readyLog: /\+monitor master/,
               config: { "sentinel.conf": conf.join("\n") },
               netAdmin: true,
               memoryBytes: parts.limits.sentinelBytes,
+              ...(parts.auth ? { auth: { lines: sentinelAuthLines(parts.auth, MASTER_NAME), admin: parts.auth.admin } } : {}),
             }),
           ),
         );
@@ -69,7 +72,9 @@ export class SentinelTopology extends ReplicatedTopology {
 
   newClient(to: "primary" | "replica" = "primary"): Redis {
     return new Redis({
-      ...toRedisOptions(this.o.client),
+      ...toRedisOptions(this.o.client, this.appLogin),
+      // A secured Sentinel asks for its own password (requirepass) too.
+      ...(this.appLogin ? { sentinelPassword: this.appLogin.password, ...(this.appLogin.username ? { sentinelUsername: this.appLogin.username } : {}) } : {}),
       role: to === "replica" ? "slave" : "master",
       sentinels: this.sentinels.map((s) => ({ host: "127.0.0.1", port: this.clientLinks.get(s.name)!.hostPort })),
       name: MASTER_NAME,

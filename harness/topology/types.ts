@@ -1,3 +1,4 @@
+import type { Login } from "../security/credentials.js";
 import type { Cluster, Redis } from "ioredis";
 import type { ClusterNodeLine } from "./cluster-nodes.js";
 import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
@@ -67,6 +68,8 @@ export interface Topology {
   /** Sentinel processes (none unless capability "sentinels"). */
   readonly sentinels: RedisNode[];
   readonly faultLayer: FaultLayer;
+  /** The application's login on a secured topology (security.auth), or null: every client the harness opens sends it. */
+  readonly appLogin: Login | null;
   /** Per node name: the link the harness's clients use. */
   readonly clientLinks: Map<string, ProxiedLink>;
   /** Per node name: the link every other node uses (empty for a standalone server). */

@@ -45,7 +45,7 @@ const notANumber = fc.oneof(fc.string().filter((s) => s.trim() === "" || Number.
 const belowOne = fc.oneof(fc.constant(0), fc.integer({ min: -1e9, max: -1 }));
 const fraction = fc.double({ min: 0.01, max: 0.99, noNaN: true }).map((f) => 1 + f);
 const junkUnit = fc.stringMatching(/^[0-9]{1,4}(xb|gbb|tbs|q|mss|secss|hourz)$/);
-const notInEnum = fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !/^(open-loop|closed-loop|ioredis|lean|ledger|random|dataset|standalone|replication|sentinel|cluster)$/.test(s));
+const notInEnum = fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !/^(open-loop|closed-loop|ioredis|lean|ledger|random|dataset|standalone|replication|sentinel|cluster|none|password)$/.test(s));
 
 /** One field made wrong: where, and values it must refuse. */
 const FIELD_MUTATIONS: Array<{ at: Array<string | number>; bad: fc.Arbitrary<unknown> }> = [
@@ -62,6 +62,7 @@ const FIELD_MUTATIONS: Array<{ at: Array<string | number>; bad: fc.Arbitrary<unk
   { at: ["dataset", "size"], bad: fc.oneof(junkUnit, fc.integer({ min: -1e12, max: -1 }), fc.boolean()) },
   { at: ["topology", "kind"], bad: notInEnum },
   { at: ["topology", "memoryLimit"], bad: fc.oneof(junkUnit, fc.integer({ min: 1, max: 32 * 2 ** 20 - 1 })) },
+  { at: ["security", "auth"], bad: notInEnum },
   { at: ["sampler", "intervalMs"], bad: fc.oneof(fc.integer({ min: -1000, max: 9 }), fc.integer({ min: 10_001, max: 2 ** 31 }), notANumber) },
   { at: ["name"], bad: fc.oneof(fc.constant(""), fc.stringMatching(/^[A-Z _!.][a-zA-Z0-9 _!.]{0,10}$/), fc.integer()) },
   { at: ["faults"], bad: fc.oneof(fc.constant({}), fc.string(), fc.constant([{ kind: "meteor" }])) },

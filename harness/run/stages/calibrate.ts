@@ -1,4 +1,5 @@
 import { formatUs } from "../../infra/units.js";
+import { loginOptions } from "../../security/credentials.js";
 import { calibrate } from "../../workload/calibration.js";
 import type { RunContext } from "../context.js";
 
@@ -14,7 +15,9 @@ export async function calibrateInstrument(ctx: RunContext): Promise<void> {
   if (!link) return;
   ctx.progress.step(`calibrating the instrument: PING on the ${w.engine} engine to ${node.name}, direct and through the fault layer`);
   try {
-    const c = await calibrate(w.engine, { direct: { host: "127.0.0.1", port: node.hostPort }, faultLayer: { host: "127.0.0.1", port: link.hostPort } }, ctx.scenario.client, w.mode === "open-loop" ? w.rate : 1000, ctx.signal);
+    const login = loginOptions(topology.appLogin);
+    const paths = { direct: { host: "127.0.0.1", port: node.hostPort, ...login }, faultLayer: { host: "127.0.0.1", port: link.hostPort, ...login } };
+    const c = await calibrate(w.engine, paths, ctx.scenario.client, w.mode === "open-loop" ? w.rate : 1000, ctx.signal);
     ctx.calibration = c;
     ctx.progress.step(
       `instrument floor: P50 ${formatUs(c.faultLayer.p50Us)}, P99 ${formatUs(c.faultLayer.p99Us)} through the fault layer (direct ${formatUs(c.direct.p50Us)} / ${formatUs(c.direct.p99Us)})`,

@@ -1,5 +1,6 @@
 import { containerRuntime, reaperExposure } from "../../infra/docker.js";
 import { EnvironmentError, HarnessError } from "../../infra/errors.js";
+import { makeCredentials } from "../../security/credentials.js";
 import { startTopology as start } from "../../topology/registry.js";
 import type { RunContext } from "../context.js";
 
@@ -12,6 +13,8 @@ export async function startTopology(ctx: RunContext): Promise<void> {
     toxiproxyImage: options.settings.toxiproxyImage,
     client: scenario.client,
     limits: ctx.limits,
+    // Per run, held in memory only: the servers read them from a file copied into their containers.
+    auth: makeCredentials(scenario.security.auth),
     onStep: (m) => ctx.progress.step(m),
   }).catch((err) => {
     throw asEnvironmentError(err, "starting the topology");

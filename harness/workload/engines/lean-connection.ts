@@ -17,6 +17,9 @@ export interface LeanConnectionOptions {
   /** A command without a reply after this long fails as a timeout, and so does everything queued behind it. */
   commandTimeoutMs: number;
   connectTimeoutMs: number;
+  /** A secured server's login: AUTH is the connection's first command, and it is not open until that is accepted. */
+  username?: string;
+  password?: string;
 }
 
 /**
@@ -64,10 +67,18 @@ export class LeanConnection implements CommandClient {
         reject(new Error(`lean engine: no connection to ${o.host}:${o.port} within ${o.connectTimeoutMs} ms`));
       }, o.connectTimeoutMs);
       c.socket.once("connect", () => {
-        clearTimeout(timer);
         c.watchdog = setInterval(() => c.checkTimeout(), Math.max(5, Math.min(100, o.commandTimeoutMs / 4)));
         c.watchdog.unref();
-        resolve(c);
+        if (o.password === undefined) {
+          clearTimeout(timer);
+          return resolve(c);
+        }
+        c.call(["AUTH", ...(o.username ? [o.username] : []), o.password], (err) => {
+          clearTimeout(timer);
+          if (!err) return resolve(c);
+          c.close();
+          reject(new Error(`lean engine: ${o.host}:${o.port} refused the login: ${err.message}`));
+        });
       });
       c.socket.once("error", (err) => {
         clearTimeout(timer);

@@ -3,7 +3,8 @@ import type { ClientSettings } from "../../topology/client-options.js";
 import type { Connections } from "./command-client.js";
 import { LeanConnection } from "./lean-connection.js";
 
-export type Address = { host: string; port: number };
+/** Where a connection goes, with the login a secured topology asks for (sent as AUTH once connected). */
+export type Address = { host: string; port: number; username?: string; password?: string };
 
 /**
  * The lean engine's connections to one server (the primary, or a replica for reads). A lost connection is replaced
