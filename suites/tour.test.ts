@@ -59,7 +59,7 @@ test("the tour runs all four topologies, writes one combined report, and shows w
     const sentinel = runDirs[2];
     const shown = await openPage(browser, path.join(sentinel, "report.html"), path.join(ARTIFACTS, "tour-sentinel-master-kill.png"));
     t.deepEqual(shown.errors, []);
-    t.deepEqual(shown.canvases.map((c) => c.kind), ["latency", "app", "throughput", "replication", "instrument"]);
+    t.deepEqual(shown.canvases.map((c) => c.kind), ["latency", "app", "throughput", "replication", "memory", "instrument"]);
     for (const c of shown.canvases) t.true(c.series > 500, `${c.kind}: ${c.series} pixels of its series`);
     t.log(`screenshots: ${ARTIFACTS}/tour-index.png, ${ARTIFACTS}/tour-sentinel-master-kill.png`);
   } finally {
