@@ -30,7 +30,8 @@ export class AuthCheck implements Probe<SecuritySections> {
     for (const n of [...t.nodes, ...t.sentinels]) {
       const link = t.clientLinks.get(n.name);
       if (!link) continue;
-      const plain = new Redis({ host: "127.0.0.1", port: link.hostPort, lazyConnect: true, maxRetriesPerRequest: 0, enableReadyCheck: false, retryStrategy: () => null, connectTimeout: 2000, commandTimeout: 2000 });
+      // RESP2 and no client info: a HELLO or CLIENT SETINFO before AUTH would be refused before the PING is asked.
+      const plain = new Redis({ host: "127.0.0.1", port: link.hostPort, lazyConnect: true, maxRetriesPerRequest: 0, enableReadyCheck: false, retryStrategy: () => null, connectTimeout: 2000, commandTimeout: 2000, protocol: 2, disableClientInfo: true });
       plain.on("error", () => {});
       try {
         await plain.connect();

@@ -1,7 +1,17 @@
 import test from "ava";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import "../../harness/infra/preload.js";
+import { EnvironmentError } from "../../harness/infra/errors.js";
+import { loadSettings } from "../../harness/infra/settings.js";
+import { AuthCheck } from "../../harness/measure/auth-check.js";
+import type { ProbeContext } from "../../harness/measure/probe.js";
 import type { RunReport } from "../../harness/report/types.js";
+import { makeCredentials } from "../../harness/security/credentials.js";
+import { DEFAULT_CLIENT_SETTINGS } from "../../harness/topology/client-options.js";
+import { DEFAULT_LIMITS } from "../../harness/topology/definition.js";
+import { StandaloneTopology } from "../../harness/topology/standalone.js";
+import { LeanConnection } from "../../harness/workload/engines/lean-connection.js";
 import { cli, scenarioFile } from "../helpers/cli.js";
 
 // Secured topologies (security.auth "password", or --secure): every server and Sentinel requires the run's password,
@@ -57,9 +67,36 @@ for (const [title, body] of CASES) {
     t.deepEqual(Object.keys(refused).sort(), expected.sort(), "every server and Sentinel was asked without a login");
     t.true(Object.values(refused).every((e) => /NOAUTH/.test(e)), JSON.stringify(refused));
     const files = filesUnder(dir);
-    t.true(files.some((f) => f.endsWith("history.csv")) && files.some((f) => f.endsWith("report.html")), "the exports and the charts are among the outputs searched");
+    const outputs = ["report.json", "summary.md", "report.html", "junit.xml", "latency.hlog", ...(report.scenario.workload.keys === "ledger" ? ["history.csv", "readback.csv"] : [])];
+    for (const o of outputs) t.true(files.some((f) => f.endsWith(o)), `${o} is among the outputs searched`);
     for (const f of files) t.false(readFileSync(f, "latin1").includes(SECRET), `the password is in ${f}`);
     t.false(r.stdout.includes(SECRET), "nor on stdout");
     t.false(r.stderr.includes(SECRET), "nor in the progress lines and logs on stderr");
   });
 }
+
+test.serial("the auth check stops a run whose server answers without a password; the lean engine is refused a wrong one by name", async (t) => {
+  const s = loadSettings();
+  const start = (secured: boolean) =>
+    StandaloneTopology.start({ image: s.redisImage, toxiproxyImage: s.toxiproxyImage, limits: DEFAULT_LIMITS, config: {}, client: DEFAULT_CLIENT_SETTINGS, auth: secured ? makeCredentials("password", { HARNESS_REDIS_PASSWORD: SECRET }) : null });
+  const check = (topology: StandaloneTopology) => new AuthCheck({ topology } as unknown as ProbeContext, "password").start();
+  const open = await start(false);
+  try {
+    const err = await t.throwsAsync(check(open), { instanceOf: EnvironmentError });
+    t.regex(err!.message, /redis-0 answered a client that sent no password \(PING → PONG\)/);
+  } finally {
+    await open.stop();
+  }
+  const secured = await start(true);
+  try {
+    await t.notThrowsAsync(check(secured), "the secured server refuses PING without AUTH");
+    const at = { host: "127.0.0.1", port: secured.clientLinks.get("redis-0")!.hostPort, commandTimeoutMs: 1000, connectTimeoutMs: 1000 };
+    const wrong = await t.throwsAsync(LeanConnection.open({ ...at, password: "not-the-password" }));
+    t.regex(wrong!.message, /refused the login: WRONGPASS/);
+    const right = await LeanConnection.open({ ...at, password: SECRET });
+    t.is(await new Promise((resolve) => right.ping((_e, r) => resolve(r))), "PONG");
+    right.close();
+  } finally {
+    await secured.stop();
+  }
+});
