@@ -47,11 +47,10 @@ export const bgsave = defineFault({
   validate: (_spec, s) => (s.datasetBytes > 0 ? [] : [{ path: ["dataset", "size"], message: 'a bgsave fault needs a dataset to fork: set dataset.size (e.g. "1gb")' }]),
   run: async (_spec, ctx) => {
     const node = await ctx.topology.primary();
-    let before = new Map<string, string>();
     let sentAtMs = 0;
     return runFault<"bgsave", BgsaveDetails>(ctx, "bgsave", {
       inject: async (rec) => {
-        before = parseInfo(await node.admin.info("all"));
+        const before = parseInfo(await node.admin.info("all"));
         // What the save starts from, kept even when the server does not survive it.
         Object.assign(rec.details, { usedMemoryBytes: infoNumber(before, "used_memory"), keys: keyCount(before), forksBefore: infoNumber(before, "total_forks") });
         sentAtMs = ctx.clock();
