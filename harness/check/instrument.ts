@@ -1,4 +1,5 @@
 import { newHistogram, recordUs, summarize, type LatencySummary } from "../measure/histogram.js";
+import type { AnyPhase } from "../measure/phases.js";
 import type { Calibration } from "../workload/calibration.js";
 import type { EngineName } from "../workload/engines/index.js";
 import type { Checker } from "./checker.js";
@@ -16,6 +17,11 @@ export interface InstrumentReport {
   calibration: Calibration | null;
   /** Intended start to actual send, over the whole load (open loop; 0 in closed loop, which has no schedule). */
   scheduleLag: LatencySummary;
+  /**
+   * The same per phase: a stall of the driver in one phase (the machine busy for a second) inflates that phase's
+   * latencies, and is that phase's floor (check/metrics.ts instrumentFloor). Absent in reports written before it.
+   */
+  scheduleLagByPhase?: Partial<Record<AnyPhase, LatencySummary>>;
   perSecond: Array<{ second: number; lagP99Us: number; eventLoopUtilization: number | null }>;
   busySeconds: number;
   /** Why this run's latencies are partly the driver's own, and which; null when the driver kept up. */
@@ -33,11 +39,15 @@ export const instrumentChecker: Checker<"instrument"> = {
   check(h: History) {
     const all = newHistogram();
     const perSecondLag: Array<ReturnType<typeof newHistogram>> = [];
+    const byPhase = new Map<AnyPhase, ReturnType<typeof newHistogram>>();
     const log = h.recorder.log;
     for (let i = 0; i < log.length; i++) {
       const op = log.at(i);
       const lagUs = (op.sentMs - op.intendedMs) * 1000;
       recordUs(all, lagUs);
+      const phase = h.phases.phaseAt(op.intendedMs);
+      if (!byPhase.has(phase)) byPhase.set(phase, newHistogram());
+      recordUs(byPhase.get(phase)!, lagUs);
       recordUs((perSecondLag[Math.max(0, Math.floor(op.intendedMs / 1000))] ??= newHistogram()), lagUs);
     }
     const { eventLoop, calibration, engine, mode } = h.instrument;
@@ -58,6 +68,7 @@ export const instrumentChecker: Checker<"instrument"> = {
       mode === "open-loop"
         ? `latency is counted from the intended start, so the driver's own delay (schedule lag P99 ${(scheduleLag.p99Us / 1000).toFixed(2)} ms) is in every percentile: read P50/P99 as upper bounds of Redis's; throughput is the driver's ceiling, not Redis's`
         : "the rate achieved is the driver's ceiling, not Redis's; service times include the time replies waited for a busy event loop";
-    return { instrument: { engine, calibration, scheduleLag, perSecond, busySeconds, driverBound: reasons.length ? { reasons, limits } : null } };
+    const scheduleLagByPhase = Object.fromEntries([...byPhase].map(([p, hist]) => [p, summarize(hist)]));
+    return { instrument: { engine, calibration, scheduleLag, scheduleLagByPhase, perSecond, busySeconds, driverBound: reasons.length ? { reasons, limits } : null } };
   },
 };

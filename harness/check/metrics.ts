@@ -209,21 +209,23 @@ export interface MetricSample {
  * intended start, so lag is in it). A change, or a budget, smaller than what the instrument itself shows there is not
  * Redis's to answer for. 0 for metrics that are not latencies.
  */
-export function instrumentFloor(m: Measurements, id: MetricId): number {
+export function instrumentFloor(m: Measurements, id: MetricId, phase?: Phase): number {
   const pick = (s: { p50Us: number; p99Us: number; p999Us: number } | undefined) =>
     !s ? 0 : id === "p50" ? s.p50Us : id === "p99" ? s.p99Us : id === "p999" ? s.p999Us : 0;
-  return Math.max(pick(m.instrument?.calibration?.faultLayer), pick(m.instrument?.scheduleLag)) / 1000;
+  // In a phase, the driver's lag in that phase too: a second-long stall is that phase's, not the whole run's.
+  const inPhase = phase ? pick(m.instrument?.scheduleLagByPhase?.[phase]) : 0;
+  return Math.max(pick(m.instrument?.calibration?.faultLayer), pick(m.instrument?.scheduleLag), inPhase) / 1000;
 }
 
 /** Every value of the catalog a run measured, and every metric its faults measured (fork time, copy-on-write...). */
 export function metricSamples(m: Measurements): MetricSample[] {
   const out: MetricSample[] = [];
-  const common = (x: Metric) => ({ unit: x.unit, better: x.better, floor: Math.max(x.floor, instrumentFloor(m, x.id)), strict: x.strict ?? false, metric: x.id });
+  const common = (x: Metric, phase?: Phase) => ({ unit: x.unit, better: x.better, floor: Math.max(x.floor, instrumentFloor(m, x.id, phase)), strict: x.strict ?? false, metric: x.id });
   for (const x of METRICS) {
     for (const phase of x.perPhase ? PHASES : [undefined]) {
       const v = x.measure(m, phase);
       if (v.value === null) continue;
-      out.push({ key: phase ? `${x.id}.${phase}` : x.id, label: phase ? `${x.label}, ${phase}` : x.label, ...common(x), ...(phase ? { phase } : {}), value: v.value, censored: v.censored ?? false });
+      out.push({ key: phase ? `${x.id}.${phase}` : x.id, label: phase ? `${x.label}, ${phase}` : x.label, ...common(x, phase), ...(phase ? { phase } : {}), value: v.value, censored: v.censored ?? false });
     }
   }
   const many = m.faults.length > 1;

@@ -61,7 +61,7 @@ export function budgetChecks(budgets: Budgets, m: Measurements, only: readonly M
         const got = metric.measure(m, phase);
         const measured = got.censored ? null : got.value;
         const pass = measured !== null && (b.bound === "min" ? measured >= budget : measured <= budget);
-        const floor = b.bound === "max" ? instrumentFloor(m, metric.id) : 0;
+        const floor = b.bound === "max" ? instrumentFloor(m, metric.id, phase) : 0;
         // Broken by no more than the instrument's own floor: the excess may be the machine's, not Redis's (a driver
         // late by 9 ms at P99 puts 9 ms on every latency it measures from the intended start).
         const inconclusive =

@@ -144,6 +144,19 @@ test("a budget broken by less than the floor is inconclusive (the excess may be 
   t.is(beyond.checks[0].inconclusive, undefined);
 });
 
+test("a stall of the driver in one phase is that phase's floor, not the others'", (t) => {
+  // The whole run's lag P99 is small (the stall was one second of many); the baseline's own is 9 ms.
+  const lat = (p99Us: number) => ({ count: 1000, p50Us: 50, p99Us, p999Us: p99Us * 2, maxUs: p99Us * 3, meanUs: 60 });
+  const base = withFloor(measured({ baseline: hundred(15), fault: hundred(15) }), 2_000, 1_000);
+  const m = { ...base, instrument: { ...base.instrument, scheduleLagByPhase: { baseline: lat(9_000), fault: lat(500) } } };
+  const v = verdict({ p99Ms: { baseline: 10, fault: 10 } }, m);
+  const [baseline, fault] = v.checks;
+  t.regex(baseline.inconclusive!, /9 ms at this percentile/, "15 ms against 10 ms, with the driver 9 ms late in that phase");
+  t.false(fault.pass);
+  t.is(fault.inconclusive, undefined, "the fault phase had no stall: its 15 ms is Redis's");
+  t.false(v.pass);
+});
+
 test("the driver's schedule lag counts in the floor, and budgets that are not latencies are never inconclusive", (t) => {
   const lagging = verdict({ p99Ms: { baseline: 4 } }, withFloor(measured({ baseline: hundred(6) }), 500, 4_500));
   t.true(lagging.pass);
