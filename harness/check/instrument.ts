@@ -39,15 +39,13 @@ export const instrumentChecker: Checker<"instrument"> = {
   check(h: History) {
     const all = newHistogram();
     const perSecondLag: Array<ReturnType<typeof newHistogram>> = [];
-    const byPhase = new Map<AnyPhase, ReturnType<typeof newHistogram>>();
+    const byPhase: Partial<Record<AnyPhase, ReturnType<typeof newHistogram>>> = {};
     const log = h.recorder.log;
     for (let i = 0; i < log.length; i++) {
       const op = log.at(i);
       const lagUs = (op.sentMs - op.intendedMs) * 1000;
       recordUs(all, lagUs);
-      const phase = h.phases.phaseAt(op.intendedMs);
-      if (!byPhase.has(phase)) byPhase.set(phase, newHistogram());
-      recordUs(byPhase.get(phase)!, lagUs);
+      recordUs((byPhase[h.phases.phaseAt(op.intendedMs)] ??= newHistogram()), lagUs);
       recordUs((perSecondLag[Math.max(0, Math.floor(op.intendedMs / 1000))] ??= newHistogram()), lagUs);
     }
     const { eventLoop, calibration, engine, mode } = h.instrument;
@@ -68,7 +66,7 @@ export const instrumentChecker: Checker<"instrument"> = {
       mode === "open-loop"
         ? `latency is counted from the intended start, so the driver's own delay (schedule lag P99 ${(scheduleLag.p99Us / 1000).toFixed(2)} ms) is in every percentile: read P50/P99 as upper bounds of Redis's; throughput is the driver's ceiling, not Redis's`
         : "the rate achieved is the driver's ceiling, not Redis's; service times include the time replies waited for a busy event loop";
-    const scheduleLagByPhase = Object.fromEntries([...byPhase].map(([p, hist]) => [p, summarize(hist)]));
+    const scheduleLagByPhase = Object.fromEntries(Object.entries(byPhase).map(([p, hist]) => [p, summarize(hist)]));
     return { instrument: { engine, calibration, scheduleLag, scheduleLagByPhase, perSecond, busySeconds, driverBound: reasons.length ? { reasons, limits } : null } };
   },
 };

@@ -13,8 +13,8 @@ export interface HostMemorySections {
   hostMemory: { floorBytes: number; totalBytes: number; samples: HostMemorySample[] } | null;
 }
 
-/** The default floor: 5% of the host's memory, never under 512 MiB (what the OS needs to keep answering). */
-export const defaultFloor = (totalBytes: number) => Math.max(512 * 2 ** 20, Math.round(totalBytes * 0.05));
+/** The floor: the setting (HARNESS_MEMORY_FLOOR), else 5% of the host's memory, never under 512 MiB (what the OS needs to keep answering). */
+export const memoryFloor = (settingBytes: number | null, totalBytes: number) => settingBytes ?? Math.max(512 * 2 ** 20, Math.round(totalBytes * 0.05));
 
 /**
  * The host's available memory through the whole run, so that no run can be the outage (a dataset larger than memory
@@ -39,7 +39,7 @@ export class HostMemoryWatch implements Probe<HostMemorySections> {
     const m = this.read();
     if (!m) return; // no /proc/meminfo: nothing to watch
     this.totalBytes = m.totalBytes;
-    this.floorBytes = this.floorSetting ?? defaultFloor(m.totalBytes);
+    this.floorBytes = memoryFloor(this.floorSetting, m.totalBytes);
     this.check(m.availableBytes);
     // From now to the end of the run, load or not: the read-back of a large ledger needs memory too.
     this.timer = setInterval(() => {

@@ -30,9 +30,6 @@ export function makeCredentials(mode: AuthMode, env: NodeJS.ProcessEnv = process
   return { mode, app: { password }, admin: { password } };
 }
 
-/** Every secret of the run: what must never appear in its outputs. */
-export const secretsOf = (c: Credentials | null): string[] => (c ? [...new Set([c.app.password, c.admin.password])] : []);
-
 /** redis.conf directives of a data node: clients authenticate, and a replica authenticates to its master. */
 export function serverAuthLines(c: Credentials): string[] {
   return [`requirepass ${c.admin.password}`, `masterauth ${c.admin.password}`];

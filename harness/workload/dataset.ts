@@ -24,13 +24,13 @@ export async function preloadDataset(
   signal: AbortSignal,
   onProgress: (keysDone: number, keysTotal: number) => void = () => {},
   /** Asked before each chunk, with the chunk's keys: why it must not be loaded (memory short), or null to go on. */
-  room: (keys: number, keysDone: number) => Promise<string | null> = async () => null,
+  room: (keys: number) => Promise<string | null> = async () => null,
 ): Promise<{ keys: number }> {
   const total = Math.floor(size / valueBytes);
   for (let done = 0, chunk = 0; done < total; chunk++) {
     signal.throwIfAborted();
     const n = Math.min(keysPerChunk(valueBytes), total - done);
-    const short = await room(n, done);
+    const short = await room(n);
     if (short) throw new EnvironmentError(`The dataset was stopped at ${done} of ${total} keys: ${short}.`, "Load less (a smaller --dataset), or give the data nodes more memory (topology.memoryLimit in the scenario).");
     // Each chunk gets its own prefix: DEBUG POPULATE numbers keys from 0 and skips ones that exist.
     await admin.call("DEBUG", "POPULATE", String(n), `${DATASET_PREFIX}:${chunk}`, String(valueBytes));

@@ -1,5 +1,5 @@
 import test from "ava";
-import { makeCredentials, secretsOf, sentinelAuthLines, serverAuthLines } from "../../harness/security/credentials.js";
+import { makeCredentials, sentinelAuthLines, serverAuthLines } from "../../harness/security/credentials.js";
 import { serverArgs } from "../../harness/topology/redis-node.js";
 
 // A secured run's secrets: made per run unless HARNESS_REDIS_PASSWORD gives one, and kept off every command line.
@@ -11,7 +11,7 @@ test("a password is made per run, unguessable and different each time; HARNESS_R
   t.true(a.app.password.length >= 32, "24 random bytes, base64url");
   t.is(makeCredentials("password", { HARNESS_REDIS_PASSWORD: "given" })!.app.password, "given");
   t.is(makeCredentials("none", { HARNESS_REDIS_PASSWORD: "given" }), null, "an unsecured run has none, whatever the environment holds");
-  t.deepEqual(secretsOf(a), [a.app.password]);
+  t.is(a.admin.password, a.app.password, "password mode: one password, for clients and replication alike");
 });
 
 test("servers and Sentinels get the password from their auth file; the command line only names the file", (t) => {

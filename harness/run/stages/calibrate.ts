@@ -1,6 +1,6 @@
 import { formatUs } from "../../infra/units.js";
-import { loginOptions } from "../../security/credentials.js";
 import { calibrate } from "../../workload/calibration.js";
+import { linkOf } from "../../workload/engines/lean-target.js";
 import type { RunContext } from "../context.js";
 
 /**
@@ -15,8 +15,9 @@ export async function calibrateInstrument(ctx: RunContext): Promise<void> {
   if (!link) return;
   ctx.progress.step(`calibrating the instrument: PING on the ${w.engine} engine to ${node.name}, direct and through the fault layer`);
   try {
-    const login = loginOptions(topology.appLogin);
-    const paths = { direct: { host: "127.0.0.1", port: node.hostPort, ...login }, faultLayer: { host: "127.0.0.1", port: link.hostPort, ...login } };
+    // The client link as every engine reaches it (with a secured topology's login), and the same node straight.
+    const faultLayer = linkOf(topology, node.name);
+    const paths = { direct: { ...faultLayer, port: node.hostPort }, faultLayer };
     const c = await calibrate(w.engine, paths, ctx.scenario.client, w.mode === "open-loop" ? w.rate : 1000, ctx.signal);
     ctx.calibration = c;
     ctx.progress.step(

@@ -1,6 +1,6 @@
 import { hostMemory } from "../../infra/environment.js";
 import { formatBytes } from "../../infra/units.js";
-import { defaultFloor } from "../../measure/host-memory.js";
+import { memoryFloor } from "../../measure/host-memory.js";
 import { bytesPerKey } from "../../scenario/resource-guard.js";
 import type { RedisNode } from "../../topology/redis-node.js";
 import { preloadDataset } from "../../workload/dataset.js";
@@ -38,7 +38,7 @@ async function roomFor(ctx: RunContext, primary: RedisNode, bytes: number): Prom
   if (rss + bytes > limit * LIMIT_SHARE)
     return `${primary.name} holds ${formatBytes(rss)} and the next chunk (~${formatBytes(bytes)}) would take it past ${LIMIT_SHARE * 100}% of its ${formatBytes(limit)} memory limit`;
   const host = hostMemory();
-  const floor = host ? (ctx.options.settings.memoryFloorBytes ?? defaultFloor(host.totalBytes)) : 0;
+  const floor = host ? memoryFloor(ctx.options.settings.memoryFloorBytes, host.totalBytes) : 0;
   if (host && host.availableBytes - bytes < floor)
     return `the host has ${formatBytes(host.availableBytes)} available, and the next chunk (~${formatBytes(bytes)}) would take it below its floor of ${formatBytes(floor)}`;
   return null;
