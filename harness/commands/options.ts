@@ -12,7 +12,8 @@ export function withOverrides(cmd: Command, image = true): Command {
     .option("--read-ratio <0..1>", "fraction of reads")
     .option("--at <10s>", "when faults are injected")
     .option("--driver-threads <n|auto>", "threads the lean engine's load is sharded over (default auto: cores minus one where it applies)")
-    .option("--secure", "secured topologies: every server and Sentinel requires a password made for the run (or HARNESS_REDIS_PASSWORD)");
+    .option("--secure", "secured topologies, as production runs them: ACL users (the default user off) and TLS on every link (same as --security acl+tls)")
+    .option("--security <acl+tls>", "how topologies are secured: none, password, acl, tls, password+tls or acl+tls (secrets are made per run; HARNESS_REDIS_PASSWORD gives the application's)");
   if (image) cmd.option("--image <name>", "Redis image (default: REDIS_IMAGE or redis-chaos/redis:7.0)");
   return cmd.option("--quiet", "no progress lines");
 }
@@ -22,7 +23,7 @@ export const repeatsOption = (dflt: string) => new Option("--repeats <n>", "runs
 /** The flags withOverrides adds, as commander hands them over. */
 export type OverrideFlags = Overrides & { quiet?: boolean };
 
-const OVERRIDES = ["duration", "rate", "dataset", "image", "connections", "readRatio", "at", "driverThreads", "secure"] as const satisfies ReadonlyArray<keyof Overrides>;
+const OVERRIDES = ["duration", "rate", "dataset", "image", "connections", "readRatio", "at", "driverThreads", "secure", "security"] as const satisfies ReadonlyArray<keyof Overrides>;
 
 /** The scenario overrides among a command's flags. */
 export const overridesOf = (o: OverrideFlags): Overrides => Object.fromEntries(OVERRIDES.map((k) => [k, o[k]])) as Overrides;

@@ -38,9 +38,9 @@ export const reshard = defineFault({
       inject: async (rec) => {
         Object.assign(rec.details, { from: from.name, to: toName, slots: spec.slots });
         startedAtMs = ctx.clock();
-        migration = from.control
-          .exec([
-            "redis-cli", "--cluster", "reshard", `${ctx.topology.faultLayer.ip}:${peer.innerPort}`,
+        migration = cluster
+          .redisCli(from, [
+            "--cluster", "reshard", `${ctx.topology.faultLayer.ip}:${peer.innerPort}`,
             "--cluster-from", fromId, "--cluster-to", to.id, "--cluster-slots", String(spec.slots), "--cluster-yes",
           ])
           .catch((err: Error) => ({ exitCode: -1, output: err.message }));

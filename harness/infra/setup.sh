@@ -49,7 +49,8 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install o
 
 # --- 1. Debian packages ----------------------------------------------------------------------
 missing=()
-wanted=(docker.io mmdebstrap redis-tools iproute2 iptables ca-certificates debian-archive-keyring)
+# openssl: the per-run CA and certificates of a TLS run (harness/security/tls.ts).
+wanted=(docker.io mmdebstrap redis-tools iproute2 iptables ca-certificates debian-archive-keyring openssl)
 # chromium: the headless browser the HTML report's tests draw its charts in; only the tests need it.
 [ "$tests" = 1 ] && wanted+=(chromium)
 for p in "${wanted[@]}"; do

@@ -34,6 +34,8 @@ export interface TimelineDetails {
   "client-ready": { client: number };
   "client-reconnecting": { client: number };
   "client-switch-master": { client: number };
+  /** The client stopped reconnecting for good (ioredis status "end") while the harness still used it: the error it last saw. */
+  "client-gave-up": { client: number; lastError: string };
   "clients-repointed": { connections: number };
   /** The lean engine re-read a cluster's slot map: why, from which node, slots covered, redirections followed so far. */
   "client-slots-refreshed": { reason: string; from: string; covered: number; moved: number; ask: number };

@@ -217,6 +217,8 @@ function marker(e: TimelineEvent): { group: string; label: string; detail?: stri
       return { group: e.kind, label: `fork ${e.detail.node}`, rank: 3 };
     case "bgsave-finished":
       return { group: e.kind, label: `bgsave-finished ${e.detail.node}`, rank: 3 };
+    case "client-gave-up":
+      return { group: e.kind, label: `client ${e.detail.client} gave up`, detail: e.detail.lastError, rank: 0 };
     case "container-oom":
       return { group: e.kind, label: `OOM kill in ${e.detail.node}`, rank: 0 };
     case "host-memory-low":

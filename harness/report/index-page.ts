@@ -2,6 +2,7 @@ import path from "node:path";
 import { faultDefinition } from "../faults/registry.js";
 import { formatCount, formatMs, formatUs, formatValue, NONE } from "../infra/units.js";
 import type { Scenario } from "../scenario/schema.js";
+import { securityLabel } from "../security/run-security.js";
 import { styleElement } from "./assets.js";
 import { verdictWord } from "./outcome.js";
 import { markdownTable, htmlTable, type Row, type Table } from "./table.js";
@@ -36,7 +37,7 @@ function indexTable(indexDir: string, entries: IndexEntry[], page: "summary.md" 
       cells: [
         { text: v, cls: `word ${v}` },
         { text: e.scenario.name, ...(e.dir ? { href: `${path.relative(indexDir, e.dir)}/${page}` } : {}), note: page === "report.html" ? e.scenario.description : undefined },
-        e.scenario.security.auth === "none" ? e.scenario.topology.kind : `${e.scenario.topology.kind} (auth ${e.scenario.security.auth})`,
+        securityLabel(e.scenario.security) === "none" ? e.scenario.topology.kind : `${e.scenario.topology.kind} (${securityLabel(e.scenario.security)})`,
         r?.topology ? `${r.topology.server.server} ${r.topology.server.version}` : NONE,
         fault ? `${fault.kind}${measured && value !== undefined ? ` (${measured.label} ${formatValue(value, measured.unit)})` : ""}` : NONE,
         r ? `${p99(r, "baseline")} / ${p99(r, "fault")} / ${p99(r, "recovery")}` : NONE,

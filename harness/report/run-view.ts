@@ -6,6 +6,8 @@ import { faultDefinition } from "../faults/registry.js";
 import { formatAtS, formatBytes, formatCount, formatFraction, formatMs, formatUs, formatValue, NONE } from "../infra/units.js";
 import { ERROR_CLASSES, type ErrorCounts } from "../measure/errors.js";
 import { ALL_PHASES, type AnyPhase, type Phase } from "../measure/phases.js";
+import type { SecurityAttempts, SecuritySections } from "../measure/security-check.js";
+import { eventsOf } from "../measure/timeline.js";
 import { verdictWord, type VerdictWord } from "./outcome.js";
 import type { Cell, CellLike, Fact, Row, Table, Tag } from "./table.js";
 import type { RunReport } from "./types.js";
@@ -155,6 +157,12 @@ function availabilitySection(r: RunReport): Section {
   const facts: Fact[] = [["RTO", { ...rtoCell(r.availability), tags: budgetTag(findCheck(r.verdict, "rto")) }]];
   if (r.app) facts.push(["RTO over HTTP (app users)", { ...rtoCell(r.app.availability), cls: "http-rto" }]);
   facts.push(...availabilityFacts(r.availability));
+  const gaveUp = eventsOf(r.timeline, "client-gave-up");
+  if (gaveUp.length)
+    facts.push([
+      "clients that stopped reconnecting",
+      { text: `${gaveUp.length}, from ${formatAtS(gaveUp[0].tMs)}`, strong: true, note: `the client library ended them on its own; last error: ${gaveUp[0].detail.lastError}` },
+    ]);
   return { id: "availability", title: "Availability (writes)", blocks: [{ facts }] };
 }
 
@@ -309,15 +317,30 @@ function environmentSection(r: RunReport): Section {
       `memory ${formatBytes(res.memoryBytes)}${res.availableMemoryBytes !== null ? ` of ${formatBytes(res.availableMemoryBytes)} available` : ""} (${res.parts.map((p) => `${p.what}: ${formatBytes(p.bytes)}`).join("; ")})${res.diskBytes ? `; disk ${formatBytes(res.diskBytes)}${res.availableDiskBytes !== null ? ` of ${formatBytes(res.availableDiskBytes)} free` : ""}` : ""}`,
     ]);
   facts.push(["client options (pinned)", JSON.stringify(r.scenario.client)]);
-  // The security section is optional in reports written before it existed.
-  const sec = r.security ?? null;
-  facts.push([
-    "security",
-    sec
-      ? `auth ${sec.auth}: every client authenticates; without a login ${Object.entries(sec.refusedWithoutLogin).map(([n, e]) => `${n} answered ${e}`).join(", ")}`
-      : "none (no password: set security.auth or --secure)",
-  ]);
+  const sec = r.security;
+  facts.push(["security", sec ? `${sec.label}: ${securityClaims(sec)}` : "none (set security in the scenario, or --secure)"]);
+  if (sec) for (const [node, seen] of Object.entries(sec.refused)) facts.push([`refused by ${node}`, refusals(seen)]);
   return { id: "environment", title: "Environment", blocks: [{ facts, paragraphs: r.environment.warnings.map((w) => `WARNING: ${w}`) }] };
+}
+
+/** What a secured run requires of every client. */
+function securityClaims(s: NonNullable<SecuritySections["security"]>): string {
+  const parts = [
+    ...(s.tls ? ["TLS only (plain port off), a client certificate from the run's CA, the server verified by its address"] : []),
+    ...(s.auth === "password" ? ["a password (requirepass)"] : s.auth === "acl" ? ["an ACL user: the application's restricted to the workload's keys and commands, an admin user for replication, Sentinel and the harness"] : []),
+  ];
+  return parts.join("; ");
+}
+
+const ATTEMPTS: Record<keyof SecurityAttempts, string> = {
+  plaintext: "plain text",
+  noClientCertificate: "TLS without a client certificate",
+  noLogin: "no login",
+  appUserForbidden: "the application user",
+};
+
+function refusals(seen: SecurityAttempts): string {
+  return (Object.keys(ATTEMPTS) as Array<keyof SecurityAttempts>).flatMap((k) => (seen[k] !== undefined ? [`${ATTEMPTS[k]}: ${seen[k]}`] : [])).join("; ");
 }
 
 export function runView(r: RunReport): RunView {

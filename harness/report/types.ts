@@ -8,7 +8,7 @@ import type { HostFacts } from "../infra/environment.js";
 import type { ResourceEstimate } from "../scenario/resource-guard.js";
 import type { ContainerSections } from "../measure/container-memory.js";
 import type { HostMemorySections } from "../measure/host-memory.js";
-import type { SecuritySections } from "../measure/auth-check.js";
+import type { SecuritySections } from "../measure/security-check.js";
 import type { NodeLoad } from "../measure/node-load.js";
 import type { SecondSummary } from "../measure/recorder.js";
 import type { ServerSample } from "../measure/sampler.js";
@@ -26,8 +26,10 @@ export type { PhaseReport } from "../check/latency.js";
  *     rtoCensored, stale reads per phase, typed fault details.
  *  3: instrument (calibration, schedule lag, driver-bound) and workload.engine.
  *  4: verdict.inconclusive and Check.inconclusive: budgets the run's instrument floor reached, neither passed nor failed.
+ *  5: scenario.security.tls and auth "acl"; security is { label, auth, tls, refused: per node, what each kind of
+ *     client lacking a part of the security was answered } (was refusedWithoutLogin).
  */
-export const REPORT_SCHEMA_VERSION = 4;
+export const REPORT_SCHEMA_VERSION = 5;
 
 export type RunStatus = "completed" | "aborted" | "failed";
 

@@ -1,11 +1,11 @@
 import { AppTierProbe } from "../app/app-tier.js";
 import type { Settings } from "../infra/settings.js";
-import { AuthCheck } from "../measure/auth-check.js";
 import { ClusterWatch } from "../measure/cluster-watch.js";
 import { ContainerMemory } from "../measure/container-memory.js";
 import { HostMemoryWatch } from "../measure/host-memory.js";
 import type { Probe, ProbeContext } from "../measure/probe.js";
 import { ServerSampler } from "../measure/sampler.js";
+import { SecurityCheck } from "../measure/security-check.js";
 import { SentinelEvents } from "../measure/sentinel-events.js";
 import type { ProbeSections } from "../report/types.js";
 import type { Scenario } from "../scenario/schema.js";
@@ -20,5 +20,5 @@ export const PROBES: readonly ProbeFactory[] = [
   (c, s) => (s.app ? new AppTierProbe(c, s.app) : undefined),
   (c, s) => new ContainerMemory(c, s.sampler.intervalMs),
   (c, s, settings) => new HostMemoryWatch(c, s.sampler.intervalMs, settings.memoryFloorBytes),
-  (c, s) => (s.security.auth !== "none" ? new AuthCheck(c, s.security.auth) : undefined),
+  (c, s) => (s.security.auth !== "none" || s.security.tls ? new SecurityCheck(c, s.security) : undefined),
 ];

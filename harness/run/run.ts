@@ -1,4 +1,5 @@
 import { requireResources } from "../scenario/resource-guard.js";
+import { refuseLeakingDebug } from "../security/run-security.js";
 import { newReportDir, type ReportFiles } from "../report/write.js";
 import type { RunReport, RunStatus } from "../report/types.js";
 import type { Scenario } from "../scenario/schema.js";
@@ -36,6 +37,7 @@ export interface RunResult {
 export async function runScenario(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
   // Before anything is created (a report folder, a container): a run that cannot fit on this host is refused.
   const resources = requireResources(scenario);
+  refuseLeakingDebug(scenario.security);
   const ctx = new RunContext(scenario, opts, newReportDir(opts.settings.reportsDir, scenario.name), resources);
   ctx.progress.step(`scenario ${scenario.name}: report folder ${ctx.dir}`);
   let failure: unknown;

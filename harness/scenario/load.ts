@@ -4,6 +4,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { BadInputError } from "../infra/errors.js";
 import { parseDurationS } from "../infra/units.js";
+import { parseSecurityLabel } from "../security/run-security.js";
 import { scenarioSchema, type Scenario, type ScenarioInput } from "./schema.js";
 
 export const SUITES_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../suites");
@@ -23,8 +24,10 @@ export interface Overrides {
   readRatio?: string;
   at?: string;
   driverThreads?: string;
-  /** --secure: every server and Sentinel requires a password made for the run. */
+  /** --secure: ACL users and TLS on every server and Sentinel (acl+tls). */
   secure?: boolean;
+  /** --security <label>: none, password, acl, tls, password+tls, acl+tls. */
+  security?: string;
 }
 
 function formatIssues(err: z.ZodError): string {
@@ -90,7 +93,13 @@ export function applyOverrides(input: ScenarioInput, o: Overrides): ScenarioInpu
     }
     for (const f of s.faults ?? []) f.at = o.at;
   }
-  if (o.secure) s.security = { ...(s.security ?? {}), auth: "password" };
+  if (o.secure && o.security !== undefined) throw new BadInputError("--secure and --security both say how to secure the run.", "Give one: --secure is --security acl+tls.");
+  const security = o.secure ? "acl+tls" : o.security;
+  if (security !== undefined) {
+    const spec = parseSecurityLabel(security);
+    if (!spec) throw new BadInputError(`--security ${security} is not a way to secure a run.`, "Use none, password, acl, tls, password+tls or acl+tls.");
+    s.security = spec;
+  }
   if (o.driverThreads !== undefined) s.workload.threads = o.driverThreads === "auto" ? "auto" : num("driver-threads", o.driverThreads);
   return s;
 }

@@ -5,6 +5,7 @@ import { budgetsSchema } from "../check/metrics.js";
 import { faultDefinition, faultSchema, type FaultSpec } from "../faults/registry.js";
 import { seconds, size } from "../infra/fields.js";
 import { AUTH_MODES } from "../security/credentials.js";
+import { UNSECURED } from "../security/run-security.js";
 import { clientSchema, DEFAULT_CLIENT_SETTINGS } from "../topology/client-options.js";
 import { capabilitiesOf, topologySchema } from "../topology/registry.js";
 import { ENGINE_NAMES } from "../workload/engines/index.js";
@@ -123,9 +124,12 @@ const baseSchema = z
     client: clientSchema.default(DEFAULT_CLIENT_SETTINGS),
     /**
      * A secured topology. auth "password": requirepass on every server and Sentinel, masterauth for replication, the
-     * Sentinels' auth-pass; a password made per run (or HARNESS_REDIS_PASSWORD), never written to any output.
+     * Sentinels' auth-pass. auth "acl": the default user off, a restricted application user (security/acl.ts) and an
+     * admin user for replication, Sentinel and the harness. tls: TLS only on every server, Sentinel, replication link
+     * and cluster bus, with a CA and certificates made for the run. Secrets are made per run (HARNESS_REDIS_PASSWORD
+     * gives the application's password) and never written to any output.
      */
-    security: z.object({ auth: z.enum(AUTH_MODES).default("none") }).strict().default({ auth: "none" }),
+    security: z.object({ auth: z.enum(AUTH_MODES).default("none"), tls: z.boolean().default(false) }).strict().default(UNSECURED),
     faults: z.array(faultSchema).default([]),
     app: appTierSchema.optional(),
     sampler: z.object({ intervalMs: z.number().int().min(10).max(10_000).default(250) }).strict().default({ intervalMs: 250 }),

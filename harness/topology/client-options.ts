@@ -1,5 +1,5 @@
 import type { RedisOptions } from "ioredis";
-import { loginOptions, type Login } from "../security/credentials.js";
+import { accessOptions, OPEN_ACCESS, type ClientAccess } from "../security/run-security.js";
 import { z } from "zod";
 
 /**
@@ -15,6 +15,12 @@ export interface ClientSettings {
   enableAutoPipelining: boolean;
   keepAliveMs: number;
   protocol: 2 | 3;
+  /**
+   * Sentinel clients: subscribe to +switch-master on the Sentinels and drop the connection when it comes (ioredis's
+   * failoverDetector, off by ioredis's default): without it a client does not notice a failover away from a master that
+   * hangs rather than dies (ioredis #1314).
+   */
+  failoverDetector: boolean;
 }
 
 export const DEFAULT_CLIENT_SETTINGS: ClientSettings = {
@@ -26,6 +32,7 @@ export const DEFAULT_CLIENT_SETTINGS: ClientSettings = {
   enableAutoPipelining: false,
   keepAliveMs: 1000,
   protocol: 2,
+  failoverDetector: true,
 };
 
 /** A scenario's `client` section: any of the settings, the rest at their pinned defaults. */
@@ -39,15 +46,16 @@ export const clientSchema = z
     enableAutoPipelining: z.boolean(),
     keepAliveMs: z.number().int().nonnegative(),
     protocol: z.union([z.literal(2), z.literal(3)]),
+    failoverDetector: z.boolean(),
   })
   .partial()
   .strict()
   .transform((c): ClientSettings => ({ ...DEFAULT_CLIENT_SETTINGS, ...c }));
 
-/** ioredis options from the settings, and the application's login on a secured topology. */
-export function toRedisOptions(s: ClientSettings, login: Login | null = null): RedisOptions {
+/** ioredis options from the settings, and the application's login and TLS on a secured topology. */
+export function toRedisOptions(s: ClientSettings, access: ClientAccess = OPEN_ACCESS): RedisOptions {
   return {
-    ...loginOptions(login),
+    ...accessOptions(access),
     commandTimeout: s.commandTimeoutMs,
     connectTimeout: s.connectTimeoutMs,
     retryStrategy: () => s.reconnectDelayMs,

@@ -1,4 +1,4 @@
-import type { Credentials, Login } from "../security/credentials.js";
+import { appAccess, cliInvocation, type ClientAccess, type RunSecurity, type SecuritySpec } from "../security/run-security.js";
 import type { ContainerLimits } from "./definition.js";
 import { Cluster, type ClusterOptions } from "ioredis";
 import calculateSlot from "cluster-key-slot";
@@ -27,7 +27,7 @@ export interface ClusterTopologyOptions {
   image: string;
   toxiproxyImage: string;
   limits: ContainerLimits;
-  auth?: Credentials | null;
+  security?: SecuritySpec;
   masters: number;
   replicasPerMaster: number;
   nodeTimeoutMs: number;
@@ -72,12 +72,13 @@ export class ClusterTopology implements Topology, ClusterControl {
     readonly clientLinks: Map<string, ProxiedLink>,
     readonly peerLinks: Map<string, ProxiedLink>,
     readonly busLinks: Map<string, ProxiedLink>,
-    readonly appLogin: Login | null,
+    readonly access: ClientAccess,
+    private readonly security: RunSecurity,
   ) {}
 
   static start(opts: ClusterTopologyOptions, onStep: (msg: string) => void = () => {}): Promise<ClusterTopology> {
     const names = Array.from({ length: opts.masters * (1 + opts.replicasPerMaster) }, (_, i) => `redis-${i}`);
-    return startDeployment(opts, names.length, onStep, async ({ network, faultLayer, limits, auth, track }) => {
+    return startDeployment(opts, names.length, onStep, async ({ network, faultLayer, limits, security, track }) => {
       const clientLinks = new Map<string, ProxiedLink>();
       const peerLinks = new Map<string, ProxiedLink>();
       const busLinks = new Map<string, ProxiedLink>();
@@ -100,17 +101,13 @@ export class ClusterTopology implements Topology, ClusterControl {
           "cluster-announce-bus-port": String(PEER_PORT_BASE + i + BUS_OFFSET),
         };
         onStep(`starting ${name} (${opts.image})`);
-        nodes.push(track(await RedisNode.startServer(name, { image: opts.image, network, memoryBytes: limits.dataNodeBytes, auth }, config, true)));
+        nodes.push(track(await RedisNode.startServer(name, { image: opts.image, network, memoryBytes: limits.dataNodeBytes, security }, config, true)));
       }
       onStep(`redis-cli --cluster create: ${opts.masters} masters, ${opts.replicasPerMaster} replica(s) each`);
       const addrs = names.map((_, i) => `${faultLayer.ip}:${PEER_PORT_BASE + i}`);
-      // A secured cluster: redis-cli reads the password from REDISCLI_AUTH, not from its command line.
-      const r = await nodes[0].control.exec(
-        ["redis-cli", "--cluster", "create", ...addrs, "--cluster-replicas", String(opts.replicasPerMaster), "--cluster-yes"],
-        auth ? { REDISCLI_AUTH: auth.admin.password } : {},
-      );
+      const topo = new ClusterTopology(opts, network, faultLayer, nodes, clientLinks, peerLinks, busLinks, appAccess(security), security);
+      const r = await topo.redisCli(nodes[0], ["--cluster", "create", ...addrs, "--cluster-replicas", String(opts.replicasPerMaster), "--cluster-yes"]);
       if (r.exitCode !== 0) throw new Error(`redis-cli --cluster create failed: ${r.output.trim().split("\n").slice(-5).join(" | ")}`);
-      const topo = new ClusterTopology(opts, network, faultLayer, nodes, clientLinks, peerLinks, busLinks, auth?.app ?? null);
       onStep("waiting for the cluster to agree");
       const c = await topo.converge(60_000);
       if (!c.converged) throw new Error(`the cluster did not settle after creation: ${c.note}`);
@@ -127,11 +124,17 @@ export class ClusterTopology implements Topology, ClusterControl {
   }
 
   newClient(to: "primary" | "replica" = "primary"): Cluster {
-    const { retryStrategy: _ignored, ...redisOptions } = toRedisOptions(this.opts.client, this.appLogin);
+    const { retryStrategy: _ignored, ...redisOptions } = toRedisOptions(this.opts.client, this.access);
     return new Cluster(
       this.nodes.map((n) => ({ host: "127.0.0.1", port: this.clientLinks.get(n.name)!.hostPort })),
       { ...clusterClientOptions(this.opts.client), scaleReads: to === "replica" ? "slave" : "master", natMap: this.natMap(), redisOptions },
     );
+  }
+
+  /** redis-cli in `node`'s container; a secured cluster's flags and login (REDISCLI_AUTH, never on the command line) come with it. */
+  redisCli(node: RedisNode, args: string[]): Promise<{ exitCode: number; output: string }> {
+    const { args: secured, env } = cliInvocation(this.security);
+    return node.control.exec(["redis-cli", ...secured, ...args], env);
   }
 
   nodeByPort(port: number): RedisNode | undefined {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { size } from "../infra/fields.js";
-import type { Credentials } from "../security/credentials.js";
+import type { SecuritySpec } from "../security/run-security.js";
 import type { ClientSettings } from "./client-options.js";
 import type { Capability, Topology } from "./types.js";
 
@@ -10,8 +10,8 @@ export interface StartEnv {
   toxiproxyImage: string;
   client: ClientSettings;
   limits: ContainerLimits;
-  /** A secured run's credentials (security.auth), or null. */
-  auth: Credentials | null;
+  /** How the deployment is secured (the scenario's `security`): its secrets are made when it starts. */
+  security: SecuritySpec;
   onStep: (msg: string) => void;
 }
 

@@ -1,5 +1,5 @@
 import { Network, type StartedNetwork } from "testcontainers";
-import type { Credentials } from "../security/credentials.js";
+import { makeRunSecurity, UNSECURED, type RunSecurity, type SecuritySpec } from "../security/run-security.js";
 import type { ContainerLimits } from "./definition.js";
 import { FaultLayer } from "./fault-layer.js";
 
@@ -17,8 +17,8 @@ export interface Foundation {
   faultLayer: FaultLayer;
   /** The memory limit of each kind of container. */
   limits: ContainerLimits;
-  /** A secured run's credentials, or null: every server and Sentinel requires them. */
-  auth: Credentials | null;
+  /** The run's logins and TLS material (null fields where not secured): every server and Sentinel requires them. */
+  security: RunSecurity;
   /** Registers something started, so that a failure further on stops it (newest first). */
   track<T extends Stoppable>(part: T): T;
 }
@@ -28,7 +28,7 @@ export interface Foundation {
  * starts the rest; if anything fails, everything started so far is stopped before the error goes on.
  */
 export async function startDeployment<T>(
-  { toxiproxyImage, limits, auth = null }: { toxiproxyImage: string; limits: ContainerLimits; auth?: Credentials | null },
+  { toxiproxyImage, limits, security: spec = UNSECURED }: { toxiproxyImage: string; limits: ContainerLimits; security?: SecuritySpec },
   publishedLinks: number,
   onStep: (msg: string) => void,
   build: (f: Foundation) => Promise<T>,
@@ -43,7 +43,9 @@ export async function startDeployment<T>(
     const network = track(await new Network().start());
     onStep(`starting fault layer (${toxiproxyImage})`);
     const faultLayer = track(await FaultLayer.start(toxiproxyImage, network, publishedLinks, limits.faultLayerBytes));
-    return await build({ network, faultLayer, limits, auth, track });
+    // Certificates name where clients dial: 127.0.0.1 (the harness) and the fault layer (the nodes, by alias and address).
+    const security = await makeRunSecurity(spec, { names: [FaultLayer.ALIAS, "localhost"], ips: ["127.0.0.1", faultLayer.ip] });
+    return await build({ network, faultLayer, limits, security, track });
   } catch (err) {
     await stopAll(started);
     throw err;

@@ -1,7 +1,9 @@
 import { Redis } from "ioredis";
 import { Wait, type StartedNetwork, type StartedTestContainer } from "testcontainers";
 import { LoopbackContainer } from "../infra/loopback-container.js";
-import { AUTH_FILE, loginOptions, serverAuthLines, type Credentials, type Login } from "../security/credentials.js";
+import { serverAuthLines } from "../security/credentials.js";
+import { accessOptions, adminAccess, AUTH_FILE, containerFiles, redact, secretsOf, type ClientAccess, type RunSecurity } from "../security/run-security.js";
+import { tlsDirectives } from "../security/tls.js";
 import { infoNumber, parseInfo } from "./info.js";
 import { ContainerControl } from "./container-control.js";
 import { freePort } from "./ports.js";
@@ -61,8 +63,12 @@ export interface NodeOptions {
   netAdmin?: boolean;
   /** The container's memory limit (swap included). */
   memoryBytes: number;
-  /** A secured node: its auth directives (copied in as AUTH_FILE) and the login the harness's admin connection uses. */
-  auth?: { lines: string[]; admin: Login };
+  /** A secured node's files (auth directives, TLS certificates), copied in before it starts. */
+  files?: Array<{ content: string; target: string; mode: number }>;
+  /** How the harness's admin connection reaches it (login, TLS). */
+  admin?: ClientAccess;
+  /** Secrets its log must not show when quoted in an error. */
+  secrets?: string[];
 }
 
 /**
@@ -94,8 +100,14 @@ export class RedisNode {
       .withStartupTimeout(30_000)
       .withMemoryLimit(o.memoryBytes);
     if (o.netAdmin) builder = builder.withAddedCapabilities("NET_ADMIN");
-    if (o.auth) builder = builder.withCopyContentToContainer([{ content: `${o.auth.lines.join("\n")}\n`, target: AUTH_FILE, mode: 0o644 }]);
-    const container = await builder.start();
+    if (o.files?.length) builder = builder.withCopyContentToContainer(o.files);
+    // What the server printed, to say why it did not start (a bad directive is a line of its log), secrets blanked.
+    const log: string[] = [];
+    builder = builder.withLogConsumer((s) => s.on("data", (line: string | Buffer) => log.push(...String(line).split("\n").filter(Boolean).slice(-20))));
+    const container = await builder.start().catch((err: Error) => {
+      const tail = log.slice(-4).map((l) => redact(l.trim(), o.secrets ?? [])).join(" | ");
+      throw new Error(`${o.name} did not start (${err.message.split("\n")[0]})${tail ? `; its last lines: ${tail}` : ""}`);
+    });
     const admin = new Redis({
       host: "127.0.0.1",
       port: hostPort,
@@ -106,7 +118,7 @@ export class RedisNode {
       retryStrategy: () => 200,
       protocol: 2,
       disableClientInfo: true,
-      ...loginOptions(o.auth?.admin),
+      ...(o.admin ? accessOptions(o.admin) : {}),
     });
     admin.on("error", () => {}); // a killed node refuses connections until restarted; callers see their own errors
     try {
@@ -119,17 +131,23 @@ export class RedisNode {
     return new RedisNode(o.name, container, admin, o.config, hostPort);
   }
 
-  /** A Redis server node: redis-server with the base settings and the scenario's. */
-  static startServer(name: string, at: { image: string; network: StartedNetwork; memoryBytes: number; auth: Credentials | null }, config: Record<string, string>, netAdmin = false) {
-    const { auth, ...rest } = at;
+  /**
+   * A Redis server node: redis-server with the base settings and the scenario's. Secured, it reads its users from the
+   * auth file and, with TLS, listens on TLS only (a cluster node's bus too), with the TLS directives in its config.
+   */
+  static startServer(name: string, at: { image: string; network: StartedNetwork; memoryBytes: number; security: RunSecurity }, config: Record<string, string>, netAdmin = false) {
+    const { security, ...rest } = at;
+    const withTls = security.tls ? { ...config, ...tlsDirectives(REDIS_PORT, config["cluster-enabled"] === "yes") } : config;
     return RedisNode.start({
       name,
       ...rest,
-      ...(auth ? { auth: { lines: serverAuthLines(auth), admin: auth.admin } } : {}),
-      command: serverArgs(config, auth !== null),
+      files: containerFiles(security, security.auth ? serverAuthLines(security.auth) : []),
+      admin: adminAccess(security),
+      secrets: secretsOf(security),
+      command: serverArgs(withTls, security.auth !== null),
       port: REDIS_PORT,
       readyLog: /Ready to accept connections/,
-      config,
+      config: withTls,
       netAdmin,
     });
   }

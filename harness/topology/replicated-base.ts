@@ -1,4 +1,4 @@
-import type { Credentials, Login } from "../security/credentials.js";
+import type { ClientAccess, SecuritySpec } from "../security/run-security.js";
 import type { ContainerLimits } from "./definition.js";
 import type { StartedNetwork } from "testcontainers";
 import { pollUntil } from "../infra/poll.js";
@@ -15,7 +15,7 @@ export interface ReplicatedOptions {
   image: string;
   toxiproxyImage: string;
   limits: ContainerLimits;
-  auth?: Credentials | null;
+  security?: SecuritySpec;
   replicas: number;
   /** redis.conf directives for every data node (min-replicas-to-write, persistence, ...). */
   config: Record<string, string>;
@@ -64,7 +64,7 @@ export function startReplicated<T extends ReplicatedTopology>(
         ...(i > 0 ? { replicaof: `${masterPeer.innerHost} ${masterPeer.innerPort}` } : {}),
       };
       onStep(`starting ${name} (${i === 0 ? "master" : "replica"}, ${o.image})`);
-      nodes.push(f.track(await RedisNode.startServer(name, { image: o.image, network: f.network, memoryBytes: f.limits.dataNodeBytes, auth: f.auth }, config, true)));
+      nodes.push(f.track(await RedisNode.startServer(name, { image: o.image, network: f.network, memoryBytes: f.limits.dataNodeBytes, security: f.security }, config, true)));
     }
     const topo = await finish({ ...f, nodes, clientLinks, peerLinks, masterPeer });
     onStep("waiting for replicas to sync");
@@ -87,7 +87,7 @@ export abstract class ReplicatedTopology implements Topology {
     readonly sentinels: RedisNode[],
     readonly clientLinks: Map<string, ProxiedLink>,
     readonly peerLinks: Map<string, ProxiedLink>,
-    readonly appLogin: Login | null,
+    readonly access: ClientAccess,
   ) {}
 
   abstract newClient(to?: "primary" | "replica"): DataClient;

@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import { z } from "zod";
+import { appAccess } from "../security/run-security.js";
 import { toRedisOptions, type ClientSettings } from "./client-options.js";
 import { commonTopologyFields, defineTopology } from "./definition.js";
 import { replicaCount, ReplicatedTopology, startReplicated, type ReplicatedOptions, type ReplicatedParts } from "./replicated-base.js";
@@ -24,7 +25,7 @@ export class ReplicationTopology extends ReplicatedTopology implements RunbookCo
     image: string,
     private readonly client: ClientSettings,
   ) {
-    super(image, parts.network, parts.faultLayer, parts.nodes, [], parts.clientLinks, parts.peerLinks, parts.auth?.app ?? null);
+    super(image, parts.network, parts.faultLayer, parts.nodes, [], parts.clientLinks, parts.peerLinks, appAccess(parts.security));
     this.knownPrimary = parts.nodes[0];
   }
 
@@ -34,7 +35,7 @@ export class ReplicationTopology extends ReplicatedTopology implements RunbookCo
 
   newClient(to: "primary" | "replica" = "primary"): Redis {
     const node = to === "primary" ? this.knownPrimary : this.nextReplica();
-    return new Redis({ ...toRedisOptions(this.client, this.appLogin), host: "127.0.0.1", port: this.clientLinks.get(node.name)!.hostPort });
+    return new Redis({ ...toRedisOptions(this.client, this.access), host: "127.0.0.1", port: this.clientLinks.get(node.name)!.hostPort });
   }
 
   /** Replicas in turn, so read connections spread over them. */

@@ -1,6 +1,8 @@
 import { Redis } from "ioredis";
 import { z } from "zod";
-import { AUTH_FILE, sentinelAuthLines } from "../security/credentials.js";
+import { sentinelAuthLines } from "../security/credentials.js";
+import { adminAccess, appAccess, AUTH_FILE, containerFiles, secretsOf } from "../security/run-security.js";
+import { tlsDirectives } from "../security/tls.js";
 import { toRedisOptions, type ClientSettings } from "./client-options.js";
 import { commonTopologyFields, defineTopology } from "./definition.js";
 import type { ProxiedLink } from "./fault-layer.js";
@@ -35,7 +37,7 @@ export class SentinelTopology extends ReplicatedTopology {
     sentinels: RedisNode[],
     private readonly o: SentinelOptions,
   ) {
-    super(o.image, parts.network, parts.faultLayer, parts.nodes, sentinels, parts.clientLinks, parts.peerLinks, parts.auth?.app ?? null);
+    super(o.image, parts.network, parts.faultLayer, parts.nodes, sentinels, parts.clientLinks, parts.peerLinks, appAccess(parts.security));
   }
 
   static start(o: SentinelOptions, onStep: (msg: string) => void = () => {}): Promise<SentinelTopology> {
@@ -46,7 +48,8 @@ export class SentinelTopology extends ReplicatedTopology {
         parts.clientLinks.set(name, await parts.faultLayer.link(`client-${name}`, `${name}:${SENTINEL_PORT}`));
         const peer = await parts.faultLayer.link(`peer-${name}`, `${name}:${SENTINEL_PORT}`, PEER_PORT_BASE + 100 + i);
         parts.peerLinks.set(name, peer);
-        const conf = sentinelConfig(o, peer, parts.masterPeer);
+        const { security } = parts;
+        const conf = sentinelConfig(o, peer, parts.masterPeer, security.tls !== null);
         onStep(`starting ${name}`);
         sentinels.push(
           parts.track(
@@ -55,13 +58,15 @@ export class SentinelTopology extends ReplicatedTopology {
               image: o.image,
               network: parts.network,
               // A secured Sentinel's auth directives come from AUTH_FILE, so they are in neither its command line nor the report.
-              command: ["sh", "-c", `printf '%s\\n' ${conf.map(shellQuote).join(" ")} > /data/sentinel.conf${parts.auth ? ` && cat ${AUTH_FILE} >> /data/sentinel.conf` : ""} && exec redis-sentinel /data/sentinel.conf`],
+              command: ["sh", "-c", `printf '%s\\n' ${conf.map(shellQuote).join(" ")} > /data/sentinel.conf${security.auth ? ` && cat ${AUTH_FILE} >> /data/sentinel.conf` : ""} && exec redis-sentinel /data/sentinel.conf`],
               port: SENTINEL_PORT,
               readyLog: /\+monitor master/,
               config: { "sentinel.conf": conf.join("\n") },
               netAdmin: true,
               memoryBytes: parts.limits.sentinelBytes,
-              ...(parts.auth ? { auth: { lines: sentinelAuthLines(parts.auth, MASTER_NAME), admin: parts.auth.admin } } : {}),
+              files: containerFiles(security, security.auth ? sentinelAuthLines(security.auth, MASTER_NAME) : []),
+              admin: adminAccess(security),
+              secrets: secretsOf(security),
             }),
           ),
         );
@@ -72,16 +77,17 @@ export class SentinelTopology extends ReplicatedTopology {
 
   newClient(to: "primary" | "replica" = "primary"): Redis {
     return new Redis({
-      ...toRedisOptions(this.o.client, this.appLogin),
-      // A secured Sentinel asks for its own password (requirepass) too.
-      ...(this.appLogin ? { sentinelPassword: this.appLogin.password, ...(this.appLogin.username ? { sentinelUsername: this.appLogin.username } : {}) } : {}),
+      ...toRedisOptions(this.o.client, this.access),
+      // A secured Sentinel asks for the login too, and speaks TLS like the servers.
+      ...(this.access.login ? { sentinelPassword: this.access.login.password, ...(this.access.login.username ? { sentinelUsername: this.access.login.username } : {}) } : {}),
+      ...(this.access.tls ? { enableTLSForSentinelMode: true, sentinelTLS: this.access.tls } : {}),
       role: to === "replica" ? "slave" : "master",
       sentinels: this.sentinels.map((s) => ({ host: "127.0.0.1", port: this.clientLinks.get(s.name)!.hostPort })),
       name: MASTER_NAME,
       natMap: this.natMap(),
       // Sentinels announce addresses on the project's network; the client keeps the list it was given.
       updateSentinels: false,
-      failoverDetector: true,
+      failoverDetector: this.o.client.failoverDetector,
       sentinelRetryStrategy: () => this.o.client.reconnectDelayMs,
     });
   }
@@ -107,9 +113,9 @@ export class SentinelTopology extends ReplicatedTopology {
   }
 }
 
-function sentinelConfig(o: SentinelOptions, self: ProxiedLink, master: ProxiedLink): string[] {
+function sentinelConfig(o: SentinelOptions, self: ProxiedLink, master: ProxiedLink, tls: boolean): string[] {
   return [
-    `port ${SENTINEL_PORT}`,
+    ...(tls ? Object.entries(tlsDirectives(SENTINEL_PORT, false)).map(([k, v]) => `${k} ${v}`) : [`port ${SENTINEL_PORT}`]),
     // Names, not addresses: everything is reached through the fault layer by its alias.
     "sentinel resolve-hostnames yes",
     "sentinel announce-hostnames yes",

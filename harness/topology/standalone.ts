@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import { z } from "zod";
 import type { StartedNetwork } from "testcontainers";
-import type { Credentials, Login } from "../security/credentials.js";
+import { appAccess, type ClientAccess, type SecuritySpec } from "../security/run-security.js";
 import { toRedisOptions, type ClientSettings } from "./client-options.js";
 import { commonTopologyFields, defineTopology, type ContainerLimits } from "./definition.js";
 import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
@@ -27,27 +27,27 @@ export class StandaloneTopology implements Topology {
     readonly faultLayer: FaultLayer,
     readonly nodes: RedisNode[],
     private readonly clientLink: ProxiedLink,
-    readonly appLogin: Login | null,
+    readonly access: ClientAccess,
   ) {
     this.clientLinks = new Map([[nodes[0].name, clientLink]]);
   }
 
   /** Starts everything; on a failure half-way, stops what did start before rethrowing. */
   static start(
-    o: { image: string; toxiproxyImage: string; limits: ContainerLimits; auth?: Credentials | null; config: Record<string, string>; client: ClientSettings },
+    o: { image: string; toxiproxyImage: string; limits: ContainerLimits; security?: SecuritySpec; config: Record<string, string>; client: ClientSettings },
     onStep: (msg: string) => void = () => {},
   ): Promise<StandaloneTopology> {
-    return startDeployment(o, 1, onStep, async ({ network, faultLayer, limits, auth, track }) => {
+    return startDeployment(o, 1, onStep, async ({ network, faultLayer, limits, security, track }) => {
       onStep(`starting redis-0 (${o.image})`);
-      const node = track(await RedisNode.startServer("redis-0", { image: o.image, network, memoryBytes: limits.dataNodeBytes, auth }, o.config));
+      const node = track(await RedisNode.startServer("redis-0", { image: o.image, network, memoryBytes: limits.dataNodeBytes, security }, o.config));
       const link = await faultLayer.link("client-redis-0", `redis-0:${REDIS_PORT}`);
-      return new StandaloneTopology(o.image, o.client, network, faultLayer, [node], link, auth?.app ?? null);
+      return new StandaloneTopology(o.image, o.client, network, faultLayer, [node], link, appAccess(security));
     });
   }
 
   newClient(to: "primary" | "replica" = "primary"): Redis {
     if (to === "replica") throw new Error("a standalone server has no replica to read from");
-    return new Redis({ host: "127.0.0.1", port: this.clientLink.hostPort, ...toRedisOptions(this.client, this.appLogin) });
+    return new Redis({ host: "127.0.0.1", port: this.clientLink.hostPort, ...toRedisOptions(this.client, this.access) });
   }
 
   async primary(): Promise<RedisNode> {

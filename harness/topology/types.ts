@@ -1,4 +1,4 @@
-import type { Login } from "../security/credentials.js";
+import type { ClientAccess } from "../security/run-security.js";
 import type { Cluster, Redis } from "ioredis";
 import type { ClusterNodeLine } from "./cluster-nodes.js";
 import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
@@ -50,6 +50,8 @@ export interface ClusterControl {
   nodeByPort(port: number): RedisNode | undefined;
   /** The cluster's node id of `node`. */
   idOf(node: RedisNode): Promise<string>;
+  /** redis-cli run in `node`'s container (`--cluster` commands), with a secured cluster's login and TLS flags. */
+  redisCli(node: RedisNode, args: string[]): Promise<{ exitCode: number; output: string }>;
   /** MOVED and ASK replies the servers have sent so far (INFO errorstats, summed over the nodes that answer). */
   redirections(): Promise<{ moved: number; ask: number }>;
 }
@@ -68,8 +70,8 @@ export interface Topology {
   /** Sentinel processes (none unless capability "sentinels"). */
   readonly sentinels: RedisNode[];
   readonly faultLayer: FaultLayer;
-  /** The application's login on a secured topology (security.auth), or null: every client the harness opens sends it. */
-  readonly appLogin: Login | null;
+  /** How the application's clients reach the nodes (the login, TLS) on a secured topology: every client the harness opens for the load uses it. */
+  readonly access: ClientAccess;
   /** Per node name: the link the harness's clients use. */
   readonly clientLinks: Map<string, ProxiedLink>;
   /** Per node name: the link every other node uses (empty for a standalone server). */

@@ -120,6 +120,7 @@ const FLAG_MUTATIONS: Array<{ flag: string; field: string; bad: fc.Arbitrary<str
   { flag: "--read-ratio", field: "workload.readRatio", bad: fc.oneof(fc.constantFrom("2", "-0.5", "half"), fraction.map(String)) },
   { flag: "--at", field: "at", bad: fc.constantFrom("-1s", "never", "10 parsecs", "1000h") },
   { flag: "--driver-threads", field: "threads", bad: fc.oneof(fc.constantFrom("0", "-2", "many", "1.5", "1000")) },
+  { flag: "--security", field: "--security", bad: fc.oneof(fc.constantFrom("tls+tls", "acl+password", "none+tls", "ssl", "acl+", "+tls", "ACL"), fc.stringMatching(/^[a-z]{1,8}$/).filter((s) => !["none", "password", "acl", "tls"].includes(s))) },
 ];
 
 const badOptions = fc.oneof(

@@ -1,6 +1,5 @@
 import { containerRuntime, reaperExposure } from "../../infra/docker.js";
 import { EnvironmentError, HarnessError } from "../../infra/errors.js";
-import { makeCredentials } from "../../security/credentials.js";
 import { startTopology as start } from "../../topology/registry.js";
 import type { RunContext } from "../context.js";
 
@@ -13,8 +12,8 @@ export async function startTopology(ctx: RunContext): Promise<void> {
     toxiproxyImage: options.settings.toxiproxyImage,
     client: scenario.client,
     limits: ctx.limits,
-    // Per run, held in memory only: the servers read them from a file copied into their containers.
-    auth: makeCredentials(scenario.security.auth),
+    // Secrets are made as it starts, held in memory only: the servers read them from files copied into their containers.
+    security: scenario.security,
     onStep: (m) => ctx.progress.step(m),
   }).catch((err) => {
     throw asEnvironmentError(err, "starting the topology");

@@ -8,6 +8,8 @@ import type { Timeline } from "../../measure/timeline.js";
 export class IoredisPool {
   clients: DataClient[] = [];
   writesOpen = true;
+  /** Clients the harness closed on purpose: their end is not the client giving up. */
+  private readonly retired = new WeakSet<DataClient>();
 
   constructor(
     private readonly factory: () => DataClient,
@@ -25,7 +27,10 @@ export class IoredisPool {
     try {
       await Promise.all(clients.map((c) => c.connect()));
     } catch (err) {
-      for (const c of clients) c.disconnect(); // they would reconnect forever
+      for (const c of clients) {
+        this.retired.add(c);
+        c.disconnect(); // they would reconnect forever
+      }
       throw err;
     }
     return clients;
@@ -33,7 +38,8 @@ export class IoredisPool {
 
   private watch(c: DataClient, i: number): void {
     let up = false;
-    c.on("error", () => {}); // each command sees its own error; the pool only notes transitions
+    let lastError = "";
+    c.on("error", (e: Error) => (lastError = e.message)); // each command sees its own error; the pool only notes transitions
     c.on("ready", () => {
       if (!up) this.timeline.add("client-ready", { client: i });
       up = true;
@@ -43,6 +49,11 @@ export class IoredisPool {
       up = false;
     });
     c.on("+switch-master", () => this.timeline.add("client-switch-master", { client: i }));
+    // A client can end on its own (ioredis's Sentinel client does when +switch-master reaches its failover detector
+    // while it is between attempts): from then on every command fails at once, and the report must say why.
+    c.on("end", () => {
+      if (!this.retired.has(c)) this.timeline.add("client-gave-up", { client: i, lastError });
+    });
   }
 
   /** New connections from the factory (which now points at the new primary); the old ones finish what they have. */
@@ -50,10 +61,14 @@ export class IoredisPool {
     const old = this.clients;
     this.clients = await this.open();
     this.timeline.add("clients-repointed", { connections: this.size });
+    for (const c of old) this.retired.add(c);
     await Promise.all(old.map((c) => c.quit().catch(() => c.disconnect())));
   }
 
   close(): void {
-    for (const c of this.clients) c.disconnect();
+    for (const c of this.clients) {
+      this.retired.add(c);
+      c.disconnect();
+    }
   }
 }

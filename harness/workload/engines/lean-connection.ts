@@ -1,4 +1,6 @@
 import net from "node:net";
+import tls from "node:tls";
+import type { ClientTls } from "../../security/tls.js";
 import RedisParser from "redis-parser";
 import type { CommandClient, ReplyCallback } from "./command-client.js";
 
@@ -20,6 +22,8 @@ export interface LeanConnectionOptions {
   /** A secured server's login: AUTH is the connection's first command, and it is not open until that is accepted. */
   username?: string;
   password?: string;
+  /** A TLS-only server: the connection speaks TLS, verifies the server against this CA and its address, and presents the client certificate. */
+  tls?: ClientTls;
 }
 
 /**
@@ -31,6 +35,8 @@ export interface LeanConnectionOptions {
  */
 export class LeanConnection implements CommandClient {
   private readonly socket: net.Socket;
+  /** The event that says the connection is ready for commands: "connect", or "secureConnect" once TLS is negotiated. */
+  private readonly ready: "connect" | "secureConnect";
   private readonly parser: RedisParser;
   /** Callbacks awaiting a reply, in order, in a ring (head .. head+count). */
   private pending: Array<ReplyCallback | undefined> = new Array(1024);
@@ -47,7 +53,9 @@ export class LeanConnection implements CommandClient {
   onClose: (err: Error) => void = () => {};
 
   private constructor(private readonly o: LeanConnectionOptions) {
-    this.socket = net.connect({ host: o.host, port: o.port, noDelay: true });
+    this.socket = o.tls ? tls.connect({ host: o.host, port: o.port, ...o.tls }) : net.connect({ host: o.host, port: o.port });
+    this.socket.setNoDelay(true);
+    this.ready = o.tls ? "secureConnect" : "connect";
     this.parser = new RedisParser({
       returnReply: (reply: unknown) => this.settle(null, reply),
       returnError: (err: Error) => this.settle(err),
@@ -66,7 +74,7 @@ export class LeanConnection implements CommandClient {
         c.close();
         reject(new Error(`lean engine: no connection to ${o.host}:${o.port} within ${o.connectTimeoutMs} ms`));
       }, o.connectTimeoutMs);
-      c.socket.once("connect", () => {
+      c.socket.once(c.ready, () => {
         c.watchdog = setInterval(() => c.checkTimeout(), Math.max(5, Math.min(100, o.commandTimeoutMs / 4)));
         c.watchdog.unref();
         if (o.password === undefined) {

@@ -1,10 +1,11 @@
 import type { Timeline } from "../../measure/timeline.js";
+import type { ClientTls } from "../../security/tls.js";
 import type { ClientSettings } from "../../topology/client-options.js";
 import type { Connections } from "./command-client.js";
 import { LeanConnection } from "./lean-connection.js";
 
-/** Where a connection goes, with the login a secured topology asks for (sent as AUTH once connected). */
-export type Address = { host: string; port: number; username?: string; password?: string };
+/** Where a connection goes, with what a secured topology asks for: a login (sent as AUTH once connected), TLS. */
+export type Address = { host: string; port: number; username?: string; password?: string; tls?: ClientTls };
 
 /**
  * The lean engine's connections to one server (the primary, or a replica for reads). A lost connection is replaced

@@ -1,5 +1,5 @@
 import type { Timeline } from "../../measure/timeline.js";
-import { loginOptions } from "../../security/credentials.js";
+import { accessOptions } from "../../security/run-security.js";
 import type { ClientSettings } from "../../topology/client-options.js";
 import type { Topology } from "../../topology/types.js";
 import { LeanClusterPool } from "./lean-cluster.js";
@@ -13,7 +13,7 @@ import { LeanPool, type Address } from "./lean-pool.js";
 export type LeanTarget = { kind: "server"; address: Address } | { kind: "cluster"; seeds: Address[]; byAnnouncedPort: Record<number, Address> };
 
 /** The client link (through the fault layer) of a node, as the harness reaches it. */
-export const linkOf = (topology: Topology, name: string): Address => ({ host: "127.0.0.1", port: topology.clientLinks.get(name)!.hostPort, ...loginOptions(topology.appLogin) });
+export const linkOf = (topology: Topology, name: string): Address => ({ host: "127.0.0.1", port: topology.clientLinks.get(name)!.hostPort, ...accessOptions(topology.access) });
 
 export function clusterTarget(topology: Topology): Extract<LeanTarget, { kind: "cluster" }> {
   return {
