@@ -50,6 +50,7 @@ const sidesTable = (c: Comparison): Table => ({
   rows: [
     { cells: ["image", c.base.images.join(", ") || "–", c.candidate.images.join(", ") || "–"] },
     { cells: ["server", c.base.servers.join(", ") || "–", c.candidate.servers.join(", ") || "–"] },
+    { cells: ["security", c.base.security.join(", ") || "–", c.candidate.security.join(", ") || "–"] },
     { cells: ["runs", `${c.base.completed} completed of ${c.base.reports}`, `${c.candidate.completed} completed of ${c.candidate.reports}`] },
   ],
 });
@@ -71,12 +72,16 @@ function metricsTable(s: ScenarioComparison): Table {
   return { headers: ["metric", "budget", "base", "candidate", "change", "result", "note"], rows };
 }
 
+/** A side in a line: its image, its server and, when secured, how. */
+const sideText = (x: { images: string[]; servers: string[]; security: string[] }) =>
+  [x.images.join(", ") || "?", x.servers.join(", ") || "?", ...(x.security.some((l) => l !== "none") ? [`security ${x.security.join(", ")}`] : [])].join(", ");
+
 /** What is said of a scenario above its table. */
 function scenarioLines(s: ScenarioComparison): string[] {
   const vc = verdictChangeWord(s);
   return [
     `verdict: ${verdictText(s.base)} → ${verdictText(s.candidate)}${vc ? ` — ${vc}` : ""}`,
-    `base: ${s.base.images.join(", ")}, ${s.base.servers.join(", ")}; candidate: ${s.candidate.images.join(", ")}, ${s.candidate.servers.join(", ")}`,
+    `base: ${sideText(s.base)}; candidate: ${sideText(s.candidate)}`,
     ...s.candidate.failures.map((f) => `candidate failed: ${f}`),
     ...s.notes.map((n) => `note: ${n}`),
   ];
@@ -127,7 +132,7 @@ ${out.length ? html`<section><h2>Not compared</h2><ul>${out.map((l) => html`<li>
 
 /** A compact text table for a terminal: verdicts, and only the metrics that changed beyond noise. */
 export function renderComparisonText(c: Comparison): string {
-  const side = (x: Comparison["base"]) => `${x.images.join(", ") || "?"} [${x.servers.join(", ") || "?"}], ${x.completed} run(s)`;
+  const side = (x: Comparison["base"]) => `${sideText(x)}, ${x.completed} run(s)`;
   const rows: Row[] = [];
   for (const s of c.scenarios) {
     const vc = s.verdictChange === "regressed" ? "WORSE" : s.verdictChange === "improved" ? "better" : "same";

@@ -3,11 +3,12 @@ import path from "node:path";
 import { metricSamples, upperBudget, type MetricSample } from "../check/metrics.js";
 import { BadInputError } from "../infra/errors.js";
 import { formatPercentChange, formatValue, type Unit } from "../infra/units.js";
+import { securityLabel } from "../security/run-security.js";
 import { reportProblems } from "./report-schema.js";
 import { REPORT_SCHEMA_VERSION, type RunReport } from "./types.js";
 
 /*
- * Compare runs: the same suite on two images (base and candidate), each scenario possibly run several times.
+ * Compare runs: the same suite on two images, or secured two ways (base and candidate), each scenario possibly run several times.
  * Repeats of one scenario on one side give a median and a spread (max − min); a change counts only when it is larger
  * than the threshold, than the spread of either side, and than a small absolute floor. Budget-relevant regressions
  * (and verdicts that went from pass to fail) make the exit code 1, for CI.
@@ -136,6 +137,8 @@ export interface ScenarioSide {
   failures: string[];
   images: string[];
   servers: string[];
+  /** How the runs were secured ("none", "acl+tls", ...): a matrix may vary it like the image. */
+  security: string[];
   sources: string[];
 }
 
@@ -164,6 +167,7 @@ export interface SideSummary {
   completed: number;
   images: string[];
   servers: string[];
+  security: string[];
 }
 
 export interface Comparison {
@@ -281,11 +285,13 @@ function serverOf(r: RunReport): string {
   return s ? `${s.server} ${s.version}` : "?";
 }
 
+const securityOf = (r: RunReport) => securityLabel(r.scenario.security);
+
 const distinct = (xs: string[]) => [...new Set(xs)];
 
 function sideSummary(reports: RunReport[]): SideSummary {
   const done = reports.filter((r) => r.status === "completed");
-  return { reports: reports.length, completed: done.length, images: distinct(done.map(imageOf)), servers: distinct(done.map(serverOf)) };
+  return { reports: reports.length, completed: done.length, images: distinct(done.map(imageOf)), servers: distinct(done.map(serverOf)), security: distinct(done.map(securityOf)) };
 }
 
 function scenarioSide(loaded: LoadedReport[]): ScenarioSide {
@@ -298,6 +304,7 @@ function scenarioSide(loaded: LoadedReport[]): ScenarioSide {
     failures: distinct(runs.flatMap((r) => (r.verdict.pass ? [] : (r.verdict.failures ?? [])))),
     images: distinct(runs.map(imageOf)),
     servers: distinct(runs.map(serverOf)),
+    security: distinct(runs.map(securityOf)),
     sources: loaded.map((l) => l.source ?? l.report.startedAt),
   };
 }
@@ -311,9 +318,9 @@ function stats(values: number[]): SideStats {
   return { n, median, min: v[0], max: v[n - 1], values };
 }
 
-/** The definition of a scenario apart from what a comparison is expected to vary (the image) or reports itself (budgets). */
+/** The definition of a scenario apart from what a comparison is expected to vary (the image, the security) or reports itself (budgets). */
 function definition(r: RunReport): Record<string, string> {
-  const { budgets: _b, description: _d, topology, ...rest } = r.scenario;
+  const { budgets: _b, description: _d, security: _s, topology, ...rest } = r.scenario;
   const { image: _i, ...topo } = topology ?? ({} as Record<string, unknown>);
   const all: Record<string, unknown> = { ...rest, topology: topo };
   return Object.fromEntries(Object.keys(all).map((k) => [k, JSON.stringify(all[k])]));

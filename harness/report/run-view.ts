@@ -283,7 +283,7 @@ function instrumentSection(r: RunReport): Section {
     [
       "calibrated floor",
       c
-        ? `PING at ${formatValue(c.ratePerSec, "ops/s")} for ${formatMs(c.durationMs)}: direct ${pair(c.direct)}; through the fault layer ${pair(c.faultLayer)} (the hop adds ${formatUs(c.faultLayerAddedP50Us)} at P50)`
+        ? `PING at ${formatValue(c.ratePerSec, "ops/s")} on each path for ${formatMs(c.durationMs)}: direct ${pair(c.direct)}; through the fault layer ${pair(c.faultLayer)} (the hop adds ${formatUs(c.faultLayerAddedP50Us)} at P50)`
         : { text: NONE, note: "not calibrated (see the progress log)" },
     ],
     [

@@ -73,6 +73,15 @@ test("suites, matrices and comparisons refuse bad input before anything runs, an
   const oneImage = await cli(["matrix", "smoke", "--images", "redis-chaos/redis:7.0"]);
   t.is(oneImage.code, 2);
   t.regex(oneImage.stderr, /at least two images/);
+  const noDimension = await cli(["matrix", "smoke"]);
+  t.is(noDimension.code, 2);
+  t.regex(noDimension.stderr, /one dimension: --images or --security-levels/);
+  const badLevel = await cli(["matrix", "smoke", "--security-levels", "none,ssl"]);
+  t.is(badLevel.code, 2);
+  t.regex(badLevel.stderr, /--security ssl is not a way to secure a run/);
+  const both = await cli(["matrix", "smoke", "--security-levels", "none,tls", "--secure"]);
+  t.is(both.code, 2);
+  t.regex(both.stderr, /--security-levels already says how each column is secured/);
   const percent = await cli(["matrix", "smoke", "--images", "redis-chaos/redis:7.0,redis-chaos/valkey:8.1", "--threshold", "5"]);
   t.is(percent.code, 2, "a threshold given in percent is caught before the runs, not after them");
   t.regex(percent.stderr, /0\.05 for 5%/);

@@ -8,7 +8,7 @@ import type { Budgets } from "../../harness/check/metrics.js";
 import { compareAndWrite } from "../../harness/report/compare-files.js";
 import { compareRuns, comparisonExitCode, findReports, inMemory, SINGLE_RUN_NOTE, type Comparison } from "../../harness/report/compare.js";
 import { FIXTURES, syntheticReport } from "../helpers/synthetic-run.js";
-import { renderComparisonHtml, renderComparisonMarkdown } from "../../harness/report/compare-render.js";
+import { renderComparisonHtml, renderComparisonMarkdown, renderComparisonText } from "../../harness/report/compare-render.js";
 import type { RunReport } from "../../harness/report/types.js";
 
 // ---- runs: a synthetic run built by buildReport (test/helpers/synthetic-run.ts), with the compared values set ----------
@@ -102,6 +102,20 @@ test("a P99 regression larger than the threshold and than the run-to-run spread 
   t.regex(md, /★ P99 latency, fault .*\*\*REGRESSED\*\*/);
   t.regex(md, /redis-chaos\/redis:7\.0.*redis 7\.0\.15/, "the table says what was compared: base image and server");
   t.regex(md, /redis-chaos\/valkey:8\.1.*valkey 8\.1\.1/, "and the candidate's");
+});
+
+test("the same scenario secured two ways compares as two sides (what TLS costs), not as a changed definition", (t) => {
+  const secured = (r: RunReport) => ((r.scenario.security = { auth: "acl", tls: true }), r);
+  const c = compare([run({ baselineOk: 60_000 })], [secured(run({ baselineOk: 45_000 }))], T);
+  const s = c.scenarios[0];
+  t.deepEqual([s.base.security, s.candidate.security], [["none"], ["acl+tls"]]);
+  t.deepEqual([c.base.security, c.candidate.security], [["none"], ["acl+tls"]]);
+  t.false(s.notes.some((n) => /definition differs/.test(n)), s.notes.join("; "));
+  t.is(metric(c, "throughput").outcome, "regressed");
+  const md = renderComparisonMarkdown(c);
+  t.regex(md, /\| security \| none \| acl\+tls \|/);
+  t.regex(md, /candidate: .*security acl\+tls/);
+  t.regex(renderComparisonText(c), /candidate: .*security acl\+tls/);
 });
 
 test("the same change inside the run-to-run spread of the repeats is not flagged: within noise", (t) => {

@@ -18,7 +18,7 @@ export async function calibrateInstrument(ctx: RunContext): Promise<void> {
     // The client link as every engine reaches it (with a secured topology's login), and the same node straight.
     const faultLayer = linkOf(topology, node.name);
     const paths = { direct: { ...faultLayer, port: node.hostPort }, faultLayer };
-    const c = await calibrate(w.engine, paths, ctx.scenario.client, w.mode === "open-loop" ? w.rate : 1000, ctx.signal);
+    const c = await calibrate(w.engine, paths, ctx.scenario.client, w.mode === "open-loop" ? w.rate : 1000, w.connections, ctx.signal);
     ctx.calibration = c;
     ctx.progress.step(
       `instrument floor: P50 ${formatUs(c.faultLayer.p50Us)}, P99 ${formatUs(c.faultLayer.p99Us)} through the fault layer (direct ${formatUs(c.direct.p50Us)} / ${formatUs(c.direct.p99Us)})`,
