@@ -4,6 +4,7 @@ import { registerCompare } from "./compare.js";
 import { registerList } from "./list.js";
 import { registerMatrix } from "./matrix.js";
 import { registerRun } from "./run.js";
+import { registerStudy } from "./study.js";
 import { registerSuite } from "./suite.js";
 
 /** The command line: one file per command under commands/, each declaring its own options (help is generated). */
@@ -17,7 +18,7 @@ function program(done: (code: number) => void): Command {
     )
     .exitOverride()
     .showHelpAfterError("(see --help)");
-  for (const register of [registerRun, registerSuite, registerMatrix, registerCompare, registerList]) register(p, done);
+  for (const register of [registerRun, registerSuite, registerMatrix, registerCompare, registerList, registerStudy]) register(p, done);
   return p;
 }
 

@@ -11,19 +11,24 @@ import { Metronome } from "./metronome.js";
 export const CALIBRATION_MS = 2000;
 /** PINGs before this are not counted: the first hundreds of ms pay for JIT compilation and the connection's start. */
 export const CALIBRATION_WARMUP_MS = 300;
-/** The rate both paths together are timed at: the scenario's, up to this. */
+/** The rate each path is timed at: the scenario's, up to this. */
 export const CALIBRATION_MAX_RATE = 5000;
+/** Connections per path, at most. */
+export const CALIBRATION_MAX_CONNECTIONS = 8;
+/** The paths take turns in blocks this long, so that a slow moment of the machine falls on both alike. */
+export const CALIBRATION_BLOCK_MS = 100;
 
 /**
  * The instrument's own floor, measured before the load: PINGs on the run's engine, open loop, straight to the server
- * and through the fault layer, as the load drives it: the run's rate and its connections, split between the two paths.
- * (Each path at the full rate doubled the driver's work: ioredis at 5000 ops/s measured a floor of P50 165–525 ms
- * here, a queue the load itself, at P99 12–38 ms, never saw.) Redis answers PING without touching data, so what
- * this measures is the driver, the engine, the network and the proxy: no latency the run reports can be read below it.
+ * and through the fault layer. Redis answers PING without touching data, so what this measures is the driver, the
+ * engine, the network and the proxy: no latency the run reports can be read below it. Both paths are driven as the
+ * load is: at the run's rate over the run's connections. (Each path at the full rate at once doubled the driver's
+ * work, and ioredis at 5000 ops/s measured floors of P50 165–525 ms against the load's P99 of 12–38 ms; each at half
+ * the rate made every request wait on idle machinery, a floor above the load's own P50 at 1000 ops/s.)
  */
 export interface Calibration {
   engine: EngineName;
-  /** PINGs a second on each path. */
+  /** PINGs a second on each path, in its turns. */
   ratePerSec: number;
   durationMs: number;
   direct: LatencySummary;
@@ -34,8 +39,9 @@ export interface Calibration {
 }
 
 /**
- * Both paths in one open loop, alternating PING by PING, so that a slow moment of the machine falls on both alike and
- * the difference is the fault layer's.
+ * Both paths in one open loop at the run's rate, taking turns block by block (CALIBRATION_BLOCK_MS), so that a slow
+ * moment of the machine falls on both alike and the difference is the fault layer's; in a block, the PINGs go round
+ * that path's connections as the load's operations go round its own.
  */
 export async function calibrate(
   engine: EngineName,
@@ -45,12 +51,12 @@ export async function calibrate(
   connections: number,
   signal?: AbortSignal,
 ): Promise<Calibration> {
-  const ratePerSec = Math.min(rate, CALIBRATION_MAX_RATE) / 2;
-  const perPath = Math.max(1, Math.ceil(connections / 2));
-  // All or none: connections that opened are closed again when another could not. Even ones go straight to the
-  // server, odd ones through the fault layer.
+  const ratePerSec = Math.min(rate, CALIBRATION_MAX_RATE);
+  const perPath = Math.max(1, Math.min(connections, CALIBRATION_MAX_CONNECTIONS));
+  // All or none: connections that opened are closed again when another could not. The first perPath go straight to
+  // the server, the rest through the fault layer.
   const opened = await Promise.allSettled(
-    Array.from({ length: 2 * perPath }, (_, k) => ENGINES[engine].connectTo(k % 2 === 0 ? paths.direct : paths.faultLayer, client)),
+    Array.from({ length: 2 * perPath }, (_, k) => ENGINES[engine].connectTo(k < perPath ? paths.direct : paths.faultLayer, client)),
   );
   const conns = opened.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
   const refused = opened.find((o): o is PromiseRejectedResult => o.status === "rejected");
@@ -61,14 +67,16 @@ export async function calibrate(
   const stats = [new OpStats(), new OpStats()];
   let metronome: Metronome | undefined;
   try {
-    metronome = await Metronome.start(Metronome.intervalFor(2 * ratePerSec));
+    metronome = await Metronome.start(Metronome.intervalFor(ratePerSec));
     const startMs = metronome.startMs;
     const clock = () => performance.now() - startMs;
+    // Each path is timed for CALIBRATION_MS: twice that in all, in turns.
     await runOpenLoop(
-      { ratePerSec: 2 * ratePerSec, durationMs: CALIBRATION_WARMUP_MS + CALIBRATION_MS, metronome },
+      { ratePerSec, durationMs: CALIBRATION_WARMUP_MS + 2 * CALIBRATION_MS, metronome },
       (i, intendedMs, done) => {
-        conns[i % conns.length].ping((err) => {
-          if (intendedMs >= CALIBRATION_WARMUP_MS) stats[i % 2].record({ kind: "read", intendedMs, sentMs: intendedMs, doneMs: clock() });
+        const path = Math.floor(intendedMs / CALIBRATION_BLOCK_MS) % 2;
+        conns[path * perPath + (i % perPath)].ping((err) => {
+          if (intendedMs >= CALIBRATION_WARMUP_MS) stats[path].record({ kind: "read", intendedMs, sentMs: intendedMs, doneMs: clock() });
           done(err);
         });
         return "read";

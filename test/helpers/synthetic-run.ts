@@ -210,7 +210,7 @@ export function syntheticReport(spec: SyntheticSpec): RunReport {
   if (spec.fault && faultAt !== undefined) {
     const common = { requestedAtMs: spec.fault.atS * 1000, tookEffectAtMs: faultAt, healedAtMs: healAt! };
     if (spec.fault.kind === "bgsave")
-      faults.push({ kind: "bgsave", ...common, tookEffectAtMs: common.requestedAtMs, details: { node: "redis-0", forkUs: 16_800, copyOnWriteBytes: 6_594_560, usedMemoryBytes: 290_000_000, bgsaveStatus: "ok", bgsaveObservedMs: healAt! - common.requestedAtMs, forksBefore: 0, forksAfter: 1, keys: 262_144 } });
+      faults.push({ kind: "bgsave", ...common, tookEffectAtMs: common.requestedAtMs, details: { node: "redis-0", forkUs: 16_800, copyOnWriteBytes: 6_594_560, usedMemoryBytes: 290_000_000, usedMemoryPeakBytes: 301_000_000, usedMemoryRssBytes: 312_000_000, keysAfter: 262_144, oomKilled: false, bgsaveStatus: "ok", bgsaveObservedMs: healAt! - common.requestedAtMs, forksBefore: 0, forksAfter: 1, keys: 262_144 } });
     else if (spec.fault.kind === "kill")
       faults.push({ kind: "kill", ...common, details: { nodes: ["redis-0"], target: "primary", engineAnsweredAfterMs: 233, restarted: ["redis-0"], ...(failsOver ? { rejoinedAsReplicaAfterHealMs: 4000 } : {}) } });
     else faults.push({ kind: "pause", ...common, details: { node: "redis-0", target: "primary", ...(failsOver ? { stillPrimary: false, rejoinedAsReplicaAfterHealMs: 2500 } : {}) } });

@@ -55,10 +55,12 @@ const planted = (latencyMs: number) => ({
   faults: [{ kind: "latency-spike", at: "3s", for: "4s", latencyMs, direction: "replies" }],
 });
 
-test.serial("compare flags a planted +1 ms round trip (a latency toxic on the client link's replies), and two identical runs not at all; the floor is the runs' own", async (t) => {
+// +5 ms: above the instrument's floor even on this host's noisy days (calibrated P50 up to 3.7 ms seen at 1000 ops/s
+// under CPU steal); +1 ms, Toxiproxy's smallest step, is flagged only on a quiet one, where the floor is below it.
+test.serial("compare flags a planted +5 ms round trip (a latency toxic on the client link's replies), and two identical runs not at all; the floor is the runs' own", async (t) => {
   const a = await cli(["run", "--file", scenarioFile(planted(0)), "--quiet"]);
   const b = await cli(["run", "--file", scenarioFile(planted(0)), "--quiet"]);
-  const toxic = await cli(["run", "--file", scenarioFile(planted(1)), "--quiet"]);
+  const toxic = await cli(["run", "--file", scenarioFile(planted(5)), "--quiet"]);
   for (const r of [a, b, toxic]) t.is(r.code, 0, r.stderr);
   const p50 = (out: string) => (jsonOf(path.join(out, "compare.json")) as Comparison).scenarios[0].metrics.find((m) => m.key === "p50.fault")!;
 
@@ -70,8 +72,8 @@ test.serial("compare flags a planted +1 ms round trip (a latency toxic on the cl
   const m = p50("reports/test/compare-planted");
   t.log(`P50 in the fault window ${m.base.median} → ${m.candidate.median} ms; floor ${m.floor} ms`);
   t.is(m.outcome, "regressed", m.note);
-  // 1 ms on the replies: at least 1 ms on a round trip (more on a slow minute; never an upper bound).
-  t.true(m.change > 0.8, `1 ms on the replies adds at least 1 ms to a round trip: ${m.change} ms`);
+  // 5 ms on the replies: at least 5 ms on a round trip (more on a slow minute; never an upper bound).
+  t.true(m.change > 4.5, `5 ms on the replies adds at least 5 ms to a round trip: ${m.change} ms`);
   const floors = [a, toxic].map((r) => (jsonOf(path.join(reportDir(r.stdout), "report.json")) as { instrument: { calibration: { faultLayer: { p50Us: number } } } }).instrument.calibration.faultLayer.p50Us / 1000);
   t.is(m.floor, Math.max(0.1, ...floors), "the floor is the higher of the two runs' calibrated P50");
 });

@@ -1,0 +1,128 @@
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { BadInputError } from "../infra/errors.js";
+import type { Settings } from "../infra/settings.js";
+import { formatBytes } from "../infra/units.js";
+import type { Progress } from "../report/progress.js";
+import type { RunReport } from "../report/types.js";
+import { runScenario } from "../run/run.js";
+import { requireResources } from "../scenario/resource-guard.js";
+import { validateScenario } from "../scenario/load.js";
+import type { Scenario } from "../scenario/schema.js";
+import { forkModel, type ForkModel, type ForkPoint } from "./fork-model.js";
+import { renderForkStudyMarkdown } from "./fork-study-markdown.js";
+
+export interface ForkStudyOptions {
+  sizes: number[];
+  rates: number[];
+  repeats: number;
+  /** The planner's own size (bytes), extrapolated to beside the seed's 25 GB. */
+  target: number;
+  settings: Settings;
+  progress: Progress;
+  signal: AbortSignal;
+  /** The study's folder; each run gets one inside it. */
+  dir: string;
+}
+
+export interface ForkStudy extends ForkModel {
+  kind: "fork";
+  sizes: number[];
+  rates: number[];
+  repeats: number;
+  targetBytes: number;
+  points: ForkPoint[];
+  /** Points not measured, and why (too big for this host, a run that failed). */
+  skipped: Array<{ sizeBytes: number; writeRate: number; reason: string }>;
+}
+
+/** The load's read share: half the operations write, over the dataset's own keys, so that the save's child shares pages being written. */
+const READ_RATIO = 0.5;
+/** When the save starts: after the warm-up and enough baseline to compare with. */
+const SAVE_AT_S = 6;
+
+/** One point's scenario: a fresh standalone server, the dataset, a load over its keys, BGSAVE at SAVE_AT_S, long enough for the save to end under load. */
+export function forkScenario(sizeBytes: number, rate: number): Scenario {
+  const gb = sizeBytes / 2 ** 30;
+  return validateScenario(
+    {
+      name: `study-fork-${Math.round(sizeBytes / 2 ** 20)}mib-${rate}ops`,
+      description: `Fork study point: BGSAVE of ${formatBytes(sizeBytes)} under ${rate} ops/s over the dataset's keys.`,
+      topology: { kind: "standalone" },
+      dataset: { size: sizeBytes, valueBytes: 1024 },
+      workload: { keys: "dataset", rate, readRatio: READ_RATIO, duration: Math.ceil(SAVE_AT_S + 10 + 8 * gb), warmup: 2, connections: 4 },
+      faults: [{ kind: "bgsave", at: SAVE_AT_S }],
+      budgets: {},
+    },
+    "the fork study",
+  );
+}
+
+/** What one run measured, as a point; or why it is not one. */
+export function forkPointOf(report: RunReport, dir: string, rate: number): ForkPoint | { reason: string } {
+  const save = report.faults.find((f) => f.kind === "bgsave");
+  if (report.status !== "completed") return { reason: `the run ${report.status}${report.problem ? `: ${report.problem}` : ""}` };
+  if (!save || save.kind !== "bgsave") return { reason: "no BGSAVE in the run" };
+  if (save.error) return { reason: `the save failed: ${save.error}` };
+  const d = save.details;
+  if (d.oomKilled) return { reason: "the save was OOM-killed: a point of another kind (see the run)" };
+  const { usedMemoryRssBytes, usedMemoryBytes, usedMemoryPeakBytes, forkUs, copyOnWriteBytes, bgsaveObservedMs } = d;
+  if (usedMemoryRssBytes === undefined || usedMemoryBytes === undefined || usedMemoryPeakBytes === undefined || forkUs === undefined || copyOnWriteBytes === undefined || bgsaveObservedMs === undefined)
+    return { reason: "the save's numbers were not all read from the server" };
+  const ms = (us: number) => Math.round(us) / 1000;
+  return {
+    sizeBytes: report.scenario.dataset.size,
+    rssBytes: usedMemoryRssBytes,
+    usedMemoryBytes,
+    usedMemoryPeakBytes,
+    writeRate: Math.round(rate * (1 - report.scenario.workload.readRatio)),
+    forkMs: forkUs / 1000,
+    cowBytes: copyOnWriteBytes,
+    saveMs: bgsaveObservedMs,
+    p99BaselineMs: ms(report.phases.baseline.latency.p99Us),
+    p99SaveMs: ms(report.phases.fault.latency.p99Us),
+    maxSaveMs: ms(report.phases.fault.latency.maxUs),
+    run: dir,
+  };
+}
+
+/** Writes study.json and study.md (after every point, so a study stopped half-way keeps what it measured). */
+function write(dir: string, study: ForkStudy): void {
+  writeFileSync(path.join(dir, "study.json"), `${JSON.stringify(study, null, 1)}\n`);
+  writeFileSync(path.join(dir, "study.md"), renderForkStudyMarkdown(study));
+}
+
+/**
+ * Every size × rate × repeat on a fresh server, smallest first; a size this host cannot hold is skipped with the
+ * resource guard's reason, never attempted. Progress per point with the points left and an ETA from those done.
+ */
+export async function runForkStudy(o: ForkStudyOptions): Promise<ForkStudy> {
+  const study: ForkStudy = { kind: "fork", sizes: o.sizes, rates: o.rates, repeats: o.repeats, targetBytes: o.target, points: [], skipped: [], ...forkModel([], [o.target]) };
+  const plan = [...o.sizes].sort((a, b) => a - b).flatMap((size) => o.rates.flatMap((rate) => Array.from({ length: o.repeats }, () => ({ size, rate }))));
+  const started = Date.now();
+  let done = 0;
+  for (const [i, { size, rate }] of plan.entries()) {
+    if (o.signal.aborted) break;
+    const eta = done ? ` (ETA ${Math.round((((Date.now() - started) / done) * (plan.length - i)) / 1000)} s)` : "";
+    o.progress.step(`fork study: point ${i + 1}/${plan.length}, ${formatBytes(size)} at ${rate} ops/s; ${plan.length - i - 1} left after it${eta}`);
+    const scenario = forkScenario(size, rate);
+    try {
+      requireResources(scenario);
+    } catch (err) {
+      if (!(err instanceof BadInputError)) throw err;
+      const reason = `too big for this host: ${err.message.split("\n")[0]}`;
+      o.progress.step(`fork study: skipped ${formatBytes(size)}: ${reason}`);
+      study.skipped.push({ sizeBytes: size, writeRate: rate, reason });
+      continue;
+    }
+    const result = await runScenario(scenario, { settings: { ...o.settings, reportsDir: o.dir }, progress: o.progress, signal: o.signal });
+    done++;
+    const point = forkPointOf(result.report, result.files.dir, rate);
+    if ("reason" in point) study.skipped.push({ sizeBytes: size, writeRate: rate, reason: point.reason });
+    else study.points.push(point);
+    Object.assign(study, forkModel(study.points, [o.target]));
+    write(o.dir, study);
+  }
+  write(o.dir, study);
+  return study;
+}

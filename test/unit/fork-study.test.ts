@@ -1,0 +1,88 @@
+import test from "ava";
+import { forkClaims, forkModel, SEED_SIZE_BYTES, type ForkPoint } from "../../harness/study/fork-model.js";
+import { forkPointOf, forkScenario } from "../../harness/study/fork-study.js";
+import { renderForkStudyMarkdown } from "../../harness/study/fork-study-markdown.js";
+import { FIXTURES, syntheticReport } from "../helpers/synthetic-run.js";
+
+// The fork study's model: points in, fits, extrapolations and verdicts on the seed's claims out; and what a run's
+// report gives as a point.
+
+const GB = 2 ** 30;
+/** A point on fork = 22 ms/GB + 2 ms (this host's order of magnitude), with the rest plausible. */
+const point = (gb: number, extra: Partial<ForkPoint> = {}): ForkPoint => ({
+  sizeBytes: gb * GB,
+  rssBytes: gb * 1.1 * GB,
+  usedMemoryBytes: gb * GB,
+  usedMemoryPeakBytes: gb * 1.05 * GB,
+  writeRate: 500,
+  forkMs: 22 * gb * 1.1 + 2,
+  cowBytes: 40e6,
+  saveMs: 900 * gb,
+  p99BaselineMs: 2,
+  p99SaveMs: 30,
+  maxSaveMs: 120,
+  run: `reports/x/${gb}`,
+  ...extra,
+});
+
+test("the fit recovers ms per GB from the points and extrapolates to the target and to 25 GB, marked as extrapolation", (t) => {
+  const m = forkModel([0.5, 1, 2, 4].map((g) => point(g, { forkMs: 22 * g * 1.1 + 2 + (g % 2 ? 0.3 : -0.3) })), [10 * GB]);
+  t.true(Math.abs(m.fit!.forkMsPerGb - 22) < 0.5, `${m.fit!.forkMsPerGb}`);
+  t.true(m.fit!.ci95[0] < 22 && 22 < m.fit!.ci95[1]);
+  t.true(m.fit!.r2 > 0.99);
+  t.deepEqual(m.extrapolations.map((e) => [e.sizeBytes, e.beyondMeasured]), [[10 * GB, false], [SEED_SIZE_BYTES, true]], "4.4 GB RSS measured: 10 GB within 3×, 25 GB beyond");
+  const at25 = m.extrapolations[1];
+  t.true(Math.abs(at25.forkMs - (22 * 25 + 2)) < 15, `${at25.forkMs}`);
+});
+
+test("claims: a 25 GB fork interval above 100 ms confirms the stall; below it refutes; a 2× bound held or broken; P99 not testable below 25 GB", (t) => {
+  const pts = [0.5, 1, 2, 4].map((g) => point(g));
+  const stall = (lo: number, hi: number) => forkClaims(pts, { sizeBytes: SEED_SIZE_BYTES, forkMs: (lo + hi) / 2, ci95: [lo, hi], beyondMeasured: true })[0];
+  t.is(stall(400, 700).verdict, "confirmed");
+  t.is(stall(20, 80).verdict, "refuted");
+  t.is(stall(60, 300).verdict, "not testable on this host", "an interval across the claim's edge decides nothing");
+  const claims = forkModel(pts, []).claims;
+  t.is(claims.find((c) => /2×/.test(c.claim))!.verdict, "confirmed");
+  t.regex(claims.find((c) => /2×/.test(c.claim))!.measured, /1\.0\d+×/);
+  t.is(forkClaims([point(1, { cowBytes: 1.5 * GB })], null).find((c) => /2×/.test(c.claim))!.verdict, "refuted", "COW past the RSS breaks the bound");
+  t.is(claims.find((c) => /P99/.test(c.claim))!.verdict, "not testable on this host");
+  t.is(forkClaims([point(1, { p99SaveMs: 140 })], null).find((c) => /P99/.test(c.claim))!.verdict, "confirmed");
+  const noisy = forkClaims([point(1, { p99SaveMs: 240, p99BaselineMs: 108 })], null).find((c) => /P99/.test(c.claim))!;
+  t.is(noisy.verdict, "not testable on this host", "a baseline of 108 ms is not the claim's 1 ms");
+  t.regex(noisy.measured, /no point with a baseline P99 under 10 ms \(the host's own noise: 108 ms\)/);
+  t.is(claims.find((c) => /25 GB is where/.test(c.claim))!.verdict, "not testable on this host");
+});
+
+test("too few points: no fit, said why; the markdown still shows the points and the claims", (t) => {
+  const m = forkModel([point(1), point(1)], [25 * GB]);
+  t.is(m.fit, null);
+  t.deepEqual(m.extrapolations, []);
+  t.regex(m.notes.join("\n"), /no fork fit: a fit with an interval needs at least 3 points/);
+  const md = renderForkStudyMarkdown({ kind: "fork", sizes: [GB], rates: [1000], repeats: 2, targetBytes: 25 * GB, points: [point(1), point(1)], skipped: [{ sizeBytes: 100 * GB, writeRate: 1000, reason: "too big for this host" }], ...m });
+  t.regex(md, /## The seed's claims/);
+  t.regex(md, /\| 1\.0 GiB \| 1\.1 GiB \|/, "each point: size, then RSS");
+  t.regex(md, /too big for this host/);
+});
+
+test("a point's scenario: a fresh standalone server, the dataset, writes over its keys, BGSAVE after the baseline, a load that outlasts the save", (t) => {
+  const s = forkScenario(2 * GB, 1000);
+  t.is(s.topology.kind, "standalone");
+  t.is(s.dataset.size, 2 * GB);
+  t.is(s.workload.keys, "dataset");
+  t.is(s.faults[0].kind, "bgsave");
+  t.true(s.workload.duration >= 30, `${s.workload.duration} s`);
+});
+
+test("a run's report gives a point with the save's numbers, in ms and bytes", (t) => {
+  const report = syntheticReport(FIXTURES["report-standalone-bgsave.json"]);
+  const p = forkPointOf(report, "reports/run-1", 2000);
+  if ("reason" in p) return t.fail(p.reason);
+  const d = report.faults[0].details as { forkUs: number; copyOnWriteBytes: number; usedMemoryRssBytes: number };
+  t.is(p.forkMs, d.forkUs / 1000);
+  t.is(p.cowBytes, d.copyOnWriteBytes);
+  t.is(p.rssBytes, d.usedMemoryRssBytes);
+  t.is(p.writeRate, 1000, "half of 2000 ops/s write");
+  t.is(p.p99SaveMs, report.phases.fault.latency.p99Us / 1000);
+  t.is(p.run, "reports/run-1");
+  t.deepEqual(forkPointOf({ ...report, status: "failed", problem: "no Docker engine answered" }, "x", 1), { reason: "the run failed: no Docker engine answered" });
+});
