@@ -23,7 +23,7 @@ export const CALIBRATION_BLOCK_MS = 100;
  * and through the fault layer. Redis answers PING without touching data, so what this measures is the driver, the
  * engine, the network and the proxy: no latency the run reports can be read below it. Both paths are driven as the
  * load is: at the run's rate over the run's connections. (Each path at the full rate at once doubled the driver's
- * work, and ioredis at 5000 ops/s measured floors of P50 165–525 ms against the load's P99 of 12–38 ms; each at half
+ * work: ioredis at 5000 ops/s measured a floor of P50 165 ms while the load's per-second P99 was 12.6–38.7 ms; each at half
  * the rate made every request wait on idle machinery, a floor above the load's own P50 at 1000 ops/s.)
  */
 export interface Calibration {
