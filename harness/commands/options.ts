@@ -1,5 +1,6 @@
 import { Option, type Command } from "commander";
 import { BadInputError } from "../infra/errors.js";
+import { parseDurationS } from "../infra/units.js";
 import type { Overrides } from "../scenario/load.js";
 
 /** The options that replace a scenario's own values (run, suite, tour, matrix). */
@@ -32,6 +33,47 @@ export function positiveInt(flag: string, v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new BadInputError(`--${flag} ${v} is not a whole number of at least 1.`);
   return n;
+}
+
+/** A comma-separated list, each item parsed, or bad input naming the flag and the item. */
+export function listOf<T>(flag: string, value: string, parse: (s: string) => T): T[] {
+  const items = value.split(",").map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new BadInputError(`--${flag} is empty.`, `Give a value, e.g. --${flag} ${flag === "sizes" ? "0.5gb,1gb,2gb" : "1000,10000"}`);
+  return items.map((item) => {
+    try {
+      return parse(item);
+    } catch (err) {
+      throw new BadInputError(`--${flag}: "${item}" is not valid: ${(err as Error).message}`);
+    }
+  });
+}
+
+/** One value parsed, or bad input naming the flag. */
+export function one<T>(flag: string, value: string, parse: (s: string) => T): T {
+  const items = listOf(flag, value, parse);
+  if (items.length > 1) throw new BadInputError(`--${flag} takes one value, not ${items.length}.`);
+  return items[0];
+}
+
+/** A rate: a positive number of operations a second. */
+export function rate(s: string): number {
+  const n = Number(s);
+  if (!Number.isFinite(n) || n <= 0) throw new Error("a rate is a positive number of operations a second");
+  return n;
+}
+
+/** A share between 0 and 1 (a read ratio). */
+export function share(s: string): number {
+  const n = Number(s);
+  if (!(n >= 0 && n <= 1)) throw new Error("a share is a number between 0 and 1");
+  return n;
+}
+
+/** A duration in ms: "2ms", "10s", "0"; a bare number is ms. */
+export function milliseconds(s: string): number {
+  const v = parseDurationS(/^\s*[\d.]+\s*$/.test(s) ? `${s}ms` : s) * 1000;
+  if (!(v >= 0)) throw new Error("a duration like 2ms or 10s");
+  return v;
 }
 
 /** What an action hands back: the process's exit code. */

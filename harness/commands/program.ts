@@ -4,6 +4,7 @@ import { registerCompare } from "./compare.js";
 import { registerList } from "./list.js";
 import { registerMatrix } from "./matrix.js";
 import { registerRun } from "./run.js";
+import { registerRecommend } from "./recommend.js";
 import { registerStudy } from "./study.js";
 import { registerSuite } from "./suite.js";
 
@@ -18,7 +19,7 @@ function program(done: (code: number) => void): Command {
     )
     .exitOverride()
     .showHelpAfterError("(see --help)");
-  for (const register of [registerRun, registerSuite, registerMatrix, registerCompare, registerList, registerStudy]) register(p, done);
+  for (const register of [registerRun, registerSuite, registerMatrix, registerCompare, registerList, registerStudy, registerRecommend]) register(p, done);
   return p;
 }
 

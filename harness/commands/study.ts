@@ -5,9 +5,21 @@ import { loadSettings } from "../infra/settings.js";
 import { formatBytes, parseSize } from "../infra/units.js";
 import { Progress } from "../report/progress.js";
 import { newReportDir } from "../report/write.js";
-import { runForkStudy } from "../study/fork-study.js";
+import { runForkStudy, type Persistence } from "../study/fork-study.js";
+import { runThroughputStudy } from "../study/throughput-study.js";
+import { TOPOLOGIES, type TopologyKind } from "../topology/registry.js";
 import { interruptSignal } from "./interrupt.js";
-import { positiveInt } from "./options.js";
+import { listOf, milliseconds, one, positiveInt, rate, share } from "./options.js";
+
+interface ThroughputFlags {
+  topology: string;
+  sloP99: string;
+  startRate: string;
+  maxRate: string;
+  stepSeconds: string;
+  readRatio: string;
+  quiet?: boolean;
+}
 
 interface ForkFlags {
   sizes: string;
@@ -15,31 +27,15 @@ interface ForkFlags {
   repeats: string;
   target: string;
   persistence: string;
+  thp?: boolean;
   quiet?: boolean;
 }
 
-/** A comma-separated list, each item parsed, or bad input naming the flag and the item. */
-function listOf<T>(flag: string, value: string, parse: (s: string) => T): T[] {
-  const items = value.split(",").map((s) => s.trim()).filter(Boolean);
-  if (items.length === 0) throw new BadInputError(`--${flag} is empty.`, `Give a comma-separated list, e.g. --${flag} ${flag === "sizes" ? "0.5gb,1gb,2gb" : "1000,10000"}`);
-  return items.map((item) => {
-    try {
-      return parse(item);
-    } catch (err) {
-      throw new BadInputError(`--${flag}: "${item}" is not valid: ${(err as Error).message}`);
-    }
-  });
-}
+const KINDS = TOPOLOGIES.map((t) => t.kind) as string[];
 
-const rate = (s: string) => {
-  const n = Number(s);
-  if (!Number.isFinite(n) || n <= 0) throw new Error("a rate is a positive number of operations a second");
-  return n;
-};
-
-/** `study fork`: capacity studies (issue 11). Each writes reports/<time>-study-<kind>/ with study.json and study.md. */
+/** `study fork`, `study throughput`: capacity studies. Each writes reports/<time>-study-<kind>/ with study.json, study.md and study.html. */
 export function registerStudy(program: Command, done: (code: number) => void): void {
-  const study = program.command("study").description("capacity studies: fork cost against dataset size");
+  const study = program.command("study").description("capacity studies: fork cost against dataset size, the latency–throughput curve of a topology");
   study
     .command("fork")
     .description("BGSAVE under load at several dataset sizes: fork time, copy-on-write, save duration, latency; fitted and extrapolated")
@@ -47,22 +43,59 @@ export function registerStudy(program: Command, done: (code: number) => void): v
     .option("--rates <ops/s,...>", "load during the save (half writes)", "1000,10000")
     .option("--repeats <n>", "runs of each point", "3")
     .option("--target <25gb>", "your dataset size, extrapolated to beside the seed's 25 GB", "25gb")
-    .option("--persistence <rdb>", "rdb (BGSAVE); aof (BGREWRITEAOF) is not measured yet", "rdb")
+    .option("--persistence <rdb,aof>", "the save measured: rdb (BGSAVE), aof (BGREWRITEAOF), or both; the fit is of rdb when measured", "rdb")
+    .option("--thp", "also measure each point with transparent huge pages on for Redis (disable-thp no), where the host's THP setting allows it")
     .option("--quiet", "no progress lines")
     .action(async (o: ForkFlags) => {
-      if (o.persistence !== "rdb") throw new BadInputError(`--persistence ${o.persistence}: only rdb is measured so far.`, "Use --persistence rdb (the default).");
+      const persistence = [...new Set(listOf("persistence", o.persistence, (v) => {
+        if (v !== "rdb" && v !== "aof") throw new Error("the saves are rdb and aof");
+        return v as Persistence;
+      }))];
       const sizes = listOf("sizes", o.sizes, parseSize);
       const rates = listOf("rates", o.rates, rate);
       const repeats = positiveInt("repeats", o.repeats);
-      const target = listOf("target", o.target, parseSize)[0];
+      const target = one("target", o.target, parseSize);
       const settings = loadSettings();
       const progress = new Progress(process.stderr, o.quiet);
       const dir = newReportDir(settings.reportsDir, "study-fork");
       progress.step(`fork study: ${sizes.map(formatBytes).join(", ")} × ${rates.join(", ")} ops/s × ${repeats}, into ${dir}`);
-      const s = await runForkStudy({ sizes, rates, repeats, target, settings, progress, signal: interruptSignal(), dir });
+      const s = await runForkStudy({ sizes, rates, repeats, target, persistence, thp: o.thp ?? false, settings, progress, signal: interruptSignal(), dir });
       for (const c of s.claims) process.stdout.write(`${c.verdict.padEnd(26)} ${c.claim}: ${c.measured}\n`);
       if (s.fit) process.stdout.write(`fork: ${s.fit.forkMsPerGb} ms/GB (95% ${s.fit.ci95.join("–")}), R² ${s.fit.r2}, ${s.fit.n} points\n`);
-      process.stdout.write(`study: ${path.join(dir, "study.md")}\n       ${path.join(dir, "study.json")}\n`);
+      printFiles(dir);
       done(s.points.length === 0 ? EXIT.environment : EXIT.pass);
     });
+  study
+    .command("throughput")
+    .description("step the open-loop rate ×1.5 on a fresh topology until P99 breaks the objective or the driver is the bottleneck: the highest rate at the objective, and the knee plot")
+    .option("--topology <kind>", KINDS.join(" | "), "standalone")
+    .option("--slo-p99 <2ms>", "the P99 objective", "2ms")
+    .option("--start-rate <ops/s>", "the first step's rate", "1000")
+    .option("--max-rate <ops/s>", "no step above this rate", "200000")
+    .option("--step-seconds <s>", "seconds measured per step, after a 3 s warm-up", "15")
+    .option("--read-ratio <0..1>", "share of reads (GET; the rest SET)", "0.5")
+    .option("--quiet", "no progress lines")
+    .action(async (o: ThroughputFlags) => {
+      if (!KINDS.includes(o.topology)) throw new BadInputError(`--topology ${o.topology} is not a topology.`, `Use one of: ${KINDS.join(", ")}.`);
+      const sloP99Ms = one("slo-p99", o.sloP99, milliseconds);
+      if (sloP99Ms <= 0) throw new BadInputError(`--slo-p99 ${o.sloP99}: an objective of 0 is met by nothing.`, "Give a positive duration, e.g. --slo-p99 2ms.");
+      const startRate = one("start-rate", o.startRate, rate);
+      const maxRate = one("max-rate", o.maxRate, rate);
+      if (maxRate < startRate) throw new BadInputError(`--max-rate ${maxRate} is below --start-rate ${startRate}.`, "Raise --max-rate or lower --start-rate.");
+      const stepSeconds = positiveInt("step-seconds", o.stepSeconds);
+      const readRatio = one("read-ratio", o.readRatio, share);
+      const settings = loadSettings();
+      const progress = new Progress(process.stderr, o.quiet);
+      const dir = newReportDir(settings.reportsDir, `study-throughput-${o.topology}`);
+      progress.step(`throughput study: ${o.topology}, P99 ≤ ${sloP99Ms} ms, from ${startRate} ops/s ×1.5 up to ${maxRate}, into ${dir}`);
+      const s = await runThroughputStudy({ topology: o.topology as TopologyKind, sloP99Ms, startRate, maxRate, stepSeconds, readRatio, settings, progress, signal: interruptSignal(), dir });
+      for (const st of s.steps) process.stdout.write(`${String(st.targetRate).padStart(8)} ops/s asked  ${String(st.achievedRate).padStart(8)} achieved  P50 ${st.p50Ms} ms  P99 ${st.p99Ms} ms  P99.9 ${st.p999Ms} ms${st.driverBound ? "  DRIVER-BOUND" : st.meetsSlo ? "" : "  breaks the objective"}\n`);
+      process.stdout.write(`max rate at P99 ≤ ${sloP99Ms} ms: ${s.maxRateAtSlo === null ? "none" : `${s.maxRateAtSlo} ops/s`}; stopped: ${s.stopped}\n`);
+      printFiles(dir);
+      done(s.steps.length === 0 ? EXIT.environment : EXIT.pass);
+    });
+}
+
+export function printFiles(dir: string, names = ["study.md", "study.html", "study.json"]): void {
+  process.stdout.write(names.map((f, i) => `${i ? "      " : "files:"} ${path.join(dir, f)}\n`).join(""));
 }

@@ -11,8 +11,16 @@ const OOM_EVENT_GRACE_MS = 3000;
 /** A save of the largest dataset a host here can hold is done well within this. */
 const SAVE_TIMEOUT_MS = 30 * 60_000;
 
+/** What the save is: an RDB snapshot (BGSAVE), or the AOF rewritten (BGREWRITEAOF). Both fork; INFO names them apart. */
+const SAVES = {
+  rdb: { command: "BGSAVE", inProgress: "rdb_bgsave_in_progress", cow: "rdb_last_cow_size", status: "rdb_last_bgsave_status" },
+  aof: { command: "BGREWRITEAOF", inProgress: "aof_rewrite_in_progress", cow: "aof_last_cow_size", status: "aof_last_bgrewrite_status" },
+} as const;
+
 export interface BgsaveDetails {
   node: string;
+  /** rdb: BGSAVE; aof: BGREWRITEAOF. Absent in reports written before the AOF rewrite was measured (rdb). */
+  persistence?: "rdb" | "aof";
   forkUs: number;
   copyOnWriteBytes: number;
   usedMemoryBytes: number;
@@ -36,26 +44,27 @@ function keyCount(info: Map<string, string>): number {
 }
 
 /**
- * BGSAVE on the primary: Redis forks, and the fork itself stalls the server for a time that grows with the dataset
+ * BGSAVE (or BGREWRITEAOF, persistence "aof") on the primary: Redis forks, and the fork itself stalls the server for a time that grows with the dataset
  * (page tables are copied); then copy-on-write costs memory while clients keep writing. The fault takes effect when
  * BGSAVE is sent (the fork happens inside that command) and heals when the harness sees the save finished.
  */
 export const bgsave = defineFault({
   kind: "bgsave",
-  description: "BGSAVE on the primary: the fork's stall, then copy-on-write while the child writes",
-  schema: z.object({ kind: z.literal("bgsave"), ...at }).strict(),
+  description: "BGSAVE (or BGREWRITEAOF) on the primary: the fork's stall, then copy-on-write while the child writes",
+  schema: z.object({ kind: z.literal("bgsave"), persistence: z.enum(["rdb", "aof"]).default("rdb"), ...at }).strict(),
   validate: (_spec, s) => (s.datasetBytes > 0 ? [] : [{ path: ["dataset", "size"], message: 'a bgsave fault needs a dataset to fork: set dataset.size (e.g. "1gb")' }]),
-  run: async (_spec, ctx) => {
+  run: async (spec, ctx) => {
     const node = await ctx.topology.primary();
+    const save = SAVES[spec.persistence];
     let sentAtMs = 0;
     return runFault<"bgsave", BgsaveDetails>(ctx, "bgsave", {
       inject: async (rec) => {
         const before = parseInfo(await node.admin.info("all"));
         // What the save starts from, kept even when the server does not survive it.
-        Object.assign(rec.details, { usedMemoryBytes: infoNumber(before, "used_memory"), keys: keyCount(before), forksBefore: infoNumber(before, "total_forks") });
+        Object.assign(rec.details, { persistence: spec.persistence, usedMemoryBytes: infoNumber(before, "used_memory"), keys: keyCount(before), forksBefore: infoNumber(before, "total_forks") });
         sentAtMs = ctx.clock();
-        const reply = await node.admin.bgsave();
-        ctx.timeline.add("fault-step", { fault: "bgsave", step: "bgsave-started", node: node.name, note: `${reply} after ${Math.round(ctx.clock() - sentAtMs)} ms` });
+        const reply = spec.persistence === "aof" ? await node.admin.bgrewriteaof() : await node.admin.bgsave();
+        ctx.timeline.add("fault-step", { fault: "bgsave", step: "bgsave-started", node: node.name, note: `${save.command}: ${reply} after ${Math.round(ctx.clock() - sentAtMs)} ms` });
         rec.details.node = node.name;
         return { nodes: [node.name], tookEffectAtMs: sentAtMs };
       },
@@ -65,7 +74,7 @@ export const bgsave = defineFault({
         // A server that stops answering (killed mid-save) ends the wait: the save's fate is then unknown, and said so.
         const done = await pollUntil(
           async () => {
-            const inProgress = await node.admin.info("persistence").then((t) => parseInfo(t).get("rdb_bgsave_in_progress") === "1", (err: Error) => err);
+            const inProgress = await node.admin.info("persistence").then((t) => parseInfo(t).get(save.inProgress) === "1", (err: Error) => err);
             return inProgress === true ? undefined : inProgress;
           },
           { timeoutMs: SAVE_TIMEOUT_MS, intervalMs: POLL_MS, signal: ctx.signal },
@@ -85,10 +94,10 @@ export const bgsave = defineFault({
           return;
         }
         const info = parseInfo(await node.admin.info("all"));
-        const status = info.get("rdb_last_bgsave_status") ?? "?";
+        const status = info.get(save.status) ?? "?";
         Object.assign(rec.details, {
           forkUs: infoNumber(info, "latest_fork_usec"),
-          copyOnWriteBytes: infoNumber(info, "rdb_last_cow_size"),
+          copyOnWriteBytes: infoNumber(info, save.cow),
           usedMemoryPeakBytes: infoNumber(info, "used_memory_peak"),
           usedMemoryRssBytes: infoNumber(info, "used_memory_rss"),
           keysAfter: keyCount(info),
@@ -97,7 +106,7 @@ export const bgsave = defineFault({
           forksAfter: infoNumber(info, "total_forks"),
         } satisfies Partial<BgsaveDetails>);
         if (done.timedOut) rec.fail(ctx.signal.aborted ? "interrupted while the save was still running" : `the save had not finished after ${SAVE_TIMEOUT_MS / 60_000} min`);
-        else if (status !== "ok" && !(rec.details.oomKilled = await oomKilled())) rec.fail(`BGSAVE ended with status ${status}`);
+        else if (status !== "ok" && !(rec.details.oomKilled = await oomKilled())) rec.fail(`${save.command} ended with status ${status}`);
         else if (rec.details.oomKilled) rec.details.bgsaveStatus = `${status} (the save's child OOM-killed; the server answers)`;
         else rec.details.oomKilled = false;
       },
@@ -105,8 +114,9 @@ export const bgsave = defineFault({
   },
   facts: (d) => [
     { label: "node", value: d.node },
+    { label: "save", value: SAVES[d.persistence ?? "rdb"].command },
     { label: "fork (latest_fork_usec)", value: d.forkUs, unit: "µs" },
-    { label: "copy-on-write (rdb_last_cow_size)", value: d.copyOnWriteBytes, unit: "bytes" },
+    { label: `copy-on-write (${SAVES[d.persistence ?? "rdb"].cow})`, value: d.copyOnWriteBytes, unit: "bytes" },
     { label: "used_memory before", value: d.usedMemoryBytes, unit: "bytes" },
     { label: "used_memory_peak", value: d.usedMemoryPeakBytes, unit: "bytes" },
     { label: "used_memory_rss", value: d.usedMemoryRssBytes, unit: "bytes" },

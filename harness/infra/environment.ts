@@ -54,11 +54,14 @@ export function selectedSysValue(raw: string): string {
   return /\[([^\]]+)\]/.exec(raw)?.[1] ?? raw;
 }
 
+/** The host's transparent huge pages setting in force: always, madvise or never ("unknown" where it cannot be read). */
+export const hostTransparentHugePages = () => selectedSysValue(readSys("/sys/kernel/mm/transparent_hugepage/enabled"));
+
 export function hostFacts(runtime: ContainerRuntimeClient): HostFacts {
   const engine = runtime.info.containerRuntime;
   return {
     kernel: `${os.type()} ${os.release()}`,
-    transparentHugePages: selectedSysValue(readSys("/sys/kernel/mm/transparent_hugepage/enabled")),
+    transparentHugePages: hostTransparentHugePages(),
     overcommitMemory: readSys("/proc/sys/vm/overcommit_memory"),
     cores: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? "unknown",

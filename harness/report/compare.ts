@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { metricSamples, upperBudget, type MetricSample } from "../check/metrics.js";
 import { BadInputError } from "../infra/errors.js";
 import { formatPercentChange, formatValue, type Unit } from "../infra/units.js";
 import { securityLabel } from "../security/run-security.js";
 import { reportProblems } from "./report-schema.js";
+import { searchFiles } from "./search-files.js";
 import { REPORT_SCHEMA_VERSION, type RunReport } from "./types.js";
 
 /*
@@ -39,7 +40,7 @@ export function findReports(paths: string[]): LoadedReport[] {
     if (st.isFile()) files.push(p);
     else if (st.isDirectory()) {
       const direct = path.join(p, "report.json");
-      const found = existsSync(direct) ? [direct] : searchReports(p, SEARCH_DEPTH);
+      const found = existsSync(direct) ? [direct] : searchFiles(p, "report.json", SEARCH_DEPTH);
       if (found.length === 0)
         throw new BadInputError(`${p} holds no report.json (searched ${SEARCH_DEPTH} levels deep)`, `${FIND_HINT}; run a scenario first to write one`);
       files.push(...found);
@@ -53,21 +54,6 @@ export function findReports(paths: string[]): LoadedReport[] {
     seen.add(real);
     out.push({ report: loadReport(f), source: f });
   }
-  return out;
-}
-
-function searchReports(dir: string, depth: number): string[] {
-  const out: string[] = [];
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
-  } catch (e) {
-    throw new BadInputError(`cannot read the folder ${dir}: ${(e as Error).message}`, "check its permissions");
-  }
-  for (const e of entries) if (e.isFile() && e.name === "report.json") out.push(path.join(dir, e.name));
-  if (depth > 0)
-    for (const e of entries)
-      if (e.isDirectory() && !e.name.startsWith(".") && e.name !== "node_modules") out.push(...searchReports(path.join(dir, e.name), depth - 1));
   return out;
 }
 

@@ -21,6 +21,10 @@ export interface ForkPoint {
   maxSaveMs: number;
   /** The run's folder. */
   run: string;
+  /** Redis let the kernel back its memory with transparent huge pages (disable-thp no): the THP variant, not fitted. */
+  thp?: boolean;
+  /** The save: an AOF rewrite (BGREWRITEAOF) rather than an RDB snapshot (absent: rdb). */
+  persistence?: "aof";
 }
 
 export interface ForkFit {
@@ -60,6 +64,8 @@ export const PUBLISHED_FORK_MS_PER_GB = [
 ] as const;
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+/** n values from `from` to `to`, evenly spaced on a log scale (the fork plot's x axis is one). */
+const geometric = (from: number, to: number, n = 40) => Array.from({ length: n }, (_, i) => from * (to / from) ** (i / (n - 1)));
 
 function asForkFit(f: LinearFit): ForkFit {
   return { forkMsPerGb: round(f.slope, 3), forkMsIntercept: round(f.intercept, 3), r2: round(f.r2, 4), ci95: [round(f.slopeCi95[0], 3), round(f.slopeCi95[1], 3)], n: f.n };
@@ -72,16 +78,22 @@ export interface ForkModel {
   /** Save duration against GB of RSS. */
   saveFit: ForkFit | null;
   /** Copy-on-write bytes against bytes written during the save (write rate × save seconds × value size is not known to Redis; writes × seconds is). */
-  cowFit: { bytesPerWrite: number; r2: number; ci95: [number, number] } | null;
+  cowFit: { bytesPerWrite: number; interceptBytes: number; r2: number; ci95: [number, number] } | null;
   extrapolations: Extrapolation[];
+  /** The fork fit drawn: the line and its 95% band, from half the smallest size measured to past the furthest target. */
+  curve: Array<{ gb: number; forkMs: number; ci95: [number, number] }>;
   claims: ClaimVerdict[];
   /** Why a fit is missing (too few points), in words. */
   notes: string[];
 }
 
 /** The fits, the extrapolations to `targets` (bytes) and the claims, from the points measured. */
-export function forkModel(points: ForkPoint[], targets: number[]): ForkModel {
+export function forkModel(all: ForkPoint[], targets: number[]): ForkModel {
   const notes: string[] = [];
+  // The THP variant is another machine setting, the AOF rewrite another save: drawn and compared, never mixed into the
+  // fit, which is of RDB snapshots when there are any.
+  const fitted = all.some((p) => !p.persistence) ? undefined : "aof";
+  const points = all.filter((p) => !p.thp && p.persistence === fitted);
   const tryFit = (what: string, xy: Array<{ x: number; y: number }>) => {
     try {
       return fitLine(xy);
@@ -93,12 +105,18 @@ export function forkModel(points: ForkPoint[], targets: number[]): ForkModel {
   const fork = tryFit("fork", points.map((p) => ({ x: p.rssBytes / GB, y: p.forkMs })));
   const save = tryFit("save duration", points.map((p) => ({ x: p.rssBytes / GB, y: p.saveMs })));
   const cow = tryFit("copy-on-write", points.map((p) => ({ x: p.writeRate * (p.saveMs / 1000), y: p.cowBytes })));
-  const extrapolations = fork ? [...new Set([...targets, SEED_SIZE_BYTES])].sort((a, b) => a - b).map((t) => asExtrapolation(predict(fork, t / GB))) : [];
+  const sizes = [...new Set([...targets, SEED_SIZE_BYTES])].sort((a, b) => a - b);
+  const extrapolations = fork ? sizes.map((t) => asExtrapolation(predict(fork, t / GB))) : [];
+  const curve = fork ? geometric(Math.min(...points.map((p) => p.rssBytes / GB)) / 2, (sizes[sizes.length - 1] / GB) * 1.2).map((gb) => {
+    const p = predict(fork, gb);
+    return { gb: round(gb, 4), forkMs: round(p.y, 3), ci95: [round(p.ci95[0], 3), round(p.ci95[1], 3)] as [number, number] };
+  }) : [];
   return {
     fit: fork && asForkFit(fork),
     saveFit: save && asForkFit(save),
-    cowFit: cow && { bytesPerWrite: round(cow.slope, 1), r2: round(cow.r2, 4), ci95: [round(cow.slopeCi95[0], 1), round(cow.slopeCi95[1], 1)] },
+    cowFit: cow && { bytesPerWrite: round(cow.slope, 1), interceptBytes: Math.round(cow.intercept), r2: round(cow.r2, 4), ci95: [round(cow.slopeCi95[0], 1), round(cow.slopeCi95[1], 1)] },
     extrapolations,
+    curve,
     claims: forkClaims(points, extrapolations.find((e) => e.sizeBytes === SEED_SIZE_BYTES) ?? null),
     notes,
   };

@@ -1,7 +1,6 @@
-import { writeFileSync } from "node:fs";
-import path from "node:path";
 import { BadInputError } from "../infra/errors.js";
 import type { Settings } from "../infra/settings.js";
+import { hostTransparentHugePages } from "../infra/environment.js";
 import { formatBytes } from "../infra/units.js";
 import type { Progress } from "../report/progress.js";
 import type { RunReport } from "../report/types.js";
@@ -10,7 +9,8 @@ import { requireResources } from "../scenario/resource-guard.js";
 import { validateScenario } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 import { forkModel, type ForkModel, type ForkPoint } from "./fork-model.js";
-import { renderForkStudyMarkdown } from "./fork-study-markdown.js";
+import { forkStudyView } from "./fork-study-view.js";
+import { writeStudy } from "./write-study.js";
 
 export interface ForkStudyOptions {
   sizes: number[];
@@ -23,6 +23,9 @@ export interface ForkStudyOptions {
   signal: AbortSignal;
   /** The study's folder; each run gets one inside it. */
   dir: string;
+  /** Also measure each point with transparent huge pages let on for Redis (disable-thp no), where the host allows it. */
+  thp?: boolean;
+  persistence: Persistence[];
 }
 
 export interface ForkStudy extends ForkModel {
@@ -30,10 +33,13 @@ export interface ForkStudy extends ForkModel {
   sizes: number[];
   rates: number[];
   repeats: number;
+  persistence: Persistence[];
   targetBytes: number;
   points: ForkPoint[];
   /** Points not measured, and why (too big for this host, a run that failed). */
   skipped: Array<{ sizeBytes: number; writeRate: number; reason: string }>;
+  /** The THP variant: the host's setting, and whether the variant ran or why not. */
+  thp: { host: string; ran: boolean; why: string } | null;
 }
 
 /** The load's read share: half the operations write, over the dataset's own keys, so that the save's child shares pages being written. */
@@ -42,16 +48,19 @@ const READ_RATIO = 0.5;
 const SAVE_AT_S = 6;
 
 /** One point's scenario: a fresh standalone server, the dataset, a load over its keys, BGSAVE at SAVE_AT_S, long enough for the save to end under load. */
-export function forkScenario(sizeBytes: number, rate: number): Scenario {
+export type Persistence = "rdb" | "aof";
+
+export function forkScenario(sizeBytes: number, rate: number, v: { thp?: boolean; persistence?: Persistence } = {}): Scenario {
   const gb = sizeBytes / 2 ** 30;
+  const aof = v.persistence === "aof";
   return validateScenario(
     {
-      name: `study-fork-${Math.round(sizeBytes / 2 ** 20)}mib-${rate}ops`,
-      description: `Fork study point: BGSAVE of ${formatBytes(sizeBytes)} under ${rate} ops/s over the dataset's keys.`,
-      topology: { kind: "standalone" },
+      name: `study-fork-${Math.round(sizeBytes / 2 ** 20)}mib-${rate}ops${aof ? "-aof" : ""}${v.thp ? "-thp" : ""}`,
+      description: `Fork study point: ${aof ? "BGREWRITEAOF" : "BGSAVE"} of ${formatBytes(sizeBytes)} under ${rate} ops/s over the dataset's keys${v.thp ? ", transparent huge pages let on (disable-thp no)" : ""}.`,
+      topology: { kind: "standalone", config: { ...(v.thp ? { "disable-thp": "no" } : {}), ...(aof ? { appendonly: "yes" } : {}) } },
       dataset: { size: sizeBytes, valueBytes: 1024 },
       workload: { keys: "dataset", rate, readRatio: READ_RATIO, duration: Math.ceil(SAVE_AT_S + 10 + 8 * gb), warmup: 2, connections: 4 },
-      faults: [{ kind: "bgsave", at: SAVE_AT_S }],
+      faults: [{ kind: "bgsave", at: SAVE_AT_S, persistence: v.persistence ?? "rdb" }],
       budgets: {},
     },
     "the fork study",
@@ -83,13 +92,24 @@ export function forkPointOf(report: RunReport, dir: string, rate: number): ForkP
     p99SaveMs: ms(report.phases.fault.latency.p99Us),
     maxSaveMs: ms(report.phases.fault.latency.maxUs),
     run: dir,
+    ...(report.scenario.topology.config["disable-thp"] === "no" ? { thp: true } : {}),
+    ...(d.persistence === "aof" ? { persistence: "aof" as const } : {}),
   };
 }
 
-/** Writes study.json and study.md (after every point, so a study stopped half-way keeps what it measured). */
-function write(dir: string, study: ForkStudy): void {
-  writeFileSync(path.join(dir, "study.json"), `${JSON.stringify(study, null, 1)}\n`);
-  writeFileSync(path.join(dir, "study.md"), renderForkStudyMarkdown(study));
+/**
+ * Whether the THP variant can run here. Redis asks the kernel not to use huge pages for itself (disable-thp yes); with
+ * it off, huge pages back Redis's memory only when the host's setting is "always": under "madvise" nothing in Redis
+ * asks for them, and changing the host's setting is the machine owner's decision, not a study's.
+ */
+export function thpVariant(asked: boolean, host = hostTransparentHugePages()): ForkStudy["thp"] {
+  if (!asked) return null;
+  if (host === "always") return { host, ran: true, why: "the host's THP is always: each point also ran with disable-thp no" };
+  return {
+    host,
+    ran: false,
+    why: `not run: the host's THP is "${host}", so Redis's memory gets no huge pages whatever disable-thp says (only "always" backs memory that does not ask for them). To measure it, the machine's owner sets /sys/kernel/mm/transparent_hugepage/enabled to always; the study does not change the host.`,
+  };
 }
 
 /**
@@ -97,15 +117,20 @@ function write(dir: string, study: ForkStudy): void {
  * resource guard's reason, never attempted. Progress per point with the points left and an ETA from those done.
  */
 export async function runForkStudy(o: ForkStudyOptions): Promise<ForkStudy> {
-  const study: ForkStudy = { kind: "fork", sizes: o.sizes, rates: o.rates, repeats: o.repeats, targetBytes: o.target, points: [], skipped: [], ...forkModel([], [o.target]) };
-  const plan = [...o.sizes].sort((a, b) => a - b).flatMap((size) => o.rates.flatMap((rate) => Array.from({ length: o.repeats }, () => ({ size, rate }))));
+  const thp = thpVariant(o.thp ?? false);
+  const study: ForkStudy = { kind: "fork", sizes: o.sizes, rates: o.rates, repeats: o.repeats, persistence: o.persistence, targetBytes: o.target, points: [], skipped: [], thp, ...forkModel([], [o.target]) };
+  if (thp && !thp.ran) o.progress.step(`fork study: THP variant ${thp.why}`);
+  const variants = (thp?.ran ? [false, true] : [false]).flatMap((withThp) => o.persistence.map((persistence) => ({ thp: withThp, persistence })));
+  const plan = [...o.sizes]
+    .sort((a, b) => a - b)
+    .flatMap((size) => o.rates.flatMap((rate) => Array.from({ length: o.repeats }, () => variants.map((v) => ({ size, rate, v }))).flat()));
   const started = Date.now();
   let done = 0;
-  for (const [i, { size, rate }] of plan.entries()) {
+  for (const [i, { size, rate, v }] of plan.entries()) {
     if (o.signal.aborted) break;
     const eta = done ? ` (ETA ${Math.round((((Date.now() - started) / done) * (plan.length - i)) / 1000)} s)` : "";
-    o.progress.step(`fork study: point ${i + 1}/${plan.length}, ${formatBytes(size)} at ${rate} ops/s; ${plan.length - i - 1} left after it${eta}`);
-    const scenario = forkScenario(size, rate);
+    o.progress.step(`fork study: point ${i + 1}/${plan.length}, ${formatBytes(size)} at ${rate} ops/s${v.persistence === "aof" ? ", AOF rewrite" : ""}${v.thp ? ", THP on" : ""}; ${plan.length - i - 1} left after it${eta}`);
+    const scenario = forkScenario(size, rate, v);
     try {
       requireResources(scenario);
     } catch (err) {
@@ -121,8 +146,8 @@ export async function runForkStudy(o: ForkStudyOptions): Promise<ForkStudy> {
     if ("reason" in point) study.skipped.push({ sizeBytes: size, writeRate: rate, reason: point.reason });
     else study.points.push(point);
     Object.assign(study, forkModel(study.points, [o.target]));
-    write(o.dir, study);
+    writeStudy(o.dir, study, forkStudyView(study));
   }
-  write(o.dir, study);
+  writeStudy(o.dir, study, forkStudyView(study));
   return study;
 }

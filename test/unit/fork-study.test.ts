@@ -1,7 +1,8 @@
 import test from "ava";
 import { forkClaims, forkModel, SEED_SIZE_BYTES, type ForkPoint } from "../../harness/study/fork-model.js";
-import { forkPointOf, forkScenario } from "../../harness/study/fork-study.js";
-import { renderForkStudyMarkdown } from "../../harness/study/fork-study-markdown.js";
+import { forkPointOf, forkScenario, thpVariant } from "../../harness/study/fork-study.js";
+import { forkStudyView } from "../../harness/study/fork-study-view.js";
+import { studyHtml, studyMarkdown } from "../../harness/study/study-page.js";
 import { FIXTURES, syntheticReport } from "../helpers/synthetic-run.js";
 
 // The fork study's model: points in, fits, extrapolations and verdicts on the seed's claims out; and what a run's
@@ -58,9 +59,9 @@ test("too few points: no fit, said why; the markdown still shows the points and 
   t.is(m.fit, null);
   t.deepEqual(m.extrapolations, []);
   t.regex(m.notes.join("\n"), /no fork fit: a fit with an interval needs at least 3 points/);
-  const md = renderForkStudyMarkdown({ kind: "fork", sizes: [GB], rates: [1000], repeats: 2, targetBytes: 25 * GB, points: [point(1), point(1)], skipped: [{ sizeBytes: 100 * GB, writeRate: 1000, reason: "too big for this host" }], ...m });
+  const md = studyMarkdown(forkStudyView({ kind: "fork", sizes: [GB], rates: [1000], repeats: 2, persistence: ["rdb"], targetBytes: 25 * GB, points: [point(1), point(1)], skipped: [{ sizeBytes: 100 * GB, writeRate: 1000, reason: "too big for this host" }], thp: null, ...m }));
   t.regex(md, /## The seed's claims/);
-  t.regex(md, /\| 1\.0 GiB \| 1\.1 GiB \|/, "each point: size, then RSS");
+  t.regex(md, /\| 1\.0 GiB \| BGSAVE \| off \| 1\.1 GiB \|/, "each point: size, the save, THP, then RSS");
   t.regex(md, /too big for this host/);
 });
 
@@ -85,4 +86,35 @@ test("a run's report gives a point with the save's numbers, in ms and bytes", (t
   t.is(p.p99SaveMs, report.phases.fault.latency.p99Us / 1000);
   t.is(p.run, "reports/run-1");
   t.deepEqual(forkPointOf({ ...report, status: "failed", problem: "no Docker engine answered" }, "x", 1), { reason: "the run failed: no Docker engine answered" });
+});
+
+test("the page: the fork plot holds every point, the fit line with its band out past 25 GB, the published costs and the claim's 100 ms and 1 s", (t) => {
+  const pts = [0.5, 1, 2, 4].flatMap((g) => [point(g), point(g, { writeRate: 5000, forkMs: 22 * g * 1.1 + 3 })]);
+  const study = { kind: "fork" as const, sizes: [0.5, 1, 2, 4].map((g) => g * GB), rates: [1000, 10000], repeats: 1, persistence: ["rdb" as const], targetBytes: 40 * GB, points: pts, skipped: [], thp: null, ...forkModel(pts, [40 * GB]) };
+  const view = forkStudyView(study);
+  const fork = view.charts.find((c) => c.id === "fork")!;
+  const measured = fork.series.filter((s) => s.kind === "points").flatMap((s) => s.values.filter((v) => v !== null));
+  t.is(measured.length, pts.length, "every point drawn, repeats at one size included");
+  const fit = fork.series.find((s) => s.label.startsWith("fit"))!;
+  const drawnTo = Math.max(...fork.x.filter((_, i) => fit.values[i] !== null));
+  t.true(drawnTo >= 40 * 1.1, `the fit is drawn past the 40 GiB target: to ${drawnTo} GiB`);
+  t.is(fork.bands.length, 1);
+  t.true(fork.series.some((s) => /published: KVM 23 ms\/GB/.test(s.label)));
+  t.deepEqual(fork.refs.map((r) => [r.axis, r.at]), [["y", 100], ["y", 1000], ["x", 25], ["x", 40]]);
+  const page = studyHtml(view);
+  t.regex(page, /data-chart="fork"/);
+  t.regex(page, /<script type="application\/json" id="report-data">/);
+  t.notRegex(page, /<script[^>]+src=/, "self-contained: no script is fetched");
+});
+
+test("the THP variant: run where the host's THP is always (Redis told disable-thp no), said why not elsewhere; its points are drawn, not fitted", (t) => {
+  t.is(thpVariant(false, "always"), null);
+  t.true(thpVariant(true, "always")!.ran);
+  const not = thpVariant(true, "madvise")!;
+  t.false(not.ran);
+  t.regex(not.why, /the host's THP is "madvise", so Redis's memory gets no huge pages/);
+  t.deepEqual(forkScenario(GB, 1000, { thp: true }).topology.config, { "disable-thp": "no" });
+  const pts = [0.5, 1, 2].map((g) => point(g));
+  const withThp = [...pts, point(1, { thp: true, forkMs: 500 })];
+  t.deepEqual(forkModel(withThp, []).fit, forkModel(pts, []).fit, "a THP point moves no fit");
 });

@@ -1,0 +1,92 @@
+import { formatFraction, formatMs, formatNumber, formatValue } from "../infra/units.js";
+import { xyChart, type XyChart } from "../report/xy-chart.js";
+import type { StudyView } from "./study-page.js";
+import type { ThroughputStudy } from "./throughput-study.js";
+
+const rate = (v: number) => formatValue(v, "ops/s");
+
+function charts(s: ThroughputStudy): XyChart[] {
+  if (s.steps.length === 0) return [];
+  const at = (pick: (st: ThroughputStudy["steps"][number]) => number) => s.steps.map((st) => [st.achievedRate, pick(st)] as [number, number]);
+  const bound = s.steps.filter((st) => st.driverBound);
+  const broke = s.steps.filter((st) => !st.driverBound && !st.meetsSlo);
+  const maxTarget = Math.max(...s.steps.map((st) => st.targetRate));
+  return [
+    xyChart({
+      id: "knee",
+      title: "Latency against the rate achieved",
+      note: `Each step a fresh ${s.topology} under an open-loop load, latency from each operation's intended start. Dashed across: the P99 objective; dashed up: the highest rate that met it with the driver keeping up. Circled: steps where the driver was the bottleneck (their latency is partly the driver's) and steps that broke the objective. Log–log.`,
+      xLabel: "achieved ops/s",
+      xUnit: "ops/s",
+      yUnit: "ms",
+      logX: true,
+      logY: true,
+      layers: [
+        { label: "P50", color: "#2563eb", kind: "line", xy: at((st) => st.p50Ms) },
+        { label: "P99", color: "#f59e0b", kind: "line", xy: at((st) => st.p99Ms) },
+        { label: "P99.9", color: "#dc2626", kind: "line", xy: at((st) => st.p999Ms) },
+        ...(bound.length ? [{ label: "driver-bound step (P99)", color: "#6b7280", kind: "points" as const, xy: bound.map((st) => [st.achievedRate, st.p99Ms] as [number, number]) }] : []),
+        ...(broke.length ? [{ label: "broke the objective (P99)", color: "#b91c1c", kind: "points" as const, xy: broke.map((st) => [st.achievedRate, st.p99Ms] as [number, number]) }] : []),
+      ],
+      refs: [
+        { axis: "y", at: s.sloP99Ms, label: `objective: P99 ≤ ${formatMs(s.sloP99Ms)}`, color: "#b91c1c" },
+        ...(s.maxRateAtSlo !== null ? [{ axis: "x" as const, at: s.maxRateAtSlo, label: `max at the objective: ${rate(s.maxRateAtSlo)}`, color: "#15803d" }] : []),
+      ],
+    }),
+    xyChart({
+      id: "achieved",
+      title: "Rate achieved against the rate asked for",
+      note: "Operations that succeeded per second after the warm-up, against the open-loop rate the step asked for; dashed: achieved = asked. A point under the line fell behind (errors, or a driver that could not keep up).",
+      xLabel: "asked ops/s",
+      xUnit: "ops/s",
+      yUnit: "ops/s",
+      layers: [
+        { label: "achieved", color: "#2563eb", kind: "points", xy: s.steps.map((st) => [st.targetRate, st.achievedRate]) },
+        { label: "achieved = asked", color: "#9ca3af", kind: "line", dash: [4, 4], xy: [[0, 0], [maxTarget, maxTarget]] },
+      ],
+    }),
+  ];
+}
+
+function answer(s: ThroughputStudy): string {
+  if (s.maxRateAtSlo === null)
+    return s.stoppedBy === "driver"
+      ? `No rate measured: the driver was the bottleneck before any step met the objective.`
+      : `No step met P99 ≤ ${formatMs(s.sloP99Ms)} on this host, even the first.`;
+  const limit = s.stoppedBy === "driver" ? " The driver, not the topology, was the limit: the topology sustains at least this." : s.stoppedBy === "max-rate" ? " Every step up to --max-rate met it: the topology's limit is higher." : "";
+  return `Highest rate at P99 ≤ ${formatMs(s.sloP99Ms)}: ${rate(s.maxRateAtSlo)}.${limit}`;
+}
+
+export function throughputStudyView(s: ThroughputStudy): StudyView {
+  return {
+    title: `Throughput study: ${s.topology} at P99 ≤ ${formatMs(s.sloP99Ms)}`,
+    intro: `The open-loop rate stepped ×1.5, a fresh ${s.topology} each step (the lean engine, random keys, ${formatNumber(s.readRatio * 100)}% reads, ${s.stepSeconds} s measured after a warm-up), until P99 broke the objective or the driver became the bottleneck.`,
+    facts: [
+      ["topology", s.topology],
+      ["objective", `P99 ≤ ${formatMs(s.sloP99Ms)}, errors ≤ 0.1%`],
+      ["steps", String(s.steps.length)],
+      ["stopped", s.stopped || "running"],
+    ],
+    headline: [{ title: "Answer", paragraphs: [answer(s)] }],
+    charts: charts(s),
+    sections: [
+      {
+        id: "steps",
+        title: "Steps",
+        blocks: [
+          {
+            table: {
+              cls: "numbers",
+              headers: ["asked", "achieved", "P50", "P99", "P99.9", "errors", "", "run"],
+              rows: s.steps.map((st) => ({
+                cls: st.meetsSlo && !st.driverBound ? "" : "broken",
+                data: { rate: String(st.targetRate) },
+                cells: [rate(st.targetRate), rate(st.achievedRate), formatMs(st.p50Ms), formatMs(st.p99Ms), formatMs(st.p999Ms), formatFraction(st.errorRate), st.driverBound ? `driver-bound: ${st.driverBoundWhy}` : st.meetsSlo ? "meets the objective" : "breaks the objective", st.run],
+              })),
+            },
+          },
+        ],
+      },
+    ],
+  };
+}

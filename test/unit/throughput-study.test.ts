@@ -1,0 +1,82 @@
+import test from "ava";
+import { maxRateAtSlo, stepOf, stopAfter, throughputScenario, type ThroughputStep, type ThroughputStudy } from "../../harness/study/throughput-study.js";
+import { throughputStudyView } from "../../harness/study/throughput-study-view.js";
+import { studyMarkdown } from "../../harness/study/study-page.js";
+import { syntheticReport } from "../helpers/synthetic-run.js";
+
+// The latency–throughput study: what a step's run gives, when stepping stops, and which rate is the answer.
+
+const step = (targetRate: number, extra: Partial<ThroughputStep> = {}): ThroughputStep => ({
+  targetRate,
+  achievedRate: targetRate,
+  p50Ms: 0.5,
+  p99Ms: 1.2,
+  p999Ms: 3,
+  errorRate: 0,
+  driverBound: false,
+  meetsSlo: true,
+  run: `reports/x/${targetRate}`,
+  ...extra,
+});
+
+test("a step is a fresh topology of the kind under the lean engine's open loop at the step's rate, measured after a warm-up", (t) => {
+  const s = throughputScenario("cluster", 3375, 15, 0.8);
+  t.is(s.topology.kind, "cluster");
+  t.is(s.workload.engine, "lean");
+  t.is(s.workload.mode, "open-loop");
+  t.is(s.workload.rate, 3375);
+  t.is(s.workload.readRatio, 0.8);
+  t.is(s.workload.duration - s.workload.warmup, 15);
+  t.deepEqual(s.faults, []);
+});
+
+test("a run's report gives the step: achieved rate after the warm-up, percentiles, driver-bound from the instrument's self-check", (t) => {
+  const report = syntheticReport({ name: "study-step", topology: "standalone", rate: 400, durationS: 12, warmupS: 2 });
+  const st = stepOf(report, "reports/s1", 2);
+  if ("reason" in st) return t.fail(st.reason);
+  t.is(st.targetRate, 400);
+  t.true(Math.abs(st.achievedRate - 400) <= 8, `${st.achievedRate} ops/s achieved of 400`);
+  t.is(st.p99Ms, report.phases.baseline.latency.p99Us / 1000);
+  t.false(st.driverBound);
+  const lagging = stepOf(syntheticReport({ name: "study-step", topology: "standalone", rate: 400, durationS: 12, driverLagMs: 5 }), "reports/s2", 1000);
+  if ("reason" in lagging) return t.fail(lagging.reason);
+  t.true(lagging.driverBound);
+  t.regex(lagging.driverBoundWhy!, /schedule lag P99/);
+  t.deepEqual(stepOf({ ...report, status: "failed", problem: "no Docker engine answered" }, "x", 2), { reason: "the run failed: no Docker engine answered" });
+});
+
+test("stepping stops at the first step that is driver-bound, fails operations or breaks the P99 objective; not before", (t) => {
+  t.is(stopAfter(step(1000), 2), null);
+  t.is(stopAfter(step(1000, { p99Ms: 2.5, meetsSlo: false }), 2)!.by, "slo");
+  t.is(stopAfter(step(1000, { errorRate: 0.01, meetsSlo: false }), 2)!.by, "errors");
+  const d = stopAfter(step(1000, { driverBound: true, driverBoundWhy: "schedule lag P99 3 ms" }), 2)!;
+  t.is(d.by, "driver");
+  t.regex(d.why, /the driver was the bottleneck at 1,000 ops\/s \(schedule lag P99 3 ms\): the rates beyond are the driver's limit, not the topology's/);
+});
+
+test("the answer is the highest achieved rate that met the objective with the driver keeping up; a driver-bound step is never it", (t) => {
+  const steps = [step(1000), step(1500, { achievedRate: 1490 }), step(2250, { achievedRate: 2240, driverBound: true }), step(3375, { p99Ms: 9, meetsSlo: false })];
+  t.is(maxRateAtSlo(steps), 1490);
+  t.is(maxRateAtSlo([step(1000, { meetsSlo: false, p99Ms: 4 })]), null);
+});
+
+test("the view: the answer first, every step in the table, the knee plot with the objective and the driver-bound steps marked", (t) => {
+  const s: ThroughputStudy = {
+    kind: "throughput",
+    topology: "standalone",
+    sloP99Ms: 2,
+    readRatio: 0.5,
+    stepSeconds: 15,
+    steps: [step(1000), step(1500, { achievedRate: 1490 }), step(2250, { achievedRate: 2100, driverBound: true, driverBoundWhy: "schedule lag P99 1.5 ms" })],
+    maxRateAtSlo: 1490,
+    stoppedBy: "driver",
+    stopped: "the driver was the bottleneck",
+  };
+  const v = throughputStudyView(s);
+  const md = studyMarkdown(v);
+  t.regex(md, /Highest rate at P99 ≤ 2 ms: 1,490 ops\/s\. The driver, not the topology, was the limit/);
+  t.is((md.match(/reports\/x\//g) ?? []).length, 3, "every step's run named");
+  const knee = v.charts.find((c) => c.id === "knee")!;
+  t.deepEqual(knee.refs.map((r) => [r.axis, r.at]), [["y", 2], ["x", 1490]]);
+  t.truthy(knee.series.find((x) => x.label.startsWith("driver-bound")));
+});
