@@ -1,5 +1,11 @@
 import test from "ava";
-import { maxRateAtSlo, stepOf, stopAfter, throughputScenario, type ThroughputStep, type ThroughputStudy } from "../../harness/study/throughput-study.js";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { loadSettings } from "../../harness/infra/settings.js";
+import { Progress } from "../../harness/report/progress.js";
+import type { Scenario } from "../../harness/scenario/schema.js";
+import { maxRateAtSlo, runThroughputStudy, stepOf, stopAfter, throughputScenario, type ThroughputStep, type ThroughputStudy } from "../../harness/study/throughput-study.js";
 import { throughputStudyView } from "../../harness/study/throughput-study-view.js";
 import { studyMarkdown } from "../../harness/study/study-page.js";
 import { syntheticReport } from "../helpers/synthetic-run.js";
@@ -52,6 +58,29 @@ test("stepping stops at the first step that is driver-bound, fails operations or
   const d = stopAfter(step(1000, { driverBound: true, driverBoundWhy: "schedule lag P99 3 ms" }), 2)!;
   t.is(d.by, "driver");
   t.regex(d.why, /the driver was the bottleneck at 1,000 ops\/s \(schedule lag P99 3 ms\): the rates beyond are the driver's limit, not the topology's/);
+});
+
+test("a step that would stop the study is repeated once at the same rate: a one-off stall goes on, a confirmed one stops", async (t) => {
+  // The driver lags at 1,500 ops/s on the first try only, and at 3,375 ops/s every time.
+  const tries = new Map<number, number>();
+  const runStep = async (sc: Scenario) => {
+    const rate = sc.workload.rate;
+    tries.set(rate, (tries.get(rate) ?? 0) + 1);
+    const lag = (rate === 1500 && tries.get(rate) === 1) || rate >= 3375 ? 5 : 0;
+    return { report: syntheticReport({ name: sc.name, topology: "standalone", rate, durationS: 12, ...(lag ? { driverLagMs: lag } : {}) }), files: { dir: `reports/${rate}-${tries.get(rate)}` } };
+  };
+  const dir = mkdtempSync(path.join(os.tmpdir(), "throughput-"));
+  const s = await runThroughputStudy({ topology: "standalone", sloP99Ms: 1000, startRate: 1000, maxRate: 10_000, stepSeconds: 10, readRatio: 0.5, settings: loadSettings(), progress: new Progress(process.stderr, true), signal: new AbortController().signal, dir, runStep });
+  t.deepEqual(s.steps.map((st) => [st.targetRate, st.driverBound, st.repeated ?? false]), [
+    [1000, false, false],
+    [1500, true, true],
+    [1500, false, false],
+    [2250, false, false],
+    [3375, true, true],
+    [3375, true, false],
+  ]);
+  t.is(s.stoppedBy, "driver");
+  t.is(s.maxRateAtSlo, s.steps[3].achievedRate, "the highest step the driver kept up with");
 });
 
 test("the answer is the highest achieved rate that met the objective with the driver keeping up; a driver-bound step is never it", (t) => {
