@@ -16,7 +16,7 @@ import type { ThroughputStudy } from "./throughput-study.js";
 export interface ThroughputEvidence {
   maxRateAtSlo: number | null;
   sloP99Ms: number;
-  /** The driver, not the topology, ended the study: the maximum is a lower bound. */
+  /** The instrument (the driver, or its own latency floor), not the topology, ended the study: the maximum is a lower bound. */
   driverLimited: boolean;
   source: string;
 }
@@ -71,7 +71,7 @@ export function findEvidence(reportsDir: string, sloP99Ms: number): Evidence {
         ev.skipped.push(`${file}: a throughput study at P99 ≤ ${t.sloP99Ms} ms, not the ${sloP99Ms} ms asked`);
         continue;
       }
-      ev.throughput[t.topology] = { maxRateAtSlo: t.maxRateAtSlo, sloP99Ms: t.sloP99Ms, driverLimited: t.stoppedBy === "driver", source: file };
+      ev.throughput[t.topology] = { maxRateAtSlo: t.maxRateAtSlo, sloP99Ms: t.sloP99Ms, driverLimited: t.stoppedBy === "driver" || t.stoppedBy === "floor", source: file };
     }
   }
   for (const file of searchFiles(reportsDir, "report.json", DEPTH)) {

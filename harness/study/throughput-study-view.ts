@@ -49,11 +49,21 @@ function charts(s: ThroughputStudy): XyChart[] {
 }
 
 function answer(s: ThroughputStudy): string {
+  const floor = `The instrument's own floor reached the objective (${s.stopped}): measure with a looser objective, or on a quieter host, to find the topology's limit.`;
   if (s.maxRateAtSlo === null)
     return s.stoppedBy === "driver"
       ? `No rate measured: the driver was the bottleneck before any step met the objective.`
-      : `No step met P99 ≤ ${formatMs(s.sloP99Ms)} on this host, even the first.`;
-  const limit = s.stoppedBy === "driver" ? " The driver, not the topology, was the limit: the topology sustains at least this." : s.stoppedBy === "max-rate" ? " Every step up to --max-rate met it: the topology's limit is higher." : "";
+      : s.stoppedBy === "floor"
+        ? `No rate measured. ${floor}`
+        : `No step met P99 ≤ ${formatMs(s.sloP99Ms)} on this host, even the first.`;
+  const limit =
+    s.stoppedBy === "driver"
+      ? " The driver, not the topology, was the limit: the topology sustains at least this."
+      : s.stoppedBy === "floor"
+        ? ` The topology sustains at least this. ${floor}`
+        : s.stoppedBy === "max-rate"
+          ? " Every step up to --max-rate met it: the topology's limit is higher."
+          : "";
   return `Highest rate at P99 ≤ ${formatMs(s.sloP99Ms)}: ${rate(s.maxRateAtSlo)}.${limit}`;
 }
 

@@ -1,4 +1,4 @@
-import { METRICS } from "../check/metrics.js";
+import { instrumentFloor, METRICS } from "../check/metrics.js";
 import type { Settings } from "../infra/settings.js";
 import type { Progress } from "../report/progress.js";
 import type { RunReport } from "../report/types.js";
@@ -26,12 +26,14 @@ export interface ThroughputStep {
   driverBound: boolean;
   driverBoundWhy?: string;
   meetsSlo: boolean;
+  /** The instrument's own P99 in this step (PING through the fault layer, or the driver's lag): below it, nothing is Redis's. */
+  floorP99Ms: number;
   /** Set on a step whose stop was not confirmed: the same rate was run again and the repeat counts instead. */
   repeated?: boolean;
   run: string;
 }
 
-export type StopReason = "slo" | "driver" | "errors" | "max-rate" | "failed" | "interrupted";
+export type StopReason = "slo" | "floor" | "driver" | "errors" | "max-rate" | "failed" | "interrupted";
 
 export interface ThroughputStudy {
   kind: "throughput";
@@ -103,6 +105,7 @@ export function stepOf(report: RunReport, dir: string, sloP99Ms: number): Throug
     driverBound: bound !== null,
     ...(bound ? { driverBoundWhy: bound.reasons.join("; ") } : {}),
     meetsSlo: ms(bl.latency.p99Us) <= sloP99Ms && errorRate <= MAX_ERROR_RATE,
+    floorP99Ms: Math.round(instrumentFloor(report, "p99", "baseline") * 1000) / 1000,
     run: dir,
   };
 }
@@ -116,6 +119,8 @@ export function stopAfter(step: ThroughputStep, sloP99Ms: number): { by: StopRea
   const at = `at ${step.targetRate.toLocaleString("en-US")} ops/s`;
   if (step.driverBound) return { by: "driver", why: `the driver was the bottleneck ${at} (${step.driverBoundWhy}): the rates beyond are the driver's limit, not the topology's` };
   if (step.errorRate > MAX_ERROR_RATE) return { by: "errors", why: `${(step.errorRate * 100).toFixed(2)}% of operations failed ${at}` };
+  if (step.p99Ms > sloP99Ms && step.floorP99Ms > sloP99Ms)
+    return { by: "floor", why: `P99 ${step.p99Ms} ms broke the ${sloP99Ms} ms objective ${at}, but the instrument's own P99 floor there was ${step.floorP99Ms} ms: the objective is below what this harness resolves on this host, not a limit of the topology` };
   if (step.p99Ms > sloP99Ms) return { by: "slo", why: `P99 ${step.p99Ms} ms broke the ${sloP99Ms} ms objective ${at}` };
   return null;
 }

@@ -21,6 +21,7 @@ const step = (targetRate: number, extra: Partial<ThroughputStep> = {}): Throughp
   errorRate: 0,
   driverBound: false,
   meetsSlo: true,
+  floorP99Ms: 0.4,
   run: `reports/x/${targetRate}`,
   ...extra,
 });
@@ -54,6 +55,9 @@ test("a run's report gives the step: achieved rate after the warm-up, percentile
 test("stepping stops at the first step that is driver-bound, fails operations or breaks the P99 objective; not before", (t) => {
   t.is(stopAfter(step(1000), 2), null);
   t.is(stopAfter(step(1000, { p99Ms: 2.5, meetsSlo: false }), 2)!.by, "slo");
+  const floor = stopAfter(step(1000, { p99Ms: 2.5, meetsSlo: false, floorP99Ms: 2.2 }), 2)!;
+  t.is(floor.by, "floor", "a break the instrument's own floor explains is not the topology's");
+  t.regex(floor.why, /the instrument's own P99 floor there was 2\.2 ms: the objective is below what this harness resolves/);
   t.is(stopAfter(step(1000, { errorRate: 0.01, meetsSlo: false }), 2)!.by, "errors");
   const d = stopAfter(step(1000, { driverBound: true, driverBoundWhy: "schedule lag P99 3 ms" }), 2)!;
   t.is(d.by, "driver");
