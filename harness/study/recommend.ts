@@ -62,9 +62,13 @@ const rate = (v: number) => `${formatNumber(Math.round(v))} ops/s`;
 function datasetStep(q: Requirements, ev: Evidence): Step {
   const at = (bytes: number) => {
     if (!ev.fork) return null;
-    const m = forkModel(ev.fork.points, [bytes]);
-    const e = m.extrapolations.find((x) => x.sizeBytes === bytes);
-    return e ? `fork ${formatMs(e.forkMs)} (95% ${formatNumber(e.ci95[0])}–${formatNumber(e.ci95[1])} ms${e.beyondMeasured ? ", extrapolated" : ""}) at ${formatBytes(bytes)}` : null;
+    // The fit is against RSS, which is more than the data (allocator overhead): scale by the ratio the study measured.
+    const pts = ev.fork.points;
+    const known = pts.filter((p) => p.usedMemoryBytes > 0);
+    const rssPerByte = known.length ? known.reduce((a, p) => a + p.rssBytes / p.usedMemoryBytes, 0) / known.length : 1;
+    const rss = Math.round(bytes * rssPerByte);
+    const e = forkModel(pts, [rss]).extrapolations.find((x) => x.sizeBytes === rss);
+    return e ? `fork ${formatMs(e.forkMs)} (95% ${formatNumber(e.ci95[0])}–${formatNumber(e.ci95[1])} ms${e.beyondMeasured ? ", extrapolated" : ""}) at ${formatBytes(bytes)} (${formatBytes(rss)} RSS)` : null;
   };
   const whole = at(q.datasetBytes);
   const shard = at(Math.round(q.datasetBytes / CLUSTER_MASTERS));

@@ -7,15 +7,18 @@ const rate = (v: number) => formatValue(v, "ops/s");
 
 function charts(s: ThroughputStudy): XyChart[] {
   if (s.steps.length === 0) return [];
-  const at = (pick: (st: ThroughputStudy["steps"][number]) => number) => s.steps.map((st) => [st.achievedRate, pick(st)] as [number, number]);
-  const bound = s.steps.filter((st) => st.driverBound);
-  const broke = s.steps.filter((st) => !st.driverBound && !st.meetsSlo);
+  // The lines join the steps that counted; a step repeated to confirm a stop is a point of its own beside them.
+  const counted = s.steps.filter((st) => !st.repeated);
+  const repeated = s.steps.filter((st) => st.repeated);
+  const at = (pick: (st: ThroughputStudy["steps"][number]) => number) => counted.map((st) => [st.achievedRate, pick(st)] as [number, number]);
+  const bound = counted.filter((st) => st.driverBound);
+  const broke = counted.filter((st) => !st.driverBound && !st.meetsSlo);
   const maxTarget = Math.max(...s.steps.map((st) => st.targetRate));
   return [
     xyChart({
       id: "knee",
       title: "Latency against the rate achieved",
-      note: `Each step a fresh ${s.topology} under an open-loop load, latency from each operation's intended start. Dashed across: the P99 objective; dashed up: the highest rate that met it with the driver keeping up. Circled: steps where the driver was the bottleneck (their latency is partly the driver's) and steps that broke the objective. Log–log.`,
+      note: `Each step a fresh ${s.topology} under an open-loop load, latency from each operation's intended start. Dashed across: the P99 objective; dashed up: the highest rate that met it with the driver keeping up. Circled: steps where the driver was the bottleneck (their latency is partly the driver's), steps that broke the objective, and first tries that were repeated to confirm a stop. Log–log.`,
       xLabel: "achieved ops/s",
       xUnit: "ops/s",
       yUnit: "ms",
@@ -27,6 +30,7 @@ function charts(s: ThroughputStudy): XyChart[] {
         { label: "P99.9", color: "#dc2626", kind: "line", xy: at((st) => st.p999Ms) },
         ...(bound.length ? [{ label: "driver-bound step (P99)", color: "#6b7280", kind: "points" as const, xy: bound.map((st) => [st.achievedRate, st.p99Ms] as [number, number]) }] : []),
         ...(broke.length ? [{ label: "broke the objective (P99)", color: "#b91c1c", kind: "points" as const, xy: broke.map((st) => [st.achievedRate, st.p99Ms] as [number, number]) }] : []),
+        ...(repeated.length ? [{ label: "first try, repeated (P99)", color: "#a855f7", kind: "points" as const, xy: repeated.map((st) => [st.achievedRate, st.p99Ms] as [number, number]) }] : []),
       ],
       refs: [
         { axis: "y", at: s.sloP99Ms, label: `objective: P99 ≤ ${formatMs(s.sloP99Ms)}`, color: "#b91c1c" },
@@ -41,7 +45,7 @@ function charts(s: ThroughputStudy): XyChart[] {
       xUnit: "ops/s",
       yUnit: "ops/s",
       layers: [
-        { label: "achieved", color: "#2563eb", kind: "points", xy: s.steps.map((st) => [st.targetRate, st.achievedRate]) },
+        { label: "achieved", color: "#2563eb", kind: "points", xy: counted.map((st) => [st.targetRate, st.achievedRate]) },
         { label: "achieved = asked", color: "#9ca3af", kind: "line", dash: [4, 4], xy: [[0, 0], [maxTarget, maxTarget]] },
       ],
     }),
