@@ -15,7 +15,7 @@ import { FIXTURES, syntheticReport } from "../helpers/synthetic-run.js";
 const GB = 2 ** 30;
 const forkPoints: ForkPoint[] = [0.25, 0.5, 1].map((g) => ({ sizeBytes: g * GB, rssBytes: g * 1.1 * GB, usedMemoryBytes: g * GB, usedMemoryPeakBytes: g * GB, writeRate: 500, forkMs: 30 + 5 * g * 1.1 + (g === 0.5 ? 0.4 : 0), cowBytes: 1e6, saveMs: 1000 * g, p99BaselineMs: 2, p99SaveMs: 40, maxSaveMs: 60, run: `r/${g}` }));
 
-/** What this machine measured on 2026-12-03 in shape: standalone and cluster studies, failovers, split-brain losses. */
+/** Invented evidence shaped like what the harness finds (throughput studies, failovers, split-brain losses); not measurements. */
 const evidence = (over: Partial<Evidence> = {}): Evidence => ({
   throughput: {
     standalone: { maxRateAtSlo: 7594, sloP99Ms: 2, driverLimited: false, source: "reports/a/study.json" },
