@@ -1,4 +1,3 @@
-import "../harness/infra/preload.js";
 import test, { registerCompletionHandler, type ExecutionContext } from "ava";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";

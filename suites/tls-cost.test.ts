@@ -1,4 +1,3 @@
-import "../harness/infra/preload.js";
 import test from "ava";
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";

@@ -1,7 +1,8 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { BadInputError, EXIT } from "../infra/errors.js";
-import { loadSettings } from "../infra/settings.js";
+import { containerRuntime } from "../infra/docker.js";
+import { loadSettings, type Settings } from "../infra/settings.js";
 import { formatBytes, parseSize } from "../infra/units.js";
 import { Progress } from "../report/progress.js";
 import { newReportDir } from "../report/write.js";
@@ -55,9 +56,7 @@ export function registerStudy(program: Command, done: (code: number) => void): v
       const rates = listOf("rates", o.rates, rate);
       const repeats = positiveInt("repeats", o.repeats);
       const target = one("target", o.target, parseSize);
-      const settings = loadSettings();
-      const progress = new Progress(process.stderr, o.quiet);
-      const dir = newReportDir(settings.reportsDir, "study-fork");
+      const { settings, progress, dir } = await startStudy("study-fork", o.quiet);
       progress.step(`fork study: ${sizes.map(formatBytes).join(", ")} × ${rates.join(", ")} ops/s × ${repeats}, into ${dir}`);
       const s = await runForkStudy({ sizes, rates, repeats, target, persistence, thp: o.thp ?? false, settings, progress, signal: interruptSignal(), dir });
       for (const c of s.claims) process.stdout.write(`${c.verdict.padEnd(26)} ${c.claim}: ${c.measured}\n`);
@@ -84,9 +83,7 @@ export function registerStudy(program: Command, done: (code: number) => void): v
       if (maxRate < startRate) throw new BadInputError(`--max-rate ${maxRate} is below --start-rate ${startRate}.`, "Raise --max-rate or lower --start-rate.");
       const stepSeconds = positiveInt("step-seconds", o.stepSeconds);
       const readRatio = one("read-ratio", o.readRatio, share);
-      const settings = loadSettings();
-      const progress = new Progress(process.stderr, o.quiet);
-      const dir = newReportDir(settings.reportsDir, `study-throughput-${o.topology}`);
+      const { settings, progress, dir } = await startStudy(`study-throughput-${o.topology}`, o.quiet);
       progress.step(`throughput study: ${o.topology}, P99 ≤ ${sloP99Ms} ms, from ${startRate} ops/s ×1.5 up to ${maxRate}, into ${dir}`);
       const s = await runThroughputStudy({ topology: o.topology as TopologyKind, sloP99Ms, startRate, maxRate, stepSeconds, readRatio, settings, progress, signal: interruptSignal(), dir });
       for (const st of s.steps) process.stdout.write(`${String(st.targetRate).padStart(8)} ops/s asked  ${String(st.achievedRate).padStart(8)} achieved  P50 ${st.p50Ms} ms  P99 ${st.p99Ms} ms  P99.9 ${st.p999Ms} ms${st.driverBound ? "  DRIVER-BOUND" : st.meetsSlo ? "" : "  breaks the objective"}\n`);
@@ -94,6 +91,17 @@ export function registerStudy(program: Command, done: (code: number) => void): v
       printFiles(dir);
       done(s.steps.length === 0 ? EXIT.environment : EXIT.pass);
     });
+}
+
+/**
+ * What every study needs before its first point: the settings, progress, and its folder, after the Docker engine has
+ * answered once. Without the check, a study with no engine would run every point to the same failure and report
+ * claims as untestable instead of naming the missing engine.
+ */
+async function startStudy(folder: string, quiet?: boolean): Promise<{ settings: Settings; progress: Progress; dir: string }> {
+  const settings = loadSettings();
+  await containerRuntime();
+  return { settings, progress: new Progress(process.stderr, quiet), dir: newReportDir(settings.reportsDir, folder) };
 }
 
 export function printFiles(dir: string, names = ["study.md", "study.html", "study.json"]): void {

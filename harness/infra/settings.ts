@@ -43,7 +43,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
 
 /**
  * testcontainers reads RYUK_CONTAINER_IMAGE when its module loads, so this must run before the first import of it.
- * (cli.ts and the tests import harness/infra/preload.ts first.)
+ * (cli.ts imports harness/infra/preload.ts first; every test process gets it from ava's nodeArguments in package.json.)
  */
 export function exportTestcontainersEnv(env: NodeJS.ProcessEnv = process.env): void {
   env.RYUK_CONTAINER_IMAGE ||= IMAGE_DEFAULTS.RYUK_CONTAINER_IMAGE;

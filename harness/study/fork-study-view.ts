@@ -160,8 +160,8 @@ export function forkStudyView(s: ForkStudy): StudyView {
           {
             table: {
               cls: "numbers",
-              headers: ["size", "save", "THP", "RSS", "writes/s", "fork (ms)", "copy-on-write", "save (ms)", "P99 baseline (ms)", "P99 during save (ms)", "max during save (ms)", "run"],
-              rows: s.points.map((p) => ({ cells: [formatBytes(p.sizeBytes), p.persistence === "aof" ? "BGREWRITEAOF" : "BGSAVE", p.thp ? "on" : "off", formatBytes(p.rssBytes), formatNumber(p.writeRate), formatNumber(p.forkMs), formatBytes(p.cowBytes), formatNumber(Math.round(p.saveMs)), formatNumber(p.p99BaselineMs), formatNumber(p.p99SaveMs), formatNumber(p.maxSaveMs), p.run] })),
+              headers: ["size", "save", "THP", "RSS", "writes/s", "fork (ms)", "copy-on-write", "save (ms)", "P99 baseline (ms)", "P99 during save (ms)", "max during save (ms)", "driver", "run"],
+              rows: s.points.map((p) => ({ cells: [formatBytes(p.sizeBytes), p.persistence === "aof" ? "BGREWRITEAOF" : "BGSAVE", p.thp ? "on" : "off", formatBytes(p.rssBytes), formatNumber(p.writeRate), formatNumber(p.forkMs), formatBytes(p.cowBytes), formatNumber(Math.round(p.saveMs)), formatNumber(p.p99BaselineMs), formatNumber(p.p99SaveMs), formatNumber(p.maxSaveMs), p.driverBound ? "driver-bound" : "kept up", p.run] })),
             },
           },
           ...(s.skipped.length ? [{ title: "Skipped", paragraphs: s.skipped.map((k) => `${formatBytes(k.sizeBytes)} at ${formatNumber(k.writeRate)} ops/s: ${k.reason}`) }] : []),

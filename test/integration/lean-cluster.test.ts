@@ -1,6 +1,5 @@
 import { DEFAULT_LIMITS } from "../../harness/topology/definition.js";
 import test from "ava";
-import "../../harness/infra/preload.js";
 import calculateSlot from "cluster-key-slot";
 import { loadSettings } from "../../harness/infra/settings.js";
 import { eventsOf, Timeline } from "../../harness/measure/timeline.js";

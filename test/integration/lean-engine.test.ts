@@ -1,6 +1,5 @@
 import { DEFAULT_LIMITS } from "../../harness/topology/definition.js";
 import test from "ava";
-import "../../harness/infra/preload.js";
 import { loadSettings } from "../../harness/infra/settings.js";
 import { Timeline } from "../../harness/measure/timeline.js";
 import { DEFAULT_CLIENT_SETTINGS } from "../../harness/topology/client-options.js";

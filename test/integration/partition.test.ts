@@ -1,5 +1,4 @@
 import { DEFAULT_LIMITS } from "../../harness/topology/definition.js";
-import "../../harness/infra/preload.js";
 import test from "ava";
 import { Redis } from "ioredis";
 import { performance } from "node:perf_hooks";

@@ -1,7 +1,6 @@
 import test from "ava";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import "../../harness/infra/preload.js";
 import { EnvironmentError } from "../../harness/infra/errors.js";
 import { loadSettings } from "../../harness/infra/settings.js";
 import type { ProbeContext } from "../../harness/measure/probe.js";

@@ -50,7 +50,10 @@ test("claims: a 25 GB fork interval above 100 ms confirms the stall; below it re
   t.is(forkClaims([point(1, { p99SaveMs: 140 })], null).find((c) => /P99/.test(c.claim))!.verdict, "confirmed");
   const noisy = forkClaims([point(1, { p99SaveMs: 240, p99BaselineMs: 108 })], null).find((c) => /P99/.test(c.claim))!;
   t.is(noisy.verdict, "not testable on this host", "a baseline of 108 ms is not the claim's 1 ms");
-  t.regex(noisy.measured, /no point with a baseline P99 under 10 ms \(the host's own noise: 108 ms\)/);
+  t.regex(noisy.measured, /no point with a baseline P99 under 10 ms whose driver kept up \(baselines: 108 ms\)/);
+  const lagging = forkClaims([point(1, { p99SaveMs: 140, driverBound: true })], null).find((c) => /P99/.test(c.claim))!;
+  t.is(lagging.verdict, "not testable on this host", "a driver-bound point's P99 is the driver's lag, not the save's");
+  t.regex(lagging.measured, /baselines: 2 ms driver-bound/);
   t.is(claims.find((c) => /25 GB is where/.test(c.claim))!.verdict, "not testable on this host");
 });
 
