@@ -8,6 +8,7 @@ import { runScenario } from "../run/run.js";
 import { requireResources } from "../scenario/resource-guard.js";
 import { validateScenario } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
+import { fitLine, predict } from "./fit.js";
 import { forkModel, type ForkModel, type ForkPoint } from "./fork-model.js";
 import { forkStudyView } from "./fork-study-view.js";
 import { writeStudy } from "./write-study.js";
@@ -118,6 +119,21 @@ export function thpVariant(asked: boolean, host = hostTransparentHugePages()): F
 }
 
 /**
+ * Seconds the points left will take, from how long the points done took. A point's time grows with its size (the
+ * dataset is loaded and the save runs longer), so once two sizes are done the time is fitted against size; before
+ * that, the mean per point (which underestimates a plan that ends on its largest size).
+ */
+export function forkStudyEta(done: Array<{ sizeBytes: number; ms: number }>, left: number[]): number | null {
+  if (!done.length) return null;
+  const distinct = new Set(done.map((d) => d.sizeBytes)).size;
+  const shortest = Math.min(...done.map((d) => d.ms));
+  const mean = done.reduce((s, d) => s + d.ms, 0) / done.length;
+  const fit = done.length >= 3 && distinct >= 2 ? fitLine(done.map((d) => ({ x: d.sizeBytes, y: d.ms }))) : null;
+  const each = (size: number) => (fit ? Math.max(shortest, predict(fit, size).y) : mean);
+  return Math.round(left.reduce((s, size) => s + each(size), 0) / 1000);
+}
+
+/**
  * Every size × rate × repeat on a fresh server, smallest first; a size this host cannot hold is skipped with the
  * resource guard's reason, never attempted. Progress per point with the points left and an ETA from those done.
  */
@@ -129,11 +145,11 @@ export async function runForkStudy(o: ForkStudyOptions): Promise<ForkStudy> {
   const plan = [...o.sizes]
     .sort((a, b) => a - b)
     .flatMap((size) => o.rates.flatMap((rate) => Array.from({ length: o.repeats }, () => variants.map((v) => ({ size, rate, v }))).flat()));
-  const started = Date.now();
-  let done = 0;
+  const took: Array<{ sizeBytes: number; ms: number }> = [];
   for (const [i, { size, rate, v }] of plan.entries()) {
     if (o.signal.aborted) break;
-    const eta = done ? ` (ETA ${Math.round((((Date.now() - started) / done) * (plan.length - i)) / 1000)} s)` : "";
+    const etaS = forkStudyEta(took, plan.slice(i).map((p) => p.size));
+    const eta = etaS === null ? "" : ` (ETA ${etaS} s)`;
     o.progress.step(`fork study: point ${i + 1}/${plan.length}, ${formatBytes(size)} at ${rate} ops/s${v.persistence === "aof" ? ", AOF rewrite" : ""}${v.thp ? ", THP on" : ""}; ${plan.length - i - 1} left after it${eta}`);
     const scenario = forkScenario(size, rate, v);
     try {
@@ -145,8 +161,9 @@ export async function runForkStudy(o: ForkStudyOptions): Promise<ForkStudy> {
       study.skipped.push({ sizeBytes: size, writeRate: rate, reason });
       continue;
     }
+    const pointStarted = Date.now();
     const result = await runScenario(scenario, { settings: { ...o.settings, reportsDir: o.dir }, progress: o.progress, signal: o.signal });
-    done++;
+    took.push({ sizeBytes: size, ms: Date.now() - pointStarted });
     const point = forkPointOf(result.report, result.files.dir, rate);
     if ("reason" in point) study.skipped.push({ sizeBytes: size, writeRate: rate, reason: point.reason });
     else study.points.push(point);

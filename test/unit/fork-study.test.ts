@@ -1,6 +1,6 @@
 import test from "ava";
 import { forkClaims, forkModel, SEED_SIZE_BYTES, type ForkPoint } from "../../harness/study/fork-model.js";
-import { forkPointOf, forkScenario, thpVariant } from "../../harness/study/fork-study.js";
+import { forkPointOf, forkScenario, forkStudyEta, thpVariant } from "../../harness/study/fork-study.js";
 import { forkStudyView } from "../../harness/study/fork-study-view.js";
 import { studyHtml, studyMarkdown } from "../../harness/study/study-page.js";
 import { FIXTURES, syntheticReport } from "../helpers/synthetic-run.js";
@@ -120,4 +120,13 @@ test("the THP variant: run where the host's THP is always (Redis told disable-th
   const pts = [0.5, 1, 2].map((g) => point(g));
   const withThp = [...pts, point(1, { thp: true, forkMs: 500 })];
   t.deepEqual(forkModel(withThp, []).fit, forkModel(pts, []).fit, "a THP point moves no fit");
+});
+
+test("the ETA: the mean per point until two sizes are done, then each point left from its size (larger sizes take longer)", (t) => {
+  t.is(forkStudyEta([], [GB]), null, "nothing done, nothing to go on");
+  t.is(forkStudyEta([{ sizeBytes: GB / 2, ms: 30_000 }, { sizeBytes: GB / 2, ms: 40_000 }], [GB, 8 * GB]), 70, "one size done: the mean, 35 s each");
+  // 20 s + 20 s per GiB, measured at 0.5, 1 and 2 GiB: 8 GiB then takes 180 s, 4 GiB 100 s.
+  const done = [0.5, 1, 2].map((g) => ({ sizeBytes: g * GB, ms: 20_000 + 20_000 * g }));
+  t.is(forkStudyEta(done, [4 * GB, 8 * GB]), 280);
+  t.is(forkStudyEta([{ sizeBytes: GB, ms: 50_000 }, { sizeBytes: 2 * GB, ms: 40_000 }, { sizeBytes: 2 * GB, ms: 40_000 }], [16 * GB]), 40, "a fit that falls with size is floored at the quickest point seen");
 });
