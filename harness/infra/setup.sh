@@ -5,7 +5,8 @@
 #   2. starts dockerd when no Docker engine answers (published ports bound to 127.0.0.1, forwarded by the kernel);
 #   3. sets vm.overcommit_memory=1 where permitted (Redis BGSAVE may fail without it);
 #   4. runs `npm install` when node_modules is missing or older than package-lock.json;
-#   5. builds the container images that are missing (docker/build-images.sh).
+#   5. builds the container images that are missing (docker/build-images.sh);
+#   6. builds the linearizability checker (harness/check/porcupine, Go) when missing or older than its source.
 # Usage: harness/infra/setup.sh [--force] [--tests]
 #   --force   rebuild every image, even those already present
 #   --tests   also what only the tests need: Debian's chromium (the HTML report's browser tests)
@@ -137,4 +138,17 @@ plan=$("$ROOT/docker/build-images.sh" --plan "${force[@]}") || die "docker/build
 if grep -qxE 'toxiproxy|ryuk' <<<"$plan"; then ensure_go; fi
 "$ROOT/docker/build-images.sh" "${force[@]}" ||
   die "some images could not be built (see the [images] lines above for the cause), then re-run this script"
+
+# --- 6. the linearizability checker ----------------------------------------------------------
+# A local binary: the harness runs it on a run's register history (harness/check/linearizability.ts).
+PORCUPINE_DIR="$ROOT/harness/check/porcupine"
+PORCUPINE_BIN="$PORCUPINE_DIR/bin/porcupine-check"
+if [ -x "$PORCUPINE_BIN" ] && [ -z "$(find "$PORCUPINE_DIR" -maxdepth 1 -newer "$PORCUPINE_BIN" \( -name '*.go' -o -name 'go.*' \))" ]; then
+  say "linearizability checker up to date"
+else
+  ensure_go
+  say "building the linearizability checker (Porcupine, from the Go module proxy)"
+  (cd "$PORCUPINE_DIR" && CGO_ENABLED=0 go build -trimpath -o bin/porcupine-check .) ||
+    die "go build of harness/check/porcupine failed: check that the Go module proxy answers ('go env GOPROXY')"
+fi
 say "ready"

@@ -1,0 +1,96 @@
+import test from "ava";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { checkLinearizability, type RegisterOp } from "../../harness/check/linearizability.js";
+import { EnvironmentError } from "../../harness/infra/errors.js";
+
+const set = (client: number, value: string, call: number, ret: number, ok = true, key = "r"): RegisterOp => ({ client, key, op: "set", value, ok, call, return: ret });
+const get = (client: number, value: string | null, call: number, ret: number, key = "r"): RegisterOp => ({ client, key, op: "get", value, ok: true, call, return: ret });
+const incr = (client: number, value: string | null, call: number, ret: number, ok = true, key = "c"): RegisterOp => ({ client, key, op: "incr", value, ok, call, return: ret });
+
+test("a split brain's signature: a read of the old value after the new one was acknowledged is not linearizable; the counterexample is the stale read and the two writes", async (t) => {
+  const h = [
+    set(0, "a", 0, 5),
+    get(1, "a", 6, 8), // noise: consistent with everything
+    set(0, "b", 9, 12),
+    get(1, "b", 13, 14), // the new primary's side
+    get(2, "a", 15, 16), // the old primary's side, after it
+    set(3, "z", 0, 1, true, "other"),
+    get(3, "z", 2, 3, "other"),
+  ];
+  const r = await checkLinearizability(h);
+  t.is(r.result, "not linearizable");
+  const bad = r.keys.find((k) => k.key === "r")!;
+  t.is(bad.result, "not linearizable");
+  t.deepEqual(bad.counterexample, [0, 2, 4], "SET a, SET b acknowledged, then GET → a: the reads that fit left out");
+  t.true(bad.minimal);
+  t.is(r.keys.find((k) => k.key === "other")!.result, "linearizable", "keys are judged apart");
+});
+
+test("concurrent operations may take effect in any order inside their intervals: linearizable", async (t) => {
+  const h = [set(0, "a", 0, 10), get(1, "a", 2, 7), get(2, null, 1, 3), set(3, "b", 4, 20), get(1, "b", 8, 9), get(2, "a", 5, 11)];
+  // One order that fits: GET → nil at 1, SET a at 2, GET → a at 2.5 and at 5, SET b at 8, GET → b at 8.5.
+  t.is((await checkLinearizability(h)).result, "linearizable");
+});
+
+test("an acknowledged write that a later read does not see is not linearizable (a lost write)", async (t) => {
+  const r = await checkLinearizability([set(0, "a", 0, 1), get(1, null, 2, 3)]);
+  t.is(r.result, "not linearizable");
+  t.deepEqual(r.keys[0].counterexample, [0, 1]);
+});
+
+test("an indeterminate write may take effect later or never: a later read of its value, or of the old one, is linearizable", async (t) => {
+  t.is((await checkLinearizability([set(0, "a", 0, 1), set(0, "b", 2, 3, false), get(1, "a", 10, 11)])).result, "linearizable", "never applied");
+  t.is((await checkLinearizability([set(0, "a", 0, 1), set(0, "b", 2, 3, false), get(1, "a", 10, 11), get(1, "b", 20, 21)])).result, "linearizable", "applied after its timeout");
+  t.is((await checkLinearizability([set(0, "a", 0, 1), set(0, "b", 2, 3, false), get(1, "b", 10, 11), get(1, "a", 20, 21)])).result, "not linearizable", "but not undone once seen");
+});
+
+test("counters: INCR replies must count every increment before them; an indeterminate INCR may count or not", async (t) => {
+  t.is((await checkLinearizability([incr(0, "1", 0, 1), incr(1, "2", 2, 3), get(2, "1", 4, 5, "c")])).result, "not linearizable", "reading 1 after the reply 2");
+  t.is((await checkLinearizability([incr(0, "1", 0, 1), incr(1, null, 2, 3, false), incr(0, "3", 4, 5)])).result, "linearizable");
+  t.is((await checkLinearizability([incr(0, "1", 0, 1), incr(1, null, 2, 3, false), incr(0, "2", 4, 5)])).result, "linearizable");
+  t.is((await checkLinearizability([incr(0, "1", 0, 1), incr(0, "1", 4, 5)])).result, "not linearizable", "two replies of 1: an increment lost");
+});
+
+test("a long concurrent history drawn from a real sequential order is linearizable; the same with one read made stale is not", async (t) => {
+  // Four clients; each operation takes effect at one instant inside its [call, return] window, in one global order.
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const h: RegisterOp[] = [];
+  let value: string | null = null;
+  const free = [0, 0, 0, 0];
+  for (let i = 0, now = 0; i < 2000; i++) {
+    now += 1 + Math.floor(rnd() * 3);
+    const client = i % 4;
+    const call = Math.max(free[client], now - Math.floor(rnd() * 5));
+    const ret = now + Math.floor(rnd() * 5);
+    free[client] = ret + 1;
+    if (rnd() < 0.4) h.push(set(client, (value = `v${i}`), call, ret));
+    else h.push(get(client, value, call, ret));
+    now = Math.max(now, call);
+  }
+  const ok = await checkLinearizability(h);
+  t.is(ok.result, "linearizable", `${ok.elapsedMs} ms`);
+  const lastRead = h.map((o) => o.op).lastIndexOf("get");
+  const stale = h.map((o, i) => (i === lastRead ? { ...o, call: o.call + 1000, return: o.return + 1000, value: "v0" } : o));
+  const bad = await checkLinearizability(stale);
+  t.is(bad.result, "not linearizable");
+  t.true(bad.keys[0].counterexample!.includes(lastRead), "the stale read is in the counterexample");
+  t.true(bad.keys[0].counterexample!.length <= 4, `a few operations, not the history: ${bad.keys[0].counterexample!.length}`);
+});
+
+test("Porcupine's HTML view of the counterexample is written where asked", async (t) => {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "porcupine-")), "linearizability.html");
+  const r = await checkLinearizability([set(0, "a", 0, 1), get(1, null, 2, 3)], { visualization: file });
+  t.is(r.visualization, file);
+  t.true(existsSync(file));
+  t.regex(readFileSync(file, "utf8"), /<html/i);
+});
+
+test("the checker not built: an environment error naming set-up", async (t) => {
+  const err = await t.throwsAsync(checkLinearizability([], {}, "/nonexistent/porcupine-check"));
+  t.true(err instanceof EnvironmentError);
+  t.regex(err!.message, /not built/);
+  t.regex((err as EnvironmentError).hint!, /harness\/infra\/setup\.sh/);
+});
