@@ -1,4 +1,6 @@
 import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { hit, noFailover, switchedMaster } from "./claims.js";
 import { suite } from "./suite.js";
 
@@ -19,6 +21,14 @@ suite(
       // The exported history, rechecked by a script that shares no code with the harness, gives the same counts.
       const recheck = JSON.parse(execFileSync("python3", ["harness/check/recheck_history.py", files.dir], { encoding: "utf8" }));
       t.like(recheck, { acknowledged: loss.acknowledged, lost: loss.lost, split_brain: loss.splitBrain, indeterminate: loss.indeterminate });
+    },
+    "sentinel-split-brain-registers": (t, { report, files }) => {
+      const l = report.linearizability!;
+      t.is(l.result, "not linearizable", "the clients read what no single copy could have answered");
+      const v = l.violations[0];
+      t.true(v.counterexample.length >= 2 && v.counterexample.length < v.operations, `a counterexample of a few operations, not the key's whole history (${v.counterexample.length} of ${v.operations})`);
+      t.true(v.counterexample.some((o) => o.op === "get"), "a read that no order explains is in it");
+      t.true(existsSync(path.join(files.dir, l.visualization!)), "Porcupine's view of it sits beside the report");
     },
     "sentinel-split-brain-min-replicas": (t, { report }) => {
       t.true(report.total.errorsByClass.NOREPLICAS > 0, "the isolated master refused writes with NOREPLICAS");

@@ -3,6 +3,13 @@ import { suite } from "./suite.js";
 // Every standalone scenario, as declared in standalone.json, must meet its budgets on this machine, and show what it
 // claims.
 suite("standalone.json", {
+  "standalone-registers": (t, { report }) => {
+    const l = report.linearizability!;
+    t.is(l.result, "linearizable", "one server, one order");
+    t.is(l.keys, 8, "every register and counter was used");
+    t.true(l.operations > 0.9 * report.workload.issued, `the history holds the operations (${l.operations} of ${report.workload.issued})`);
+    t.deepEqual(l.violations, []);
+  },
   "standalone-bgsave": (t, { report }) => {
     const save = report.faults[0];
     t.is(save.kind, "bgsave");

@@ -3,6 +3,7 @@ import type { OomKill } from "../measure/container-memory.js";
 import type { ReadBack, WriteLedger } from "../measure/ledger.js";
 import type { PhaseClock } from "../measure/phases.js";
 import type { Recorder } from "../measure/recorder.js";
+import type { RegisterHistory } from "../measure/register-history.js";
 import type { StaleReadLog } from "../measure/stale-reads.js";
 import type { Calibration } from "../workload/calibration.js";
 import type { EngineName } from "../workload/engines/index.js";
@@ -22,6 +23,10 @@ export interface History {
   readBack: ReadBack | null;
   /** The ledger workload's reads, and where they went. */
   staleReads: { log: StaleReadLog; from: "primary" | "replicas" } | null;
+  /** The registers workload's operations, for the linearizability checker; null for other workloads. */
+  registers: RegisterHistory | null;
+  /** The run's report folder: where a checker leaves a file beside the report (the linearizability view). */
+  dir: string;
   faults: AnyFaultRecord[];
   /** OOM kills inside the run's containers. */
   oomKills: OomKill[];

@@ -3,6 +3,7 @@ import type { CheckedField, Checker } from "./checker.js";
 import { dataLossChecker } from "./data-loss.js";
 import type { History } from "./history.js";
 import { instrumentChecker } from "./instrument.js";
+import { linearizabilityChecker } from "./linearizability.js";
 import { latencyChecker } from "./latency.js";
 import { oomChecker } from "./oom.js";
 import type { Budgets, Measurements } from "./metrics.js";
@@ -10,7 +11,7 @@ import { staleReadsChecker } from "./stale-reads.js";
 import { budgetChecks, type Check } from "./verdict.js";
 
 /** The checkers every run goes through. A new checker: one file, one line here. */
-export const CHECKERS = [latencyChecker, availabilityChecker, dataLossChecker, staleReadsChecker, instrumentChecker, oomChecker] as const;
+export const CHECKERS = [latencyChecker, availabilityChecker, dataLossChecker, staleReadsChecker, instrumentChecker, oomChecker, linearizabilityChecker] as const;
 
 export type CheckResults = Pick<Measurements, CheckedField>;
 

@@ -1,8 +1,9 @@
-import { spawn } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { EnvironmentError } from "../infra/errors.js";
+import type { Checker } from "./checker.js";
 
 /**
  * Linearizability of a register history, decided by Porcupine (github.com/anishathalye/porcupine) in a small Go
@@ -59,22 +60,84 @@ export interface CheckOptions {
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const PORCUPINE_CHECK = path.join(HERE, "porcupine", "bin", "porcupine-check");
 
-/** Runs the checker on the history; an EnvironmentError names set-up when the program was never built. */
-export async function checkLinearizability(history: RegisterOp[], o: CheckOptions = {}, program = PORCUPINE_CHECK): Promise<LinearizabilityResult> {
+/**
+ * Runs the checker on the history; an EnvironmentError names set-up when the program was never built. Synchronous:
+ * checkers run once the load is over, and the search is the run's only work then.
+ */
+export function checkLinearizability(history: RegisterOp[], o: CheckOptions = {}, program = PORCUPINE_CHECK): LinearizabilityResult {
   if (!existsSync(program))
     throw new EnvironmentError(`The linearizability checker is not built (${program} is missing).`, "Run `bash harness/infra/setup.sh`: it builds harness/check/porcupine with Go.");
-  const request = JSON.stringify({ operations: history, timeoutMs: o.timeoutMs ?? 30_000, shrinkMs: o.shrinkMs ?? 20_000, visualization: o.visualization ?? "" });
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(program, [], { stdio: ["pipe", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
-    child.stderr.setEncoding("utf8").on("data", (c: string) => (err += c));
-    child.on("error", reject);
-    child.on("close", (c) => resolve({ code: c, stdout: out, stderr: err }));
-    child.stdin.end(request);
-  });
+  const request = JSON.stringify({ operations: history, timeoutMs: o.timeoutMs ?? 10_000, shrinkMs: o.shrinkMs ?? 10_000, visualization: o.visualization ?? "" });
+  const r = spawnSync(program, [], { input: request, encoding: "utf8", maxBuffer: 256 * 2 ** 20 });
+  if (r.error) throw r.error;
   // Exit 2 is a history this harness wrote wrongly: a bug of the harness, not the user's input.
-  if (code !== 0) throw new Error(`porcupine-check exited ${code}: ${stderr.trim()}`);
-  return JSON.parse(stdout) as LinearizabilityResult;
+  if (r.status !== 0) throw new Error(`porcupine-check exited ${r.status}: ${r.stderr.trim()}`);
+  return JSON.parse(r.stdout) as LinearizabilityResult;
 }
+
+/** An operation of a counterexample, as a report shows it: times in ms on the run clock. */
+export interface ShownOp {
+  client: number;
+  op: RegisterOp["op"];
+  value: string | null;
+  /** false: failed or timed out, maybe applied (it is drawn as never returning). */
+  ok: boolean;
+  callMs: number;
+  returnMs: number | null;
+}
+
+export interface LinearizabilitySummary {
+  result: LinearizabilityVerdict;
+  operations: number;
+  keys: number;
+  /** Writes that failed or timed out: maybe applied, so free to take effect at any point after their call, or never. */
+  indeterminate: number;
+  /** Keys whose history is not linearizable, each with a counterexample: operations that cannot be ordered. */
+  violations: Array<{ key: string; operations: number; minimal: boolean; counterexample: ShownOp[] }>;
+  /** Keys the search gave up on within its time: neither passed nor failed. */
+  unknownKeys: string[];
+  /** Porcupine's view of the counterexamples, a file in the run's folder. */
+  visualization: string | null;
+  elapsedMs: number;
+}
+
+export const VISUALIZATION_FILE = "linearizability.html";
+
+/**
+ * Linearizability of the registers workload's history (Jepsen's knossos/Porcupine check): is there one order of the
+ * operations, each taking effect at an instant between its call and its reply, that a single copy of each key would
+ * have answered exactly so? Acknowledged writes that vanished, stale reads after a newer one, a counter that went
+ * backwards: each shows as a key that is not.
+ */
+export const linearizabilityChecker: Checker<"linearizability"> = {
+  name: "linearizability",
+  metrics: ["nonLinearizableKeys"],
+  check: (h) => {
+    if (!h.registers) return { linearizability: null };
+    const ops = h.registers.history();
+    const r = checkLinearizability(ops, { visualization: h.dir ? path.join(h.dir, VISUALIZATION_FILE) : undefined });
+    const ms = (us: number) => Math.round(us) / 1000;
+    return {
+      linearizability: {
+        result: r.result,
+        operations: ops.length,
+        keys: r.keys.length,
+        indeterminate: ops.filter((o) => !o.ok).length,
+        violations: r.keys
+          .filter((k) => k.result === "not linearizable")
+          .map((k) => ({
+            key: k.key,
+            operations: k.operations,
+            minimal: k.minimal ?? false,
+            counterexample: (k.counterexample ?? []).map((i) => {
+              const o = ops[i];
+              return { client: o.client, op: o.op, value: o.value, ok: o.ok, callMs: ms(o.call), returnMs: o.ok ? ms(o.return) : null };
+            }),
+          })),
+        unknownKeys: r.keys.filter((k) => k.result === "unknown").map((k) => k.key),
+        visualization: r.visualization ? path.basename(r.visualization) : null,
+        elapsedMs: r.elapsedMs,
+      },
+    };
+  },
+};

@@ -8,6 +8,7 @@ import type { Availability } from "./availability.js";
 import type { OomSummary } from "./oom.js";
 import type { DataLoss } from "./data-loss.js";
 import type { PhaseReport } from "./latency.js";
+import type { LinearizabilitySummary } from "./linearizability.js";
 import type { StaleReadSummary } from "./stale-reads.js";
 
 /** What checkers produce and metrics read: the measured part of a report (a report satisfies it). */
@@ -20,6 +21,8 @@ export interface Measurements {
   instrument: InstrumentReport;
   /** Absent from reports written before the harness watched containers' memory. */
   oom?: OomSummary;
+  /** The registers workload's linearizability check; null for other workloads, absent from older reports. */
+  linearizability?: LinearizabilitySummary | null;
   faults: AnyFaultRecord[];
   workload: { loadDurationMs: number };
 }
@@ -60,6 +63,10 @@ export const budgetsSchema = z
     maxOomKills: writes,
     /** A scenario built to be OOM-killed (a save's copy-on-write past a tight limit) says so: it fails unless one is seen. */
     minOomKills: writes.min(1),
+    /** Keys of the registers workload whose history is not linearizable. */
+    maxNonLinearizableKeys: writes,
+    /** A scenario built to break linearizability (a split brain read from both sides) says so: it fails unless a key does. */
+    minNonLinearizableKeys: writes.min(1),
   })
   .partial()
   .strict();
@@ -74,7 +81,7 @@ export interface BudgetBound {
   name?: string;
 }
 
-export type MetricId = "p50" | "p99" | "p999" | "errorRate" | "throughput" | "rto" | "lostWrites" | "rpo" | "oomKills";
+export type MetricId = "p50" | "p99" | "p999" | "errorRate" | "throughput" | "rto" | "lostWrites" | "rpo" | "oomKills" | "nonLinearizableKeys";
 
 /**
  * One quantity the harness reports: how it is named, its unit, which way is better, the smallest change a comparison
@@ -102,6 +109,10 @@ const inPhase = (pick: (s: PhaseReport) => number) => (m: Measurements, phase?: 
   const s = m.phases[phase!];
   return s.ops === 0 ? { value: null, note: `no operations in the ${phase} phase` } : { value: pick(s) };
 };
+/** A count where any one is news: at most so many (usually 0), or, for a scenario built to cause one, at least so many. */
+function strictCount(id: MetricId, name: string, label: string, [max, min, minName]: [BudgetKey, BudgetKey, string], measure: Metric["measure"]): Metric {
+  return { id, name, label, unit: "count", better: "lower", floor: 1, perPhase: false, strict: true, budgets: [{ key: max, bound: "max" }, { key: min, bound: "min", name: minName }], measure };
+}
 const NO_READ_BACK = "no read-back (the run did not finish or the topology did not converge)";
 
 export const METRICS: readonly Metric[] = [
@@ -167,21 +178,16 @@ export const METRICS: readonly Metric[] = [
     // No lost write acknowledged before the fault: an RPO window of 0.
     measure: (m) => (m.dataLoss ? { value: m.dataLoss.rpoMs ?? 0 } : { value: null, note: NO_READ_BACK }),
   },
-  {
-    id: "oomKills",
-    name: "OOM kills",
-    label: "OOM kills",
-    unit: "count",
-    better: "lower",
-    floor: 1,
-    perPhase: false,
-    strict: true,
-    budgets: [
-      { key: "maxOomKills", bound: "max" },
-      { key: "minOomKills", bound: "min", name: "expected OOM kill seen" },
-    ],
-    measure: (m) => (m.oom ? { value: m.oom.kills } : { value: null, note: "containers' memory was not watched (an older report)" }),
-  },
+  strictCount("oomKills", "OOM kills", "OOM kills", ["maxOomKills", "minOomKills", "expected OOM kill seen"], (m) =>
+    m.oom ? { value: m.oom.kills } : { value: null, note: "containers' memory was not watched (an older report)" },
+  ),
+  strictCount("nonLinearizableKeys", "non-linearizable keys", "keys not linearizable", ["maxNonLinearizableKeys", "minNonLinearizableKeys", "expected violation seen"], (m) => {
+    const l = m.linearizability;
+    if (!l) return { value: null, note: 'no register history (the workload is not keys "registers")' };
+    // A search that ran out of time decides nothing for its key: no violation found is not a pass then.
+    if (l.violations.length === 0 && l.unknownKeys.length) return { value: null, note: `the search ran out of time on ${l.unknownKeys.join(", ")}` };
+    return { value: l.violations.length };
+  }),
 ];
 
 export function metric(id: MetricId): Metric {

@@ -24,7 +24,7 @@ export interface Block {
 }
 
 export interface Section {
-  id: "budgets" | "latency" | "availability" | "data" | "app" | "faults" | "nodes" | "instrument" | "environment";
+  id: "budgets" | "latency" | "availability" | "data" | "linearizability" | "app" | "faults" | "nodes" | "instrument" | "environment";
   title: string;
   blocks: Block[];
 }
@@ -204,6 +204,37 @@ function dataSection(r: RunReport): Section {
   return { id: "data", title: "Data loss and stale reads", blocks };
 }
 
+/** The registers workload's check: the verdict, and each violation's counterexample in the order of calls. */
+function linearizabilitySection(r: RunReport): Section | undefined {
+  const l = r.linearizability;
+  if (!l) return undefined;
+  const facts: Fact[] = [
+    ["verdict", { text: l.result, strong: l.result !== "linearizable", tags: [...budgetTag(findCheck(r.verdict, "nonLinearizableKeys")), ...budgetTag(findCheck(r.verdict, "nonLinearizableKeys", undefined, "min"))] }],
+    ["history", `${formatCount(l.operations)} operations on ${formatCount(l.keys)} keys; ${formatCount(l.indeterminate)} indeterminate (failed or timed out writes, free to take effect later or never)`],
+    ["checked by", `Porcupine in ${formatMs(l.elapsedMs)}, key by key`],
+  ];
+  if (l.unknownKeys.length) facts.push(["undecided", { text: l.unknownKeys.join(", "), strong: true, note: "the search ran out of time on these keys: neither passed nor failed" }]);
+  if (l.visualization) facts.push(["visualization", { text: l.visualization, href: l.visualization, note: "Porcupine's view of the counterexamples" }]);
+  const blocks: Block[] = [{ facts }];
+  for (const v of l.violations)
+    blocks.push({
+      title: `${v.key}: not linearizable: no single order of these ${v.counterexample.length} operations${v.minimal ? " (none can be left out)" : ""} fits a single copy of the key (of its ${formatCount(v.operations)})`,
+      table: {
+        headers: ["called", "returned", "client", "operation"],
+        cls: "numbers",
+        rows: v.counterexample.map((o) => ({
+          cells: [
+            formatAtS(o.callMs, 3),
+            o.returnMs === null ? { text: NONE, note: "no reply: may apply later or never" } : formatAtS(o.returnMs, 3),
+            String(o.client),
+            o.op === "get" ? `GET → ${o.value ?? "nil"}` : o.op === "set" ? `SET ${o.value}` : o.ok ? `INCR → ${o.value}` : "INCR",
+          ],
+        })),
+      },
+    });
+  return { id: "linearizability", title: "Linearizability (registers)", blocks };
+}
+
 function appSection(r: RunReport): Section | undefined {
   const app = r.app;
   if (!app) return undefined;
@@ -354,7 +385,7 @@ export function runView(r: RunReport): RunView {
     inconclusive: r.verdict.inconclusive,
     ...(r.instrument.driverBound ? { driverBound: `DRIVER-BOUND: ${r.instrument.driverBound.reasons.join("; ")}. So ${r.instrument.driverBound.limits}.` } : {}),
     checksCount: r.verdict.checks.length,
-    sections: [verdictSection(r), latencySection(r), availabilitySection(r), dataSection(r), appSection(r), faultsSection(r), nodesSection(r), instrumentSection(r), environmentSection(r)].filter(
+    sections: [verdictSection(r), latencySection(r), availabilitySection(r), dataSection(r), linearizabilitySection(r), appSection(r), faultsSection(r), nodesSection(r), instrumentSection(r), environmentSection(r)].filter(
       (s): s is Section => s !== undefined,
     ),
   };

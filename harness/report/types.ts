@@ -28,8 +28,10 @@ export type { PhaseReport } from "../check/latency.js";
  *  4: verdict.inconclusive and Check.inconclusive: budgets the run's instrument floor reached, neither passed nor failed.
  *  5: scenario.security.tls and auth "acl"; security is { label, auth, tls, refused: per node, what each kind of
  *     client lacking a part of the security was answered } (was refusedWithoutLogin).
+ *  6: linearizability (the registers workload's check: verdict, counterexamples, the visualization's file), and the
+ *     budgets maxNonLinearizableKeys / minNonLinearizableKeys.
  */
-export const REPORT_SCHEMA_VERSION = 5;
+export const REPORT_SCHEMA_VERSION = 6;
 
 export type RunStatus = "completed" | "aborted" | "failed";
 

@@ -14,6 +14,7 @@ import { PhaseClock } from "../measure/phases.js";
 import type { Probe } from "../measure/probe.js";
 import { Recorder } from "../measure/recorder.js";
 import { EventLoopMonitor } from "../measure/event-loop.js";
+import { RegisterHistory } from "../measure/register-history.js";
 import { StaleReadLog } from "../measure/stale-reads.js";
 import { Timeline } from "../measure/timeline.js";
 import { Progress } from "../report/progress.js";
@@ -60,6 +61,7 @@ export class RunContext {
   readonly recorder: Recorder;
   readonly ledger: WriteLedger;
   readonly staleReads = new StaleReadLog();
+  readonly registers = new RegisterHistory();
   readonly eventLoop = new EventLoopMonitor();
   readonly startedAt = new Date();
   readonly image: string;

@@ -24,9 +24,16 @@ export const workloadSchema = z
      * ledger: every write sets its own key w:<id> to a known value and is kept in the write ledger (lost writes can be
      * counted); reads get earlier ledger keys. random: GET/SET on keys drawn from keySpace (no loss accounting).
      * dataset: GET/SET over the preloaded dataset's own keys (keySpace is the dataset's), so that writes land on the
-     * pages a save's forked child shares: the load that makes copy-on-write grow.
+     * pages a save's forked child shares: the load that makes copy-on-write grow. registers: GET/SET and GET/INCR on
+     * a few keys (workload.registers), every operation kept with its call and return: the history is checked for
+     * linearizability (check/linearizability.ts).
      */
-    keys: z.enum(["ledger", "random", "dataset"]).default("ledger"),
+    keys: z.enum(["ledger", "random", "dataset", "registers"]).default("ledger"),
+    /**
+     * registers keys: how many (half registers, half counters). Few keys, many operations each: what makes a history
+     * worth checking; the checker's search grows with the operations in flight at once on a key.
+     */
+    registers: z.number().int().min(1).max(64).default(8),
     /** A hash tag every key carries ("user1" -> w:{user1}:<id>): all keys in one slot, one shard (a hot shard). */
     hashTag: z.string().regex(/^[^{}]+$/, "a hash tag without braces").optional(),
     /** random keys: uniform over keySpace, or Zipf-distributed (a few hot keys take most of the load). */
@@ -104,6 +111,8 @@ function crossRules(s: z.output<typeof baseSchema>): Issue[] {
   const b = s.budgets;
   if ((b.maxLostWrites !== undefined || b.rpoMs !== undefined || b.minLostWrites !== undefined) && w.keys !== "ledger")
     issues.push({ path: ["budgets"], message: 'loss budgets need the write ledger: set workload.keys to "ledger"' });
+  if ((b.maxNonLinearizableKeys !== undefined || b.minNonLinearizableKeys !== undefined) && w.keys !== "registers")
+    issues.push({ path: ["budgets"], message: 'linearizability budgets need a register history: set workload.keys to "registers"' });
   if (w.keys === "dataset" && s.dataset.size === 0)
     issues.push({ path: ["workload", "keys"], message: 'keys "dataset" writes over the preloaded dataset, and this scenario loads none: set dataset.size, or use keys "random"' });
   if (s.dataset.size > 0 && !caps.has("serverSideDataset"))

@@ -219,7 +219,7 @@ export function syntheticReport(spec: SyntheticSpec): RunReport {
   const driver = { mode: "open-loop" as const, issued: total, lastIssueMs, endMs: durationMs + 3 };
   const load = { endMs: driver.endMs, lastIssueMs, faultStartMs: phases.faultStartMs };
   const checked = checkAll(
-    { recorder, phases, ledger, readBack: spec.status && spec.status !== "completed" ? null : present, staleReads: { log: staleReads, from: "primary" }, faults, oomKills: [], instrument: { engine: "ioredis", mode: "open-loop", calibration: CALIBRATION, eventLoop: Array.from({ length: durationMs / 1000 }, (_, k) => (spec.driverLagMs ? 0.97 : 0.12 + 0.01 * (k % 3))) }, load: driver },
+    { recorder, phases, ledger, readBack: spec.status && spec.status !== "completed" ? null : present, staleReads: { log: staleReads, from: "primary" }, registers: null, dir: "", faults, oomKills: [], instrument: { engine: "ioredis", mode: "open-loop", calibration: CALIBRATION, eventLoop: Array.from({ length: durationMs / 1000 }, (_, k) => (spec.driverLagMs ? 0.97 : 0.12 + 0.01 * (k % 3))) }, load: driver },
     scenario.budgets,
   );
   const convergence = { converged: true, tookMs: 412, primary: failsOver && spec.fault?.kind !== "bgsave" ? promoted : "redis-0", roles: Object.fromEntries(topology.nodes.map((n) => [n.name, n.role])) };

@@ -45,7 +45,7 @@ const notANumber = fc.oneof(fc.string().filter((s) => s.trim() === "" || Number.
 const belowOne = fc.oneof(fc.constant(0), fc.integer({ min: -1e9, max: -1 }));
 const fraction = fc.double({ min: 0.01, max: 0.99, noNaN: true }).map((f) => 1 + f);
 const junkUnit = fc.stringMatching(/^[0-9]{1,4}(xb|gbb|tbs|q|mss|secss|hourz)$/);
-const notInEnum = fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !/^(open-loop|closed-loop|ioredis|lean|ledger|random|dataset|standalone|replication|sentinel|cluster|none|password)$/.test(s));
+const notInEnum = fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !/^(open-loop|closed-loop|ioredis|lean|ledger|random|dataset|registers|standalone|replication|sentinel|cluster|none|password)$/.test(s));
 
 /** One field made wrong: where, and values it must refuse. */
 const FIELD_MUTATIONS: Array<{ at: Array<string | number>; bad: fc.Arbitrary<unknown> }> = [

@@ -26,7 +26,7 @@ function history(ledger: WriteLedger | null, readBack: Uint8Array | null, faultS
     phases.markFaultStart(faultStartMs);
     phases.markFaultEnd(faultStartMs + 100);
   }
-  return { recorder: new Recorder(phases), phases, ledger, readBack, staleReads: staleReads && { log: staleReads, from: "replicas" }, faults: [], oomKills: [], instrument: IDLE_INSTRUMENT, load: { endMs: 1000, lastIssueMs: 1000 } };
+  return { recorder: new Recorder(phases), phases, ledger, readBack, staleReads: staleReads && { log: staleReads, from: "replicas" }, registers: null, dir: "", faults: [], oomKills: [], instrument: IDLE_INSTRUMENT, load: { endMs: 1000, lastIssueMs: 1000 } };
 }
 const loss = (l: WriteLedger, p: Uint8Array | null, faultStartMs?: number) => dataLossChecker.check(history(l, p, faultStartMs)).dataLoss;
 

@@ -2,14 +2,17 @@ import test from "ava";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { checkLinearizability, type RegisterOp } from "../../harness/check/linearizability.js";
+import type { History } from "../../harness/check/history.js";
+import { checkLinearizability, linearizabilityChecker, VISUALIZATION_FILE, type RegisterOp } from "../../harness/check/linearizability.js";
+import { metric, type Measurements } from "../../harness/check/metrics.js";
+import { RegisterHistory } from "../../harness/measure/register-history.js";
 import { EnvironmentError } from "../../harness/infra/errors.js";
 
 const set = (client: number, value: string, call: number, ret: number, ok = true, key = "r"): RegisterOp => ({ client, key, op: "set", value, ok, call, return: ret });
 const get = (client: number, value: string | null, call: number, ret: number, key = "r"): RegisterOp => ({ client, key, op: "get", value, ok: true, call, return: ret });
 const incr = (client: number, value: string | null, call: number, ret: number, ok = true, key = "c"): RegisterOp => ({ client, key, op: "incr", value, ok, call, return: ret });
 
-test("a split brain's signature: a read of the old value after the new one was acknowledged is not linearizable; the counterexample is the stale read and the two writes", async (t) => {
+test("a split brain's signature: a read of the old value after the new one was acknowledged is not linearizable; the counterexample is the stale read and the two writes", (t) => {
   const h = [
     set(0, "a", 0, 5),
     get(1, "a", 6, 8), // noise: consistent with everything
@@ -19,7 +22,7 @@ test("a split brain's signature: a read of the old value after the new one was a
     set(3, "z", 0, 1, true, "other"),
     get(3, "z", 2, 3, "other"),
   ];
-  const r = await checkLinearizability(h);
+  const r = checkLinearizability(h);
   t.is(r.result, "not linearizable");
   const bad = r.keys.find((k) => k.key === "r")!;
   t.is(bad.result, "not linearizable");
@@ -28,32 +31,32 @@ test("a split brain's signature: a read of the old value after the new one was a
   t.is(r.keys.find((k) => k.key === "other")!.result, "linearizable", "keys are judged apart");
 });
 
-test("concurrent operations may take effect in any order inside their intervals: linearizable", async (t) => {
+test("concurrent operations may take effect in any order inside their intervals: linearizable", (t) => {
   const h = [set(0, "a", 0, 10), get(1, "a", 2, 7), get(2, null, 1, 3), set(3, "b", 4, 20), get(1, "b", 8, 9), get(2, "a", 5, 11)];
   // One order that fits: GET → nil at 1, SET a at 2, GET → a at 2.5 and at 5, SET b at 8, GET → b at 8.5.
-  t.is((await checkLinearizability(h)).result, "linearizable");
+  t.is(checkLinearizability(h).result, "linearizable");
 });
 
-test("an acknowledged write that a later read does not see is not linearizable (a lost write)", async (t) => {
-  const r = await checkLinearizability([set(0, "a", 0, 1), get(1, null, 2, 3)]);
+test("an acknowledged write that a later read does not see is not linearizable (a lost write)", (t) => {
+  const r = checkLinearizability([set(0, "a", 0, 1), get(1, null, 2, 3)]);
   t.is(r.result, "not linearizable");
   t.deepEqual(r.keys[0].counterexample, [0, 1]);
 });
 
-test("an indeterminate write may take effect later or never: a later read of its value, or of the old one, is linearizable", async (t) => {
-  t.is((await checkLinearizability([set(0, "a", 0, 1), set(0, "b", 2, 3, false), get(1, "a", 10, 11)])).result, "linearizable", "never applied");
-  t.is((await checkLinearizability([set(0, "a", 0, 1), set(0, "b", 2, 3, false), get(1, "a", 10, 11), get(1, "b", 20, 21)])).result, "linearizable", "applied after its timeout");
-  t.is((await checkLinearizability([set(0, "a", 0, 1), set(0, "b", 2, 3, false), get(1, "b", 10, 11), get(1, "a", 20, 21)])).result, "not linearizable", "but not undone once seen");
+test("an indeterminate write may take effect later or never: a later read of its value, or of the old one, is linearizable", (t) => {
+  t.is(checkLinearizability([set(0, "a", 0, 1), set(0, "b", 2, 3, false), get(1, "a", 10, 11)]).result, "linearizable", "never applied");
+  t.is(checkLinearizability([set(0, "a", 0, 1), set(0, "b", 2, 3, false), get(1, "a", 10, 11), get(1, "b", 20, 21)]).result, "linearizable", "applied after its timeout");
+  t.is(checkLinearizability([set(0, "a", 0, 1), set(0, "b", 2, 3, false), get(1, "b", 10, 11), get(1, "a", 20, 21)]).result, "not linearizable", "but not undone once seen");
 });
 
-test("counters: INCR replies must count every increment before them; an indeterminate INCR may count or not", async (t) => {
-  t.is((await checkLinearizability([incr(0, "1", 0, 1), incr(1, "2", 2, 3), get(2, "1", 4, 5, "c")])).result, "not linearizable", "reading 1 after the reply 2");
-  t.is((await checkLinearizability([incr(0, "1", 0, 1), incr(1, null, 2, 3, false), incr(0, "3", 4, 5)])).result, "linearizable");
-  t.is((await checkLinearizability([incr(0, "1", 0, 1), incr(1, null, 2, 3, false), incr(0, "2", 4, 5)])).result, "linearizable");
-  t.is((await checkLinearizability([incr(0, "1", 0, 1), incr(0, "1", 4, 5)])).result, "not linearizable", "two replies of 1: an increment lost");
+test("counters: INCR replies must count every increment before them; an indeterminate INCR may count or not", (t) => {
+  t.is(checkLinearizability([incr(0, "1", 0, 1), incr(1, "2", 2, 3), get(2, "1", 4, 5, "c")]).result, "not linearizable", "reading 1 after the reply 2");
+  t.is(checkLinearizability([incr(0, "1", 0, 1), incr(1, null, 2, 3, false), incr(0, "3", 4, 5)]).result, "linearizable");
+  t.is(checkLinearizability([incr(0, "1", 0, 1), incr(1, null, 2, 3, false), incr(0, "2", 4, 5)]).result, "linearizable");
+  t.is(checkLinearizability([incr(0, "1", 0, 1), incr(0, "1", 4, 5)]).result, "not linearizable", "two replies of 1: an increment lost");
 });
 
-test("a long concurrent history drawn from a real sequential order is linearizable; the same with one read made stale is not", async (t) => {
+test("a long concurrent history drawn from a real sequential order is linearizable; the same with one read made stale is not", (t) => {
   // Four clients; each operation takes effect at one instant inside its [call, return] window, in one global order.
   let seed = 7;
   const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
@@ -70,27 +73,75 @@ test("a long concurrent history drawn from a real sequential order is linearizab
     else h.push(get(client, value, call, ret));
     now = Math.max(now, call);
   }
-  const ok = await checkLinearizability(h);
+  const ok = checkLinearizability(h);
   t.is(ok.result, "linearizable", `${ok.elapsedMs} ms`);
   const lastRead = h.map((o) => o.op).lastIndexOf("get");
   const stale = h.map((o, i) => (i === lastRead ? { ...o, call: o.call + 1000, return: o.return + 1000, value: "v0" } : o));
-  const bad = await checkLinearizability(stale);
+  const bad = checkLinearizability(stale);
   t.is(bad.result, "not linearizable");
   t.true(bad.keys[0].counterexample!.includes(lastRead), "the stale read is in the counterexample");
   t.true(bad.keys[0].counterexample!.length <= 4, `a few operations, not the history: ${bad.keys[0].counterexample!.length}`);
 });
 
-test("Porcupine's HTML view of the counterexample is written where asked", async (t) => {
+test("Porcupine's HTML view of the counterexample is written where asked", (t) => {
   const file = path.join(mkdtempSync(path.join(tmpdir(), "porcupine-")), "linearizability.html");
-  const r = await checkLinearizability([set(0, "a", 0, 1), get(1, null, 2, 3)], { visualization: file });
+  const r = checkLinearizability([set(0, "a", 0, 1), get(1, null, 2, 3)], { visualization: file });
   t.is(r.visualization, file);
   t.true(existsSync(file));
   t.regex(readFileSync(file, "utf8"), /<html/i);
 });
 
-test("the checker not built: an environment error naming set-up", async (t) => {
-  const err = await t.throwsAsync(checkLinearizability([], {}, "/nonexistent/porcupine-check"));
+test("the checker not built: an environment error naming set-up", (t) => {
+  const err = t.throws(() => checkLinearizability([], {}, "/nonexistent/porcupine-check"));
   t.true(err instanceof EnvironmentError);
   t.regex(err!.message, /not built/);
   t.regex((err as EnvironmentError).hint!, /harness\/infra\/setup\.sh/);
+});
+
+test("the run's register history: a failed read is left out, a failed write stays as indeterminate, a write never sent is dropped", (t) => {
+  const h = new RegisterHistory();
+  const w = h.call(0, "reg:0", "set", "7", 1.5);
+  h.settle(w, 2.25, false);
+  const r = h.call(1, "reg:0", "get", null, 3);
+  h.settle(r, 4, false, "7");
+  const lostRead = h.call(1, "reg:0", "get", null, 5);
+  h.settle(lostRead, 6, true);
+  const timedOut = h.call(2, "ctr:1", "incr", null, 7);
+  h.settle(timedOut, 9, true);
+  const unsent = h.call(3, "reg:0", "set", "8", 10);
+  h.withdraw(unsent);
+  h.call(0, "ctr:1", "incr", null, 11); // no reply before the run ended
+  t.deepEqual(h.history(), [
+    { client: 0, key: "reg:0", op: "set", value: "7", ok: true, call: 1500, return: 2250 },
+    { client: 1, key: "reg:0", op: "get", value: "7", ok: true, call: 3000, return: 4000 },
+    { client: 2, key: "ctr:1", op: "incr", value: null, ok: false, call: 7000, return: 9000 },
+    { client: 0, key: "ctr:1", op: "incr", value: null, ok: false, call: 11000, return: 0 },
+  ]);
+  t.is(h.pending, 1);
+});
+
+test("the checker over a run: the violation's counterexample in ms, Porcupine's view in the run's folder, and the metric its budgets read", (t) => {
+  const h = new RegisterHistory();
+  const op = (client: number, key: string, kind: "set" | "get", value: string | null, from: number, to: number) => h.settle(h.call(client, key, kind, kind === "set" ? value : null, from), to, false, value);
+  op(0, "reg:0", "set", "1", 10, 11);
+  op(1, "reg:0", "get", "1", 12, 13);
+  op(0, "reg:0", "set", "2", 14, 15);
+  op(2, "reg:0", "get", "1", 16, 17); // stale: 2 was acknowledged before this read was sent
+  op(0, "reg:2", "set", "3", 10, 11);
+  const dir = mkdtempSync(path.join(tmpdir(), "lin-run-"));
+  const { linearizability: l } = linearizabilityChecker.check({ registers: h, dir } as unknown as History);
+  t.is(l!.result, "not linearizable");
+  t.is(l!.keys, 2);
+  t.deepEqual(l!.violations.map((v) => v.key), ["reg:0"]);
+  t.deepEqual(l!.violations[0].counterexample, [
+    { client: 0, op: "set", value: "1", ok: true, callMs: 10, returnMs: 11 },
+    { client: 0, op: "set", value: "2", ok: true, callMs: 14, returnMs: 15 },
+    { client: 2, op: "get", value: "1", ok: true, callMs: 16, returnMs: 17 },
+  ]);
+  t.is(l!.visualization, VISUALIZATION_FILE);
+  t.true(existsSync(path.join(dir, VISUALIZATION_FILE)));
+  const m = { linearizability: l } as Measurements;
+  t.deepEqual(metric("nonLinearizableKeys").measure(m), { value: 1 });
+  t.is(metric("nonLinearizableKeys").measure({ linearizability: { ...l!, violations: [], unknownKeys: ["reg:4"] } } as unknown as Measurements).value, null, "a search that ran out of time passes nothing");
+  t.is(linearizabilityChecker.check({ registers: null, dir } as unknown as History).linearizability, null, "other workloads: not checked");
 });

@@ -95,12 +95,12 @@ test("every metric with a budget is answered by exactly one registered checker, 
   const budgeted = METRICS.filter((m) => m.budgets.length).map((m) => m.id);
   for (const id of budgeted) t.is(CHECKERS.filter((c) => c.metrics.includes(id)).length, 1, `${id}: one checker answers its budget`);
   const { results } = checkAll(emptyHistory(), {});
-  t.deepEqual(Object.keys(results).sort(), ["availability", "dataLoss", "instrument", "oom", "phases", "reads", "total"]);
+  t.deepEqual(Object.keys(results).sort(), ["availability", "dataLoss", "instrument", "linearizability", "oom", "phases", "reads", "total"]);
 });
 
 function emptyHistory() {
   const phases = new PhaseClock();
-  return { recorder: new Recorder(phases), phases, ledger: null, readBack: null, staleReads: null, faults: [], oomKills: [], instrument: IDLE_INSTRUMENT, load: { endMs: 0, lastIssueMs: 0 } };
+  return { recorder: new Recorder(phases), phases, ledger: null, readBack: null, staleReads: null, registers: null, dir: "", faults: [], oomKills: [], instrument: IDLE_INSTRUMENT, load: { endMs: 0, lastIssueMs: 0 } };
 }
 
 // A latency budget the instrument itself cannot get under is not Redis's to fail: the run's floor (calibrated PING

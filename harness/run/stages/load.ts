@@ -8,6 +8,7 @@ import { leanTargetOf } from "../../workload/engines/lean-target.js";
 import { datasetKeyName } from "../../workload/dataset.js";
 import { keyValueIssuer } from "../../workload/key-value.js";
 import { ledgerIssuer } from "../../workload/ledger-writes.js";
+import { registerIssuer } from "../../workload/register-ops.js";
 import { Metronome } from "../../workload/metronome.js";
 import type { RunContext } from "../context.js";
 import { scheduleFaults } from "../fault-schedule.js";
@@ -38,7 +39,9 @@ async function inProcess(ctx: RunContext): Promise<ReadyDriver> {
   const issue =
     w.keys === "ledger"
       ? ledgerIssuer(w, pool, readPool ?? pool, ctx.ledger, ctx.staleReads, clock)
-      : keyValueIssuer(w.keys === "dataset" ? { ...w, keySpace: ctx.dataset.keys, keyName: datasetKeyName(ctx.scenario.dataset.valueBytes) } : w, pool);
+      : w.keys === "registers"
+        ? registerIssuer(w, pool, ctx.registers, clock)
+        : keyValueIssuer(w.keys === "dataset" ? { ...w, keySpace: ctx.dataset.keys, keyName: datasetKeyName(ctx.scenario.dataset.valueBytes) } : w, pool);
   const metronome = w.mode === "open-loop" && w.waker === "metronome" ? await Metronome.start(Metronome.intervalFor(w.rate)) : undefined;
   if (metronome) ctx.defer("the metronome", () => metronome.stop());
   const durationMs = w.duration * 1000;

@@ -18,6 +18,8 @@ export function check(ctx: RunContext): void {
       ledger: ledgered ? ctx.ledger : null,
       readBack: ctx.readBack?.present ?? null,
       staleReads: ledgered ? { log: ctx.staleReads, from: w.readFrom } : null,
+      registers: w.keys === "registers" ? ctx.registers : null,
+      dir: ctx.dir,
       faults: ctx.faults,
       oomKills: ctx.oomKills,
       instrument: { engine: w.engine, mode: w.mode, calibration: ctx.calibration, eventLoop: ctx.eventLoop.perSecond },

@@ -8,6 +8,7 @@ export type ReplyCallback = (err: Error | null | undefined, reply?: unknown) => 
 export interface CommandClient {
   get(key: string | Buffer, cb: ReplyCallback): unknown;
   set(key: string | Buffer, value: string | Buffer, cb: ReplyCallback): unknown;
+  incr(key: string | Buffer, cb: ReplyCallback): unknown;
 }
 
 /**

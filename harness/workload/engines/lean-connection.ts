@@ -9,6 +9,7 @@ const SLAB_BYTES = 256 * 1024;
 const GET = Buffer.from("*2\r\n$3\r\nGET\r\n");
 const SET = Buffer.from("*3\r\n$3\r\nSET\r\n");
 const PING = Buffer.from("*1\r\n$4\r\nPING\r\n");
+const INCR = Buffer.from("*2\r\n$4\r\nINCR\r\n");
 const CRLF = 0x0d0a;
 /** `$<n>\r\n` for the lengths keys and small values have, encoded once. */
 const BULK_HEADERS = Array.from({ length: 1024 }, (_, n) => Buffer.from(`$${n}\r\n`));
@@ -107,6 +108,13 @@ export class LeanConnection implements CommandClient {
     this.part(SET);
     this.bulk(key);
     this.bulk(value);
+    this.queued(cb);
+  }
+
+  incr(key: string | Buffer, cb: ReplyCallback): void {
+    if (this.refuse(cb)) return;
+    this.part(INCR);
+    this.bulk(key);
     this.queued(cb);
   }
 

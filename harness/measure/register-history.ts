@@ -1,0 +1,49 @@
+import type { RegisterOp } from "../check/linearizability.js";
+
+/**
+ * The registers workload's history: every operation with its call and return on the run clock (µs), what it wrote or
+ * read, and whether it was acknowledged. A read that failed tells nothing and is not kept; a write that failed stays,
+ * indeterminate (it may have been applied: a timeout, a dropped connection, a client that replays it later). A write
+ * the harness never sent (the runbook had closed writes) is not kept: it cannot have been applied.
+ */
+export class RegisterHistory {
+  private readonly ops: RegisterOp[] = [];
+  /** Operations called but never sent. */
+  private readonly unsent = new Set<number>();
+  private open = 0;
+
+  /** An operation called now; settle it with the index returned. */
+  call(client: number, key: string, op: RegisterOp["op"], value: string | null, atMs: number): number {
+    this.open++;
+    return this.ops.push({ client, key, op, value, ok: false, call: Math.round(atMs * 1000), return: 0 }) - 1;
+  }
+
+  /** Its reply: `value` is what a GET read or INCR returned (ignored for SET); `failed` when there was no reply. */
+  settle(i: number, atMs: number, failed: boolean, value?: string | null): void {
+    const o = this.ops[i];
+    this.open--;
+    o.return = Math.max(o.call, Math.round(atMs * 1000));
+    o.ok = !failed;
+    if (!failed && o.op !== "set") o.value = value ?? null;
+  }
+
+  /** Called but never sent: dropped from the history. */
+  withdraw(i: number): void {
+    this.open--;
+    this.unsent.add(i);
+  }
+
+  /** The history as the checker takes it: reads that failed, and operations never sent, left out. */
+  history(): RegisterOp[] {
+    return this.ops.filter((o, i) => !this.unsent.has(i) && (o.ok || o.op !== "get"));
+  }
+
+  get size(): number {
+    return this.ops.length;
+  }
+
+  /** Operations still without a reply (indeterminate if writes, dropped if reads). */
+  get pending(): number {
+    return this.open;
+  }
+}
