@@ -86,7 +86,7 @@ export function registerStudy(program: Command, done: (code: number) => void): v
       const { settings, progress, dir } = await startStudy(`study-throughput-${o.topology}`, o.quiet);
       progress.step(`throughput study: ${o.topology}, P99 ≤ ${sloP99Ms} ms, from ${startRate} ops/s ×1.5 up to ${maxRate}, into ${dir}`);
       const s = await runThroughputStudy({ topology: o.topology as TopologyKind, sloP99Ms, startRate, maxRate, stepSeconds, readRatio, settings, progress, signal: interruptSignal(), dir });
-      for (const st of s.steps) process.stdout.write(`${String(st.targetRate).padStart(8)} ops/s asked  ${String(st.achievedRate).padStart(8)} achieved  P50 ${st.p50Ms} ms  P99 ${st.p99Ms} ms  P99.9 ${st.p999Ms} ms${st.driverBound ? "  DRIVER-BOUND" : st.meetsSlo ? "" : "  breaks the objective"}\n`);
+      for (const st of s.steps) process.stdout.write(`${String(st.targetRate).padStart(8)} ops/s asked  ${String(st.achievedRate).padStart(8)} achieved  P50 ${st.p50Ms} ms  P99 ${st.p99Ms} ms  P99.9 ${st.p999Ms} ms${st.meetsSlo ? "" : "  breaks the objective"}${st.driverBound ? "  DRIVER-BOUND" : ""}\n`);
       process.stdout.write(`max rate at P99 ≤ ${sloP99Ms} ms: ${s.maxRateAtSlo === null ? "none" : `${s.maxRateAtSlo} ops/s`}; stopped: ${s.stopped}\n`);
       printFiles(dir);
       done(s.steps.length === 0 ? EXIT.environment : EXIT.pass);

@@ -128,6 +128,7 @@ export function forkModel(all: ForkPoint[], targets: number[]): ForkModel {
 export function forkClaims(points: ForkPoint[], at25: Extrapolation | null): ClaimVerdict[] {
   const largest = points.reduce<ForkPoint | null>((m, p) => (!m || p.rssBytes > m.rssBytes ? p : m), null);
   const gb = (b: number) => `${round(b / GB, 2)} GiB`;
+  const longest = points.reduce<ForkPoint | null>((m, p) => (!m || p.forkMs > m.forkMs ? p : m), null);
   const claims: ClaimVerdict[] = [];
   // Fork stall: judged at the claim's own scale (25 GB), from the fit; the interval decides.
   claims.push(
@@ -136,7 +137,7 @@ export function forkClaims(points: ForkPoint[], at25: Extrapolation | null): Cla
       : {
           claim: "fork can freeze Redis for 100 ms–1 s",
           verdict: at25.ci95[1] < 100 ? "refuted" : at25.ci95[0] >= 100 && at25.ci95[0] <= 1000 ? "confirmed" : at25.ci95[0] > 1000 ? "refuted" : "not testable on this host",
-          measured: `fork at 25 GB ${at25.forkMs} ms (95% interval ${at25.ci95[0]}–${at25.ci95[1]} ms${at25.beyondMeasured ? ", extrapolated beyond 3× the largest size measured" : ""})`,
+          measured: `fork at 25 GB ${at25.forkMs} ms (95% interval ${at25.ci95[0]}–${at25.ci95[1]} ms${at25.beyondMeasured ? ", extrapolated beyond 3× the largest size measured" : ""})${longest ? `; the longest fork measured: ${longest.forkMs} ms at ${gb(longest.rssBytes)} RSS` : ""}`,
         },
   );
   // Copy-on-write: "up to 2×" is an upper bound; what was measured is the worst point's (RSS + COW) / RSS.

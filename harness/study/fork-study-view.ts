@@ -108,8 +108,20 @@ function charts(s: ForkStudy): XyChart[] {
 }
 
 /** The fork study as a reader sees it: the claims first, the plots, then the model, the published table, every point. */
+/** How far a size asked about lies from what was measured (the largest RSS among the fitted points). */
+function reachOf(s: ForkStudy): (e: { sizeBytes: number; beyondMeasured: boolean }) => string {
+  const largest = Math.max(0, ...s.points.filter((p) => !p.thp && !p.persistence).map((p) => p.rssBytes));
+  return (e) =>
+    e.beyondMeasured
+      ? `extrapolation: beyond 3× the largest RSS measured (${formatBytes(largest)})`
+      : e.sizeBytes <= largest
+        ? "within the measured range"
+        : `beyond the largest RSS measured (${formatBytes(largest)}), within 3× of it`;
+}
+
 export function forkStudyView(s: ForkStudy): StudyView {
   const model = [];
+  const reach = reachOf(s);
   if (s.fit) {
     model.push(`fork: **${formatNumber(s.fit.forkMsPerGb)} ms per GiB of RSS** (95% interval ${interval(s.fit.ci95)}), intercept ${formatMs(s.fit.forkMsIntercept)}, R² ${formatNumber(s.fit.r2)}, ${s.fit.n} points`);
     if (s.saveFit) model.push(`save duration: ${formatNumber(s.saveFit.forkMsPerGb)} ms per GiB (95% interval ${interval(s.saveFit.ci95)}), R² ${formatNumber(s.saveFit.r2)}`);
@@ -140,7 +152,7 @@ export function forkStudyView(s: ForkStudy): StudyView {
                 title: "Fork time at the sizes asked about",
                 table: {
                   headers: ["size", "fork", "95% interval", ""],
-                  rows: s.extrapolations.map((e) => ({ cells: [formatBytes(e.sizeBytes), formatMs(e.forkMs), interval(e.ci95, " ms"), e.beyondMeasured ? "extrapolation: beyond 3× the largest size measured" : "within the measured range"] })),
+                  rows: s.extrapolations.map((e) => ({ cells: [formatBytes(e.sizeBytes), formatMs(e.forkMs), interval(e.ci95, " ms"), reach(e)] })),
                 },
               }]
             : []),

@@ -52,15 +52,15 @@ test("a run's report gives the step: achieved rate after the warm-up, percentile
   t.deepEqual(stepOf({ ...report, status: "failed", problem: "no Docker engine answered" }, "x", 2), { reason: "the run failed: no Docker engine answered" });
 });
 
-test("stepping stops at the first step that is driver-bound, fails operations or breaks the P99 objective; not before", (t) => {
+test("stepping stops at the first step that fails operations, breaks the P99 objective, or is driver-bound without proving it met; not before", (t) => {
   t.is(stopAfter(step(1000), 2), null);
   t.is(stopAfter(step(1000, { p99Ms: 2.5, meetsSlo: false }), 2)!.by, "slo");
   const floor = stopAfter(step(1000, { p99Ms: 2.5, meetsSlo: false, floorP99Ms: 2.2 }), 2)!;
   t.is(floor.by, "floor", "a break the instrument's own floor explains is not the topology's");
   t.regex(floor.why, /the instrument's own P99 floor there was 2\.2 ms: the objective is below what this harness resolves/);
   t.is(stopAfter(step(1000, { errorRate: 0.01, meetsSlo: false }), 2)!.by, "errors");
-  const d = stopAfter(step(1000, { driverBound: true, driverBoundWhy: "schedule lag P99 3 ms" }), 2)!;
-  t.is(d.by, "driver");
+  const d = stopAfter(step(1000, { driverBound: true, driverBoundWhy: "schedule lag P99 3 ms", p99Ms: 3.4, meetsSlo: false }), 2)!;
+  t.is(d.by, "driver", "the break may be the driver's lag: nothing is known of the topology there");
   t.regex(d.why, /the driver was the bottleneck at 1,000 ops\/s \(schedule lag P99 3 ms\): the rates beyond are the driver's limit, not the topology's/);
 });
 
@@ -74,7 +74,7 @@ test("a step that would stop the study is repeated once at the same rate: a one-
     return { report: syntheticReport({ name: sc.name, topology: "standalone", rate, durationS: 12, ...(lag ? { driverLagMs: lag } : {}) }), files: { dir: `reports/${rate}-${tries.get(rate)}` } };
   };
   const dir = mkdtempSync(path.join(os.tmpdir(), "throughput-"));
-  const s = await runThroughputStudy({ topology: "standalone", sloP99Ms: 1000, startRate: 1000, maxRate: 10_000, stepSeconds: 10, readRatio: 0.5, settings: loadSettings(), progress: new Progress(process.stderr, true), signal: new AbortController().signal, dir, runStep });
+  const s = await runThroughputStudy({ topology: "standalone", sloP99Ms: 4, startRate: 1000, maxRate: 10_000, stepSeconds: 10, readRatio: 0.5, settings: loadSettings(), progress: new Progress(process.stderr, true), signal: new AbortController().signal, dir, runStep });
   t.deepEqual(s.steps.map((st) => [st.targetRate, st.driverBound, st.repeated ?? false]), [
     [1000, false, false],
     [1500, true, true],
@@ -87,9 +87,13 @@ test("a step that would stop the study is repeated once at the same rate: a one-
   t.is(s.maxRateAtSlo, s.steps[3].achievedRate, "the highest step the driver kept up with");
 });
 
-test("the answer is the highest achieved rate that met the objective with the driver keeping up; a driver-bound step is never it", (t) => {
+test("the answer is the highest achieved rate whose step proved the objective met; a driver-bound step proves it only if its P99, lag included, met it at the asked rate", (t) => {
   const steps = [step(1000), step(1500, { achievedRate: 1490 }), step(2250, { achievedRate: 2240, driverBound: true }), step(3375, { p99Ms: 9, meetsSlo: false })];
-  t.is(maxRateAtSlo(steps), 1490);
+  t.is(maxRateAtSlo(steps), 2240, "latency counts from the intended start: the driver's lag only adds to it");
+  t.is(stopAfter(steps[2], 2), null, "and the study goes on past it");
+  const shortOfPace = step(2250, { achievedRate: 2100, driverBound: true, driverBoundWhy: "event loop saturated" });
+  t.is(maxRateAtSlo([step(1000), shortOfPace]), 1000, "a driver that fell short of the rate asked measured its own ceiling");
+  t.is(stopAfter(shortOfPace, 2)!.by, "driver");
   t.is(maxRateAtSlo([step(1000, { meetsSlo: false, p99Ms: 4 })]), null);
 });
 
