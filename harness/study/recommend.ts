@@ -157,10 +157,12 @@ function throughputStep(q: Requirements, ev: Evidence): Step {
 
 export function recommend(q: Requirements, ev: Evidence): Recommendation {
   const steps = [datasetStep(q, ev), rtoStep(q, ev), rpoStep(q, ev), throughputStep(q, ev)];
-  const score = (k: TopologyKind) => ({ k, fails: steps.filter((s) => s.perTopology[k].judgement === "fails").length });
+  const count = (k: TopologyKind, j: string) => steps.filter((s) => s.perTopology[k].judgement === j).length;
+  const score = (k: TopologyKind) => ({ k, fails: count(k, "fails"), meets: count(k, "meets") });
   // Fewest failed requirements first, then the simplest: an unmeasured requirement is reported (`unknown`), not held
-  // against the simpler topology (standalone's RPO at failover has nothing to measure).
-  const ranked = ORDER.map(score).sort((a, b) => a.fails - b.fails || ORDER.indexOf(a.k) - ORDER.indexOf(b.k));
+  // against the simpler topology (standalone's RPO at failover has nothing to measure). When every topology fails
+  // something, a tie goes first to the one shown to meet more: "simplest" then would pick one that met nothing.
+  const ranked = ORDER.map(score).sort((a, b) => a.fails - b.fails || (a.fails > 0 ? b.meets - a.meets : 0) || ORDER.indexOf(a.k) - ORDER.indexOf(b.k));
   const unmet = steps
     .filter((s) => ORDER.every((k) => s.perTopology[k].judgement !== "meets"))
     .map((s) => ({ requirement: s.requirement, why: ORDER.map((k) => `${k}: ${s.perTopology[k].measured}`).join("; ") }));

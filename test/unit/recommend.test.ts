@@ -44,6 +44,7 @@ test("the issue's example: 40 GB over the seed's 25 GB takes a cluster; RPO 0 is
   t.is(dataset.perTopology.cluster.judgement, "meets");
   t.regex(dataset.perTopology.cluster.measured, /13\.3 GiB per master over 3; fork .* at 13\.3 GiB/);
   t.is(r.recommended, "cluster");
+  t.is(r.runnerUp, "sentinel", "of the three failing as many, the one shown to meet something (its automatic failover), not the simplest that met nothing");
   const rpo = r.unmet.find((u) => u.requirement === "rpo")!;
   t.regex(rpo.why, /sentinel: 1,180 acknowledged writes lost in sentinel-split-brain .*: replication is asynchronous/);
   const tp = r.steps.find((s) => s.requirement === "throughput")!;
