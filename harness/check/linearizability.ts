@@ -37,6 +37,8 @@ export interface KeyVerdict {
   counterexample?: number[];
   /** No single operation can leave the counterexample and keep it not linearizable. */
   minimal?: boolean;
+  /** A counter's counterexample that leaves increments out: it holds with the count read as a lower bound (it went backwards). */
+  counterBound?: boolean;
 }
 
 export interface LinearizabilityResult {
@@ -93,7 +95,7 @@ export interface LinearizabilitySummary {
   /** Writes that failed or timed out: maybe applied, so free to take effect at any point after their call, or never. */
   indeterminate: number;
   /** Keys whose history is not linearizable, each with a counterexample: operations that cannot be ordered. */
-  violations: Array<{ key: string; operations: number; minimal: boolean; counterexample: ShownOp[] }>;
+  violations: Array<{ key: string; operations: number; minimal: boolean; counterBound: boolean; counterexample: ShownOp[] }>;
   /** Keys the search gave up on within its time: neither passed nor failed. */
   unknownKeys: string[];
   /** Porcupine's view of the counterexamples, a file in the run's folder. */
@@ -129,6 +131,7 @@ export const linearizabilityChecker: Checker<"linearizability"> = {
             key: k.key,
             operations: k.operations,
             minimal: k.minimal ?? false,
+            counterBound: k.counterBound ?? false,
             counterexample: (k.counterexample ?? []).map((i) => {
               const o = ops[i];
               return { client: o.client, op: o.op, value: o.value, ok: o.ok, callMs: ms(o.call), returnMs: o.ok ? ms(o.return) : null };

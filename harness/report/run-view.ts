@@ -218,7 +218,7 @@ function linearizabilitySection(r: RunReport): Section | undefined {
   const blocks: Block[] = [{ facts }];
   for (const v of l.violations)
     blocks.push({
-      title: `${v.key}: not linearizable: no single order of these ${v.counterexample.length} operations${v.minimal ? " (none can be left out)" : ""} fits a single copy of the key (of its ${formatCount(v.operations)})`,
+      title: `${v.key}: not linearizable: no single order of these ${v.counterexample.length} operations${v.minimal ? " (none can be left out)" : ""} fits a single copy of the key (of its ${formatCount(v.operations)})${v.counterBound ? "; the increments between them left out, the count went backwards" : ""}`,
       table: {
         headers: ["called", "returned", "client", "operation"],
         cls: "numbers",

@@ -54,6 +54,15 @@ test("counters: INCR replies must count every increment before them; an indeterm
   t.is(checkLinearizability([incr(0, "1", 0, 1), incr(1, null, 2, 3, false), incr(0, "3", 4, 5)]).result, "linearizable");
   t.is(checkLinearizability([incr(0, "1", 0, 1), incr(1, null, 2, 3, false), incr(0, "2", 4, 5)]).result, "linearizable");
   t.is(checkLinearizability([incr(0, "1", 0, 1), incr(0, "1", 4, 5)]).result, "not linearizable", "two replies of 1: an increment lost");
+  // A counter that went backwards after many increments: the proof is the two replies, the increments between them left out.
+  const many = Array.from({ length: 40 }, (_, k) => incr(k % 3, String(k + 1), 10 * k, 10 * k + 2));
+  const back = checkLinearizability([...many, incr(1, "7", 500, 502)]);
+  t.is(back.result, "not linearizable");
+  t.deepEqual(back.keys[0].counterexample, [39, 40], "INCR → 40, then INCR → 7");
+  t.true(back.keys[0].counterBound);
+  const phantom = checkLinearizability([incr(0, "1", 0, 1), incr(0, "3", 4, 5)]);
+  t.is(phantom.result, "not linearizable", "an increment applied twice (or one nobody made)");
+  t.falsy(phantom.keys[0].counterBound, "a jump is no proof with increments left out: every one kept");
 });
 
 test("a long concurrent history drawn from a real sequential order is linearizable; the same with one read made stale is not", (t) => {
@@ -144,4 +153,48 @@ test("the checker over a run: the violation's counterexample in ms, Porcupine's 
   t.deepEqual(metric("nonLinearizableKeys").measure(m), { value: 1 });
   t.is(metric("nonLinearizableKeys").measure({ linearizability: { ...l!, violations: [], unknownKeys: ["reg:4"] } } as unknown as Measurements).value, null, "a search that ran out of time passes nothing");
   t.is(linearizabilityChecker.check({ registers: null, dir } as unknown as History).linearizability, null, "other workloads: not checked");
+});
+
+/** Each operation of the counterexample left out in turn (unless a read kept still names it): the rest must be linearizable. */
+function oneMinimal(h: RegisterOp[], proof: number[]): number[] {
+  return proof.filter((out) => {
+    const rest = proof.filter((i) => i !== out);
+    const seen = new Set(rest.filter((i) => h[i].op === "get").map((i) => h[i].value));
+    if (h[out].op === "set" && seen.has(h[out].value)) return false;
+    return checkLinearizability(rest.map((i) => h[i])).result !== "linearizable";
+  });
+}
+
+test("a read that names a write called after it returned: the proof is those two; an early pass that kept the others for it does not stop there", (t) => {
+  // Found by a random search against a checker that shrank in one pass: it answered [0, 1, 5], and SET v1 could go.
+  const h = [set(0, "v0", 28, 35), set(1, "v1", 3, 8), set(2, "v2", 2, 6), get(3, "v1", 8, 13), get(4, "v0", 17, 20), get(5, "v0", 12, 16), get(6, "v1", 6, 11)];
+  const r = checkLinearizability(h);
+  t.is(r.result, "not linearizable");
+  t.deepEqual(oneMinimal(h, r.keys[0].counterexample!), [], `every operation of ${JSON.stringify(r.keys[0].counterexample)} is needed`);
+  t.is(r.keys[0].counterexample!.length, 2);
+});
+
+test("a counterexample is a proof and 1-minimal: itself not linearizable, and leaving out any one operation (with the writes its reads saw kept) makes it so", (t) => {
+  // Random histories from a real order, each with one read made stale late in it; the checker shrinks each.
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    let x = seed;
+    const rnd = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const h: RegisterOp[] = [];
+    let value: string | null = null;
+    for (let i = 0, now = 0; i < 300; i++) {
+      now += 1 + Math.floor(rnd() * 3);
+      const call = now - Math.floor(rnd() * 4);
+      if (rnd() < 0.5) h.push(set(i % 4, (value = `v${i}`), call, now + 2));
+      else h.push(get(i % 4, value, call, now + 2));
+    }
+    const victim = 250 + Math.floor(rnd() * 40);
+    if (h[victim].op !== "get") continue;
+    h[victim] = { ...h[victim], value: "v0" };
+    const r = checkLinearizability(h);
+    t.is(r.result, "not linearizable", `seed ${seed}`);
+    const proof = r.keys[0].counterexample!;
+    t.true(r.keys[0].minimal);
+    t.is(checkLinearizability(proof.map((i) => h[i])).result, "not linearizable", `seed ${seed}: the counterexample alone`);
+    t.deepEqual(oneMinimal(h, proof), [], `seed ${seed}: none of ${JSON.stringify(proof)} can be left out`);
+  }
 });

@@ -48,6 +48,9 @@ type keyResult struct {
 	Counterexample []int `json:"counterexample,omitempty"`
 	// No single operation can be removed from the counterexample and leave it not linearizable.
 	Minimal bool `json:"minimal,omitempty"`
+	// The counterexample leaves increments out and reads the counter as a lower bound: its replies or reads go
+	// backwards, which no order of the whole history explains.
+	CounterBound bool `json:"counterBound,omitempty"`
 }
 
 type response struct {
@@ -63,6 +66,8 @@ type input struct {
 	value *string
 	ok    bool
 	index int
+	// A counter read as a lower bound (see lowerBound): for a counterexample that leaves increments out.
+	bound bool
 }
 
 // The register's state: its value, or absent.
@@ -74,6 +79,9 @@ type state struct {
 func step(s interface{}, in interface{}, _ interface{}) (bool, interface{}) {
 	st := s.(state)
 	i := in.(input)
+	if i.bound {
+		return lowerBound(st, i)
+	}
 	switch i.op {
 	case "set":
 		return true, state{true, *i.value}
@@ -98,6 +106,46 @@ func step(s interface{}, in interface{}, _ interface{}) (bool, interface{}) {
 		return true, state{true, next}
 	}
 	return false, st
+}
+
+// isCounter: a key written only by INCR.
+func isCounter(all []op, indices []int) bool {
+	incr := false
+	for _, k := range indices {
+		switch all[k].Op {
+		case "set":
+			return false
+		case "incr":
+			incr = true
+		}
+	}
+	return incr
+}
+
+// lowerBound steps a counter whose increments were not all kept: the state is a lower bound of the true count, an
+// INCR's reply must exceed it and a GET must not fall below it. Every linearization of the whole history, restricted
+// to the operations kept, passes this model (the count only grows, by the kept increments and the left-out ones), so
+// a sub-history this model rejects proves the whole history is not linearizable.
+func lowerBound(st state, i input) (bool, interface{}) {
+	cur := int64(0)
+	if st.present {
+		v, err := strconv.ParseInt(st.value, 10, 64)
+		if err != nil {
+			return false, st
+		}
+		cur = v
+	}
+	if i.op == "incr" && !i.ok {
+		return true, st // it may never have applied: the bound stays
+	}
+	if i.value == nil {
+		return i.op == "get" && cur == 0, st
+	}
+	v, err := strconv.ParseInt(*i.value, 10, 64)
+	if err != nil || v < cur || (i.op == "incr" && v == cur) {
+		return false, st
+	}
+	return true, state{true, *i.value}
 }
 
 func describe(in interface{}, _ interface{}) string {
@@ -138,7 +186,7 @@ var model = porcupine.Model{
 
 // The porcupine operations of one key. An indeterminate operation never returns: it may be linearized at any point
 // after its call, including after every other operation (the same as never taking effect, for what reads saw).
-func operations(all []op, indices []int) []porcupine.Operation {
+func operations(all []op, indices []int, bound bool) []porcupine.Operation {
 	clients := map[int]int{}
 	out := make([]porcupine.Operation, 0, len(indices))
 	for _, k := range indices {
@@ -152,21 +200,21 @@ func operations(all []op, indices []int) []porcupine.Operation {
 		if !o.Ok {
 			ret = math.MaxInt64
 		}
-		out = append(out, porcupine.Operation{ClientId: c, Input: input{o.Op, o.Value, o.Ok, k}, Call: o.Call, Output: nil, Return: ret})
+		out = append(out, porcupine.Operation{ClientId: c, Input: input{o.Op, o.Value, o.Ok, k, bound}, Call: o.Call, Output: nil, Return: ret})
 	}
 	return out
 }
 
-func check(all []op, indices []int, timeout time.Duration) porcupine.CheckResult {
-	return porcupine.CheckOperationsTimeout(model, operations(all, indices), timeout)
+func check(all []op, indices []int, bound bool, timeout time.Duration) porcupine.CheckResult {
+	return porcupine.CheckOperationsTimeout(model, operations(all, indices, bound), timeout)
 }
 
 // closed returns the candidate with what it must keep to stay a genuine counterexample: every SET whose value one of
-// its reads saw, and every INCR (a counter's replies depend on every increment before them). A sub-history closed so
+// its reads saw, and, unless the counter is read as a lower bound, every INCR (its replies count every increment). A sub-history closed so
 // that is not linearizable proves the whole history is not: restricting a linearization of the whole to it keeps
 // each read after the write it saw, with no kept write in between. Removing a read, or a write nobody kept saw,
 // only takes constraints away.
-func closed(all []op, from []int, cand []int) []int {
+func closed(all []op, from []int, cand []int, bound bool) []int {
 	keep := map[int]bool{}
 	seen := map[string]bool{}
 	for _, k := range cand {
@@ -178,7 +226,7 @@ func closed(all []op, from []int, cand []int) []int {
 	out := make([]int, 0, len(from))
 	for _, k := range from {
 		o := all[k]
-		if keep[k] || o.Op == "incr" || (o.Op == "set" && seen[*o.Value]) {
+		if keep[k] || (o.Op == "incr" && !bound) || (o.Op == "set" && seen[*o.Value]) {
 			out = append(out, k)
 		}
 	}
@@ -188,38 +236,48 @@ func closed(all []op, from []int, cand []int) []int {
 // A smaller sub-history that is still not linearizable: first the shortest prefix (by call time) that is, then
 // chunks and single operations removed while the rest stays illegal, each candidate closed (see closed). Every
 // candidate kept is checked, so the result is always a real counterexample; "minimal" only when every single removal
-// was tried within the budget.
-func shrink(all []op, indices []int, timeout time.Duration, budget time.Duration) ([]int, bool) {
+// was tried within the budget. A counter whose history breaks even the lower-bound model (a reply not above an
+// earlier one) is shrunk under it, so that increments can be left out; "bound" says so.
+func shrink(all []op, indices []int, timeout time.Duration, budget time.Duration) (result []int, minimal bool, bound bool) {
 	deadline := time.Now().Add(budget)
-	illegal := func(c []int) bool { return check(all, c, timeout) == porcupine.Illegal }
+	bound = isCounter(all, indices) && check(all, indices, true, timeout) == porcupine.Illegal
+	illegal := func(c []int) bool { return check(all, c, bound, timeout) == porcupine.Illegal }
 	cur := append([]int(nil), indices...)
 	sort.Slice(cur, func(a, b int) bool { return all[cur[a]].Call < all[cur[b]].Call })
 	lo, hi := 1, len(cur)
 	for lo < hi && time.Now().Before(deadline) {
 		mid := (lo + hi) / 2
-		if illegal(closed(all, cur, cur[:mid])) {
+		if illegal(closed(all, cur, cur[:mid], bound)) {
 			hi = mid
 		} else {
 			lo = mid + 1
 		}
 	}
-	if c := closed(all, cur, cur[:hi]); illegal(c) {
+	if c := closed(all, cur, cur[:hi], bound); illegal(c) {
 		cur = c
 	}
-	for chunk := len(cur) / 2; chunk >= 1; chunk /= 2 {
+	// Halving chunks, then single operations until a whole pass removes none: a read removed late can free a write
+	// that an earlier pass had to keep for it.
+	for chunk := len(cur) / 2; chunk >= 1; {
+		removed := false
 		for start := 0; start+chunk <= len(cur); {
 			if time.Now().After(deadline) {
-				return cur, false
+				return cur, false, bound
 			}
-			cand := closed(all, cur, append(append([]int(nil), cur[:start]...), cur[start+chunk:]...))
+			cand := closed(all, cur, append(append([]int(nil), cur[:start]...), cur[start+chunk:]...), bound)
 			if len(cand) < len(cur) && illegal(cand) {
-				cur = cand
+				cur, removed = cand, true
 			} else {
 				start += chunk
 			}
 		}
+		if chunk > 1 {
+			chunk /= 2
+		} else if !removed {
+			break
+		}
 	}
-	return cur, true
+	return cur, true, bound
 }
 
 func main() {
@@ -264,7 +322,7 @@ func main() {
 	var shown []porcupine.Operation
 	for _, k := range keys {
 		r := keyResult{Key: k, Operations: len(byKey[k])}
-		switch check(req.Operations, byKey[k], timeout) {
+		switch check(req.Operations, byKey[k], false, timeout) {
 		case porcupine.Ok:
 			r.Result = "linearizable"
 		case porcupine.Unknown:
@@ -275,9 +333,9 @@ func main() {
 		case porcupine.Illegal:
 			r.Result = "not linearizable"
 			res.Result = "not linearizable"
-			r.Counterexample, r.Minimal = shrink(req.Operations, byKey[k], timeout, budget)
+			r.Counterexample, r.Minimal, r.CounterBound = shrink(req.Operations, byKey[k], timeout, budget)
 			sort.Ints(r.Counterexample)
-			ops := operations(req.Operations, r.Counterexample)
+			ops := operations(req.Operations, r.Counterexample, r.CounterBound)
 			for j := range ops {
 				ops[j].ClientId += clientsIn(shown)
 			}
