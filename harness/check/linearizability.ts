@@ -3,29 +3,16 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { EnvironmentError } from "../infra/errors.js";
+import type { RegisterOp } from "../measure/register-history.js";
 import type { Checker } from "./checker.js";
+
+export type { RegisterOp };
 
 /**
  * Linearizability of a register history, decided by Porcupine (github.com/anishathalye/porcupine) in a small Go
  * program built by set-up (harness/check/porcupine): no search written by hand here. This file is the boundary: the
  * history out, the verdict and the counterexamples back.
  */
-
-/** One operation on one key, as a client saw it. Times on one clock (the harness's µs since the run began). */
-export interface RegisterOp {
-  client: number;
-  key: string;
-  op: "set" | "get" | "incr";
-  /** SET: the value written (unique per write); GET: what was read, null when the key was absent; INCR: the reply. */
-  value: string | null;
-  /**
-   * true: acknowledged. false: failed or timed out, so it may have been applied (indeterminate): it may take effect
-   * at any point after its call, or never. A failed read tells nothing and is left out of the history.
-   */
-  ok: boolean;
-  call: number;
-  return: number;
-}
 
 export type LinearizabilityVerdict = "linearizable" | "not linearizable" | "unknown";
 

@@ -1,4 +1,18 @@
-import type { RegisterOp } from "../check/linearizability.js";
+/** One operation on one key, as a client saw it (times in µs on the run clock): what the linearizability checker reads. */
+export interface RegisterOp {
+  client: number;
+  key: string;
+  op: "set" | "get" | "incr";
+  /** SET: the value written (unique per write); GET: what was read, null when the key was absent; INCR: the reply. */
+  value: string | null;
+  /**
+   * true: acknowledged. false: failed or timed out, so it may have been applied (indeterminate): it may take effect
+   * at any point after its call, or never. A failed read tells nothing and is left out of the history.
+   */
+  ok: boolean;
+  call: number;
+  return: number;
+}
 
 /**
  * The registers workload's history: every operation with its call and return on the run clock (µs), what it wrote or
