@@ -57,14 +57,27 @@ function readJson(file: string, skipped: string[]): unknown {
   }
 }
 
-/** The latest of each kind wins: folders are named by time, and files are visited in name order. */
+/**
+ * Files in the order of the time their folder is named by (every run and study folder starts with its UTC time), so
+ * that the latest wins wherever it sits: reports/suites/ and reports/test/ would otherwise come after every dated
+ * folder of reports/ in name order, whatever their age.
+ */
+function byFolderTime(files: string[]): string[] {
+  const time = (f: string) => path.basename(path.dirname(f));
+  return [...files].sort((a, b) => time(a).localeCompare(time(b)));
+}
+
+/**
+ * The latest of each kind wins; for the fork study, the one with the most points (a short study run by the tests
+ * does not replace a long one), then the latest.
+ */
 export function findEvidence(reportsDir: string, sloP99Ms: number): Evidence {
   const ev: Evidence = { throughput: {}, fork: null, failover: {}, loss: {}, skipped: [] };
-  for (const file of searchFiles(reportsDir, "study.json", DEPTH)) {
+  for (const file of byFolderTime(searchFiles(reportsDir, "study.json", DEPTH))) {
     const s = readJson(file, ev.skipped) as { kind?: string } | undefined;
     if (s?.kind === "fork") {
       const points = (s as { points?: ForkPoint[] }).points;
-      if (Array.isArray(points) && points.length) ev.fork = { points, source: file };
+      if (Array.isArray(points) && points.length && points.length >= (ev.fork?.points.length ?? 0)) ev.fork = { points, source: file };
     } else if (s?.kind === "throughput") {
       const t = s as ThroughputStudy;
       if (Math.abs(t.sloP99Ms - sloP99Ms) > 1e-9) {
@@ -74,7 +87,7 @@ export function findEvidence(reportsDir: string, sloP99Ms: number): Evidence {
       ev.throughput[t.topology] = { maxRateAtSlo: t.maxRateAtSlo, sloP99Ms: t.sloP99Ms, driverLimited: t.stoppedBy === "driver" || t.stoppedBy === "floor", source: file };
     }
   }
-  for (const file of searchFiles(reportsDir, "report.json", DEPTH)) {
+  for (const file of byFolderTime(searchFiles(reportsDir, "report.json", DEPTH))) {
     const r = readJson(file, ev.skipped) as RunReport | undefined;
     if (!r) continue;
     const problems = reportProblems(r);

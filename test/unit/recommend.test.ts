@@ -106,3 +106,19 @@ test("the evidence is found under the reports folder: a run killing Sentinel's m
   t.regex(ev.skipped.join("\n"), /broken\/report\.json: schemaVersion/);
   t.is(ev.fork!.points.length, 3);
 });
+
+test("the latest evidence wins by the time its folder is named with, wherever it sits; a short fork study never replaces a longer one", (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "evidence-"));
+  const put = (sub: string, body: unknown) => {
+    mkdirSync(path.join(dir, sub), { recursive: true });
+    writeFileSync(path.join(dir, sub, "study.json"), JSON.stringify(body));
+  };
+  const study = (max: number) => ({ kind: "throughput", topology: "cluster", sloP99Ms: 2, maxRateAtSlo: max, stoppedBy: "slo", steps: [] });
+  put("2026-12-04T03-00-study-throughput-cluster", study(3000));
+  put("test/2026-12-04T01-00-study-throughput-cluster", study(1000)); // older, though "test/" sorts after the dated folders
+  put("2026-12-04T02-00-study-fork", { kind: "fork", points: [...forkPoints, ...forkPoints] });
+  put("test/2026-12-04T05-00-study-fork", { kind: "fork", points: forkPoints }); // newer, but 3 points against 6
+  const ev = findEvidence(dir, 2);
+  t.is(ev.throughput.cluster!.maxRateAtSlo, 3000);
+  t.regex(ev.fork!.source, /2026-12-04T02-00-study-fork/);
+});
