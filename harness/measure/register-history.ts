@@ -17,13 +17,10 @@ export interface RegisterOp {
 /**
  * The registers workload's history: every operation with its call and return on the run clock (µs), what it wrote or
  * read, and whether it was acknowledged. A read that failed tells nothing and is not kept; a write that failed stays,
- * indeterminate (it may have been applied: a timeout, a dropped connection, a client that replays it later). A write
- * the harness never sent (the runbook had closed writes) is not kept: it cannot have been applied.
+ * indeterminate (it may have been applied: a timeout, a dropped connection, a client that replays it later).
  */
 export class RegisterHistory {
   private readonly ops: RegisterOp[] = [];
-  /** Operations called but never sent. */
-  private readonly unsent = new Set<number>();
   private open = 0;
 
   /** An operation called now; settle it with the index returned. */
@@ -41,15 +38,9 @@ export class RegisterHistory {
     if (!failed && o.op !== "set") o.value = value ?? null;
   }
 
-  /** Called but never sent: dropped from the history. */
-  withdraw(i: number): void {
-    this.open--;
-    this.unsent.add(i);
-  }
-
-  /** The history as the checker takes it: reads that failed, and operations never sent, left out. */
+  /** The history as the checker takes it: reads that failed left out. */
   history(): RegisterOp[] {
-    return this.ops.filter((o, i) => !this.unsent.has(i) && (o.ok || o.op !== "get"));
+    return this.ops.filter((o) => o.ok || o.op !== "get");
   }
 
   get size(): number {

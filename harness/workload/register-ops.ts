@@ -33,14 +33,14 @@ export function registerIssuer(
       });
       return "read";
     }
-    const counter = k % 2 === 1;
-    const value = counter ? null : String(i);
-    const h = history.call(conn, key, counter ? "incr" : "set", value, clock());
+    // A write the runbook stopped is never sent, so it cannot have been applied: not in the history.
     if (!pool.writesOpen) {
-      history.withdraw(h);
       process.nextTick(() => done(new WritesStoppedError()));
       return "write";
     }
+    const counter = k % 2 === 1;
+    const value = counter ? null : String(i);
+    const h = history.call(conn, key, counter ? "incr" : "set", value, clock());
     const reply = (err: Error | null | undefined, v?: unknown) => {
       history.settle(h, clock(), !!err, text(v));
       done(err);

@@ -6,6 +6,7 @@ import type { History } from "../../harness/check/history.js";
 import { checkLinearizability, linearizabilityChecker, VISUALIZATION_FILE, type RegisterOp } from "../../harness/check/linearizability.js";
 import { metric, type Measurements } from "../../harness/check/metrics.js";
 import { RegisterHistory } from "../../harness/measure/register-history.js";
+import { registerIssuer } from "../../harness/workload/register-ops.js";
 import { EnvironmentError } from "../../harness/infra/errors.js";
 
 const set = (client: number, value: string, call: number, ret: number, ok = true, key = "r"): RegisterOp => ({ client, key, op: "set", value, ok, call, return: ret });
@@ -107,7 +108,7 @@ test("the checker not built: an environment error naming set-up", (t) => {
   t.regex((err as EnvironmentError).hint!, /harness\/infra\/setup\.sh/);
 });
 
-test("the run's register history: a failed read is left out, a failed write stays as indeterminate, a write never sent is dropped", (t) => {
+test("the run's register history: a failed read is left out, a failed write stays as indeterminate", (t) => {
   const h = new RegisterHistory();
   const w = h.call(0, "reg:0", "set", "7", 1.5);
   h.settle(w, 2.25, false);
@@ -117,8 +118,6 @@ test("the run's register history: a failed read is left out, a failed write stay
   h.settle(lostRead, 6, true);
   const timedOut = h.call(2, "ctr:1", "incr", null, 7);
   h.settle(timedOut, 9, true);
-  const unsent = h.call(3, "reg:0", "set", "8", 10);
-  h.withdraw(unsent);
   h.call(0, "ctr:1", "incr", null, 11); // no reply before the run ended
   t.deepEqual(h.history(), [
     { client: 0, key: "reg:0", op: "set", value: "7", ok: true, call: 1500, return: 2250 },
@@ -197,4 +196,31 @@ test("a counterexample is a proof and 1-minimal: itself not linearizable, and le
     t.is(checkLinearizability(proof.map((i) => h[i])).result, "not linearizable", `seed ${seed}: the counterexample alone`);
     t.deepEqual(oneMinimal(h, proof), [], `seed ${seed}: none of ${JSON.stringify(proof)} can be left out`);
   }
+});
+
+test("the registers issuer: unique values on registers, INCR on counters, replies kept as text; a write the runbook stopped never enters the history", async (t) => {
+  const store = new Map<string, string>();
+  const client = {
+    get: (k: string, cb: (e: null, v?: unknown) => void) => cb(null, store.get(k) === undefined ? null : Buffer.from(store.get(k)!)),
+    set: (k: string, v: string, cb: (e: null, v?: unknown) => void) => (store.set(k, v), cb(null, "OK")),
+    incr: (k: string, cb: (e: null, v?: unknown) => void) => (store.set(k, String(Number(store.get(k) ?? 0) + 1)), cb(null, Number(store.get(k)))),
+  };
+  const pool = { clients: [client, client], writesOpen: true };
+  const h = new RegisterHistory();
+  let now = 0;
+  const issue = registerIssuer({ readRatio: 0.5, seed: 3, registers: 4 }, pool, h, () => (now += 0.001));
+  for (let i = 0; i < 200; i++) issue(i, 0, () => {});
+  const ops = h.history();
+  t.is(ops.length, 200);
+  t.true(ops.every((o) => (o.key.startsWith("reg:") ? o.op !== "incr" : o.op !== "set")), "registers are SET, counters INCR");
+  const sets = ops.filter((o) => o.op === "set").map((o) => o.value);
+  t.is(new Set(sets).size, sets.length, "no two writes of one value");
+  t.true(ops.some((o) => o.op === "get" && o.value !== null && /^\d+$/.test(o.value)), "reads decoded to text");
+  t.is(checkLinearizability(ops).result, "linearizable", "one copy answered in one order");
+  pool.writesOpen = false;
+  let stopped = 0;
+  for (let i = 200; i < 300; i++) issue(i, 0, (err) => void (err && stopped++));
+  await new Promise((r) => setImmediate(r));
+  t.true(stopped > 0);
+  t.is(h.history().length, 300 - stopped, "the stopped writes are not in it");
 });
