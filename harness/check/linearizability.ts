@@ -75,6 +75,11 @@ export interface ShownOp {
   returnMs: number | null;
 }
 
+/** An operation as a person reads it: "SET 2584", "GET → 2584", "INCR → 171", "INCR" (no reply). */
+export function describeOp(o: Pick<ShownOp, "op" | "value" | "ok">): string {
+  return o.op === "get" ? `GET → ${o.value ?? "nil"}` : o.op === "set" ? `SET ${o.value}` : o.ok ? `INCR → ${o.value}` : "INCR";
+}
+
 export interface LinearizabilitySummary {
   result: LinearizabilityVerdict;
   operations: number;

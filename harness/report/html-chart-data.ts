@@ -4,6 +4,7 @@ import type { ServerSample } from "../measure/sampler.js";
 import type { TimelineEvent } from "../measure/timeline.js";
 import { capabilitiesOf } from "../topology/registry.js";
 import { MAX_BUSY_SECONDS, MAX_EVENT_LOOP_UTILIZATION, MAX_LAG_P99_US } from "../check/instrument.js";
+import { describeOp } from "../check/linearizability.js";
 import type { RunReport } from "./types.js";
 
 /**
@@ -262,6 +263,21 @@ function markers(timeline: TimelineEvent[], endMs: number): { markers: ChartMark
   };
 }
 
+/**
+ * Where the history stopped being linearizable, per key: at the call of the counterexample's last operation (the read
+ * or reply no order explains), with the counterexample in words. Never merged or capped: each is a finding.
+ */
+function violationMarkers(r: RunReport): ChartMarker[] {
+  return (r.linearizability?.violations ?? []).filter((v) => v.counterexample.length).map((v) => {
+    const last = v.counterexample.reduce((m, o) => (o.callMs > m.callMs ? o : m));
+    return {
+      tS: round3(last.callMs / 1000),
+      label: `not linearizable: ${v.key}`,
+      detail: v.counterexample.map((o) => `${describeOp(o)} (client ${o.client}, ${round3(o.callMs / 1000)} s)`).join("; "),
+    };
+  });
+}
+
 interface NodeState {
   sample?: ServerSample;
   reachable: boolean;
@@ -479,7 +495,7 @@ export function chartData(r: RunReport): ChartData {
   return {
     endS: endMs / 1000,
     windows: windows(r, endMs),
-    markers: marks.markers,
+    markers: [...marks.markers, ...violationMarkers(r)].sort((a, b) => a.tS - b.tS),
     markersDropped: marks.dropped,
     charts: {
       latency: latencyChart(r),

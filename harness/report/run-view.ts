@@ -1,4 +1,5 @@
 import { ENGINES } from "../workload/engines/index.js";
+import { describeOp } from "../check/linearizability.js";
 import type { Availability } from "../check/availability.js";
 import { findCheck, type Check } from "../check/verdict.js";
 import type { MetricId } from "../check/metrics.js";
@@ -227,7 +228,7 @@ function linearizabilitySection(r: RunReport): Section | undefined {
             formatAtS(o.callMs, 3),
             o.returnMs === null ? { text: NONE, note: "no reply: may apply later or never" } : formatAtS(o.returnMs, 3),
             String(o.client),
-            o.op === "get" ? `GET → ${o.value ?? "nil"}` : o.op === "set" ? `SET ${o.value}` : o.ok ? `INCR → ${o.value}` : "INCR",
+            describeOp(o),
           ],
         })),
       },

@@ -289,3 +289,37 @@ test("section classes never collide with the stylesheet's component classes (a s
   t.true(sections.length > 5);
   t.deepEqual(sections.filter((c) => components.has(c) && c !== "chart"), []);
 });
+
+test("a history that is not linearizable: each key's counterexample marked on the charts where its last operation was called, and tabled in the Linearizability section", (t) => {
+  const r = structuredClone(sentinel());
+  r.linearizability = {
+    result: "not linearizable",
+    operations: 10_500,
+    keys: 8,
+    indeterminate: 0,
+    violations: [
+      {
+        key: "reg:2",
+        operations: 1307,
+        minimal: true,
+        counterBound: false,
+        counterexample: [
+          { client: 0, op: "set", value: "2584", ok: true, callMs: 8614, returnMs: 8614.4 },
+          { client: 0, op: "set", value: "3992", ok: true, callMs: 13307, returnMs: 13307.3 },
+          { client: 2, op: "get", value: "2584", ok: true, callMs: 13540, returnMs: 13619 },
+        ],
+      },
+    ],
+    unknownKeys: [],
+    visualization: "linearizability.html",
+    elapsedMs: 75,
+  };
+  const page = renderHtml(r);
+  const mark = embedded(page).markers.find((m) => m.label === "not linearizable: reg:2");
+  t.truthy(mark);
+  t.is(mark!.tS, 13.54, "at the stale read");
+  t.regex(mark!.detail, /SET 2584 \(client 0, 8\.614 s\); SET 3992 .*; GET → 2584 \(client 2, 13\.54 s\)/);
+  t.regex(page, /Linearizability \(registers\)/);
+  t.regex(page, /<a href="linearizability.html">/);
+  t.regex(page, /GET → 2584/);
+});
