@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import type { ForkStudy } from "../../harness/study/fork-study.js";
-import type { ThroughputStudy } from "../../harness/study/throughput-study.js";
+import { provesSlo, type ThroughputStudy } from "../../harness/study/throughput-study.js";
 import { ARTIFACTS, launchChromium, openPage } from "../helpers/browser.js";
 import { cli } from "../helpers/cli.js";
 
@@ -64,7 +64,9 @@ test.serial("a short throughput study on standalone: the achieved rate rises ste
     t.true(s.stoppedBy === "driver" || s.stoppedBy === "floor", s.stopped);
     t.regex(r.stdout, /max rate at P99 ≤ 50 ms: none; stopped: the driver was the bottleneck at 500 ops\/s|instrument's own P99 floor/);
   } else {
-    t.is(s.maxRateAtSlo, Math.max(...counted.filter((st) => st.meetsSlo && !st.driverBound).map((st) => st.achievedRate)));
+    // A driver-bound step counts when its P99, the driver's lag included, met the objective at the rate asked.
+    t.is(s.maxRateAtSlo, Math.max(...counted.filter(provesSlo).map((st) => st.achievedRate)));
+    t.true(counted.some((st) => st.achievedRate === s.maxRateAtSlo && st.p99Ms <= 50));
     t.regex(r.stdout, new RegExp(`max rate at P99 ≤ 50 ms: ${s.maxRateAtSlo} ops/s`));
   }
   await pageOf(t, path.join(dir, "study.html"), "study-throughput.png", ["knee", "achieved"]);
