@@ -21,18 +21,15 @@ export interface RegisterOp {
  */
 export class RegisterHistory {
   private readonly ops: RegisterOp[] = [];
-  private open = 0;
 
-  /** An operation called now; settle it with the index returned. */
+  /** An operation called now (an unsettled write stays indeterminate); settle it with the index returned. */
   call(client: number, key: string, op: RegisterOp["op"], value: string | null, atMs: number): number {
-    this.open++;
     return this.ops.push({ client, key, op, value, ok: false, call: Math.round(atMs * 1000), return: 0 }) - 1;
   }
 
   /** Its reply: `value` is what a GET read or INCR returned (ignored for SET); `failed` when there was no reply. */
   settle(i: number, atMs: number, failed: boolean, value?: string | null): void {
     const o = this.ops[i];
-    this.open--;
     o.return = Math.max(o.call, Math.round(atMs * 1000));
     o.ok = !failed;
     if (!failed && o.op !== "set") o.value = value ?? null;
@@ -41,14 +38,5 @@ export class RegisterHistory {
   /** The history as the checker takes it: reads that failed left out. */
   history(): RegisterOp[] {
     return this.ops.filter((o) => o.ok || o.op !== "get");
-  }
-
-  get size(): number {
-    return this.ops.length;
-  }
-
-  /** Operations still without a reply (indeterminate if writes, dropped if reads). */
-  get pending(): number {
-    return this.open;
   }
 }

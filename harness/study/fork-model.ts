@@ -89,13 +89,19 @@ export interface ForkModel {
   notes: string[];
 }
 
+/**
+ * The points the fits are of. The THP variant is another machine setting, the AOF rewrite another save: drawn and
+ * compared, never mixed into the fit, which is of RDB snapshots when there are any.
+ */
+export function fittedPoints(all: ForkPoint[]): ForkPoint[] {
+  const fitted = all.some((p) => !p.persistence) ? undefined : "aof";
+  return all.filter((p) => !p.thp && p.persistence === fitted);
+}
+
 /** The fits, the extrapolations to `targets` (bytes) and the claims, from the points measured. */
 export function forkModel(all: ForkPoint[], targets: number[]): ForkModel {
   const notes: string[] = [];
-  // The THP variant is another machine setting, the AOF rewrite another save: drawn and compared, never mixed into the
-  // fit, which is of RDB snapshots when there are any.
-  const fitted = all.some((p) => !p.persistence) ? undefined : "aof";
-  const points = all.filter((p) => !p.thp && p.persistence === fitted);
+  const points = fittedPoints(all);
   const tryFit = (what: string, xy: Array<{ x: number; y: number }>) => {
     try {
       return fitLine(xy);

@@ -1,6 +1,6 @@
 import { formatBytes, formatMs, formatNumber } from "../infra/units.js";
 import { xyChart, type XyChart, type XyLayer } from "../report/xy-chart.js";
-import { PUBLISHED_FORK_MS_PER_GB, SEED_SIZE_BYTES, type ForkPoint } from "./fork-model.js";
+import { fittedPoints, PUBLISHED_FORK_MS_PER_GB, SEED_SIZE_BYTES, type ForkPoint } from "./fork-model.js";
 import type { ForkStudy } from "./fork-study.js";
 import type { StudyView } from "./study-page.js";
 
@@ -112,7 +112,7 @@ function charts(s: ForkStudy): XyChart[] {
 /** The fork study as a reader sees it: the claims first, the plots, then the model, the published table, every point. */
 /** How far a size asked about lies from what was measured (the largest RSS among the fitted points). */
 function reachOf(s: ForkStudy): (e: { sizeBytes: number; beyondMeasured: boolean }) => string {
-  const largest = Math.max(0, ...s.points.filter((p) => !p.thp && !p.persistence).map((p) => p.rssBytes));
+  const largest = Math.max(0, ...fittedPoints(s.points).map((p) => p.rssBytes));
   return (e) =>
     e.beyondMeasured
       ? `extrapolation: beyond 3× the largest RSS measured (${formatBytes(largest)})`
