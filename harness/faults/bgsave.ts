@@ -35,6 +35,8 @@ export interface BgsaveDetails {
   forksAfter: number;
   /** The kernel's OOM killer acted in the node's container during the save: its copy-on-write hit the limit. */
   oomKilled: boolean;
+  /** rdb-key-save-delay the child ran with (µs per key); absent when 0. */
+  keySaveDelayUs?: number;
 }
 
 /** keys in db0 from the keyspace section ("db0:keys=1000,expires=0,avg_ttl=0"). */
@@ -51,7 +53,17 @@ function keyCount(info: Map<string, string>): number {
 export const bgsave = defineFault({
   kind: "bgsave",
   description: "BGSAVE (or BGREWRITEAOF) on the primary: the fork's stall, then copy-on-write while the child writes",
-  schema: z.object({ kind: z.literal("bgsave"), persistence: z.enum(["rdb", "aof"]).default("rdb"), ...at }).strict(),
+  schema: z
+    .object({
+      kind: z.literal("bgsave"),
+      persistence: z.enum(["rdb", "aof"]).default("rdb"),
+      // Redis's rdb-key-save-delay (its own tests use it): the child sleeps this long per key, so a small dataset's save
+      // lasts as long as a large one's and the writes made meanwhile copy as many pages. Without it, whether a
+      // 256 MiB save outlasts the copy-on-write headroom depends on the host's disk and CPU of the day.
+      keySaveDelayUs: z.number().int().min(0).max(10_000).default(0),
+      ...at,
+    })
+    .strict(),
   validate: (_spec, s) => (s.datasetBytes > 0 ? [] : [{ path: ["dataset", "size"], message: 'a bgsave fault needs a dataset to fork: set dataset.size (e.g. "1gb")' }]),
   run: async (spec, ctx) => {
     const node = await ctx.topology.primary();
@@ -62,6 +74,10 @@ export const bgsave = defineFault({
         const before = parseInfo(await node.admin.info("all"));
         // What the save starts from, kept even when the server does not survive it.
         Object.assign(rec.details, { persistence: spec.persistence, usedMemoryBytes: infoNumber(before, "used_memory"), keys: keyCount(before), forksBefore: infoNumber(before, "total_forks") });
+        if (spec.keySaveDelayUs > 0) {
+          await node.admin.config("SET", "rdb-key-save-delay", String(spec.keySaveDelayUs));
+          rec.details.keySaveDelayUs = spec.keySaveDelayUs;
+        }
         sentAtMs = ctx.clock();
         const reply = spec.persistence === "aof" ? await node.admin.bgrewriteaof() : await node.admin.bgsave();
         ctx.timeline.add("fault-step", { fault: "bgsave", step: "bgsave-started", node: node.name, note: `${save.command}: ${reply} after ${Math.round(ctx.clock() - sentAtMs)} ms` });
@@ -93,6 +109,8 @@ export const bgsave = defineFault({
           rec.details.bgsaveStatus = "server OOM-killed";
           return;
         }
+        // Later saves (a replica's full sync, shutdown) run at full speed; a server that died took the setting with it.
+        if (spec.keySaveDelayUs > 0) await node.admin.config("SET", "rdb-key-save-delay", "0").catch(() => {});
         const info = parseInfo(await node.admin.info("all"));
         const status = info.get(save.status) ?? "?";
         Object.assign(rec.details, {
@@ -122,6 +140,7 @@ export const bgsave = defineFault({
     { label: "used_memory_rss", value: d.usedMemoryRssBytes, unit: "bytes" },
     { label: "keys before the save", value: d.keys, unit: "count" },
     { label: "keys after it", value: d.keysAfter, unit: "count" },
+    ...(d.keySaveDelayUs ? [{ label: "rdb-key-save-delay (the save slowed on purpose)", value: d.keySaveDelayUs, unit: "µs" as const }] : []),
     { label: "save status", value: d.bgsaveStatus },
     ...(d.oomKilled ? [{ label: "OOM kill", value: "yes: the container's memory ran out during the save (see the OOM kills check)" }] : []),
     { label: "save observed for", value: d.bgsaveObservedMs, unit: "ms" },
