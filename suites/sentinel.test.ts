@@ -20,7 +20,7 @@ suite(
       t.true(loss.lost > 0 && loss.splitBrain > 0, `acknowledged writes were lost to the split brain (${loss.lost})`);
       // The exported history, rechecked by a script that shares no code with the harness, gives the same counts.
       const recheck = JSON.parse(execFileSync("python3", ["harness/check/recheck_history.py", files.dir], { encoding: "utf8" }));
-      t.like(recheck, { acknowledged: loss.acknowledged, lost: loss.lost, split_brain: loss.splitBrain, indeterminate: loss.indeterminate });
+      t.like(recheck, { acknowledged: loss.acknowledged, lost: loss.lost, split_brain: loss.splitBrain, indeterminate: loss.indeterminate, duplicated: loss.duplicated });
     },
     "sentinel-split-brain-registers": (t, { report, files }) => {
       const l = report.linearizability!;

@@ -10,6 +10,11 @@ export interface DataLoss {
   splitBrain: number;
   /** Failed or timed out, but present afterwards: the client was told no, the data says yes. Not lost. */
   indeterminate: number;
+  /**
+   * Applied more than once (the ledger's APPEND found twice): a client resent a command the server had done, e.g.
+   * after a reconnection or a timeout. Acknowledged or not. Absent from reports written before writes were APPENDs.
+   */
+  duplicated?: number;
   /** Fault time minus the earliest acknowledgement among lost writes acknowledged before it, ms; null if none. */
   rpoMs: number | null;
   /** Ids of the first lost writes, for a reader to look up in the history. */
@@ -22,7 +27,7 @@ export interface DataLoss {
  */
 export const dataLossChecker: Checker<"dataLoss"> = {
   name: "data loss",
-  metrics: ["lostWrites", "rpo"],
+  metrics: ["lostWrites", "rpo", "duplicatedWrites"],
   check: (h) => {
     const { ledger, readBack: present } = h;
     if (!ledger || !present) return { dataLoss: null };
@@ -31,10 +36,12 @@ export const dataLossChecker: Checker<"dataLoss"> = {
     let lost = 0;
     let splitBrain = 0;
     let indeterminate = 0;
+    let duplicated = 0;
     let earliestLostAck = Infinity;
     const lostSample: number[] = [];
     for (let id = 0; id < ledger.size; id++) {
-      const here = present[id] === 1;
+      const here = present[id] > 0;
+      if (present[id] > 1) duplicated++;
       if (ledger.outcomeOf(id) === ACKED) {
         acknowledged++;
         if (here) continue;
@@ -46,6 +53,6 @@ export const dataLossChecker: Checker<"dataLoss"> = {
       } else if (here) indeterminate++;
     }
     const rpoMs = faultStartMs !== undefined && earliestLostAck !== Infinity ? Math.max(0, faultStartMs - earliestLostAck) : null;
-    return { dataLoss: { writes: ledger.size, acknowledged, lost, splitBrain, indeterminate, rpoMs, lostSample } };
+    return { dataLoss: { writes: ledger.size, acknowledged, lost, splitBrain, indeterminate, duplicated, rpoMs, lostSample } };
   },
 };

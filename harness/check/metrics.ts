@@ -57,6 +57,8 @@ export const budgetsSchema = z
      * fails unless the checker sees at least this many lost writes.
      */
     minLostWrites: writes.min(1),
+    /** Writes applied more than once (a client resent what the server had done; ledger workloads). */
+    maxDuplicatedWrites: writes,
     /** RPO window, ms. */
     rpoMs: ms,
     /** OOM kills inside the run's containers (a server or a save's child killed at its memory limit). */
@@ -81,7 +83,7 @@ export interface BudgetBound {
   name?: string;
 }
 
-export type MetricId = "p50" | "p99" | "p999" | "errorRate" | "throughput" | "rto" | "lostWrites" | "rpo" | "oomKills" | "nonLinearizableKeys";
+export type MetricId = "p50" | "p99" | "p999" | "errorRate" | "throughput" | "rto" | "lostWrites" | "duplicatedWrites" | "rpo" | "oomKills" | "nonLinearizableKeys";
 
 /**
  * One quantity the harness reports: how it is named, its unit, which way is better, the smallest change a comparison
@@ -165,6 +167,19 @@ export const METRICS: readonly Metric[] = [
       { key: "minLostWrites", bound: "min", name: "expected loss seen" },
     ],
     measure: (m) => (m.dataLoss ? { value: m.dataLoss.lost } : { value: null, note: NO_READ_BACK }),
+  },
+  {
+    id: "duplicatedWrites",
+    name: "duplicated writes",
+    label: "writes applied twice",
+    unit: "writes",
+    better: "lower",
+    floor: 1,
+    perPhase: false,
+    strict: true,
+    budgets: [{ key: "maxDuplicatedWrites", bound: "max" }],
+    measure: (m) =>
+      !m.dataLoss ? { value: null, note: NO_READ_BACK } : m.dataLoss.duplicated === undefined ? { value: null, note: "writes were SETs then (an older report): a second application did not show" } : { value: m.dataLoss.duplicated },
   },
   {
     id: "rpo",

@@ -9,6 +9,7 @@ convergence; empty = absent) and, from report.json, only the time the fault took
   lost          acknowledged writes whose key does not hold their value after convergence
   split_brain   lost writes acknowledged after the fault took effect
   indeterminate failed or timed-out writes whose value is present anyway
+  duplicated    writes whose key holds their value more than once (writes are APPENDs: one applied twice shows twice)
   rpo_ms        fault time minus the earliest acknowledgement among lost writes acknowledged before it (null if none)
 """
 import csv
@@ -22,11 +23,15 @@ def main(run_dir):
         fault_ms = json.load(f)["phases"]["fault"]["fromMs"]
     with open(os.path.join(run_dir, "readback.csv"), newline="") as f:
         final = {row["key"]: row["value"] for row in csv.DictReader(f)}
-    acknowledged = lost = split_brain = indeterminate = 0
+    acknowledged = lost = split_brain = indeterminate = duplicated = 0
     earliest_lost_ack = None
     with open(os.path.join(run_dir, "history.csv"), newline="") as f:
         for row in csv.DictReader(f):
-            present = final.get(row["key"], "") == row["value"]
+            held, value = final.get(row["key"], ""), row["value"]
+            times = len(held) // len(value) if held and len(held) % len(value) == 0 and held == value * (len(held) // len(value)) else 0
+            present = times > 0
+            if times > 1:
+                duplicated += 1
             if row["outcome"] == "ok":
                 acknowledged += 1
                 if not present:
@@ -39,7 +44,7 @@ def main(run_dir):
             elif present:
                 indeterminate += 1
     rpo = None if fault_ms is None or earliest_lost_ack is None else max(0.0, fault_ms - earliest_lost_ack)
-    print(json.dumps({"acknowledged": acknowledged, "lost": lost, "split_brain": split_brain, "indeterminate": indeterminate, "rpo_ms": rpo}))
+    print(json.dumps({"acknowledged": acknowledged, "lost": lost, "split_brain": split_brain, "indeterminate": indeterminate, "duplicated": duplicated, "rpo_ms": rpo}))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ import { exitCodeOf } from "../report/outcome.js";
 import { Progress } from "../report/progress.js";
 import { renderTerminal } from "../report/terminal.js";
 import { runScenario } from "../run/run.js";
-import { loadScenario, loadScenarioFile } from "../scenario/load.js";
+import { pickProfiles } from "../scenario/client-profiles.js";
+import { loadScenario, loadScenarioFile, type Overrides } from "../scenario/load.js";
+import { runClientMatrix } from "./clients.js";
 import { interruptSignal } from "./interrupt.js";
 import { overridesOf, withOverrides, type OverrideFlags } from "./options.js";
 
@@ -17,11 +19,22 @@ export function registerRun(program: Command, done: (code: number) => void): voi
       .description("run one scenario by name (see list), or --file <scenario.json|yaml>")
       .argument("[scenario]", "a scenario's name")
       .option("--file <path>", "a scenario file of your own (JSON or YAML) instead of a named scenario")
-      .option("--export", "also write history.csv and readback.csv (every write, every key read back)"),
-  ).action(async (name: string | undefined, o: OverrideFlags & { file?: string; export?: boolean }) => {
+      .option("--export", "also write history.csv and readback.csv (every write, every key read back)")
+      .option("--clients <a,b,…>", "run the scenario once per client profile (suites/clients/profiles.json) and compare them: RTO, errors, indeterminate, duplicated and lost writes, reconnections")
+      .option("--profiles <file>", "client profiles of your own, added to the project's (same format as suites/clients/profiles.json)"),
+  ).action(async (name: string | undefined, o: OverrideFlags & { file?: string; export?: boolean; clients?: string; profiles?: string }) => {
     if (o.file && name) throw new BadInputError("Give either a scenario name or --file, not both.");
     if (!o.file && !name) throw new BadInputError("run needs a scenario name or --file.", "List them with `npm run harness -- list`.");
-    const scenario = o.file ? loadScenarioFile(o.file, overridesOf(o)) : loadScenario(name!, overridesOf(o));
+    const load = (overrides: Overrides) => (o.file ? loadScenarioFile(o.file, overrides) : loadScenario(name!, overrides));
+    if (o.profiles && !o.clients) throw new BadInputError("--profiles adds client profiles for --clients, which is not given.", "Add --clients <names>, or leave --profiles out.");
+    if (o.clients) {
+      if (o.export) throw new BadInputError("--export writes one run's history; --clients makes several runs.", "Leave --export out, or run one profile at a time.");
+      // Every profile applied and validated before the first container starts.
+      const runs = pickProfiles(o.clients, o.profiles).map((profile) => ({ profile, scenario: load({ ...overridesOf(o), clientProfile: profile }) }));
+      const matrix = await runClientMatrix(load(overridesOf(o)).name, runs, { settings: loadSettings(), quiet: o.quiet });
+      return done(matrix.exitCode);
+    }
+    const scenario = load(overridesOf(o));
     const { report, files, failure } = await runScenario(scenario, {
       settings: loadSettings(),
       progress: new Progress(process.stderr, o.quiet),

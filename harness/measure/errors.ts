@@ -26,13 +26,15 @@ export function classifyError(err: unknown): ErrorClass {
   const message = err instanceof Error ? err.message : String(err);
   const code = (err as { code?: string } | null)?.code;
   for (const [prefix, cls] of SERVER_PREFIXES) if (message.startsWith(prefix)) return cls;
-  if (/timed? ?out/i.test(message) || code === "ETIMEDOUT") return "timeout";
+  // node-redis's TimeoutError has no message: its name is the class.
+  if (/timed? ?out/i.test(message) || code === "ETIMEDOUT" || (err as object | null)?.constructor?.name === "TimeoutError") return "timeout";
   if (/Too many Cluster redirections/i.test(message)) return "MOVED_ASK_EXHAUSTED";
   if (
     code === "ECONNREFUSED" ||
     code === "ECONNRESET" ||
     code === "EPIPE" ||
-    /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|max retries per request|enableOfflineQueue/i.test(
+    // ioredis's texts, then node-redis's (a closed or offline client, a socket gone, its queue full while disconnected).
+    /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|max retries per request|enableOfflineQueue|client is closed|client is offline|Socket closed unexpectedly|queue is full|root nodes are unavailable/i.test(
       message,
     )
   ) {

@@ -31,6 +31,18 @@ export class WriteLedger {
     return String(id);
   }
 
+  /**
+   * How many times the value read back for write `id` says the write was applied: 0 (absent or another value), 1, or
+   * more (the ledger's APPEND done twice). Values are ids, so "77" is write 7 twice only for key w:7.
+   */
+  timesApplied(id: number, read: unknown): number {
+    if (read === null || read === undefined) return 0;
+    const text = String(read);
+    const one = this.value(id);
+    if (text.length === 0 || text.length % one.length !== 0 || text !== one.repeat(text.length / one.length)) return 0;
+    return text.length / one.length;
+  }
+
   /** A new write id, intended at `intendedMs` (run clock). */
   begin(intendedMs: number): number {
     if (this.size === this.outcome.length) this.grow();
@@ -73,5 +85,5 @@ export class WriteLedger {
   }
 }
 
-/** What the read-back found for each write: 1 when the key holds the write's value. */
+/** What the read-back found for each write: how many times the key holds the write's value (0 absent, 1, 2 …; capped at 255). */
 export type ReadBack = Uint8Array;

@@ -11,6 +11,8 @@ export const SAMPLED_FIELDS = [
   "used_memory_peak",
   "mem_fragmentation_ratio",
   "connected_clients",
+  // Connections accepted since the server started: their rate during a fault is the clients' reconnection storm.
+  "total_connections_received",
   "instantaneous_ops_per_sec",
   "total_commands_processed",
   "total_forks",

@@ -30,8 +30,12 @@ export type { PhaseReport } from "../check/latency.js";
  *     client lacking a part of the security was answered } (was refusedWithoutLogin).
  *  6: linearizability (the registers workload's check: verdict, counterexamples, the visualization's file), and the
  *     budgets maxNonLinearizableKeys / minNonLinearizableKeys.
+ *  7: ledger writes are APPENDs: dataLoss.duplicated (writes applied twice) and budget maxDuplicatedWrites; workload
+ *     engine "node-redis"; scenario.clientProfile (a --clients run); client settings reconnectBackoff,
+ *     reconnectMaxDelayMs, reconnectJitterMs, commandsQueueMaxLength, reconnectOnReadonly, maxRetriesPerRequest null,
+ *     commandTimeoutMs 0 (none); samples carry total_connections_received.
  */
-export const REPORT_SCHEMA_VERSION = 6;
+export const REPORT_SCHEMA_VERSION = 7;
 
 export type RunStatus = "completed" | "aborted" | "failed";
 

@@ -19,6 +19,8 @@ export interface SuiteRunOptions {
   /** Runs of each scenario (for comparisons that must tell a change from noise). */
   repeats?: number;
   title: string;
+  /** Called after every run with the suite so far: a caller's own summary (a client matrix) kept up to date as the index is. */
+  onRun?: (s: { dir: string; entries: IndexEntry[] }) => void;
 }
 
 export interface SuiteRun {
@@ -67,6 +69,7 @@ export async function runSuite(scenarios: Scenario[], o: SuiteRunOptions): Promi
       exitCode = worst(exitCode, code);
       o.progress.step(`${scenario.name}: ${error ? `ERROR ${error.split("\n")[0]}` : verdictWord(result!.report)}`);
       writeIndex();
+      o.onRun?.({ dir, entries });
     }
   }
   if (o.signal.aborted) exitCode = EXIT.interrupted;

@@ -28,6 +28,8 @@ export interface Overrides {
   secure?: boolean;
   /** --security <label>: none, password, acl, tls, password+tls, acl+tls. */
   security?: string;
+  /** --clients: one run per profile (client-profiles.ts), with the profile's library and settings, named <scenario>-<profile>. */
+  clientProfile?: { name: string; engine: string; explicit: object };
 }
 
 function formatIssues(err: z.ZodError): string {
@@ -99,6 +101,13 @@ export function applyOverrides(input: ScenarioInput, o: Overrides): ScenarioInpu
     const spec = parseSecurityLabel(security);
     if (!spec) throw new BadInputError(`--security ${security} is not a way to secure a run.`, "Use none, password, acl, tls, password+tls or acl+tls.");
     s.security = spec;
+  }
+  if (o.clientProfile) {
+    // The profile's settings replace the scenario's own, so that every profile of a matrix is what its name says.
+    s.name = `${s.name}-${o.clientProfile.name}`;
+    s.workload.engine = o.clientProfile.engine;
+    s.client = { ...o.clientProfile.explicit };
+    s.clientProfile = o.clientProfile.name;
   }
   if (o.driverThreads !== undefined) s.workload.threads = o.driverThreads === "auto" ? "auto" : num("driver-threads", o.driverThreads);
   return s;

@@ -131,6 +131,8 @@ const baseSchema = z
       .default({ size: 0, valueBytes: 1024 }),
     workload: workloadSchema,
     client: clientSchema.default(DEFAULT_CLIENT_SETTINGS),
+    /** The client profile (suites/clients/profiles.json) that set workload.engine and client, in a `--clients` run. */
+    clientProfile: z.string().optional(),
     /**
      * A secured topology. auth "password": requirepass on every server and Sentinel, masterauth for replication, the
      * Sentinels' auth-pass. auth "acl": the default user off, a restricted application user (security/acl.ts) and an

@@ -5,7 +5,7 @@ import calculateSlot from "cluster-key-slot";
 import type { StartedNetwork } from "testcontainers";
 import { z } from "zod";
 import { pollUntil } from "../infra/poll.js";
-import { toRedisOptions, type ClientSettings } from "./client-options.js";
+import { reconnectDelay, toRedisOptions, type ClientSettings } from "./client-options.js";
 import { parseClusterNodes, type ClusterNodeLine } from "./cluster-nodes.js";
 import { commonTopologyFields, defineTopology } from "./definition.js";
 import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
@@ -39,7 +39,7 @@ export interface ClusterTopologyOptions {
 /** The client options a Cluster client gets beyond the pinned connection options: they shape what users see. */
 export function clusterClientOptions(c: ClientSettings): Omit<ClusterOptions, "natMap" | "redisOptions"> {
   return {
-    clusterRetryStrategy: () => c.reconnectDelayMs,
+    clusterRetryStrategy: (times) => reconnectDelay(c, times),
     enableOfflineQueue: c.enableOfflineQueue,
     enableAutoPipelining: c.enableAutoPipelining,
     maxRedirections: 16,

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { sentinelAuthLines } from "../security/credentials.js";
 import { adminAccess, appAccess, AUTH_FILE, containerFiles, secretsOf } from "../security/run-security.js";
 import { tlsDirectives } from "../security/tls.js";
-import { toRedisOptions, type ClientSettings } from "./client-options.js";
+import { reconnectDelay, toRedisOptions, type ClientSettings } from "./client-options.js";
 import { commonTopologyFields, defineTopology } from "./definition.js";
 import type { ProxiedLink } from "./fault-layer.js";
 import { PEER_PORT_BASE, replicaCount, ReplicatedTopology, startReplicated, type ReplicatedOptions, type ReplicatedParts } from "./replicated-base.js";
@@ -88,7 +88,7 @@ export class SentinelTopology extends ReplicatedTopology {
       // Sentinels announce addresses on the project's network; the client keeps the list it was given.
       updateSentinels: false,
       failoverDetector: this.o.client.failoverDetector,
-      sentinelRetryStrategy: () => this.o.client.reconnectDelayMs,
+      sentinelRetryStrategy: (times) => reconnectDelay(this.o.client, times),
     });
   }
 

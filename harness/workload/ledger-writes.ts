@@ -13,7 +13,8 @@ export class WritesStoppedError extends Error {
 
 /**
  * Ledger workload: every write sets a key of its own (w:<id>) to a value that names it and is recorded in the ledger
- * with its outcome; every read asks for the latest acknowledged write (from `readPool`: the primary's connections or
+ * with its outcome. The write is APPEND, which on a fresh key is SET, so that a write applied twice (a client that
+ * resent a command the server had already done) reads back as its value twice; every read asks for the latest acknowledged write (from `readPool`: the primary's connections or
  * replicas') and a miss is a stale read. Round-robin over the pools' current connections.
  */
 export function ledgerIssuer(
@@ -31,7 +32,7 @@ export function ledgerIssuer(
       const ackedAt = ledger.lastAckedAtMs;
       const sentAt = clock();
       readPool.clients[i % readPool.clients.length].get(ledger.key(id), (err, v) => {
-        if (!err) staleness.record(ackedAt, sentAt, v === ledger.value(id));
+        if (!err) staleness.record(ackedAt, sentAt, ledger.timesApplied(id, v) > 0);
         done(err);
       });
       return "read";
@@ -45,7 +46,7 @@ export function ledgerIssuer(
       });
       return "write";
     }
-    pool.clients[i % pool.clients.length].set(ledger.key(id), ledger.value(id), (err) => {
+    pool.clients[i % pool.clients.length].append(ledger.key(id), ledger.value(id), (err) => {
       ledger.settle(id, clock(), err ? classifyError(err) : undefined);
       done(err);
     });

@@ -202,6 +202,7 @@ test("the registers issuer: unique values on registers, INCR on counters, replie
   const client = {
     get: (k: string, cb: (e: null, v?: unknown) => void) => cb(null, store.get(k) === undefined ? null : Buffer.from(store.get(k)!)),
     set: (k: string, v: string, cb: (e: null, v?: unknown) => void) => (store.set(k, v), cb(null, "OK")),
+    append: (k: string, v: string, cb: (e: null, v?: unknown) => void) => (store.set(k, (store.get(k) ?? "") + v), cb(null, store.get(k)!.length)),
     incr: (k: string, cb: (e: null, v?: unknown) => void) => (store.set(k, String(Number(store.get(k) ?? 0) + 1)), cb(null, Number(store.get(k)))),
   };
   const pool = { clients: [client, client], writesOpen: true };

@@ -20,9 +20,9 @@ export async function convergeAndReadBack(ctx: RunContext): Promise<void> {
   }
   const { ledger } = ctx;
   const values = await ctx.deployment.readKeys(Array.from({ length: ledger.size }, (_, id) => ledger.key(id)));
-  const present = Uint8Array.from(values, (v, id) => (v === ledger.value(id) ? 1 : 0));
+  const present = Uint8Array.from(values, (v, id) => Math.min(255, ledger.timesApplied(id, v)));
   ctx.readBack = { present, values };
-  ctx.timeline.add("read-back", { writes: ledger.size, present: present.reduce((a, b) => a + b, 0) });
+  ctx.timeline.add("read-back", { writes: ledger.size, present: present.reduce((a, b) => a + (b > 0 ? 1 : 0), 0) });
 }
 
 /** --export: the raw history beside the report, so anyone can recheck the verdict without the harness. */

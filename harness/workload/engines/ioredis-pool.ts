@@ -1,5 +1,6 @@
 import type { DataClient } from "../../topology/types.js";
 import type { Timeline } from "../../measure/timeline.js";
+import { watchTransitions } from "./command-client.js";
 
 /**
  * The workload's connections. A runbook can close the gate on writes ("stop writes") and repoint every connection to
@@ -37,23 +38,8 @@ export class IoredisPool {
   }
 
   private watch(c: DataClient, i: number): void {
-    let up = false;
-    let lastError = "";
-    c.on("error", (e: Error) => (lastError = e.message)); // each command sees its own error; the pool only notes transitions
-    c.on("ready", () => {
-      if (!up) this.timeline.add("client-ready", { client: i });
-      up = true;
-    });
-    c.on("reconnecting", () => {
-      if (up) this.timeline.add("client-reconnecting", { client: i });
-      up = false;
-    });
+    watchTransitions(c, i, this.timeline, () => this.retired.has(c));
     c.on("+switch-master", () => this.timeline.add("client-switch-master", { client: i }));
-    // A client can end on its own (ioredis's Sentinel client does when +switch-master reaches its failover detector
-    // while it is between attempts): from then on every command fails at once, and the report must say why.
-    c.on("end", () => {
-      if (!this.retired.has(c)) this.timeline.add("client-gave-up", { client: i, lastError });
-    });
   }
 
   /** New connections from the factory (which now points at the new primary); the old ones finish what they have. */

@@ -145,6 +145,10 @@ export class SlotRouter implements CommandClient {
     this.send(calculateSlot(k), (c, done) => c.set(k, value, done), cb, 0);
   }
 
+  append(k: string | Buffer, value: string | Buffer, cb: ReplyCallback): void {
+    this.send(calculateSlot(k), (c, done) => c.append(k, value, done), cb, 0);
+  }
+
   incr(k: string | Buffer, cb: ReplyCallback): void {
     this.send(calculateSlot(k), (c, done) => c.incr(k, done), cb, 0);
   }

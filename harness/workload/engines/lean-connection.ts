@@ -10,6 +10,7 @@ const GET = Buffer.from("*2\r\n$3\r\nGET\r\n");
 const SET = Buffer.from("*3\r\n$3\r\nSET\r\n");
 const PING = Buffer.from("*1\r\n$4\r\nPING\r\n");
 const INCR = Buffer.from("*2\r\n$4\r\nINCR\r\n");
+const APPEND = Buffer.from("*3\r\n$6\r\nAPPEND\r\n");
 const CRLF = 0x0d0a;
 /** `$<n>\r\n` for the lengths keys and small values have, encoded once. */
 const BULK_HEADERS = Array.from({ length: 1024 }, (_, n) => Buffer.from(`$${n}\r\n`));
@@ -17,7 +18,7 @@ const BULK_HEADERS = Array.from({ length: 1024 }, (_, n) => Buffer.from(`$${n}\r
 export interface LeanConnectionOptions {
   host: string;
   port: number;
-  /** A command without a reply after this long fails as a timeout, and so does everything queued behind it. */
+  /** A command without a reply after this long fails as a timeout, and so does everything queued behind it (0: never). */
   commandTimeoutMs: number;
   connectTimeoutMs: number;
   /** A secured server's login: AUTH is the connection's first command, and it is not open until that is accepted. */
@@ -76,8 +77,11 @@ export class LeanConnection implements CommandClient {
         reject(new Error(`lean engine: no connection to ${o.host}:${o.port} within ${o.connectTimeoutMs} ms`));
       }, o.connectTimeoutMs);
       c.socket.once(c.ready, () => {
-        c.watchdog = setInterval(() => c.checkTimeout(), Math.max(5, Math.min(100, o.commandTimeoutMs / 4)));
-        c.watchdog.unref();
+        // commandTimeoutMs 0: no timeout (a client left at its library's default), so no watchdog.
+        if (o.commandTimeoutMs > 0) {
+          c.watchdog = setInterval(() => c.checkTimeout(), Math.max(5, Math.min(100, o.commandTimeoutMs / 4)));
+          c.watchdog.unref();
+        }
         if (o.password === undefined) {
           clearTimeout(timer);
           return resolve(c);
@@ -106,6 +110,14 @@ export class LeanConnection implements CommandClient {
   set(key: string | Buffer, value: string | Buffer, cb: ReplyCallback): void {
     if (this.refuse(cb)) return;
     this.part(SET);
+    this.bulk(key);
+    this.bulk(value);
+    this.queued(cb);
+  }
+
+  append(key: string | Buffer, value: string | Buffer, cb: ReplyCallback): void {
+    if (this.refuse(cb)) return;
+    this.part(APPEND);
     this.bulk(key);
     this.bulk(value);
     this.queued(cb);
