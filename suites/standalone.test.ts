@@ -35,6 +35,12 @@ suite("standalone.json", {
     t.true(report.hostMemory!.samples.every((m) => m.availableBytes >= report.hostMemory!.floorBytes), "the host kept its memory: the kill stayed inside the container");
     t.true(report.phases.fault.errors + report.phases.recovery.errors > 0, "the clients saw it");
   },
+  "standalone-lost-replies": (t, { report }) => {
+    const loss = report.dataLoss!;
+    t.true(loss.duplicated! > 0, `the client resent writes the server had done: ${loss.duplicated} applied twice`);
+    t.is(loss.lost, 0, "a resend loses nothing");
+    t.true(report.timeline.some((e) => e.kind === "client-reconnecting"), "the connections were cut, and the clients came back");
+  },
   "standalone-fork-with-headroom": (t, { report }) => {
     const save = report.faults[0];
     if (save.kind !== "bgsave") return t.fail("the fault is a BGSAVE");

@@ -19,6 +19,8 @@ export interface DataLoss {
   rpoMs: number | null;
   /** Ids of the first lost writes, for a reader to look up in the history. */
   lostSample: number[];
+  /** Ids of the first writes applied twice. Absent from older reports. */
+  duplicatedSample?: number[];
 }
 
 /**
@@ -39,9 +41,10 @@ export const dataLossChecker: Checker<"dataLoss"> = {
     let duplicated = 0;
     let earliestLostAck = Infinity;
     const lostSample: number[] = [];
+    const duplicatedSample: number[] = [];
     for (let id = 0; id < ledger.size; id++) {
       const here = present[id] > 0;
-      if (present[id] > 1) duplicated++;
+      if (present[id] > 1 && duplicated++ < 20) duplicatedSample.push(id);
       if (ledger.outcomeOf(id) === ACKED) {
         acknowledged++;
         if (here) continue;
@@ -53,6 +56,6 @@ export const dataLossChecker: Checker<"dataLoss"> = {
       } else if (here) indeterminate++;
     }
     const rpoMs = faultStartMs !== undefined && earliestLostAck !== Infinity ? Math.max(0, faultStartMs - earliestLostAck) : null;
-    return { dataLoss: { writes: ledger.size, acknowledged, lost, splitBrain, indeterminate, duplicated, rpoMs, lostSample } };
+    return { dataLoss: { writes: ledger.size, acknowledged, lost, splitBrain, indeterminate, duplicated, rpoMs, lostSample, duplicatedSample } };
   },
 };

@@ -59,6 +59,8 @@ export const budgetsSchema = z
     minLostWrites: writes.min(1),
     /** Writes applied more than once (a client resent what the server had done; ledger workloads). */
     maxDuplicatedWrites: writes,
+    /** A scenario built to make a client resend what the server had done (lost replies) says so: it fails unless one is seen. */
+    minDuplicatedWrites: writes.min(1),
     /** RPO window, ms. */
     rpoMs: ms,
     /** OOM kills inside the run's containers (a server or a save's child killed at its memory limit). */
@@ -168,19 +170,9 @@ export const METRICS: readonly Metric[] = [
     ],
     measure: (m) => (m.dataLoss ? { value: m.dataLoss.lost } : { value: null, note: NO_READ_BACK }),
   },
-  {
-    id: "duplicatedWrites",
-    name: "duplicated writes",
-    label: "writes applied twice",
-    unit: "writes",
-    better: "lower",
-    floor: 1,
-    perPhase: false,
-    strict: true,
-    budgets: [{ key: "maxDuplicatedWrites", bound: "max" }],
-    measure: (m) =>
-      !m.dataLoss ? { value: null, note: NO_READ_BACK } : m.dataLoss.duplicated === undefined ? { value: null, note: "writes were SETs then (an older report): a second application did not show" } : { value: m.dataLoss.duplicated },
-  },
+  strictCount("duplicatedWrites", "duplicated writes", "writes applied twice", ["maxDuplicatedWrites", "minDuplicatedWrites", "expected duplicate seen"], (m) =>
+    !m.dataLoss ? { value: null, note: NO_READ_BACK } : m.dataLoss.duplicated === undefined ? { value: null, note: "writes were SETs then (an older report): a second application did not show" } : { value: m.dataLoss.duplicated },
+  ),
   {
     id: "rpo",
     name: "RPO",

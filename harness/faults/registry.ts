@@ -4,6 +4,7 @@ import { clusterFailover } from "./cluster-failover.js";
 import { kill } from "./kill.js";
 import { latencySpike } from "./latency-spike.js";
 import { link } from "./link.js";
+import { lostReplies } from "./lost-replies.js";
 import { manualPromotion } from "./manual-promotion.js";
 import { partition } from "./partition.js";
 import { pause } from "./pause.js";
@@ -11,7 +12,7 @@ import { reshard } from "./reshard.js";
 import type { FaultContext, FaultDefinition, FaultRecord } from "./types.js";
 
 /** Every kind of fault a scenario can schedule. A new fault: one file with its definition, and one line here. */
-export const FAULTS = [bgsave, kill, pause, partition, link, latencySpike, manualPromotion, clusterFailover, reshard] as const;
+export const FAULTS = [bgsave, kill, pause, partition, link, latencySpike, lostReplies, manualPromotion, clusterFailover, reshard] as const;
 
 type Definition = (typeof FAULTS)[number];
 export type FaultKind = Definition["kind"];

@@ -178,8 +178,12 @@ function dataSection(r: RunReport): Section {
         ["lost (acknowledged, absent after convergence)", { text: formatCount(d.lost), strong: true, tags: [...budgetTag(findCheck(r.verdict, "lostWrites")), ...budgetTag(findCheck(r.verdict, "lostWrites", undefined, "min"))] }],
         ["split brain", { text: formatCount(d.splitBrain), note: "acknowledged after the fault took effect, then lost" }],
         ["indeterminate", { text: formatCount(d.indeterminate), note: "failed or timed out, yet present" }],
+        ...(d.duplicated !== undefined
+          ? ([["applied twice", { text: formatCount(d.duplicated), note: "found twice after the run (writes are APPENDs): a client resent what the server had done", tags: [...budgetTag(findCheck(r.verdict, "duplicatedWrites")), ...budgetTag(findCheck(r.verdict, "duplicatedWrites", undefined, "min"))] }]] as Fact[])
+          : []),
         ["RPO window", { ...(d.rpoMs === null ? { text: NONE, note: "no write acknowledged before the fault was lost" } : { text: formatMs(d.rpoMs) }), tags: budgetTag(findCheck(r.verdict, "rpo")) }],
         ...(d.lostSample.length ? ([["first lost write ids", d.lostSample.join(", ")]] as Fact[]) : []),
+        ...(d.duplicatedSample?.length ? ([["first write ids applied twice", d.duplicatedSample.join(", ")]] as Fact[]) : []),
       ],
     });
   }

@@ -109,7 +109,7 @@ function crossRules(s: z.output<typeof baseSchema>): Issue[] {
     if (w.connections < w.threads) issues.push({ path: at, message: `${w.threads} driver threads need at least as many connections (${w.connections}): raise workload.connections or lower threads` });
   }
   const b = s.budgets;
-  if ((b.maxLostWrites !== undefined || b.rpoMs !== undefined || b.minLostWrites !== undefined) && w.keys !== "ledger")
+  if ([b.maxLostWrites, b.rpoMs, b.minLostWrites, b.maxDuplicatedWrites, b.minDuplicatedWrites].some((v) => v !== undefined) && w.keys !== "ledger")
     issues.push({ path: ["budgets"], message: 'loss budgets need the write ledger: set workload.keys to "ledger"' });
   if ((b.maxNonLinearizableKeys !== undefined || b.minNonLinearizableKeys !== undefined) && w.keys !== "registers")
     issues.push({ path: ["budgets"], message: 'linearizability budgets need a register history: set workload.keys to "registers"' });

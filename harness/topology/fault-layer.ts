@@ -1,3 +1,4 @@
+import { sleep } from "../infra/poll.js";
 import { Toxiproxy, type Proxy } from "toxiproxy-node-client";
 import { Wait, type StartedNetwork, type StartedTestContainer } from "testcontainers";
 import { LoopbackContainer } from "../infra/loopback-container.js";
@@ -64,7 +65,7 @@ export class FaultLayer {
         throw new Error(`internal port ${internalPort} for ${name} is in the published range`);
       innerPort = internalPort;
     }
-    const proxy = await this.api.createProxy({ name, listen: `0.0.0.0:${innerPort}`, upstream });
+    const proxy = await this.createProxy(name, innerPort, upstream);
     const link: ProxiedLink = {
       name,
       proxy,
@@ -74,6 +75,24 @@ export class FaultLayer {
     };
     this.links.set(name, link);
     return link;
+  }
+
+  /**
+   * Toxiproxy's createProxy, tried up to 3 times: once in a run here it answered 500 to a fault layer started right after
+   * another run's had stopped. A refusal that persists names the link and what Toxiproxy said.
+   */
+  private async createProxy(name: string, innerPort: number, upstream: string) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.api.createProxy({ name, listen: `0.0.0.0:${innerPort}`, upstream });
+      } catch (err) {
+        const e = err as Error & { response?: { status?: number; data?: unknown } };
+        const said = e.response ? `${e.response.status}: ${JSON.stringify(e.response.data)}` : e.message;
+        if (attempt === 3 || (e.response?.status !== undefined && e.response.status < 500))
+          throw new Error(`Toxiproxy did not create the link ${name} (0.0.0.0:${innerPort} → ${upstream}) after ${attempt} attempt(s): ${said}`);
+        await sleep(500 * attempt);
+      }
+    }
   }
 
   async stop(): Promise<void> {

@@ -109,3 +109,28 @@ test("a read that misses a write acknowledged before it was sent is stale; count
   t.deepEqual(r.phases.recovery, { reads: 1, stale: 1, maxStalenessMs: 20 });
   t.is(staleReadsChecker.check(history(null, null)).reads, null, "no ledger workload, no stale-read count");
 });
+
+test("a write's value read back twice is a write applied twice (the ledger's APPEND resent), not a lost or missing one", (t) => {
+  const l = new WriteLedger();
+  const id = l.begin(0);
+  t.is(l.timesApplied(id, "0"), 1);
+  t.is(l.timesApplied(id, "00"), 2);
+  t.is(l.timesApplied(id, Buffer.from("000")), 3, "a Buffer reply, as the lean engine gives");
+  t.is(l.timesApplied(id, null), 0);
+  t.is(l.timesApplied(id, ""), 0);
+  const seven = 7;
+  t.is(l.timesApplied(seven, "77"), 2);
+  t.is(l.timesApplied(seven, "7"), 1);
+  t.is(l.timesApplied(seven, "17"), 0, "another value is not this write");
+  t.is(l.timesApplied(seven, "777x"), 0);
+});
+
+test("the checker counts writes applied twice, acknowledged or not, and neither is lost", (t) => {
+  // Write 3 acknowledged and applied twice; write 5 failed (timeout) yet applied twice; write 8 acknowledged and absent.
+  const l = ledgerOf(10, (id) => (id === 5 ? "timeout" : undefined));
+  const p = present(10, (id) => id === 8);
+  p[3] = 2;
+  p[5] = 2;
+  t.like(loss(l, p, 100), { lost: 1, duplicated: 2, indeterminate: 1 });
+  t.like(loss(ledgerOf(10), present(10, () => false), 100), { duplicated: 0 }, "nothing twice: 0, not absent");
+});
