@@ -52,6 +52,14 @@ suite(
       t.true(share("fault") > share("baseline"), `a larger share of reads stale while the link was slow (${share("fault")}) than before (${share("baseline")})`);
       noFailover(t, report, "latency below down-after");
     },
+    "sentinel-replica-reads-registers": (t, { report }) => {
+      const reads = report.reads!;
+      t.is(reads.from, "replicas");
+      t.true(reads.phases.fault.stale > 0, `reads from the lagging replicas missed acknowledged writes (${reads.phases.fault.stale} of ${reads.phases.fault.reads})`);
+      t.true(reads.phases.fault.maxStalenessMs >= 100, `behind by about the link's delay at worst: ${reads.phases.fault.maxStalenessMs} ms`);
+      t.true(report.linearizability!.violations.some((v) => v.counterexample.some((o) => o.op === "get")), "a counterexample with a read in it: the stale read, as Porcupine sees it");
+      noFailover(t, report, "latency below down-after");
+    },
     "sentinel-replica-kill": (t, { report }) => {
       t.not(hit(report)[0], report.topology?.nodes[0].name, "a replica, not the master, was killed");
       noFailover(t, report, "a replica's death");

@@ -9,7 +9,7 @@ import { pickProfiles } from "../scenario/client-profiles.js";
 import { loadScenario, loadScenarioFile, type Overrides } from "../scenario/load.js";
 import { runClientMatrix } from "./clients.js";
 import { interruptSignal } from "./interrupt.js";
-import { overridesOf, withOverrides, type OverrideFlags } from "./options.js";
+import { overridesOf, positiveInt, withOverrides, type OverrideFlags } from "./options.js";
 
 /** `run`: one scenario, a verdict and its numbers on stdout, the exit code of the verdict. */
 export function registerRun(program: Command, done: (code: number) => void): void {
@@ -21,17 +21,19 @@ export function registerRun(program: Command, done: (code: number) => void): voi
       .option("--file <path>", "a scenario file of your own (JSON or YAML) instead of a named scenario")
       .option("--export", "also write history.csv and readback.csv (every write, every key read back)")
       .option("--clients <a,b,…>", "run the scenario once per client profile (suites/clients/profiles.json) and compare them: RTO, errors, indeterminate, duplicated and lost writes, reconnections")
-      .option("--profiles <file>", "client profiles of your own, added to the project's (same format as suites/clients/profiles.json)"),
-  ).action(async (name: string | undefined, o: OverrideFlags & { file?: string; export?: boolean; clients?: string; profiles?: string }) => {
+      .option("--profiles <file>", "client profiles of your own, added to the project's (same format as suites/clients/profiles.json)")
+      .option("--repeats <n>", "with --clients: runs of each profile (the matrix shows each run, so the spread shows)"),
+  ).action(async (name: string | undefined, o: OverrideFlags & { file?: string; export?: boolean; clients?: string; profiles?: string; repeats?: string }) => {
     if (o.file && name) throw new BadInputError("Give either a scenario name or --file, not both.");
     if (!o.file && !name) throw new BadInputError("run needs a scenario name or --file.", "List them with `npm run harness -- list`.");
     const load = (overrides: Overrides) => (o.file ? loadScenarioFile(o.file, overrides) : loadScenario(name!, overrides));
-    if (o.profiles && !o.clients) throw new BadInputError("--profiles adds client profiles for --clients, which is not given.", "Add --clients <names>, or leave --profiles out.");
+    for (const flag of ["profiles", "repeats"] as const)
+      if (o[flag] !== undefined && !o.clients) throw new BadInputError(`--${flag} goes with --clients, which is not given.`, `Add --clients <names>, or leave --${flag} out.`);
     if (o.clients) {
       if (o.export) throw new BadInputError("--export writes one run's history; --clients makes several runs.", "Leave --export out, or run one profile at a time.");
       // Every profile applied and validated before the first container starts.
       const runs = pickProfiles(o.clients, o.profiles).map((profile) => ({ profile, scenario: load({ ...overridesOf(o), clientProfile: profile }) }));
-      const matrix = await runClientMatrix(load(overridesOf(o)).name, runs, { settings: loadSettings(), quiet: o.quiet });
+      const matrix = await runClientMatrix(load(overridesOf(o)).name, runs, { settings: loadSettings(), quiet: o.quiet, repeats: o.repeats === undefined ? 1 : positiveInt("repeats", o.repeats) });
       return done(matrix.exitCode);
     }
     const scenario = load(overridesOf(o));

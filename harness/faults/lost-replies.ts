@@ -11,21 +11,23 @@ export interface LostRepliesDetails {
 }
 
 /**
- * The node's replies to its clients are lost while their commands still arrive, and each connection is closed
- * `closeAfterMs` after the loss began (Toxiproxy's timeout toxic on the client link's downstream): the server did the
- * work and the client never heard. A client that resends what it sent on the connection it lost (ioredis with retries
- * left) makes the server do it again: the fault that shows writes applied twice.
+ * The node's replies to its clients are lost while their commands still arrive (Toxiproxy's timeout toxic on the client
+ * link's downstream): the server did the work and the client never heard. Toxiproxy closes a connection once no reply
+ * has come through for `closeAfterMs` (each reply it drops restarts that wait, so under steady load the connections
+ * are closed when the loss ends, as measured here). A client that then resends what it had sent on the connection it
+ * lost (ioredis with retries left) makes the server do it again: the fault that shows writes applied twice.
  */
 export const lostReplies = defineFault({
   kind: "lost-replies",
-  description: "the node's replies to its clients are dropped (their commands still arrive) and each connection is cut after closeAfterMs",
+  description: "the node's replies to its clients are dropped (their commands still arrive); connections close once no reply came through for closeAfterMs",
   schema: z
     .object({
       kind: z.literal("lost-replies"),
       target: dataTarget.default("primary"),
       ...held,
-      /** 0: connections stay open and replies are dropped until the heal (a hung link rather than a cut one). */
-      closeAfterMs: z.number().int().nonnegative().default(500),
+      // Not 0: Toxiproxy would then keep the connections open through the heal, and the replies after it would answer
+      // the oldest commands still waiting: a client reading another command's reply, which no budget here judges.
+      closeAfterMs: z.number().int().positive().default(500),
     })
     .strict(),
   requires: (s) => targetRequires(s.target),
@@ -44,6 +46,6 @@ export const lostReplies = defineFault({
   },
   facts: (d) => [
     { label: "node", value: d.node },
-    { label: "connections cut after", value: d.closeAfterMs, unit: "ms" },
+    { label: "connections closed after no reply for", value: d.closeAfterMs, unit: "ms" },
   ],
 });

@@ -98,8 +98,8 @@ function crossRules(s: z.output<typeof baseSchema>): Issue[] {
   });
   if (w.readFrom === "replicas" && !caps.has("replicas"))
     issues.push({ path: ["workload", "readFrom"], message: `a ${kind} topology has no replicas to read from` });
-  if (w.readFrom === "replicas" && w.keys !== "ledger")
-    issues.push({ path: ["workload", "readFrom"], message: 'replica reads are measured on the write ledger: set workload.keys to "ledger"' });
+  if (w.readFrom === "replicas" && w.keys !== "ledger" && w.keys !== "registers")
+    issues.push({ path: ["workload", "readFrom"], message: 'replica reads are judged against acknowledged writes: set workload.keys to "ledger" or "registers"' });
   if (w.engine === "lean" && caps.has("slots") && w.readFrom === "replicas")
     issues.push({ path: ["workload", "readFrom"], message: `the lean engine reads from a ${kind}'s masters only: use engine "ioredis" to read from replicas` });
   if (w.threads > 1) {

@@ -12,10 +12,14 @@ export interface ClientSettings {
   connectTimeoutMs: number;
   /** The first reconnection delay; how later ones grow is reconnectBackoff's, up to reconnectMaxDelayMs. */
   reconnectDelayMs: number;
-  /** fixed: always reconnectDelayMs; linear: attempt × it (ioredis's default, 50 ms steps); exponential: it × 2^(attempt−1) (node-redis's). */
+  /**
+   * fixed: always reconnectDelayMs; linear: attempt × it (ioredis 5's default, 50 ms steps); exponential: it × 2^(attempt−1)
+   * (ioredis 6's and node-redis's, from 50 ms). One schedule for every retry a client makes: its connection's, and
+   * its Sentinel or cluster client's (ioredis's own defaults for those differ a little).
+   */
   reconnectBackoff: "fixed" | "linear" | "exponential";
   reconnectMaxDelayMs: number;
-  /** A random 0..this added to every delay, so that clients cut off together do not come back together (ioredis #1854). */
+  /** A random 0..this added to every delay, so that clients cut off together do not come back together (ioredis #1854; 200 ms in ioredis 6 and node-redis). */
   reconnectJitterMs: number;
   /** ioredis: reconnections a command waits through before it fails (null: forever). node-redis has no such setting. */
   maxRetriesPerRequest: number | null;

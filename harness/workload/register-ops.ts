@@ -3,32 +3,90 @@ import type { Issue } from "./driver.js";
 import type { CommandClient } from "./engines/command-client.js";
 import { WritesStoppedError } from "./ledger-writes.js";
 import { Rng } from "./rng.js";
+import type { StaleReadLog } from "../measure/stale-reads.js";
 
 /** The name of register k: even ones are registers (SET a unique value, GET), odd ones counters (INCR, GET). */
 export const registerKey = (k: number): string => (k % 2 === 0 ? `reg:${k}` : `ctr:${k}`);
 
 /**
+ * What each key had acknowledged so far, for judging a read when it returns: a register's acknowledged SETs (value,
+ * call and return times), a counter's acknowledged INCR replies (with their return times).
+ */
+class AckedWrites {
+  private readonly sets = new Map<string, Map<string, { callMs: number; ackMs: number }>>();
+  private readonly lastSet = new Map<string, { value: string; callMs: number; ackMs: number }>();
+  private readonly incrs = new Map<string, Array<{ reply: number; ackMs: number }>>();
+
+  set(key: string, value: string, callMs: number, ackMs: number): void {
+    (this.sets.get(key) ?? this.sets.set(key, new Map()).get(key)!).set(value, { callMs, ackMs });
+    const last = this.lastSet.get(key);
+    if (!last || ackMs >= last.ackMs) this.lastSet.set(key, { value, callMs, ackMs });
+  }
+
+  incr(key: string, reply: number, ackMs: number): void {
+    (this.incrs.get(key) ?? this.incrs.set(key, []).get(key)!).push({ reply, ackMs });
+  }
+
+  /** The latest SET acknowledged on `key` before `sentMs`, as known when the read was sent. */
+  latestSet(key: string): { value: string; callMs: number; ackMs: number } | undefined {
+    return this.lastSet.get(key);
+  }
+
+  /**
+   * A register read that returned `read` while `latest` was the newest acknowledged SET when it was sent: stale when it
+   * returned nothing, or a value whose SET was acknowledged before `latest` was even called (no order puts it after).
+   */
+  registerReadIsStale(key: string, read: string | null, latest: { value: string; callMs: number } | undefined): boolean {
+    if (!latest || read === latest.value) return false;
+    if (read === null) return true;
+    const w = this.sets.get(key)?.get(read);
+    return w !== undefined && w.ackMs < latest.callMs;
+  }
+
+  /** A counter read of `read` sent at `sentMs`: the earliest acknowledgement of an INCR it missed, or undefined if it missed none. */
+  counterMissedSince(key: string, read: number, sentMs: number): number | undefined {
+    let earliest: number | undefined;
+    for (const i of this.incrs.get(key) ?? []) if (i.ackMs < sentMs && i.reply > read && (earliest === undefined || i.ackMs < earliest)) earliest = i.ackMs;
+    return earliest;
+  }
+}
+
+/**
  * Registers workload: a few keys, many operations each, from every connection, each recorded with its call and
  * return so that the history can be checked for linearizability (check/linearizability.ts). Writes to a register set
- * a value no other write uses (the operation's number), so a read names the write it saw.
+ * a value no other write uses (the operation's number), so a read names the write it saw. Reads go to `readPool`
+ * (the primary's connections, or replicas'); each is also judged against what was acknowledged before it was sent and
+ * logged as fresh or stale (with how far behind), as the ledger workload's reads are.
  */
 export function registerIssuer(
   w: { readRatio: number; seed: number; registers: number },
   pool: { clients: CommandClient[]; writesOpen: boolean },
   history: RegisterHistory,
   clock: () => number,
+  reads: { pool: { clients: CommandClient[] }; staleness: StaleReadLog } | null = null,
 ): Issue {
   const rng = new Rng(w.seed);
+  const acked = new AckedWrites();
   const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
   return (i, _intendedMs, done) => {
     const conn = i % pool.clients.length;
-    const client = pool.clients[conn];
     const k = rng.int(w.registers);
     const key = registerKey(k);
+    const counter = k % 2 === 1;
     if (rng.next() < w.readRatio) {
-      const h = history.call(conn, key, "get", null, clock());
-      client.get(key, (err, v) => {
-        history.settle(h, clock(), !!err, text(v));
+      const readPool = reads?.pool ?? pool;
+      const sentMs = clock();
+      const latest = counter ? undefined : acked.latestSet(key);
+      const h = history.call(conn, key, "get", null, sentMs);
+      readPool.clients[i % readPool.clients.length].get(key, (err, v) => {
+        const value = text(v);
+        history.settle(h, clock(), !!err, value);
+        if (!err && reads) {
+          if (counter) {
+            const missedSince = acked.counterMissedSince(key, Number(value ?? 0), sentMs);
+            reads.staleness.record(missedSince ?? sentMs, sentMs, missedSince === undefined);
+          } else reads.staleness.record(latest?.ackMs ?? sentMs, sentMs, !acked.registerReadIsStale(key, value, latest));
+        }
         done(err);
       });
       return "read";
@@ -38,11 +96,17 @@ export function registerIssuer(
       process.nextTick(() => done(new WritesStoppedError()));
       return "write";
     }
-    const counter = k % 2 === 1;
+    const client = pool.clients[conn];
     const value = counter ? null : String(i);
-    const h = history.call(conn, key, counter ? "incr" : "set", value, clock());
+    const callMs = clock();
+    const h = history.call(conn, key, counter ? "incr" : "set", value, callMs);
     const reply = (err: Error | null | undefined, v?: unknown) => {
-      history.settle(h, clock(), !!err, text(v));
+      const ackMs = clock();
+      history.settle(h, ackMs, !!err, text(v));
+      if (!err) {
+        if (counter) acked.incr(key, Number(v), ackMs);
+        else acked.set(key, value!, callMs, ackMs);
+      }
       done(err);
     };
     if (counter) client.incr(key, reply);

@@ -23,7 +23,7 @@ test("the project's profiles: at least two per library, each described", (t) => 
   for (const lib of ["ioredis", "node-redis"]) t.true(all.filter((p) => p.engine === lib).length >= 2, `${lib} has two profiles or more`);
   t.true(all.every((p) => p.description.length > 20));
   const def = loadClientProfiles().get("ioredis-default")!;
-  t.like(def.client, { commandTimeoutMs: 0, maxRetriesPerRequest: 20, reconnectBackoff: "linear", failoverDetector: false }, "ioredis as it comes, not the harness's pinned settings");
+  t.like(def.client, { commandTimeoutMs: 0, maxRetriesPerRequest: 20, reconnectBackoff: "exponential", reconnectJitterMs: 200, failoverDetector: false, protocol: 3 }, "ioredis as it comes, not the harness's pinned settings");
 });
 
 test("--clients: names in order; an unknown or repeated one is refused with the known names", (t) => {

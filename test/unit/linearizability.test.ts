@@ -7,6 +7,7 @@ import { checkLinearizability, linearizabilityChecker, VISUALIZATION_FILE, type 
 import { metric, type Measurements } from "../../harness/check/metrics.js";
 import { RegisterHistory } from "../../harness/measure/register-history.js";
 import { registerIssuer } from "../../harness/workload/register-ops.js";
+import { StaleReadLog } from "../../harness/measure/stale-reads.js";
 import { EnvironmentError } from "../../harness/infra/errors.js";
 
 const set = (client: number, value: string, call: number, ret: number, ok = true, key = "r"): RegisterOp => ({ client, key, op: "set", value, ok, call, return: ret });
@@ -223,4 +224,49 @@ test("the registers issuer: unique values on registers, INCR on counters, replie
   await new Promise((r) => setImmediate(r));
   t.true(stopped > 0);
   t.is(h.history().length, 300 - stopped, "the stopped writes are not in it");
+});
+
+test("register reads from a replica that lags: each judged against what was acknowledged before it was sent, stale ones timed, and the history not linearizable", (t) => {
+  // The primary applies at once; the replica only sees what the primary had 50 ms ago (replication lag).
+  let now = 0;
+  const clock = () => now;
+  const primary = new Map<string, string>();
+  const log: Array<{ atMs: number; key: string; value: string }> = [];
+  const fake = (read: (k: string) => string | undefined) => ({
+    get: (k: string, cb: (e: null, v?: unknown) => void) => cb(null, read(k) ?? null),
+    set: (k: string, v: string, cb: (e: null, v?: unknown) => void) => (primary.set(k, v), log.push({ atMs: now, key: k, value: v }), cb(null, "OK")),
+    append: (_k: string, _v: string, cb: (e: null, v?: unknown) => void) => cb(null, 0),
+    incr: (k: string, cb: (e: null, v?: unknown) => void) => {
+      const n = Number(primary.get(k) ?? 0) + 1;
+      primary.set(k, String(n));
+      log.push({ atMs: now, key: k, value: String(n) });
+      cb(null, n);
+    },
+  });
+  const replicaRead = (k: string) => log.filter((e) => e.key === k && e.atMs <= now - 50).at(-1)?.value;
+  const pool = { clients: [fake((k) => primary.get(k))], writesOpen: true };
+  const replicas = { clients: [fake(replicaRead)] };
+  const staleness = new StaleReadLog();
+  const h = new RegisterHistory();
+  const issue = registerIssuer({ readRatio: 0.5, seed: 5, registers: 4 }, pool, h, clock, { pool: replicas, staleness });
+  for (let i = 0; i < 400; i++) {
+    now = i; // one operation a ms
+    issue(i, i, () => {});
+  }
+  const reads = [...staleness.reads()];
+  t.is(reads.length, h.history().filter((o) => o.op === "get").length, "every read judged");
+  const stale = reads.filter((r) => r.stale);
+  t.true(stale.length > reads.length / 2, `a 50 ms lag at 1 op/ms: most reads are stale (${stale.length} of ${reads.length})`);
+  t.true(stale.every((r) => r.behindMs > 0 && r.behindMs <= 60), "behind by about the lag, never more");
+  t.is(checkLinearizability(h.history()).result, "not linearizable");
+
+  // The same from the primary: no read stale.
+  const fresh = new StaleReadLog();
+  const issue2 = registerIssuer({ readRatio: 0.5, seed: 5, registers: 4 }, pool, new RegisterHistory(), clock, { pool, staleness: fresh });
+  for (let i = 400; i < 800; i++) {
+    now = i;
+    issue2(i, i, () => {});
+  }
+  t.true([...fresh.reads()].length > 100);
+  t.is([...fresh.reads()].filter((r) => r.stale).length, 0);
 });

@@ -40,7 +40,7 @@ async function inProcess(ctx: RunContext): Promise<ReadyDriver> {
     w.keys === "ledger"
       ? ledgerIssuer(w, pool, readPool ?? pool, ctx.ledger, ctx.staleReads, clock)
       : w.keys === "registers"
-        ? registerIssuer(w, pool, ctx.registers, clock)
+        ? registerIssuer(w, pool, ctx.registers, clock, { pool: readPool ?? pool, staleness: ctx.staleReads })
         : keyValueIssuer(w.keys === "dataset" ? { ...w, keySpace: ctx.dataset.keys, keyName: datasetKeyName(ctx.scenario.dataset.valueBytes) } : w, pool);
   const metronome = w.mode === "open-loop" && w.waker === "metronome" ? await Metronome.start(Metronome.intervalFor(w.rate)) : undefined;
   if (metronome) ctx.defer("the metronome", () => metronome.stop());

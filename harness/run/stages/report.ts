@@ -17,7 +17,7 @@ export function check(ctx: RunContext): void {
       phases: ctx.phases,
       ledger: ledgered ? ctx.ledger : null,
       readBack: ctx.readBack?.present ?? null,
-      staleReads: ledgered ? { log: ctx.staleReads, from: w.readFrom } : null,
+      staleReads: ledgered || w.keys === "registers" ? { log: ctx.staleReads, from: w.readFrom } : null,
       registers: w.keys === "registers" ? ctx.registers : null,
       dir: ctx.dir,
       faults: ctx.faults,
