@@ -7,7 +7,7 @@ import type { CommandClient, Connections, ReplyCallback } from "./command-client
 import { LeanConnection } from "./lean-connection.js";
 import { LeanPool, type Address } from "./lean-pool.js";
 import { clusterTarget, leanPoolAt, linkOf } from "./lean-target.js";
-import { NodeRedisPool } from "./node-redis-pool.js";
+import { nodeRedisConnection, NodeRedisPool } from "./node-redis-pool.js";
 
 export interface EngineSetting {
   topology: Topology;
@@ -40,24 +40,21 @@ async function linkAddress(topology: Topology, to: "primary" | "replica", i: num
   return linkOf(topology, node.name);
 }
 
-async function ioredisConnection(a: Address, client: ClientSettings): Promise<SingleConnection> {
-  const c = new Redis({ ...a, ...toRedisOptions(client) });
-  c.on("error", () => {}); // each command sees its own error
-  await c.connect();
-  return Object.assign(c, { close: () => c.disconnect() });
-}
-
 export const ENGINES = {
   ioredis: {
     description: "ioredis with the scenario's client settings: what applications run, so what a failover looks like to them",
     create: (s) => new IoredisPool(() => s.topology.newClient(s.to), s.connections, s.timeline),
-    connectTo: (a, client) => ioredisConnection(a, client),
+    connectTo: async (a, client) => {
+      const c = new Redis({ ...a, ...toRedisOptions(client) });
+      c.on("error", () => {}); // each command sees its own error
+      await c.connect();
+      return Object.assign(c, { close: () => c.disconnect() });
+    },
   },
   "node-redis": {
     description: "node-redis (the redis package) with the scenario's client settings: the other client applications run",
     create: (s) => new NodeRedisPool(s.topology, s.to, s.connections, s.client, s.timeline),
-    // Calibration times PINGs over one plain connection; node-redis's floor there is not what a client matrix compares.
-    connectTo: (a, client) => ioredisConnection(a, client),
+    connectTo: (a, client) => nodeRedisConnection(a, client),
   },
   lean: {
     description: "pre-encoded RESP on plain sockets, replies decoded by redis-parser: the instrument for throughput and capacity work",

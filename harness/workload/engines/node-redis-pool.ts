@@ -5,6 +5,8 @@ import { reconnectDelay, type ClientSettings } from "../../topology/client-optio
 import { MASTER_NAME } from "../../topology/sentinel.js";
 import type { Topology } from "../../topology/types.js";
 import { watchTransitions, type CommandClient, type Connections, type ReplyCallback } from "./command-client.js";
+import type { SingleConnection } from "./index.js";
+import type { Address } from "./lean-pool.js";
 import { linkOf } from "./lean-target.js";
 
 /** What the pool needs of a node-redis client, standalone, Sentinel or cluster alike. */
@@ -88,15 +90,26 @@ async function openOne(topology: Topology, to: "primary" | "replica", s: ClientS
 
 const text = (v: unknown) => (Buffer.isBuffer(v) ? v.toString() : v);
 
+const reply = (p: Promise<unknown>, cb: ReplyCallback) => void p.then((v) => cb(null, text(v)), (err: Error) => cb(err));
+
 /** node-redis's promises as the workload's callbacks. */
 function asCommandClient(c: NodeRedisConnection): CommandClient {
-  const reply = (p: Promise<unknown>, cb: ReplyCallback) => void p.then((v) => cb(null, text(v)), (err: Error) => cb(err));
   return {
     get: (k, cb) => reply(c.get(String(k)), cb),
     set: (k, v, cb) => reply(c.set(String(k), String(v)), cb),
     append: (k, v, cb) => reply(c.append(String(k), String(v)), cb),
     incr: (k, cb) => reply(c.incr(String(k)), cb),
   };
+}
+
+/** One plain node-redis client to one address: what the instrument's calibration times PINGs over. */
+export async function nodeRedisConnection(a: Address, s: ClientSettings): Promise<SingleConnection> {
+  const { tls, username, password, host, port } = a;
+  const options = nodeRedisOptions(s, { login: password === undefined ? null : { ...(username ? { username } : {}), password }, tls: tls ?? null });
+  const c = createClient({ ...options, socket: { ...options.socket, host, port } });
+  c.on("error", () => {}); // each command sees its own error
+  await c.connect();
+  return { ...asCommandClient(c as unknown as NodeRedisConnection), ping: (cb) => reply(c.ping(), cb), close: () => void c.destroy() };
 }
 
 /**
