@@ -3,16 +3,17 @@
  * proves the workload works under least privilege (and a client that asks for more is refused with NOPERM).
  */
 
-/** Key prefixes the clients write and read: the write ledger (w:), the key/value load (key:), the dataset DEBUG POPULATE made and the load overwrites (data:), the app tier (app:). */
-export const APP_KEY_PATTERNS = ["w:*", "key:*", "data:*", "app:*"] as const;
+/** Key prefixes the clients write and read: the write ledger (w:), the key/value load (key:), the dataset DEBUG POPULATE made and the load overwrites (data:), the app tier (app:), the registers workload (reg:, ctr:). */
+export const APP_KEY_PATTERNS = ["w:*", "key:*", "data:*", "app:*", "reg:*", "ctr:*"] as const;
 
 /**
- * Commands on a data node: the workload's own (GET, SET, INCR); what ioredis and the lean engine send on connecting
- * (AUTH, HELLO, CLIENT SETNAME, and INFO, without which ioredis skips its ready and role checks with a warning);
+ * Commands on a data node: the workload's own (GET, SET, APPEND: the ledger's write, INCR); what ioredis, node-redis
+ * and the lean engine send on connecting (AUTH, HELLO, CLIENT SETNAME, and INFO, without
+ * which ioredis skips its ready and role checks with a warning);
  * what a Cluster client asks (CLUSTER SLOTS/SHARDS, READONLY for replica reads); PING for calibration.
  */
 export const APP_COMMANDS = [
-  "get", "set", "incr", "ping", "auth", "hello", "info", "select", "readonly", "readwrite",
+  "get", "set", "append", "incr", "ping", "auth", "hello", "info", "select", "readonly", "readwrite",
   "client|setname", "cluster|slots", "cluster|shards", "cluster|info",
 ] as const;
 

@@ -2,6 +2,7 @@ import test from "ava";
 import { BadInputError } from "../../harness/infra/errors.js";
 import { WriteLedger } from "../../harness/measure/ledger.js";
 import { APP_COMMANDS, APP_KEY_PATTERNS, appUserRules } from "../../harness/security/acl.js";
+import { registerKey } from "../../harness/workload/register-ops.js";
 import { makeCredentials, sentinelAuthLines, serverAuthLines } from "../../harness/security/credentials.js";
 import { AUTH_FILE, cliInvocation, parseSecurityLabel, redact, refuseLeakingDebug, securityLabel } from "../../harness/security/run-security.js";
 import { serverArgs } from "../../harness/topology/redis-node.js";
@@ -44,7 +45,7 @@ test("acl mode: the default user is off, replicas and Sentinels log in as the ad
   t.true(server.includes("user harness-admin on >admin-pw ~* &* +@all"));
   t.true(server.includes(`user app on >app-pw ${appUserRules()}`));
   t.deepEqual(server.slice(-2), ["masteruser harness-admin", "masterauth admin-pw"]);
-  t.regex(appUserRules(), /^resetkeys resetchannels ~w:\* ~key:\* ~data:\* ~app:\* -@all \+get /, "keys first narrowed, every command removed, then the workload's added");
+  t.regex(appUserRules(), /^resetkeys resetchannels ~w:\* ~key:\* ~data:\* ~app:\* ~reg:\* ~ctr:\* -@all \+get \+set \+append \+incr /, "keys first narrowed, every command removed, then the workload's added");
   t.false(APP_COMMANDS.some((cmd) => /config|debug|flushall|sentinel|client\|kill/.test(cmd)), "no control command for the application");
   const sentinel = sentinelAuthLines(c, "mymaster");
   t.true(sentinel.includes("sentinel auth-user mymaster harness-admin"));
@@ -54,7 +55,7 @@ test("acl mode: the default user is off, replicas and Sentinels log in as the ad
 
 test("every key the workloads write is one the application user may touch", (t) => {
   const allowed = (key: string) => APP_KEY_PATTERNS.some((p) => key.startsWith(p.slice(0, -1)));
-  const keys = [new WriteLedger().key(7), new WriteLedger("w:{tag}").key(7), datasetKeyName(512)(12345), "key:42", "key:{tag}:42", "app:3"];
+  const keys = [new WriteLedger().key(7), new WriteLedger("w:{tag}").key(7), datasetKeyName(512)(12345), "key:42", "key:{tag}:42", "app:3", registerKey(0), registerKey(1)];
   for (const k of keys) t.true(allowed(k), k);
   t.false(allowed("other:1"), "and the patterns are not a wildcard");
 });
