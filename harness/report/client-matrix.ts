@@ -1,4 +1,5 @@
 import path from "node:path";
+import { metric } from "../check/metrics.js";
 import { ERROR_CLASSES, type ErrorClass } from "../measure/errors.js";
 import type { ServerSample } from "../measure/sampler.js";
 import { formatCount, formatMs, formatUs, NONE } from "../infra/units.js";
@@ -70,11 +71,12 @@ function rowOf(e: IndexEntry, indexDir: string): ClientMatrixRow {
     if (n > 0) errors[c] = n;
   }
   const fault = r.phases.fault;
+  const rto = metric("rto").measure(r);
   return {
     ...base,
     verdict: verdictWord(r),
-    rtoMs: r.availability.rtoMs ?? (r.availability.rtoCensored ? (r.availability.rtoLowerBoundMs ?? null) : null),
-    rtoCensored: r.availability.rtoCensored,
+    rtoMs: rto.value,
+    rtoCensored: rto.censored ?? false,
     errors,
     failedOps: Object.values(errors).reduce((a, b) => a + b, 0),
     indeterminate: r.dataLoss?.indeterminate ?? null,
@@ -90,7 +92,7 @@ export function clientMatrixRows(entries: IndexEntry[], indexDir: string): Clien
   return entries.map((e) => rowOf(e, indexDir));
 }
 
-const rto = (r: ClientMatrixRow) => (r.rtoMs === null ? NONE : `${r.rtoCensored ? "≥ " : ""}${formatMs(r.rtoMs)}`);
+const rtoText = (r: ClientMatrixRow) => (r.rtoMs === null ? NONE : `${r.rtoCensored ? "≥ " : ""}${formatMs(r.rtoMs)}`);
 const errorText = (r: ClientMatrixRow) => (r.failedOps === 0 ? "0" : Object.entries(r.errors).map(([c, n]) => `${c} ${formatCount(n)}`).join(", "));
 const perS = (v: number | null) => (v === null ? NONE : v.toFixed(1));
 
@@ -103,7 +105,7 @@ function matrixTable(rows: ClientMatrixRow[], link: boolean): Table {
         link && r.report ? { text: r.profile, href: r.report } : r.profile,
         r.engine,
         r.verdict,
-        rto(r),
+        rtoText(r),
         r.error ? { text: "ERROR", note: r.error } : errorText(r),
         formatCount(r.indeterminate),
         formatCount(r.duplicated),

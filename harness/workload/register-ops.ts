@@ -10,12 +10,13 @@ export const registerKey = (k: number): string => (k % 2 === 0 ? `reg:${k}` : `c
 
 /**
  * What each key had acknowledged so far, for judging a read when it returns: a register's acknowledged SETs (value,
- * call and return times), a counter's acknowledged INCR replies (with their return times).
+ * call and return times), a counter's acknowledged INCR replies (reply → return time, and the highest). Lookups are by
+ * value, so a read costs the same however long the run: this is on the load's path.
  */
 class AckedWrites {
   private readonly sets = new Map<string, Map<string, { callMs: number; ackMs: number }>>();
   private readonly lastSet = new Map<string, { value: string; callMs: number; ackMs: number }>();
-  private readonly incrs = new Map<string, Array<{ reply: number; ackMs: number }>>();
+  private readonly incrs = new Map<string, { ackByReply: Map<number, number>; max: number }>();
 
   set(key: string, value: string, callMs: number, ackMs: number): void {
     (this.sets.get(key) ?? this.sets.set(key, new Map()).get(key)!).set(value, { callMs, ackMs });
@@ -24,12 +25,19 @@ class AckedWrites {
   }
 
   incr(key: string, reply: number, ackMs: number): void {
-    (this.incrs.get(key) ?? this.incrs.set(key, []).get(key)!).push({ reply, ackMs });
+    const c = this.incrs.get(key) ?? this.incrs.set(key, { ackByReply: new Map(), max: 0 }).get(key)!;
+    c.ackByReply.set(reply, ackMs);
+    c.max = Math.max(c.max, reply);
   }
 
-  /** The latest SET acknowledged on `key` before `sentMs`, as known when the read was sent. */
+  /** The latest SET acknowledged on `key` so far (taken when a read is sent). */
   latestSet(key: string): { value: string; callMs: number; ackMs: number } | undefined {
     return this.lastSet.get(key);
+  }
+
+  /** The highest INCR reply acknowledged on `key` so far (taken when a read is sent). */
+  highestIncr(key: string): number {
+    return this.incrs.get(key)?.max ?? 0;
   }
 
   /**
@@ -43,11 +51,18 @@ class AckedWrites {
     return w !== undefined && w.ackMs < latest.callMs;
   }
 
-  /** A counter read of `read` sent at `sentMs`: the earliest acknowledgement of an INCR it missed, or undefined if it missed none. */
-  counterMissedSince(key: string, read: number, sentMs: number): number | undefined {
-    let earliest: number | undefined;
-    for (const i of this.incrs.get(key) ?? []) if (i.ackMs < sentMs && i.reply > read && (earliest === undefined || i.ackMs < earliest)) earliest = i.ackMs;
-    return earliest;
+  /**
+   * A counter read of `read`, sent when `highest` was the highest acknowledged reply: when it acknowledged the first
+   * increment the read missed (the lowest reply above it, acknowledged before the read was sent), or undefined if it
+   * missed none.
+   */
+  counterMissedSince(key: string, read: number, highest: number, sentMs: number): number | undefined {
+    const acks = this.incrs.get(key)?.ackByReply;
+    for (let r = read + 1; acks && r <= highest; r++) {
+      const ackMs = acks.get(r);
+      if (ackMs !== undefined && ackMs < sentMs) return ackMs;
+    }
+    return undefined;
   }
 }
 
@@ -77,13 +92,14 @@ export function registerIssuer(
       const readPool = reads?.pool ?? pool;
       const sentMs = clock();
       const latest = counter ? undefined : acked.latestSet(key);
+      const highest = counter ? acked.highestIncr(key) : 0;
       const h = history.call(conn, key, "get", null, sentMs);
       readPool.clients[i % readPool.clients.length].get(key, (err, v) => {
         const value = text(v);
         history.settle(h, clock(), !!err, value);
         if (!err && reads) {
           if (counter) {
-            const missedSince = acked.counterMissedSince(key, Number(value ?? 0), sentMs);
+            const missedSince = acked.counterMissedSince(key, Number(value ?? 0), highest, sentMs);
             reads.staleness.record(missedSince ?? sentMs, sentMs, missedSince === undefined);
           } else reads.staleness.record(latest?.ackMs ?? sentMs, sentMs, !acked.registerReadIsStale(key, value, latest));
         }
