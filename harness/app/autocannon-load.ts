@@ -39,10 +39,13 @@ const DRAIN_MS = 3000;
  * `connectionRate: 1`), `rate` connections split over up to 20 autocannon instances started evenly across the first
  * second, so their ticks interleave; readers and writers are whole instances, so every response's kind is known.
  * autocannon's own latency correction is off: each connection's requests go through a ConnectionSchedule into `record`,
- * timed on the run clock from their intended start.
+ * timed on the run clock from their intended start, on a grid from its instance's intended start (not from when its
+ * timer fired).
  */
 export function startAppLoad(o: AppLoadOptions, clock: () => number, record: (op: OpOutcome) => void): AppLoad {
   const instances = Math.max(1, Math.min(MAX_INSTANCES, o.rate));
+  const startMs = clock();
+  const originOf = (i: number) => startMs + (i * 1000) / instances;
   const connectionsOf = (i: number) => Math.floor(o.rate / instances) + (i < o.rate % instances ? 1 : 0);
   let readers = 0;
   for (let i = 0; i < instances; i++) if (isReader(i, instances, o.readRatio)) readers += connectionsOf(i);
@@ -58,8 +61,8 @@ export function startAppLoad(o: AppLoadOptions, clock: () => number, record: (op
   let stopped = false;
 
   // autocannon's Client emits request/body/timeout/connError too; its typings list only some events.
-  const attach = (client: NodeJS.EventEmitter, kind: OpKind) => {
-    const s = new ConnectionSchedule(kind, o.timeoutS * 1000);
+  const attach = (client: NodeJS.EventEmitter, kind: OpKind, originMs: number) => {
+    const s = new ConnectionSchedule(kind, originMs, o.timeoutS * 1000);
     schedules.push(s);
     let body = "";
     const done = (error?: ErrorClass) => {
@@ -105,7 +108,7 @@ export function startAppLoad(o: AppLoadOptions, clock: () => number, record: (op
               duration: 24 * 3600, // stopped by stop()
               timeout: o.timeoutS,
               ignoreCoordinatedOmission: true,
-              setupClient: (c) => attach(c, kind),
+              setupClient: (c) => attach(c, kind, originOf(i)),
             },
             () => resolve(),
           ),
@@ -113,7 +116,7 @@ export function startAppLoad(o: AppLoadOptions, clock: () => number, record: (op
       }),
     );
   };
-  const timers = Array.from({ length: instances }, (_, i) => setTimeout(() => startInstance(i), (i * 1000) / instances));
+  const timers = Array.from({ length: instances }, (_, i) => setTimeout(() => startInstance(i), originOf(i) - clock()));
 
   return {
     async stop() {

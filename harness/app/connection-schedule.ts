@@ -3,18 +3,25 @@ import type { OpKind, OpOutcome } from "../measure/op-stats.js";
 
 /**
  * The intended start of every request on one autocannon connection, so HTTP latency is measured like Redis latency:
- * from when the request was due, not from when a busy connection got round to sending it (coordinated omission).
+ * from when the request was due, not from when a busy connection or a late timer got round to sending it (coordinated
+ * omission).
  *
- * autocannon's rate limit gives a connection a quota per second, renewed by a 1-second timer; with a quota of one,
- * the connection sends on each tick, or, when the tick found it still waiting for a response, as soon as that response
- * arrives. So a request sent on a tick was due then; one sent right after a response was due at the latest tick that
- * passed while waiting; ticks that passed with no request at all are requests the user wanted and never got to send:
- * they are recorded too, as finishing when the connection came free, with the outcome of the request that held it
- * (what HdrHistogram's expected-interval correction does, with timestamps, which autocannon gets wrong: it corrects
- * with a 1 ms interval whatever the rate).
+ * The connection is meant to send one request every `intervalMs` from `originMs` (its instance's intended start on the
+ * run clock): that grid, not autocannon's timers, says when each request was due. autocannon's rate limit gives the
+ * connection a quota per second, renewed by a 1-second timer that starts when the instance does and drifts; with a
+ * quota of one, the connection sends on each of its ticks, or, when the tick found it still waiting for a response, as
+ * soon as that response arrives. So a request sent on a tick was due at the latest grid point that had passed (a
+ * late tick's lateness is in its latency); one sent right after a response was due at the grid point of the latest
+ * tick that passed while waiting; grid points that passed with no request at all are requests the user wanted and
+ * never got to send: they are recorded too, as finishing when the connection came free, with the outcome of the
+ * request that held it (what HdrHistogram's expected-interval correction does, with timestamps, which autocannon gets
+ * wrong: it corrects with a 1 ms interval whatever the rate).
  */
 export class ConnectionSchedule {
-  private lastIntendedMs: number | undefined;
+  /** The first grid point not yet accounted for by a request, sent or never sent. */
+  private nextTick = 0;
+  /** How long after its grid point autocannon's last tick came (its timer started late and drifts). */
+  private tickLateMs = 0;
   private inflight: { intendedMs: number; sentMs: number } | undefined;
   private freeAtMs = 0;
   private lastError: ErrorClass | undefined;
@@ -23,6 +30,8 @@ export class ConnectionSchedule {
 
   constructor(
     readonly kind: OpKind,
+    /** When the connection's first request was due, on the run clock: the grid's origin. */
+    readonly originMs: number,
     /** autocannon's request timeout: a request abandoned after this long timed out; sooner, its connection broke. */
     readonly timeoutMs: number,
     readonly intervalMs = 1000,
@@ -34,23 +43,31 @@ export class ConnectionSchedule {
    * requests that were never sent.
    */
   sent(nowMs: number): OpOutcome[] {
-    const I = this.intervalMs;
     const earlier: OpOutcome[] = [];
     if (this.inflight) earlier.push(this.finished(nowMs, nowMs - this.inflight.sentMs >= this.timeoutMs * 0.99 ? "timeout" : "connection")!);
-    let intendedMs = nowMs;
-    if (this.justFinished && this.lastIntendedMs !== undefined) {
-      const ticks = Math.floor((nowMs - this.lastIntendedMs) / I);
-      if (ticks >= 1) intendedMs = this.lastIntendedMs + ticks * I;
+    // A held-up request left on the latest of autocannon's ticks, which come tickLateMs after their grid points. Every
+    // request after the first took a tick of its own, so none is dated before the next grid point owed.
+    const tick = Math.max(this.nextTick, this.tickAtOrBefore(this.justFinished ? nowMs - this.tickLateMs : nowMs));
+    for (let k = this.nextTick; k < tick; k++) {
+      const due = this.dueMs(k);
+      const at = Math.max(due, this.freeAtMs);
+      earlier.push({ kind: this.kind, intendedMs: due, sentMs: at, doneMs: at, ...(this.lastError ? { error: this.lastError } : {}) });
     }
-    if (this.lastIntendedMs !== undefined)
-      for (let due = this.lastIntendedMs + I; due < intendedMs - I / 2; due += I) {
-        const at = Math.max(due, this.freeAtMs);
-        earlier.push({ kind: this.kind, intendedMs: due, sentMs: at, doneMs: at, ...(this.lastError ? { error: this.lastError } : {}) });
-      }
-    this.lastIntendedMs = intendedMs;
-    this.inflight = { intendedMs, sentMs: nowMs };
+    if (!this.justFinished) this.tickLateMs = nowMs - this.dueMs(tick);
+    // A timer can fire a little before its grid point (Node dates timers from the event loop's cached time): such a
+    // request was not late, and is not dated after it left.
+    this.inflight = { intendedMs: Math.min(nowMs, this.dueMs(tick)), sentMs: nowMs };
+    this.nextTick = tick + 1;
     this.justFinished = false;
     return earlier;
+  }
+
+  private dueMs(tick: number): number {
+    return this.originMs + tick * this.intervalMs;
+  }
+
+  private tickAtOrBefore(ms: number): number {
+    return Math.floor((ms - this.originMs) / this.intervalMs);
   }
 
   /** The request in flight finished at `nowMs` (error: how it failed). Returns it, or nothing if none was in flight. */

@@ -1,21 +1,46 @@
+import { ACKED, type ReadBack, type WriteLedger } from "../measure/ledger.js";
 import type { Checker } from "./checker.js";
 
 /**
- * Availability of writes around a fault (DESIGN.md):
- * RTO (observed) = from the moment the fault took effect to the start of the first 1-second stretch in which at least
- * 99% of attempted writes succeed *and that holds until the end of the run*. Stretches start on a grid of `stepMs`
- * from the fault time; a stretch with no attempted write says nothing and does not end the outage.
- * Also the longest run of consecutive failed writes (by intended start), as a count and a duration.
+ * Availability of writes around faults (DESIGN.md): RTO (observed) = from the moment the harness sent the fault to the
+ * start of the first 1-second stretch in which at least 99% of attempted writes were good, *and that holds until the
+ * fault's window ends* (the next fault's send, or the end of the run). Stretches start on a grid of `stepMs` from the
+ * fault; a stretch with no attempted write says nothing and does not end the outage.
+ *
+ * "Good" is read three ways, because a user would recognise all three as unavailability:
+ * - acknowledged: the client got a success reply (the RTO budget's reading);
+ * - within the objective: acknowledged no later than the scenario's latency objective after its intended start (a
+ *   client that queues through a failover fails nothing and makes its callers wait 7–11 s: they are unavailable too);
+ * - durable: acknowledged *and* found by the read-back (the losing side of a split brain acknowledges writes that then
+ *   vanish: RTO 0 by acknowledgements, an outage by what survived). Ledger workloads only.
+ * Each fault of the schedule gets its own; the headline is the worst of them.
  */
-export interface Availability {
-  /** null when not measured, or when writes never recovered (then rtoCensored). */
+export interface Outage {
+  /** null when not measured, or when writes never recovered in the window (then rtoCensored). */
   rtoMs: number | null;
-  /** Writes had not recovered by the end of the run: the RTO is at least rtoLowerBoundMs, not known. */
+  /** Writes had not recovered by the end of the window: the RTO is more than rtoLowerBoundMs, not known. */
   rtoCensored: boolean;
-  /** When censored: from the fault to the end of the run. */
+  /** When censored: the start of the last failing stretch, from the fault: the outage provably lasted past it. */
   rtoLowerBoundMs?: number;
   /** Why rtoMs is null, when it is. */
   rtoNote?: string;
+}
+
+/** One fault's outage: its window runs from its send to the next fault's send or the end of the run. */
+export interface FaultOutage extends Outage {
+  /** The fault's index in the report's faults. */
+  fault: number;
+  fromMs: number;
+  toMs: number;
+}
+
+export interface Availability extends Outage {
+  /** Each fault's RTO (acknowledged writes); the headline above is the worst of them. */
+  perFault: FaultOutage[];
+  /** RTO counting a write as good only when acknowledged within `objectiveMs` of its intended start. */
+  withinObjective: Outage & { objectiveMs: number };
+  /** RTO counting a write as good only when acknowledged and read back; null without a ledger and a read-back. */
+  durable: Outage | null;
   longestFailedRun: { writes: number; fromMs: number; toMs: number; durationMs: number } | null;
   writesAttempted: number;
   writesFailed: number;
@@ -23,68 +48,148 @@ export interface Availability {
 
 export const STRETCH_MS = 1000;
 export const SUCCESS_THRESHOLD = 0.99;
+/** A caller waits this long at most, unless the scenario says otherwise (workload.objectiveMs). */
+export const DEFAULT_OBJECTIVE_MS = 1000;
 
-export function availability(
-  writes: { t: Float64Array; ok: Uint8Array },
-  faultStartMs: number | undefined,
-  endMs: number,
-  stepMs = 100,
-): Availability {
-  const { t, ok } = writes;
-  const n = t.length;
+/** Writes in order of intended start: when each was due, and whether it was good (1) or not (0). */
+export interface WriteSeries {
+  t: Float64Array;
+  ok: Uint8Array;
+}
+
+/** The first index whose time is ≥ x (t sorted). */
+function lowerBound(t: Float64Array, x: number): number {
+  let a = 0;
+  let b = t.length;
+  while (a < b) {
+    const m = (a + b) >> 1;
+    if (t[m] < x) a = m + 1;
+    else b = m;
+  }
+  return a;
+}
+
+/**
+ * The RTO of one fault sent at `fromMs`, over the writes intended before `untilMs`: the earliest stretch start from
+ * which every later stretch in the window is good. Walked backwards from the window's last whole stretch.
+ */
+export function recoveryTime(w: WriteSeries, fromMs: number, untilMs: number, stepMs = 100): Outage {
+  const lastStart = Math.floor((untilMs - STRETCH_MS - fromMs) / stepMs);
+  if (lastStart < 0) return { rtoMs: null, rtoCensored: false, rtoNote: "the window ended less than a second after the fault" };
+  const lo0 = lowerBound(w.t, fromMs);
+  const hi0 = lowerBound(w.t, untilMs);
+  if (hi0 === lo0) return { rtoMs: null, rtoCensored: false, rtoNote: "no writes were attempted after the fault" };
+  // Successes up to each index, for O(1) window counts.
+  const prefix = new Uint32Array(hi0 - lo0 + 1);
+  for (let i = lo0; i < hi0; i++) prefix[i - lo0 + 1] = prefix[i - lo0] + w.ok[i];
+  let earliestGood: number | null = null;
+  for (let k = lastStart; k >= 0; k--) {
+    const from = fromMs + k * stepMs;
+    const lo = lowerBound(w.t, from);
+    const hi = Math.min(lowerBound(w.t, from + STRETCH_MS), hi0);
+    const attempted = hi - lo;
+    if (attempted === 0) continue;
+    if ((prefix[hi - lo0] - prefix[lo - lo0]) / attempted < SUCCESS_THRESHOLD) {
+      // This stretch failed: the outage lasted past its start, whatever came after the window.
+      if (earliestGood === null) return { rtoMs: null, rtoCensored: true, rtoLowerBoundMs: from - fromMs, rtoNote: "writes had not recovered by the end of the window" };
+      break;
+    }
+    earliestGood = from;
+  }
+  return earliestGood === null ? { rtoMs: null, rtoCensored: false, rtoNote: "no writes were attempted after the fault" } : { rtoMs: earliestGood - fromMs, rtoCensored: false };
+}
+
+/** The worse of two outages: a censored one is worse than any measured one (and the larger bound of two); null says least. */
+function worse(a: Outage, b: Outage): Outage {
+  const rank = (o: Outage) => (o.rtoCensored ? [2, o.rtoLowerBoundMs ?? 0] : o.rtoMs !== null ? [1, o.rtoMs] : [0, 0]);
+  const [ra, va] = rank(a);
+  const [rb, vb] = rank(b);
+  return rb > ra || (rb === ra && vb > va) ? b : a;
+}
+
+/** Each fault's window (its send to the next fault's, or the end) and the worst outage over them. */
+function perFault(w: WriteSeries, faultStarts: readonly number[], endMs: number, stepMs: number): { worst: Outage; faults: FaultOutage[] } {
+  if (faultStarts.length === 0) return { worst: { rtoMs: null, rtoCensored: false, rtoNote: "no fault took effect" }, faults: [] };
+  const order = faultStarts.map((fromMs, fault) => ({ fromMs, fault })).sort((a, b) => a.fromMs - b.fromMs);
+  const faults = order.map(({ fromMs, fault }, k) => {
+    const toMs = k + 1 < order.length ? Math.max(fromMs, order[k + 1].fromMs) : endMs;
+    return { fault, fromMs, toMs, ...recoveryTime(w, fromMs, toMs, stepMs) };
+  });
+  return { worst: faults.map((f): Outage => ({ rtoMs: f.rtoMs, rtoCensored: f.rtoCensored, ...(f.rtoLowerBoundMs !== undefined ? { rtoLowerBoundMs: f.rtoLowerBoundMs } : {}), ...(f.rtoNote ? { rtoNote: f.rtoNote } : {}) })).reduce(worse), faults: faults.sort((a, b) => a.fault - b.fault) };
+}
+
+/** The longest run of consecutive failed writes, by intended start. */
+function longestFailedRun(w: WriteSeries): { run: Availability["longestFailedRun"]; failed: number } {
   let failed = 0;
   let run = 0;
   let runStart = 0;
   let longest: Availability["longestFailedRun"] = null;
-  for (let i = 0; i < n; i++) {
-    if (ok[i]) {
+  for (let i = 0; i < w.t.length; i++) {
+    if (w.ok[i]) {
       run = 0;
       continue;
     }
     failed++;
-    if (run === 0) runStart = t[i];
+    if (run === 0) runStart = w.t[i];
     run++;
-    if (!longest || run > longest.writes) longest = { writes: run, fromMs: runStart, toMs: t[i], durationMs: t[i] - runStart };
+    if (!longest || run > longest.writes) longest = { writes: run, fromMs: runStart, toMs: w.t[i], durationMs: w.t[i] - runStart };
   }
-  const base = { longestFailedRun: longest, writesAttempted: n, writesFailed: failed, rtoCensored: false };
-  if (faultStartMs === undefined) return { ...base, rtoMs: null, rtoNote: "no fault took effect" };
-  if (n === 0) return { ...base, rtoMs: null, rtoNote: "no writes were attempted" };
-
-  // Walk stretch starts backwards from the end: the answer is the earliest start from which every later stretch is good.
-  const lastStart = Math.floor((endMs - STRETCH_MS - faultStartMs) / stepMs);
-  if (lastStart < 0) return { ...base, rtoMs: null, rtoNote: "the run ended less than a second after the fault" };
-  let earliestGood: number | null = null;
-  // prefix sums of successes for O(1) window counts
-  const prefix = new Uint32Array(n + 1);
-  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + ok[i];
-  const lowerBound = (x: number) => {
-    let a = 0;
-    let b = n;
-    while (a < b) {
-      const m = (a + b) >> 1;
-      if (t[m] < x) a = m + 1;
-      else b = m;
-    }
-    return a;
-  };
-  for (let k = lastStart; k >= 0; k--) {
-    const from = faultStartMs + k * stepMs;
-    const lo = lowerBound(from);
-    const hi = lowerBound(from + STRETCH_MS);
-    const attempted = hi - lo;
-    if (attempted === 0) continue;
-    const good = (prefix[hi] - prefix[lo]) / attempted >= SUCCESS_THRESHOLD;
-    if (!good) break;
-    earliestGood = from;
-  }
-  if (earliestGood === null)
-    return { ...base, rtoMs: null, rtoCensored: true, rtoLowerBoundMs: Math.max(0, endMs - faultStartMs), rtoNote: "writes had not recovered by the end of the run" };
-  return { ...base, rtoMs: earliestGood - faultStartMs };
+  return { run: longest, failed };
 }
 
-/** Availability of the Redis-level writes around the fault (the RTO budget's measurement). */
+/** Writes that were acknowledged within `objectiveMs` of their intended start. */
+export function withinObjective(writes: WriteSeries & { latencyMs: Float64Array }, objectiveMs: number): WriteSeries {
+  return { t: writes.t, ok: Uint8Array.from(writes.ok, (ok, i) => (ok && writes.latencyMs[i] <= objectiveMs ? 1 : 0)) };
+}
+
+/** The ledger's writes, good when acknowledged and found by the read-back, in order of intended start. */
+export function durableWrites(ledger: WriteLedger, readBack: ReadBack): WriteSeries {
+  const ids = Array.from({ length: ledger.size }, (_, id) => id);
+  // Ids are handed out in order of intended start on one thread; sort anyway rather than rely on it.
+  ids.sort((a, b) => ledger.intendedMsOf(a) - ledger.intendedMsOf(b));
+  return { t: Float64Array.from(ids, (id) => ledger.intendedMsOf(id)), ok: Uint8Array.from(ids, (id) => (ledger.outcomeOf(id) === ACKED && readBack[id] > 0 ? 1 : 0)) };
+}
+
+export interface AvailabilityInput {
+  /** Every write by intended start: good = acknowledged; latencyMs from intended start to reply. */
+  writes: WriteSeries & { latencyMs: Float64Array };
+  /** When each fault of the schedule was sent (null: it never was), in the report's order of faults. */
+  faultStarts: ReadonlyArray<number | null>;
+  endMs: number;
+  objectiveMs: number;
+  /** Ledger writes judged by the read-back; null without one. */
+  durable?: WriteSeries | null;
+  stepMs?: number;
+}
+
+export function availability(a: AvailabilityInput): Availability {
+  const stepMs = a.stepMs ?? 100;
+  const sent = a.faultStarts.flatMap((t, fault) => (t === null ? [] : [{ t, fault }]));
+  const starts = sent.map((s) => s.t);
+  const acked = perFault(a.writes, starts, a.endMs, stepMs);
+  const { run, failed } = longestFailedRun(a.writes);
+  return {
+    ...acked.worst,
+    perFault: acked.faults.map((f) => ({ ...f, fault: sent[f.fault].fault })),
+    withinObjective: { objectiveMs: a.objectiveMs, ...perFault(withinObjective(a.writes, a.objectiveMs), starts, a.endMs, stepMs).worst },
+    durable: a.durable ? perFault(a.durable, starts, a.endMs, stepMs).worst : null,
+    longestFailedRun: run,
+    writesAttempted: a.writes.t.length,
+    writesFailed: failed,
+  };
+}
+
+/** Availability of the Redis-level writes around the faults (the RTO budgets' measurements). */
 export const availabilityChecker: Checker<"availability"> = {
   name: "availability",
-  metrics: ["rto"],
-  check: (h) => ({ availability: availability(h.recorder.log.writesByIntendedStart(), h.phases.faultStartMs, h.load.lastIssueMs) }),
+  metrics: ["rto", "rtoWithinObjective", "durableRto"],
+  check: (h) => ({
+    availability: availability({
+      writes: h.recorder.log.writesByIntendedStart(),
+      faultStarts: h.faults.map((f) => f.sentAtMs),
+      endMs: h.load.lastIssueMs,
+      objectiveMs: h.objectiveMs,
+      durable: h.ledger && h.readBack ? durableWrites(h.ledger, h.readBack) : null,
+    }),
+  }),
 };

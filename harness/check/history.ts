@@ -33,4 +33,6 @@ export interface History {
   /** The driver itself: its floor measured before the load, and how busy its thread was each second. */
   instrument: { engine: EngineName; mode: "open-loop" | "closed-loop"; calibration: Calibration | null; eventLoop: number[] };
   load: { endMs: number; lastIssueMs: number };
+  /** The scenario's latency objective: a write acknowledged later than this after its intended start kept its caller waiting too long. */
+  objectiveMs: number;
 }

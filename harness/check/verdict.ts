@@ -20,11 +20,13 @@ export interface Check {
   pass: boolean;
   note?: string;
   /**
-   * Set when the measurement broke an upper budget that the run's own instrument floor (instrumentFloor) already
-   * reaches: the excess may be the driver's or the machine's, so the check neither passes nor fails. A pass is always
-   * conclusive: the instrument only ever adds latency.
+   * Set when the measurement broke an upper budget by no more than the phase's own instrument floor (instrumentFloor):
+   * the excess may be the driver's or the machine's, so the check neither passes nor fails. A breach larger than the
+   * floor fails whatever the floor is; a pass is always conclusive (the instrument only ever adds latency).
    */
   inconclusive?: string;
+  /** The phase's instrument floor the check was judged with (latency budgets), in the metric's unit. */
+  floor?: number;
 }
 
 export interface Verdict {
@@ -62,11 +64,12 @@ export function budgetChecks(budgets: Budgets, m: Measurements, only: readonly M
         const measured = got.censored ? null : got.value;
         const pass = measured !== null && (b.bound === "min" ? measured >= budget : measured <= budget);
         const floor = b.bound === "max" ? instrumentFloor(m, metric.id, phase) : 0;
-        // Broken by no more than the instrument's own floor: the excess may be the machine's, not Redis's (a driver
-        // late by 9 ms at P99 puts 9 ms on every latency it measures from the intended start).
+        // Broken, but by no more than what the instrument itself adds at this percentile in this phase (a driver late
+        // by 9 ms at P99 puts 9 ms on every latency it measures from the intended start): not Redis's to answer for,
+        // and not provably not. Broken by more than that: a failure, however high the floor.
         const inconclusive =
-          !pass && measured !== null && floor > 0 && (floor >= budget || measured - floor <= budget)
-            ? `the instrument's own floor on this run is ${formatValue(floor, metric.unit)} at this percentile (calibrated PING through the fault layer, or the driver's schedule lag), ${floor >= budget ? "at or above the budget" : "more than the budget was exceeded by"}: a slower minute of this machine, not Redis, may be what broke it`
+          !pass && measured !== null && floor > 0 && measured - floor <= budget
+            ? `exceeded by ${formatValue(measured - budget, metric.unit)}, within this phase's instrument floor of ${formatValue(floor, metric.unit)} (its own schedule lag at this percentile plus the calibrated round trip's median): a slower moment of this machine, not Redis, may be what broke it`
             : undefined;
         checks.push({
           id: { metric: metric.id, ...(phase ? { phase } : {}), bound: b.bound },
@@ -77,6 +80,7 @@ export function budgetChecks(budgets: Budgets, m: Measurements, only: readonly M
           pass,
           ...(got.note && measured === null ? { note: got.note } : {}),
           ...(inconclusive ? { inconclusive } : {}),
+          ...(floor > 0 ? { floor } : {}),
         });
       }
     }

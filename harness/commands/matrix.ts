@@ -1,14 +1,13 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { BadInputError, EXIT } from "../infra/errors.js";
-import { loadSettings } from "../infra/settings.js";
 import { checkThreshold, compareAndWrite } from "../report/compare-files.js";
 import { Progress } from "../report/progress.js";
 import { newReportDir } from "../report/write.js";
-import { runSuite, type SuiteRun } from "../run/suite-run.js";
+import { runColumns } from "../run/suite-run.js";
 import { loadSuite } from "../scenario/load.js";
 import { interruptSignal } from "./interrupt.js";
-import { overridesOf, positiveInt, repeatsOption, withOverrides, type OverrideFlags } from "./options.js";
+import { overridesOf, positiveInt, repeatsOption, settingsOf, withOverrides, type OverrideFlags } from "./options.js";
 import { printSuite } from "./suite.js";
 
 /** An image name (or a security level) as a folder name: redis-chaos/valkey:8.1 -> redis-chaos-valkey-8.1, acl+tls -> acl-tls */
@@ -40,7 +39,8 @@ function variantsOf(o: { images?: string; securityLevels?: string; secure?: bool
 
 /**
  * `matrix`: the same suite on several images, or secured several ways (repeats each, 3 by default so the spread is
- * known), then each column compared with the first. Exit code: 130 interrupted, 3 a run could not finish, 1 a
+ * known), the columns taking turns run by run (runColumns) so that the host's drift falls on all of them, then each
+ * column compared with the first. Exit code: 130 interrupted, 3 a run could not finish, 1 a
  * budget-relevant metric regressed or a budget broke, else 0. Bad input (a suite, the columns, the threshold) is
  * refused before any run starts.
  */
@@ -48,11 +48,11 @@ export function registerMatrix(program: Command, done: (code: number) => void): 
   withOverrides(
     program
       .command("matrix")
-      .description("run a suite on each image (or each security level), then compare each with the first")
+      .description("run a suite on each image (or each security level), the columns taking turns run by run, then compare each with the first")
       .argument("<suite>", "a suite (a file in suites/)")
       .option("--images <a,b[,c]>", "the images, comma-separated; the first is the base")
       .option("--security-levels <none,tls,acl+tls>", "instead of images: security levels (as --security takes), the first is the base; e.g. what TLS costs")
-      .option("--threshold <0.05>", "relative change that counts as a regression, if also beyond the spread"),
+      .option("--threshold <0.05>", "relative change that counts as a regression, when the runs also show it (at least 3 a side: rank test, beyond twice the spread)"),
     false,
   )
     .addOption(repeatsOption("3"))
@@ -66,17 +66,13 @@ export function registerMatrix(program: Command, done: (code: number) => void): 
 }
 
 async function runMatrix(suite: string, variants: Variant[], o: OverrideFlags, repeats: number, threshold: number | undefined): Promise<number> {
-  const settings = loadSettings();
+  const settings = settingsOf(o);
   const progress = new Progress(process.stderr, o.quiet);
   const signal = interruptSignal();
   const root = newReportDir(settings.reportsDir, `matrix-${suite}`);
-  const runs: SuiteRun[] = [];
-  for (const v of variants) {
-    if (signal.aborted) break;
-    progress.step(`matrix: ${suite} on ${v.name}`);
-    const scenarios = loadSuite(suite, { ...overridesOf(o), ...v.overrides });
-    runs.push(await runSuite(scenarios, { settings, progress, signal, repeats, title: `${suite}-${slug(v.name)}`, root }));
-  }
+  const columns = variants.map((v) => ({ title: `${suite}-${slug(v.name)}`, label: v.name, scenarios: loadSuite(suite, { ...overridesOf(o), ...v.overrides }) }));
+  progress.step(`matrix: ${suite} on ${variants.map((v) => v.name).join(", ")}, the columns taking turns run by run`);
+  const runs = await runColumns(columns, { settings, progress, signal, repeats, root });
   for (const run of runs) printSuite(run);
   if (signal.aborted) return EXIT.interrupted;
   const rank = (c: number) => [EXIT.pass, EXIT.budgetFailed, EXIT.environment, EXIT.internal].indexOf(c as never);

@@ -1,5 +1,6 @@
 import { Option, type Command } from "commander";
 import { BadInputError } from "../infra/errors.js";
+import { inconclusiveAs, loadSettings, type Settings } from "../infra/settings.js";
 import { parseDurationS } from "../infra/units.js";
 import type { Overrides } from "../scenario/load.js";
 
@@ -16,13 +17,20 @@ export function withOverrides(cmd: Command, image = true): Command {
     .option("--secure", "secured topologies, as production runs them: ACL users (the default user off) and TLS on every link (same as --security acl+tls)")
     .option("--security <acl+tls>", "how topologies are secured: none, password, acl, tls, password+tls or acl+tls (secrets are made per run; HARNESS_REDIS_PASSWORD gives the application's)");
   if (image) cmd.option("--image <name>", "Redis image (default: REDIS_IMAGE or redis-chaos/redis:7.0)");
+  cmd.option("--inconclusive <pass|fail>", "what a verdict that broke a budget only within the instrument's own floor exits with: pass (0, the default, or HARNESS_INCONCLUSIVE) or fail (1)");
   return cmd.option("--quiet", "no progress lines");
+}
+
+/** The settings from the environment, with what the command's flags say over them (--inconclusive). */
+export function settingsOf(o: { inconclusive?: string }): Settings {
+  const s = loadSettings();
+  return o.inconclusive === undefined ? s : { ...s, inconclusive: inconclusiveAs(o.inconclusive, "--inconclusive") };
 }
 
 export const repeatsOption = (dflt: string) => new Option("--repeats <n>", "runs of each scenario").default(dflt);
 
 /** The flags withOverrides adds, as commander hands them over. */
-export type OverrideFlags = Overrides & { quiet?: boolean };
+export type OverrideFlags = Overrides & { quiet?: boolean; inconclusive?: string };
 
 const OVERRIDES = ["duration", "rate", "dataset", "image", "connections", "readRatio", "at", "driverThreads", "secure", "security"] as const satisfies ReadonlyArray<keyof Overrides>;
 

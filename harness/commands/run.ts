@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import { EXIT, HarnessError, BadInputError } from "../infra/errors.js";
-import { loadSettings } from "../infra/settings.js";
 import { exitCodeOf } from "../report/outcome.js";
 import { Progress } from "../report/progress.js";
 import { renderTerminal } from "../report/terminal.js";
@@ -9,9 +8,9 @@ import { pickProfiles } from "../scenario/client-profiles.js";
 import { loadScenario, loadScenarioFile, type Overrides } from "../scenario/load.js";
 import { runClientMatrix } from "./clients.js";
 import { interruptSignal } from "./interrupt.js";
-import { overridesOf, positiveInt, withOverrides, type OverrideFlags } from "./options.js";
+import { overridesOf, positiveInt, settingsOf, withOverrides, type OverrideFlags } from "./options.js";
 
-/** `run`: one scenario, a verdict and its numbers on stdout, the exit code of the verdict. */
+/** `run`: one scenario, a verdict and its numbers on stdout, the exit code of the verdict (with --clients, runClientMatrix's). */
 export function registerRun(program: Command, done: (code: number) => void): void {
   withOverrides(
     program
@@ -20,7 +19,7 @@ export function registerRun(program: Command, done: (code: number) => void): voi
       .argument("[scenario]", "a scenario's name")
       .option("--file <path>", "a scenario file of your own (JSON or YAML) instead of a named scenario")
       .option("--export", "also write history.csv and readback.csv (every write, every key read back)")
-      .option("--clients <a,b,…>", "run the scenario once per client profile (suites/clients/profiles.json) and compare them: RTO, errors, indeterminate, duplicated and lost writes, reconnections")
+      .option("--clients <a,b,…>", "run the scenario once per client profile (suites/clients/profiles.json) and compare them: RTO, errors, indeterminate, duplicated and lost writes, reconnections, each against the scenario's budgets; exits 0 once every run completed, whatever budgets a profile missed")
       .option("--profiles <file>", "client profiles of your own, added to the project's (same format as suites/clients/profiles.json)")
       .option("--repeats <n>", "with --clients: runs of each profile (the matrix shows each run, so the spread shows)"),
   ).action(async (name: string | undefined, o: OverrideFlags & { file?: string; export?: boolean; clients?: string; profiles?: string; repeats?: string }) => {
@@ -33,19 +32,20 @@ export function registerRun(program: Command, done: (code: number) => void): voi
       if (o.export) throw new BadInputError("--export writes one run's history; --clients makes several runs.", "Leave --export out, or run one profile at a time.");
       // Every profile applied and validated before the first container starts.
       const runs = pickProfiles(o.clients, o.profiles).map((profile) => ({ profile, scenario: load({ ...overridesOf(o), clientProfile: profile }) }));
-      const matrix = await runClientMatrix(load(overridesOf(o)).name, runs, { settings: loadSettings(), quiet: o.quiet, repeats: o.repeats === undefined ? 1 : positiveInt("repeats", o.repeats) });
+      const matrix = await runClientMatrix(load(overridesOf(o)).name, runs, { settings: settingsOf(o), quiet: o.quiet, repeats: o.repeats === undefined ? 1 : positiveInt("repeats", o.repeats) });
       return done(matrix.exitCode);
     }
     const scenario = load(overridesOf(o));
+    const settings = settingsOf(o);
     const { report, files, failure } = await runScenario(scenario, {
-      settings: loadSettings(),
+      settings,
       progress: new Progress(process.stderr, o.quiet),
       signal: interruptSignal(),
       exportHistory: o.export ?? false,
     });
     const paths = [`report: ${files.json}`, `summary: ${files.markdown}`, `charts: ${files.html}`, ...(files.history ? [`history: ${files.history}`, `readback: ${files.readback}`] : [])];
     process.stdout.write(renderTerminal(report) + paths.map((p) => `  ${p}\n`).join(""));
-    if (failure === undefined) return done(exitCodeOf(report));
+    if (failure === undefined) return done(exitCodeOf(report, settings.inconclusive));
     // What stopped the run: the user's to act on (a HarnessError says what to do), or a bug of the harness.
     if (failure instanceof HarnessError) {
       process.stderr.write(`error: ${failure.message}\n${failure.hint ? `what to do: ${failure.hint}\n` : ""}`);

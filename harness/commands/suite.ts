@@ -1,13 +1,12 @@
 import path from "node:path";
 import type { Command } from "commander";
-import { loadSettings } from "../infra/settings.js";
 import { formatMs } from "../infra/units.js";
 import { verdictWord } from "../report/outcome.js";
 import { Progress } from "../report/progress.js";
 import { runSuite, type SuiteRun } from "../run/suite-run.js";
 import { loadSuite } from "../scenario/load.js";
 import { interruptSignal } from "./interrupt.js";
-import { overridesOf, positiveInt, repeatsOption, withOverrides, type OverrideFlags } from "./options.js";
+import { overridesOf, positiveInt, repeatsOption, settingsOf, withOverrides, type OverrideFlags } from "./options.js";
 
 type SuiteFlags = OverrideFlags & { repeats: string };
 
@@ -16,7 +15,7 @@ export function registerSuite(program: Command, done: (code: number) => void): v
   const run = async (name: string, o: SuiteFlags) => {
     const scenarios = loadSuite(name, overridesOf(o));
     const result = await runSuite(scenarios, {
-      settings: loadSettings(),
+      settings: settingsOf(o),
       progress: new Progress(process.stderr, o.quiet),
       signal: interruptSignal(),
       repeats: positiveInt("repeats", o.repeats),

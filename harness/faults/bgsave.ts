@@ -82,7 +82,7 @@ export const bgsave = defineFault({
         const reply = spec.persistence === "aof" ? await node.admin.bgrewriteaof() : await node.admin.bgsave();
         ctx.timeline.add("fault-step", { fault: "bgsave", step: "bgsave-started", node: node.name, note: `${save.command}: ${reply} after ${Math.round(ctx.clock() - sentAtMs)} ms` });
         rec.details.node = node.name;
-        return { nodes: [node.name], tookEffectAtMs: sentAtMs };
+        return { nodes: [node.name], sentAtMs };
       },
       heal: async (rec, injected) => {
         if (!injected) return;

@@ -33,7 +33,7 @@ export const clusterFailover = defineFault({
         Object.assign(rec.details, { oldPrimary: old.name, newPrimary: replica.name });
         sentAtMs = ctx.clock();
         await replica.admin.call("CLUSTER", "FAILOVER");
-        return { nodes: [old.name, replica.name], tookEffectAtMs: sentAtMs };
+        return { nodes: [old.name, replica.name], sentAtMs };
       },
       heal: async (rec, injected) => {
         if (!injected) return;

@@ -34,17 +34,18 @@ export const kill = defineFault({
     const victims: RedisNode[] = spec.target === "shard" ? [first, ...(await ctx.topology.replicasOf(first))] : [first];
     return runFault<"kill", KillDetails>(ctx, "kill", {
       inject: async (rec) => {
-        // The engine answers only once it has seen the container stop (~200 ms here); the process was dead long
-        // before. The admin connection's close is the moment the server went away.
+        // The process dies when the kill reaches it (the fault's start is the send). The harness sees it in the admin
+        // connection's close, later still with a large heap (the kernel tears the memory down first), and the engine
+        // answers only once it has seen the container stop (~200 ms here).
         let onClose = () => {};
         const closed = new Promise<number>((resolve) => first.admin.once("close", (onClose = () => resolve(ctx.clock()))));
         const sentAtMs = ctx.clock();
         await Promise.all(victims.map((v) => v.control.kill("SIGKILL")));
         const returnedAtMs = ctx.clock();
-        const tookEffectAtMs = await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(returnedAtMs), 1000))]);
+        const observedAtMs = await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(returnedAtMs), 1000))]);
         first.admin.off("close", onClose);
         Object.assign(rec.details, { nodes: victims.map((v) => v.name), target: spec.target, engineAnsweredAfterMs: Math.round(returnedAtMs - sentAtMs) });
-        return { nodes: victims.map((v) => v.name), tookEffectAtMs };
+        return { nodes: victims.map((v) => v.name), sentAtMs, observedAtMs };
       },
       heal: heldFor(spec.for * 1000, ctx.signal, async () => {
         for (const v of victims) await v.control.start();

@@ -11,10 +11,12 @@ export interface LiveRecord<D extends object> {
 
 export interface FaultSteps<D extends object> {
   /**
-   * Injects the fault; resolves once it has taken effect, with the nodes it hit and, when known better than "when
-   * inject returned", the moment it took effect.
+   * Injects the fault; resolves once it has taken effect, with the nodes it hit and, when known better than the
+   * defaults, the moment the harness sent the action that causes it (default: when inject was called; a fault that
+   * reads or configures first says when its own action left) and the moment the harness saw it act (default: when
+   * inject returned).
    */
-  inject(rec: LiveRecord<D>): Promise<{ nodes: string[]; tookEffectAtMs?: number }>;
+  inject(rec: LiveRecord<D>): Promise<{ nodes: string[]; sentAtMs?: number; observedAtMs?: number }>;
   /**
    * Resolves when the fault is over: it undid it (after holding it), or saw it end (a save finishing). Also called when
    * `inject` failed half-way (`injected` false), to undo what did happen.
@@ -25,12 +27,16 @@ export interface FaultSteps<D extends object> {
 }
 
 /**
- * The one lifecycle of every fault: inject, heal, record. The fault phase runs from the moment the fault took effect to
- * the moment it healed; both go on the timeline (fault-injected, fault-healed) and the phase clock; an error in any
- * step is recorded (fault-error) and the heal still runs, so a run never leaves a fault behind.
+ * The one lifecycle of every fault: inject, heal, record. The fault phase runs from the moment the harness *sent* the
+ * fault to the moment it healed: a server stops answering when the kill or the pause reaches it, and the harness hears
+ * of it later (a SIGKILL's socket close came 160 ms after the kill with 1 GiB resident; Toxiproxy's API answers after
+ * the toxic is in force), so an operation intended after the send belongs to the fault, never to the baseline; RTO
+ * and RPO count from the send too. When the harness saw it act is kept beside it (observedAtMs), the gap a fact of
+ * the report. Both ends go on the timeline (fault-injected, fault-healed) and the phase clock; an error in any step is
+ * recorded (fault-error) and the heal still runs, so a run never leaves a fault behind.
  */
 export async function runFault<K extends string, D extends object>(ctx: FaultContext, kind: K, steps: FaultSteps<D>): Promise<FaultRecord<K, D>> {
-  const rec: FaultRecord<K, D> = { kind, requestedAtMs: ctx.clock(), tookEffectAtMs: null, healedAtMs: null, details: {} };
+  const rec: FaultRecord<K, D> = { kind, requestedAtMs: ctx.clock(), sentAtMs: null, observedAtMs: null, healedAtMs: null, details: {} };
   ctx.onStart?.(rec);
   const problem = (message: string) => {
     rec.error = rec.error ? `${rec.error}; ${message}` : message;
@@ -39,11 +45,13 @@ export async function runFault<K extends string, D extends object>(ctx: FaultCon
   const live: LiveRecord<D> = { details: rec.details, fail: problem };
   let injected = false;
   try {
-    const { nodes, tookEffectAtMs } = await steps.inject(live);
-    rec.tookEffectAtMs = tookEffectAtMs ?? ctx.clock();
+    const calledAtMs = ctx.clock();
+    const { nodes, sentAtMs, observedAtMs } = await steps.inject(live);
+    rec.sentAtMs = sentAtMs ?? calledAtMs;
+    rec.observedAtMs = Math.max(rec.sentAtMs, observedAtMs ?? ctx.clock());
     injected = true;
-    ctx.phases.markFaultStart(rec.tookEffectAtMs);
-    ctx.timeline.add("fault-injected", { fault: kind, nodes }, rec.tookEffectAtMs);
+    ctx.phases.markFaultStart(rec.sentAtMs);
+    ctx.timeline.add("fault-injected", { fault: kind, nodes, observedAfterMs: Math.round((rec.observedAtMs - rec.sentAtMs) * 1000) / 1000 }, rec.sentAtMs);
   } catch (err) {
     problem((err as Error).message);
   }

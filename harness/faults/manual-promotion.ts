@@ -50,7 +50,7 @@ export const manualPromotion = defineFault({
         // none is acknowledged after the offset below is read (they fail with READONLY once it is a replica).
         await old.admin.call("CLIENT", "PAUSE", String(CATCH_UP_TIMEOUT_MS + 5000), "WRITE");
         step("writes-stopped", old.name);
-        return { nodes: [old.name, promoted.name], tookEffectAtMs: stoppedAtMs };
+        return { nodes: [old.name, promoted.name], sentAtMs: stoppedAtMs };
       },
       heal: async (rec, injected) => {
         try {

@@ -44,7 +44,7 @@ export const reshard = defineFault({
             "--cluster-from", fromId, "--cluster-to", to.id, "--cluster-slots", String(spec.slots), "--cluster-yes",
           ])
           .catch((err: Error) => ({ exitCode: -1, output: err.message }));
-        return { nodes: [from.name, toName], tookEffectAtMs: startedAtMs };
+        return { nodes: [from.name, toName], sentAtMs: startedAtMs };
       },
       heal: async (rec, injected) => {
         if (!injected) return;

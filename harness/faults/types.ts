@@ -25,11 +25,17 @@ export interface FaultContext {
   onStart?: (rec: FaultRecord) => void;
 }
 
-/** What a report keeps of one fault: when it really took effect and healed, and what it measured on the way. */
+/**
+ * What a report keeps of one fault: when it was due (requested), when the harness sent it (the fault phase, RTO and
+ * RPO start there), when the harness saw it act, when it healed, and what it measured on the way.
+ */
 export interface FaultRecord<K extends string = string, D extends object = object> {
   kind: K;
   requestedAtMs: number;
-  tookEffectAtMs: number | null;
+  /** The harness sent the action that causes the fault (the kill, the pause, the first rule of a partition); null: it never did. */
+  sentAtMs: number | null;
+  /** The harness saw it act (a kill's connection closed, Toxiproxy's or the engine's API answered); ≥ sentAtMs. */
+  observedAtMs: number | null;
   healedAtMs: number | null;
   /** Whatever the fault measured; a fault that failed half-way has measured only part of it. */
   details: Partial<D>;

@@ -21,6 +21,21 @@ export interface Settings {
    * written, status aborted, containers removed, exit 3). Unset: 5% of the host's memory, at least 512 MiB.
    */
   memoryFloorBytes: number | null;
+  /**
+   * What an inconclusive verdict exits with (HARNESS_INCONCLUSIVE or --inconclusive): "pass" (0, the default: a breach
+   * within the instrument's own floor is the machine's as likely as Redis's, and a CI that fails on it fails at random)
+   * or "fail" (1: a CI that wants every such run looked at).
+   */
+  inconclusive: InconclusiveAs;
+}
+
+export const INCONCLUSIVE_AS = ["pass", "fail"] as const;
+export type InconclusiveAs = (typeof INCONCLUSIVE_AS)[number];
+
+/** "pass" or "fail", or bad input naming where the value came from. */
+export function inconclusiveAs(value: string, from: string): InconclusiveAs {
+  if ((INCONCLUSIVE_AS as readonly string[]).includes(value)) return value as InconclusiveAs;
+  throw new BadInputError(`${from} ${value} is neither pass nor fail.`, `Say what an inconclusive verdict exits with: ${from} pass (0, the default) or ${from} fail (1).`);
 }
 
 function sizeSetting(name: string, value: string): number {
@@ -38,6 +53,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     ryukImage: env.RYUK_CONTAINER_IMAGE || IMAGE_DEFAULTS.RYUK_CONTAINER_IMAGE,
     reportsDir: env.REPORTS_DIR || "reports",
     memoryFloorBytes: env.HARNESS_MEMORY_FLOOR ? sizeSetting("HARNESS_MEMORY_FLOOR", env.HARNESS_MEMORY_FLOOR) : null,
+    inconclusive: env.HARNESS_INCONCLUSIVE ? inconclusiveAs(env.HARNESS_INCONCLUSIVE, "HARNESS_INCONCLUSIVE=") : "pass",
   };
 }
 

@@ -71,11 +71,15 @@ export class OpLog {
   }
 
   /** Writes only, ordered by intended start: what availability (RTO) is computed from. */
-  writesByIntendedStart(): { t: Float64Array; ok: Uint8Array } {
+  writesByIntendedStart(): { t: Float64Array; ok: Uint8Array; latencyMs: Float64Array } {
     const idx: number[] = [];
     for (let i = 0; i < this.length; i++) if (this.kindCode[i]) idx.push(i);
     idx.sort((a, b) => this.intended[a] - this.intended[b]);
-    return { t: Float64Array.from(idx, (i) => this.intended[i]), ok: Uint8Array.from(idx, (i) => (this.outcome[i] === OK ? 1 : 0)) };
+    return {
+      t: Float64Array.from(idx, (i) => this.intended[i]),
+      ok: Uint8Array.from(idx, (i) => (this.outcome[i] === OK ? 1 : 0)),
+      latencyMs: Float64Array.from(idx, (i) => this.doneUs[i] / 1000),
+    };
   }
 
   private grow(): void {

@@ -41,7 +41,8 @@ export class OpStats {
     }
   }
 
-  summary(): OpStatsSummary {
+  /** withIntervals: each latency percentile's own 95% interval too (a phase's summary, which comparisons read). */
+  summary(withIntervals = false): OpStatsSummary {
     return {
       ops: this.ops,
       ok: this.ok,
@@ -49,7 +50,7 @@ export class OpStats {
       errorsByClass: { ...this.errors },
       writes: this.writes,
       writesOk: this.writesOk,
-      latency: summarize(this.latency),
+      latency: summarize(this.latency, withIntervals),
       service: summarize(this.service),
     };
   }

@@ -1,6 +1,7 @@
 /**
- * Phases (DESIGN.md): baseline = before the fault took effect, fault = from then until it was healed,
- * recovery = after the heal. An operation belongs to the phase of its *intended* start.
+ * Phases (DESIGN.md): baseline = before the harness sent the fault, fault = from then until it was healed,
+ * recovery = after the heal. An operation belongs to the phase of its *intended* start: one intended after the send is
+ * never baseline, though the harness may see the fault act a moment later (faults/lifecycle.ts).
  * Warmup (connections opening, the JIT compiling the driver) comes first and is reported but judged by no budget.
  */
 export const PHASES = ["baseline", "fault", "recovery"] as const;
@@ -8,7 +9,7 @@ export type Phase = (typeof PHASES)[number];
 export const ALL_PHASES = ["warmup", ...PHASES] as const;
 export type AnyPhase = (typeof ALL_PHASES)[number];
 
-/** Marks are in ms on the run clock; they are set when the fault really took effect and when it really healed. */
+/** Marks are in ms on the run clock; they are set when the fault was sent and when it really healed. */
 export class PhaseClock {
   constructor(readonly warmupMs = 0) {}
   faultStartMs: number | undefined;

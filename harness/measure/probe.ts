@@ -22,7 +22,10 @@ export interface LoadSummary {
   /** Run clock when the last reply came, and when the last operation was issued. */
   endMs: number;
   lastIssueMs: number;
-  faultStartMs: number | undefined;
+  /** When each fault was sent (null: never), in the schedule's order. */
+  faultStarts: Array<number | null>;
+  /** The scenario's latency objective (workload.objectiveMs). */
+  objectiveMs: number;
 }
 
 /**

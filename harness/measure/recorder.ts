@@ -64,7 +64,7 @@ export class Recorder {
       if (phase !== "warmup") total.record(op);
     }
     return {
-      phases: Object.fromEntries(ALL_PHASES.map((p) => [p, phases[p].summary()])) as Record<AnyPhase, OpStatsSummary>,
+      phases: Object.fromEntries(ALL_PHASES.map((p) => [p, phases[p].summary(true)])) as Record<AnyPhase, OpStatsSummary>,
       total: total.summary(),
     };
   }

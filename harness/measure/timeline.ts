@@ -16,7 +16,8 @@ export interface TimelineDetails {
   "container-oom": { node: string; limitBytes: number };
   /** The host's available memory fell below the floor: the run stopped itself. */
   "host-memory-low": { availableBytes: number; floorBytes: number };
-  "fault-injected": { fault: string; nodes: string[] };
+  /** At the send; observedAfterMs: how long until the harness saw it act. */
+  "fault-injected": { fault: string; nodes: string[]; observedAfterMs?: number };
   "fault-healed": { fault: string };
   "fault-error": { fault: string; error: string };
   /** A named moment inside a fault (a runbook's step, BGSAVE's reply). */

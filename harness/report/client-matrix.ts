@@ -1,21 +1,35 @@
 import path from "node:path";
+import type { Check } from "../check/verdict.js";
 import { metric } from "../check/metrics.js";
 import { ERROR_CLASSES, type ErrorClass } from "../measure/errors.js";
 import type { ServerSample } from "../measure/sampler.js";
-import { formatCount, formatMs, formatUs, NONE } from "../infra/units.js";
+import { formatCount, formatMs, formatUs, formatValue, NONE } from "../infra/units.js";
 import type { ClientProfile } from "../scenario/client-profiles.js";
 import { styleElement } from "./assets.js";
 import type { IndexEntry } from "./index-page.js";
-import { verdictWord } from "./outcome.js";
 import { htmlTable, markdownTable, textTable, type Table } from "./table.js";
 import { html } from "./template.js";
-import type { RunReport } from "./types.js";
+import type { RunReport, RunStatus } from "./types.js";
+
+/**
+ * A profile's measurements set against the scenario's budgets, check by check. The budgets were written for the client
+ * the scenario describes, so a profile that misses one behaves differently from it: a finding, not a failure.
+ */
+export interface AgainstBudgets {
+  met: number;
+  /** Each budget missed, in words: "expected duplicate seen (≥ 1, measured 0)". */
+  missed: string[];
+  /** Each budget this run could not judge (its instrument floor reached it), in the same words. */
+  inconclusive: string[];
+}
 
 /** One profile's run, as the matrix compares it. null: not measured (the run failed, or had no read-back). */
 export interface ClientMatrixRow {
   profile: string;
   engine: string;
-  verdict: string;
+  /** How the run ended; null: it made no report (see error). */
+  status: RunStatus | null;
+  againstBudgets: AgainstBudgets | null;
   /** Writes unavailable after the fault took effect (the clients' RTO); censored: never recovered, at least this. */
   rtoMs: number | null;
   rtoCensored: boolean;
@@ -61,10 +75,21 @@ export function connectionsPerSecond(samples: ServerSample[], fromMs: number, to
   return measured ? accepted / ((toMs - fromMs) / 1000) : null;
 }
 
+const bound = (c: Check) => `${c.id.bound === "min" ? "≥" : "≤"} ${formatValue(c.budget, c.unit)}`;
+const checkWords = (c: Check) => `${c.name} (${bound(c)}, measured ${c.measured === null ? "nothing" : formatValue(c.measured, c.unit)})`;
+
+function againstBudgets(checks: Check[]): AgainstBudgets {
+  return {
+    met: checks.filter((c) => c.pass).length,
+    missed: checks.filter((c) => !c.pass && !c.inconclusive).map(checkWords),
+    inconclusive: checks.filter((c) => !c.pass && c.inconclusive).map(checkWords),
+  };
+}
+
 function rowOf(e: IndexEntry, indexDir: string): ClientMatrixRow {
   const r: RunReport | undefined = e.report;
   const base = { profile: e.scenario.clientProfile ?? e.scenario.name, engine: e.scenario.workload.engine, ...(e.dir ? { report: path.relative(indexDir, path.join(e.dir, "report.html")) } : {}) };
-  if (!r) return { ...base, verdict: "ERROR", rtoMs: null, rtoCensored: false, errors: {}, failedOps: 0, indeterminate: null, duplicated: null, lost: null, reconnectionsPerS: null, p99FaultUs: null, maxWaitUs: null, error: e.error };
+  if (!r) return { ...base, status: null, againstBudgets: null, rtoMs: null, rtoCensored: false, errors: {}, failedOps: 0, indeterminate: null, duplicated: null, lost: null, reconnectionsPerS: null, p99FaultUs: null, maxWaitUs: null, error: e.error };
   const errors: Partial<Record<ErrorClass, number>> = {};
   for (const c of ERROR_CLASSES) {
     const n = r.phases.fault.errorsByClass[c] + r.phases.recovery.errorsByClass[c];
@@ -74,7 +99,8 @@ function rowOf(e: IndexEntry, indexDir: string): ClientMatrixRow {
   const rto = metric("rto").measure(r);
   return {
     ...base,
-    verdict: verdictWord(r),
+    status: r.status,
+    againstBudgets: againstBudgets(r.verdict.checks),
     rtoMs: rto.value,
     rtoCensored: rto.censored ?? false,
     errors,
@@ -96,15 +122,34 @@ const rtoText = (r: ClientMatrixRow) => (r.rtoMs === null ? NONE : `${r.rtoCenso
 const errorText = (r: ClientMatrixRow) => (r.failedOps === 0 ? "0" : Object.entries(r.errors).map(([c, n]) => `${c} ${formatCount(n)}`).join(", "));
 const perS = (v: number | null) => (v === null ? NONE : v.toFixed(1));
 
+/** "meets all 3", or what was met, what was missed and what could not be judged. */
+function standing(a: AgainstBudgets): string[] {
+  const total = a.met + a.missed.length + a.inconclusive.length;
+  if (total === 0) return ["no budgets"];
+  if (a.met === total) return [total === 1 ? "meets the one" : `meets all ${total}`];
+  return [
+    ...(a.met ? [`meets ${a.met} of ${total}`] : []),
+    ...(a.missed.length ? [`misses: ${a.missed.join("; ")}`] : []),
+    ...(a.inconclusive.length ? [`inconclusive: ${a.inconclusive.join("; ")}`] : []),
+  ];
+}
+
+/** The row's budgets in words; a run that did not complete says so first (what it missed may be what it never measured). */
+export function againstBudgetsText(r: Pick<ClientMatrixRow, "status" | "againstBudgets">): string {
+  if (!r.againstBudgets) return "no report";
+  const ended = r.status === "aborted" ? ["interrupted"] : r.status === "failed" ? ["did not finish"] : [];
+  return [...ended, ...standing(r.againstBudgets)].join(" — ");
+}
+
 function matrixTable(rows: ClientMatrixRow[], link: boolean): Table {
   return {
-    headers: ["profile", "library", "verdict", "RTO", "failed ops from the fault on (by class)", "indeterminate writes", "writes applied twice", "lost writes", "connections/s at the servers during the fault", "P99 in the fault", "longest wait from the fault on"],
+    headers: ["profile", "library", "against the scenario's budgets", "RTO", "failed ops from the fault on (by class)", "indeterminate writes", "writes applied twice", "lost writes", "connections/s at the servers during the fault", "P99 in the fault", "longest wait from the fault on"],
     rows: rows.map((r) => ({
       data: { profile: r.profile },
       cells: [
         link && r.report ? { text: r.profile, href: r.report } : r.profile,
         r.engine,
-        r.verdict,
+        againstBudgetsText(r),
         rtoText(r),
         r.error ? { text: "ERROR", note: r.error } : errorText(r),
         formatCount(r.indeterminate),
@@ -121,6 +166,7 @@ function matrixTable(rows: ClientMatrixRow[], link: boolean): Table {
 const settingsText = (p: ClientProfile) => (Object.keys(p.explicit).length ? Object.entries(p.explicit).map(([k, v]) => `${k} ${v === null ? "none" : v}`).join(", ") : "the harness's defaults");
 
 const READING = [
+  "Against the scenario's budgets: the scenario's budgets were written for the client it describes (standalone-lost-replies expects a duplicate because ioredis with retries resends); each profile's measurements are set against them, budget by budget. A profile that misses one behaves differently from that client: a finding of the matrix, not a failure (the matrix exits 0 when every run completed).",
   "RTO: from the fault taking effect to the first second in which 99% of writes succeed, for good.",
   "Indeterminate: a write the client was told failed (or timed out) that the data holds anyway.",
   "Applied twice: a write found twice after the run (writes are APPENDs to keys of their own): a client resent what the server had done.",

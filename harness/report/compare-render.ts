@@ -2,7 +2,7 @@ import { METRICS } from "../check/metrics.js";
 import { FAULTS } from "../faults/registry.js";
 import { formatPercentChange as pct, formatValue, type Unit } from "../infra/units.js";
 import { styleElement } from "./assets.js";
-import { comparisonExitCode, SINGLE_RUN_NOTE, type Comparison, type MetricComparison, type Outcome, type ScenarioComparison, type ScenarioSide, type SideStats } from "./compare.js";
+import { comparisonExitCode, TOO_FEW_NOTE, type Comparison, type MetricComparison, type Outcome, type ScenarioComparison, type ScenarioSide, type SideStats } from "./compare.js";
 import { htmlTable, markdownTable, textTable, type Row, type Table } from "./table.js";
 import { html } from "./template.js";
 
@@ -11,7 +11,7 @@ import { html } from "./template.js";
 const signed = (v: number, unit: Unit) => (v > 0 ? `+${formatValue(v, unit)}` : formatValue(v, unit));
 const cell = (s: SideStats, unit: Unit) =>
   s.n === 1 ? formatValue(s.median, unit) : `${formatValue(s.median, unit)} [${formatValue(s.min, unit)}–${formatValue(s.max, unit)}] n=${s.n}`;
-const OUTCOME_WORD: Record<Outcome, string> = { regressed: "REGRESSED", improved: "improved", same: "same" };
+const OUTCOME_WORD: Record<Outcome, string> = { regressed: "REGRESSED", improved: "improved", same: "same", "too few runs": "too few runs" };
 const verdictText = (s: ScenarioSide) => `${s.verdict} (${s.passes}/${s.runs} passed)`;
 const change = (m: MetricComparison) => signed(m.change, m.unit) + (m.relativeChange === null ? "" : ` (${pct(m.relativeChange)})`);
 const regressed = (s: ScenarioComparison) => s.verdictChange === "regressed" || s.metrics.some((m) => m.outcome === "regressed" && m.budgetRelevant);
@@ -30,15 +30,14 @@ function headline(c: Comparison): string {
   return `${code ? "REGRESSED" : "no budget-relevant regression"} (exit ${code}): ${parts.join(", ")}`;
 }
 
-/** The rule, with every metric's floor as the catalog (and the faults' own metrics) define it. */
+/** The rule, with every metric's resolution as the catalog (and the faults' own metrics) define it. */
 function ruleText(c: Comparison): string {
   const floors = [...METRICS, ...FAULTS.flatMap((f) => (f.metrics ?? []) as ReadonlyArray<{ label: string; floor: number; unit: Unit }>)]
     .filter((m) => m.label !== "lost writes")
     .map((m) => `${m.label} ${formatValue(m.floor, m.unit)}`);
   return (
-    `A metric regressed when it got worse by more than ${pct(c.threshold, false)} of the base median, more than the run-to-run spread ` +
-    `(max − min, the larger of the two sides) and more than an absolute floor (${floors.join(", ")}; for latency percentiles, at least the ` +
-    `instrument's calibrated floor at that percentile in either run); improved symmetrically. ` +
+    `A metric regressed when it got worse by more than ${pct(c.threshold, false)} of the base median and the runs say so: ${c.method} ` +
+    `Changes below a metric's resolution are not told (${floors.join(", ")}); improved symmetrically. ` +
     `Lost writes: any increase of one write counts, unless the scenario expects or tolerates loss. ` +
     `Throughput is higher-is-better, everything else lower-is-better. Budget-relevant (★): the scenario has a budget on the metric; ` +
     `a regression there, or a verdict that got worse, makes the exit code 1.`
@@ -57,7 +56,7 @@ const sidesTable = (c: Comparison): Table => ({
 
 function metricsTable(s: ScenarioComparison): Table {
   const rows: Row[] = s.metrics.map((m) => ({
-    cls: m.outcome,
+    cls: m.outcome === "too few runs" ? "same" : m.outcome,
     cells: [
       `${m.budgetRelevant ? "★ " : ""}${m.label}`,
       m.budget !== null ? `≤ ${formatValue(m.budget, m.unit)}` : "–",
@@ -99,7 +98,7 @@ function leftOut(c: Comparison): string[] {
 export function renderComparisonMarkdown(c: Comparison): string {
   const L = ["# Run comparison: base vs candidate", "", ...markdownTable(sidesTable(c)), "", `**${headline(c)}**`, "", ruleText(c), ""];
   for (const w of c.warnings) L.push(`> **warning:** ${w}`, "");
-  if (c.summary.singleRun) L.push(`> ${SINGLE_RUN_NOTE} (scenarios marked below).`, "");
+  if (c.summary.tooFewRuns) L.push(`> ${TOO_FEW_NOTE} (scenarios marked below).`, "");
   for (const s of c.scenarios) {
     L.push(`## ${s.name} (${s.topology})${regressed(s) ? " — **REGRESSED**" : ""}`, "", ...scenarioLines(s).map((l) => `- ${l}`), "");
     L.push(...markdownTable(metricsTable(s)), "");
@@ -118,7 +117,7 @@ ${htmlTable(sidesTable(c))}
 <p class="banner ${code ? "bad" : "ok"}">${headline(c)}</p>
 <p class="note">${ruleText(c)}</p>
 ${c.warnings.map((w) => html`<p class="banner bad">warning: ${w}</p>`)}
-${c.summary.singleRun ? html`<p class="callout">${SINGLE_RUN_NOTE} (scenarios marked below).</p>` : ""}
+${c.summary.tooFewRuns ? html`<p class="callout">${TOO_FEW_NOTE} (scenarios marked below).</p>` : ""}
 </section>
 ${c.scenarios.map(
   (s) => html`<section id="${s.name}"><h2>${s.name} <span class="note">(${s.topology})</span>${regressed(s) ? html` <span class="worse">REGRESSED</span>` : ""}</h2>
@@ -136,14 +135,14 @@ export function renderComparisonText(c: Comparison): string {
   const rows: Row[] = [];
   for (const s of c.scenarios) {
     const vc = s.verdictChange === "regressed" ? "WORSE" : s.verdictChange === "improved" ? "better" : "same";
-    rows.push({ cells: [s.name + (s.singleRun ? " (1 run)" : ""), "verdict", verdictText(s.base), verdictText(s.candidate), "", vc] });
-    for (const m of s.metrics.filter((x) => x.outcome !== "same"))
+    rows.push({ cells: [s.name + (s.tooFewRuns ? ` (${Math.min(s.base.runs, s.candidate.runs)} run(s) a side: not judged)` : ""), "verdict", verdictText(s.base), verdictText(s.candidate), "", vc] });
+    for (const m of s.metrics.filter((x) => x.outcome === "regressed" || x.outcome === "improved"))
       rows.push({ cells: ["", `${m.budgetRelevant ? "★ " : ""}${m.label}`, cell(m.base, m.unit), cell(m.candidate, m.unit), change(m), OUTCOME_WORD[m.outcome]] });
   }
   const L = [`base:      ${side(c.base)}`, `candidate: ${side(c.candidate)}`, `threshold ${pct(c.threshold, false)}; ★ = budget-relevant`, ""];
   L.push(...textTable({ headers: ["scenario", "metric", "base", "candidate", "change", "result"], rows }), "", ...leftOut(c));
   for (const w of c.warnings) L.push(`warning: ${w}`);
-  if (c.summary.singleRun) L.push(`note: ${SINGLE_RUN_NOTE}`);
+  if (c.summary.tooFewRuns) L.push(`note: ${TOO_FEW_NOTE}`);
   L.push(headline(c));
   return L.join("\n") + "\n";
 }

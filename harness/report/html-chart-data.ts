@@ -176,13 +176,13 @@ function throughputChart(r: RunReport): ChartSpec {
   };
 }
 
-/** Fault windows from when each fault really took effect to its heal; the warmup too, in grey. */
+/** Fault windows from when each fault was sent to its heal; the warmup too, in grey. */
 function windows(r: RunReport, endMs: number): ChartWindow[] {
   const out: ChartWindow[] = [];
   const w = r.phases.warmup;
   if (w.toMs !== null && w.toMs > (w.fromMs ?? 0)) out.push({ fromS: (w.fromMs ?? 0) / 1000, toS: w.toMs / 1000, label: "warmup", color: WARMUP_SHADE });
   for (const f of r.faults) {
-    const from = f.tookEffectAtMs ?? f.requestedAtMs;
+    const from = f.sentAtMs ?? f.requestedAtMs;
     const to = f.healedAtMs ?? r.phases.fault.toMs ?? endMs;
     out.push({ fromS: from / 1000, toS: Math.max(from, to) / 1000, label: f.kind, color: FAULT_SHADE });
   }

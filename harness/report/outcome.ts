@@ -1,4 +1,5 @@
 import { EXIT } from "../infra/errors.js";
+import type { InconclusiveAs } from "../infra/settings.js";
 import type { RunReport } from "./types.js";
 
 export type VerdictWord = "PASS" | "INCONCLUSIVE" | "FAIL" | "ABORTED" | "FAILED";
@@ -15,11 +16,13 @@ export function verdictWord(r: RunReport): VerdictWord {
 }
 
 /**
- * The exit code a run's report stands for: 130 interrupted, 3 could not finish, 1 a budget broke, 0 pass (inconclusive
- * too: a noisy machine is not a broken build; the word and the JUnit <skipped> say it).
+ * The exit code a run's report stands for: 130 interrupted, 3 could not finish, 1 a budget broke, 0 pass. Inconclusive
+ * is 0 by default (a breach within the instrument's floor is not proof of a broken build; the word and the JUnit
+ * <skipped> say it), 1 when `inconclusive` is "fail".
  */
-export function exitCodeOf(r: RunReport): number {
+export function exitCodeOf(r: RunReport, inconclusive: InconclusiveAs = "pass"): number {
   if (r.status === "aborted") return EXIT.interrupted;
   if (r.status === "failed") return EXIT.environment;
-  return r.verdict.pass ? EXIT.pass : EXIT.budgetFailed;
+  if (!r.verdict.pass) return EXIT.budgetFailed;
+  return inconclusive === "fail" && r.verdict.inconclusive.length ? EXIT.budgetFailed : EXIT.pass;
 }

@@ -279,7 +279,10 @@ function faultsSection(r: RunReport): Section {
     title: "Faults",
     blocks: r.faults.map((f) => {
       const facts: Fact[] = [
-        ["requested / took effect", `${formatAtS(f.requestedAtMs)} / ${formatAtS(f.tookEffectAtMs)}`],
+        ["requested / sent", `${formatAtS(f.requestedAtMs)} / ${formatAtS(f.sentAtMs)}`],
+        ...(f.sentAtMs !== null && f.observedAtMs !== null
+          ? ([["seen to act after the send", `${formatMs(f.observedAtMs - f.sentAtMs)} (the fault phase, RTO and RPO count from the send)`]] as Fact[])
+          : []),
         ["healed", f.healedAtMs === null ? { text: "not healed", strong: true } : formatAtS(f.healedAtMs)],
         ...(f.error ? ([["error", { text: f.error, cls: "bad" }]] as Fact[]) : []),
         ...faultDefinition(f.kind)

@@ -34,8 +34,13 @@ export type { PhaseReport } from "../check/latency.js";
  *     engine "node-redis"; scenario.clientProfile (a --clients run); client settings reconnectBackoff,
  *     reconnectMaxDelayMs, reconnectJitterMs, commandsQueueMaxLength, reconnectOnReadonly, maxRetriesPerRequest null,
  *     commandTimeoutMs 0 (none); samples carry total_connections_received.
+ *  8: faults record sentAtMs (the fault phase, RTO and RPO start there) and observedAtMs (when the harness saw it act),
+ *     not tookEffectAtMs; availability has perFault, withinObjective (workload.objectiveMs) and durable, and a censored
+ *     RTO's bound is the last failing stretch; dataLoss.perFault; budgets rtoWithinObjectiveMs and durableRtoMs;
+ *     phases' latency carries interval95; Check.floor is the phase's own instrument floor; compare's outcome
+ *     "too few runs" and its method.
  */
-export const REPORT_SCHEMA_VERSION = 7;
+export const REPORT_SCHEMA_VERSION = 8;
 
 export type RunStatus = "completed" | "aborted" | "failed";
 

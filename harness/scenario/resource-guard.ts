@@ -18,8 +18,8 @@ export const bytesPerKey = (valueBytes: number) => Math.ceil(valueBytes * 1.25 +
 const CONTAINER_BYTES = 64 * 2 ** 20;
 /** The harness process: Node, the clients, the charts' data (an allowance, not measured). */
 const HARNESS_BYTES = 512 * 2 ** 20;
-/** Per operation: the op log (18 B) and, for ledger writes, the write ledger (9 B), rounded up. */
-const OP_BYTES = 32;
+/** Per operation: the op log (18 B) and, for ledger writes, the write ledger (17 B), rounded up. */
+const OP_BYTES = 40;
 /** Per second of load: the second's two HDR histograms (computed: ~94 kB each, 32-bit counts, 3 digits up to an hour). */
 const SECOND_BYTES = 200 * 1024;
 /** Closed loop has no rate: at most what the lean engine reached in the bench here (~0.5M ops/s), doubled. */

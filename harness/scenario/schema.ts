@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { appTierSchema, type AppTier } from "../app/schema.js";
+import { DEFAULT_OBJECTIVE_MS } from "../check/availability.js";
 import { budgetsSchema } from "../check/metrics.js";
 import { faultDefinition, faultSchema, type FaultSpec } from "../faults/registry.js";
 import { seconds, size } from "../infra/fields.js";
@@ -20,6 +21,11 @@ export const workloadSchema = z
     /** The first seconds of the load: run and shown per second, but in no phase a budget judges. */
     warmup: z.union([z.literal(0), seconds]).default(2),
     readRatio: z.number().min(0).max(1).default(0.5),
+    /**
+     * How long a caller waits for a write at most, in ms: a write acknowledged later than this after its intended start
+     * counts as unavailable in the RTO within the objective (a client that queues through a failover fails nothing).
+     */
+    objectiveMs: z.number().positive().max(3_600_000).default(DEFAULT_OBJECTIVE_MS),
     /**
      * ledger: every write sets its own key w:<id> to a known value and is kept in the write ledger (lost writes can be
      * counted); reads get earlier ledger keys. random: GET/SET on keys drawn from keySpace (no loss accounting).

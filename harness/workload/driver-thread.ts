@@ -3,11 +3,10 @@ import { performance } from "node:perf_hooks";
 import { OpLog } from "../measure/op-log.js";
 import type { OpOutcome } from "../measure/op-stats.js";
 import { Timeline } from "../measure/timeline.js";
-import { runClosedLoop, runOpenLoop, type DriverResult } from "./driver.js";
-import type { ShardSpec } from "./driver-threads.js";
+import { runClosedLoop, type DriverResult } from "./driver.js";
+import { runShardOpenLoop, type ShardSpec } from "./driver-threads.js";
 import { leanPoolAt } from "./engines/lean-target.js";
 import { keyValueIssuer } from "./key-value.js";
-import { Metronome } from "./metronome.js";
 
 /*
  * One shard of a run's load, on a thread of its own (driver-threads.ts starts it): its own lean connections, issuer,
@@ -50,10 +49,7 @@ async function main(): Promise<void> {
   let result: DriverResult;
   try {
     if (spec.mode === "open-loop") {
-      // Tick 0 at the run clock's 0, on every shard: one schedule, however late each thread got the word.
-      const metronome = spec.waker === "metronome" ? await Metronome.start(Metronome.intervalFor(spec.rate), undefined, originAbs) : undefined;
-      if (!metronome) await new Promise((r) => setTimeout(r, Math.max(0, -clock()))); // Node's timers: start at 0
-      result = await runOpenLoop({ ratePerSec: spec.rate, durationMs: spec.durationMs, metronome }, issue, sink, clock, abort.signal).finally(() => metronome?.stop());
+      result = await runShardOpenLoop(spec, originAbs, issue, sink, clock, abort.signal);
     } else {
       await new Promise((r) => setTimeout(r, Math.max(0, -clock())));
       result = await runClosedLoop({ durationMs: spec.durationMs, connections: spec.connections, pipeline: spec.pipeline }, issue, sink, clock, abort.signal);

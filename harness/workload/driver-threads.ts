@@ -4,9 +4,11 @@ import { Worker } from "node:worker_threads";
 import { OpLog, type OpLogChunk } from "../measure/op-log.js";
 import type { TimelineEvent } from "../measure/timeline.js";
 import type { ClientSettings } from "../topology/client-options.js";
-import type { DriverResult, Sink } from "./driver.js";
+import { runOpenLoop, type Clock, type DriverResult, type Issue, type Sink } from "./driver.js";
 import type { LeanTarget } from "./engines/lean-target.js";
 import type { KeyValueWorkload } from "./key-value.js";
+import { Metronome } from "./metronome.js";
+import { shardIntendedStartMs } from "./schedule.js";
 
 /** A load to shard: the workload's own fields, where the connections go, and the client settings. */
 export interface ThreadedLoad {
@@ -21,8 +23,11 @@ export interface ThreadedLoad {
   client: ClientSettings;
 }
 
-/** One thread's part of the load (driver-thread.ts runs it): `rate` and `connections` are its share. */
-export type ShardSpec = ThreadedLoad & { shard: number };
+/**
+ * One thread's part of the load (driver-thread.ts runs it): `rate` and `connections` are its share; open loop, its
+ * schedule starts `offsetMs` after the run clock's 0 (closed loop has no schedule and ignores it).
+ */
+export type ShardSpec = ThreadedLoad & { shard: number; offsetMs: number };
 
 /**
  * A worker thread does not inherit the tsx loader the harness runs under: its first lines register it (tsx's own API),
@@ -37,9 +42,30 @@ await import(${JSON.stringify(new URL("./driver-thread.ts", import.meta.url).hre
 /** Splits `total` into `n` whole parts that differ by at most one. */
 const split = (total: number, n: number, k: number) => Math.floor(total / n) + (k < total % n ? 1 : 0);
 
-/** The shards of a load over `threads` threads: the rate and the connections split as evenly as they go. */
+/**
+ * The shards of a load over `threads` threads: the rate and the connections split as evenly as they go. Shard k takes
+ * the load's operations k, k + N, k + 2N, …: its schedule at rate / N starts k / rate in, so the shards' operations
+ * interleave one every 1 / rate instead of leaving N at a time.
+ */
 export function shardsOf(load: ThreadedLoad, threads: number): ShardSpec[] {
-  return Array.from({ length: threads }, (_, shard) => ({ ...load, shard, rate: load.rate / threads, connections: split(load.connections, threads, shard) }));
+  return Array.from({ length: threads }, (_, shard) => ({
+    ...load,
+    shard,
+    rate: load.rate / threads,
+    connections: split(load.connections, threads, shard),
+    offsetMs: (shard * 1000) / load.rate,
+  }));
+}
+
+/**
+ * A shard's open loop, as its thread runs it: operation 0 at the shard's place on the run clock, however late the
+ * thread got the word, so the shards' schedules interleave into the load's. `originAbs` is the run clock's 0 as
+ * performance.timeOrigin + now (ms, comparable across threads), as the metronome takes its origin.
+ */
+export async function runShardOpenLoop(spec: ShardSpec, originAbs: number, issue: Issue, sink: Sink, clock: Clock, signal?: AbortSignal): Promise<DriverResult> {
+  const originMs = shardIntendedStartMs(spec, 0);
+  const metronome = spec.waker === "metronome" ? await Metronome.start(Metronome.intervalFor(spec.rate), undefined, originAbs + originMs) : undefined;
+  return runOpenLoop({ ratePerSec: spec.rate, durationMs: spec.durationMs, metronome, originMs }, issue, sink, clock, signal).finally(() => metronome?.stop());
 }
 
 type FromShard =

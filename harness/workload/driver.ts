@@ -22,9 +22,15 @@ export interface OpenLoopOptions {
    * What wakes the driver to issue due operations. A started Metronome (see metronome.ts): ticks at each intended
    * start, precise to tens of µs, idle in between; its tick 0 is operation 0's intended start. Without one, Node's
    * setTimeout, which fires up to ~1 ms late (that lateness is then, rightly, charged to every operation) and
-   * operation 0 is intended at the moment the driver starts.
+   * operation 0 is intended at the moment the driver starts, unless `originMs` says when.
    */
   metronome?: Metronome;
+  /**
+   * Operation 0's intended start on the run clock, when the caller fixes it (a metronome then ticks from that
+   * instant): the driver waits for it, and the schedule owes nothing to when a timer fired. Without it, the metronome's
+   * tick 0, or the moment the driver starts.
+   */
+  originMs?: number;
 }
 
 export interface DriverResult {
@@ -67,7 +73,7 @@ export function runOpenLoop(
   let issuing = true;
   const metronome = opts.metronome;
   // Operation 0's intended start on the run clock.
-  const t0 = metronome ? metronome.startMs - (performance.now() - clock()) : clock();
+  const t0 = opts.originMs ?? (metronome ? metronome.startMs - (performance.now() - clock()) : clock());
   let timer: NodeJS.Timeout | undefined;
   let finish = (_: DriverResult) => {};
   const done = new Promise<DriverResult>((resolve) => (finish = resolve));

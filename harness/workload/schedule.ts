@@ -7,6 +7,14 @@ export function intendedStartMs(i: number, ratePerSec: number): number {
   return (i * 1000) / ratePerSec;
 }
 
+/**
+ * Operation i of one driver thread's shard of a load (see shardsOf): its own schedule, `offsetMs` after the run clock's
+ * 0, so that the shards' schedules interleave into the load's.
+ */
+export function shardIntendedStartMs(shard: { offsetMs: number; rate: number }, i: number): number {
+  return shard.offsetMs + intendedStartMs(i, shard.rate);
+}
+
 /** How many operations are due (intended start <= elapsed) at `elapsedMs`, capped at `total`. */
 export function dueCount(elapsedMs: number, ratePerSec: number, total: number): number {
   if (elapsedMs < 0) return 0;

@@ -208,18 +208,18 @@ export function syntheticReport(spec: SyntheticSpec): RunReport {
   // What the fault recorded, as its definition writes it.
   const faults: AnyFaultRecord[] = [];
   if (spec.fault && faultAt !== undefined) {
-    const common = { requestedAtMs: spec.fault.atS * 1000, tookEffectAtMs: faultAt, healedAtMs: healAt! };
+    const common = { requestedAtMs: spec.fault.atS * 1000, sentAtMs: faultAt, observedAtMs: faultAt + 160, healedAtMs: healAt! };
     if (spec.fault.kind === "bgsave")
-      faults.push({ kind: "bgsave", ...common, tookEffectAtMs: common.requestedAtMs, details: { node: "redis-0", forkUs: 16_800, copyOnWriteBytes: 6_594_560, usedMemoryBytes: 290_000_000, usedMemoryPeakBytes: 301_000_000, usedMemoryRssBytes: 312_000_000, keysAfter: 262_144, oomKilled: false, bgsaveStatus: "ok", bgsaveObservedMs: healAt! - common.requestedAtMs, forksBefore: 0, forksAfter: 1, keys: 262_144 } });
+      faults.push({ kind: "bgsave", ...common, sentAtMs: common.requestedAtMs, observedAtMs: common.requestedAtMs + 17, details: { node: "redis-0", forkUs: 16_800, copyOnWriteBytes: 6_594_560, usedMemoryBytes: 290_000_000, usedMemoryPeakBytes: 301_000_000, usedMemoryRssBytes: 312_000_000, keysAfter: 262_144, oomKilled: false, bgsaveStatus: "ok", bgsaveObservedMs: healAt! - common.requestedAtMs, forksBefore: 0, forksAfter: 1, keys: 262_144 } });
     else if (spec.fault.kind === "kill")
       faults.push({ kind: "kill", ...common, details: { nodes: ["redis-0"], target: "primary", engineAnsweredAfterMs: 233, restarted: ["redis-0"], ...(failsOver ? { rejoinedAsReplicaAfterHealMs: 4000 } : {}) } });
     else faults.push({ kind: "pause", ...common, details: { node: "redis-0", target: "primary", ...(failsOver ? { stillPrimary: false, rejoinedAsReplicaAfterHealMs: 2500 } : {}) } });
   }
 
   const driver = { mode: "open-loop" as const, issued: total, lastIssueMs, endMs: durationMs + 3 };
-  const load = { endMs: driver.endMs, lastIssueMs, faultStartMs: phases.faultStartMs };
+  const load = { endMs: driver.endMs, lastIssueMs, faultStarts: faults.map((f) => f.sentAtMs), objectiveMs: scenario.workload.objectiveMs };
   const checked = checkAll(
-    { recorder, phases, ledger, readBack: spec.status && spec.status !== "completed" ? null : present, staleReads: { log: staleReads, from: "primary" }, registers: null, dir: "", faults, oomKills: [], instrument: { engine: "ioredis", mode: "open-loop", calibration: CALIBRATION, eventLoop: Array.from({ length: durationMs / 1000 }, (_, k) => (spec.driverLagMs ? 0.97 : 0.12 + 0.01 * (k % 3))) }, load: driver },
+    { recorder, phases, ledger, readBack: spec.status && spec.status !== "completed" ? null : present, staleReads: { log: staleReads, from: "primary" }, registers: null, dir: "", faults, oomKills: [], instrument: { engine: "ioredis", mode: "open-loop", calibration: CALIBRATION, eventLoop: Array.from({ length: durationMs / 1000 }, (_, k) => (spec.driverLagMs ? 0.97 : 0.12 + 0.01 * (k % 3))) }, load: driver, objectiveMs: scenario.workload.objectiveMs },
     scenario.budgets,
   );
   const convergence = { converged: true, tookMs: 412, primary: failsOver && spec.fault?.kind !== "bgsave" ? promoted : "redis-0", roles: Object.fromEntries(topology.nodes.map((n) => [n.name, n.role])) };
@@ -268,7 +268,7 @@ function syntheticApp(spec: SyntheticSpec, app: NonNullable<RunReport["scenario"
     recorder.record({ kind, intendedMs, sentMs: intendedMs, doneMs, ...(error ? { error } : {}) });
   }
   const counts = { connections: app.rate, instances: Math.min(20, app.rate), readShare: 0.5, httpStatus, unfinished: 0 };
-  return appTierReport(app, recorder, counts, redisErrors, { endMs: durationMs + 3, lastIssueMs, faultStartMs: phases.faultStartMs });
+  return appTierReport(app, recorder, counts, redisErrors, { endMs: durationMs + 3, lastIssueMs, faultStarts: phases.faultStartMs === undefined ? [] : [phases.faultStartMs], objectiveMs: 1000 });
 }
 
 /** The runs the fixtures (test/fixtures/report-*.json) are made from: `npm run fixtures` writes them. */

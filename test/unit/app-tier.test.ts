@@ -9,7 +9,7 @@ import type { OpOutcome } from "../../harness/measure/op-stats.js";
 import type { DataClient } from "../../harness/topology/types.js";
 
 test("a request sent on its connection's tick was due then", (t) => {
-  const s = new ConnectionSchedule("write", 10_000);
+  const s = new ConnectionSchedule("write", 0, 10_000);
   t.deepEqual(s.sent(0), []);
   const op = s.finished(2)!;
   s.settle();
@@ -20,7 +20,7 @@ test("a request sent on its connection's tick was due then", (t) => {
 });
 
 test("a request held up by a slow response was due at the last tick, and ticks with no request at all are counted as waiting", (t) => {
-  const s = new ConnectionSchedule("write", 10_000);
+  const s = new ConnectionSchedule("write", 0, 10_000);
   s.sent(0);
   // The response took 3.5 s: the ticks at 1 s, 2 s and 3 s found the connection busy.
   const slow = s.finished(3500, "timeout")!;
@@ -39,13 +39,56 @@ test("a request held up by a slow response was due at the last tick, and ticks w
   t.is(next.sentMs, 3500);
 });
 
+test("a tick that fires late does not move the request's due time: the lateness is in its latency", (t) => {
+  const s = new ConnectionSchedule("read", 250, 10_000); // due at 250 ms, then every second
+  s.sent(250.3);
+  s.finished(252);
+  s.settle();
+  t.deepEqual(s.sent(1290), [], "the tick due at 1250 ms fired 40 ms late");
+  const op = s.finished(1293)!;
+  t.is(op.intendedMs, 1250);
+  t.is(op.sentMs, 1290);
+  t.is(op.doneMs - op.intendedMs, 43);
+});
+
+test("autocannon's 1-second timer drifts a few ms a tick: every request is still dated on the grid, none counted as missed", (t) => {
+  const s = new ConnectionSchedule("write", 100, 10_000);
+  for (let k = 0; k < 30; k++) {
+    const firedMs = 100 + k * 1000 + 1 + 3 * k; // Node re-arms an interval from when it ran: the lateness adds up
+    t.deepEqual(s.sent(firedMs), [], `tick ${k}`);
+    const op = s.finished(firedMs + 5)!;
+    s.settle();
+    t.is(op.intendedMs, 100 + k * 1000);
+    t.is(op.doneMs - op.intendedMs, 1 + 3 * k + 5, "its timer's lateness, then the response");
+  }
+});
+
+test("a request held up by a slow response is dated at the late tick that let it out, not at a grid point that tick had not reached", (t) => {
+  const s = new ConnectionSchedule("write", 0, 10_000);
+  s.sent(40); // autocannon's ticks come 40 ms after the grid's
+  s.finished(2010); // its tick at 1040 found it busy; the one at 2040 has not come
+  t.deepEqual(s.sent(2010), [], "nothing was missed: the tick at 1040 let this one out");
+  t.is(s.finished(2015)!.intendedMs, 1000);
+  s.settle();
+  t.deepEqual(s.sent(2040), []);
+  t.is(s.finished(2042)!.intendedMs, 2000);
+});
+
+test("a timer that fires a little before its grid point (Node dates timers from the loop's cached time) is dated when it sent, not later", (t) => {
+  const s = new ConnectionSchedule("read", 100, 10_000);
+  t.deepEqual(s.sent(99.5), []);
+  const op = s.finished(101)!;
+  t.is(op.intendedMs, 99.5);
+  t.is(op.sentMs, 99.5);
+});
+
 test("a request abandoned by autocannon (resent without a word) counts as timed out after the timeout, else as a broken connection", (t) => {
-  const s = new ConnectionSchedule("read", 2000);
+  const s = new ConnectionSchedule("read", 0, 2000);
   s.sent(0);
   const [abandoned] = s.sent(2000);
   t.is(abandoned.error, "timeout");
   t.is(abandoned.doneMs, 2000);
-  const s2 = new ConnectionSchedule("read", 2000);
+  const s2 = new ConnectionSchedule("read", 0, 2000);
   s2.sent(0);
   t.is(s2.sent(300)[0].error, "connection");
 });

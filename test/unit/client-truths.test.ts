@@ -1,16 +1,32 @@
 import test from "ava";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { BadInputError } from "../../harness/infra/errors.js";
+import { budgetChecks, verdictOf, type Check } from "../../harness/check/verdict.js";
+import { runClientMatrix } from "../../harness/commands/clients.js";
+import { BadInputError, EXIT } from "../../harness/infra/errors.js";
+import { loadSettings } from "../../harness/infra/settings.js";
 import { classifyError } from "../../harness/measure/errors.js";
 import type { ServerSample } from "../../harness/measure/sampler.js";
-import { connectionsPerSecond } from "../../harness/report/client-matrix.js";
+import {
+  againstBudgetsText,
+  clientMatrixRows,
+  connectionsPerSecond,
+  renderClientMatrixHtml,
+  renderClientMatrixMarkdown,
+  renderClientMatrixText,
+  type ClientMatrixRow,
+} from "../../harness/report/client-matrix.js";
+import type { IndexEntry } from "../../harness/report/index-page.js";
+import type { RunStatus } from "../../harness/report/types.js";
+import type { RunOptions, RunResult } from "../../harness/run/run.js";
 import { loadClientProfiles, pickProfiles } from "../../harness/scenario/client-profiles.js";
 import { loadScenario } from "../../harness/scenario/load.js";
+import type { Scenario } from "../../harness/scenario/schema.js";
 import { DEFAULT_CLIENT_SETTINGS, reconnectDelay, toRedisOptions } from "../../harness/topology/client-options.js";
 import { nodeRedisOptions } from "../../harness/workload/engines/node-redis-pool.js";
 import { OPEN_ACCESS } from "../../harness/security/run-security.js";
+import { syntheticReport } from "../helpers/synthetic-run.js";
 
 const userFile = (profiles: unknown) => {
   const f = path.join(mkdtempSync(path.join(tmpdir(), "profiles-")), "mine.json");
@@ -96,4 +112,63 @@ test("connections per second at the servers: growth of total_connections_receive
   t.is(connectionsPerSecond(samples, 1000, 3000), 19);
   t.is(connectionsPerSecond(samples, 3000, 3000), null, "an empty window");
   t.is(connectionsPerSecond([], 0, 1000), null, "no samples: not measured, not zero");
+});
+
+// The client matrix sets each profile's measurements against the scenario's budgets, which were written for the client
+// the scenario describes: standalone-lost-replies expects a duplicate because ioredis with retries resends.
+const lostReplies = loadScenario("standalone-lost-replies");
+
+/** A profile's run of standalone-lost-replies, judged by the scenario's own budgets, with this many writes applied twice. */
+function lostRepliesRun(profile: string, duplicated: number, o: { status?: RunStatus; inconclusive?: boolean } = {}): IndexEntry {
+  const [p] = pickProfiles(profile);
+  const report = syntheticReport({ name: lostReplies.name, topology: "standalone", durationS: 20, fault: { kind: "kill", atS: 6, forS: 3 }, ...(o.status ? { status: o.status } : {}) });
+  if (report.dataLoss) report.dataLoss.duplicated = duplicated; // a run that failed read nothing back
+  // A latency budget broken within the instrument's own floor, as budgetChecks marks one.
+  const withinFloor: Check = { id: { metric: "p99", phase: "fault", bound: "max" }, name: "p99 fault", budget: 0.5, measured: 0.6, unit: "ms", pass: false, inconclusive: "within the floor" };
+  report.verdict = verdictOf([...budgetChecks(lostReplies.budgets, report), ...(o.inconclusive ? [withinFloor] : [])]);
+  return { scenario: loadScenario("standalone-lost-replies", { clientProfile: p }), report };
+}
+
+test("against the scenario's budgets: a profile that does not resend is shown with the duplicate it did not make, beside one that meets them all", (t) => {
+  const rows = clientMatrixRows([lostRepliesRun("ioredis-harness", 412), lostRepliesRun("node-redis-default", 0)], "/reports/x");
+  t.deepEqual(rows.map((r) => r.againstBudgets), [
+    { met: 2, missed: [], inconclusive: [] },
+    { met: 1, missed: ["expected duplicate seen (≥ 1, measured 0)"], inconclusive: [] },
+  ]);
+  t.deepEqual(rows.map(againstBudgetsText), ["meets all 2", "meets 1 of 2 — misses: expected duplicate seen (≥ 1, measured 0)"]);
+  const md = renderClientMatrixMarkdown(lostReplies.name, rows, pickProfiles("ioredis-harness,node-redis-default"));
+  t.regex(md, /\| profile \| library \| against the scenario's budgets \|/);
+  t.regex(md, /\| node-redis-default \| node-redis \| meets 1 of 2 — misses: expected duplicate seen \(≥ 1, measured 0\) \|/);
+  t.notRegex(md, /\bFAIL\b/, "no verdict: the budgets were written for another client");
+  t.regex(renderClientMatrixHtml(lostReplies.name, rows, []), /<th>against the scenario&#39;s budgets<\/th>/);
+  t.regex(renderClientMatrixText(rows), /misses: expected duplicate seen/);
+});
+
+test("against the scenario's budgets: an inconclusive check is said as such, a run that did not finish says so first, no report is no report", (t) => {
+  const [inconclusive, failed] = clientMatrixRows([lostRepliesRun("ioredis-harness", 9, { inconclusive: true }), lostRepliesRun("ioredis-failfast", 0, { status: "failed" })], "/r");
+  t.is(againstBudgetsText(inconclusive), "meets 2 of 3 — inconclusive: p99 fault (≤ 0.5 ms, measured 0.6 ms)");
+  t.is(againstBudgetsText(failed), "did not finish — misses: lost writes (≤ 0 writes, measured nothing); expected duplicate seen (≥ 1, measured nothing)");
+  const [none] = clientMatrixRows([{ scenario: lostReplies, error: "no Docker engine answered" }], "/r");
+  t.like(none, { status: null, againstBudgets: null, error: "no Docker engine answered" });
+  t.is(againstBudgetsText(none), "no report");
+});
+
+test("the client matrix exits 0 when every run completed, a profile that missed a budget included; 3 when a run could not finish", async (t) => {
+  const matrix = async (entries: IndexEntry[]) => {
+    const byName = new Map(entries.map((e) => [e.scenario.name, e]));
+    const runOne = async (s: Scenario, o: RunOptions): Promise<RunResult> => {
+      const dir = mkdtempSync(path.join(o.settings.reportsDir, "run-"));
+      return { report: byName.get(s.name)!.report!, files: { dir, json: "", markdown: "", html: "", junit: "", hdrLog: "", problems: [] } };
+    };
+    const runs = entries.map((e) => ({ profile: pickProfiles(e.scenario.clientProfile!)[0], scenario: e.scenario }));
+    const settings = { ...loadSettings(), reportsDir: mkdtempSync(path.join(tmpdir(), "client-matrix-")) };
+    return runClientMatrix(lostReplies.name, runs, { settings, quiet: true, signal: new AbortController().signal, runOne });
+  };
+  const missed = await matrix([lostRepliesRun("ioredis-harness", 412), lostRepliesRun("node-redis-default", 0)]);
+  t.is(missed.exitCode, EXIT.pass, "node-redis missed a budget written for ioredis: a finding, not a failure");
+  t.regex(readFileSync(missed.files.markdown, "utf8"), /misses: expected duplicate seen \(≥ 1, measured 0\)/);
+  const json = JSON.parse(readFileSync(missed.files.json, "utf8")) as { rows: ClientMatrixRow[] };
+  t.deepEqual(json.rows[1].againstBudgets, { met: 1, missed: ["expected duplicate seen (≥ 1, measured 0)"], inconclusive: [] });
+  const unfinished = await matrix([lostRepliesRun("ioredis-harness", 412), lostRepliesRun("node-redis-default", 0, { status: "failed" })]);
+  t.is(unfinished.exitCode, EXIT.environment);
 });

@@ -6,7 +6,7 @@ import { BadInputError } from "../../harness/infra/errors.js";
 import { REPORT_SCHEMA_VERSION } from "../../harness/report/types.js";
 import type { Budgets } from "../../harness/check/metrics.js";
 import { compareAndWrite } from "../../harness/report/compare-files.js";
-import { compareRuns, comparisonExitCode, findReports, inMemory, SINGLE_RUN_NOTE, type Comparison } from "../../harness/report/compare.js";
+import { compareRuns, comparisonExitCode, findReports, inMemory, METHOD, TOO_FEW_NOTE, type Comparison } from "../../harness/report/compare.js";
 import { FIXTURES, syntheticReport } from "../helpers/synthetic-run.js";
 import { renderComparisonHtml, renderComparisonMarkdown, renderComparisonText } from "../../harness/report/compare-render.js";
 import type { RunReport } from "../../harness/report/types.js";
@@ -30,8 +30,6 @@ interface RunSpec {
   failures?: string[];
   budgets?: Budgets;
   forkUs?: number;
-  /** The instrument's calibrated P99 through the fault layer (µs). */
-  floorP99Us?: number;
 }
 
 const SIDES = {
@@ -55,14 +53,21 @@ function run(s: RunSpec = {}): RunReport {
   r.scenario.name = s.name ?? "sentinel-master-kill";
   r.scenario.budgets = s.budgets ?? {};
   r.startedAt = new Date(Date.UTC(2026, 10, 25, 10, 0, started++)).toISOString();
-  for (const [p, v] of Object.entries(s.p99 ?? {})) r.phases[p as PhaseName].latency.p99Us = v * 1000;
-  for (const [p, v] of Object.entries(s.p999 ?? {})) r.phases[p as PhaseName].latency.p999Us = v * 1000;
+  // A planted percentile, known to ±1% by its own run (its interval).
+  const plant = (key: "p99Us" | "p999Us", values: PerPhase | undefined) => {
+    for (const [p, v] of Object.entries(values ?? {})) {
+      const latency = r.phases[p as PhaseName].latency;
+      latency[key] = v * 1000;
+      latency.interval95![key] = [v * 990, v * 1010];
+    }
+  };
+  plant("p99Us", s.p99);
+  plant("p999Us", s.p999);
   if (s.baselineOk !== undefined) r.phases.baseline.ok = s.baselineOk;
-  if (s.rtoMs === null) Object.assign(r.availability, { rtoMs: null, rtoCensored: true, rtoLowerBoundMs: 18_000, rtoNote: "writes had not recovered by the end of the run" });
+  if (s.rtoMs === null) Object.assign(r.availability, { rtoMs: null, rtoCensored: true, rtoLowerBoundMs: 18_000, rtoNote: "writes had not recovered by the end of the window" });
   else if (s.rtoMs !== undefined) r.availability.rtoMs = s.rtoMs;
   if (s.lost !== undefined) r.dataLoss!.lost = s.lost;
   if (s.forkUs !== undefined) (r.faults[0].details as { forkUs?: number }).forkUs = s.forkUs;
-  if (s.floorP99Us !== undefined) r.instrument.calibration!.faultLayer.p99Us = s.floorP99Us;
   if (s.pass !== undefined) r.verdict = { ...r.verdict, pass: s.pass, failures: s.failures ?? (s.pass ? [] : ["RTO: budget ≤ 1 ms, measured 3,500 ms"]) };
   return r;
 }
@@ -71,6 +76,8 @@ const compare = (base: RunReport[], candidate: RunReport[], o: { threshold: numb
 
 /** One run per value, each with the P99 of the fault phase at that value (ms). */
 const p99FaultRuns = (side: "base" | "candidate", ms: number[], extra: RunSpec = {}) => ms.map((v) => run({ side, p99: { fault: v }, ...extra }));
+/** Three runs of a side, each with its own spec (a value a run). */
+const three = <V>(side: "base" | "candidate", values: V[], spec: (v: V) => RunSpec) => values.map((v) => run({ side, ...spec(v) }));
 
 const metric = (c: Comparison, key: string, scenario = "sentinel-master-kill") => {
   const m = c.scenarios.find((s) => s.name === scenario)?.metrics.find((x) => x.key === key);
@@ -83,7 +90,7 @@ const budgetOnFaultP99 = { p99Ms: { fault: 50 } };
 
 // ---- the rules --------------------------------------------------------------------------------------------------------
 
-test("a P99 regression larger than the threshold and than the run-to-run spread is flagged, and a budgeted one exits 1", (t) => {
+test("a P99 regression the runs show (rank test, beyond the threshold and twice the spread) is flagged, and a budgeted one exits 1", (t) => {
   const c = compare(
     p99FaultRuns("base", [10, 10.4, 10.2], { budgets: budgetOnFaultP99 }),
     p99FaultRuns("candidate", [14, 14.3, 13.9], { budgets: budgetOnFaultP99 }),
@@ -97,7 +104,9 @@ test("a P99 regression larger than the threshold and than the run-to-run spread 
   t.is(m.candidate.median, 14);
   t.is(Math.round(m.change * 1000) / 1000, 3.8);
   t.is(Math.round(m.noise * 1000) / 1000, 0.4);
+  t.is(m.p, 0.05, "3 runs a side, every candidate run above every base run: the exact one-sided p is 1/20");
   t.is(comparisonExitCode(c), 1);
+  t.is(c.method, METHOD, "the report names its method");
   const md = renderComparisonMarkdown(c);
   t.regex(md, /★ P99 latency, fault .*\*\*REGRESSED\*\*/);
   t.regex(md, /redis-chaos\/redis:7\.0.*redis 7\.0\.15/, "the table says what was compared: base image and server");
@@ -106,7 +115,7 @@ test("a P99 regression larger than the threshold and than the run-to-run spread 
 
 test("the same scenario secured two ways compares as two sides (what TLS costs), not as a changed definition", (t) => {
   const secured = (r: RunReport) => ((r.scenario.security = { auth: "acl", tls: true }), r);
-  const c = compare([run({ baselineOk: 60_000 })], [secured(run({ baselineOk: 45_000 }))], T);
+  const c = compare(three("base", [60_000, 60_100, 59_900], (baselineOk) => ({ baselineOk })), three("candidate", [45_000, 45_100, 44_900], (baselineOk) => ({ baselineOk })).map(secured), T);
   const s = c.scenarios[0];
   t.deepEqual([s.base.security, s.candidate.security], [["none"], ["acl+tls"]]);
   t.deepEqual([c.base.security, c.candidate.security], [["none"], ["acl+tls"]]);
@@ -126,31 +135,55 @@ test("the same change inside the run-to-run spread of the repeats is not flagged
   );
   const m = metric(c, "p99.fault");
   t.is(m.outcome, "same");
-  t.regex(m.note, /within noise/);
+  t.regex(m.note, /the runs overlap/);
   t.is(comparisonExitCode(c), 0);
 });
 
-test("a 3% change is below the 5% threshold; single runs are said to leave the spread unknown", (t) => {
-  const c = compare([run({ p99: { fault: 10 }, budgets: budgetOnFaultP99 })], [run({ side: "candidate", p99: { fault: 10.3 } })], T);
+test("a 3% change is below the 5% threshold, however clearly the runs show it", (t) => {
+  const c = compare(p99FaultRuns("base", [10, 10.01, 10.02], { budgets: budgetOnFaultP99 }), p99FaultRuns("candidate", [10.3, 10.31, 10.32]), T);
   const m = metric(c, "p99.fault");
   t.is(m.outcome, "same");
   t.regex(m.note, /below threshold/);
-  t.true(c.summary.singleRun);
-  t.true(renderComparisonMarkdown(c).includes(SINGLE_RUN_NOTE));
-  t.true(renderComparisonHtml(c).includes(SINGLE_RUN_NOTE));
 });
 
-test("a latency change smaller than either run's calibrated instrument floor is not flagged; above both floors it is", (t) => {
-  // P99 1 ms -> 1.5 ms: what a planted 0.5 ms latency toxic does to a quiet baseline.
-  const quiet = compare([run({ p99: { baseline: 1 }, floorP99Us: 300 })], [run({ side: "candidate", p99: { baseline: 1.5 }, floorP99Us: 320 })], T);
-  t.is(metric(quiet, "p99.baseline").outcome, "regressed");
-  t.is(metric(quiet, "p99.baseline").floor, 0.32);
-  // The same change, with a candidate whose instrument could not see below 0.6 ms at P99.
-  const noisy = compare([run({ p99: { baseline: 1 }, floorP99Us: 300 })], [run({ side: "candidate", p99: { baseline: 1.5 }, floorP99Us: 600 })], T);
-  const m = metric(noisy, "p99.baseline");
-  t.is(m.outcome, "same");
-  t.is(m.floor, 0.6);
-  t.regex(m.note, /below the 600 µs floor|below the 0\.6 ms floor/);
+test("with fewer than 3 runs a side nothing is told from the numbers: one run against one, RTO 5.9 → 6.2 s, is shown and exits 0 (finding 5)", (t) => {
+  // The same image both sides: identical settings spread 1–2 s in RTO (5.4 / 6.4 / 5.4 s), so one run a side is noise.
+  const c = compare([run({ rtoMs: 5900, budgets: { rtoMs: 10_000 } })], [run({ side: "candidate", rtoMs: 6200, budgets: { rtoMs: 10_000 } })], T);
+  const m = metric(c, "rto");
+  t.is(m.outcome, "too few runs");
+  t.is(m.p, null);
+  t.true(c.summary.tooFewRuns);
+  t.is(c.summary.regressions, 0);
+  t.is(comparisonExitCode(c), 0, "never exit 1 on a metric alone with fewer than 3 runs a side");
+  t.true(renderComparisonMarkdown(c).includes(TOO_FEW_NOTE));
+  t.true(renderComparisonHtml(c).includes(TOO_FEW_NOTE));
+  t.regex(renderComparisonText(c), /1 run\(s\) a side: not judged/);
+  const big = compare([run({ p99: { fault: 10 }, budgets: budgetOnFaultP99 })], [run({ side: "candidate", p99: { fault: 40 }, budgets: budgetOnFaultP99 })], T);
+  t.is(metric(big, "p99.fault").outcome, "too few runs", "even a large change: one run is one minute of this host");
+  t.is(comparisonExitCode(big), 0);
+});
+
+test("a calibrated instrument floor is a bias the runs share, not a resolution: P50 0.2 → 0.34 ms with three runs a side is a regression (finding 4)", (t) => {
+  // The reproduction r2: the comparison read "same: below the 0.214 ms floor" although the spread was 0.001 ms.
+  const side = (ms: number) => [1, 2, 3].map((seed) => syntheticReport({ name: "s", topology: "standalone", baseLatencyMs: ms, seed, rate: 1000 }));
+  const c = compareRuns(inMemory(side(0.2)), inMemory(side(0.34)), T);
+  const p50 = c.scenarios[0].metrics.find((m) => m.key === "p50.baseline")!;
+  t.is(p50.outcome, "regressed", p50.note);
+  t.is(p50.floor, 0.001, "the resolution is the histogram's microsecond");
+});
+
+test("two 3-run sides of the same scenario are never flagged, over 20 ways of dealing 6 runs into two sides", (t) => {
+  // Six runs that differ only by their seed (the synthetic run's jitter), dealt into two sides of three 20 ways.
+  const runs = [1, 2, 3, 4, 5, 6].map((seed) => syntheticReport({ ...FIXTURES["report-sentinel-master-kill.json"], seed }));
+  let state = 42;
+  const random = () => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  for (let trial = 0; trial < 20; trial++) {
+    const order = runs.map((r) => ({ r, k: random() })).sort((a, b) => a.k - b.k).map((x) => x.r);
+    const c = compareRuns(inMemory(order.slice(0, 3)), inMemory(order.slice(3)), T);
+    const flagged = c.scenarios.flatMap((s) => s.metrics.filter((m) => m.outcome === "regressed" || m.outcome === "improved").map((m) => `${m.key}: ${m.note}`));
+    t.deepEqual(flagged, [], `trial ${trial}`);
+    t.is(comparisonExitCode(c), 0);
+  }
 });
 
 test("an improvement is the mirror image of a regression", (t) => {
@@ -161,7 +194,7 @@ test("an improvement is the mirror image of a regression", (t) => {
 });
 
 test("a regression on a metric with no budget is reported but exits 0", (t) => {
-  const c = compare([run({ p999: { fault: 10 }, budgets: budgetOnFaultP99 })], [run({ side: "candidate", p999: { fault: 30 }, budgets: budgetOnFaultP99 })], T);
+  const c = compare(three("base", [10, 10.1, 10.2], (v) => ({ p999: { fault: v }, budgets: budgetOnFaultP99 })), three("candidate", [30, 30.5, 31], (v) => ({ p999: { fault: v }, budgets: budgetOnFaultP99 })), T);
   const m = metric(c, "p999.fault");
   t.is(m.outcome, "regressed");
   t.false(m.budgetRelevant);
@@ -172,7 +205,7 @@ test("a regression on a metric with no budget is reported but exits 0", (t) => {
 });
 
 test("lost writes 0 → 5 is a regression, whatever the threshold; with a loss budget it exits 1", (t) => {
-  const c = compare([run({ lost: 0, budgets: { maxLostWrites: 0 } })], [run({ side: "candidate", lost: 5, budgets: { maxLostWrites: 0 } })], { threshold: 10 });
+  const c = compare(three("base", [0, 0, 0], (lost) => ({ lost, budgets: { maxLostWrites: 0 } })), three("candidate", [5, 5, 5], (lost) => ({ lost, budgets: { maxLostWrites: 0 } })), { threshold: 10 });
   const m = metric(c, "lostWrites");
   t.is(m.outcome, "regressed");
   t.true(m.budgetRelevant);
@@ -215,7 +248,7 @@ test("repeats where some candidate runs fail make the candidate's verdict mixed:
 });
 
 test("throughput is higher-is-better: fewer ops/s in the baseline is a regression", (t) => {
-  const c = compare([run({ baselineOk: 4000 })], [run({ side: "candidate", baselineOk: 3000 })], T);
+  const c = compare(three("base", [4000, 4010, 3990], (baselineOk) => ({ baselineOk })), three("candidate", [3000, 3010, 2990], (baselineOk) => ({ baselineOk })), T);
   const m = metric(c, "throughput");
   const b = run().phases.baseline;
   t.is(m.better, "higher");
@@ -223,21 +256,23 @@ test("throughput is higher-is-better: fewer ops/s in the baseline is a regressio
   t.is(m.outcome, "regressed");
 });
 
-test("RTO of a run whose writes never recovered counts as the rest of the run (a lower bound), so it regresses", (t) => {
-  const c = compare(
-    [run({ rtoMs: 3000, budgets: { rtoMs: 10_000 } })],
-    [run({ side: "candidate", rtoMs: null, budgets: { rtoMs: 10_000 } })],
-    T,
-  );
-  const m = metric(c, "rto");
-  t.is(m.candidate.median, 18_000);
-  t.is(m.outcome, "regressed");
-  t.regex(m.note, /never recovered/);
-  t.is(comparisonExitCode(c), 1);
+test("an RTO that never recovered is a lower bound: it proves only what a value at least that high would (finding 6)", (t) => {
+  const budgets = { rtoMs: 10_000 };
+  const worse = compare(three("base", [3000, 3100, 2900], (rtoMs) => ({ rtoMs, budgets })), three("candidate", [null, null, null], (rtoMs) => ({ rtoMs, budgets })), T);
+  const m = metric(worse, "rto");
+  t.is(m.candidate.median, 18_000, "the lower bound stands in for the value");
+  t.is(m.outcome, "regressed", "a bound already worse than every base run proves it");
+  t.regex(m.note, /never recovered: their value is a lower bound/);
+  t.is(comparisonExitCode(worse), 1);
+  const better = compare(three("base", [null, null, null], (rtoMs) => ({ rtoMs, budgets })), three("candidate", [3000, 3100, 2900], (rtoMs) => ({ rtoMs, budgets })), T);
+  t.is(metric(better, "rto").outcome, "improved", "a base that never recovered within 18 s is worse than 3 s, whatever its true RTO");
+  const unknown = compare(three("base", [30_000, 31_000, 29_000], (rtoMs) => ({ rtoMs, budgets })), three("candidate", [null, null, null], (rtoMs) => ({ rtoMs, budgets })), T);
+  t.is(metric(unknown, "rto").outcome, "same", "a candidate that never recovered, cut off at 18 s, may be better than 30 s or not");
+  t.regex(metric(unknown, "rto").note, /only a lower bound/);
 });
 
 test("fork time from a bgsave fault is compared where both sides measured it", (t) => {
-  const c = compare([run({ forkUs: 3000 })], [run({ side: "candidate", forkUs: 20_000 })], T);
+  const c = compare(three("base", [3000, 3100, 2900], (forkUs) => ({ forkUs })), three("candidate", [20_000, 20_100, 19_900], (forkUs) => ({ forkUs })), T);
   t.is(metric(c, "forkUs.0", "sentinel-master-kill").outcome, "regressed");
   const none = compare([run()], [run({ side: "candidate", forkUs: 20_000 })], T);
   t.false(none.scenarios[0].metrics.some((m) => m.key.startsWith("forkUs")), "a metric on one side only is not compared");
@@ -265,8 +300,8 @@ test("scenarios on one side only are listed; runs that did not complete are skip
 
 test("the HTML page is self-contained: inline CSS, no scripts or external resources; regressions red, improvements green, budgets marked", (t) => {
   const c = compare(
-    [run({ p99: { fault: 10, recovery: 20 }, budgets: budgetOnFaultP99 })],
-    [run({ side: "candidate", p99: { fault: 20, recovery: 10 }, pass: false, failures: ["p99 <fault> & more"], budgets: budgetOnFaultP99 })],
+    three("base", [0, 0.1, 0.2], (d) => ({ p99: { fault: 10 + d, recovery: 20 + d }, budgets: budgetOnFaultP99 })),
+    three("candidate", [0, 0.1, 0.2], (d) => ({ p99: { fault: 20 + d, recovery: 10 + d }, pass: false, failures: ["p99 <fault> & more"], budgets: budgetOnFaultP99 })),
     T,
   );
   const html = renderComparisonHtml(c);
@@ -328,9 +363,9 @@ test("findReports refuses a file that is not a report of this schema, naming it 
 test("compareAndWrite writes compare.json, compare.md and compare.html, gives the terminal's table and the exit code", (t) => {
   const root = tmp();
   for (const [dir, r] of [
-    ["base/r1", run({ p99: { fault: 10 }, budgets: budgetOnFaultP99 })],
-    ["cand/r1", run({ side: "candidate", p99: { fault: 30 }, budgets: budgetOnFaultP99 })],
-  ] as const) {
+    ...[10, 10.1, 10.2].map((v, k) => [`base/r${k}`, run({ p99: { fault: v }, budgets: budgetOnFaultP99 })] as const),
+    ...[30, 30.1, 30.2].map((v, k) => [`cand/r${k}`, run({ side: "candidate", p99: { fault: v }, budgets: budgetOnFaultP99 })] as const),
+  ]) {
     mkdirSync(path.join(root, dir), { recursive: true });
     writeFileSync(path.join(root, dir, "report.json"), JSON.stringify(r));
   }

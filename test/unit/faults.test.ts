@@ -79,11 +79,36 @@ test("a pause freezes the node, holds for its time, unfreezes it, and marks both
   t.deepEqual(log, ["pause redis-0", "unpause redis-0"]);
   t.is(rec.error, undefined);
   t.like(rec.details, { node: "redis-0", target: "primary" });
-  t.true(rec.healedAtMs! - rec.tookEffectAtMs! >= 195, `held for ${rec.healedAtMs! - rec.tookEffectAtMs!} ms`);
-  t.is(ctx.phases.faultStartMs, rec.tookEffectAtMs!);
+  t.true(rec.healedAtMs! - rec.observedAtMs! >= 195, `held for ${rec.healedAtMs! - rec.observedAtMs!} ms`);
+  t.is(ctx.phases.faultStartMs, rec.sentAtMs!, "the fault phase starts when the harness sent it");
+  t.true(rec.sentAtMs! <= rec.observedAtMs!);
   t.is(ctx.phases.faultEndMs, rec.healedAtMs!);
   t.deepEqual(ctx.timeline.events.map((e) => e.kind), ["fault-injected", "fault-healed"]);
-  t.deepEqual(ctx.timeline.events[0].detail, { fault: "pause", nodes: ["redis-0"] });
+  t.like(ctx.timeline.events[0].detail, { fault: "pause", nodes: ["redis-0"] });
+  t.is(ctx.timeline.events[0].tMs, Math.round(rec.sentAtMs! * 1000) / 1000);
+});
+
+test("a kill's fault phase starts when it was sent, not when the harness saw the server go: operations stalled in between are the fault's (finding 1)", async (t) => {
+  // With 1 GiB resident the kernel tears the memory down before the sockets close: the admin connection's close came
+  // 160 ms after the kill. Timeouts intended in those 160 ms used to be filed as baseline.
+  const log: string[] = [];
+  const topology = fakeTopology({ caps: ["replicas", "peers"], log });
+  const node = topology.nodes[0] as unknown as { control: { kill: () => Promise<void> }; admin: { once: (e: string, f: () => void) => void } };
+  let onClose = () => {};
+  node.admin.once = (_e, f) => void (onClose = f);
+  node.control.kill = async () => {
+    log.push("kill redis-0");
+    setTimeout(() => onClose(), 160);
+  };
+  const ctx = context(topology);
+  const rec = await runFaultSpec(spec({ kind: "kill", at: 5, for: 0.05 }), ctx);
+  const seenAfter = rec.observedAtMs! - rec.sentAtMs!;
+  t.true(seenAfter >= 150, `seen to act ${seenAfter} ms after the send`);
+  t.is(ctx.phases.faultStartMs, rec.sentAtMs!);
+  t.is(ctx.phases.phaseAt(rec.sentAtMs! + 80), "fault", "an operation intended between the kill and the close is the fault's");
+  t.is(ctx.phases.phaseAt(rec.sentAtMs! - 1), "baseline");
+  const injected = ctx.timeline.events[0];
+  t.true(injected.kind === "fault-injected" && Math.abs(injected.detail.observedAfterMs! - seenAfter) < 0.01, "the gap is on the timeline");
 });
 
 test("Ctrl-C during a fault heals it at once: a run never leaves a fault behind", async (t) => {
@@ -146,7 +171,7 @@ test("an inject that fails is recorded; the heal still undoes what it did; no fa
   const ctx = context(topology);
   const rec = await runFaultSpec(spec({ kind: "pause", at: 5, for: 10 }), ctx);
   t.is(rec.error, "the engine refused");
-  t.is(rec.tookEffectAtMs, null);
+  t.is(rec.sentAtMs, null);
   t.deepEqual(log, ["unpause redis-0"], "undone at once, not after holding");
   t.is(ctx.phases.faultStartMs, undefined);
   t.deepEqual(ctx.timeline.events.map((e) => e.kind), ["fault-error"]);
@@ -162,7 +187,7 @@ test("a BGSAVE is healed when the save is seen done; its INFO measurements are k
   t.deepEqual(log, ["bgsave redis-0"]);
   t.like(rec.details, { node: "redis-0", forkUs: 16800, copyOnWriteBytes: 6594560, keys: 1000 });
   t.not(rec.healedAtMs, null);
-  t.true(rec.tookEffectAtMs! <= rec.healedAtMs!, "took effect when BGSAVE was sent, healed when the save was seen done");
+  t.true(rec.sentAtMs! <= rec.healedAtMs!, "the fault phase starts when BGSAVE was sent, and ends when the save was seen done");
   polls = 6;
   const failed = await runFaultSpec(spec({ kind: "bgsave", at: 5 }), context(topology));
   t.is(failed.error, "BGSAVE ended with status err");

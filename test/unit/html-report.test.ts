@@ -48,7 +48,7 @@ test("the embedded data holds the per-second series, the fault window and the ma
   const f = r.faults[0];
   t.deepEqual(
     data.windows.filter((w) => w.color === FAULT_SHADE),
-    [{ fromS: f.tookEffectAtMs! / 1000, toS: f.healedAtMs! / 1000, label: "kill", color: FAULT_SHADE }],
+    [{ fromS: f.sentAtMs! / 1000, toS: f.healedAtMs! / 1000, label: "kill", color: FAULT_SHADE }],
   );
   const labels = data.markers.map((m) => m.label);
   t.true(labels.includes("kill injected") && labels.includes("kill healed"));

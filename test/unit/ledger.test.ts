@@ -1,6 +1,7 @@
 import test from "ava";
 import { IDLE_INSTRUMENT } from "../helpers/synthetic-run.js";
-import { dataLossChecker } from "../../harness/check/data-loss.js";
+import { chargedTo, dataLossChecker } from "../../harness/check/data-loss.js";
+import type { AnyFaultRecord } from "../../harness/faults/registry.js";
 import { staleReadsChecker } from "../../harness/check/stale-reads.js";
 import type { History } from "../../harness/check/history.js";
 import { ACKED, PENDING, WriteLedger, outcomeName } from "../../harness/measure/ledger.js";
@@ -19,16 +20,19 @@ function ledgerOf(n: number, fail: (id: number) => "timeout" | "connection" | un
 }
 const present = (n: number, absent: (id: number) => boolean) => Uint8Array.from({ length: n }, (_, i) => (absent(i) ? 0 : 1));
 
-/** The history the data-loss checker reads: the ledger, what the read-back found, and when the fault took effect. */
-function history(ledger: WriteLedger | null, readBack: Uint8Array | null, faultStartMs?: number, staleReads: StaleReadLog | null = null): History {
+/** A fault's record as the lifecycle writes it: sent at `sentAtMs`, healed `forMs` later. */
+const fault = (sentAtMs: number, forMs = 100): AnyFaultRecord => ({ kind: "kill", requestedAtMs: sentAtMs, sentAtMs, observedAtMs: sentAtMs + 1, healedAtMs: sentAtMs + forMs, details: {} });
+
+/** The history the data-loss checker reads: the ledger, what the read-back found, and the faults (when each was sent and healed). */
+function history(ledger: WriteLedger | null, readBack: Uint8Array | null, faults: AnyFaultRecord[] = [], staleReads: StaleReadLog | null = null): History {
   const phases = new PhaseClock();
-  if (faultStartMs !== undefined) {
-    phases.markFaultStart(faultStartMs);
-    phases.markFaultEnd(faultStartMs + 100);
+  for (const f of faults) {
+    phases.markFaultStart(f.sentAtMs!);
+    phases.markFaultEnd(f.healedAtMs!);
   }
-  return { recorder: new Recorder(phases), phases, ledger, readBack, staleReads: staleReads && { log: staleReads, from: "replicas" }, registers: null, dir: "", faults: [], oomKills: [], instrument: IDLE_INSTRUMENT, load: { endMs: 1000, lastIssueMs: 1000 } };
+  return { recorder: new Recorder(phases), phases, ledger, readBack, staleReads: staleReads && { log: staleReads, from: "replicas" }, registers: null, dir: "", faults, oomKills: [], instrument: IDLE_INSTRUMENT, load: { endMs: 1000, lastIssueMs: 1000 }, objectiveMs: 1000 };
 }
-const loss = (l: WriteLedger, p: Uint8Array | null, faultStartMs?: number) => dataLossChecker.check(history(l, p, faultStartMs)).dataLoss;
+const loss = (l: WriteLedger, p: Uint8Array | null, faultStartMs?: number) => dataLossChecker.check(history(l, p, faultStartMs === undefined ? [] : [fault(faultStartMs)])).dataLoss;
 
 test("each write has its own key and a value that names it", (t) => {
   const l = new WriteLedger();
@@ -38,7 +42,7 @@ test("each write has its own key and a value that names it", (t) => {
   t.is(l.outcomeOf(id), PENDING);
   l.settle(id, 13.0004);
   t.is(l.outcomeOf(id), ACKED);
-  t.is(l.intendedMsOf(id), 12.346); // µs resolution
+  t.is(l.intendedMsOf(id), 12.3456);
   t.is(outcomeName(ACKED), "ok");
 });
 
@@ -102,7 +106,7 @@ test("a read that misses a write acknowledged before it was sent is stale; count
   log.record(100, 130, false); // baseline, 30 ms behind
   log.record(600, 620, false); // fault (500..600 ms), 20 ms behind... at 620 it is recovery
   log.record(520, 560, false); // fault, 40 ms behind
-  const r = staleReadsChecker.check(history(null, null, 500, log)).reads!;
+  const r = staleReadsChecker.check(history(null, null, [fault(500)], log)).reads!;
   t.like(r, { from: "replicas", reads: 4, stale: 3, staleRate: 0.75, maxStalenessMs: 40 });
   t.deepEqual(r.phases.baseline, { reads: 2, stale: 1, maxStalenessMs: 30 });
   t.deepEqual(r.phases.fault, { reads: 1, stale: 1, maxStalenessMs: 40 });
@@ -133,4 +137,47 @@ test("the checker counts writes applied twice, acknowledged or not, and neither 
   p[5] = 2;
   t.like(loss(l, p, 100), { lost: 1, duplicated: 2, indeterminate: 1 });
   t.like(loss(ledgerOf(10), present(10, () => false), 100), { duplicated: 0 }, "nothing twice: 0, not absent");
+});
+
+test("the ledger's clock holds any duration a run accepts: a split-brain write a second after a fault at minute 75 is a split-brain write (finding 8)", (t) => {
+  // The reproduction r3: times were µs in a Uint32, which wraps at 71.6 minutes; the write's reply read as minute 3.4,
+  // so it counted as acknowledged before the fault: splitBrain 0 and an RPO of 4,293,966 ms.
+  const ledger = new WriteLedger();
+  const faultMs = 75 * 60_000;
+  const kept = ledger.begin(faultMs - 5000);
+  ledger.settle(kept, faultMs - 4999);
+  const sb = ledger.begin(faultMs + 1000);
+  ledger.settle(sb, faultMs + 1001);
+  t.is(ledger.replyMsOf(sb), faultMs + 1001);
+  const d = dataLossChecker.check(history(ledger, Uint8Array.from([1, 0]), [fault(faultMs, 10_000)])).dataLoss!;
+  t.like(d, { lost: 1, splitBrain: 1, rpoMs: null });
+});
+
+test("several faults: each lost write is charged to one, by when it was acknowledged", (t) => {
+  // Faults sent at 200 ms (healed at 300) and 600 ms (healed at 700); writes acknowledged every ms.
+  const l = ledgerOf(1000);
+  const lostIds = new Set([150, 250, 550, 650, 900]);
+  const d = dataLossChecker.check(history(l, present(1000, (id) => lostIds.has(id)), [fault(200), fault(600)])).dataLoss!;
+  t.is(d.lost, 5);
+  t.deepEqual(
+    d.perFault.map((f) => [f.fault, f.lost, f.splitBrain, f.rpoMs]),
+    [
+      [0, 2, 1, 49.5], // 150.5 ms: before the first fault (its RPO); 250.5 ms: while it held (split brain)
+      [1, 3, 2, 49.5], // 550.5 ms: between the faults, none holding: before the second (its RPO); 650.5 and 900.5 ms: split brain
+    ],
+  );
+  t.is(d.rpoMs, 49.5, "the worst fault's window");
+  t.is(d.splitBrain, 3);
+});
+
+test("chargedTo: while a fault holds, its split brain; before the next, its RPO; after the last, the latest's split brain", (t) => {
+  const w = [
+    { fault: 0, sentAtMs: 100, healedAtMs: 200 },
+    { fault: 1, sentAtMs: 500, healedAtMs: null },
+  ];
+  t.deepEqual(chargedTo(50, w), { at: 0, splitBrain: false });
+  t.deepEqual(chargedTo(150, w), { at: 0, splitBrain: true });
+  t.deepEqual(chargedTo(300, w), { at: 1, splitBrain: false });
+  t.deepEqual(chargedTo(900, w), { at: 1, splitBrain: true });
+  t.deepEqual(chargedTo(900, []), { at: -1, splitBrain: true });
 });

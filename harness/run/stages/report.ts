@@ -24,6 +24,7 @@ export function check(ctx: RunContext): void {
       oomKills: ctx.oomKills,
       instrument: { engine: w.engine, mode: w.mode, calibration: ctx.calibration, eventLoop: ctx.eventLoop.perSecond },
       load: { endMs: ctx.driver.endMs, lastIssueMs: ctx.driver.lastIssueMs },
+      objectiveMs: w.objectiveMs,
     },
     ctx.scenario.budgets,
   );
@@ -31,7 +32,7 @@ export function check(ctx: RunContext): void {
 
 /** The report, built from the context and written with every view; what was measured is on disk whatever happened. */
 export async function report(ctx: RunContext, status: RunStatus, problem: string | undefined): Promise<{ report: RunReport; files: ReportFiles }> {
-  const load: LoadSummary = { endMs: ctx.driver.endMs, lastIssueMs: ctx.driver.lastIssueMs, faultStartMs: ctx.phases.faultStartMs };
+  const load: LoadSummary = { endMs: ctx.driver.endMs, lastIssueMs: ctx.driver.lastIssueMs, faultStarts: ctx.faults.map((f) => f.sentAtMs), objectiveMs: ctx.scenario.workload.objectiveMs };
   const probes: Partial<ProbeSections> = Object.assign({}, ...ctx.probes.map((p) => p.contribute(load)));
   const built = buildReport({
     scenario: ctx.scenario,

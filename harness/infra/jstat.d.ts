@@ -1,0 +1,14 @@
+// The parts of jstat (a well-kept statistics library without types of its own) the harness uses: the studies' fits and
+// the comparison's rank test.
+declare module "jstat" {
+  export const jStat: {
+    studentt: {
+      /** The quantile of Student's t distribution with `dof` degrees of freedom at probability `p`. */
+      inv(p: number, dof: number): number;
+    };
+    normal: {
+      /** The normal distribution's cumulative probability at x. */
+      cdf(x: number, mean: number, sd: number): number;
+    };
+  };
+}
