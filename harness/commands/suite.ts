@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { Command } from "commander";
-import { formatMs } from "../infra/units.js";
 import { verdictWord } from "../report/outcome.js";
+import { rtoCell } from "../report/run-view.js";
 import { Progress } from "../report/progress.js";
 import { runSuite, type SuiteRun } from "../run/suite-run.js";
 import { loadSuite } from "../scenario/load.js";
@@ -36,9 +36,9 @@ export function printSuite(run: SuiteRun): void {
   const lines = run.entries.map((e) => {
     const r = e.report;
     const verdict = r ? verdictWord(r) : "ERROR";
-    const rto = r?.faults.length ? ` RTO ${formatMs(r.availability.rtoMs)}` : "";
+    const rto = r?.faults.length ? ` RTO ${rtoCell(r.availability).text}` : "";
     const lost = r?.dataLoss ? ` lost ${r.dataLoss.lost}` : "";
-    const http = r?.app ? ` | HTTP errors ${r.app.total.errors}/${r.app.total.ops}, RTO ${formatMs(r.app.availability.rtoMs)}` : "";
+    const http = r?.app ? ` | HTTP errors ${r.app.total.errors}/${r.app.total.ops}, RTO ${rtoCell(r.app.availability).text}` : "";
     const why = [...(r ? r.verdict.failures : []), ...(e.error ? [e.error] : [])].map((f) => `\n    broken: ${f}`).join("");
     return `${verdict.padEnd(7)} ${e.scenario.name}${rto}${lost}${http}${why}`;
   });

@@ -5,6 +5,7 @@ import type { Scenario } from "../scenario/schema.js";
 import { securityLabel } from "../security/run-security.js";
 import { styleElement } from "./assets.js";
 import { verdictWord } from "./outcome.js";
+import { rtoCell } from "./run-view.js";
 import { markdownTable, htmlTable, type Row, type Table } from "./table.js";
 import { html } from "./template.js";
 import type { RunReport } from "./types.js";
@@ -41,12 +42,12 @@ function indexTable(indexDir: string, entries: IndexEntry[], page: "summary.md" 
         r?.topology ? `${r.topology.server.server} ${r.topology.server.version}` : NONE,
         fault ? `${fault.kind}${measured && value !== undefined ? ` (${measured.label} ${formatValue(value, measured.unit)})` : ""}` : NONE,
         r ? `${p99(r, "baseline")} / ${p99(r, "fault")} / ${p99(r, "recovery")}` : NONE,
-        r ? formatMs(r.availability.rtoMs) : NONE,
+        r ? rtoCell(r.availability).text : NONE,
         r ? `${formatCount(r.availability.writesFailed)}/${formatCount(r.availability.writesAttempted)}` : NONE,
         r?.dataLoss ? `${formatCount(r.dataLoss.lost)}${r.dataLoss.splitBrain ? ` (${formatCount(r.dataLoss.splitBrain)} split brain)` : ""}` : NONE,
         app && app.phases.fault.ops ? formatUs(app.phases.fault.latency.p99Us) : NONE,
         app ? `${formatCount(app.total.errors)}/${formatCount(app.total.ops)}` : NONE,
-        app ? formatMs(app.availability.rtoMs) : NONE,
+        app ? rtoCell(app.availability).text : NONE,
       ],
     };
   });

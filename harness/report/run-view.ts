@@ -1,6 +1,6 @@
 import { ENGINES } from "../workload/engines/index.js";
 import { describeOp } from "../check/linearizability.js";
-import type { Availability } from "../check/availability.js";
+import type { Availability, Outage } from "../check/availability.js";
 import { findCheck, type Check } from "../check/verdict.js";
 import type { MetricId } from "../check/metrics.js";
 import { faultDefinition } from "../faults/registry.js";
@@ -59,8 +59,11 @@ const errorsByClass = (e: ErrorCounts) =>
     .map((c) => `${c} ${formatCount(e[c])}`)
     .join(", ");
 
-export function rtoCell(a: Availability): Cell {
-  return a.rtoMs === null ? { text: NONE, note: a.rtoNote ?? "not measured" } : { text: formatMs(Math.round(a.rtoMs)) };
+/** An RTO as a cell: the value, a censored one's lower bound ("> 13,900 ms"), or why there is none. */
+export function rtoCell(a: Outage): Cell {
+  if (a.rtoMs !== null) return { text: formatMs(Math.round(a.rtoMs)) };
+  if (a.rtoCensored && a.rtoLowerBoundMs !== undefined) return { text: `> ${formatMs(Math.round(a.rtoLowerBoundMs))}`, note: a.rtoNote ?? "writes had not recovered" };
+  return { text: NONE, note: a.rtoNote ?? "not measured" };
 }
 
 function header(r: RunReport): Fact[] {
@@ -155,9 +158,14 @@ function availabilityFacts(a: Availability): Fact[] {
 }
 
 function availabilitySection(r: RunReport): Section {
-  const facts: Fact[] = [["RTO", { ...rtoCell(r.availability), tags: budgetTag(findCheck(r.verdict, "rto")) }]];
+  const a = r.availability;
+  const facts: Fact[] = [["RTO", { ...rtoCell(a), tags: budgetTag(findCheck(r.verdict, "rto")), note: "from the fault's send to writes acknowledged again, for good" }]];
+  facts.push([`RTO within the ${formatMs(a.withinObjective.objectiveMs)} objective`, { ...rtoCell(a.withinObjective), tags: budgetTag(findCheck(r.verdict, "rtoWithinObjective")), note: "a write acknowledged later than the objective kept its caller waiting: unavailable too" }]);
+  if (a.durable) facts.push(["durable RTO", { ...rtoCell(a.durable), tags: budgetTag(findCheck(r.verdict, "durableRto")), note: "counting only writes that were acknowledged and survived: a split brain's lost writes are unavailability" }]);
+  if (a.perFault.length > 1)
+    for (const f of a.perFault) facts.push([`RTO after fault ${f.fault + 1} (${r.faults[f.fault]?.kind ?? "?"}, ${formatAtS(f.fromMs)} → ${formatAtS(f.toMs)})`, rtoCell(f)]);
   if (r.app) facts.push(["RTO over HTTP (app users)", { ...rtoCell(r.app.availability), cls: "http-rto" }]);
-  facts.push(...availabilityFacts(r.availability));
+  facts.push(...availabilityFacts(a));
   const gaveUp = eventsOf(r.timeline, "client-gave-up");
   if (gaveUp.length)
     facts.push([
@@ -176,12 +184,15 @@ function dataSection(r: RunReport): Section {
       facts: [
         ["writes / acknowledged", `${formatCount(d.writes)} / ${formatCount(d.acknowledged)}`],
         ["lost (acknowledged, absent after convergence)", { text: formatCount(d.lost), strong: true, tags: [...budgetTag(findCheck(r.verdict, "lostWrites")), ...budgetTag(findCheck(r.verdict, "lostWrites", undefined, "min"))] }],
-        ["split brain", { text: formatCount(d.splitBrain), note: "acknowledged after the fault took effect, then lost" }],
+        ["split brain", { text: formatCount(d.splitBrain), note: "acknowledged after the fault was sent, then lost" }],
         ["indeterminate", { text: formatCount(d.indeterminate), note: "failed or timed out, yet present" }],
         ...(d.duplicated !== undefined
           ? ([["applied twice", { text: formatCount(d.duplicated), note: "found twice after the run (writes are APPENDs): a client resent what the server had done", tags: [...budgetTag(findCheck(r.verdict, "duplicatedWrites")), ...budgetTag(findCheck(r.verdict, "duplicatedWrites", undefined, "min"))] }]] as Fact[])
           : []),
         ["RPO window", { ...(d.rpoMs === null ? { text: NONE, note: "no write acknowledged before the fault was lost" } : { text: formatMs(d.rpoMs) }), tags: budgetTag(findCheck(r.verdict, "rpo")) }],
+        ...(d.perFault.length > 1
+          ? d.perFault.map((f): Fact => [`lost to fault ${f.fault + 1} (${r.faults[f.fault]?.kind ?? "?"})`, `${formatCount(f.lost)}${f.splitBrain ? ` (${formatCount(f.splitBrain)} split brain)` : ""}, RPO ${f.rpoMs === null ? NONE : formatMs(f.rpoMs)}`])
+          : []),
         ...(d.lostSample.length ? ([["first lost write ids", d.lostSample.join(", ")]] as Fact[]) : []),
         ...(d.duplicatedSample?.length ? ([["first write ids applied twice", d.duplicatedSample.join(", ")]] as Fact[]) : []),
       ],

@@ -113,14 +113,15 @@ test("a missing image exits 3 and says how to build it", async (t) => {
   t.regex(r.stderr, /docker\/build-images\.sh/);
 });
 
-test.serial("a budget that cannot be met, in a YAML scenario file, exits 1 and names it; one under the instrument's floor is inconclusive", async (t) => {
-  // No fault, so no write can be lost: "at least 1 lost" breaks. P99 ≤ 1 µs is below any calibrated floor.
+test.serial("a budget that cannot be met, in a YAML scenario file, exits 1 and names it, a latency budget broken beyond the instrument's floor too", async (t) => {
+  // No fault, so no write can be lost: "at least 1 lost" breaks. P99 ≤ 1 µs is broken by far more than what the driver
+  // adds in that phase (its lag and the calibrated round trip's median): a failure, not an inconclusive (unit-tested).
   const yaml = "name: quick\ntopology: { kind: standalone }\nworkload: { rate: 500, duration: 4s, warmup: 1s }\nbudgets:\n  minLostWrites: 1\n  p99Ms: { baseline: 0.001 }\n";
   const r = await cli(["run", "--quiet", "--file", scenarioFile(yaml, "scenario.yaml")]);
   t.is(r.code, 1, r.stderr);
   t.regex(r.stdout, /^FAIL quick/m);
   t.regex(r.stdout, /broken: expected loss seen: budget ≥ 1 write, measured 0 writes/);
-  t.regex(r.stdout, /inconclusive: p99 baseline: budget ≤ 0\.001 ms, measured [\d.]+ ms: the instrument's own floor on this run is [\d.]+ ms/);
+  t.regex(r.stdout, /broken: p99 baseline: budget ≤ 0\.001 ms, measured [\d.]+ ms/);
 });
 
 /** Runs a long scenario and sends `signal` once the load runs; returns the run and its test-containers session. */
