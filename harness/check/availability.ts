@@ -107,15 +107,26 @@ function worse(a: Outage, b: Outage): Outage {
   return rb > ra || (rb === ra && vb > va) ? b : a;
 }
 
-/** Each fault's window (its send to the next fault's, or the end) and the worst outage over them. */
-function perFault(w: WriteSeries, faultStarts: readonly number[], endMs: number, stepMs: number): { worst: Outage; faults: FaultOutage[] } {
-  if (faultStarts.length === 0) return { worst: { rtoMs: null, rtoCensored: false, rtoNote: "no fault took effect" }, faults: [] };
-  const order = faultStarts.map((fromMs, fault) => ({ fromMs, fault })).sort((a, b) => a.fromMs - b.fromMs);
-  const faults = order.map(({ fromMs, fault }, k) => {
-    const toMs = k + 1 < order.length ? Math.max(fromMs, order[k + 1].fromMs) : endMs;
+/** An outage's own fields, without the window around it. */
+const outageOf = ({ rtoMs, rtoCensored, rtoLowerBoundMs, rtoNote }: Outage): Outage => ({
+  rtoMs,
+  rtoCensored,
+  ...(rtoLowerBoundMs !== undefined ? { rtoLowerBoundMs } : {}),
+  ...(rtoNote ? { rtoNote } : {}),
+});
+
+/**
+ * Each sent fault's window (its send to the next fault's send, or the end) and its outage; `fault` is the index in the
+ * report's faults (a fault never sent has no window). The worst of them is the headline.
+ */
+function perFault(w: WriteSeries, faultStarts: ReadonlyArray<number | null>, endMs: number, stepMs: number): { worst: Outage; faults: FaultOutage[] } {
+  const sent = faultStarts.flatMap((fromMs, fault) => (fromMs === null ? [] : [{ fromMs, fault }])).sort((a, b) => a.fromMs - b.fromMs);
+  if (sent.length === 0) return { worst: { rtoMs: null, rtoCensored: false, rtoNote: "no fault took effect" }, faults: [] };
+  const faults = sent.map(({ fromMs, fault }, k) => {
+    const toMs = k + 1 < sent.length ? sent[k + 1].fromMs : endMs;
     return { fault, fromMs, toMs, ...recoveryTime(w, fromMs, toMs, stepMs) };
   });
-  return { worst: faults.map((f): Outage => ({ rtoMs: f.rtoMs, rtoCensored: f.rtoCensored, ...(f.rtoLowerBoundMs !== undefined ? { rtoLowerBoundMs: f.rtoLowerBoundMs } : {}), ...(f.rtoNote ? { rtoNote: f.rtoNote } : {}) })).reduce(worse), faults: faults.sort((a, b) => a.fault - b.fault) };
+  return { worst: outageOf(faults.reduce<Outage>(worse, faults[0])), faults: faults.sort((a, b) => a.fault - b.fault) };
 }
 
 /** The longest run of consecutive failed writes, by intended start. */
@@ -164,15 +175,13 @@ export interface AvailabilityInput {
 
 export function availability(a: AvailabilityInput): Availability {
   const stepMs = a.stepMs ?? 100;
-  const sent = a.faultStarts.flatMap((t, fault) => (t === null ? [] : [{ t, fault }]));
-  const starts = sent.map((s) => s.t);
-  const acked = perFault(a.writes, starts, a.endMs, stepMs);
+  const acked = perFault(a.writes, a.faultStarts, a.endMs, stepMs);
   const { run, failed } = longestFailedRun(a.writes);
   return {
     ...acked.worst,
-    perFault: acked.faults.map((f) => ({ ...f, fault: sent[f.fault].fault })),
-    withinObjective: { objectiveMs: a.objectiveMs, ...perFault(withinObjective(a.writes, a.objectiveMs), starts, a.endMs, stepMs).worst },
-    durable: a.durable ? perFault(a.durable, starts, a.endMs, stepMs).worst : null,
+    perFault: acked.faults,
+    withinObjective: { objectiveMs: a.objectiveMs, ...perFault(withinObjective(a.writes, a.objectiveMs), a.faultStarts, a.endMs, stepMs).worst },
+    durable: a.durable ? perFault(a.durable, a.faultStarts, a.endMs, stepMs).worst : null,
     longestFailedRun: run,
     writesAttempted: a.writes.t.length,
     writesFailed: failed,

@@ -52,7 +52,7 @@ export function registerMatrix(program: Command, done: (code: number) => void): 
       .argument("<suite>", "a suite (a file in suites/)")
       .option("--images <a,b[,c]>", "the images, comma-separated; the first is the base")
       .option("--security-levels <none,tls,acl+tls>", "instead of images: security levels (as --security takes), the first is the base; e.g. what TLS costs")
-      .option("--threshold <0.05>", "relative change that counts as a regression, when the runs also show it (at least 3 a side: rank test, beyond twice the spread)"),
+      .option("--threshold <0.05>", "relative change that counts as a regression, when the runs also show it (at least 3 a side: rank test, beyond three times the spread)"),
     false,
   )
     .addOption(repeatsOption("3"))
