@@ -69,7 +69,7 @@ export function budgetChecks(budgets: Budgets, m: Measurements, only: readonly M
         // and not provably not. Broken by more than that: a failure, however high the floor.
         const inconclusive =
           !pass && measured !== null && floor > 0 && measured - floor <= budget
-            ? `exceeded by ${formatValue(measured - budget, metric.unit)}, within this phase's instrument floor of ${formatValue(floor, metric.unit)} (its own schedule lag at this percentile plus the calibrated round trip's median): a slower moment of this machine, not Redis, may be what broke it`
+            ? `exceeded by ${formatValue(measured - budget, metric.unit)}, within this phase's instrument floor of ${formatValue(floor, metric.unit)} (twice its own schedule lag at this percentile, for the send and the reply, plus the calibrated round trip's median): a slower moment of this machine, not Redis, may be what broke it`
             : undefined;
         checks.push({
           id: { metric: metric.id, ...(phase ? { phase } : {}), bound: b.bound },

@@ -31,12 +31,12 @@ test("JUnit: one test case per scenario; a broken budget is a failure naming bud
   const pass = named(syntheticReport(spec), "a");
   const broken = named(syntheticReport({ ...spec, budgets: { rtoMs: 1000 } }), "b<&>");
   const failed = named(syntheticReport({ ...spec, status: "failed", problem: "no Docker engine" }), "c");
-  // The synthetic baseline's floor is 0.224 ms (its lag, plus the calibrated round trip's median of 0.214 ms): its
+  // The synthetic baseline's floor is 0.234 ms (twice its lag, plus the calibrated round trip's median of 0.214 ms): its
   // P99 of 0.569 ms breaks a 0.5 ms budget by less than that, so the budget cannot be judged.
   const open = named(syntheticReport({ ...spec, budgets: { p99Ms: { baseline: 0.5 } } }), "d");
   const xml = renderJUnit("sentinel", [pass, broken, failed, open]);
   t.regex(xml, /<testsuite name="sentinel" tests="4" failures="1" errors="1" skipped="1">/);
-  t.regex(xml, /name="d"[^]*<skipped message="inconclusive: p99 baseline: budget ≤ 0\.5 ms, measured [^"]*within this phase&#39;s instrument floor of 0\.224 ms/);
+  t.regex(xml, /name="d"[^]*<skipped message="inconclusive: p99 baseline: budget ≤ 0\.5 ms, measured [^"]*within this phase&#39;s instrument floor of 0\.234 ms/);
   t.regex(xml, /<testcase classname="sentinel" name="a" time="44.000">\n    <system-out>/);
   t.regex(xml, /name="b&lt;&amp;&gt;"[^]*<failure message="RTO: budget ≤ 1,000 ms, measured 3,500 ms">/);
   t.regex(xml, /<error message="run failed: no Docker engine">/);

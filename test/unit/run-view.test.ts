@@ -43,13 +43,13 @@ test("a broken budget is named with its measurement in every view, and a run tha
 });
 
 test("a budget under the run's own floor is shown as inconclusive in every view, never as broken or kept", (t) => {
-  // The synthetic baseline's floor is 0.224 ms: its P99 of 0.568 ms breaks a 0.5 ms budget by less, so it cannot be judged.
+  // The synthetic baseline's floor is 0.234 ms: its P99 of 0.568 ms breaks a 0.5 ms budget by less, so it cannot be judged.
   const r = syntheticReport({ ...FIXTURES["report-standalone-bgsave.json"], budgets: { p99Ms: { baseline: 0.5 } } });
   t.true(r.verdict.pass);
   t.deepEqual(r.verdict.failures, []);
   t.is(r.verdict.inconclusive.length, 1);
   const line = r.verdict.inconclusive[0];
-  t.regex(line, /^p99 baseline: budget ≤ 0\.5 ms, measured .* within this phase's instrument floor of 0\.224 ms/);
+  t.regex(line, /^p99 baseline: budget ≤ 0\.5 ms, measured .* within this phase's instrument floor of 0\.234 ms/);
   const md = renderMarkdown(r);
   t.true(md.includes(`- INCONCLUSIVE ${line}`));
   t.true(md.includes("≤ 0.5 ms ? inconclusive"));
