@@ -5,7 +5,7 @@ import type { ClientMatrixRow } from "../harness/report/client-matrix.js";
 import { cli } from "../test/helpers/cli.js";
 
 // Client truths: the same scenario once per client profile (suites/clients/profiles.json), the profiles side by side.
-// Short matrices here (the README gives the measured tables): what is asserted is what each library does, shown by the
+// Short matrices here (docs/client-truths.md gives the measured tables): what is asserted is what each library does, shown by the
 // harness's own checkers, and that node-redis runs through every topology's fault layer.
 
 async function matrix(t: { log: (s: string) => void }, scenario: string, clients: string) {

@@ -6,7 +6,7 @@ import { cli } from "../test/helpers/cli.js";
 
 // What TLS costs, as a user measures it: the tls-cost suite once per security level (plain, TLS, TLS with ACL users),
 // then each level compared with plain: P50/P99 at a fixed rate and closed-loop throughput, side by side. Short runs
-// here (the README gives the measured table from longer ones); what is asserted is that every side was measured, and
+// here (docs/running.md gives the measured table from longer ones); what is asserted is that every side was measured, and
 // secured as it says.
 
 test("matrix tls-cost --security-levels none,tls,acl+tls measures each level and compares it with plain", async (t) => {

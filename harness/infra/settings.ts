@@ -1,7 +1,7 @@
 import { BadInputError } from "./errors.js";
 import { parseSize } from "./units.js";
 /**
- * Every setting read from the environment, in one place (the README lists them).
+ * Every setting read from the environment, in one place (docs/settings.md lists them).
  * Image names are settings so that a machine that reaches a registry can run `redis:7.2` and the public
  * Toxiproxy image instead of the locally built ones.
  */

@@ -65,7 +65,7 @@ function readProfiles(file: string): ClientProfile[] {
   if (!r.success)
     throw new BadInputError(
       `Client profiles in ${file} are invalid:\n${r.error.issues.map((i) => `  - ${i.path.join(".")}: ${i.message}`).join("\n")}`,
-      `Fix those fields; every setting is described in harness/topology/client-options.ts and the README's "Client truths".`,
+      `Fix those fields; every setting is described in harness/topology/client-options.ts and docs/client-truths.md.`,
     );
   return Object.entries(r.data.profiles).map(([name, p]) => ({ name, engine: p.engine, description: p.description, explicit: p.client, client: { ...DEFAULT_CLIENT_SETTINGS, ...p.client } }));
 }

@@ -69,7 +69,7 @@ export function validateScenario(input: unknown, origin: string): Scenario {
   const name = (input as { name?: unknown })?.name;
   throw new BadInputError(
     `Scenario ${typeof name === "string" ? `"${name}" ` : ""}in ${origin} is invalid:\n${formatIssues(r.error)}`,
-    "Fix those fields (the README lists every scenario field) or the command-line override that set them.",
+    "Fix those fields (docs/scenarios.md lists every scenario field) or the command-line override that set them.",
   );
 }
 
