@@ -28,7 +28,7 @@ export interface ClientMatrixResult {
 export async function runClientMatrix(
   scenario: string,
   runs: Array<{ profile: ClientProfile; scenario: Scenario }>,
-  o: { settings: Settings; quiet?: boolean; repeats?: number; signal?: AbortSignal; runOne?: SuiteRunOptions["runOne"] },
+  o: { settings: Settings; quiet?: boolean; repeats?: number; signal?: AbortSignal; runOne?: SuiteRunOptions["runOne"]; admit?: SuiteRunOptions["admit"] },
 ): Promise<ClientMatrixResult> {
   const progress = new Progress(process.stderr, o.quiet);
   const profiles = runs.map((r) => r.profile);
@@ -43,6 +43,7 @@ export async function runClientMatrix(
       repeats: o.repeats ?? 1,
       title: `clients-${scenario}`,
       runOne: o.runOne,
+      admit: o.admit,
       onRun: (s) => {
         dir = s.dir;
         const rows = clientMatrixRows(s.entries, s.dir);

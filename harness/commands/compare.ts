@@ -16,7 +16,7 @@ export function registerCompare(program: Command, done: (code: number) => void):
       const r = compareAndWrite({
         base: o.base,
         candidate: o.candidate,
-        threshold: checkThreshold(Number(o.threshold)),
+        threshold: checkThreshold(o.threshold),
         outDir: o.out ?? reportDirPath(loadSettings().reportsDir, "compare"),
       });
       process.stdout.write(`${r.text}comparison: ${r.files.markdown}\n            ${r.files.html}\n            ${r.files.json}\n`);

@@ -4,6 +4,7 @@ import { BadInputError, EXIT } from "../infra/errors.js";
 import { checkThreshold, compareAndWrite } from "../report/compare-files.js";
 import { Progress } from "../report/progress.js";
 import { newReportDir } from "../report/write.js";
+import { admitRun } from "../run/admit.js";
 import { runColumns } from "../run/suite-run.js";
 import { loadSuite } from "../scenario/load.js";
 import { interruptSignal } from "./interrupt.js";
@@ -58,7 +59,7 @@ export function registerMatrix(program: Command, done: (code: number) => void): 
     .addOption(repeatsOption("3"))
     .action(async (suite: string, o: OverrideFlags & { images?: string; securityLevels?: string; threshold?: string; repeats: string }) => {
       const variants = variantsOf(o);
-      const threshold = o.threshold === undefined ? undefined : checkThreshold(Number(o.threshold));
+      const threshold = o.threshold === undefined ? undefined : checkThreshold(o.threshold);
       const repeats = positiveInt("repeats", o.repeats);
       for (const v of variants) loadSuite(suite, { ...overridesOf(o), ...v.overrides }); // bad input shows before any container starts
       done(await runMatrix(suite, variants, o, repeats, threshold));
@@ -69,8 +70,10 @@ async function runMatrix(suite: string, variants: Variant[], o: OverrideFlags, r
   const settings = settingsOf(o);
   const progress = new Progress(process.stderr, o.quiet);
   const signal = interruptSignal();
-  const root = newReportDir(settings.reportsDir, `matrix-${suite}`);
   const columns = variants.map((v) => ({ title: `${suite}-${slug(v.name)}`, label: v.name, scenarios: loadSuite(suite, { ...overridesOf(o), ...v.overrides }) }));
+  // Every run admitted (it fits, its images are there) before the matrix's folder exists.
+  for (const s of columns.flatMap((c) => c.scenarios)) await admitRun(s, settings, progress);
+  const root = newReportDir(settings.reportsDir, `matrix-${suite}`);
   progress.step(`matrix: ${suite} on ${variants.map((v) => v.name).join(", ")}, the columns taking turns run by run`);
   const runs = await runColumns(columns, { settings, progress, signal, repeats, root });
   for (const run of runs) printSuite(run);

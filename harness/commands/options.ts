@@ -2,14 +2,14 @@ import { Option, type Command } from "commander";
 import { BadInputError } from "../infra/errors.js";
 import { inconclusiveAs, loadSettings, type Settings } from "../infra/settings.js";
 import { parseDurationS } from "../infra/units.js";
-import type { Overrides } from "../scenario/load.js";
+import type { Overrides } from "../scenario/overrides.js";
 
 /** The options that replace a scenario's own values (run, suite, tour, matrix). */
 export function withOverrides(cmd: Command, image = true): Command {
   cmd
     .option("--duration <30s>", "length of the load")
     .option("--rate <ops/s>", "open-loop rate")
-    .option("--dataset <1gb>", "dataset preloaded before the load (bgsave scenarios)")
+    .option("--dataset <1gb>", "dataset preloaded before the load (every standalone, replication and Sentinel scenario; a cluster takes none)")
     .option("--connections <n>", "client connections")
     .option("--read-ratio <0..1>", "fraction of reads")
     .option("--at <10s>", "when faults are injected")

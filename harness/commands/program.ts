@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { EXIT } from "../infra/errors.js";
 import { registerCompare } from "./compare.js";
@@ -8,8 +9,11 @@ import { registerRecommend } from "./recommend.js";
 import { registerStudy } from "./study.js";
 import { registerSuite } from "./suite.js";
 
+/** The harness's version (package.json's), and the Node.js it runs on: what a bug report needs first. */
+const VERSION = `${(JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version} (Node.js ${process.version})`;
+
 /** The command line: one file per command under commands/, each declaring its own options (help is generated). */
-function program(done: (code: number) => void): Command {
+export function program(done: (code: number) => void = () => {}): Command {
   const p = new Command("redis-chaos")
     .description("Chaos and benchmark harness for Redis deployments: real containers, real faults, honest numbers.")
     .usage("<command> [options]   (or: npm run harness -- <command> [options])")
@@ -17,6 +21,7 @@ function program(done: (code: number) => void): Command {
       "after",
       "\nExit codes: 0 pass, 1 a budget failed (compare: a budget-relevant metric regressed), 2 bad input,\n3 environment failure, 4 harness bug, 130 interrupted.",
     )
+    .version(VERSION, "-V, --version", "print the harness's version")
     .exitOverride()
     .showHelpAfterError("(see --help)");
   for (const register of [registerRun, registerSuite, registerMatrix, registerCompare, registerList, registerStudy, registerRecommend]) register(p, done);

@@ -1,12 +1,12 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { BadInputError, EXIT } from "../infra/errors.js";
-import { containerRuntime } from "../infra/docker.js";
+import { containerRuntime, requireImages } from "../infra/docker.js";
 import { loadSettings, type Settings } from "../infra/settings.js";
 import { formatBytes, parseSize } from "../infra/units.js";
 import { Progress } from "../report/progress.js";
 import { newReportDir } from "../report/write.js";
-import { runForkStudy, type Persistence } from "../study/fork-study.js";
+import { requireSomePointFits, runForkStudy, type Persistence } from "../study/fork-study.js";
 import { runThroughputStudy } from "../study/throughput-study.js";
 import { TOPOLOGIES, type TopologyKind } from "../topology/registry.js";
 import { interruptSignal } from "./interrupt.js";
@@ -56,6 +56,7 @@ export function registerStudy(program: Command, done: (code: number) => void): v
       const rates = listOf("rates", o.rates, rate);
       const repeats = positiveInt("repeats", o.repeats);
       const target = one("target", o.target, parseSize);
+      requireSomePointFits(sizes, rates);
       const { settings, progress, dir } = await startStudy("study-fork", o.quiet);
       progress.step(`fork study: ${sizes.map(formatBytes).join(", ")} × ${rates.join(", ")} ops/s × ${repeats}, into ${dir}`);
       const s = await runForkStudy({ sizes, rates, repeats, target, persistence, thp: o.thp ?? false, settings, progress, signal: interruptSignal(), dir });
@@ -95,13 +96,14 @@ export function registerStudy(program: Command, done: (code: number) => void): v
 
 /**
  * What every study needs before its first point: the settings, progress, and its folder, after the Docker engine has
- * answered once. Without the check, a study with no engine would run every point to the same failure and report
- * claims as untestable instead of naming the missing engine.
+ * answered and holds the images. Without the check, a study with no engine (or no image) would run every point to the
+ * same failure and report claims as untestable instead of naming what is missing.
  */
 async function startStudy(folder: string, quiet?: boolean): Promise<{ settings: Settings; progress: Progress; dir: string }> {
   const settings = loadSettings();
-  await containerRuntime();
-  return { settings, progress: new Progress(process.stderr, quiet), dir: newReportDir(settings.reportsDir, folder) };
+  const progress = new Progress(process.stderr, quiet);
+  await requireImages(await containerRuntime(), [settings.redisImage, settings.toxiproxyImage, settings.ryukImage], settings.pull, (image) => progress.step(`pulling ${image}: not on the engine yet`));
+  return { settings, progress, dir: newReportDir(settings.reportsDir, folder) };
 }
 
 export function printFiles(dir: string, names = ["study.md", "study.html", "study.json"]): void {

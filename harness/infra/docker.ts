@@ -1,5 +1,7 @@
 import { getContainerRuntimeClient, ImageName, type ContainerRuntimeClient } from "testcontainers";
-import { EnvironmentError } from "./errors.js";
+import { BadInputError, EnvironmentError } from "./errors.js";
+import { IMAGE_REFERENCE } from "./fields.js";
+import type { PullPolicy } from "./settings.js";
 
 const SETUP_HINT = "Run `bash harness/infra/setup.sh` (as root) to install and start Docker and build the images.";
 
@@ -15,18 +17,40 @@ export async function containerRuntime(): Promise<ContainerRuntimeClient> {
 /** docker/build-images.sh names every image it builds under this prefix. */
 export const LOCAL_IMAGE_PREFIX = "redis-chaos/";
 
+/** The registry mirrors the engine is configured with (daemon.json's registry-mirrors): where "auto" may pull from. */
+async function registryMirrors(runtime: ContainerRuntimeClient): Promise<string[]> {
+  const info = (await runtime.container.dockerode.info()) as { RegistryConfig?: { Mirrors?: string[] } };
+  return info.RegistryConfig?.Mirrors ?? [];
+}
+
 /**
- * Images this harness builds itself must exist before a run (no registry here to pull them from); any other name is
- * left to testcontainers to pull, for machines that reach a registry.
+ * Every image a run needs, on the engine before anything starts. The harness's own (redis-chaos/...) are built by
+ * set-up; any other is pulled when the engine has a registry mirror configured (or HARNESS_PULL=always), and otherwise
+ * refused by name: an engine with no registry would fail half-way through starting the topology.
  */
-export async function requireImages(runtime: ContainerRuntimeClient, images: string[]): Promise<void> {
-  for (const image of images) {
-    if (await runtime.image.exists(ImageName.fromString(image))) continue;
+export async function requireImages(runtime: ContainerRuntimeClient, images: string[], pull: PullPolicy, onPull: (image: string) => void = () => {}): Promise<void> {
+  for (const image of new Set(images)) {
+    // A setting's image (REDIS_IMAGE, TOXIPROXY_IMAGE) has met no schema: the engine's own refusal would be a stack trace.
+    if (!IMAGE_REFERENCE.test(image)) throw new BadInputError(`Image "${image}" is not an image name.`, "Give a name such as redis-chaos/redis:7.0 or redis:7.2 (--image, topology.image, or the REDIS_IMAGE and TOXIPROXY_IMAGE settings).");
+    const name = ImageName.fromString(image);
+    if (await runtime.image.exists(name)) continue;
     if (image.startsWith(LOCAL_IMAGE_PREFIX)) {
       throw new EnvironmentError(
         `Image ${image} is missing.`,
         `Build it with \`bash docker/build-images.sh\` (or all of set-up: \`bash harness/infra/setup.sh\`).`,
       );
+    }
+    const mirrors = pull === "auto" ? await registryMirrors(runtime) : [];
+    if (pull === "never" || (pull === "auto" && mirrors.length === 0))
+      throw new BadInputError(
+        `Image ${image} is not on this machine's Docker engine${pull === "never" ? " (HARNESS_PULL=never)" : ", which has no registry mirror configured to pull it from"}.`,
+        `Put it there first (docker pull ${image}, or docker load from a file), or set HARNESS_PULL=always to let the harness pull it; the images set-up builds need no registry (redis-chaos/redis:7.0, redis-chaos/redis:8.0, redis-chaos/valkey:8.1: docker/build-images.sh).`,
+      );
+    onPull(image);
+    try {
+      await runtime.image.pull(name);
+    } catch (err) {
+      throw new EnvironmentError(`Pulling ${image} failed: ${(err as Error).message.split("\n")[0]}`, `Check the name and the engine's registry (docker pull ${image}).`);
     }
   }
 }

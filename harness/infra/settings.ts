@@ -27,7 +27,13 @@ export interface Settings {
    * or "fail" (1: a CI that wants every such run looked at).
    */
   inconclusive: InconclusiveAs;
+  /** HARNESS_PULL: whether an image not on the engine is pulled: auto (where the engine has a registry mirror), always, never. */
+  pull: PullPolicy;
 }
+
+/** Whether an image that is not on the engine may be pulled (HARNESS_PULL): where a mirror is set, always, or never. */
+export const PULL_POLICIES = ["auto", "always", "never"] as const;
+export type PullPolicy = (typeof PULL_POLICIES)[number];
 
 export const INCONCLUSIVE_AS = ["pass", "fail"] as const;
 export type InconclusiveAs = (typeof INCONCLUSIVE_AS)[number];
@@ -35,7 +41,14 @@ export type InconclusiveAs = (typeof INCONCLUSIVE_AS)[number];
 /** "pass" or "fail", or bad input naming where the value came from. */
 export function inconclusiveAs(value: string, from: string): InconclusiveAs {
   if ((INCONCLUSIVE_AS as readonly string[]).includes(value)) return value as InconclusiveAs;
-  throw new BadInputError(`${from} ${value} is neither pass nor fail.`, `Say what an inconclusive verdict exits with: ${from} pass (0, the default) or ${from} fail (1).`);
+  // A flag is followed by a space ("--inconclusive fail"), a setting by "=" ("HARNESS_INCONCLUSIVE=fail").
+  const as = (v: string) => (from.endsWith("=") ? `${from}${v}` : `${from} ${v}`);
+  throw new BadInputError(`${as(value)} is neither pass nor fail.`, `Say what an inconclusive verdict exits with: ${as("pass")} (0, the default) or ${as("fail")} (1).`);
+}
+
+function pullPolicy(value: string): PullPolicy {
+  if ((PULL_POLICIES as readonly string[]).includes(value)) return value as PullPolicy;
+  throw new BadInputError(`HARNESS_PULL=${value} is not a pull policy.`, "Set HARNESS_PULL to auto (pull where the engine has a registry mirror), always or never, or unset it.");
 }
 
 function sizeSetting(name: string, value: string): number {
@@ -54,6 +67,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     reportsDir: env.REPORTS_DIR || "reports",
     memoryFloorBytes: env.HARNESS_MEMORY_FLOOR ? sizeSetting("HARNESS_MEMORY_FLOOR", env.HARNESS_MEMORY_FLOOR) : null,
     inconclusive: env.HARNESS_INCONCLUSIVE ? inconclusiveAs(env.HARNESS_INCONCLUSIVE, "HARNESS_INCONCLUSIVE=") : "pass",
+    pull: env.HARNESS_PULL ? pullPolicy(env.HARNESS_PULL) : "auto",
   };
 }
 

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { BadInputError } from "../infra/errors.js";
-import { compareRuns, comparisonExitCode, findReports, type Comparison } from "./compare.js";
+import { compareRuns, comparisonExitCode, findReports, type Comparison, type LoadedReport } from "./compare.js";
 import { renderComparisonHtml, renderComparisonMarkdown, renderComparisonText } from "./compare-render.js";
 
 export const DEFAULT_COMPARE_THRESHOLD = 0.05;
@@ -13,13 +13,26 @@ export interface ComparisonFiles {
 }
 
 /** The relative change that counts, checked before anything runs (a matrix must not find out after its runs). */
-export function checkThreshold(threshold: number): number {
+export function checkThreshold(raw: string | number): number {
+  const threshold = typeof raw === "string" && raw.trim() === "" ? Number.NaN : Number(raw);
   if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1)
     throw new BadInputError(
-      `--threshold ${threshold} is not a fraction between 0 and 1`,
-      `give a relative change as a fraction: 0.05 for 5%${threshold > 1 ? ` (${threshold / 100} for ${threshold}%?)` : ""}`,
+      `--threshold ${raw} is not a fraction between 0 and 1`,
+      `give a relative change as a fraction: 0.1 for 10%${threshold > 1 ? ` (${threshold / 100} for ${threshold}%?)` : ""}`,
     );
   return threshold;
+}
+
+/** Two sides with no scenario in common compare nothing: that is a mistake in what was given, not a regression. */
+function refuseNothingInCommon(base: LoadedReport[], candidate: LoadedReport[]): void {
+  const names = (side: LoadedReport[]) => [...new Set(side.map((l) => l.report.scenario.name))].sort();
+  const [b, c] = [names(base), names(candidate)];
+  if (b.some((n) => c.includes(n))) return;
+  const list = (n: string[]) => (n.length > 4 ? `${n.slice(0, 4).join(", ")} and ${n.length - 4} more` : n.join(", "));
+  throw new BadInputError(
+    `--base and --candidate have no scenario in common: the base ran ${list(b)}; the candidate ran ${list(c)}.`,
+    "compare pairs the runs of one scenario on both sides (the same scenario on two images, say): give each side runs of the same scenarios.",
+  );
 }
 
 /**
@@ -32,7 +45,9 @@ export function compareAndWrite(o: { base: string[]; candidate: string[]; thresh
   const threshold = checkThreshold(o.threshold ?? DEFAULT_COMPARE_THRESHOLD);
   if (o.base.length === 0) throw new BadInputError("no base runs given", "name the report.json files or run folders of the base image");
   if (o.candidate.length === 0) throw new BadInputError("no candidate runs given", "name the report.json files or run folders of the candidate image");
-  const comparison: Comparison = compareRuns(findReports(o.base), findReports(o.candidate), { threshold });
+  const [base, candidate] = [findReports(o.base), findReports(o.candidate)];
+  refuseNothingInCommon(base, candidate);
+  const comparison: Comparison = compareRuns(base, candidate, { threshold });
   const code = comparisonExitCode(comparison);
   const dir = path.resolve(o.outDir);
   mkdirSync(dir, { recursive: true });

@@ -1,8 +1,7 @@
-import { requireResources } from "../scenario/resource-guard.js";
-import { refuseLeakingDebug } from "../security/run-security.js";
 import { newReportDir, type ReportFiles } from "../report/write.js";
 import type { RunReport, RunStatus } from "../report/types.js";
 import type { Scenario } from "../scenario/schema.js";
+import { admitRun } from "./admit.js";
 import { RunContext, type RunOptions, type Stage } from "./context.js";
 import { calibrateInstrument } from "./stages/calibrate.js";
 import { connect } from "./stages/connect.js";
@@ -35,9 +34,8 @@ export interface RunResult {
  * the report with every view. The report is written even when the run fails half-way.
  */
 export async function runScenario(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
-  // Before anything is created (a report folder, a container): a run that cannot fit on this host is refused.
-  const resources = requireResources(scenario);
-  refuseLeakingDebug(scenario.security);
+  // Before anything is created (a report folder, a container): a run that cannot be done right is refused.
+  const resources = await admitRun(scenario, opts.settings, opts.progress);
   const ctx = new RunContext(scenario, opts, newReportDir(opts.settings.reportsDir, scenario.name), resources);
   ctx.progress.step(`scenario ${scenario.name}: report folder ${ctx.dir}`);
   let failure: unknown;

@@ -7,6 +7,7 @@ import { renderIndexHtml, renderIndexMarkdown, type IndexEntry } from "../report
 import { renderJUnit } from "../report/junit.js";
 import { Progress } from "../report/progress.js";
 import { newReportDir } from "../report/write.js";
+import { admitRun } from "./admit.js";
 import { runScenario, type RunOptions, type RunResult } from "./run.js";
 import type { Scenario } from "../scenario/schema.js";
 
@@ -23,6 +24,8 @@ export interface SuiteRunOptions {
   onRun?: (s: { dir: string; entries: IndexEntry[] }) => void;
   /** What runs one scenario (default runScenario): a test's stand-in runs none. */
   runOne?: (scenario: Scenario, opts: RunOptions) => Promise<RunResult>;
+  /** What every scenario must pass before the first run starts (default admitRun: it fits, its images are there). */
+  admit?: (scenario: Scenario, settings: Settings) => Promise<unknown>;
 }
 
 /** One column of a suite run side by side with others (a matrix's image or security level): its folder's name and its runs. */
@@ -58,6 +61,9 @@ export async function runSuite(scenarios: Scenario[], o: SuiteRunOptions): Promi
  * then falls on every column alike instead of reading as one column's regression.
  */
 export async function runColumns(columns: SuiteColumn[], o: ColumnsRunOptions): Promise<SuiteRun[]> {
+  // A suite that cannot be done right is refused whole, before its folder and its first run: not run by run.
+  const admit = o.admit ?? admitRun;
+  for (const s of new Set(columns.flatMap((c) => c.scenarios))) await admit(s, o.settings);
   const root = o.root ?? o.settings.reportsDir;
   const runs = columns.map((column) => ({ column, run: { dir: newReportDir(root, column.title), entries: [] as IndexEntry[], exitCode: EXIT.pass as number } }));
   await interleave(runs, o);

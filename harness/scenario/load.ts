@@ -1,39 +1,18 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { z } from "zod";
 import { BadInputError } from "../infra/errors.js";
-import { parseDurationS } from "../infra/units.js";
-import { parseSecurityLabel } from "../security/run-security.js";
+import { didYouMeanText } from "../infra/suggest.js";
+import { describeIssue, fieldPath } from "./issue-words.js";
+import { applyOverrides, flagOf, type Overrides } from "./overrides.js";
 import { scenarioSchema, type Scenario, type ScenarioInput } from "./schema.js";
+
 
 export const SUITES_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../suites");
 
 export interface ScenarioSource {
   file: string;
   input: ScenarioInput;
-}
-
-/** Values from the command line that replace the scenario's own before validation. */
-export interface Overrides {
-  duration?: string;
-  rate?: string;
-  dataset?: string;
-  image?: string;
-  connections?: string;
-  readRatio?: string;
-  at?: string;
-  driverThreads?: string;
-  /** --secure: ACL users and TLS on every server and Sentinel (acl+tls). */
-  secure?: boolean;
-  /** --security <label>: none, password, acl, tls, password+tls, acl+tls. */
-  security?: string;
-  /** --clients: one run per profile (client-profiles.ts), with the profile's library and settings, named <scenario>-<profile>. */
-  clientProfile?: { name: string; engine: string; explicit: object };
-}
-
-function formatIssues(err: z.ZodError): string {
-  return err.issues.map((i) => `  - ${i.path.join(".") || "(scenario)"}: ${i.message}`).join("\n");
 }
 
 /** Scenario files are JSON or YAML, told apart by their extension; the same schema validates both. */
@@ -56,61 +35,49 @@ export function readScenarioSources(dir = SUITES_DIR): ScenarioSource[] {
   for (const f of readdirSync(dir).filter((n) => SCENARIO_FILE.test(n)).sort()) {
     const file = path.join(dir, f);
     const parsed = parseScenarioText(file, readFileSync(file, "utf8"));
-    if (!Array.isArray(parsed)) throw new BadInputError(`${file} must hold an array (a list) of scenarios.`);
-    for (const input of parsed) out.push({ file, input: input as ScenarioInput });
+    if (!Array.isArray(parsed)) throw new BadInputError(`${file} must hold a list of scenarios.`, "A suite file is a list; each item is one scenario.");
+    parsed.forEach((input, i) => out.push({ file, input: asScenarioInput(input, `Item ${i + 1} of ${file}`) }));
   }
   return out;
 }
 
-/** Validates one scenario; the error names the file, the scenario and every field that is wrong. */
-export function validateScenario(input: unknown, origin: string): Scenario {
-  const r = scenarioSchema.safeParse(input);
+/**
+ * Validates one scenario. A problem on a field a flag set is told as the flag's ("--rate -5: must be more than 0"),
+ * without the file, which is not at fault; any other names the file, the scenario and the field.
+ */
+export function validateScenario(input: unknown, origin: string, given: Overrides = {}): Scenario {
+  const r = scenarioSchema.safeParse(input, { reportInput: true });
   if (r.success) return r.data;
+  const flagLines: string[] = [];
+  const hints = new Set<string>();
+  const fileLines: string[] = [];
+  for (const issue of r.error.issues) {
+    const words = describeIssue(issue, scenarioSchema);
+    const flag = flagOf(issue.path, given);
+    if (flag) {
+      flagLines.push(`${flag.flag}${flag.value ? ` ${flag.value}` : ""}: ${issue.code === "custom" ? words : `${fieldPath(issue.path)} ${words}`}`);
+      hints.add(flag.hint);
+    } else fileLines.push(`  - ${fieldPath(issue.path) || "(the scenario)"}: ${words}`);
+  }
   const name = (input as { name?: unknown })?.name;
+  if (fileLines.length === 0)
+    throw new BadInputError(flagLines.join("\n"), [...hints].join(" "));
   throw new BadInputError(
-    `Scenario ${typeof name === "string" ? `"${name}" ` : ""}in ${origin} is invalid:\n${formatIssues(r.error)}`,
-    "Fix those fields (docs/scenarios.md lists every scenario field) or the command-line override that set them.",
+    [`Scenario ${typeof name === "string" ? `"${name}" ` : ""}in ${origin} is invalid:`, ...fileLines, ...flagLines.map((l) => `  - ${l}`)].join("\n"),
+    [`Fix those fields in ${origin} (docs/scenarios.md lists every field).`, ...hints].join(" "),
   );
 }
 
-export function applyOverrides(input: ScenarioInput, o: Overrides): ScenarioInput {
-  const num = (flag: string, v: string) => {
-    const n = Number(v);
-    if (!Number.isFinite(n)) throw new BadInputError(`--${flag} ${v} is not a number.`);
-    return n;
-  };
-  const s = structuredClone(input) as any;
-  s.workload ??= {};
-  if (o.duration !== undefined) s.workload.duration = o.duration;
-  if (o.rate !== undefined) s.workload.rate = num("rate", o.rate);
-  if (o.connections !== undefined) s.workload.connections = num("connections", o.connections);
-  if (o.readRatio !== undefined) s.workload.readRatio = num("read-ratio", o.readRatio);
-  if (o.dataset !== undefined) s.dataset = { ...(s.dataset ?? {}), size: o.dataset };
-  if (o.image !== undefined) s.topology = { ...(s.topology ?? {}), image: o.image };
-  if (o.at !== undefined) {
-    try {
-      parseDurationS(o.at);
-    } catch (e) {
-      throw new BadInputError(`--at ${o.at}: ${(e as Error).message}.`);
-    }
-    for (const f of s.faults ?? []) f.at = o.at;
-  }
-  if (o.secure && o.security !== undefined) throw new BadInputError("--secure and --security both say how to secure the run.", "Give one: --secure is --security acl+tls.");
-  const security = o.secure ? "acl+tls" : o.security;
-  if (security !== undefined) {
-    const spec = parseSecurityLabel(security);
-    if (!spec) throw new BadInputError(`--security ${security} is not a way to secure a run.`, "Use none, password, acl, tls, password+tls or acl+tls.");
-    s.security = spec;
-  }
-  if (o.clientProfile) {
-    // The profile's settings replace the scenario's own, so that every profile of a matrix is what its name says.
-    s.name = `${s.name}-${o.clientProfile.name}`;
-    s.workload.engine = o.clientProfile.engine;
-    s.client = { ...o.clientProfile.explicit };
-    s.clientProfile = o.clientProfile.name;
-  }
-  if (o.driverThreads !== undefined) s.workload.threads = o.driverThreads === "auto" ? "auto" : num("driver-threads", o.driverThreads);
-  return s;
+/** What a scenario file's contents must be before the schema can say more: a mapping, not nothing, a number or text. */
+function asScenarioInput(parsed: unknown, where: string): ScenarioInput {
+  if (parsed === null || parsed === undefined)
+    throw new BadInputError(`${where} is empty.`, "A scenario file holds one scenario: name, topology, workload (and faults, budgets). docs/scenarios.md has an example to start from.");
+  if (typeof parsed !== "object" || Array.isArray(parsed))
+    throw new BadInputError(
+      `${where} holds ${Array.isArray(parsed) ? "a list" : `${typeof parsed} ${JSON.stringify(parsed)}`} where a scenario belongs.`,
+      "A scenario is a mapping of fields: name, topology, workload (and faults, budgets). docs/scenarios.md has an example to start from.",
+    );
+  return parsed as ScenarioInput;
 }
 
 /** One scenario's overrides: --at on a scenario with no fault would be silently ignored (a suite's faultless ones skip it). */
@@ -125,28 +92,32 @@ export function loadScenario(name: string, overrides: Overrides = {}, dir = SUIT
   const sources = readScenarioSources(dir);
   const found = sources.find((s) => s.input?.name === name);
   if (!found) {
+    const names = sources.map((s) => String(s.input.name));
     throw new BadInputError(
-      `No scenario named "${name}".`,
-      `Known scenarios: ${sources.map((s) => s.input?.name).join(", ")}. List them with \`npm run harness -- list\`.`,
+      `No scenario named "${name}".${didYouMeanText(name, names)}`,
+      "`npm run harness -- list` lists them, each with what it shows; a file of your own runs with --file.",
     );
   }
-  return validateScenario(applyOne(found.input, overrides), path.relative(process.cwd(), found.file));
+  return validateScenario(applyOne(found.input, overrides), path.relative(process.cwd(), found.file), overrides);
 }
 
 /** Loads a scenario from a file of the user's (JSON or YAML: one scenario, or a list holding exactly one). */
 export function loadScenarioFile(file: string, overrides: Overrides = {}): Scenario {
+  if (!SCENARIO_FILE.test(file)) throw new BadInputError(`--file ${file}: a scenario file's name ends in .json, .yaml or .yml (that is how it is read).`, "Rename the file, or give the scenario file's path.");
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new BadInputError(`Cannot read scenario file ${file}: ${(e as Error).message}`, "Give the path of a JSON or YAML scenario file.");
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === "ENOENT" ? "there is no such file" : err.code === "EISDIR" ? "it is a folder" : err.message;
+    throw new BadInputError(`--file ${file}: cannot read it: ${why}.`, "Give the path of a JSON or YAML scenario file.");
   }
   let parsed = parseScenarioText(file, text);
   if (Array.isArray(parsed)) {
-    if (parsed.length !== 1) throw new BadInputError(`${file} holds ${parsed.length} scenarios; run one at a time by name.`);
+    if (parsed.length !== 1) throw new BadInputError(`${file} holds ${parsed.length} scenarios where --file runs one.`, parsed.length ? "Keep one scenario in the file (or put the file in suites/ and run them with `suite <name>`)." : "Put one scenario in the file.");
     parsed = parsed[0];
   }
-  return validateScenario(applyOne(parsed as ScenarioInput, overrides), file);
+  return validateScenario(applyOne(asScenarioInput(parsed, file), overrides), file, overrides);
 }
 
 /** The scenarios of suites/<name>.json, in file order, with overrides applied, each validated. */
@@ -155,7 +126,7 @@ export function loadSuite(name: string, overrides: Overrides = {}, dir = SUITES_
   const mine = sources.filter((s) => suiteName(s.file) === name);
   if (!mine.length) {
     const suites = [...new Set(sources.map((s) => suiteName(s.file)))];
-    throw new BadInputError(`No suite named "${name}".`, `Suites: ${suites.join(", ")} (the files in suites/).`);
+    throw new BadInputError(`No suite named "${name}".${didYouMeanText(name, suites)}`, `Suites: ${suites.join(", ")} (the files in suites/).`);
   }
-  return mine.map((s) => validateScenario(applyOverrides(s.input, overrides), path.relative(process.cwd(), s.file)));
+  return mine.map((s) => validateScenario(applyOverrides(s.input, overrides), path.relative(process.cwd(), s.file), overrides));
 }

@@ -134,6 +134,37 @@ export function forkStudyEta(done: Array<{ sizeBytes: number; ms: number }>, lef
 }
 
 /**
+ * A study none of whose points fits on this host is refused before its folder exists (a study of which some fit runs
+ * those, and says which it skipped and why).
+ */
+export function requireSomePointFits(sizes: number[], rates: number[]): void {
+  const rate = Math.min(...rates);
+  const problem = (size: number) => {
+    try {
+      requireResources(forkScenario(size, rate));
+      return null;
+    } catch (err) {
+      if (err instanceof BadInputError) return err;
+      throw err;
+    }
+  };
+  const smallest = Math.min(...sizes);
+  const refused = problem(smallest);
+  if (!refused) return;
+  // The largest size that fits, by bisection (a point's load runs longer as its save does, so the need grows with size).
+  let [lo, hi] = [0, smallest];
+  while (hi - lo > Math.max(2 ** 20, lo / 100)) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (problem(mid)) hi = mid;
+    else lo = mid;
+  }
+  throw new BadInputError(
+    `--sizes: not one of them fits on this host. The smallest: ${refused.message}`,
+    lo >= 64 * 2 ** 20 ? `Give --sizes this host can hold: up to ${formatBytes(lo)} at ${rate} ops/s.` : "Run the study on a larger host.",
+  );
+}
+
+/**
  * Every size × rate × repeat on a fresh server, smallest first; a size this host cannot hold is skipped with the
  * resource guard's reason, never attempted. Progress per point with the points left and an ETA from those done.
  */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { size } from "../infra/fields.js";
+import { size, imageName } from "../infra/fields.js";
 import type { SecuritySpec } from "../security/run-security.js";
 import type { ClientSettings } from "./client-options.js";
 import type { Capability, Topology } from "./types.js";
@@ -36,7 +36,7 @@ export const DEFAULT_LIMITS: ContainerLimits = { dataNodeBytes: 256 * 2 ** 20, s
 /** Fields every topology section has. */
 export const commonTopologyFields = {
   /** Defaults to the REDIS_IMAGE setting. */
-  image: z.string().min(1).optional(),
+  image: imageName.optional(),
   /** redis.conf directives for every data node, passed as --name value. */
   config: z.record(z.string(), z.string()).default({}),
   /**

@@ -1,19 +1,19 @@
 import test from "ava";
 import fc from "fast-check";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-// Bad input, generated: scenario files with one field made wrong, and option sets with one flag made wrong, each run
-// through the real command line in this process. Every one must exit 2, name what is wrong, and create nothing: the
-// reports folder stays empty. DOCKER_HOST names a socket that does not exist, but testcontainers falls back to the
-// machine's own engine when there is one, so "nothing created" is the guard here, not the engine.
-const scratch = mkdtempSync(path.join(tmpdir(), "fuzzed-input-"));
-const reports = path.join(scratch, "reports");
-process.env.REPORTS_DIR = reports;
-process.env.DOCKER_HOST = `unix://${path.join(scratch, "no-engine.sock")}`;
-const { main } = await import("../../harness/commands/program.js");
+// Bad input, generated: scenario files with one field made wrong, files of any shape at all, and option sets with one
+// flag made wrong (every flag of every command), each run through the real command line in this process. None may crash
+// (exit 4, a stack trace) or leave anything behind; a wrong field or flag must exit 2 and be named. The Redis image is
+// set to one no engine holds and pulling is off, so an input that happens to be valid is refused at admission (exit 2,
+// or 3 with no engine) and starts nothing.
+process.env.REDIS_IMAGE = "redis-chaos/redis:0.0-fuzz-missing";
+process.env.HARNESS_PULL = "never";
+const { cli, reports, scratch } = await import("../helpers/in-process-cli.js");
+const { program } = await import("../../harness/commands/program.js");
 const { SUITES_DIR } = await import("../../harness/scenario/load.js");
+const YAML = await import("yaml");
 
 type Json = Record<string, unknown>;
 
@@ -21,25 +21,6 @@ type Json = Record<string, unknown>;
 const bases: Json[] = readdirSync(SUITES_DIR)
   .filter((f) => f.endsWith(".json"))
   .flatMap((f) => JSON.parse(readFileSync(path.join(SUITES_DIR, f), "utf8")) as Json[]);
-
-/** Runs a command line as the process would; what it printed goes nowhere but into the result. */
-async function cli(argv: string[]): Promise<{ code: number; text: string }> {
-  let text = "";
-  const write = process.stderr.write.bind(process.stderr);
-  const out = process.stdout.write.bind(process.stdout);
-  const capture = (chunk: string | Uint8Array) => ((text += String(chunk)), true);
-  process.stderr.write = capture as typeof process.stderr.write;
-  process.stdout.write = capture as typeof process.stdout.write;
-  try {
-    return { code: await main(argv), text };
-  } catch (e) {
-    const err = e as { exitCode?: number; message?: string; hint?: string };
-    return { code: err.exitCode ?? 4, text: `${text}${err.message}\n${err.hint ?? ""}` };
-  } finally {
-    process.stderr.write = write;
-    process.stdout.write = out;
-  }
-}
 
 const notANumber = fc.oneof(fc.string().filter((s) => s.trim() === "" || Number.isNaN(Number(s))), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 2 }));
 const belowOne = fc.oneof(fc.constant(0), fc.integer({ min: -1e9, max: -1 }));
@@ -71,7 +52,10 @@ const FIELD_MUTATIONS: Array<{ at: Array<string | number>; bad: fc.Arbitrary<unk
 const put = (s: Json, at: Array<string | number>, v: unknown): Json => {
   const out = structuredClone(s);
   let o = out as Record<string | number, unknown>;
-  for (const k of at.slice(0, -1)) o = (o[k] ??= {}) as Record<string | number, unknown>;
+  for (const k of at.slice(0, -1)) {
+    if (typeof o[k] !== "object" || o[k] === null) o[k] = {};
+    o = o[k] as Record<string | number, unknown>;
+  }
   o[at[at.length - 1]] = v;
   return out;
 };
@@ -147,3 +131,67 @@ test.serial("500 option sets, each with one flag made wrong: exit 2, the flag na
   t.deepEqual(created(), []);
 });
 
+
+/** What no command may do with any input: crash, print a stack trace, or leave a folder after refusing. */
+function crashed(r: { code: number; text: string }): string | null {
+  if (r.code === 4 || /unexpected error|\n\s+at /.test(r.text)) return `crashed (exit ${r.code})`;
+  if (![0, 1, 2, 3].includes(r.code)) return `exit ${r.code}`;
+  if ((r.code === 2 || r.code === 3) && created().length) return `refused (exit ${r.code}) and left ${created().join(", ")}`;
+  return null;
+}
+
+const anyDocument = fc.oneof(
+  fc.jsonValue(),
+  fc.constantFrom<unknown>(null, [], {}, [42], [[]], "", 0, [null], [{}], { name: null }),
+  fc.record({ base: fc.constantFrom(...bases), at: fc.array(fc.constantFrom("workload", "topology", "faults", 0, "dataset", "budgets", "kind", "at", "name", "security"), { minLength: 1, maxLength: 3 }), v: fc.jsonValue() }).map(({ base, at, v }) => put(base, at, v)),
+);
+
+test.serial("400 scenario files of any shape (empty, scalars, lists, nested junk, real ones with any value anywhere), as JSON and YAML: never a crash", async (t) => {
+  let n = 0;
+  await fc.assert(
+    fc.asyncProperty(anyDocument, fc.boolean(), async (doc, asYaml) => {
+      const file = path.join(scratch, `any-${n++}.${asYaml ? "yaml" : "json"}`);
+      writeFileSync(file, doc === undefined ? "" : asYaml ? YAML.stringify(doc) : JSON.stringify(doc));
+      const r = await cli(["run", "--file", file, "--quiet"]);
+      for (const dir of created()) rmSync(path.join(reports, dir), { recursive: true });
+      const problem = crashed(r) ?? (r.code === 2 || r.code === 3 ? null : `exit ${r.code}: a file of junk was run`);
+      if (problem) throw new Error(`${JSON.stringify(doc)?.slice(0, 300)}: ${problem}\n${r.text}`);
+    }),
+    { numRuns: 400, seed: 20261204, verbose: 1 },
+  );
+  t.is(n, 400);
+});
+
+/** Each command of the command line with the flags it takes (introspected, so a flag added later is fuzzed too). */
+type Flagged = { path: string[]; positional: string[]; flags: Array<{ flag: string; takesValue: boolean }> };
+function commandsOf(cmd: import("commander").Command, at: string[] = []): Flagged[] {
+  const here = [...at, cmd.name()].slice(1);
+  const subs = cmd.commands.flatMap((c) => commandsOf(c, [...at, cmd.name()]));
+  if (cmd.commands.length) return subs;
+  // A valid positional, so that the flag is what is judged; --measure is left out: it would start measuring.
+  const positional = cmd.registeredArguments.filter((a) => a.required || here[0] === "run").map(() => (here[0] === "run" ? "smoke-standalone" : "smoke"));
+  const flags = cmd.options.filter((o) => o.long && !["--help", "--measure", "--version"].includes(o.long)).map((o) => ({ flag: o.long!, takesValue: o.required || o.optional }));
+  return [{ path: here, positional, flags }, ...subs];
+}
+const COMMANDS = commandsOf(program());
+const JUNK = ["", " ", "-1", "0", "0.5", "2.5", "1e999", "NaN", "Infinity", "abc", "💥", "a".repeat(5000), "../../../etc/passwd", ",", "1,,2", "10", "10s", "-3s", "1gb", "100tb", "none", "acl+tls", "{}", "null", "-", "%s%n", "a,b"];
+
+test.serial("every flag of every command, given junk: never a crash, and a refusal leaves nothing behind", async (t) => {
+  const seen = new Set<string>();
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom(...COMMANDS.filter((c) => c.flags.length)).chain((c) => fc.record({ c: fc.constant(c), f: fc.constantFrom(...c.flags), v: fc.oneof(fc.constantFrom(...JUNK), fc.string({ maxLength: 20 })) })),
+      async ({ c, f, v }) => {
+        seen.add(`${c.path.join(" ")} ${f.flag}`);
+        const argv = [...c.path, ...c.positional, ...(f.takesValue ? [f.flag, v] : [f.flag]), ...(c.flags.some((x) => x.flag === "--quiet") && f.flag !== "--quiet" ? ["--quiet"] : [])];
+        const r = await cli(argv);
+        for (const dir of created()) rmSync(path.join(reports, dir), { recursive: true });
+        const problem = crashed(r);
+        if (problem) throw new Error(`${JSON.stringify(argv).slice(0, 300)}: ${problem}\n${r.text.slice(0, 2000)}`);
+      },
+    ),
+    { numRuns: 600, seed: 20261204, verbose: 1 },
+  );
+  const all = COMMANDS.reduce((n, c) => n + c.flags.length, 0);
+  t.true(seen.size >= all * 0.9, `${seen.size} of ${all} flags were fuzzed`);
+});

@@ -45,20 +45,20 @@ const bad: Array<[string, unknown, RegExp]> = [
   ["a negative rate", { ...minimal, workload: { duration: "10s", rate: -5 } }, /workload\.rate/],
   ["a size that is not a size", { ...minimal, dataset: { size: "lots" } }, /dataset\.size: "lots" is not a size/],
   ["a duration that is not a duration", { ...minimal, workload: { duration: "soon" } }, /workload\.duration: "soon" is not a duration/],
-  ["a fault after the load has ended", { ...minimal, faults: [{ kind: "bgsave", at: "30s" }] }, /faults\.0\.at: fault at 30s is not inside the 10s load/],
+  ["a fault after the load has ended", { ...minimal, faults: [{ kind: "bgsave", at: "30s" }] }, /faults\[0\]\.at: fault at 30s is not inside the 10s load/],
   ["a fault inside the warmup", { ...minimal, faults: [{ kind: "bgsave", at: "1s" }] }, /inside the 2s warmup/],
   ["a bgsave with nothing to fork", { ...minimal, dataset: { size: 0 } }, /bgsave fault needs a dataset/],
-  ["an unknown fault", { ...minimal, faults: [{ kind: "meteor", at: "5s" }] }, /faults\.0\.kind/],
+  ["an unknown fault", { ...minimal, faults: [{ kind: "meteor", at: "5s" }] }, /faults\[0\]\.kind/],
   ["an unknown topology", { ...minimal, topology: { kind: "mesh" } }, /topology\.kind/],
   ["a name with spaces", { ...minimal, name: "my scenario" }, /name: use lower-case letters/],
   ["a read ratio above 1", { ...minimal, workload: { duration: "10s", readRatio: 1.5 } }, /workload\.readRatio/],
-  ["the manual runbook on Sentinel", { ...sentinel, faults: [{ kind: "manual-promotion", at: "5s" }] }, /faults\.0\.kind: manual-promotion needs a replication topology \(manual promotion is the runbook of plain replication\); this scenario's topology is sentinel/],
+  ["the manual runbook on Sentinel", { ...sentinel, faults: [{ kind: "manual-promotion", at: "5s" }] }, /faults\[0\]\.kind: manual-promotion needs a replication topology \(manual promotion is the runbook of plain replication\); this scenario's topology is sentinel/],
   ["a partition of a standalone server", { ...minimal, faults: [{ kind: "partition", at: "5s", for: "2s" }] }, /partition needs peers/],
-  ["a cluster bus on Sentinel", { ...sentinel, faults: [{ kind: "link", link: "bus", at: "5s", for: "2s" }] }, /faults\.0\.link: link needs a cluster bus/],
+  ["a cluster bus on Sentinel", { ...sentinel, faults: [{ kind: "link", link: "bus", at: "5s", for: "2s" }] }, /faults\[0\]\.link: link needs a cluster bus/],
   ["a shard kill outside a cluster", { ...sentinel, faults: [{ kind: "kill", target: "shard", at: "5s", for: "2s" }] }, /kill of a shard needs shards \(a cluster topology/],
   ["a latency spike on a standalone replica", { ...minimal, faults: [{ kind: "latency-spike", target: "replica", latencyMs: 50, at: "5s", for: "2s" }] }, /latency-spike of a replica needs a replica/],
   ["a dataset on a cluster", { ...sentinel, topology: { kind: "cluster" }, faults: [], dataset: { size: "1mb" } }, /dataset\.size: .*DEBUG POPULATE, which a cluster topology cannot take/],
-  ["a Sentinel kill without Sentinels", { ...sentinel, topology: { kind: "replication" }, faults: [{ kind: "kill", target: "sentinel", at: "5s", for: "2s" }] }, /faults\.0\.target: kill of a sentinel needs a Sentinel \(a sentinel topology\); this scenario's topology is replication/],
+  ["a Sentinel kill without Sentinels", { ...sentinel, topology: { kind: "replication" }, faults: [{ kind: "kill", target: "sentinel", at: "5s", for: "2s" }] }, /faults\[0\]\.target: kill of a sentinel needs a Sentinel \(a sentinel topology\); this scenario's topology is replication/],
   ["a fault that heals after the load", { ...sentinel, faults: [{ kind: "kill", at: "5s", for: "20s" }] }, /heals at 25s, not before the 10s load ends/],
   ["replica reads on a standalone server", { ...minimal, workload: { duration: "10s", readFrom: "replicas" } }, /no replicas to read from/],
   ["a loss budget without the ledger", { ...sentinel, workload: { duration: "10s", keys: "random" }, budgets: { minLostWrites: 1 } }, /loss budgets need the write ledger/],
@@ -84,10 +84,13 @@ test("driver threads: auto is the cores but one for the lean engine's random key
   t.is(validateScenario({ ...lean, workload: { ...lean.workload, threads: 2 } }, "test").workload.threads, 2);
 });
 
-test("an unknown scenario name lists the known ones", (t) => {
-  const err = t.throws(() => loadScenario("no-such-scenario")) as Error & { exitCode: number; hint: string };
-  t.is(err.exitCode, EXIT.badInput);
-  t.regex(err.hint, /standalone-bgsave/);
+test("an unknown scenario name says which it most likely meant, and where the list is; a name near none guesses nothing", (t) => {
+  const typo = t.throws(() => loadScenario("standalone-bgsav")) as Error & { exitCode: number; hint: string };
+  t.is(typo.exitCode, EXIT.badInput);
+  t.regex(typo.message, /No scenario named "standalone-bgsav"\. Did you mean "standalone-bgsave"\?/);
+  t.regex(typo.hint, /npm run harness -- list/);
+  const far = t.throws(() => loadScenario("no-such-scenario")) as Error;
+  t.notRegex(far.message, /Did you mean/);
 });
 
 test("command-line overrides replace the scenario's values and are validated like them", (t) => {
@@ -131,7 +134,7 @@ test("a scenario file may be YAML, validated by the same schema", (t) => {
 
 test("an unknown fault or topology kind names the kinds there are", (t) => {
   const f = rejects({ ...minimal, faults: [{ kind: "meteor", at: "5s" }] }, /./);
-  t.regex(f.message, /faults\.0\.kind/);
+  t.regex(f.message, /faults\[0\]\.kind/);
   for (const kind of ["bgsave", "kill", "pause", "partition", "link", "latency-spike", "manual-promotion", "cluster-failover", "reshard"]) t.true(f.message.includes(kind), `${kind} named`);
   const topo = rejects({ ...minimal, topology: { kind: "mesh" } }, /./);
   for (const kind of ["standalone", "replication", "sentinel", "cluster"]) t.true(topo.message.includes(kind), `${kind} named`);

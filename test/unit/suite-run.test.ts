@@ -40,7 +40,7 @@ function options(runOne: ReturnType<typeof fakeRuns>["runOne"], signal = new Abo
   const lines: string[] = [];
   const out = { isTTY: false, write: (s: string) => lines.push(s) > 0 } as unknown as NodeJS.WriteStream;
   const root = mkdtempSync(path.join(tmpdir(), "suite-run-"));
-  return { lines, o: { settings: { ...loadSettings(), reportsDir: root }, progress: new Progress(out), signal, repeats: 2, root, runOne } };
+  return { lines, o: { settings: { ...loadSettings(), reportsDir: root }, progress: new Progress(out), signal, repeats: 2, root, runOne, admit: async () => {} } };
 }
 
 /** The run folders an index links to: each a folder of its own column (no "../"). */

@@ -1,12 +1,11 @@
-import { containerRuntime, imageFacts, requireImages } from "../../infra/docker.js";
+import { containerRuntime, imageFacts } from "../../infra/docker.js";
 import { hostFacts, hostWarnings } from "../../infra/environment.js";
 import type { RunContext } from "../context.js";
 
-/** Before anything starts: an engine that answers, the images present, and the host facts every report records. */
+/** The engine and the host facts every report records (the images were found before the run began: run/admit.ts). */
 export async function preflight(ctx: RunContext): Promise<void> {
   const { settings } = ctx.options;
   const runtime = await containerRuntime();
-  await requireImages(runtime, [ctx.image, settings.toxiproxyImage, settings.ryukImage]);
   const host = hostFacts(runtime);
   for (const w of hostWarnings(host)) ctx.progress.step(`warning: ${w}`);
   const images = await Promise.all([ctx.image, settings.toxiproxyImage].map((i) => imageFacts(runtime, i)));

@@ -1,0 +1,20 @@
+import { containerRuntime, requireImages } from "../infra/docker.js";
+import type { Settings } from "../infra/settings.js";
+import type { Progress } from "../report/progress.js";
+import { requireResources, type ResourceEstimate } from "../scenario/resource-guard.js";
+import type { Scenario } from "../scenario/schema.js";
+import { refuseLeakingDebug } from "../security/run-security.js";
+
+/** The images a run of the scenario starts: Redis (the scenario's, or the setting), Toxiproxy and the reaper. */
+export const imagesOf = (s: Scenario, settings: Settings): string[] => [s.topology.image ?? settings.redisImage, settings.toxiproxyImage, settings.ryukImage];
+
+/**
+ * What a run needs, checked before anything is created (a report folder, a container): that it fits on this host, that
+ * no secret of it can leak, that its images are on the engine. A suite asks it of every scenario before its first run.
+ */
+export async function admitRun(scenario: Scenario, settings: Settings, progress?: Progress): Promise<ResourceEstimate> {
+  const resources = requireResources(scenario);
+  refuseLeakingDebug(scenario.security);
+  await requireImages(await containerRuntime(), imagesOf(scenario, settings), settings.pull, (image) => progress?.step(`pulling ${image}: not on the engine yet`));
+  return resources;
+}
