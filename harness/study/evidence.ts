@@ -1,5 +1,6 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import type { FaultSpec } from "../faults/registry.js";
 import { reportProblems } from "../report/report-schema.js";
 import { searchFiles } from "../report/search-files.js";
 import type { RunReport } from "../report/types.js";
@@ -9,9 +10,9 @@ import type { ThroughputStudy } from "./throughput-study.js";
 
 /**
  * What the harness has measured on this machine that a recommendation can stand on, found under the reports folder:
- * throughput studies (the highest rate at a P99 objective, per topology), the fork study's points, and the runs that
- * killed a master (the RTO of each topology's failover) or read back a write ledger after a fault (acknowledged
- * writes lost). Each piece names the file it came from; files this harness cannot read are listed, not guessed at.
+ * throughput studies (the highest rate at a P99 objective, per topology), the fork study's points, and every completed
+ * run with a fault (its RTO, and the acknowledged writes it lost when it read a ledger back). Which runs decide what
+ * is decisive-runs.ts's. Each piece names the file it came from; files this harness cannot read are listed, not guessed at.
  */
 export interface ThroughputEvidence {
   maxRateAtSlo: number | null;
@@ -21,27 +22,36 @@ export interface ThroughputEvidence {
   source: string;
 }
 
-export interface FailoverEvidence {
+export interface RunEvidence {
+  topology: TopologyKind;
   scenario: string;
-  rtoMs: number | null;
-  /** Writes had not come back by the end of the run: rtoMs is null and the RTO is at least the run's rest. */
-  rtoCensored: boolean;
+  /** The run's folder (its name: the run's time and scenario). */
   source: string;
+  faults: FaultSpec[];
+  /** null: not measured, or writes had not come back by the end (rtoCensored). */
+  rtoMs: number | null;
+  rtoCensored: boolean;
+  /** null: no write ledger read back. */
+  loss: LossEvidence | null;
 }
 
 export interface LossEvidence {
-  /** Runs of this topology with a read-back after a fault. */
-  runs: number;
-  /** The run that lost the most acknowledged writes. */
-  worst: { scenario: string; lost: number; rpoMs: number | null; source: string };
+  lost: number;
+  /** The window before a fault that lost writes were acknowledged in (ms); null: none such. */
+  rpoMs: number | null;
+  /** Lost writes acknowledged while a fault held: taken by the side that lost (a split brain). */
+  splitBrain: number;
+  /** How long the longest fault those were charged to held (ms); null: it held to the end of the run. */
+  splitBrainHeldMs: number | null;
 }
 
 export interface Evidence {
   throughput: Partial<Record<TopologyKind, ThroughputEvidence>>;
+  /** Throughput studies at another P99 objective than asked, per topology: not used, but named. */
+  throughputAtOtherSlo: Partial<Record<TopologyKind, number[]>>;
   fork: { points: ForkPoint[]; source: string } | null;
-  /** Automatic failover after a master kill (Sentinel, Cluster); for replication, the scripted promotion. */
-  failover: Partial<Record<TopologyKind, FailoverEvidence>>;
-  loss: Partial<Record<TopologyKind, LossEvidence>>;
+  /** Completed runs with faults, oldest first. */
+  runs: RunEvidence[];
   /** Files found but not used, and why. */
   skipped: string[];
 }
@@ -68,11 +78,13 @@ function byFolderTime(files: string[]): string[] {
 }
 
 /**
- * The latest of each kind wins; for the fork study, the one with the most points (a short study run by the tests
- * does not replace a long one), then the latest.
+ * Every run counts; of the studies, the latest of each kind wins; for the fork study, the one with the most points (a
+ * short study run by the tests does not replace a long one), then the latest.
  */
 export function findEvidence(reportsDir: string, sloP99Ms: number): Evidence {
-  const ev: Evidence = { throughput: {}, fork: null, failover: {}, loss: {}, skipped: [] };
+  const ev: Evidence = { throughput: {}, throughputAtOtherSlo: {}, fork: null, runs: [], skipped: [] };
+  // No reports folder yet (a fresh checkout): nothing measured, which the answer says; not bad input.
+  if (!existsSync(reportsDir)) return ev;
   for (const file of byFolderTime(searchFiles(reportsDir, "study.json", DEPTH))) {
     const s = readJson(file, ev.skipped) as { kind?: string } | undefined;
     if (s?.kind === "fork") {
@@ -82,6 +94,7 @@ export function findEvidence(reportsDir: string, sloP99Ms: number): Evidence {
       const t = s as ThroughputStudy;
       if (Math.abs(t.sloP99Ms - sloP99Ms) > 1e-9) {
         ev.skipped.push(`${file}: a throughput study at P99 ≤ ${t.sloP99Ms} ms, not the ${sloP99Ms} ms asked`);
+        (ev.throughputAtOtherSlo[t.topology] ??= []).push(t.sloP99Ms);
         continue;
       }
       ev.throughput[t.topology] = { maxRateAtSlo: t.maxRateAtSlo, sloP99Ms: t.sloP99Ms, driverLimited: t.stoppedBy === "driver" || t.stoppedBy === "floor", source: file };
@@ -95,19 +108,26 @@ export function findEvidence(reportsDir: string, sloP99Ms: number): Evidence {
       ev.skipped.push(`${file}: ${problems[0]}`);
       continue;
     }
-    if (r.status !== "completed") continue;
-    const kind = r.scenario.topology.kind;
-    const source = path.dirname(file);
-    const kinds = r.scenario.faults.map((f) => f.kind);
-    // Failover: one fault, a master killed (or, on replication, promoted by the harness), so the RTO is the failover's.
-    const killsMaster = r.scenario.faults.length === 1 && ((kinds[0] === "kill" && (r.scenario.faults[0] as { target?: string }).target === "primary") || kinds[0] === "manual-promotion");
-    if (killsMaster && (kind !== "replication" || kinds[0] === "manual-promotion"))
-      ev.failover[kind] = { scenario: r.scenario.name, rtoMs: r.availability.rtoMs, rtoCensored: r.availability.rtoCensored, source };
-    if (r.dataLoss && kinds.length) {
-      const prev = ev.loss[kind];
-      const here = { scenario: r.scenario.name, lost: r.dataLoss.lost, rpoMs: r.dataLoss.rpoMs, source };
-      ev.loss[kind] = { runs: (prev?.runs ?? 0) + 1, worst: !prev || here.lost > prev.worst.lost ? here : prev.worst };
-    }
+    if (r.status === "completed" && r.scenario.faults.length) ev.runs.push(runEvidence(r, path.dirname(file)));
   }
   return ev;
+}
+
+function runEvidence(r: RunReport, source: string): RunEvidence {
+  const d = r.dataLoss;
+  const held = (d?.perFault ?? [])
+    .filter((p) => p.splitBrain > 0)
+    .map((p) => {
+      const f = r.faults[p.fault];
+      return f?.sentAtMs == null || f.healedAtMs === null ? null : f.healedAtMs - f.sentAtMs;
+    });
+  return {
+    topology: r.scenario.topology.kind,
+    scenario: r.scenario.name,
+    source,
+    faults: r.scenario.faults,
+    rtoMs: r.availability.rtoMs,
+    rtoCensored: r.availability.rtoCensored,
+    loss: d && { lost: d.lost, rpoMs: d.rpoMs, splitBrain: d.splitBrain ?? 0, splitBrainHeldMs: held.includes(null) ? null : held.length ? Math.max(...(held as number[])) : 0 },
+  };
 }

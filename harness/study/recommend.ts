@@ -1,62 +1,40 @@
 import { formatBytes, formatMs, formatNumber } from "../infra/units.js";
 import type { TopologyKind } from "../topology/registry.js";
+import { HARNESS } from "./decisive-runs.js";
 import type { Evidence } from "./evidence.js";
 import { forkModel, SEED_SIZE_BYTES } from "./fork-model.js";
+import { rpoStep, rtoStep } from "./recommend-runs.js";
+import { folderName, OPEN, ORDER, perTopology, type Cell, type Judgement, type Requirements, type RequirementId, type Step } from "./requirements.js";
+
+export type { Cell, Judgement, Requirements, RequirementId, Step } from "./requirements.js";
+export { ORDER } from "./requirements.js";
 
 /**
  * The seed's decision flow (data over 25 GB? high availability? automatic failover? read scaling?) walked with the
- * numbers measured here: each requirement judged on each topology from a named run or study, then the simplest
- * topology that meets them all. What was not measured is said to be, never filled in.
+ * numbers measured here: each requirement judged on each topology from the runs and studies it names, then the
+ * topology shown to meet the most. What was not shown or not measured is said to be, with what would show it.
  */
-export interface Requirements {
-  datasetBytes: number;
-  rtoMs: number;
-  rpoMs: number;
-  readRatio: number;
-  ops: number;
-  p99Ms: number;
-  /** How long a person takes to notice a dead master and act: the RTO of a topology without automatic failover. */
-  operatorResponseMs: number;
-}
-
-export type Judgement = "meets" | "fails" | "not measured";
-
-export interface Cell {
-  judgement: Judgement;
-  /** The number that decided it, in words. */
-  measured: string;
-  source?: string;
-}
-
-export type RequirementId = "dataset" | "rto" | "rpo" | "throughput";
-
-export interface Step {
-  requirement: RequirementId;
-  question: string;
-  asked: string;
-  perTopology: Record<TopologyKind, Cell>;
-}
-
 export interface Recommendation {
   requirements: Requirements;
   steps: Step[];
-  /** The simplest topology meeting every requirement (or, when none does, meeting the most), and the next. */
+  /** Fewest requirements not met, then most shown met, then the simplest; and the next. */
   recommended: TopologyKind;
   runnerUp: TopologyKind | null;
-  /** Requirements no topology met here, each with why. */
+  /** What the pick rests on: its requirements judged met or not met (never one only not shown). */
+  restsOn: RequirementId[];
+  /** Its requirements not shown or not measured, each with what would show it. */
+  open: Array<{ requirement: RequirementId; judgement: Judgement; shownBy?: string }>;
+  /** Each simpler topology and why not it: requirements it did not meet, and those not shown for it. */
+  simpler: Array<{ topology: TopologyKind; notMet: RequirementId[]; open: RequirementId[] }>;
+  /** Requirements every topology was shown not to meet, each with why. */
   unmet: Array<{ requirement: RequirementId; why: string }>;
-  /** Requirements no measurement here could judge for the recommended topology. */
-  unknown: RequirementId[];
 }
 
-/** Simplest first: the order the seed's flow tries them in. */
-export const ORDER: readonly TopologyKind[] = ["standalone", "replication", "sentinel", "cluster"];
 /** The cluster the throughput and fork numbers are read for: the harness's default, 3 masters with a replica each. */
 const CLUSTER_MASTERS = 3;
 /** Replicas that serve reads in the replicated topologies (their default). */
 const REPLICAS = 2;
 
-const all = (f: (k: TopologyKind) => Cell) => Object.fromEntries(ORDER.map((k) => [k, f(k)])) as Record<TopologyKind, Cell>;
 const rate = (v: number) => `${formatNumber(Math.round(v))} ops/s`;
 
 function datasetStep(q: Requirements, ev: Evidence): Step {
@@ -73,106 +51,85 @@ function datasetStep(q: Requirements, ev: Evidence): Step {
   const whole = at(q.datasetBytes);
   const shard = at(Math.round(q.datasetBytes / CLUSTER_MASTERS));
   const one = q.datasetBytes <= SEED_SIZE_BYTES;
+  // The seed's 25 GB is the rule; the fork study, when there is one, says what a save costs at that size.
+  const fork = ev.fork ? { runs: [folderName(ev.fork.source)], source: ev.fork.source } : { runs: [] };
   const single: Cell = {
-    judgement: one ? "meets" : "fails",
+    judgement: one ? "met" : "not met",
     measured: `${formatBytes(q.datasetBytes)} on one master, ${one ? "within" : "over"} the seed's 25 GB${whole ? `; ${whole}` : "; no fork study found"}`,
-    ...(ev.fork ? { source: ev.fork.source } : {}),
+    ...fork,
   };
   return {
     requirement: "dataset",
     question: "Does the dataset fit one master (the seed: over 25 GB, RDB saves hurt online traffic)?",
     asked: formatBytes(q.datasetBytes),
-    perTopology: all((k) =>
-      k === "cluster" ? { judgement: "meets", measured: `${formatBytes(q.datasetBytes / CLUSTER_MASTERS)} per master over ${CLUSTER_MASTERS}${shard ? `; ${shard}` : ""}`, ...(ev.fork ? { source: ev.fork.source } : {}) } : single,
+    perTopology: perTopology((k) =>
+      k === "cluster"
+        ? { judgement: "met", measured: `${formatBytes(q.datasetBytes / CLUSTER_MASTERS)} per master over ${CLUSTER_MASTERS}, within the seed's 25 GB${shard ? `; ${shard}` : ""}`, ...fork }
+        : single,
     ),
-  };
-}
-
-function rtoStep(q: Requirements, ev: Evidence): Step {
-  const operator = q.rtoMs >= q.operatorResponseMs;
-  return {
-    requirement: "rto",
-    question: "High availability, and automatic failover: how long may writes be unavailable when a master dies?",
-    asked: formatMs(q.rtoMs),
-    perTopology: all((k) => {
-      if (k === "standalone")
-        return { judgement: operator ? "meets" : "fails", measured: `no failover: a person restarts it (assumed ${formatMs(q.operatorResponseMs)}, --operator-response), then the dataset reloads` };
-      const f = ev.failover[k];
-      if (!f) return { judgement: "not measured", measured: `no run that ${k === "replication" ? "promotes a replica" : "kills the master"} found` };
-      const rto = f.rtoMs ?? null;
-      const measured = rto === null ? `writes had not come back by the end of ${f.scenario}` : `RTO ${formatMs(rto)} in ${f.scenario}`;
-      if (k === "replication") {
-        const total = rto === null ? null : rto + q.operatorResponseMs;
-        return { judgement: total !== null && total <= q.rtoMs ? "meets" : "fails", measured: `manual failover: ${measured} once promoted, after a person acts (assumed ${formatMs(q.operatorResponseMs)})`, source: f.source };
-      }
-      return { judgement: rto !== null && rto <= q.rtoMs ? "meets" : "fails", measured: `automatic failover: ${measured}`, source: f.source };
-    }),
-  };
-}
-
-function rpoStep(q: Requirements, ev: Evidence): Step {
-  return {
-    requirement: "rpo",
-    question: "How much acknowledged data may a failover lose?",
-    asked: q.rpoMs === 0 ? "nothing (RPO 0)" : formatMs(q.rpoMs),
-    perTopology: all((k) => {
-      if (k === "standalone") return { judgement: "not measured", measured: "no failover to lose writes in; a crash loses what persistence had not written (appendfsync), not measured here" };
-      const l = ev.loss[k];
-      if (!l) return { judgement: "not measured", measured: "no run with a write ledger read back after a fault found" };
-      const w = l.worst;
-      const lostText = `${formatNumber(w.lost)} acknowledged writes lost in ${w.scenario} (worst of ${l.runs} run${l.runs > 1 ? "s" : ""} read back)`;
-      if (q.rpoMs === 0)
-        return { judgement: w.lost === 0 ? "meets" : "fails", measured: w.lost === 0 ? `no acknowledged write lost in ${l.runs} run(s) read back (asynchronous replication: a proof of nothing, only no loss seen)` : `${lostText}: replication is asynchronous`, source: w.source };
-      return { judgement: (w.rpoMs ?? 0) <= q.rpoMs ? "meets" : "fails", measured: `${lostText}, RPO ${formatMs(w.rpoMs ?? 0)}`, source: w.source };
-    }),
   };
 }
 
 function throughputStep(q: Requirements, ev: Evidence): Step {
   const reads = q.ops * q.readRatio;
   const writes = q.ops - reads;
-  const single = ev.throughput.standalone;
+  const objective = `P99 ≤ ${formatMs(q.p99Ms)}`;
   const cell = (k: TopologyKind): Cell => {
-    const t = k === "cluster" ? ev.throughput.cluster : single;
-    if (!t || t.maxRateAtSlo === null)
-      return { judgement: "not measured", measured: t ? `no step met P99 ≤ ${formatMs(t.sloP99Ms)}` : `no throughput study of ${k === "cluster" ? "a cluster" : "a standalone server"} at P99 ≤ ${formatMs(q.p99Ms)} found`, ...(t ? { source: t.source } : {}) };
+    // One server's study stands for each server of the replicated topologies; the cluster has its own.
+    const studied = k === "cluster" ? "cluster" : "standalone";
+    const t = ev.throughput[studied];
+    const shownBy = `${HARNESS} study throughput --topology ${studied} --slo-p99 ${q.p99Ms}ms`;
+    if (!t) {
+      const other = ev.throughputAtOtherSlo[studied];
+      const elsewhere = other ? ` (only at ${other.map((ms) => `P99 ≤ ${formatMs(ms)}`).join(", ")}: another objective)` : "";
+      return { judgement: "not measured", measured: `no throughput study of ${studied === "cluster" ? "a cluster" : "a standalone server"} at ${objective} found${elsewhere}`, runs: [], shownBy };
+    }
+    const study = { runs: [folderName(t.source)], source: t.source };
+    // A lower bound below the need decides nothing: the driver stopped before the topology did.
+    const bound = { judgement: "not shown" as const, shownBy };
+    const driverNote = "; the driver, not the topology, was the limit: a host with more cores would show it";
+    if (t.maxRateAtSlo === null)
+      return t.driverLimited ? { ...bound, measured: `no step met ${objective} before the driver gave out${driverNote}`, ...study } : { judgement: "not met", measured: `not even the first step met ${objective}`, ...study };
     const max = t.maxRateAtSlo;
     const atLeast = t.driverLimited ? "at least " : "";
-    // A lower bound that is below the need decides nothing: the driver stopped before the topology did.
-    const judge = (need: number, have: number): Judgement => (need <= have ? "meets" : t.driverLimited ? "not measured" : "fails");
-    if (k === "standalone")
-      return { judgement: judge(q.ops, max), measured: `one server: ${atLeast}${rate(max)} at the objective`, source: t.source };
-    if (k === "cluster") return { judgement: judge(q.ops, max), measured: `${CLUSTER_MASTERS} masters: ${atLeast}${rate(max)} at the objective`, source: t.source };
+    const judged = (enough: boolean, measured: string): Cell =>
+      enough ? { judgement: "met", measured, ...study } : t.driverLimited ? { ...bound, measured: measured + driverNote, ...study } : { judgement: "not met", measured, ...study };
+    if (k === "standalone") return judged(q.ops <= max, `one server: ${atLeast}${rate(max)} at the objective`);
+    if (k === "cluster") return judged(q.ops <= max, `${CLUSTER_MASTERS} masters: ${atLeast}${rate(max)} at the objective`);
     // Replicated: writes on the master, reads spread over it and its replicas (each a server of the measured kind).
     const readCapacity = max * (REPLICAS + 1);
-    const need = Math.max(writes / max, reads / readCapacity);
-    return {
-      judgement: need <= 1 ? "meets" : t.driverLimited ? "not measured" : "fails",
-      measured: `writes ${rate(writes)} on the master (${atLeast}${rate(max)}), reads ${rate(reads)} over it and ${REPLICAS} replicas (${atLeast}${rate(readCapacity)}); reads from replicas may be stale`,
-      source: t.source,
-    };
+    return judged(
+      writes <= max && reads <= readCapacity,
+      `from the standalone study: writes ${rate(writes)} on the master (${atLeast}${rate(max)}), reads ${rate(reads)} over it and ${REPLICAS} replicas (${atLeast}${rate(readCapacity)}); reads from replicas may be stale`,
+    );
   };
-  return { requirement: "throughput", question: `Read scaling: does it carry the load at P99 ≤ ${formatMs(q.p99Ms)}?`, asked: `${rate(q.ops)}, ${formatNumber(q.readRatio * 100)}% reads`, perTopology: all(cell) };
+  return { requirement: "throughput", question: `Read scaling: does it carry the load at ${objective}?`, asked: `${rate(q.ops)}, ${formatNumber(q.readRatio * 100)}% reads`, perTopology: perTopology(cell) };
 }
 
 export function recommend(q: Requirements, ev: Evidence): Recommendation {
   const steps = [datasetStep(q, ev), rtoStep(q, ev), rpoStep(q, ev), throughputStep(q, ev)];
-  const count = (k: TopologyKind, j: string) => steps.filter((s) => s.perTopology[k].judgement === j).length;
-  const score = (k: TopologyKind) => ({ k, fails: count(k, "fails"), meets: count(k, "meets") });
-  // Fewest failed requirements first, then the simplest: an unmeasured requirement is reported (`unknown`), not held
-  // against the simpler topology (standalone's RPO at failover has nothing to measure). When every topology fails
-  // something, a tie goes first to the one shown to meet more: "simplest" then would pick one that met nothing.
-  const ranked = ORDER.map(score).sort((a, b) => a.fails - b.fails || (a.fails > 0 ? b.meets - a.meets : 0) || ORDER.indexOf(a.k) - ORDER.indexOf(b.k));
-  const unmet = steps
-    .filter((s) => ORDER.every((k) => s.perTopology[k].judgement !== "meets"))
-    .map((s) => ({ requirement: s.requirement, why: ORDER.map((k) => `${k}: ${s.perTopology[k].measured}`).join("; ") }));
+  const judged = (k: TopologyKind, j: (x: Judgement) => boolean) => steps.filter((s) => j(s.perTopology[k].judgement)).map((s) => s.requirement);
+  const notMet = (k: TopologyKind) => judged(k, (j) => j === "not met");
+  const open = (k: TopologyKind) => judged(k, (j) => OPEN.includes(j));
+  // Fewest not met, then most shown met, then the simplest: a requirement only not shown counts neither for a
+  // topology nor against it, so the pick never rests on one (standalone's RPO unmeasured does not make it the answer).
+  const ranked = ORDER.map((k) => ({ k, notMet: notMet(k).length, met: judged(k, (j) => j === "met").length })).sort(
+    (a, b) => a.notMet - b.notMet || b.met - a.met || ORDER.indexOf(a.k) - ORDER.indexOf(b.k),
+  );
   const best = ranked[0].k;
+  const unmet = steps
+    .filter((s) => ORDER.every((k) => s.perTopology[k].judgement === "not met"))
+    .map((s) => ({ requirement: s.requirement, why: ORDER.map((k) => `${k}: ${s.perTopology[k].measured}`).join("; ") }));
   return {
     requirements: q,
     steps,
     recommended: best,
     runnerUp: ranked[1]?.k ?? null,
+    restsOn: steps.filter((s) => !OPEN.includes(s.perTopology[best].judgement)).map((s) => s.requirement),
+    open: steps
+      .filter((s) => OPEN.includes(s.perTopology[best].judgement))
+      .map((s) => ({ requirement: s.requirement, judgement: s.perTopology[best].judgement, ...(s.perTopology[best].shownBy ? { shownBy: s.perTopology[best].shownBy } : {}) })),
+    simpler: ORDER.slice(0, ORDER.indexOf(best)).map((k) => ({ topology: k, notMet: notMet(k), open: open(k) })),
     unmet,
-    unknown: steps.filter((s) => s.perTopology[best].judgement === "not measured").map((s) => s.requirement),
   };
 }
