@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { raw, type SafeHtml } from "./template.js";
 
-let assets: { uplotJs: string; uplotCss: string; chartsJs: string; xyChartsJs: string; css: string } | undefined;
+let assets: { uplotJs: string; uplotCss: string; markerLabelsJs: string; chartsJs: string; xyChartsJs: string; css: string } | undefined;
 
 /** uPlot, the chart script and the stylesheet, read once and inlined: a page must not need the network. */
 function load(): NonNullable<typeof assets> {
@@ -14,6 +14,7 @@ function load(): NonNullable<typeof assets> {
     assets = {
       uplotJs: read(require.resolve("uplot/dist/uPlot.iife.min.js")),
       uplotCss: read(require.resolve("uplot/dist/uPlot.min.css")),
+      markerLabelsJs: read(here("marker-labels.js")),
       chartsJs: read(here("html-charts.js")),
       xyChartsJs: read(here("xy-charts.js")),
       css: read(here("style.css")),
@@ -27,8 +28,11 @@ function load(): NonNullable<typeof assets> {
 /** The one stylesheet, as a <style> element. */
 export const styleElement = (): SafeHtml => raw(`<style>${load().css}</style>`);
 
-/** uPlot's stylesheet, its library and the chart script: what a page with charts adds (a run's time charts, or a study's x–y charts). */
+/**
+ * uPlot's stylesheet, its library and the chart script: what a page with charts adds (a run's time charts, with the
+ * marker labels' layout before them in the same script, or a study's x–y charts).
+ */
 export const chartAssets = (kind: "run" | "xy" = "run") => {
   const a = load();
-  return { css: raw(`<style>${a.uplotCss}</style>`), scripts: raw(`<script>${a.uplotJs}</script>\n<script>${kind === "run" ? a.chartsJs : a.xyChartsJs}</script>`) };
+  return { css: raw(`<style>${a.uplotCss}</style>`), scripts: raw(`<script>${a.uplotJs}</script>\n<script>${kind === "run" ? `${a.markerLabelsJs}\n${a.chartsJs}` : a.xyChartsJs}</script>`) };
 };

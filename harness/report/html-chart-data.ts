@@ -447,6 +447,9 @@ function clusterChart(r: RunReport, endMs: number): ChartSpec | string {
   };
 }
 
+/** A container's memory limit is drawn when it is at most this many times the peak use; further off, the note names it. */
+export const LIMIT_IN_VIEW = 3;
+
 const MEMORY_PALETTE = ["#2563eb", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#be185d", "#4d7c0f", "#a16207", "#475569"];
 
 /**
@@ -472,17 +475,30 @@ function memoryChart(r: RunReport, endMs: number): ChartSpec | string {
   if (nodes.length === 1) {
     series.push(line("anonymous", "#dc2626", (s) => s.anonBytes, nodes[0]), line("page cache", "#9ca3af", (s) => s.cacheBytes, nodes[0]));
   }
-  const limits = [...new Set(nodes.map((n) => c.memoryLimits[n]).filter((v) => v > 0))];
-  for (const l of limits) series.push({ label: limits.length === 1 ? "limit" : `limit ${formatBytes(l)}`, color: "#111827", dash: [6, 4], values: x.map(() => l) });
+  // The y axis is scaled to the use: a limit far above it (4 MiB used of 256 MiB) would draw every line on 0. A limit
+  // within LIMIT_IN_VIEW times the peak is drawn (dashed) and the axis reaches it; one further off is named in the note.
+  const peak = Math.max(0, ...series.flatMap((s) => s.values.filter((v): v is number => v !== null)));
+  const limits = [...new Set(nodes.map((n) => c.memoryLimits[n]).filter((v) => v > 0))].sort((a, b) => a - b);
+  const shown = peak > 0 ? limits.filter((l) => l <= LIMIT_IN_VIEW * peak) : limits;
+  const off = limits.filter((l) => !shown.includes(l));
+  for (const l of shown) series.push({ label: limits.length === 1 ? "limit" : `limit ${formatBytes(l)}`, color: "#111827", dash: [6, 4], values: x.map(() => l) });
+  const yMax = shown.length ? Math.max(...shown) * 1.05 : peak > 0 ? peak * 1.15 : undefined;
+  const offNote = off.length
+    ? ` The Docker memory limit${off.length > 1 ? "s" : ""} (${off.map(formatBytes).join(", ")}${nodes.length > 1 ? " per container" : ""}) ${off.length > 1 ? "are at least" : "is"} ${formatRatio(off[0] / peak)} the peak use (${formatBytes(peak)}), so ${off.length > 1 ? "they are" : "it is"} left off the scale, where it would flatten the use onto 0.`
+    : "";
   return {
     x,
     stepped: false,
     unit: "bytes",
     markerLabels: true,
+    ...(yMax !== undefined ? { yMax } : {}),
     series,
-    note: `Memory each data node's container is charged for (cgroup usage: heap, a save child's copy-on-write, page cache), per probe round, against its Docker memory limit (dashed); the kernel reclaims page cache first and OOM-kills at the limit. A gap: the container was stopped, or did not answer. Sentinel and fault-layer containers are in report.json.`,
+    note: `Memory each data node's container is charged for (cgroup usage: heap, a save child's copy-on-write, page cache), per probe round${shown.length ? ", against its Docker memory limit (dashed)" : ""}; the kernel reclaims page cache first and OOM-kills at the limit.${offNote} A gap: the container was stopped, or did not answer. Sentinel and fault-layer containers are in report.json.`,
   };
 }
+
+/** "64×", "2.5×": how many times one amount is another. */
+const formatRatio = (r: number) => `${r >= 10 ? Math.round(r) : Math.round(r * 10) / 10}×`;
 
 export function chartData(r: RunReport): ChartData {
   // The app's load stops just after Redis's: its last (partial) second widens every chart, so they stay aligned.

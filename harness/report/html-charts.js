@@ -37,41 +37,85 @@
     ctx.restore();
   };
 
-  // Dashed lines at timeline events. Each label takes the first row where it does not overprint its left
-  // neighbour; a label that fits in no row is left off the canvas (the table under the chart lists every marker).
-  const LABEL_ROWS = 5;
+  // Dashed lines at timeline events, on the canvas; their labels in a band of HTML above the plot (labelBand), so no
+  // label covers a line of data and each carries the events it stands for in its tooltip.
   const drawMarkers = (withLabels) => (u) => {
     const { ctx, bbox } = u;
     const p = px();
-    const rowEnds = [];
     ctx.save();
-    ctx.font = 11 * p + "px system-ui, sans-serif";
-    ctx.textAlign = "left"; // uPlot leaves its axis labels' alignment on the context
-    ctx.textBaseline = "top";
+    ctx.strokeStyle = "rgba(55, 65, 81, 0.6)";
+    ctx.lineWidth = p;
+    ctx.setLineDash([4 * p, 3 * p]);
     data.markers.forEach((m) => {
       const x = Math.round(u.valToPos(m.tS, "x", true)) + 0.5;
       if (x < bbox.left || x > bbox.left + bbox.width) return;
-      ctx.strokeStyle = "rgba(55, 65, 81, 0.6)";
-      ctx.lineWidth = p;
-      ctx.setLineDash([4 * p, 3 * p]);
       ctx.beginPath();
-      ctx.moveTo(x, bbox.top);
+      // With labels, from the canvas's top edge: the line meets its label's tick in the band above.
+      ctx.moveTo(x, withLabels ? 0 : bbox.top);
       ctx.lineTo(x, bbox.top + bbox.height);
       ctx.stroke();
-      if (!withLabels) return;
-      const w = ctx.measureText(m.label).width + 6 * p;
-      const left = Math.min(x + 2 * p, bbox.left + bbox.width - w);
-      let row = rowEnds.findIndex((end) => left > end + 4 * p);
-      if (row === -1 && rowEnds.length < LABEL_ROWS) row = rowEnds.length;
-      if (row === -1) return;
-      rowEnds[row] = left + w;
-      const y = bbox.top + (4 + row * 16) * p;
-      ctx.fillStyle = "rgba(255, 255, 255, 0.75)";
-      ctx.fillRect(left, y, w, 14 * p);
-      ctx.fillStyle = "#374151";
-      ctx.fillText(m.label, left + 3 * p, y + p);
     });
     ctx.restore();
+    if (withLabels) labelBand(u);
+  };
+
+  // The labels' rows: layoutMarkerLabels (marker-labels.js, inlined before this script) places them left to right so
+  // that none overlaps another; a burst too dense for the rows becomes one label with a count, every event in its tooltip.
+  const LABEL_ROWS = 3;
+  const ROW_PX = 18;
+  const measureCtx = document.createElement("canvas").getContext("2d");
+  measureCtx.font = "11px system-ui, sans-serif";
+  // Text, 3 px of padding each side and the 1 px left border (style.css: .marker-label).
+  const measure = (text) => Math.ceil(measureCtx.measureText(text).width) + 8;
+  const describe = (m) => m.tS.toFixed(3) + " s  " + m.label + (m.detail && m.detail !== m.label ? ": " + m.detail : "");
+  const labelBand = (u) => {
+    let band = u.root.querySelector(".marker-band");
+    if (!band) {
+      band = document.createElement("div");
+      band.className = "marker-band";
+      u.root.insertBefore(band, u.root.querySelector(".u-wrap"));
+    }
+    band.textContent = "";
+    const left = u.bbox.left / px();
+    const right = left + u.bbox.width / px();
+    const shown = data.markers
+      .map((m) => ({ m, x: Math.round(left + u.valToPos(m.tS, "x")), label: m.label }))
+      .filter((s) => s.x >= left && s.x <= right);
+    const groups = layoutMarkerLabels(shown, {
+      left,
+      right,
+      rows: LABEL_ROWS,
+      gap: 4,
+      maxShift: 48,
+      measure,
+      groupText: (members) => shown[members[0]].label + " (+" + (members.length - 1) + " more)",
+    });
+    const rowsUsed = groups.reduce((n, g) => Math.max(n, g.row + 1), 0);
+    band.style.height = rowsUsed ? rowsUsed * ROW_PX + 6 + "px" : "0";
+    for (const g of groups) {
+      const el = document.createElement("div");
+      el.className = "marker-label" + (g.members.length > 1 ? " grouped" : "");
+      el.textContent = g.text;
+      el.title = g.members.map((i) => describe(shown[i].m)).join("\n");
+      Object.assign(el.style, { left: g.left + "px", top: g.row * ROW_PX + "px", width: g.width + "px" });
+      band.appendChild(el);
+      // A label moved right of its event, the rows being taken at its line: an elbow from the line to it.
+      const anchor = shown[g.members[0]].x;
+      if (g.left > anchor + 1) {
+        const elbow = document.createElement("div");
+        elbow.className = "marker-elbow";
+        Object.assign(elbow.style, { left: anchor + "px", top: g.row * ROW_PX + ROW_PX - 2 + "px", width: g.left - anchor + "px" });
+        band.appendChild(elbow);
+      }
+      // A tick from the label down to the plot at each event it stands for.
+      for (const i of g.members) {
+        const tick = document.createElement("div");
+        tick.className = "marker-tick";
+        const top = g.row * ROW_PX + ROW_PX - 2;
+        Object.assign(tick.style, { left: shown[i].x + "px", top: top + "px", height: rowsUsed * ROW_PX + 6 - top + "px" });
+        band.appendChild(tick);
+      }
+    }
   };
 
   // Log axis ticks and grid at powers of ten only: uPlot's default 1..9 per decade greys out the plot.
@@ -83,6 +127,9 @@
     }
     return out;
   };
+
+  // Byte axes step in binary units (1, 2, 4 … 512 of B, KiB, MiB, GiB), so the ticks read 1 MiB, 2 MiB, not 954 KiB.
+  const BYTE_INCRS = [0, 1, 2, 3, 4].flatMap((k) => [1, 2, 4, 8, 16, 32, 64, 128, 256, 512].map((m) => m * 1024 ** k));
 
   function options(spec, width, height) {
     const fmt = formats[spec.unit];
@@ -102,7 +149,7 @@
           size: 70,
           grid: { stroke: "#eceff3" },
           values: (u, splits) => splits.map((v) => (v == null ? "" : fmt(v))),
-          ...(spec.unit === "nodes" ? { incrs: [1, 2, 5, 10] } : {}),
+          ...(spec.unit === "nodes" ? { incrs: [1, 2, 5, 10] } : spec.unit === "bytes" ? { incrs: BYTE_INCRS } : {}),
           ...(spec.logY ? { splits: decades } : {}),
         },
       ],

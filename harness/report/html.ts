@@ -51,7 +51,8 @@ const CHART_TITLES = {
   replication: ["Replication lag", ""],
   cluster: ["Cluster state", ""],
   memory: ["Container memory", ""],
-  instrument: ["The instrument", ""],
+  // The section of the instrument's facts (run-view.ts) has a title of its own: two sections, two names.
+  instrument: ["The instrument over time: the load driver's schedule lag and event loop", ""],
 } as const;
 
 function chartSection(kind: keyof typeof CHART_TITLES, data: ChartData, extra: SafeHtml | "" = ""): SafeHtml {

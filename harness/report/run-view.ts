@@ -1,6 +1,6 @@
 import { ENGINES } from "../workload/engines/index.js";
 import { describeOp } from "../check/linearizability.js";
-import type { Availability, Outage } from "../check/availability.js";
+import { STRETCH_MS, SUCCESS_THRESHOLD, type Availability, type FaultOutage, type Outage } from "../check/availability.js";
 import { findCheck, type Check } from "../check/verdict.js";
 import type { MetricId } from "../check/metrics.js";
 import { faultDefinition } from "../faults/registry.js";
@@ -8,7 +8,8 @@ import { formatAtS, formatBytes, formatCount, formatFraction, formatMs, formatUs
 import { ERROR_CLASSES, type ErrorCounts } from "../measure/errors.js";
 import { ALL_PHASES, type AnyPhase, type Phase } from "../measure/phases.js";
 import type { SecurityAttempts, SecuritySections } from "../measure/security-check.js";
-import { eventsOf } from "../measure/timeline.js";
+import { eventsOf, type TimelineEvent } from "../measure/timeline.js";
+import { capabilitiesOf } from "../topology/registry.js";
 import { verdictWord, type VerdictWord } from "./outcome.js";
 import type { Cell, CellLike, Fact, Row, Table, Tag } from "./table.js";
 import type { RunReport } from "./types.js";
@@ -152,7 +153,12 @@ function latencySection(r: RunReport): Section {
 function availabilityFacts(a: Availability): Fact[] {
   const run = a.longestFailedRun;
   return [
-    ["longest run of failed writes", run ? `${formatCount(run.writes)} writes over ${formatMs(Math.round(run.durationMs))} (${formatAtS(run.fromMs, 1)} → ${formatAtS(run.toMs, 1)})` : "none"],
+    [
+      "longest run of failed writes",
+      run
+        ? { text: `${formatCount(run.writes)} writes over ${formatMs(Math.round(run.durationMs))} (${formatAtS(run.fromMs, 1)} → ${formatAtS(run.toMs, 1)})`, note: "failed one after another, all clients' writes in order of intended start" }
+        : "none",
+    ],
     ["writes failed", `${formatCount(a.writesFailed)} of ${formatCount(a.writesAttempted)}${a.writesAttempted ? ` (${formatFraction(a.writesFailed / a.writesAttempted)})` : ""}`],
   ];
 }
@@ -172,7 +178,87 @@ function availabilitySection(r: RunReport): Section {
       "clients that stopped reconnecting",
       { text: `${gaveUp.length}, from ${formatAtS(gaveUp[0].tMs)}`, strong: true, note: `the client library ended them on its own; last error: ${gaveUp[0].detail.lastError}` },
     ]);
-  return { id: "availability", title: "Availability (writes)", blocks: [{ facts }] };
+  const recovery = recoveryCaption(r);
+  const beside = rtoBeside(r);
+  const words = [...(recovery ? [`What the RTO measured here: ${recovery}.`] : []), ...(beside ? [beside] : [])];
+  return { id: "availability", title: "Availability (writes)", blocks: [{ facts }, ...(words.length ? [{ paragraphs: words }] : [])] };
+}
+
+/** The fault window the headline RTO comes from (the worst of the faults'). */
+function headlineOutage(r: RunReport): FaultOutage | undefined {
+  const a = r.availability;
+  return a.perFault.find((f) => f.rtoMs === a.rtoMs && f.rtoCensored === a.rtoCensored) ?? a.perFault[0];
+}
+
+/** The sampler sees a role once per round: a promotion is seen up to this long after writes came back through it. */
+const PROMOTION_SEEN_LATE_MS = 2000;
+
+/** Replicas that became masters, in time order: a role change from replica to master, or a cluster node's flags. */
+function promotions(timeline: TimelineEvent[]): Array<{ tMs: number; node: string }> {
+  return timeline
+    .flatMap((e) =>
+      (e.kind === "role-change" && e.detail.to === "master" && e.detail.from !== null && e.detail.from !== "master") ||
+      (e.kind === "cluster-node-flags" && /\bmaster\b/.test(e.detail.to) && /\bslave\b/.test(e.detail.from))
+        ? [{ tMs: e.tMs, node: e.detail.node }]
+        : [],
+    )
+    .sort((a, b) => a.tMs - b.tMs);
+}
+
+const plusS = (ms: number) => `+${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * What the headline RTO measured, from the run's own record: the fault (its kind, nodes and target), and how writes
+ * came back: through a failover (a replica promoted after the send, seen by the sampler or the cluster watcher) or with
+ * none, once the fault was healed (a killed master started again, a pause or a partition lifted) or while it still held.
+ * Times from the fault's send, like the RTO. One line, for the availability section and the index's RTO bars.
+ */
+export function recoveryCaption(r: RunReport): string | undefined {
+  const o = headlineOutage(r);
+  const f = o && r.faults[o.fault];
+  if (!o || !f || f.sentAtMs === null) return undefined;
+  const sent = f.sentAtMs;
+  const nodes = eventsOf(r.timeline, "fault-injected").find((e) => e.detail.fault === f.kind && e.tMs >= sent - 1)?.detail.nodes ?? [];
+  const target = (f.details as { target?: unknown }).target;
+  const what = `${f.kind}${nodes.length ? ` on ${nodes.join(", ")}` : ""}${typeof target === "string" ? ` (the ${target})` : ""}`;
+  if (o.rtoMs === 0) return `${what}: writes never stopped`;
+  if (o.rtoMs === null) return `${what}: ${o.rtoCensored ? "writes had not recovered when the run ended" : (o.rtoNote ?? "RTO not measured")}`;
+  const back = sent + o.rtoMs;
+  const promoted = promotions(r.timeline).find((p) => p.tMs > sent && p.tMs <= Math.min(back + PROMOTION_SEEN_LATE_MS, o.toMs));
+  if (promoted) {
+    // The sampler sees the new role late; Sentinel announces the switch as it happens: the earlier of the two.
+    const announced = eventsOf(r.timeline, "sentinel").find((e) => e.detail.channel === "+switch-master" && e.tMs > sent && e.tMs <= promoted.tMs);
+    return `${what}: recovered by a failover to ${promoted.node} (switched at ${plusS((announced ?? promoted).tMs - sent)}); writes back at ${plusS(o.rtoMs)}`;
+  }
+  if (f.healedAtMs !== null && f.healedAtMs <= back)
+    return `${what}: no failover; the same primary took writes again at ${plusS(o.rtoMs)}, after the ${f.kind} was healed at ${plusS(f.healedAtMs - sent)}`;
+  return `${what}: no failover; the same primary took writes again at ${plusS(o.rtoMs)}, while the ${f.kind} still held`;
+}
+
+const percent = (f: number) => (f >= 0.01 ? `${Math.round(f * 100)}%` : formatFraction(f));
+
+/**
+ * Why the RTO can be far longer than the longest run of failed writes, in one sentence from the run's numbers. The RTO
+ * lasts until 99% of the writes of every 1-second stretch succeed, for good (check/availability.ts); a run of failed
+ * writes, all clients' writes in order of intended start, ends at the first one that succeeds. Failures mixed with
+ * successes (a cluster's shards still up answering while one fails over) make the first long and the second short.
+ * Undefined when the two tell the same story.
+ */
+export function rtoBeside(r: RunReport): string | undefined {
+  const a = r.availability;
+  const run = a.longestFailedRun;
+  const o = headlineOutage(r);
+  if (a.rtoMs === null || !run || !o || a.rtoMs < STRETCH_MS || a.rtoMs < 2 * run.durationMs) return undefined;
+  const to = o.fromMs + a.rtoMs;
+  const seconds = r.perSecond.filter((s) => s.ops > 0 && s.second * 1000 < to && (s.second + 1) * 1000 > o.fromMs);
+  const ops = seconds.reduce((n, s) => n + s.ops, 0);
+  if (!ops) return undefined;
+  const share = seconds.reduce((n, s) => n + s.errors, 0) / ops;
+  const mixed =
+    share < 0.9
+      ? `mixed with ones that succeeded${capabilitiesOf(r.scenario.topology.kind).has("slots") ? " (the shards still up kept answering)" : ""}`
+      : "with a few that succeeded between them";
+  return `Why the RTO (${formatMs(a.rtoMs)}) is longer than the longest run of failed writes (${formatMs(Math.round(run.durationMs))}): between ${seconds[0].second} s and ${seconds.at(-1)!.second + 1} s, ${percent(share)} of operations failed, ${mixed}; the RTO lasts until ${SUCCESS_THRESHOLD * 100}% of the writes in every ${STRETCH_MS / 1000}-second stretch succeed, while a run of failed writes ends at the first write that succeeds.`;
 }
 
 function dataSection(r: RunReport): Section {
@@ -346,7 +432,7 @@ function instrumentSection(r: RunReport): Section {
     ],
     ["verdict", ins.driverBound ? `driver-bound: ${ins.driverBound.reasons.join("; ")}` : "the driver kept up: the latencies are Redis's and the path's, above the floor"],
   ];
-  return { id: "instrument", title: "The instrument", blocks: [{ facts }] };
+  return { id: "instrument", title: "The instrument: its calibrated floor and whether the driver kept up", blocks: [{ facts }] };
 }
 
 function environmentSection(r: RunReport): Section {
@@ -366,7 +452,8 @@ function environmentSection(r: RunReport): Section {
       "resources estimated before the start",
       `memory ${formatBytes(res.memoryBytes)}${res.availableMemoryBytes !== null ? ` of ${formatBytes(res.availableMemoryBytes)} available` : ""} (${res.parts.map((p) => `${p.what}: ${formatBytes(p.bytes)}`).join("; ")})${res.diskBytes ? `; disk ${formatBytes(res.diskBytes)}${res.availableDiskBytes !== null ? ` of ${formatBytes(res.availableDiskBytes)} free` : ""}` : ""}`,
     ]);
-  facts.push(["client options (pinned)", JSON.stringify(r.scenario.client)]);
+  // JSON with a space after each comma and colon: still JSON to copy, and a line can break between options.
+  facts.push(["client options (pinned)", JSON.stringify(r.scenario.client, null, 1).replace(/\n\s*/g, " ")]);
   const sec = r.security;
   facts.push(["security", sec ? `${sec.label}: ${securityClaims(sec)}` : "none (set security in the scenario, or --secure)"]);
   if (sec) for (const [node, seen] of Object.entries(sec.refused)) facts.push([`refused by ${node}`, refusals(seen)]);

@@ -323,3 +323,115 @@ test("a history that is not linearizable: each key's counterexample marked on th
   t.regex(page, /<a href="linearizability.html">/);
   t.regex(page, /GET → 2584/);
 });
+
+// ---- Issue 26 item 4: what a new user found hard to read on the page --------------------------------------------------
+
+/** The marker labels' layout exactly as the page runs it (marker-labels.js is inlined before html-charts.js). */
+type LabelGroup = { text: string; left: number; width: number; row: number; members: number[] };
+type LabelOptions = { left: number; right: number; rows: number; gap: number; maxShift: number; measure: (text: string) => number; groupText: (members: number[]) => string };
+const layoutMarkerLabels = new Function(`${readFileSync("harness/report/marker-labels.js", "utf8")}\nreturn layoutMarkerLabels;`)() as (
+  markers: Array<{ x: number; label: string }>,
+  opts: LabelOptions,
+) => LabelGroup[];
+
+/** A plot as wide as the page draws at a 1400 px viewport (about 1,090 px between the axes), three rows of labels. */
+const PLOT = { left: 86, right: 1176, rows: 3, gap: 4, maxShift: 48 };
+// 11 px system-ui runs under 6.5 px a character; 7 here, so the test is stricter than the browser.
+const wide = (text: string) => text.length * 7 + 8;
+function layout(labels: Array<[tS: number, label: string]>, endS: number) {
+  const markers = labels.map(([tS, label]) => ({ x: PLOT.left + (tS / endS) * (PLOT.right - PLOT.left), label }));
+  const groups = layoutMarkerLabels(markers, { ...PLOT, measure: wide, groupText: (m) => `${markers[m[0]].label} (+${m.length - 1} more)` });
+  return { markers, groups };
+}
+function assertReadable(t: import("ava").ExecutionContext, markers: Array<{ x: number }>, groups: LabelGroup[]) {
+  t.deepEqual(groups.flatMap((g) => g.members).sort((a, b) => a - b), markers.map((_, i) => i), "every event is in exactly one label");
+  for (const g of groups) {
+    t.true(g.left <= markers[g.members[0]].x + PLOT.maxShift, `"${g.text}" starts near its event`);
+    t.true(g.row >= 0 && g.row < PLOT.rows, `row ${g.row}`);
+    t.true(g.left >= PLOT.left && g.left + g.width <= PLOT.right, `"${g.text}" within the plot: ${g.left}..${g.left + g.width}`);
+    if (g.members.length > 1) t.regex(g.text, new RegExp(`\\(\\+${g.members.length - 1} more\\)$`), "a merged label says how many it stands for");
+  }
+  for (const a of groups)
+    for (const b of groups)
+      if (a !== b && a.row === b.row) t.true(a.left + a.width + PLOT.gap <= b.left || b.left + b.width + PLOT.gap <= a.left, `"${a.text}" and "${b.text}" overlap in row ${a.row}`);
+}
+
+test("event labels: a burst of events 200 ms apart at the fault gets boxes that never overlap, the overflow merged into a label with a count", (t) => {
+  const burst: Array<[number, string]> = ["kill injected", "redis-0 unreachable", "+sdown ×3", "+odown ×3", "redis-2 → master", "+switch-master ×2", "+failover-end", "+switch-master", "redis-0 → slave", "kill healed", "redis-0 reachable", "rejoined as a replica"].map(
+    (label, i) => [9 + i * 0.2, label],
+  );
+  const { markers, groups } = layout(burst, 30);
+  assertReadable(t, markers, groups);
+  t.true(groups.length < markers.length, "twelve labels do not fit in three rows 7 px apart: some merge");
+  t.is(groups[0].text, "kill injected", "the first event keeps its own label");
+  t.true(groups.some((g) => g.members.length > 1));
+  // The same events spread out each get their own label, none merged.
+  const spread = layout(burst.map(([, label], i) => [1 + i * 2.4, label]), 30);
+  assertReadable(t, spread.markers, spread.groups);
+  t.deepEqual(spread.groups.map((g) => g.text), burst.map(([, label]) => label));
+  // Events a couple of seconds apart after a burst of three (a BGSAVE: injected, started, fork; then healed and
+  // finished 2.6 s later) each keep a label of their own, moved right of their lines if need be.
+  const save = layout([[10.002, "bgsave injected"], [10.04, "bgsave: bgsave-started"], [10.252, "fork redis-0"], [12.862, "bgsave healed"], [13.001, "bgsave-finished redis-0"]], 40);
+  assertReadable(t, save.markers, save.groups);
+  t.is(save.groups.length, 5);
+  // A burst at the right edge stays inside the plot.
+  const edge = layout(burst.map(([, label], i) => [29 + i * 0.08, label]), 30);
+  assertReadable(t, edge.markers, edge.groups);
+});
+
+test("event labels: the Sentinel master kill's own markers, laid out at 1400 px, never overlap; the page inlines that layout before the chart script", (t) => {
+  const html = renderHtml(sentinel());
+  const data = embedded(html);
+  const { markers, groups } = layout(data.markers.map((m) => [m.tS, m.label]), data.endS);
+  assertReadable(t, markers, groups);
+  t.true(html.indexOf("function layoutMarkerLabels") > 0 && html.indexOf("function layoutMarkerLabels") < html.indexOf("const labelBand"), "the layout is defined before the chart script uses it");
+});
+
+test("container memory: the y axis comes from the data; a limit far above the use is named in the note, not drawn on the scale", (t) => {
+  const r = structuredClone(cluster());
+  const nodes = r.topology!.nodes.map((n) => n.name);
+  const MiB = 2 ** 20;
+  const limit = 256 * MiB;
+  const withUse = (mib: number[]) => {
+    r.containers = {
+      memoryLimits: Object.fromEntries(nodes.map((n) => [n, limit])),
+      memory: [0, 500, 1000].flatMap((tMs, i) => nodes.map((node) => ({ tMs, node, usageBytes: mib[i] * MiB, anonBytes: mib[i] * MiB, cacheBytes: 0 }))),
+    };
+    return embedded(renderHtml(r)).charts.memory!;
+  };
+  // 4 to 5.6 MiB used of 256 MiB: drawn against the limit, the lines would lie on 0.
+  const small = withUse([4, 5, 5.6]);
+  t.deepEqual(small.series.map((s) => s.label), nodes, "no limit line far off the scale");
+  const peak = 5.6 * MiB;
+  t.is(small.yMax, peak * 1.15, "the axis reaches just past the peak use");
+  t.true(small.yMax! < limit / 10);
+  t.regex(small.note!, /The Docker memory limit \(256\.0 MiB per container\) is 46× the peak use \(5\.6 MiB\)/);
+  // 200 MiB of 256 MiB: the limit is within view, drawn dashed, and the axis reaches it.
+  const big = withUse([100, 150, 200]);
+  t.deepEqual(big.series.map((s) => s.label), [...nodes, "limit"]);
+  t.is(big.yMax, limit * 1.05);
+  t.regex(big.note!, /against its Docker memory limit \(dashed\)/);
+  t.notRegex(big.note!, /left off the scale/);
+});
+
+test("no two sections share a title: the instrument's chart and its facts say what each is", (t) => {
+  for (const r of [sentinel(), cluster(), tourApp()]) {
+    const titles = [...renderHtml(r).matchAll(/<h2>([^<]*)<\/h2>/g)].map((m) => m[1]);
+    t.deepEqual(titles.filter((x, i) => titles.indexOf(x) !== i), [], `repeated titles in ${r.scenario.name}`);
+    const instrument = titles.filter((x) => x.startsWith("The instrument"));
+    t.is(instrument.length, 2, "the chart and the facts, both still findable as the instrument");
+    t.regex(instrument[0], /over time/);
+    t.regex(instrument[1], /calibrated floor/);
+  }
+});
+
+test("fact lists stay inside their card: the value column may shrink and its long values wrap", (t) => {
+  const css = readFileSync("harness/report/style.css", "utf8");
+  const rule = (selector: string) => new RegExp(`${selector.replace(/[.]/g, "\\.")} \\{([^}]*)\\}`).exec(css)?.[1] ?? "";
+  t.regex(rule("dl.facts"), /grid-template-columns: fit-content\(40%\) minmax\(0, 1fr\)/, "a 1fr column alone grows to its longest unbreakable value");
+  t.regex(rule("dl.facts dd"), /min-width: 0/);
+  t.regex(rule("dl.facts dd"), /overflow-wrap: anywhere/);
+  // The pinned client options, the longest value, break between options.
+  const html = renderHtml(sentinel());
+  t.regex(html, /<dt>client options \(pinned\)<\/dt><dd>\{ &quot;\w+&quot;: [^,]+, &quot;/);
+});

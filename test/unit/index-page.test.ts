@@ -1,5 +1,7 @@
 import test from "ava";
+import { faultDefinition } from "../../harness/faults/registry.js";
 import { renderIndexHtml, renderIndexMarkdown, rtoBars, type IndexEntry } from "../../harness/report/index-page.js";
+import { recoveryCaption } from "../../harness/report/run-view.js";
 import type { RunReport } from "../../harness/report/types.js";
 import { FIXTURES, syntheticReport, type SyntheticSpec } from "../helpers/synthetic-run.js";
 
@@ -48,4 +50,26 @@ test("the index links every run's charts, names what broke, and escapes what run
 test("a fault that measures something shows its first measurement in the index (a BGSAVE's fork time)", (t) => {
   const md = renderIndexMarkdown("s", "/r", [made(FIXTURES["report-standalone-bgsave.json"], "save")]);
   t.regex(md, /\| bgsave \(fork time 16\.8 ms\) \|/);
+});
+
+test("each run's RTO bars carry a caption from its report: the fault, and a failover or a restart with none", (t) => {
+  const replication = made({ name: "replication-master-kill", topology: "replication", fault: { kind: "kill", atS: 8, forS: 5 }, outage: { fromS: 8, toS: 13.6, error: "connection" } }, "repl");
+  const entries = [replication, kill(), made(FIXTURES["report-standalone-bgsave.json"], "save"), quiet()];
+  const svg = rtoBars(entries).toString();
+  const captions = [...svg.matchAll(/<text class="rto-caption" [^>]*><title>([^<]*)<\/title>([^<]*)<\/text>/g)].map((m) => [m[1], m[2]]);
+  const kill_ = "kill: SIGKILL a node (or a whole cluster shard), started again after a while";
+  t.deepEqual(captions, [
+    [kill_, recoveryCaption(replication.report!)!],
+    [kill_, "kill on redis-0 (the primary): recovered by a failover to redis-1 (switched at +3.4 s); writes back at +3.5 s"],
+    [`bgsave: ${faultDefinition("bgsave").description.replace("'", "&#39;")}`, "bgsave on redis-0: writes never stopped"],
+  ]);
+  t.regex(captions[0][1], /^kill on redis-0 \(the primary\): no failover; the same primary took writes again at \+5\.\d s, after the kill was healed at \+5\.0 s$/);
+  // Each caption sits under its own run's bars: after that run's name, before the next run's.
+  const order = ["repl", "no failover", ">b<", "failover to redis-1", "save", "writes never stopped"].map((s) => svg.indexOf(s));
+  t.deepEqual([...order].sort((a, b) => a - b), order);
+  t.false(order.includes(-1));
+  // Text from a run stays text inside the SVG.
+  const evil = made(FIXTURES["report-sentinel-master-kill.json"], "evil");
+  evil.report!.timeline = evil.report!.timeline.map((e) => (e.kind === "role-change" ? { ...e, detail: { ...e.detail, node: "<b>x</b>" } } : e));
+  t.regex(rtoBars([evil]).toString(), /failover to &lt;b&gt;x&lt;\/b&gt;/);
 });

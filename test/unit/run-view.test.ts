@@ -1,8 +1,9 @@
 import test from "ava";
+import { availability } from "../../harness/check/availability.js";
 import { formatUs } from "../../harness/infra/units.js";
 import { renderHtml } from "../../harness/report/html.js";
 import { renderMarkdown } from "../../harness/report/markdown.js";
-import { runView } from "../../harness/report/run-view.js";
+import { recoveryCaption, rtoBeside, runView } from "../../harness/report/run-view.js";
 import { renderTerminal } from "../../harness/report/terminal.js";
 import { FIXTURES, syntheticReport } from "../helpers/synthetic-run.js";
 
@@ -80,4 +81,39 @@ test("every view states the instrument's calibrated floor; a driver that fell be
   t.regex(renderMarkdown(late), /^> \*\*DRIVER-BOUND: schedule lag P99/m);
   t.regex(renderTerminal(late), /^ {2}DRIVER-BOUND: schedule lag P99/m);
   t.regex(renderHtml(late), /<p class="driver-bound" data-driver-bound>DRIVER-BOUND: schedule lag P99/);
+});
+
+test("a cluster's RTO far longer than its longest run of failed writes is explained in one sentence beside them, from the run's numbers", (t) => {
+  // One shard of three down for 6 s: every third write fails, the others succeed between them. The real checker.
+  const r = structuredClone(syntheticReport(FIXTURES["report-cluster-master-kill.json"]));
+  const n = 30_000;
+  const tMs = Float64Array.from({ length: n }, (_, i) => i);
+  const ok = Uint8Array.from({ length: n }, (_, i) => (i >= 8000 && i < 14_000 && i % 3 === 0 ? 0 : 1));
+  r.availability = availability({ writes: { t: tMs, ok, latencyMs: new Float64Array(n) }, faultStarts: [8000], endMs: n, objectiveMs: 1000 });
+  r.perSecond = r.perSecond.map((s) => (s.second >= 8 && s.second < 14 ? { ...s, ok: s.ops - Math.floor(s.ops / 3), errors: Math.floor(s.ops / 3) } : { ...s, ok: s.ops, errors: 0 }));
+  t.is(r.availability.rtoMs, 6000);
+  t.is(r.availability.longestFailedRun!.durationMs, 0, "never two failures in a row");
+  const sentence = rtoBeside(r)!;
+  t.is(
+    sentence,
+    "Why the RTO (6,000 ms) is longer than the longest run of failed writes (0 ms): between 8 s and 14 s, 33% of operations failed, mixed with ones that succeeded (the shards still up kept answering); the RTO lasts until 99% of the writes in every 1-second stretch succeed, while a run of failed writes ends at the first write that succeeds.",
+  );
+  const html = renderHtml(r);
+  t.regex(html, /<section class="availability"[^]*?<dt>RTO<\/dt>[^]*?<dt>longest run of failed writes<\/dt>[^]*?<\/dl><\/div><div class="block"><p class="note">What the RTO measured here: [^<]*<\/p><p class="note">Why the RTO \(6,000 ms\)/);
+  t.true(renderMarkdown(r).includes(sentence), "the Markdown summary says it too");
+  // A Sentinel failover fails every write until the switch: the two numbers agree and need no sentence.
+  const s = syntheticReport(FIXTURES["report-sentinel-master-kill.json"]);
+  t.true(s.availability.longestFailedRun!.durationMs > s.availability.rtoMs! / 2);
+  t.is(rtoBeside(s), undefined);
+});
+
+test("what the RTO measured: the fault, and a failover (a replica promoted) or none, once the fault healed, from the run's own timeline", (t) => {
+  t.is(recoveryCaption(syntheticReport(FIXTURES["report-sentinel-master-kill.json"])), "kill on redis-0 (the primary): recovered by a failover to redis-1 (switched at +3.4 s); writes back at +3.5 s");
+  t.regex(recoveryCaption(syntheticReport(FIXTURES["report-cluster-master-kill.json"]))!, /^kill on redis-0 \(the primary\): recovered by a failover to redis-3 \(switched at \+3\.6 s\); writes back at \+6\.0 s$/);
+  // Plain replication: nothing promotes; writes come back when the killed master is started again.
+  const repl = syntheticReport({ name: "replication-master-kill", topology: "replication", fault: { kind: "kill", atS: 8, forS: 5 }, outage: { fromS: 8, toS: 13.6, error: "connection" } });
+  t.false(repl.timeline.some((e) => e.kind === "role-change"));
+  t.regex(recoveryCaption(repl)!, /^kill on redis-0 \(the primary\): no failover; the same primary took writes again at \+5\.\d s, after the kill was healed at \+5\.0 s$/);
+  t.is(recoveryCaption(bgsave()), "bgsave on redis-0: writes never stopped");
+  t.is(recoveryCaption(syntheticReport({ name: "quiet", topology: "standalone", durationS: 10 })), undefined, "no fault, nothing to say");
 });
