@@ -2,7 +2,7 @@ import { ACKED, type ReadBack, type WriteLedger } from "../measure/ledger.js";
 import type { Checker } from "./checker.js";
 
 /**
- * Availability of writes around faults (DESIGN.md): RTO (observed) = from the moment the harness sent the fault to the
+ * Availability of writes around faults (docs/design.md): RTO (observed) = from the moment the harness sent the fault to the
  * start of the first 1-second stretch in which at least 99% of attempted writes were good, *and that holds until the
  * fault's window ends* (the next fault's send, or the end of the run). Stretches start on a grid of `stepMs` from the
  * fault; a stretch with no attempted write says nothing and does not end the outage.

@@ -54,7 +54,7 @@ export function chargedTo(ackMs: number, windows: FaultWindow[]): { at: number; 
 }
 
 /**
- * Lost acknowledged writes and the RPO window (DESIGN.md): every write of the ledger against what the read-back found
+ * Lost acknowledged writes and the RPO window (docs/design.md): every write of the ledger against what the read-back found
  * after the topology converged, each lost one charged to a fault (chargedTo). Without a read-back there is no verdict
  * on loss (null), never "nothing lost".
  */

@@ -9,7 +9,7 @@ export interface PhaseReport extends OpStatsSummary {
 }
 
 /**
- * Latency, throughput and errors per phase (DESIGN.md: baseline, fault, recovery; warmup judged by no budget): every
+ * Latency, throughput and errors per phase (docs/design.md, "Phases": baseline, fault, recovery; warmup judged by no budget): every
  * operation replayed against the final phase marks, so a fault that learned its start late still gets its operations.
  */
 export const latencyChecker: Checker<"phases" | "total"> = {

@@ -50,7 +50,7 @@ export const budgetsSchema = z
     p999Ms: perPhase(positiveMs),
     /** Failed operations / attempted, per phase. */
     maxErrorRate: perPhase(fraction),
-    /** Observed RTO (DESIGN.md), ms: the worst fault's, counting acknowledged writes. */
+    /** Observed RTO (docs/design.md), ms: the worst fault's, counting acknowledged writes. */
     rtoMs: ms,
     /** RTO counting a write only when acknowledged within workload.objectiveMs (a caller kept waiting is unavailable too), ms. */
     rtoWithinObjectiveMs: ms,

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import type { ContainerRuntimeClient } from "testcontainers";
 
-/** Facts that change what a number means; every report records them (DESIGN.md). */
+/** Facts that change what a number means; every report records them (docs/design.md). */
 export interface HostFacts {
   kernel: string;
   transparentHugePages: string;

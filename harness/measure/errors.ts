@@ -1,5 +1,5 @@
 /**
- * Every failed operation gets one named class (DESIGN.md, "Latency"). The classes are what a reader of a report
+ * Every failed operation gets one named class (docs/design.md, "Latency"). The classes are what a reader of a report
  * needs to tell a failover (READONLY, connection) from a slow server (timeout) from a cluster problem.
  */
 export const ERROR_CLASSES = [

@@ -1,5 +1,5 @@
 /**
- * Phases (DESIGN.md): baseline = before the harness sent the fault, fault = from then until it was healed,
+ * Phases (docs/design.md): baseline = before the harness sent the fault, fault = from then until it was healed,
  * recovery = after the heal. An operation belongs to the phase of its *intended* start: one intended after the send is
  * never baseline, though the harness may see the fault act a moment later (faults/lifecycle.ts).
  * Warmup (connections opening, the JIT compiling the driver) comes first and is reported but judged by no budget.

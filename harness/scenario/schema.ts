@@ -158,7 +158,7 @@ const baseSchema = z
     workload: { ...s.workload, threads: s.workload.threads !== "auto" ? s.workload.threads : unshardable(s) ? 1 : Math.max(1, availableParallelism() - 1) },
   }));
 
-/** A scenario file's contents: the topology, the workload, the fault schedule, the budgets (DESIGN.md). */
+/** A scenario file's contents: the topology, the workload, the fault schedule, the budgets (docs/design.md). */
 export const scenarioSchema = baseSchema.superRefine((s, ctx) => {
   for (const issue of crossRules(s)) ctx.addIssue({ code: "custom", ...issue });
 });
