@@ -14,13 +14,15 @@ import { budgetChecks, type Check } from "./verdict.js";
 export const CHECKERS = [latencyChecker, availabilityChecker, dataLossChecker, staleReadsChecker, instrumentChecker, oomChecker, linearizabilityChecker] as const;
 
 export type CheckResults = Pick<Measurements, CheckedField>;
+/** What the checkers made of a run: their results, and every budget checked against them. */
+export type Checked = { results: CheckResults; checks: Check[] };
 
 /**
  * Jepsen's checker/compose: every checker over the same history, their results merged into one set of measurements,
  * and each checker's budgets checked against its own result.
  */
 export function compose(checkers: ReadonlyArray<Checker<CheckedField>>) {
-  return (h: History, budgets: Budgets): { results: CheckResults; checks: Check[] } => {
+  return (h: History, budgets: Budgets): Checked => {
     const results = Object.assign({}, ...checkers.map((c) => c.check(h))) as CheckResults;
     const measured: Measurements = { ...results, faults: h.faults, workload: { loadDurationMs: Math.round(h.load.endMs) } };
     return { results, checks: checkers.flatMap((c) => budgetChecks(budgets, measured, c.metrics)) };

@@ -115,6 +115,8 @@ export interface Metric {
   budgets: BudgetBound[];
   /** Any increase of one counts, never noise (unless the scenario expects or tolerates it). */
   strict?: boolean;
+  /** The history it is measured from, which only some workloads keep (workload/definition.ts): its budgets need one of those. */
+  needs?: "writeLedger" | "registerHistory";
   measure(m: Measurements, phase?: Phase): Measured;
 }
 
@@ -130,8 +132,8 @@ const percentile = (key: "p50Us" | "p99Us" | "p999Us") => (m: Measurements, phas
   return { value: s.latency[key] / 1000, ...(iv ? { interval: [iv[0] / 1000, iv[1] / 1000] as [number, number] } : {}) };
 };
 /** A count where any one is news: at most so many (usually 0), or, for a scenario built to cause one, at least so many. */
-function strictCount(id: MetricId, name: string, label: string, [max, min, minName]: [BudgetKey, BudgetKey, string], measure: Metric["measure"]): Metric {
-  return { id, name, label, unit: "count", better: "lower", floor: 1, perPhase: false, strict: true, budgets: [{ key: max, bound: "max" }, { key: min, bound: "min", name: minName }], measure };
+function strictCount(id: MetricId, name: string, label: string, [max, min, minName]: [BudgetKey, BudgetKey, string], measure: Metric["measure"], needs?: Metric["needs"]): Metric {
+  return { id, name, label, unit: "count", better: "lower", floor: 1, perPhase: false, strict: true, budgets: [{ key: max, bound: "max" }, { key: min, bound: "min", name: minName }], measure, ...(needs ? { needs } : {}) };
 }
 const NO_READ_BACK = "no read-back (the run did not finish or the topology did not converge)";
 
@@ -178,9 +180,10 @@ export const METRICS: readonly Metric[] = [
   },
   rtoMetric("rto", "RTO", "RTO", "rtoMs", (m) => m.availability, "no availability measured"),
   rtoMetric("rtoWithinObjective", "RTO within objective", "RTO, writes within the latency objective", "rtoWithinObjectiveMs", (m) => m.availability.withinObjective, "not measured (an older report)"),
-  rtoMetric("durableRto", "durable RTO", "RTO, writes that survived", "durableRtoMs", (m) => m.availability.durable, "no ledger and read-back to tell which writes survived"),
+  { ...rtoMetric("durableRto", "durable RTO", "RTO, writes that survived", "durableRtoMs", (m) => m.availability.durable, "no ledger and read-back to tell which writes survived"), needs: "writeLedger" },
   {
     id: "lostWrites",
+    needs: "writeLedger",
     name: "lost writes",
     label: "lost writes",
     unit: "writes",
@@ -196,9 +199,11 @@ export const METRICS: readonly Metric[] = [
   },
   strictCount("duplicatedWrites", "duplicated writes", "writes applied twice", ["maxDuplicatedWrites", "minDuplicatedWrites", "expected duplicate seen"], (m) =>
     !m.dataLoss ? { value: null, note: NO_READ_BACK } : m.dataLoss.duplicated === undefined ? { value: null, note: "writes were SETs then (an older report): a second application did not show" } : { value: m.dataLoss.duplicated },
+    "writeLedger",
   ),
   {
     id: "rpo",
+    needs: "writeLedger",
     name: "RPO",
     label: "RPO window",
     unit: "ms",
@@ -214,11 +219,11 @@ export const METRICS: readonly Metric[] = [
   ),
   strictCount("nonLinearizableKeys", "non-linearizable keys", "keys not linearizable", ["maxNonLinearizableKeys", "minNonLinearizableKeys", "expected violation seen"], (m) => {
     const l = m.linearizability;
-    if (!l) return { value: null, note: 'no register history (the workload is not keys "registers")' };
+    if (!l) return { value: null, note: "no register history (the workload keeps none)" };
     // A search that ran out of time decides nothing for its key: no violation found is not a pass then.
     if (l.violations.length === 0 && l.unknownKeys.length) return { value: null, note: `the search ran out of time on ${l.unknownKeys.join(", ")}` };
     return { value: l.violations.length };
-  }),
+  }, "registerHistory"),
 ];
 
 export function metric(id: MetricId): Metric {

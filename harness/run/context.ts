@@ -1,6 +1,4 @@
 import { performance } from "node:perf_hooks";
-import type { CheckResults } from "../check/index.js";
-import type { Check } from "../check/verdict.js";
 import type { AnyFaultRecord } from "../faults/registry.js";
 import type { ImageFacts } from "../infra/docker.js";
 import type { HostFacts } from "../infra/environment.js";
@@ -88,7 +86,6 @@ export class RunContext {
   faults: AnyFaultRecord[] = [];
   convergence: Convergence | null = null;
   readBack: { present: ReadBack; values: Array<string | null> } | null = null;
-  checked: { results: CheckResults; checks: Check[] } | undefined;
   /** What went wrong without an exception (a fault that failed, a topology that never converged): the run failed. */
   readonly problems: string[] = [];
   private readonly teardown: Array<{ what: string; stop: () => unknown }> = [];
@@ -134,6 +131,12 @@ export class RunContext {
         this.progress.step(`warning: stopping ${what} failed: ${(err as Error).message}`);
       }
     }
+  }
+
+  /** The client connections (the connect stage onwards). */
+  get connections(): { pool: Connections; readPool?: Connections } {
+    if (!this.clients) throw new Error("no connections yet: the connect stage has not run");
+    return this.clients;
   }
 
   /** The running topology (start-topology stage onwards). */

@@ -51,8 +51,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   // How the run ended is settled before the teardown: a Ctrl-C while the containers stop changes nothing measured.
   const { status, problem } = outcome(ctx, failure);
   await ctx.tearDown();
-  check(ctx);
-  const written = await report(ctx, status, problem);
+  const written = await report(ctx, check(ctx), status, problem);
   // A run the harness stopped itself (the host short of memory) failed with that reason; an interruption did not fail.
   const reason = ctx.stopReason ?? (status !== "aborted" ? failure : undefined);
   return { ...written, ...(reason !== undefined ? { failure: reason } : {}) };

@@ -3,6 +3,7 @@ import { hostMemory } from "../infra/environment.js";
 import type { Scenario } from "./schema.js";
 import { DEFAULT_LIMITS, type ContainerLimits } from "../topology/definition.js";
 import { BadInputError } from "../infra/errors.js";
+import { workloadDefinition } from "../workload/registry.js";
 import { formatBytes } from "../infra/units.js";
 
 /**
@@ -56,9 +57,8 @@ export function estimateResources(s: Scenario, host = hostResources()): Resource
   const w = s.workload;
   const opsPerS = w.mode === "open-loop" ? w.rate : Math.min(CLOSED_LOOP_MAX_OPS, w.connections * w.pipeline * 1000); // ~1 ms a batch
   const writes = opsPerS * w.duration * (1 - w.readRatio);
-  // The ledger writes a key of its own each time; random keys overwrite at most keySpace of them; "dataset" keys are
-  // the dataset's own (counted with it).
-  const written = w.keys === "dataset" ? 0 : Math.ceil((w.keys === "ledger" ? writes : Math.min(writes, w.keySpace)) * bytesPerKey(w.valueBytes));
+  // Each workload says how many keys its writes leave (the ledger one per write, random keys at most its key space).
+  const written = Math.ceil(workloadDefinition(w.keys).keysWritten(writes, w) * bytesPerKey(w.valueBytes));
   const dataset = (s.dataset.size > 0 ? Math.floor(s.dataset.size / s.dataset.valueBytes) * bytesPerKey(s.dataset.valueBytes) : 0) + written;
   // Every node that holds the data holds all of it (replicas copy the primary's; a cluster's dataset is refused).
   const copies = dataset * dataNodes;

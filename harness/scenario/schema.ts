@@ -2,7 +2,7 @@ import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { appTierSchema, type AppTier } from "../app/schema.js";
 import { DEFAULT_OBJECTIVE_MS } from "../check/availability.js";
-import { budgetsSchema } from "../check/metrics.js";
+import { budgetsSchema, METRICS } from "../check/metrics.js";
 import { faultDefinition, faultSchema, type FaultSpec } from "../faults/registry.js";
 import { seconds, size } from "../infra/fields.js";
 import { AUTH_MODES } from "../security/credentials.js";
@@ -10,6 +10,7 @@ import { UNSECURED } from "../security/run-security.js";
 import { clientSchema, DEFAULT_CLIENT_SETTINGS } from "../topology/client-options.js";
 import { capabilitiesOf, topologySchema } from "../topology/registry.js";
 import { ENGINE_NAMES } from "../workload/engines/index.js";
+import { keepersOf, WORKLOAD_KEYS, WORKLOADS, workloadDefinition } from "../workload/registry.js";
 
 export const workloadSchema = z
   .object({
@@ -26,15 +27,8 @@ export const workloadSchema = z
      * counts as unavailable in the RTO within the objective (a client that queues through a failover fails nothing).
      */
     objectiveMs: z.number().positive().max(3_600_000).default(DEFAULT_OBJECTIVE_MS),
-    /**
-     * ledger: every write sets its own key w:<id> to a known value and is kept in the write ledger (lost writes can be
-     * counted); reads get earlier ledger keys. random: GET/SET on keys drawn from keySpace (no loss accounting).
-     * dataset: GET/SET over the preloaded dataset's own keys (keySpace is the dataset's), so that writes land on the
-     * pages a save's forked child shares: the load that makes copy-on-write grow. registers: GET/SET and GET/INCR on
-     * a few keys (workload.registers), every operation kept with its call and return: the history is checked for
-     * linearizability (check/linearizability.ts).
-     */
-    keys: z.enum(["ledger", "random", "dataset", "registers"]).default("ledger"),
+    /** The workload: each is described, with what it keeps for the checkers, in its definition (workload/registry.ts). */
+    keys: z.enum(WORKLOAD_KEYS).default(WORKLOAD_KEYS[0]),
     /**
      * registers keys: how many (half registers, half counters). Few keys, many operations each: what makes a history
      * worth checking; the checker's search grows with the operations in flight at once on a key.
@@ -72,7 +66,8 @@ export const workloadSchema = z
  * moves the primary (a cluster's lean router follows the slots by itself).
  */
 function unshardable(s: { topology: { kind: string }; workload: { engine: string; keys: string }; faults: unknown[] }): string | null {
-  if (s.workload.engine !== "lean" || s.workload.keys !== "random") return 'they shard the lean engine\'s random-key load only: set workload.engine "lean" and keys "random"';
+  if (s.workload.engine !== "lean" || !workloadDefinition(s.workload.keys).shardable)
+    return `they shard the lean engine's load of workload.keys ${WORKLOADS.filter((d) => d.shardable).map((d) => `"${d.keys}"`).join(" or ")} only: set workload.engine "lean" and keys to it`;
   const kind = s.topology.kind;
   if (s.faults.length && kind !== "standalone" && !capabilitiesOf(kind).has("slots")) return `they do not follow a ${kind} failover: run faults on a ${kind} with one thread`;
   return null;
@@ -104,8 +99,9 @@ function crossRules(s: z.output<typeof baseSchema>): Issue[] {
   });
   if (w.readFrom === "replicas" && !caps.has("replicas"))
     issues.push({ path: ["workload", "readFrom"], message: `a ${kind} topology has no replicas to read from` });
-  if (w.readFrom === "replicas" && w.keys !== "ledger" && w.keys !== "registers")
-    issues.push({ path: ["workload", "readFrom"], message: 'replica reads are judged against acknowledged writes: set workload.keys to "ledger" or "registers"' });
+  const workload = workloadDefinition(w.keys);
+  if (w.readFrom === "replicas" && !workload.keeps.staleReads)
+    issues.push({ path: ["workload", "readFrom"], message: `replica reads are judged against acknowledged writes: set workload.keys to ${keepersOf("staleReads").join(" or ")}` });
   if (w.engine === "lean" && caps.has("slots") && w.readFrom === "replicas")
     issues.push({ path: ["workload", "readFrom"], message: `the lean engine reads from a ${kind}'s masters only: use engine "ioredis" to read from replicas` });
   if (w.threads > 1) {
@@ -115,12 +111,13 @@ function crossRules(s: z.output<typeof baseSchema>): Issue[] {
     if (w.connections < w.threads) issues.push({ path: at, message: `${w.threads} driver threads need at least as many connections (${w.connections}): raise workload.connections or lower threads` });
   }
   const b = s.budgets;
-  if ([b.maxLostWrites, b.rpoMs, b.minLostWrites, b.maxDuplicatedWrites, b.minDuplicatedWrites].some((v) => v !== undefined) && w.keys !== "ledger")
-    issues.push({ path: ["budgets"], message: 'loss budgets need the write ledger: set workload.keys to "ledger"' });
-  if ((b.maxNonLinearizableKeys !== undefined || b.minNonLinearizableKeys !== undefined) && w.keys !== "registers")
-    issues.push({ path: ["budgets"], message: 'linearizability budgets need a register history: set workload.keys to "registers"' });
-  if (w.keys === "dataset" && s.dataset.size === 0)
-    issues.push({ path: ["workload", "keys"], message: 'keys "dataset" writes over the preloaded dataset, and this scenario loads none: set dataset.size, or use keys "random"' });
+  // A budget on a metric measured from a history this workload does not keep would judge nothing.
+  for (const m of METRICS)
+    for (const { key } of m.budgets)
+      if (m.needs && b[key] !== undefined && !workload.keeps[m.needs])
+        issues.push({ path: ["budgets", key], message: `${m.label}: measured from ${m.needs === "writeLedger" ? "the write ledger" : "a register history"}, which workload.keys "${w.keys}" does not keep: set it to ${keepersOf(m.needs).join(" or ")}` });
+  if (workload.needsDataset && s.dataset.size === 0)
+    issues.push({ path: ["workload", "keys"], message: `keys "${w.keys}" writes over the preloaded dataset, and this scenario loads none: set dataset.size, or pick a workload that needs none` });
   if (s.dataset.size > 0 && !caps.has("serverSideDataset"))
     issues.push({ path: ["dataset", "size"], message: `a dataset is loaded on one node with DEBUG POPULATE, which a ${kind} topology cannot take: leave it out` });
   return issues;

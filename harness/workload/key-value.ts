@@ -1,5 +1,6 @@
 import type { CommandClient } from "./engines/command-client.js";
 import { Rng } from "./rng.js";
+import { defineWorkload } from "./definition.js";
 import type { Issue } from "./driver.js";
 
 export interface KeyValueWorkload {
@@ -65,3 +66,26 @@ export function keyValueIssuer(w: KeyValueWorkload, pool: { clients: CommandClie
     return "write";
   };
 }
+
+/** GET and SET over a key space: load without a history to check (the throughput studies', the hot shard's). */
+export const randomWorkload = defineWorkload({
+  keys: "random",
+  description: "GET/SET on keys drawn from keySpace (uniform or Zipf), no loss accounting: latency and throughput only",
+  keeps: { writeLedger: false, registerHistory: false, staleReads: false },
+  shardable: true,
+  needsDataset: false,
+  keysWritten: (writes, w) => Math.min(writes, w.keySpace),
+  issuer: (r) => keyValueIssuer(r.workload, r.pool),
+});
+
+/** GET and SET over the preloaded dataset's own keys: the writes land on pages a save's forked child shares. */
+export const datasetWorkload = defineWorkload({
+  keys: "dataset",
+  description: "GET/SET over the preloaded dataset's own keys, so that writes land on the pages a save's child shares: the load that makes copy-on-write grow",
+  keeps: { writeLedger: false, registerHistory: false, staleReads: false },
+  shardable: false,
+  needsDataset: true,
+  // It overwrites the dataset's keys, which the guard counts with the dataset.
+  keysWritten: () => 0,
+  issuer: (r) => keyValueIssuer({ ...r.workload, keySpace: r.dataset.keys, keyName: r.dataset.keyName }, r.pool),
+});

@@ -2,6 +2,7 @@ import type { WriteLedger } from "../measure/ledger.js";
 import { classifyError } from "../measure/errors.js";
 import type { Issue } from "./driver.js";
 import type { CommandClient } from "./engines/command-client.js";
+import { defineWorkload } from "./definition.js";
 import { Rng } from "./rng.js";
 import type { StaleReadLog } from "../measure/stale-reads.js";
 
@@ -53,3 +54,14 @@ export function ledgerIssuer(
     return "write";
   };
 }
+
+/** Every write to a key of its own, kept in the ledger and read back after the load: lost and duplicated writes, RPO. */
+export const ledgerWorkload = defineWorkload({
+  keys: "ledger",
+  description: "every write sets a key of its own to a known value, kept in the write ledger and read back after the load: lost and duplicated writes, the RPO window; reads get the latest acknowledged write",
+  keeps: { writeLedger: true, registerHistory: false, staleReads: true },
+  shardable: false,
+  needsDataset: false,
+  keysWritten: (writes) => writes,
+  issuer: (r) => ledgerIssuer(r.workload, r.pool, r.readPool, r.ledger, r.staleReads, r.clock),
+});

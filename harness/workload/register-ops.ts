@@ -1,4 +1,5 @@
 import type { RegisterHistory } from "../measure/register-history.js";
+import { defineWorkload } from "./definition.js";
 import type { Issue } from "./driver.js";
 import type { CommandClient } from "./engines/command-client.js";
 import { WritesStoppedError } from "./ledger-writes.js";
@@ -130,3 +131,14 @@ export function registerIssuer(
     return "write";
   };
 }
+
+/** A few registers and counters, every operation kept with its call and return: checked for linearizability. */
+export const registersWorkload = defineWorkload({
+  keys: "registers",
+  description: "GET/SET and GET/INCR on a few keys (workload.registers), every operation kept with its call and return: the history is checked for linearizability",
+  keeps: { writeLedger: false, registerHistory: true, staleReads: true },
+  shardable: false,
+  needsDataset: false,
+  keysWritten: (_writes, w) => w.registers,
+  issuer: (r) => registerIssuer(r.workload, r.pool, r.registers, r.clock, { pool: r.readPool, staleness: r.staleReads }),
+});

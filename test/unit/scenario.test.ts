@@ -61,10 +61,10 @@ const bad: Array<[string, unknown, RegExp]> = [
   ["a Sentinel kill without Sentinels", { ...sentinel, topology: { kind: "replication" }, faults: [{ kind: "kill", target: "sentinel", at: "5s", for: "2s" }] }, /faults\[0\]\.target: kill of a sentinel needs a Sentinel \(a sentinel topology\); this scenario's topology is replication/],
   ["a fault that heals after the load", { ...sentinel, faults: [{ kind: "kill", at: "5s", for: "20s" }] }, /heals at 25s, not before the 10s load ends/],
   ["replica reads on a standalone server", { ...minimal, workload: { duration: "10s", readFrom: "replicas" } }, /no replicas to read from/],
-  ["a loss budget without the ledger", { ...sentinel, workload: { duration: "10s", keys: "random" }, budgets: { minLostWrites: 1 } }, /loss budgets need the write ledger/],
-  ["a linearizability budget without a register history", { ...sentinel, workload: { duration: "10s", keys: "ledger" }, budgets: { maxNonLinearizableKeys: 0 } }, /linearizability budgets need a register history/],
+  ["a loss budget without the ledger", { ...sentinel, workload: { duration: "10s", keys: "random" }, budgets: { minLostWrites: 1 } }, /budgets\.minLostWrites: lost writes: measured from the write ledger, which workload\.keys "random" does not keep: set it to "ledger"/],
+  ["a linearizability budget without a register history", { ...sentinel, workload: { duration: "10s", keys: "ledger" }, budgets: { maxNonLinearizableKeys: 0 } }, /budgets\.maxNonLinearizableKeys: keys not linearizable: measured from a register history, which workload\.keys "ledger" does not keep: set it to "registers"/],
   ["a quorum that is not a number", { ...sentinel, topology: { kind: "sentinel", quorum: "two" } }, /topology\.quorum/],
-  ["driver threads for ioredis", { ...minimal, faults: [], dataset: {}, workload: { duration: "10s", threads: 2 } }, /workload\.threads: 2 driver threads: they shard the lean engine's random-key load only/],
+  ["driver threads for ioredis", { ...minimal, faults: [], dataset: {}, workload: { duration: "10s", threads: 2 } }, /workload\.threads: 2 driver threads: they shard the lean engine's load of workload\.keys "random" only/],
   ["driver threads through a Sentinel failover", { ...sentinel, workload: { duration: "10s", engine: "lean", keys: "random", threads: 2 } }, /workload\.threads: 2 driver threads: they do not follow a sentinel failover/],
   ["more driver threads than connections", { ...minimal, faults: [], dataset: {}, workload: { duration: "10s", engine: "lean", keys: "random", threads: 8, connections: 4 } }, /8 driver threads need at least as many connections \(4\)/],
 ];

@@ -1,15 +1,16 @@
 import { exportHistory } from "../../report/history-export.js";
+import { workloadDefinition } from "../../workload/registry.js";
 import type { RunContext } from "../context.js";
 
 /** How long the topology may take to settle after the load before the read-back goes ahead anyway. */
 const CONVERGE_TIMEOUT_MS = 60_000;
 
 /**
- * Ledger workloads: wait until the topology has converged, then read every write back on the nodes themselves. A write
+ * Workloads that keep a write ledger: wait until the topology has converged, then read every write back on the nodes themselves. A write
  * is lost only if absent once the topology has converged; before that a read-back proves nothing, and none is made.
  */
 export async function convergeAndReadBack(ctx: RunContext): Promise<void> {
-  if (ctx.scenario.workload.keys !== "ledger" || ctx.signal.aborted) return;
+  if (!workloadDefinition(ctx.scenario.workload.keys).keeps.writeLedger || ctx.signal.aborted) return;
   ctx.progress.step("waiting for the topology to converge, then reading every write back");
   const c = await ctx.deployment.converge(CONVERGE_TIMEOUT_MS);
   ctx.convergence = c;

@@ -6,10 +6,8 @@ import { runClosedLoop, runOpenLoop, type DriverResult, type Sink } from "../../
 import { DriverThreads, shardsOf } from "../../workload/driver-threads.js";
 import { leanTargetOf } from "../../workload/engines/lean-target.js";
 import { datasetKeyName } from "../../workload/dataset.js";
-import { keyValueIssuer } from "../../workload/key-value.js";
-import { ledgerIssuer } from "../../workload/ledger-writes.js";
-import { registerIssuer } from "../../workload/register-ops.js";
 import { Metronome } from "../../workload/metronome.js";
+import { workloadDefinition } from "../../workload/registry.js";
 import type { RunContext } from "../context.js";
 import { scheduleFaults } from "../fault-schedule.js";
 
@@ -34,14 +32,18 @@ interface ReadyDriver {
  */
 async function inProcess(ctx: RunContext): Promise<ReadyDriver> {
   const w = ctx.scenario.workload;
-  const { pool, readPool } = ctx.clients!;
+  const { pool, readPool } = ctx.connections;
   const clock = ctx.clock.now;
-  const issue =
-    w.keys === "ledger"
-      ? ledgerIssuer(w, pool, readPool ?? pool, ctx.ledger, ctx.staleReads, clock)
-      : w.keys === "registers"
-        ? registerIssuer(w, pool, ctx.registers, clock, { pool: readPool ?? pool, staleness: ctx.staleReads })
-        : keyValueIssuer(w.keys === "dataset" ? { ...w, keySpace: ctx.dataset.keys, keyName: datasetKeyName(ctx.scenario.dataset.valueBytes) } : w, pool);
+  const issue = workloadDefinition(w.keys).issuer({
+    workload: w,
+    pool,
+    readPool: readPool ?? pool,
+    clock,
+    ledger: ctx.ledger,
+    registers: ctx.registers,
+    staleReads: ctx.staleReads,
+    dataset: { keys: ctx.dataset.keys, keyName: datasetKeyName(ctx.scenario.dataset.valueBytes) },
+  });
   const metronome = w.mode === "open-loop" && w.waker === "metronome" ? await Metronome.start(Metronome.intervalFor(w.rate)) : undefined;
   if (metronome) ctx.defer("the metronome", () => metronome.stop());
   const durationMs = w.duration * 1000;
@@ -59,7 +61,7 @@ async function inProcess(ctx: RunContext): Promise<ReadyDriver> {
   };
 }
 
-/** The load sharded over `workload.threads` driver threads (lean engine, random keys: the schema says when). */
+/** The load sharded over `workload.threads` driver threads (the lean engine on a shardable workload: the schema says when). */
 async function onThreads(ctx: RunContext): Promise<ReadyDriver> {
   const w = ctx.scenario.workload;
   const load = { ...w, durationMs: w.duration * 1000, target: await leanTargetOf(ctx.deployment), client: ctx.scenario.client, workload: w };
@@ -79,7 +81,7 @@ async function onThreads(ctx: RunContext): Promise<ReadyDriver> {
  */
 export async function loadWithFaults(ctx: RunContext): Promise<void> {
   const w = ctx.scenario.workload;
-  const { pool, readPool } = ctx.clients!;
+  const { pool, readPool } = ctx.connections;
   const clock = ctx.clock.now;
   const driver = w.threads > 1 ? await onThreads(ctx) : await inProcess(ctx);
   const shift = ctx.clock.restartAt(driver.startMs);

@@ -1,24 +1,25 @@
-import { checkAll } from "../../check/index.js";
+import { checkAll, type Checked } from "../../check/index.js";
 import type { LoadSummary } from "../../measure/probe.js";
 import { buildReport } from "../../report/build.js";
 import { hdrIntervalLog } from "../../report/hdr-log.js";
 import type { ProbeSections, RunReport, RunStatus } from "../../report/types.js";
 import { writeReport, type ReportFiles } from "../../report/write.js";
+import { workloadDefinition } from "../../workload/registry.js";
 import type { RunContext } from "../context.js";
 import { exportRawHistory } from "./converge.js";
 
-/** The checkers over the run's history: results and budget checks. */
-export function check(ctx: RunContext): void {
+/** The checkers over the run's history (what the workload keeps of it): results and budget checks. */
+export function check(ctx: RunContext): Checked {
   const w = ctx.scenario.workload;
-  const ledgered = w.keys === "ledger";
-  ctx.checked = checkAll(
+  const { keeps } = workloadDefinition(w.keys);
+  return checkAll(
     {
       recorder: ctx.recorder,
       phases: ctx.phases,
-      ledger: ledgered ? ctx.ledger : null,
+      ledger: keeps.writeLedger ? ctx.ledger : null,
       readBack: ctx.readBack?.present ?? null,
-      staleReads: ledgered || w.keys === "registers" ? { log: ctx.staleReads, from: w.readFrom } : null,
-      registers: w.keys === "registers" ? ctx.registers : null,
+      staleReads: keeps.staleReads ? { log: ctx.staleReads, from: w.readFrom } : null,
+      registers: keeps.registerHistory ? ctx.registers : null,
       dir: ctx.dir,
       faults: ctx.faults,
       oomKills: ctx.oomKills,
@@ -31,7 +32,7 @@ export function check(ctx: RunContext): void {
 }
 
 /** The report, built from the context and written with every view; what was measured is on disk whatever happened. */
-export async function report(ctx: RunContext, status: RunStatus, problem: string | undefined): Promise<{ report: RunReport; files: ReportFiles }> {
+export async function report(ctx: RunContext, checked: Checked, status: RunStatus, problem: string | undefined): Promise<{ report: RunReport; files: ReportFiles }> {
   const load: LoadSummary = { endMs: ctx.driver.endMs, lastIssueMs: ctx.driver.lastIssueMs, faultStarts: ctx.faults.map((f) => f.sentAtMs), objectiveMs: ctx.scenario.workload.objectiveMs };
   const probes: Partial<ProbeSections> = Object.assign({}, ...ctx.probes.map((p) => p.contribute(load)));
   const built = buildReport({
@@ -46,7 +47,7 @@ export async function report(ctx: RunContext, status: RunStatus, problem: string
     recorder: ctx.recorder,
     faults: ctx.faults,
     convergence: ctx.convergence,
-    checked: ctx.checked!,
+    checked,
     probes,
     timeline: ctx.timeline.events,
   });
