@@ -43,63 +43,28 @@ const positiveMs = z.number().positive();
 const fraction = z.number().min(0).max(1);
 const writes = z.number().int().nonnegative();
 
-/** A scenario's budgets. Each key is owned by one metric of the catalog below, which says how it is measured. */
-export const budgetsSchema = z
-  .object({
-    p99Ms: perPhase(positiveMs),
-    p999Ms: perPhase(positiveMs),
-    /** Failed operations / attempted, per phase. */
-    maxErrorRate: perPhase(fraction),
-    /** Observed RTO (docs/design.md), ms: the worst fault's, counting acknowledged writes. */
-    rtoMs: ms,
-    /** RTO counting a write only when acknowledged within workload.objectiveMs (a caller kept waiting is unavailable too), ms. */
-    rtoWithinObjectiveMs: ms,
-    /** RTO counting a write only when acknowledged and read back afterwards (ledger workloads), ms. */
-    durableRtoMs: ms,
-    /** Acknowledged writes absent after convergence (ledger workloads). */
-    maxLostWrites: writes,
-    /**
-     * A scenario *expected* to lose acknowledged writes (a split brain without min-replicas-to-write) says so: the run
-     * fails unless the checker sees at least this many lost writes.
-     */
-    minLostWrites: writes.min(1),
-    /** Writes applied more than once (a client resent what the server had done; ledger workloads). */
-    maxDuplicatedWrites: writes,
-    /** A scenario built to make a client resend what the server had done (lost replies) says so: it fails unless one is seen. */
-    minDuplicatedWrites: writes.min(1),
-    /** RPO window, ms. */
-    rpoMs: ms,
-    /** OOM kills inside the run's containers (a server or a save's child killed at its memory limit). */
-    maxOomKills: writes,
-    /** A scenario built to be OOM-killed (a save's copy-on-write past a tight limit) says so: it fails unless one is seen. */
-    minOomKills: writes.min(1),
-    /** Keys of the registers workload whose history is not linearizable. */
-    maxNonLinearizableKeys: writes,
-    /** A scenario built to break linearizability (a split brain read from both sides) says so: it fails unless a key does. */
-    minNonLinearizableKeys: writes.min(1),
-  })
-  .partial()
-  .strict();
-export type Budgets = z.output<typeof budgetsSchema>;
-export type BudgetKey = keyof Budgets;
-
-/** A limit a budget puts on a metric: at most (the usual), or at least (an expected loss must be seen). */
-export interface BudgetBound {
-  key: BudgetKey;
+/**
+ * A limit a budget puts on a metric: at most (the usual), or at least (a scenario built to cause a loss says so, and
+ * fails unless it is seen). Its key is the scenario's `budgets.<key>`, and `schema` what that key takes: the catalog
+ * below is the one place a budget is declared (budgetsSchema is made from it).
+ */
+export interface BudgetBound<K extends string = string, S extends z.ZodType = z.ZodType> {
+  key: K;
   bound: "max" | "min";
   /** How a check of it is named, when not after the metric ("expected loss seen"). */
   name?: string;
+  schema: S;
 }
 
-export type MetricId = "p50" | "p99" | "p999" | "errorRate" | "throughput" | "rto" | "rtoWithinObjective" | "durableRto" | "lostWrites" | "duplicatedWrites" | "rpo" | "oomKills" | "nonLinearizableKeys";
+const budget = <K extends string, S extends z.ZodType>(key: K, bound: "max" | "min", schema: S, name?: string): BudgetBound<K, S> => ({ key, bound, schema, ...(name ? { name } : {}) });
 
 /**
  * One quantity the harness reports: how it is named, its unit, which way is better, the smallest change a comparison
  * counts, which budgets limit it, and how it is read from a run's measurements. Verdicts, comparisons and every view
  * read metrics through this catalog only.
  */
-export interface Metric {
-  id: MetricId;
+export interface Metric<I extends string = string, K extends string = string> {
+  id: I;
   /** Short, as a check is named: "p99" -> "p99 baseline". */
   name: string;
   /** Long, as a comparison lists it: "P99 latency". */
@@ -112,7 +77,7 @@ export interface Metric {
    */
   floor: number;
   perPhase: boolean;
-  budgets: BudgetBound[];
+  budgets: readonly BudgetBound<K>[];
   /** Any increase of one counts, never noise (unless the scenario expects or tolerates it). */
   strict?: boolean;
   /** The history it is measured from, which only some workloads keep (workload/definition.ts): its budgets need one of those. */
@@ -132,13 +97,14 @@ const percentile = (key: "p50Us" | "p99Us" | "p999Us") => (m: Measurements, phas
   return { value: s.latency[key] / 1000, ...(iv ? { interval: [iv[0] / 1000, iv[1] / 1000] as [number, number] } : {}) };
 };
 /** A count where any one is news: at most so many (usually 0), or, for a scenario built to cause one, at least so many. */
-function strictCount(id: MetricId, name: string, label: string, [max, min, minName]: [BudgetKey, BudgetKey, string], measure: Metric["measure"], needs?: Metric["needs"]): Metric {
-  return { id, name, label, unit: "count", better: "lower", floor: 1, perPhase: false, strict: true, budgets: [{ key: max, bound: "max" }, { key: min, bound: "min", name: minName }], measure, ...(needs ? { needs } : {}) };
+function strictCount<I extends string, Max extends string, Min extends string>(id: I, name: string, label: string, [max, min, minName]: [Max, Min, string], measure: Metric["measure"], needs?: Metric["needs"]) {
+  const budgets = [budget(max, "max", writes), budget(min, "min", writes.min(1), minName)] as const;
+  return { id, name, label, unit: "count", better: "lower", floor: 1, perPhase: false, strict: true, budgets, measure, ...(needs ? { needs } : {}) } satisfies Metric<I>;
 }
 const NO_READ_BACK = "no read-back (the run did not finish or the topology did not converge)";
 
 /** An RTO, read from one of availability's outages: a censored one is a lower bound, never a value. */
-function rtoMetric(id: MetricId, name: string, label: string, key: BudgetKey, outage: (m: Measurements) => Outage | null | undefined, missing: string): Metric {
+function rtoMetric<I extends string, K extends string>(id: I, name: string, label: string, key: K, outage: (m: Measurements) => Outage | null | undefined, missing: string) {
   return {
     id,
     name,
@@ -147,22 +113,24 @@ function rtoMetric(id: MetricId, name: string, label: string, key: BudgetKey, ou
     better: "lower",
     floor: 100,
     perPhase: false,
-    budgets: [{ key, bound: "max" }],
-    measure: (m) => {
+    budgets: [budget(key, "max", ms)] as const,
+    measure: (m: Measurements): Measured => {
       const a = outage(m);
       if (!a) return { value: null, note: missing };
       if (a.rtoMs !== null) return { value: a.rtoMs };
       if (a.rtoCensored) return { value: a.rtoLowerBoundMs ?? null, censored: true, note: a.rtoNote };
       return { value: null, note: a.rtoNote };
     },
-  };
+  } satisfies Metric<I>;
 }
 
-export const METRICS: readonly Metric[] = [
+/** The catalog as written, its names kept literal: MetricId, BudgetKey and budgetsSchema are read off it. */
+const CATALOG = [
   { id: "p50", name: "p50", label: "P50 latency", unit: "ms", better: "lower", floor: 0.001, perPhase: true, budgets: [], measure: percentile("p50Us") },
-  { id: "p99", name: "p99", label: "P99 latency", unit: "ms", better: "lower", floor: 0.001, perPhase: true, budgets: [{ key: "p99Ms", bound: "max" }], measure: percentile("p99Us") },
-  { id: "p999", name: "p99.9", label: "P99.9 latency", unit: "ms", better: "lower", floor: 0.001, perPhase: true, budgets: [{ key: "p999Ms", bound: "max" }], measure: percentile("p999Us") },
-  { id: "errorRate", name: "error rate", label: "error rate", unit: "fraction", better: "lower", floor: 0.001, perPhase: true, budgets: [{ key: "maxErrorRate", bound: "max" }], measure: inPhase((s) => s.errors / s.ops) },
+  { id: "p99", name: "p99", label: "P99 latency", unit: "ms", better: "lower", floor: 0.001, perPhase: true, budgets: [budget("p99Ms", "max", perPhase(positiveMs))], measure: percentile("p99Us") },
+  { id: "p999", name: "p99.9", label: "P99.9 latency", unit: "ms", better: "lower", floor: 0.001, perPhase: true, budgets: [budget("p999Ms", "max", perPhase(positiveMs))], measure: percentile("p999Us") },
+  // Failed operations / attempted, per phase.
+  { id: "errorRate", name: "error rate", label: "error rate", unit: "fraction", better: "lower", floor: 0.001, perPhase: true, budgets: [budget("maxErrorRate", "max", perPhase(fraction))], measure: inPhase((s) => s.errors / s.ops) },
   {
     id: "throughput",
     name: "throughput",
@@ -172,12 +140,14 @@ export const METRICS: readonly Metric[] = [
     floor: 1,
     perPhase: false,
     budgets: [],
-    measure: (m) => {
+    measure: (m: Measurements): Measured => {
       const bl = m.phases.baseline;
       const seconds = bl.fromMs === null ? 0 : ((bl.toMs ?? m.workload.loadDurationMs) - bl.fromMs) / 1000;
       return bl.ops > 0 && seconds > 0 ? { value: bl.ok / seconds } : { value: null, note: "no baseline operations" };
     },
   },
+  // The observed RTO (docs/design.md): the worst fault's, counting acknowledged writes; within the objective, counting a
+  // write only when acknowledged within workload.objectiveMs; durable, only when read back afterwards.
   rtoMetric("rto", "RTO", "RTO", "rtoMs", (m) => m.availability, "no availability measured"),
   rtoMetric("rtoWithinObjective", "RTO within objective", "RTO, writes within the latency objective", "rtoWithinObjectiveMs", (m) => m.availability.withinObjective, "not measured (an older report)"),
   { ...rtoMetric("durableRto", "durable RTO", "RTO, writes that survived", "durableRtoMs", (m) => m.availability.durable, "no ledger and read-back to tell which writes survived"), needs: "writeLedger" },
@@ -191,12 +161,12 @@ export const METRICS: readonly Metric[] = [
     floor: 1,
     perPhase: false,
     strict: true,
-    budgets: [
-      { key: "maxLostWrites", bound: "max" },
-      { key: "minLostWrites", bound: "min", name: "expected loss seen" },
-    ],
-    measure: (m) => (m.dataLoss ? { value: m.dataLoss.lost } : { value: null, note: NO_READ_BACK }),
+    // Acknowledged writes absent after convergence; a scenario *expected* to lose some (a split brain without
+    // min-replicas-to-write) says so with the minimum, and fails unless the checker sees at least that many.
+    budgets: [budget("maxLostWrites", "max", writes), budget("minLostWrites", "min", writes.min(1), "expected loss seen")],
+    measure: (m: Measurements): Measured => (m.dataLoss ? { value: m.dataLoss.lost } : { value: null, note: NO_READ_BACK }),
   },
+  // Writes applied more than once (a client resent what the server had done); a scenario built for it (lost replies) sets the minimum.
   strictCount("duplicatedWrites", "duplicated writes", "writes applied twice", ["maxDuplicatedWrites", "minDuplicatedWrites", "expected duplicate seen"], (m) =>
     !m.dataLoss ? { value: null, note: NO_READ_BACK } : m.dataLoss.duplicated === undefined ? { value: null, note: "writes were SETs then (an older report): a second application did not show" } : { value: m.dataLoss.duplicated },
     "writeLedger",
@@ -210,13 +180,15 @@ export const METRICS: readonly Metric[] = [
     better: "lower",
     floor: 1,
     perPhase: false,
-    budgets: [{ key: "rpoMs", bound: "max" }],
+    budgets: [budget("rpoMs", "max", ms)],
     // No lost write acknowledged before the fault: an RPO window of 0.
-    measure: (m) => (m.dataLoss ? { value: m.dataLoss.rpoMs ?? 0 } : { value: null, note: NO_READ_BACK }),
+    measure: (m: Measurements): Measured => (m.dataLoss ? { value: m.dataLoss.rpoMs ?? 0 } : { value: null, note: NO_READ_BACK }),
   },
+  // OOM kills inside the run's containers (a server or a save's child at its memory limit); one built for it sets the minimum.
   strictCount("oomKills", "OOM kills", "OOM kills", ["maxOomKills", "minOomKills", "expected OOM kill seen"], (m) =>
     m.oom ? { value: m.oom.kills } : { value: null, note: "containers' memory was not watched (an older report)" },
   ),
+  // Keys of a register history that are not linearizable; a scenario built to break it (a split brain read from both sides) sets the minimum.
   strictCount("nonLinearizableKeys", "non-linearizable keys", "keys not linearizable", ["maxNonLinearizableKeys", "minNonLinearizableKeys", "expected violation seen"], (m) => {
     const l = m.linearizability;
     if (!l) return { value: null, note: "no register history (the workload keeps none)" };
@@ -224,9 +196,25 @@ export const METRICS: readonly Metric[] = [
     if (l.violations.length === 0 && l.unknownKeys.length) return { value: null, note: `the search ran out of time on ${l.unknownKeys.join(", ")}` };
     return { value: l.violations.length };
   }, "registerHistory"),
-];
+] as const;
 
-export function metric(id: MetricId): Metric {
+type Catalog = (typeof CATALOG)[number];
+export type MetricId = Catalog["id"];
+type AnyBudget = Catalog["budgets"][number];
+export type BudgetKey = AnyBudget["key"];
+
+/** Every metric: the one list verdicts, comparisons and views read. */
+export const METRICS: readonly Metric<MetricId, BudgetKey>[] = CATALOG;
+
+/** A scenario's budgets: every key a metric of the catalog declares, with the values it takes. */
+export const budgetsSchema = z
+  .object(Object.fromEntries(METRICS.flatMap((m) => m.budgets.map((b) => [b.key, b.schema]))) as { [K in BudgetKey]: Extract<AnyBudget, { key: K }>["schema"] })
+  .partial()
+  .strict();
+export type Budgets = z.output<typeof budgetsSchema>;
+
+
+export function metric(id: MetricId): Metric<MetricId, BudgetKey> {
   return METRICS.find((m) => m.id === id)!;
 }
 
@@ -270,7 +258,7 @@ export function instrumentFloor(m: Measurements, id: MetricId, phase?: Phase): n
 /** Every value of the catalog a run measured, and every metric its faults measured (fork time, copy-on-write...). */
 export function metricSamples(m: Measurements): MetricSample[] {
   const out: MetricSample[] = [];
-  const common = (x: Metric) => ({ unit: x.unit, better: x.better, floor: x.floor, strict: x.strict ?? false, metric: x.id });
+  const common = (x: Metric<MetricId>) => ({ unit: x.unit, better: x.better, floor: x.floor, strict: x.strict ?? false, metric: x.id });
   for (const x of METRICS) {
     for (const phase of x.perPhase ? PHASES : [undefined]) {
       const v = x.measure(m, phase);

@@ -86,7 +86,7 @@ test("loss budgets: at most so many lost; an expected loss must be seen; no read
   t.regex(verdict({ maxLostWrites: 0 }, m(null)).failures[0], /nothing measured \(no read-back/);
 });
 
-test("every budget key belongs to exactly one metric of the catalog", (t) => {
+test("the budgets a scenario takes are the catalog's, each declared by exactly one metric", (t) => {
   const owned = METRICS.flatMap((m) => m.budgets.map((b) => b.key)).sort();
   t.deepEqual(owned, Object.keys(budgetsSchema.shape).sort());
 });
