@@ -162,6 +162,14 @@ const CASES: Case[] = [
   c(["study", "throughput", "--step-seconds", "0"], 2, /--step-seconds/),
   c(["study", "throughput", "--read-ratio", "3"], 2, /--read-ratio/),
   c(["study", "nosuch"], 2, /unknown command|nosuch/),
+  // recommend: units where a bare number is ambiguous, and objectives that mean nothing
+  c(["recommend", "--dataset", "40gb", "--rpo", "0", "--ops", "50000", "--rto", "10"], 2, /--rto needs a unit/, /--rto 10s/),
+  c(["recommend", "--dataset", "40gb", "--rpo", "0", "--ops", "50000", "--rto", "10s", "--p99", "0"], 2, /--p99 0/),
+  c(["recommend", "--dataset", "40", "--rpo", "0", "--ops", "50000", "--rto", "10s"], 2, /--dataset needs a unit/),
+  c(["recommend", "--dataset", "40gb", "--rpo", "0", "--ops", "-1", "--rto", "10s"], 2, /--ops/),
+  c(["recommend", "--dataset", "40gb", "--rpo", "0", "--ops", "50000", "--rto", "10s", "--read-ratio", "2"], 2, /--read-ratio/),
+  c(["recommend", "--dataset", "40gb", "--rpo", "soon", "--ops", "50000", "--rto", "10s"], 2, /--rpo/),
+  c(["recommend", "--dataset", "40gb", "--rpo", "0", "--ops", "50000"], 2, /--rto/),
   // settings from the environment
   { argv: ["run", sentinel], code: 2, says: [/HARNESS_INCONCLUSIVE=maybe/], env: { HARNESS_INCONCLUSIVE: "maybe" } },
   { argv: ["run", sentinel], code: 2, says: [/HARNESS_MEMORY_FLOOR=lots/], env: { HARNESS_MEMORY_FLOOR: "lots" } },
