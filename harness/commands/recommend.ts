@@ -11,6 +11,7 @@ import { runForkStudy } from "../study/fork-study.js";
 import { recommend, type Recommendation } from "../study/recommend.js";
 import { recommendText, recommendView } from "../study/recommend-view.js";
 import { OPEN, ORDER, type Requirements } from "../study/requirements.js";
+import { studiedAs } from "../study/shapes.js";
 import { runThroughputStudy } from "../study/throughput-study.js";
 import { writeStudy } from "../study/write-study.js";
 import { interruptSignal } from "./interrupt.js";
@@ -75,7 +76,7 @@ function requirementsOf(o: Flags): Requirements {
  */
 async function measureMissing(r: Recommendation, ev: Evidence, p99Ms: number, settings: Settings, progress: Progress, signal: AbortSignal): Promise<void> {
   const root = settings.reportsDir;
-  for (const topology of ["standalone", "cluster"] as const)
+  for (const topology of new Set(ORDER.map(studiedAs)))
     if (!ev.throughput[topology] && !signal.aborted)
       await runThroughputStudy({ topology, sloP99Ms: p99Ms, startRate: 1000, maxRate: 200_000, stepSeconds: 10, readRatio: 0.5, settings, progress, signal, dir: newReportDir(root, `study-throughput-${topology}`) });
   if (!ev.fork && !signal.aborted)

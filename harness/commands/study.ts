@@ -7,6 +7,7 @@ import { formatBytes, parseSize } from "../infra/units.js";
 import { Progress } from "../report/progress.js";
 import { newReportDir } from "../report/write.js";
 import { requireSomePointFits, runForkStudy, type Persistence } from "../study/fork-study.js";
+import { ONE_SERVER } from "../study/shapes.js";
 import { runThroughputStudy } from "../study/throughput-study.js";
 import { TOPOLOGIES, type TopologyKind } from "../topology/registry.js";
 import { interruptSignal } from "./interrupt.js";
@@ -68,7 +69,7 @@ export function registerStudy(program: Command, done: (code: number) => void): v
   study
     .command("throughput")
     .description("step the open-loop rate ×1.5 on a fresh topology until P99 breaks the objective or the driver is the bottleneck: the highest rate at the objective, and the knee plot")
-    .option("--topology <kind>", KINDS.join(" | "), "standalone")
+    .option("--topology <kind>", KINDS.join(" | "), ONE_SERVER)
     .option("--slo-p99 <2ms>", "the P99 objective", "2ms")
     .option("--start-rate <ops/s>", "the first step's rate", "1000")
     .option("--max-rate <ops/s>", "no step above this rate", "200000")

@@ -10,6 +10,10 @@ const POLL_MS = 20;
 const OOM_EVENT_GRACE_MS = 3000;
 /** A save of the largest dataset a host here can hold is done well within this. */
 const SAVE_TIMEOUT_MS = 30 * 60_000;
+/** A save writes at least this fast (an assumed slow disk): how long the parent keeps copying pages for the child. */
+const SAVE_BYTES_PER_S = 100 * 2 ** 20;
+/** A write dirties at most this much of the forked parent's memory (two 4 KiB pages). */
+const COW_BYTES_PER_WRITE = 8 * 1024;
 
 /** What the save is: an RDB snapshot (BGSAVE), or the AOF rewritten (BGREWRITEAOF). Both fork; INFO names them apart. */
 const SAVES = {
@@ -64,6 +68,11 @@ export const bgsave = defineFault({
       ...at,
     })
     .strict(),
+  // Copy-on-write: every write during the save may copy pages, up to the whole dataset; the save writes the dataset to disk.
+  cost: (_spec, load) => {
+    const saveSeconds = load.datasetBytes / SAVE_BYTES_PER_S + 1;
+    return { what: "copy-on-write during BGSAVE", memoryBytes: Math.min(load.datasetBytes, load.writesPerS * saveSeconds * COW_BYTES_PER_WRITE), diskBytes: load.datasetBytes };
+  },
   validate: (_spec, s) => (s.datasetBytes > 0 ? [] : [{ path: ["dataset", "size"], message: 'a bgsave fault needs a dataset to fork: set dataset.size (e.g. "1gb")' }]),
   run: async (spec, ctx) => {
     const node = await ctx.topology.primary();

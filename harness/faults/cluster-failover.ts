@@ -21,7 +21,7 @@ export const clusterFailover = defineFault({
   kind: "cluster-failover",
   description: "CLUSTER FAILOVER on a replica of slot 0's master: a coordinated switch",
   schema: z.object({ kind: z.literal("cluster-failover"), ...at }).strict(),
-  requires: () => [{ capability: "slots", field: "kind", message: "a cluster topology" }],
+  requires: () => [{ capability: "slots", field: "kind", message: "Redis Cluster's own failover" }],
   run: async (_spec, ctx) => {
     const old = await ctx.topology.primary();
     const [replica] = await ctx.topology.replicasOf(old);

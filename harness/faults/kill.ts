@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { RedisNode } from "../topology/redis-node.js";
 import { heldFor, rejoinFacts, rejoinWatch, runFault, type Rejoin } from "./lifecycle.js";
-import { held, resolveTarget, targetRequires } from "./targets.js";
+import { held, NODE_TARGETS, resolveTarget, targetRequires } from "./targets.js";
 import { defineFault } from "./types.js";
 
 export interface KillDetails extends Rejoin {
@@ -23,12 +23,30 @@ export const kill = defineFault({
     .object({
       kind: z.literal("kill"),
       /** shard (Cluster): the primary and all its replicas, so its slots lose coverage. */
-      target: z.enum(["primary", "replica", "sentinel", "shard"]).default("primary"),
+      target: z.enum([...NODE_TARGETS, "shard"]).default("primary"),
       ...held,
     })
     .strict(),
   requires: (s) =>
-    s.target === "shard" ? [{ capability: "slots", field: "target", message: "shards (a cluster topology: a shard is a master with its replicas)" }] : targetRequires(s.target),
+    s.target === "shard" ? [{ capability: "slots", field: "target", message: "shards, each a master with its replicas" }] : targetRequires(s.target),
+  // A killed master stops acknowledging at once. Where nothing is promoted behind it, what is lost is what its
+  // persistence had not kept when it died; where a replica is promoted, the outage is the failover's RTO.
+  shows: {
+    rpo: {
+      failover: ["none", "manual"],
+      when: (f) => f.target === "primary",
+      alone: false,
+      what: "a kill of the master (no automatic failover: it restarts from its persistence)",
+      example: { kind: "kill", target: "primary", at: "6s", for: "5s" },
+    },
+    rto: {
+      failover: ["automatic"],
+      when: (f) => f.target === "primary",
+      alone: true,
+      what: "a kill of the master (an automatic failover)",
+      example: { kind: "kill", target: "primary", at: "8s", for: "10s" },
+    },
+  },
   run: async (spec, ctx) => {
     const first = await resolveTarget(ctx.topology, spec.target === "shard" ? "primary" : spec.target);
     const victims: RedisNode[] = spec.target === "shard" ? [first, ...(await ctx.topology.replicasOf(first))] : [first];

@@ -36,8 +36,8 @@ export const link = defineFault({
     .strict(),
   requires: (s) => [
     s.link === "bus"
-      ? { capability: "bus", field: "link", message: "a cluster bus (a cluster topology)" }
-      : { capability: "peers", field: "kind", message: "peers (a replication, sentinel or cluster topology)" },
+      ? { capability: "bus", field: "link", message: "a cluster bus" }
+      : { capability: "peers", field: "kind", message: "peers" },
     ...targetRequires(s.target),
   ],
   run: async (spec, ctx) => {

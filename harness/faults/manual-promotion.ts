@@ -23,7 +23,10 @@ export const manualPromotion = defineFault({
   kind: "manual-promotion",
   description: "the manual promotion runbook of plain replication, timed step by step",
   schema: z.object({ kind: z.literal("manual-promotion"), ...at }).strict(),
-  requires: () => [{ capability: "runbook", field: "kind", message: "a replication topology (manual promotion is the runbook of plain replication)" }],
+  requires: () => [{ capability: "runbook", field: "kind", message: "a primary the harness itself decides (manual promotion is the runbook of replication without automatic failover)" }],
+  shows: {
+    rto: { failover: ["manual"], when: () => true, alone: true, what: "a replica promoted by the runbook", example: { kind: "manual-promotion", at: "6s" } },
+  },
   run: async (_spec, ctx) => {
     const runbook = need(ctx.topology.runbook, "runbook", ctx.topology);
     const old = await ctx.topology.primary();

@@ -47,9 +47,20 @@ export const partition = defineFault({
     })
     .strict(),
   requires: (s) => [
-    { capability: "peers", field: "kind", message: "peers to cut it off from (a replication, sentinel or cluster topology)" },
+    { capability: "peers", field: "kind", message: "peers to cut it off from" },
     ...targetRequires(s.target),
   ],
+  // One cut off while its clients still reach it keeps acknowledging writes the promoted replica never sees, and they
+  // are dropped when it rejoins (asynchronous replication): the run that shows a failover's RPO.
+  shows: {
+    rpo: {
+      failover: ["automatic"],
+      when: (f) => f.target === "primary" && f.clients === "keep",
+      alone: false,
+      what: "a split brain (the master cut off from the majority while its clients still reach it)",
+      example: { kind: "partition", target: "primary", clients: "keep", at: "8s", for: "12s" },
+    },
+  },
   run: async (spec, ctx) => {
     const { topology } = ctx;
     const node = await resolveTarget(topology, spec.target);

@@ -22,7 +22,7 @@ export const reshard = defineFault({
   kind: "reshard",
   description: "move slots from slot 0's master to another master under load",
   schema: z.object({ kind: z.literal("reshard"), ...at, slots: z.number().int().min(1).max(16384) }).strict(),
-  requires: () => [{ capability: "slots", field: "kind", message: "a cluster topology" }],
+  requires: () => [{ capability: "slots", field: "kind", message: "slots to move" }],
   run: async (spec, ctx) => {
     const cluster = need(ctx.topology.cluster, "slots", ctx.topology);
     const from = await ctx.topology.primary();

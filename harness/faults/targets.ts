@@ -8,14 +8,16 @@ import type { Requirement } from "./types.js";
 export const at = { at: seconds };
 export const held = { at: seconds, for: seconds };
 
-export type NodeTarget = "primary" | "replica" | "sentinel";
-export const nodeTarget = z.enum(["primary", "replica", "sentinel"]);
+/** The nodes a fault can hit, by role: "sentinel" is a Sentinel process (the sentinels capability), not the topology. */
+export const NODE_TARGETS = ["primary", "replica", "sentinel"] as const;
+export type NodeTarget = (typeof NODE_TARGETS)[number];
+export const nodeTarget = z.enum(NODE_TARGETS);
 export const dataTarget = z.enum(["primary", "replica"]);
 
 /** What a target needs of the topology. */
 export function targetRequires(target: string): Requirement[] {
-  if (target === "replica") return [{ capability: "replicas", field: "target", message: "a replica (a replication, sentinel or cluster topology)" }];
-  if (target === "sentinel") return [{ capability: "sentinels", field: "target", message: "a Sentinel (a sentinel topology)" }];
+  if (target === "replica") return [{ capability: "replicas", field: "target", message: "a replica" }];
+  if (target === "sentinel") return [{ capability: "sentinels", field: "target", message: "a Sentinel" }];
   return [];
 }
 

@@ -3,6 +3,7 @@ import type { Unit } from "../infra/units.js";
 import type { OomKill } from "../measure/container-memory.js";
 import type { PhaseClock } from "../measure/phases.js";
 import type { Timeline } from "../measure/timeline.js";
+import type { Failover } from "../topology/definition.js";
 import type { Capability, Topology } from "../topology/types.js";
 import type { Connections } from "../workload/engines/command-client.js";
 
@@ -65,12 +66,48 @@ export interface Requirement {
   capability: Capability;
   /** The field of the fault that asks for it. */
   field: string;
+  /** What it needs, in words; the scenario schema adds which topologies have it (so no fault names a topology). */
   message: string;
 }
 
 /** The scenario around a fault, for rules that look beyond it (a BGSAVE needs a dataset). */
 export interface FaultSetting {
   datasetBytes: number;
+}
+
+/** The load around a fault, for what it costs the host (scenario/resource-guard.ts). */
+export interface FaultLoad {
+  /** What each data node holds: the dataset and what the workload writes. */
+  datasetBytes: number;
+  writesPerS: number;
+}
+
+/** What a fault costs the host beyond the run's own: memory while it acts, disk it writes. */
+export interface FaultCost {
+  /** The cost in words, as the resource guard lists it. */
+  what: string;
+  memoryBytes: number;
+  diskBytes: number;
+}
+
+/** A requirement a run can show met (study/decisive-runs.ts): the RTO of a failover, the RPO of a master's loss. */
+export type RunRequirement = "rto" | "rpo";
+
+/**
+ * A run with this fault that can show a requirement met, for the recommendation. Any run can show one not met (writes
+ * lost, an outage longer than asked); only such a run shows it met.
+ */
+export interface Decisive<Spec> {
+  /** The topologies it decides for, by who promotes a replica there (a kill shows RTO only where one is promoted). */
+  failover: readonly Failover[];
+  /** Which entries of this fault do (one on the primary, say). */
+  when(spec: Spec): boolean;
+  /** Counts only as the run's one fault: the number measured is then this fault's. */
+  alone: boolean;
+  /** The run, in words. */
+  what: string;
+  /** Such a fault as a scenario file writes it: what the user is told to run where suites/ has no such run. */
+  example: Record<string, unknown>;
 }
 
 /**
@@ -88,6 +125,10 @@ export interface FaultDefinition<K extends string = string, S extends z.ZodType 
   run(spec: z.output<S>, ctx: FaultContext): Promise<FaultRecord<K, D>>;
   facts(details: Partial<D>): FaultFact[];
   readonly metrics?: ReadonlyArray<FaultMetric<D>>;
+  /** What it costs the host (none when absent): the resource guard adds it before anything starts. */
+  cost?(spec: z.output<S>, load: FaultLoad): FaultCost;
+  /** The requirements a run with it can show met, and on which topologies (none when absent). */
+  readonly shows?: Partial<Record<RunRequirement, Decisive<z.output<S>>>>;
 }
 
 export function defineFault<K extends string, S extends z.ZodType, D extends object>(d: FaultDefinition<K, S, D>): FaultDefinition<K, S, D> {

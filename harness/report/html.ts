@@ -59,7 +59,7 @@ function chartSection(kind: keyof typeof CHART_TITLES, data: ChartData, extra: S
   const [title, caption] = CHART_TITLES[kind];
   const spec = data.charts[kind];
   if (!spec) {
-    const why = data.skipped[kind as "replication" | "cluster" | "memory"];
+    const why = data.skipped[kind as keyof ChartData["skipped"]];
     return html`<section class="chart" data-chart-skipped="${kind}"><h2>${title}</h2><p class="note">${why ?? "No data."}</p></section>`;
   }
   return html`<section class="chart" data-chart="${kind}"><h2>${title}</h2><p class="note">${spec.note ?? caption}</p><div class="plot main"></div>${

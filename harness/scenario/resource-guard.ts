@@ -2,6 +2,8 @@ import { statfsSync } from "node:fs";
 import { hostMemory } from "../infra/environment.js";
 import type { Scenario } from "./schema.js";
 import { DEFAULT_LIMITS, type ContainerLimits } from "../topology/definition.js";
+import { containersOf } from "../topology/registry.js";
+import { faultDefinition } from "../faults/registry.js";
 import { BadInputError } from "../infra/errors.js";
 import { workloadDefinition } from "../workload/registry.js";
 import { formatBytes } from "../infra/units.js";
@@ -25,10 +27,6 @@ const OP_BYTES = 40;
 const SECOND_BYTES = 200 * 1024;
 /** Closed loop has no rate: at most what the lean engine reached in the bench here (~0.5M ops/s), doubled. */
 const CLOSED_LOOP_MAX_OPS = 1_000_000;
-/** A save writes at least this fast (an assumed slow disk), for how long a BGSAVE keeps copy-on-write pages. */
-const SAVE_BYTES_PER_S = 100 * 2 ** 20;
-/** A write dirties at most this much of the forked parent's memory (two 4 KiB pages). */
-const COW_BYTES_PER_WRITE = 8 * 1024;
 const roundUpMiB = (b: number) => Math.ceil(b / 2 ** 20) * 2 ** 20;
 /** What is left to the OS and everything else: never plan on more than this share of what is available. */
 export const USABLE_SHARE = 0.8;
@@ -44,16 +42,13 @@ export interface ResourceEstimate {
   availableDiskBytes: number | null;
 }
 
-/** Data nodes and other containers a topology section starts. */
-function containersOf(t: Scenario["topology"]): { dataNodes: number; others: number } {
-  const spec = t as { kind: string; replicas?: number; sentinels?: number; masters?: number; replicasPerMaster?: number };
-  const dataNodes = spec.kind === "cluster" ? (spec.masters ?? 3) * (1 + (spec.replicasPerMaster ?? 1)) : 1 + (spec.replicas ?? 0);
-  return { dataNodes, others: (spec.sentinels ?? 0) + 2 }; // sentinels, Toxiproxy, the reaper
-}
+/** Containers every run starts beside the topology's own: Toxiproxy (the fault layer) and the reaper. */
+const RUN_CONTAINERS = 2;
 
 /** The estimate for a scenario, with what this host has available (null where it cannot be read). */
 export function estimateResources(s: Scenario, host = hostResources()): ResourceEstimate {
-  const { dataNodes, others } = containersOf(s.topology);
+  const { dataNodes, others: own } = containersOf(s.topology);
+  const others = own + RUN_CONTAINERS;
   const w = s.workload;
   const opsPerS = w.mode === "open-loop" ? w.rate : Math.min(CLOSED_LOOP_MAX_OPS, w.connections * w.pipeline * 1000); // ~1 ms a batch
   const writes = opsPerS * w.duration * (1 - w.readRatio);
@@ -62,12 +57,14 @@ export function estimateResources(s: Scenario, host = hostResources()): Resource
   const dataset = (s.dataset.size > 0 ? Math.floor(s.dataset.size / s.dataset.valueBytes) * bytesPerKey(s.dataset.valueBytes) : 0) + written;
   // Every node that holds the data holds all of it (replicas copy the primary's; a cluster's dataset is refused).
   const copies = dataset * dataNodes;
-  const saves = s.faults.some((f) => f.kind === "bgsave");
-  const saveSeconds = dataset / SAVE_BYTES_PER_S + 1;
-  const cow = saves ? Math.min(dataset, opsPerS * (1 - w.readRatio) * saveSeconds * COW_BYTES_PER_WRITE) : 0;
+  // What each fault declares it costs; the costliest counts (a save's copy-on-write is freed when it ends, and Redis
+  // runs one save at a time).
+  const load = { datasetBytes: dataset, writesPerS: opsPerS * (1 - w.readRatio) };
+  const costs = s.faults.flatMap((f) => faultDefinition(f.kind).cost?.(f, load) ?? []);
+  const fault = costs.reduce((a, c) => (c.memoryBytes > a.memoryBytes ? c : a), { what: "", memoryBytes: 0, diskBytes: 0 });
   const parts = [
     { what: `the dataset and the workload's writes, ${dataNodes} cop${dataNodes === 1 ? "y" : "ies"} (${formatBytes(dataset)} each at ${bytesPerKey(s.dataset.valueBytes)} B a key)`, bytes: copies },
-    { what: "copy-on-write during BGSAVE", bytes: cow },
+    { what: fault.what, bytes: fault.memoryBytes },
     { what: `${dataNodes + others} containers`, bytes: (dataNodes + others) * CONTAINER_BYTES },
     { what: `the harness (op log and per-second histograms for ${w.duration} s at ${opsPerS} ops/s)`, bytes: HARNESS_BYTES + opsPerS * w.duration * OP_BYTES + w.duration * SECOND_BYTES },
   ]
@@ -81,7 +78,7 @@ export function estimateResources(s: Scenario, host = hostResources()): Resource
       ...DEFAULT_LIMITS,
       dataNodeBytes: s.topology.memoryLimit ?? roundUpMiB(Math.max(DEFAULT_LIMITS.dataNodeBytes, 2 * dataset + CONTAINER_BYTES)),
     },
-    diskBytes: saves ? dataset : 0,
+    diskBytes: Math.max(0, ...costs.map((c) => c.diskBytes)),
     parts,
     availableMemoryBytes: host.memoryBytes,
     availableDiskBytes: host.diskBytes,

@@ -8,7 +8,8 @@ import { seconds, size } from "../infra/fields.js";
 import { AUTH_MODES } from "../security/credentials.js";
 import { UNSECURED } from "../security/run-security.js";
 import { clientSchema, DEFAULT_CLIENT_SETTINGS } from "../topology/client-options.js";
-import { capabilitiesOf, topologySchema } from "../topology/registry.js";
+import { fixedAddressFollowsFailover } from "../topology/definition.js";
+import { capabilitiesOf, kindsWith, topologyDefinition, topologySchema } from "../topology/registry.js";
 import { ENGINE_NAMES } from "../workload/engines/index.js";
 import { keepersOf, WORKLOAD_KEYS, WORKLOADS, workloadDefinition } from "../workload/registry.js";
 
@@ -69,7 +70,7 @@ function unshardable(s: { topology: { kind: string }; workload: { engine: string
   if (s.workload.engine !== "lean" || !workloadDefinition(s.workload.keys).shardable)
     return `they shard the lean engine's load of workload.keys ${WORKLOADS.filter((d) => d.shardable).map((d) => `"${d.keys}"`).join(" or ")} only: set workload.engine "lean" and keys to it`;
   const kind = s.topology.kind;
-  if (s.faults.length && kind !== "standalone" && !capabilitiesOf(kind).has("slots")) return `they do not follow a ${kind} failover: run faults on a ${kind} with one thread`;
+  if (s.faults.length && !fixedAddressFollowsFailover(topologyDefinition(kind))) return `they do not follow a ${kind} failover: run faults on a ${kind} with one thread`;
   return null;
 }
 
@@ -93,7 +94,7 @@ function crossRules(s: z.output<typeof baseSchema>): Issue[] {
     for (const r of def.requires?.(f) ?? []) {
       if (caps.has(r.capability)) continue;
       const of = r.field === "target" && "target" in f ? ` of a ${f.target}` : "";
-      issues.push({ path: [...at, r.field], message: `${f.kind}${of} needs ${r.message}; this scenario's topology is ${kind}` });
+      issues.push({ path: [...at, r.field], message: `${f.kind}${of} needs ${r.message} (${kindsWith(r.capability)}); this scenario's topology is ${kind}` });
     }
     issues.push(...(def.validate?.(f, { datasetBytes: s.dataset.size }) ?? []));
   });

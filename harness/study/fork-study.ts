@@ -1,3 +1,4 @@
+import { bgsave } from "../faults/bgsave.js";
 import { BadInputError } from "../infra/errors.js";
 import type { Settings } from "../infra/settings.js";
 import { hostTransparentHugePages } from "../infra/environment.js";
@@ -8,9 +9,11 @@ import { runScenario } from "../run/run.js";
 import { requireResources } from "../scenario/resource-guard.js";
 import { validateScenario } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
+import { datasetWorkload } from "../workload/key-value.js";
 import { fitLine, predict } from "./fit.js";
 import { forkModel, type ForkModel, type ForkPoint } from "./fork-model.js";
 import { forkStudyView } from "./fork-study-view.js";
+import { ONE_SERVER } from "./shapes.js";
 import { writeStudy } from "./write-study.js";
 
 export interface ForkStudyOptions {
@@ -62,10 +65,10 @@ export function forkScenario(sizeBytes: number, rate: number, v: { thp?: boolean
     {
       name: `study-fork-${Math.round(sizeBytes / 2 ** 20)}mib-${rate}ops${aof ? "-aof" : ""}${v.thp ? "-thp" : ""}`,
       description: `Fork study point: ${aof ? "BGREWRITEAOF" : "BGSAVE"} of ${formatBytes(sizeBytes)} under ${rate} ops/s over the dataset's keys${v.thp ? ", transparent huge pages let on (disable-thp no)" : ""}.`,
-      topology: { kind: "standalone", config: { ...(v.thp ? { "disable-thp": "no" } : {}), ...(aof ? { appendonly: "yes" } : {}) } },
+      topology: { kind: ONE_SERVER, config: { ...(v.thp ? { "disable-thp": "no" } : {}), ...(aof ? { appendonly: "yes" } : {}) } },
       dataset: { size: sizeBytes, valueBytes: 1024 },
-      workload: { engine: "lean", keys: "dataset", rate, readRatio: READ_RATIO, duration: Math.ceil(SAVE_AT_S + 10 + 8 * gb), warmup: 2, connections: 4 },
-      faults: [{ kind: "bgsave", at: SAVE_AT_S, persistence: v.persistence ?? "rdb" }],
+      workload: { engine: "lean", keys: datasetWorkload.keys, rate, readRatio: READ_RATIO, duration: Math.ceil(SAVE_AT_S + 10 + 8 * gb), warmup: 2, connections: 4 },
+      faults: [{ kind: bgsave.kind, at: SAVE_AT_S, persistence: v.persistence ?? "rdb" }],
       budgets: {},
     },
     "the fork study",
@@ -74,9 +77,9 @@ export function forkScenario(sizeBytes: number, rate: number, v: { thp?: boolean
 
 /** What one run measured, as a point; or why it is not one. */
 export function forkPointOf(report: RunReport, dir: string, rate: number): ForkPoint | { reason: string } {
-  const save = report.faults.find((f) => f.kind === "bgsave");
+  const save = report.faults.find((f) => f.kind === bgsave.kind);
   if (report.status !== "completed") return { reason: `the run ${report.status}${report.problem ? `: ${report.problem}` : ""}` };
-  if (!save || save.kind !== "bgsave") return { reason: "no BGSAVE in the run" };
+  if (!save || save.kind !== bgsave.kind) return { reason: "no BGSAVE in the run" };
   if (save.error) return { reason: `the save failed: ${save.error}` };
   const d = save.details;
   if (d.oomKilled) return { reason: "the save was OOM-killed: a point of another kind (see the run)" };

@@ -3,6 +3,7 @@ import type { TopologyKind } from "../topology/registry.js";
 import { decides, decisiveRun, showCommand, type RunRequirement } from "./decisive-runs.js";
 import type { Evidence, LossEvidence, RunEvidence } from "./evidence.js";
 import { folderName, perTopology, runs, type Cell, type Requirements, type Step } from "./requirements.js";
+import { shapeOf } from "./shapes.js";
 
 /**
  * The requirements runs decide (RTO, RPO), judged per topology. Any run can show one not met; only a run of the kind
@@ -20,9 +21,10 @@ function howToShow(req: RunRequirement, k: TopologyKind): Pick<Cell, "shownBy" |
 
 function rtoCell(q: Requirements, k: TopologyKind, mine: RunEvidence[]): Cell {
   const person = `a person acts (assumed ${formatMs(q.operatorResponseMs)}, --operator-response)`;
-  if (k === "standalone")
+  const { failover } = shapeOf(k);
+  if (failover === "none")
     return { judgement: q.operatorResponseMs <= q.rtoMs ? "met" : "not met", measured: `no failover: ${person} and restarts it, then the dataset reloads`, runs: [] };
-  const manual = k === "replication";
+  const manual = failover === "manual";
   // The assumption alone decides it: no promotion is quicker than nothing.
   if (manual && q.operatorResponseMs > q.rtoMs) return { judgement: "not met", measured: `manual failover: ${person} first, already over the ${formatMs(q.rtoMs)} asked`, runs: [] };
   const measuredRto = mine.filter((r) => r.rtoMs !== null || r.rtoCensored);

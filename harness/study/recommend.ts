@@ -5,6 +5,7 @@ import type { Evidence } from "./evidence.js";
 import { forkModel, SEED_SIZE_BYTES } from "./fork-model.js";
 import { rpoStep, rtoStep } from "./recommend-runs.js";
 import { folderName, OPEN, ORDER, perTopology, type Cell, type Judgement, type Requirements, type RequirementId, type Step } from "./requirements.js";
+import { shapeOf, studiedAs } from "./shapes.js";
 
 export type { Cell, Judgement, Requirements, RequirementId, Step } from "./requirements.js";
 export { ORDER } from "./requirements.js";
@@ -30,11 +31,6 @@ export interface Recommendation {
   unmet: Array<{ requirement: RequirementId; why: string }>;
 }
 
-/** The cluster the throughput and fork numbers are read for: the harness's default, 3 masters with a replica each. */
-const CLUSTER_MASTERS = 3;
-/** Replicas that serve reads in the replicated topologies (their default). */
-const REPLICAS = 2;
-
 const rate = (v: number) => `${formatNumber(Math.round(v))} ops/s`;
 
 function datasetStep(q: Requirements, ev: Evidence): Step {
@@ -49,7 +45,6 @@ function datasetStep(q: Requirements, ev: Evidence): Step {
     return e ? `fork ${formatMs(e.forkMs)} (95% ${formatNumber(e.ci95[0])}–${formatNumber(e.ci95[1])} ms${e.beyondMeasured ? ", extrapolated" : ""}) at ${formatBytes(bytes)} (${formatBytes(rss)} RSS)` : null;
   };
   const whole = at(q.datasetBytes);
-  const shard = at(Math.round(q.datasetBytes / CLUSTER_MASTERS));
   const one = q.datasetBytes <= SEED_SIZE_BYTES;
   // The seed's 25 GB is the rule; the fork study, when there is one, says what a save costs at that size.
   const fork = ev.fork ? { runs: [folderName(ev.fork.source)], source: ev.fork.source } : { runs: [] };
@@ -62,11 +57,13 @@ function datasetStep(q: Requirements, ev: Evidence): Step {
     requirement: "dataset",
     question: "Does the dataset fit one master (the seed: over 25 GB, RDB saves hurt online traffic)?",
     asked: formatBytes(q.datasetBytes),
-    perTopology: perTopology((k) =>
-      k === "cluster"
-        ? { judgement: "met", measured: `${formatBytes(q.datasetBytes / CLUSTER_MASTERS)} per master over ${CLUSTER_MASTERS}, within the seed's 25 GB${shard ? `; ${shard}` : ""}`, ...fork }
-        : single,
-    ),
+    // A topology that spreads the data over masters (its default number of them) holds a share on each.
+    perTopology: perTopology((k) => {
+      const { masters } = shapeOf(k);
+      if (masters === 1) return single;
+      const shard = at(Math.round(q.datasetBytes / masters));
+      return { judgement: "met", measured: `${formatBytes(q.datasetBytes / masters)} per master over ${masters}, within the seed's 25 GB${shard ? `; ${shard}` : ""}`, ...fork };
+    }),
   };
 }
 
@@ -75,14 +72,15 @@ function throughputStep(q: Requirements, ev: Evidence): Step {
   const writes = q.ops - reads;
   const objective = `P99 ≤ ${formatMs(q.p99Ms)}`;
   const cell = (k: TopologyKind): Cell => {
-    // One server's study stands for each server of the replicated topologies; the cluster has its own.
-    const studied = k === "cluster" ? "cluster" : "standalone";
+    // One server's study stands for each server of a topology with one master; one spread over masters has its own.
+    const studied = studiedAs(k);
+    const shape = shapeOf(k);
     const t = ev.throughput[studied];
     const shownBy = `${HARNESS} study throughput --topology ${studied} --slo-p99 ${q.p99Ms}ms`;
     if (!t) {
       const other = ev.throughputAtOtherSlo[studied];
       const elsewhere = other ? ` (only at ${other.map((ms) => `P99 ≤ ${formatMs(ms)}`).join(", ")}: another objective)` : "";
-      return { judgement: "not measured", measured: `no throughput study of ${studied === "cluster" ? "a cluster" : "a standalone server"} at ${objective} found${elsewhere}`, runs: [], shownBy };
+      return { judgement: "not measured", measured: `no throughput study of ${shape.masters > 1 ? `a ${k}` : `one server (${studied})`} at ${objective} found${elsewhere}`, runs: [], shownBy };
     }
     const study = { runs: [folderName(t.source)], source: t.source };
     // A lower bound below the need decides nothing: the driver stopped before the topology did.
@@ -94,13 +92,13 @@ function throughputStep(q: Requirements, ev: Evidence): Step {
     const atLeast = t.driverLimited ? "at least " : "";
     const judged = (enough: boolean, measured: string): Cell =>
       enough ? { judgement: "met", measured, ...study } : t.driverLimited ? { ...bound, measured: measured + driverNote, ...study } : { judgement: "not met", measured, ...study };
-    if (k === "standalone") return judged(q.ops <= max, `one server: ${atLeast}${rate(max)} at the objective`);
-    if (k === "cluster") return judged(q.ops <= max, `${CLUSTER_MASTERS} masters: ${atLeast}${rate(max)} at the objective`);
-    // Replicated: writes on the master, reads spread over it and its replicas (each a server of the measured kind).
-    const readCapacity = max * (REPLICAS + 1);
+    if (shape.masters > 1) return judged(q.ops <= max, `${shape.masters} masters: ${atLeast}${rate(max)} at the objective`);
+    if (!shape.readsFromReplicas || shape.replicas === 0) return judged(q.ops <= max, `one server: ${atLeast}${rate(max)} at the objective`);
+    // Writes on the master, reads spread over it and its replicas (each a server of the measured kind).
+    const readCapacity = max * (shape.replicas + 1);
     return judged(
       writes <= max && reads <= readCapacity,
-      `from the standalone study: writes ${rate(writes)} on the master (${atLeast}${rate(max)}), reads ${rate(reads)} over it and ${REPLICAS} replicas (${atLeast}${rate(readCapacity)}); reads from replicas may be stale`,
+      `from the ${studied} study: writes ${rate(writes)} on the master (${atLeast}${rate(max)}), reads ${rate(reads)} over it and ${shape.replicas} replicas (${atLeast}${rate(readCapacity)}); reads from replicas may be stale`,
     );
   };
   return { requirement: "throughput", question: `Read scaling: does it carry the load at ${objective}?`, asked: `${rate(q.ops)}, ${formatNumber(q.readRatio * 100)}% reads`, perTopology: perTopology(cell) };

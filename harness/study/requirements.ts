@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { TopologyKind } from "../topology/registry.js";
+import { TOPOLOGIES, type TopologyKind } from "../topology/registry.js";
 
 /** What the user asks of a deployment (recommend's flags). */
 export interface Requirements {
@@ -43,8 +43,8 @@ export interface Step {
   perTopology: Record<TopologyKind, Cell>;
 }
 
-/** Simplest first: the order the seed's flow tries them in. */
-export const ORDER: readonly TopologyKind[] = ["standalone", "replication", "sentinel", "cluster"];
+/** Simplest first: the order the seed's flow tries them in (the registry's). */
+export const ORDER: readonly TopologyKind[] = TOPOLOGIES.map((t) => t.kind);
 
 export const perTopology = (f: (k: TopologyKind) => Cell) => Object.fromEntries(ORDER.map((k) => [k, f(k)])) as Record<TopologyKind, Cell>;
 

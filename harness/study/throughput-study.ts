@@ -6,6 +6,7 @@ import { runScenario } from "../run/run.js";
 import { validateScenario } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 import type { TopologyKind } from "../topology/registry.js";
+import { randomWorkload } from "../workload/key-value.js";
 import { throughputStudyView } from "./throughput-study-view.js";
 import { writeStudy } from "./write-study.js";
 
@@ -79,7 +80,7 @@ export function throughputScenario(topology: TopologyKind, rate: number, stepSec
       name: `study-throughput-${topology}-${Math.round(rate)}ops`,
       description: `Throughput study step: ${Math.round(rate)} ops/s open loop on a fresh ${topology}.`,
       topology: { kind: topology },
-      workload: { engine: "lean", keys: "random", rate: Math.round(rate), readRatio, duration: stepSeconds + WARMUP_S, warmup: WARMUP_S, connections: 8 },
+      workload: { engine: "lean", keys: randomWorkload.keys, rate: Math.round(rate), readRatio, duration: stepSeconds + WARMUP_S, warmup: WARMUP_S, connections: 8 },
       budgets: {},
     },
     "the throughput study",

@@ -11,7 +11,7 @@ import { commonTopologyFields, defineTopology } from "./definition.js";
 import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
 import { describeLinks, startDeployment, stopAll } from "./lifecycle.js";
 import { REDIS_PORT, RedisNode } from "./redis-node.js";
-import type { Capability, ClusterControl, Convergence, Topology, TopologyDescription } from "./types.js";
+import type { Capability, ClientRoute, ClusterControl, Convergence, Topology, TopologyDescription } from "./types.js";
 
 export const SLOTS = 16384;
 const BUS_OFFSET = 10000;
@@ -22,6 +22,7 @@ const BUS_OFFSET = 10000;
  */
 const PEER_PORT_BASE = 23000;
 const CAPABILITIES = ["replicas", "peers", "bus", "slots", "autoFailover"] as const satisfies readonly Capability[];
+const ROUTE: ClientRoute = { by: "slots" };
 
 export interface ClusterTopologyOptions {
   image: string;
@@ -62,6 +63,7 @@ export class ClusterTopology implements Topology, ClusterControl {
   readonly kind = "cluster";
   readonly capabilities = new Set<Capability>(CAPABILITIES);
   readonly cluster: ClusterControl = this;
+  readonly route = ROUTE;
   readonly sentinels: RedisNode[] = [];
 
   private constructor(
@@ -293,4 +295,9 @@ export const cluster = defineTopology({
     .strict(),
   capabilities: CAPABILITIES,
   start: (spec, env) => ClusterTopology.start({ ...spec, ...env }, env.onStep),
+  containers: (spec) => ({ dataNodes: spec.masters * (1 + spec.replicasPerMaster), masters: spec.masters, others: 0 }),
+  route: ROUTE,
+  failover: "automatic",
+  // Its throughput study measured the masters (the lean engine reads from masters only): the study is the capacity.
+  readsFromReplicas: false,
 });

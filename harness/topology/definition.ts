@@ -2,7 +2,7 @@ import { z } from "zod";
 import { size, imageName } from "../infra/fields.js";
 import type { SecuritySpec } from "../security/run-security.js";
 import type { ClientSettings } from "./client-options.js";
-import type { Capability, Topology } from "./types.js";
+import type { Capability, ClientRoute, Topology } from "./types.js";
 
 /** What starting a topology needs beyond its own section of the scenario. */
 export interface StartEnv {
@@ -46,9 +46,24 @@ export const commonTopologyFields = {
   memoryLimit: size.refine((b) => b >= MIN_MEMORY_LIMIT, `at least ${MIN_MEMORY_LIMIT / 2 ** 20} MiB (a Redis server's own footprint)`).optional(),
 };
 
+/** Who promotes a replica when the master dies: nobody (a person restarts it), a person by the runbook, or the topology itself. */
+export type Failover = "none" | "manual" | "automatic";
+
+/** The containers a topology section starts; the resource guard adds its own (the fault layer, the reaper). */
+export interface Containers {
+  /** Redis servers. */
+  dataNodes: number;
+  /** Of those, the masters the data is spread over (1 unless the topology shards it): a write goes to one of them. */
+  masters: number;
+  /** Its other containers (Sentinels). */
+  others: number;
+}
+
 /**
  * A kind of deployment: its section of the scenario (`schema`, a strict object whose `kind` is the literal), what it can
- * do (`capabilities`, which fault requirements are checked against), and how to start one. Registered in registry.ts.
+ * do (`capabilities`, which fault requirements are checked against), how to start one, and what the parts that never
+ * see it running need to know (the resource guard, the scenario schema, the recommendation), so that none of them
+ * names its kind. Registered in registry.ts.
  */
 export interface TopologyDefinition<K extends string = string, S extends z.ZodType = z.ZodType> {
   readonly kind: K;
@@ -56,8 +71,28 @@ export interface TopologyDefinition<K extends string = string, S extends z.ZodTy
   readonly capabilities: readonly Capability[];
   readonly description: string;
   start(spec: z.output<S>, env: StartEnv): Promise<Topology>;
+  /** What a section of this kind starts: the resource guard's count of copies and containers. */
+  containers(spec: z.output<S>): Containers;
+  /** How clients find the node that takes writes; the running topology's `route` is the same value. */
+  readonly route: ClientRoute;
+  /** Who promotes a replica when the master dies: what the recommendation's RTO and RPO turn on. */
+  readonly failover: Failover;
+  /**
+   * Reads can be spread over its replicas, each carrying what one server does: the recommendation counts them for
+   * read scaling (such reads may be stale). A topology whose own throughput study measured its masters says false.
+   */
+  readonly readsFromReplicas: boolean;
 }
 
 export function defineTopology<K extends string, S extends z.ZodType>(d: TopologyDefinition<K, S>): TopologyDefinition<K, S> {
   return d;
+}
+
+/**
+ * Whether a connection that keeps the address it was opened to (a driver thread's: it cannot ask the topology again)
+ * still reaches the node that takes writes through this topology's failovers: nothing is ever promoted, or the client
+ * follows the slots by itself.
+ */
+export function fixedAddressFollowsFailover(d: Pick<TopologyDefinition, "failover" | "route">): boolean {
+  return d.failover === "none" || d.route.by === "slots";
 }

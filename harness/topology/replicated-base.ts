@@ -6,7 +6,7 @@ import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
 import { describeLinks, startDeployment, stopAll, type Foundation } from "./lifecycle.js";
 import { mgetAll } from "./read-keys.js";
 import { REDIS_PORT, RedisNode } from "./redis-node.js";
-import type { Capability, Convergence, DataClient, Topology, TopologyDescription } from "./types.js";
+import type { Capability, ClientRoute, Convergence, DataClient, Topology, TopologyDescription } from "./types.js";
 
 /** Peer links listen inside the network only, from here: data nodes 22000+, Sentinels 22100+. */
 export const PEER_PORT_BASE = 22000;
@@ -78,6 +78,7 @@ export function startReplicated<T extends ReplicatedTopology>(
 export abstract class ReplicatedTopology implements Topology {
   abstract readonly kind: string;
   abstract readonly capabilities: ReadonlySet<Capability>;
+  abstract readonly route: ClientRoute;
 
   constructor(
     protected readonly image: string,

@@ -5,9 +5,11 @@ import { toRedisOptions, type ClientSettings } from "./client-options.js";
 import { commonTopologyFields, defineTopology } from "./definition.js";
 import { replicaCount, ReplicatedTopology, startReplicated, type ReplicatedOptions, type ReplicatedParts } from "./replicated-base.js";
 import type { RedisNode } from "./redis-node.js";
-import type { Capability, RunbookControl } from "./types.js";
+import type { Capability, ClientRoute, RunbookControl } from "./types.js";
 
 const CAPABILITIES = ["replicas", "peers", "runbook", "serverSideDataset"] as const satisfies readonly Capability[];
+/** Clients go to the primary the harness knows; after the runbook promotes a replica it repoints them. */
+const ROUTE: ClientRoute = { by: "direct" };
 
 /**
  * Plain master-replica replication: no automatic failover; the harness knows which node is primary, and the manual
@@ -17,6 +19,7 @@ export class ReplicationTopology extends ReplicatedTopology implements RunbookCo
   readonly kind = "replication";
   readonly capabilities = new Set<Capability>(CAPABILITIES);
   readonly runbook: RunbookControl = this;
+  readonly route = ROUTE;
   private knownPrimary: RedisNode;
   private replicaTurn = 0;
 
@@ -61,4 +64,8 @@ export const replication = defineTopology({
     .strict(),
   capabilities: CAPABILITIES,
   start: (spec, env) => ReplicationTopology.start({ ...spec, ...env }, env.onStep),
+  containers: (spec) => ({ dataNodes: 1 + spec.replicas, masters: 1, others: 0 }),
+  route: ROUTE,
+  failover: "manual",
+  readsFromReplicas: true,
 });

@@ -8,11 +8,12 @@ import { commonTopologyFields, defineTopology } from "./definition.js";
 import type { ProxiedLink } from "./fault-layer.js";
 import { PEER_PORT_BASE, replicaCount, ReplicatedTopology, startReplicated, type ReplicatedOptions, type ReplicatedParts } from "./replicated-base.js";
 import { RedisNode } from "./redis-node.js";
-import type { Capability } from "./types.js";
+import type { Capability, ClientRoute } from "./types.js";
 
 export const SENTINEL_PORT = 26379;
 export const MASTER_NAME = "mymaster";
 const CAPABILITIES = ["replicas", "peers", "sentinels", "autoFailover", "serverSideDataset"] as const satisfies readonly Capability[];
+const ROUTE: ClientRoute = { by: "sentinels", masterName: MASTER_NAME };
 
 export interface SentinelOptions extends ReplicatedOptions {
   sentinels: number;
@@ -31,6 +32,7 @@ export interface SentinelOptions extends ReplicatedOptions {
 export class SentinelTopology extends ReplicatedTopology {
   readonly kind = "sentinel";
   readonly capabilities = new Set<Capability>(CAPABILITIES);
+  readonly route = ROUTE;
 
   private constructor(
     parts: ReplicatedParts,
@@ -149,4 +151,8 @@ export const sentinel = defineTopology({
     .strict(),
   capabilities: CAPABILITIES,
   start: (spec, env) => SentinelTopology.start({ ...spec, ...env }, env.onStep),
+  containers: (spec) => ({ dataNodes: 1 + spec.replicas, masters: 1, others: spec.sentinels }),
+  route: ROUTE,
+  failover: "automatic",
+  readsFromReplicas: true,
 });

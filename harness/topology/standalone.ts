@@ -8,14 +8,16 @@ import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
 import { describeLinks, startDeployment, stopAll } from "./lifecycle.js";
 import { mgetAll } from "./read-keys.js";
 import { REDIS_PORT, RedisNode } from "./redis-node.js";
-import type { Capability, Convergence, Topology, TopologyDescription } from "./types.js";
+import type { Capability, ClientRoute, Convergence, Topology, TopologyDescription } from "./types.js";
 
 const CAPABILITIES = ["serverSideDataset"] as const satisfies readonly Capability[];
+const ROUTE: ClientRoute = { by: "direct" };
 
 /** One Redis server; clients reach it through one Toxiproxy link. */
 export class StandaloneTopology implements Topology {
   readonly kind = "standalone";
   readonly capabilities = new Set<Capability>(CAPABILITIES);
+  readonly route = ROUTE;
   readonly sentinels: RedisNode[] = [];
   readonly peerLinks = new Map<string, ProxiedLink>();
   readonly clientLinks: Map<string, ProxiedLink>;
@@ -92,4 +94,8 @@ export const standalone = defineTopology({
   schema: z.object({ kind: z.literal("standalone"), ...commonTopologyFields }).strict(),
   capabilities: CAPABILITIES,
   start: (spec, env) => StandaloneTopology.start({ ...env, config: spec.config }, env.onStep),
+  containers: () => ({ dataNodes: 1, masters: 1, others: 0 }),
+  route: ROUTE,
+  failover: "none",
+  readsFromReplicas: false,
 });

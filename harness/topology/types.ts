@@ -23,6 +23,17 @@ export const CAPABILITIES = {
 } as const;
 export type Capability = keyof typeof CAPABILITIES;
 
+/**
+ * How an application's client finds the node that takes writes, as each topology declares it (the same value on its
+ * definition and on the running topology): the engines open their connections by it, and the scenario schema asks it
+ * whether a connection that never asks again still follows a failover.
+ *  - direct: straight to the node primary() names, at its client link; a new primary is found only by a new
+ *    connection (the harness repointing the clients after a runbook).
+ *  - sentinels: the client asks the Sentinels (`sentinels`) where master `masterName` is, each time it connects.
+ *  - slots: the client is seeded with every node's client link and follows the slots itself (MOVED, ASK).
+ */
+export type ClientRoute = { by: "direct" } | { by: "sentinels"; masterName: string } | { by: "slots" };
+
 /** What a report says about the deployment under test. */
 export interface TopologyDescription {
   kind: string;
@@ -80,9 +91,11 @@ export interface Topology {
   readonly busLinks?: Map<string, ProxiedLink>;
   readonly cluster?: ClusterControl;
   readonly runbook?: RunbookControl;
+  /** How clients find the node that takes writes (declared by the topology's definition too). */
+  readonly route: ClientRoute;
   /**
-   * A new data-path client (through the fault layer): to the primary, following it as this topology's clients do, or
-   * to a replica (for reads).
+   * A new ioredis data-path client (through the fault layer): to the primary, following it as this topology's clients
+   * do, or to a replica (for reads). The ioredis engine's way in; node-redis and the lean engine go by `route`.
    */
   newClient(to?: "primary" | "replica"): DataClient;
   /**

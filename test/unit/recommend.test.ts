@@ -4,7 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import type { RunReport } from "../../harness/report/types.js";
 import { loadScenario } from "../../harness/scenario/load.js";
-import { decides, DECISIVE_RUNS } from "../../harness/study/decisive-runs.js";
+import { decides, decisiveRun, DECISIVE_RUNS, type RunRequirement } from "../../harness/study/decisive-runs.js";
+import { ORDER } from "../../harness/study/requirements.js";
 import { findEvidence, type Evidence, type RunEvidence } from "../../harness/study/evidence.js";
 import type { ForkPoint } from "../../harness/study/fork-model.js";
 import { recommend, type Requirements } from "../../harness/study/recommend.js";
@@ -137,14 +138,27 @@ test("an RPO as time: a split brain's loss window is as long as it held, so a 60
   t.regex(c.measured, /loss window 12,000 ms/);
 });
 
-test("the decisive runs: every scenario the table names is in suites/ and decides what it is named for; a kill never shows a failover topology's RPO, nor does a master cut off from its clients too", (t) => {
-  for (const d of DECISIVE_RUNS)
-    for (const [k, name] of Object.entries(d.scenarios)) {
-      if (name === null) continue;
-      const s = loadScenario(name);
-      t.is(s.topology.kind as string, k, name);
-      t.true(decides(d.requirement, k as TopologyKind, s.faults), name);
-    }
+test("the decisive runs, as the faults declare them: the suite scenario found for each topology is of it and decides what it is found for; a kill never shows a failover topology's RPO, nor does a master cut off from its clients too", (t) => {
+  const found = Object.fromEntries(ORDER.flatMap((k) => (["rto", "rpo"] as const).map((req) => [`${k} ${req}`, decisiveRun(req, k)?.scenario ?? null])));
+  t.like(found, {
+    "standalone rto": null,
+    "standalone rpo": null,
+    "replication rto": "replication-manual-promotion",
+    "replication rpo": "replication-master-kill",
+    "sentinel rto": "sentinel-master-kill",
+    "sentinel rpo": "sentinel-split-brain",
+    "cluster rto": "cluster-master-kill",
+    "cluster rpo": "cluster-split-brain",
+  });
+  for (const [key, name] of Object.entries(found)) {
+    if (name === null) continue;
+    const [k, req] = key.split(" ") as [TopologyKind, RunRequirement];
+    const s = loadScenario(name);
+    t.is(s.topology.kind as string, k, name);
+    t.true(decides(req, k, s.faults), name);
+  }
+  const declared = DECISIVE_RUNS.map((d) => `${d.requirement} ${d.fault} on ${d.failover.join("/")}`);
+  for (const d of ["rpo kill on none/manual", "rto kill on automatic", "rpo partition on automatic", "rto manual-promotion on manual"]) t.true(declared.includes(d), d);
   for (const name of ["sentinel-master-kill", "cluster-master-kill", "sentinel-master-isolated", "sentinel-replica-kill"]) {
     const s = loadScenario(name);
     t.false(decides("rpo", s.topology.kind as TopologyKind, s.faults), name);

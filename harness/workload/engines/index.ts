@@ -6,7 +6,7 @@ import { IoredisPool } from "./ioredis-pool.js";
 import type { CommandClient, Connections, ReplyCallback } from "./command-client.js";
 import { LeanConnection } from "./lean-connection.js";
 import { LeanPool, type Address } from "./lean-pool.js";
-import { clusterTarget, leanPoolAt, linkOf } from "./lean-target.js";
+import { leanPoolAt, linkOf, slotsTarget } from "./lean-target.js";
 import { nodeRedisConnection, NodeRedisPool } from "./node-redis-pool.js";
 
 export interface EngineSetting {
@@ -59,9 +59,9 @@ export const ENGINES = {
   lean: {
     description: "pre-encoded RESP on plain sockets, replies decoded by redis-parser: the instrument for throughput and capacity work",
     create: (s) => {
-      if (!s.topology.cluster) return new LeanPool((i) => linkAddress(s.topology, s.to, i), s.connections, s.client, s.timeline);
-      if (s.to === "replica") throw new Error('the lean engine reads from a cluster\'s masters only: read from replicas with engine "ioredis"');
-      return leanPoolAt(clusterTarget(s.topology), s.connections, s.client, s.timeline);
+      if (s.topology.route.by !== "slots") return new LeanPool((i) => linkAddress(s.topology, s.to, i), s.connections, s.client, s.timeline);
+      if (s.to === "replica") throw new Error(`the lean engine reads from a ${s.topology.kind}'s masters only: read from replicas with engine "ioredis"`);
+      return leanPoolAt(slotsTarget(s.topology), s.connections, s.client, s.timeline);
     },
     connectTo: (a, client) => LeanConnection.open({ ...a, commandTimeoutMs: client.commandTimeoutMs, connectTimeoutMs: client.connectTimeoutMs }),
   },

@@ -6,26 +6,26 @@ import { LeanClusterPool } from "./lean-cluster.js";
 import { LeanPool, type Address } from "./lean-pool.js";
 
 /**
- * Where lean connections go, as plain data (a driver thread cannot hold the topology): one server's client link, or a
- * cluster's client links with the client link behind each port a node announces (its peer link's, what CLUSTER SLOTS,
- * MOVED and ASK name).
+ * Where lean connections go, as plain data (a driver thread cannot hold the topology): one server's client link, or,
+ * for a topology whose clients follow the slots, every node's client link with the client link behind each port a
+ * node announces (its peer link's, what CLUSTER SLOTS, MOVED and ASK name).
  */
-export type LeanTarget = { kind: "server"; address: Address } | { kind: "cluster"; seeds: Address[]; byAnnouncedPort: Record<number, Address> };
+export type LeanTarget = { kind: "server"; address: Address } | { kind: "slots"; seeds: Address[]; byAnnouncedPort: Record<number, Address> };
 
 /** The client link (through the fault layer) of a node, as the harness reaches it. */
 export const linkOf = (topology: Topology, name: string): Address => ({ host: "127.0.0.1", port: topology.clientLinks.get(name)!.hostPort, ...accessOptions(topology.access) });
 
-export function clusterTarget(topology: Topology): Extract<LeanTarget, { kind: "cluster" }> {
+export function slotsTarget(topology: Topology): Extract<LeanTarget, { kind: "slots" }> {
   return {
-    kind: "cluster",
+    kind: "slots",
     seeds: topology.nodes.map((n) => linkOf(topology, n.name)),
     byAnnouncedPort: Object.fromEntries(topology.nodes.map((n) => [topology.peerLinks.get(n.name)!.innerPort, linkOf(topology, n.name)])),
   };
 }
 
-/** The cluster's links, or the client link of the node that is primary now. */
+/** Every node's links where clients follow the slots; else the client link of the node that is primary now. */
 export async function leanTargetOf(topology: Topology): Promise<LeanTarget> {
-  return topology.cluster ? clusterTarget(topology) : { kind: "server", address: linkOf(topology, (await topology.primary()).name) };
+  return topology.route.by === "slots" ? slotsTarget(topology) : { kind: "server", address: linkOf(topology, (await topology.primary()).name) };
 }
 
 /** Lean connections to a target, not yet connected. A server's pool reconnects to the same address. */

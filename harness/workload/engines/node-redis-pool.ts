@@ -2,7 +2,6 @@ import { createClient, createCluster, createSentinel, type RedisClientOptions } 
 import type { Timeline } from "../../measure/timeline.js";
 import type { ClientAccess } from "../../security/run-security.js";
 import { reconnectDelay, type ClientSettings } from "../../topology/client-options.js";
-import { MASTER_NAME } from "../../topology/sentinel.js";
 import type { Topology } from "../../topology/types.js";
 import { watchTransitions, type CommandClient, type Connections, type ReplyCallback } from "./command-client.js";
 import type { SingleConnection } from "./index.js";
@@ -53,13 +52,14 @@ function announcedAddressMap(topology: Topology): (address: string) => { host: s
   return (address) => byPort.get(Number(address.slice(address.lastIndexOf(":") + 1)));
 }
 
-/** One node-redis client as the topology's users would open it: Sentinel-aware, cluster-aware, or to the primary. */
+/** One node-redis client as the topology's users would open it, by the route it declares: createSentinel, createCluster, or createClient to the primary. */
 async function openOne(topology: Topology, to: "primary" | "replica", s: ClientSettings): Promise<NodeRedisConnection> {
   const options = nodeRedisOptions(s, topology.access);
-  if (topology.kind === "sentinel") {
+  const route = topology.route;
+  if (route.by === "sentinels") {
     const { commandOptions, ...nodeOptions } = options;
     return createSentinel({
-      name: MASTER_NAME,
+      name: route.masterName,
       sentinelRootNodes: topology.sentinels.map((n) => ({ host: "127.0.0.1", port: topology.clientLinks.get(n.name)!.hostPort })),
       nodeAddressMap: announcedAddressMap(topology),
       nodeClientOptions: nodeOptions,
@@ -70,7 +70,7 @@ async function openOne(topology: Topology, to: "primary" | "replica", s: ClientS
       commandOptions,
     }) as unknown as NodeRedisConnection;
   }
-  if (topology.cluster) {
+  if (route.by === "slots") {
     const { commandOptions, ...defaults } = options;
     return createCluster({
       rootNodes: topology.nodes.map((n) => ({ socket: { host: "127.0.0.1", port: topology.clientLinks.get(n.name)!.hostPort } })),
