@@ -57,6 +57,7 @@ function keyCount(info: Map<string, string>): number {
 export const bgsave = defineFault({
   kind: "bgsave",
   description: "BGSAVE (or BGREWRITEAOF) on the primary: the fork's stall, then copy-on-write while the child writes",
+  doc: "BGSAVE on the primary; heals when the save ends. `keySaveDelayUs` sets Redis's `rdb-key-save-delay` for this save: the child sleeps per key (at least ~90 µs each here, the kernel's timer slack), so a small dataset saves at a large one's pace",
   schema: z
     .object({
       kind: z.literal("bgsave"),

@@ -20,6 +20,7 @@ export interface ClusterFailoverDetails extends Rejoin {
 export const clusterFailover = defineFault({
   kind: "cluster-failover",
   description: "CLUSTER FAILOVER on a replica of slot 0's master: a coordinated switch",
+  doc: "`CLUSTER FAILOVER` on a replica of the primary; heals when it is master",
   schema: z.object({ kind: z.literal("cluster-failover"), ...at }).strict(),
   requires: () => [{ capability: "slots", field: "kind", message: "Redis Cluster's own failover" }],
   run: async (_spec, ctx) => {

@@ -19,6 +19,7 @@ export interface KillDetails extends Rejoin {
 export const kill = defineFault({
   kind: "kill",
   description: "SIGKILL a node (or a whole cluster shard), started again after a while",
+  doc: "SIGKILL, then start the container(s) again",
   schema: z
     .object({
       kind: z.literal("kill"),

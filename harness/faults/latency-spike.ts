@@ -23,6 +23,7 @@ type Direction = keyof typeof DIRECTIONS;
 export const latencySpike = defineFault({
   kind: "latency-spike",
   description: "latency with jitter between the clients and a node, its peers untouched",
+  doc: "latency between the clients and the node (its client link, both ways); its peers see nothing",
   schema: z
     .object({
       kind: z.literal("latency-spike"),

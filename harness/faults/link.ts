@@ -20,6 +20,7 @@ export interface LinkDetails {
 export const link = defineFault({
   kind: "link",
   description: "latency, jitter and a bandwidth cap on a node's replication link or cluster bus",
+  doc: "degrades the node's peer link (the replication stream) or its cluster bus",
   schema: z
     .object({
       kind: z.literal("link"),

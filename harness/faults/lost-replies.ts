@@ -20,6 +20,7 @@ export interface LostRepliesDetails {
 export const lostReplies = defineFault({
   kind: "lost-replies",
   description: "the node's replies to its clients are dropped (their commands still arrive); connections close once no reply came through for closeAfterMs",
+  doc: "the node's replies to its clients are dropped while their commands still arrive (Toxiproxy's timeout toxic on the client link's replies): the server did the work, the client never heard. Toxiproxy closes a connection once no reply came through for `closeAfterMs`; each dropped reply restarts that wait, so under load the connections close when the loss ends. A client that resends what it had not heard back about applies writes twice",
   schema: z
     .object({
       kind: z.literal("lost-replies"),

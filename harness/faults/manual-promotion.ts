@@ -22,6 +22,7 @@ export interface ManualPromotionDetails {
 export const manualPromotion = defineFault({
   kind: "manual-promotion",
   description: "the manual promotion runbook of plain replication, timed step by step",
+  doc: "the runbook: stop writes, wait for the replica to catch up, `REPLICAOF NO ONE`, repoint the others and the clients, reopen writes; each step timed",
   schema: z.object({ kind: z.literal("manual-promotion"), ...at }).strict(),
   requires: () => [{ capability: "runbook", field: "kind", message: "a primary the harness itself decides (manual promotion is the runbook of replication without automatic failover)" }],
   shows: {

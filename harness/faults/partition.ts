@@ -37,6 +37,7 @@ export interface PartitionDetails extends Rejoin {
 export const partition = defineFault({
   kind: "partition",
   description: "cut a node off from its peers both ways (optionally from its clients too)",
+  doc: "blackholes the node's peer link and drops, with iptables inside the node, its traffic to every other peer link: both directions",
   schema: z
     .object({
       kind: z.literal("partition"),

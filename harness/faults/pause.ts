@@ -18,6 +18,7 @@ export interface PauseDetails extends Rejoin {
 export const pause = defineFault({
   kind: "pause",
   description: "freeze a node (docker pause) for a while",
+  doc: "freeze (cgroup freezer), then thaw",
   schema: z.object({ kind: z.literal("pause"), target: nodeTarget.default("primary"), ...held }).strict(),
   requires: (s) => targetRequires(s.target),
   run: async (spec, ctx) => {

@@ -21,6 +21,7 @@ export interface ReshardDetails {
 export const reshard = defineFault({
   kind: "reshard",
   description: "move slots from slot 0's master to another master under load",
+  doc: "`redis-cli --cluster reshard` of that many slots from the primary to another master, under load; MOVED/ASK replies counted",
   schema: z.object({ kind: z.literal("reshard"), ...at, slots: z.number().int().min(1).max(16384) }).strict(),
   requires: () => [{ capability: "slots", field: "kind", message: "slots to move" }],
   run: async (spec, ctx) => {

@@ -118,7 +118,10 @@ export interface Decisive<Spec> {
 export interface FaultDefinition<K extends string = string, S extends z.ZodType = z.ZodType, D extends object = object> {
   readonly kind: K;
   readonly schema: S;
+  /** One line, for `list` and progress. */
   readonly description: string;
+  /** What it does, for the scenario reference (docs/scenarios.md's fault table is generated from it: `npm run docs`). */
+  readonly doc: string;
   requires?(spec: z.output<S>): Requirement[];
   /** Rules beyond capabilities: each problem with the field of the scenario it is about. */
   validate?(spec: z.output<S>, setting: FaultSetting): Array<{ path: Array<string | number>; message: string }>;
