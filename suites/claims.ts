@@ -5,7 +5,10 @@ import type { RunReport } from "../harness/report/types.js";
 // What the suites' claims look at, named once.
 
 /** Nodes that became master during the run (the sampler's role changes). */
-export const promoted = (r: RunReport) => eventsOf(r.timeline, "role-change").filter((e) => e.detail.to === "master").map((e) => e.detail.node);
+export const promoted = (r: RunReport) =>
+  eventsOf(r.timeline, "role-change")
+    .filter((e) => e.detail.to === "master")
+    .map((e) => e.detail.node);
 
 /** Did Sentinel switch the master? */
 export const switchedMaster = (r: RunReport) => sentinelSaid(r.timeline, "+switch-master");

@@ -17,20 +17,26 @@ async function matrix(t: { log: (s: string) => void }, scenario: string, clients
   return { code: r.code, row: (profile: string) => rows.find((x) => x.profile === profile)! };
 }
 
-test.serial("lost replies: ioredis with retries resends what the server had done (writes applied twice); without retries, and node-redis, it does not (indeterminate instead)", async (t) => {
-  const m = await matrix(t, "standalone-lost-replies", "ioredis-harness,ioredis-failfast,node-redis-default");
-  t.is(m.code, 0, "every run completed: a profile that misses a budget written for another client is a finding, not a failure");
-  const resends = m.row("ioredis-harness");
-  t.deepEqual(resends.againstBudgets?.missed, [], "the profile that resends meets the scenario's expectation of a duplicate");
-  t.true(resends.duplicated! > 100, `every write of the 3 s loss is done again: ${resends.duplicated}`);
-  for (const p of ["ioredis-failfast", "node-redis-default"]) {
-    const r = m.row(p);
-    t.is(r.duplicated, 0, `${p}: nothing applied twice`);
-    t.true(r.againstBudgets!.missed.some((x) => x.startsWith("expected duplicate seen")), `${p}: shown as missing the duplicate: ${r.againstBudgets!.missed.join("; ")}`);
-    t.true(r.indeterminate! > 100, `${p}: the writes it gave up on were done anyway (${r.indeterminate} indeterminate)`);
-    t.is(r.lost, 0);
-  }
-});
+test.serial(
+  "lost replies: ioredis with retries resends what the server had done (writes applied twice); without retries, and node-redis, it does not (indeterminate instead)",
+  async (t) => {
+    const m = await matrix(t, "standalone-lost-replies", "ioredis-harness,ioredis-failfast,node-redis-default");
+    t.is(m.code, 0, "every run completed: a profile that misses a budget written for another client is a finding, not a failure");
+    const resends = m.row("ioredis-harness");
+    t.deepEqual(resends.againstBudgets?.missed, [], "the profile that resends meets the scenario's expectation of a duplicate");
+    t.true(resends.duplicated! > 100, `every write of the 3 s loss is done again: ${resends.duplicated}`);
+    for (const p of ["ioredis-failfast", "node-redis-default"]) {
+      const r = m.row(p);
+      t.is(r.duplicated, 0, `${p}: nothing applied twice`);
+      t.true(
+        r.againstBudgets!.missed.some((x) => x.startsWith("expected duplicate seen")),
+        `${p}: shown as missing the duplicate: ${r.againstBudgets!.missed.join("; ")}`,
+      );
+      t.true(r.indeterminate! > 100, `${p}: the writes it gave up on were done anyway (${r.indeterminate} indeterminate)`);
+      t.is(r.lost, 0);
+    }
+  },
+);
 
 test.serial("node-redis through Sentinel: it follows the failover of a killed master and loses nothing acknowledged", async (t) => {
   const m = await matrix(t, "sentinel-master-kill", "node-redis-failfast");

@@ -7,7 +7,10 @@ import { suite } from "./suite.js";
 // shard or hot keys put the load.
 const shares = (r: RunReport) => r.nodeLoad.map((n) => n.share).sort((a, b) => b - a);
 /** Nodes some node flagged as failed (CLUSTER NODES "fail"). */
-const flaggedFailed = (r: RunReport) => eventsOf(r.timeline, "cluster-node-flags").filter((e) => e.detail.to.split(",").includes("fail")).map((e) => e.detail.node);
+const flaggedFailed = (r: RunReport) =>
+  eventsOf(r.timeline, "cluster-node-flags")
+    .filter((e) => e.detail.to.split(",").includes("fail"))
+    .map((e) => e.detail.node);
 
 suite("cluster.json", {
   "cluster-master-kill": (t, { report }) => {
@@ -57,7 +60,10 @@ suite("cluster.json", {
     const refreshes = eventsOf(report.timeline, "client-slots-refreshed");
     const followed = refreshes.at(-1)!.detail;
     t.true(followed.moved + followed.ask > 0, `the lean engine followed the redirections itself: MOVED ${followed.moved}, ASK ${followed.ask}`);
-    t.true(refreshes.some((e) => e.detail.reason === "MOVED"), "and a MOVED had it re-read the slot map");
+    t.true(
+      refreshes.some((e) => e.detail.reason === "MOVED"),
+      "and a MOVED had it re-read the slot map",
+    );
     t.is(report.availability.writesFailed, 0, "no write failed while 1000 slots moved");
   },
   "cluster-hot-shard": (t, { report }) => {
@@ -67,6 +73,9 @@ suite("cluster.json", {
   "cluster-zipf-keys": (t, { report }) => {
     // Hot keys, spread by their slots: unlike the hot shard, every master takes a part, none the bulk.
     const masters = shares(report).slice(0, 3);
-    t.true(masters.every((s) => s > 0.1 && s < 0.6), `the three masters' shares: ${masters.join(", ")}`);
+    t.true(
+      masters.every((s) => s > 0.1 && s < 0.6),
+      `the three masters' shares: ${masters.join(", ")}`,
+    );
   },
 });

@@ -18,7 +18,10 @@ suite("replication.json", {
     const f = report.faults[0];
     t.is(f.kind, "manual-promotion");
     if (f.kind !== "manual-promotion") return;
-    t.deepEqual(f.details.steps?.map((s) => s.step), ["writes-stopped", "replica-caught-up", "replicaof-no-one", "others-repointed", "clients-repointed", "writes-reopened"]);
+    t.deepEqual(
+      f.details.steps?.map((s) => s.step),
+      ["writes-stopped", "replica-caught-up", "replicaof-no-one", "others-repointed", "clients-repointed", "writes-reopened"],
+    );
     t.is(report.convergence?.primary, "redis-1");
   },
 });

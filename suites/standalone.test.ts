@@ -28,18 +28,27 @@ suite("standalone.json", {
     t.is(limit, 420 * 2 ** 20, "the scenario's own limit, not the default");
     const kill = report.oom!.events.find((k) => k.node === "redis-0" && k.tMs !== null);
     t.truthy(kill, "Docker's oom event, on the run clock");
-    t.true(report.timeline.some((e) => e.kind === "container-oom"), "and on the timeline");
+    t.true(
+      report.timeline.some((e) => e.kind === "container-oom"),
+      "and on the timeline",
+    );
     const before = report.containers!.memory.filter((m) => m.node === "redis-0" && m.tMs <= kill!.tMs!);
     const peak = Math.max(...before.map((m) => m.usageBytes));
     t.true(peak > 0.9 * limit, `the memory curve climbs to the limit before the kill: peak ${peak} of ${limit}`);
-    t.true(report.hostMemory!.samples.every((m) => m.availableBytes >= report.hostMemory!.floorBytes), "the host kept its memory: the kill stayed inside the container");
+    t.true(
+      report.hostMemory!.samples.every((m) => m.availableBytes >= report.hostMemory!.floorBytes),
+      "the host kept its memory: the kill stayed inside the container",
+    );
     t.true(report.phases.fault.errors + report.phases.recovery.errors > 0, "the clients saw it");
   },
   "standalone-lost-replies": (t, { report }) => {
     const loss = report.dataLoss!;
     t.true(loss.duplicated! > 0, `the client resent writes the server had done: ${loss.duplicated} applied twice`);
     t.is(loss.lost, 0, "a resend loses nothing");
-    t.true(report.timeline.some((e) => e.kind === "client-reconnecting"), "the connections were cut, and the clients came back");
+    t.true(
+      report.timeline.some((e) => e.kind === "client-reconnecting"),
+      "the connections were cut, and the clients came back",
+    );
   },
   "standalone-fork-with-headroom": (t, { report }) => {
     const save = report.faults[0];

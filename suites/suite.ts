@@ -49,7 +49,8 @@ export function suite(file: string, extra: Record<string, Extra> = {}, opts: { e
       const { report, files } = run;
       runs.push(report);
       t.log(`report: ${files.markdown}`);
-      for (const c of report.verdict.checks) t.log(`${c.pass ? "ok  " : c.inconclusive ? "????" : "FAIL"} ${describeCheck(c)}${c.inconclusive ? ` (inconclusive: ${c.inconclusive})` : ""}`);
+      for (const c of report.verdict.checks)
+        t.log(`${c.pass ? "ok  " : c.inconclusive ? "????" : "FAIL"} ${describeCheck(c)}${c.inconclusive ? ` (inconclusive: ${c.inconclusive})` : ""}`);
       t.is(run.failure, undefined, String((run.failure as Error)?.stack ?? ""));
       t.is(report.status, "completed", report.problem);
       t.true(report.verdict.checks.length > 0, "a scenario in a suite declares budgets");

@@ -10,20 +10,29 @@ import { cli } from "../test/helpers/cli.js";
 // secured as it says.
 
 test("matrix tls-cost --security-levels none,tls,acl+tls measures each level and compares it with plain", async (t) => {
-  const r = await cli(["matrix", "tls-cost", "--security-levels", "none,tls,acl+tls", "--repeats", "1", "--duration", "6s", "--quiet"], { env: { REPORTS_DIR: "reports/suites" } });
+  const r = await cli(["matrix", "tls-cost", "--security-levels", "none,tls,acl+tls", "--repeats", "1", "--duration", "6s", "--quiet"], {
+    env: { REPORTS_DIR: "reports/suites" },
+  });
   t.log(r.stdout);
   t.is(r.code, 0, `${r.stdout}\n${r.stderr.slice(-3000)}`);
   const root = /matrix: (.*)/.exec(r.stdout)![1].trim();
-  for (const [level, folder] of [["tls", "compare-none-vs-tls"], ["acl+tls", "compare-none-vs-acl-tls"]]) {
+  for (const [level, folder] of [
+    ["tls", "compare-none-vs-tls"],
+    ["acl+tls", "compare-none-vs-acl-tls"],
+  ]) {
     const c = JSON.parse(readFileSync(path.join(root, folder, "compare.json"), "utf8")) as Comparison;
     t.deepEqual([c.base.security, c.candidate.security], [["none"], [level]]);
     t.deepEqual(c.scenarios.map((s) => s.name).sort(), ["tls-cost-fixed-rate", "tls-cost-throughput"]);
     for (const s of c.scenarios) {
-      t.false(s.notes.some((n) => /definition differs/.test(n)), "the security level is the one thing that varies");
+      t.false(
+        s.notes.some((n) => /definition differs/.test(n)),
+        "the security level is the one thing that varies",
+      );
       const m = (key: string) => s.metrics.find((x) => x.key === key);
       for (const key of ["p50.baseline", "p99.baseline", "throughput"]) t.truthy(m(key), `${s.name}: ${key} on both sides`);
       const tput = m("throughput")!;
-      if (s.name === "tls-cost-fixed-rate") for (const side of [tput.base, tput.candidate]) t.true(Math.abs(side.median - 2000) < 40, `the fixed rate held: ${side.median} ops/s`);
+      if (s.name === "tls-cost-fixed-rate")
+        for (const side of [tput.base, tput.candidate]) t.true(Math.abs(side.median - 2000) < 40, `the fixed rate held: ${side.median} ops/s`);
       else for (const side of [tput.base, tput.candidate]) t.true(side.median > 10_000, `closed loop goes past the fixed rate: ${side.median} ops/s`);
     }
   }

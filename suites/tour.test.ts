@@ -25,7 +25,10 @@ test("the tour runs all four topologies, writes one combined report, and shows w
     for (const f of ["report.html", "report.json", "summary.md", "junit.xml", "latency.hlog"]) t.true(existsSync(path.join(d, f)), `${d}/${f}`);
     return JSON.parse(readFileSync(path.join(d, "report.json"), "utf8")) as RunReport;
   });
-  t.deepEqual(reports.map((x) => x.scenario.topology.kind), ["standalone", "replication", "sentinel", "cluster"]);
+  t.deepEqual(
+    reports.map((x) => x.scenario.topology.kind),
+    ["standalone", "replication", "sentinel", "cluster"],
+  );
 
   const [standalone, ...kills] = reports;
   const save = standalone.faults[0];
@@ -61,7 +64,10 @@ test("the tour runs all four topologies, writes one combined report, and shows w
     const sentinel = runDirs[2];
     const shown = await openPage(browser, path.join(sentinel, "report.html"), path.join(ARTIFACTS, "tour-sentinel-master-kill.png"));
     t.deepEqual(shown.errors, []);
-    t.deepEqual(shown.canvases.map((c) => c.kind), ["latency", "app", "throughput", "replication", "memory", "instrument"]);
+    t.deepEqual(
+      shown.canvases.map((c) => c.kind),
+      ["latency", "app", "throughput", "replication", "memory", "instrument"],
+    );
     for (const c of shown.canvases) t.true(c.series > 500, `${c.kind}: ${c.series} pixels of its series`);
     t.log(`screenshots: ${ARTIFACTS}/tour-index.png, ${ARTIFACTS}/tour-sentinel-master-kill.png`);
   } finally {

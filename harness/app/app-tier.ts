@@ -93,7 +93,12 @@ export function appTierReport(spec: AppTier, recorder: Recorder, counts: AppLoad
       "HTTP, from each request's intended start: when autocannon (in a thread of its own) was due to send it; its own correction off; requests a busy connection never sent count as waiting until it came free",
     phases,
     total,
-    availability: availability({ writes: recorder.log.writesByIntendedStart(), faultStarts: load.faultStarts, endMs: load.lastIssueMs, objectiveMs: load.objectiveMs }),
+    availability: availability({
+      writes: recorder.log.writesByIntendedStart(),
+      faultStarts: load.faultStarts,
+      endMs: load.lastIssueMs,
+      objectiveMs: load.objectiveMs,
+    }),
     httpStatus: counts.httpStatus,
     redisErrors,
     unfinished: counts.unfinished,

@@ -37,8 +37,7 @@ const LOW_RATE = 1000;
 type Test = "get" | "set";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const range = (xs: number[], f: (x: number) => string = (x) => String(Math.round(x))) =>
-  `${f(median(xs))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`;
+const range = (xs: number[], f: (x: number) => string = (x) => String(Math.round(x))) => `${f(median(xs))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`;
 const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 /**
  * Each measured run starts from a collected heap (the bench runs with --expose-gc): the garbage of the runs before it
@@ -46,15 +45,37 @@ const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
  */
 const collect = () => (globalThis as { gc?: () => void }).gc?.();
 
-
 function redisBenchmark(port: number, test: Test, clients: number, pipeline: number, requests: number) {
   const out = execFileSync(
     "redis-benchmark",
-    ["-h", "127.0.0.1", "-p", String(port), "-t", test, "-c", String(clients), "-P", String(pipeline), "-n", String(requests), "-r", String(KEYSPACE), "-d", String(VALUE_BYTES), "--csv"],
+    [
+      "-h",
+      "127.0.0.1",
+      "-p",
+      String(port),
+      "-t",
+      test,
+      "-c",
+      String(clients),
+      "-P",
+      String(pipeline),
+      "-n",
+      String(requests),
+      "-r",
+      String(KEYSPACE),
+      "-d",
+      String(VALUE_BYTES),
+      "--csv",
+    ],
     { encoding: "utf8" },
   );
   // "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
-  const row = out.trim().split("\n").at(-1)!.split(",").map((c) => c.replace(/"/g, ""));
+  const row = out
+    .trim()
+    .split("\n")
+    .at(-1)!
+    .split(",")
+    .map((c) => c.replace(/"/g, ""));
   return { rps: Number(row[1]), p50Us: Math.round(Number(row[4]) * 1000), p99Us: Math.round(Number(row[6]) * 1000) };
 }
 
@@ -221,13 +242,17 @@ async function openLoopMax(port: number, connections: number, threads: number): 
     let tries = 0;
     while (tries < 2 && (r === null || !holds(r, rate))) {
       tries++;
-      r = await (threads === 1 ? driverFixedRate("lean", port, rate, connections, seconds) : threadsFixedRate(port, rate, threads, connections, seconds)).catch(() => null);
+      r = await (threads === 1 ? driverFixedRate("lean", port, rate, connections, seconds) : threadsFixedRate(port, rate, threads, connections, seconds)).catch(
+        () => null,
+      );
       if (!r) break;
     }
     if (!r) break;
     const held = holds(r, rate);
     steps.push({ rate, tries, held, ...r });
-    progress(`open loop, ${threads} thread(s), ${rate} ops/s: achieved ${Math.round(r.achieved)}, lag P99 ${r.lagP99Us} µs, P99 ${r.p99Us} µs${held ? "" : " (not held)"}`);
+    progress(
+      `open loop, ${threads} thread(s), ${rate} ops/s: achieved ${Math.round(r.achieved)}, lag P99 ${r.lagP99Us} µs, P99 ${r.p99Us} µs${held ? "" : " (not held)"}`,
+    );
     if (!held) break;
     maxRate = rate;
   }
@@ -241,7 +266,10 @@ function table(headers: string[], rows: string[][]): string {
 async function main() {
   const settings = loadSettings();
   progress(`starting ${settings.redisImage} behind Toxiproxy`);
-  const topology = await StandaloneTopology.start({ image: settings.redisImage, toxiproxyImage: settings.toxiproxyImage, limits: DEFAULT_LIMITS, config: {}, client: DEFAULT_CLIENT_SETTINGS }, progress);
+  const topology = await StandaloneTopology.start(
+    { image: settings.redisImage, toxiproxyImage: settings.toxiproxyImage, limits: DEFAULT_LIMITS, config: {}, client: DEFAULT_CLIENT_SETTINGS },
+    progress,
+  );
   const direct = topology.nodes[0].hostPort;
   const viaFaultLayer = topology.clientLinks.get(topology.nodes[0].name)!.hostPort;
   try {
@@ -265,16 +293,69 @@ async function main() {
           m.bare.push(await bareIoredisMax(direct, t, c, p));
         }
         const [rb, lean, io, bare] = [median(m.rb), median(m.lean), median(m.ioredis), median(m.bare)];
-        rows.push([t.toUpperCase(), String(c), String(p), range(m.rb), range(m.lean), (lean / rb).toFixed(2), range(m.ioredis), range(m.bare), (io / bare).toFixed(2)]);
-        throughput.push({ test: t, connections: c, pipeline: p, redisBenchmark: Math.round(rb), driver: Math.round(lean), ratio: +(lean / rb).toFixed(3), engine: "lean", bareIoredis: Math.round(bare) });
-        throughput.push({ test: t, connections: c, pipeline: p, redisBenchmark: Math.round(rb), driver: Math.round(io), ratio: +(io / bare).toFixed(3), engine: "ioredis", bareIoredis: Math.round(bare) });
+        rows.push([
+          t.toUpperCase(),
+          String(c),
+          String(p),
+          range(m.rb),
+          range(m.lean),
+          (lean / rb).toFixed(2),
+          range(m.ioredis),
+          range(m.bare),
+          (io / bare).toFixed(2),
+        ]);
+        throughput.push({
+          test: t,
+          connections: c,
+          pipeline: p,
+          redisBenchmark: Math.round(rb),
+          driver: Math.round(lean),
+          ratio: +(lean / rb).toFixed(3),
+          engine: "lean",
+          bareIoredis: Math.round(bare),
+        });
+        throughput.push({
+          test: t,
+          connections: c,
+          pipeline: p,
+          redisBenchmark: Math.round(rb),
+          driver: Math.round(io),
+          ratio: +(io / bare).toFixed(3),
+          engine: "ioredis",
+          bareIoredis: Math.round(bare),
+        });
       }
     }
     out.push("## Max throughput, closed loop, direct to the server (ops/s)\n");
     out.push("Targets: lean / redis-benchmark ≥ 1.0 at pipeline 16, ≥ 0.8 at pipeline 1; ioredis engine / bare ioredis ≥ 0.9.\n");
-    out.push(table(["test", "connections", "pipeline", "redis-benchmark", "lean engine", "lean / redis-benchmark", "ioredis engine (auto-pipelining at P > 1)", "bare ioredis pipeline()", "ioredis engine / bare"], rows));
+    out.push(
+      table(
+        [
+          "test",
+          "connections",
+          "pipeline",
+          "redis-benchmark",
+          "lean engine",
+          "lean / redis-benchmark",
+          "ioredis engine (auto-pipelining at P > 1)",
+          "bare ioredis pipeline()",
+          "ioredis engine / bare",
+        ],
+        rows,
+      ),
+    );
 
-    const lat = { rb50: [] as number[], rb99: [] as number[], bare50: [] as number[], bare99: [] as number[], io50: [] as number[], io99: [] as number[], lean50: [] as number[], lean99: [] as number[], layer: [] as number[] };
+    const lat = {
+      rb50: [] as number[],
+      rb99: [] as number[],
+      bare50: [] as number[],
+      bare99: [] as number[],
+      io50: [] as number[],
+      io99: [] as number[],
+      lean50: [] as number[],
+      lean99: [] as number[],
+      layer: [] as number[],
+    };
     for (let round = 0; round < ROUNDS; round++) {
       progress(`latency round ${round + 1}/${ROUNDS}`);
       const rb = redisBenchmark(direct, "get", 1, 1, LOW_RATE * SECONDS);
@@ -305,8 +386,20 @@ async function main() {
         [
           ["P50", range(lat.rb50), range(lat.bare50), range(lat.io50), range(lat.lean50)],
           ["P99", range(lat.rb99), range(lat.bare99), range(lat.io99), range(lat.lean99)],
-          ["P50 − redis-benchmark P50", "", `${latency.bareIoredisP50Us - latency.redisBenchmarkP50Us}`, `${latency.driverP50Us - latency.redisBenchmarkP50Us}`, `${latency.leanP50Us - latency.redisBenchmarkP50Us}`],
-          ["P99 / bare ioredis P99", "", "", (latency.driverP99Us / latency.bareIoredisP99Us).toFixed(2), (latency.leanP99Us / latency.bareIoredisP99Us).toFixed(2)],
+          [
+            "P50 − redis-benchmark P50",
+            "",
+            `${latency.bareIoredisP50Us - latency.redisBenchmarkP50Us}`,
+            `${latency.driverP50Us - latency.redisBenchmarkP50Us}`,
+            `${latency.leanP50Us - latency.redisBenchmarkP50Us}`,
+          ],
+          [
+            "P99 / bare ioredis P99",
+            "",
+            "",
+            (latency.driverP99Us / latency.bareIoredisP99Us).toFixed(2),
+            (latency.leanP99Us / latency.bareIoredisP99Us).toFixed(2),
+          ],
         ],
       ),
     );
@@ -323,11 +416,22 @@ async function main() {
       table(
         ["driver threads", "target ops/s", "achieved ops/s", "schedule lag P99 µs", "P50 µs", "P99 µs", "tries", "held"],
         byThreads.flatMap((b) =>
-          b.steps.map((s) => [String(b.threads), String(s.rate), String(Math.round(s.achieved)), String(s.lagP99Us), String(s.p50Us), String(s.p99Us), String(s.tries), s.held ? "yes" : "no"]),
+          b.steps.map((s) => [
+            String(b.threads),
+            String(s.rate),
+            String(Math.round(s.achieved)),
+            String(s.lagP99Us),
+            String(s.p50Us),
+            String(s.p99Us),
+            String(s.tries),
+            s.held ? "yes" : "no",
+          ]),
         ),
       ),
     );
-    out.push(`\nSustained maximum: ${byThreads.map((b) => `${b.maxRate} ops/s on ${b.threads} thread(s)`).join(", ")} (this machine: 2 vCPUs, shared with the server).`);
+    out.push(
+      `\nSustained maximum: ${byThreads.map((b) => `${b.maxRate} ops/s on ${b.threads} thread(s)`).join(", ")} (this machine: 2 vCPUs, shared with the server).`,
+    );
     out.push(`\nThe fault layer (one Toxiproxy hop) adds ${range(lat.layer)} µs at P50 (lean engine, ${LOW_RATE} GET/s).`);
 
     const bench = {

@@ -91,12 +91,15 @@ export function recoveryTime(w: WriteSeries, fromMs: number, untilMs: number, st
     if (attempted === 0) continue;
     if ((prefix[hi - lo0] - prefix[lo - lo0]) / attempted < SUCCESS_THRESHOLD) {
       // This stretch failed: the outage lasted past its start, whatever came after the window.
-      if (earliestGood === null) return { rtoMs: null, rtoCensored: true, rtoLowerBoundMs: from - fromMs, rtoNote: "writes had not recovered by the end of the window" };
+      if (earliestGood === null)
+        return { rtoMs: null, rtoCensored: true, rtoLowerBoundMs: from - fromMs, rtoNote: "writes had not recovered by the end of the window" };
       break;
     }
     earliestGood = from;
   }
-  return earliestGood === null ? { rtoMs: null, rtoCensored: false, rtoNote: "no writes were attempted after the fault" } : { rtoMs: earliestGood - fromMs, rtoCensored: false };
+  return earliestGood === null
+    ? { rtoMs: null, rtoCensored: false, rtoNote: "no writes were attempted after the fault" }
+    : { rtoMs: earliestGood - fromMs, rtoCensored: false };
 }
 
 /** The worse of two outages: a censored one is worse than any measured one (and the larger bound of two); null says least. */
@@ -158,7 +161,10 @@ export function durableWrites(ledger: WriteLedger, readBack: ReadBack): WriteSer
   const ids = Array.from({ length: ledger.size }, (_, id) => id);
   // Ids are handed out in order of intended start on one thread; sort anyway rather than rely on it.
   ids.sort((a, b) => ledger.intendedMsOf(a) - ledger.intendedMsOf(b));
-  return { t: Float64Array.from(ids, (id) => ledger.intendedMsOf(id)), ok: Uint8Array.from(ids, (id) => (ledger.outcomeOf(id) === ACKED && readBack[id] > 0 ? 1 : 0)) };
+  return {
+    t: Float64Array.from(ids, (id) => ledger.intendedMsOf(id)),
+    ok: Uint8Array.from(ids, (id) => (ledger.outcomeOf(id) === ACKED && readBack[id] > 0 ? 1 : 0)),
+  };
 }
 
 export interface AvailabilityInput {

@@ -88,7 +88,10 @@ export const dataLossChecker: Checker<"dataLoss"> = {
         else perFault[at].earliestLostAck = Math.min(perFault[at].earliestLostAck, ack);
       } else if (here) indeterminate++;
     }
-    const shares = perFault.map(({ earliestLostAck, ...p }, k) => ({ ...p, rpoMs: earliestLostAck === Infinity ? null : Math.max(0, windows[k].sentAtMs - earliestLostAck) }));
+    const shares = perFault.map(({ earliestLostAck, ...p }, k) => ({
+      ...p,
+      rpoMs: earliestLostAck === Infinity ? null : Math.max(0, windows[k].sentAtMs - earliestLostAck),
+    }));
     const rpos = shares.flatMap((p) => (p.rpoMs === null ? [] : [p.rpoMs]));
     return {
       dataLoss: {

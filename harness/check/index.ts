@@ -11,7 +11,15 @@ import { staleReadsChecker } from "./stale-reads.js";
 import { budgetChecks, type Check } from "./verdict.js";
 
 /** The checkers every run goes through. A new checker: one file, one line here. */
-export const CHECKERS = [latencyChecker, availabilityChecker, dataLossChecker, staleReadsChecker, instrumentChecker, oomChecker, linearizabilityChecker] as const;
+export const CHECKERS = [
+  latencyChecker,
+  availabilityChecker,
+  dataLossChecker,
+  staleReadsChecker,
+  instrumentChecker,
+  oomChecker,
+  linearizabilityChecker,
+] as const;
 
 export type CheckResults = Pick<Measurements, CheckedField>;
 /** What the checkers made of a run: their results, and every budget checked against them. */

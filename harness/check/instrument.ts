@@ -60,13 +60,14 @@ export const instrumentChecker: Checker<"instrument"> = {
     const reasons: string[] = [];
     if (mode === "open-loop" && scheduleLag.count > 0 && scheduleLag.p99Us > MAX_LAG_P99_US)
       reasons.push(`schedule lag P99 ${(scheduleLag.p99Us / 1000).toFixed(2)} ms (over ${MAX_LAG_P99_US / 1000} ms): operations left late`);
-    if (busySeconds > MAX_BUSY_SECONDS)
-      reasons.push(`the driver's event loop was over ${MAX_EVENT_LOOP_UTILIZATION * 100}% busy for ${busySeconds} s`);
+    if (busySeconds > MAX_BUSY_SECONDS) reasons.push(`the driver's event loop was over ${MAX_EVENT_LOOP_UTILIZATION * 100}% busy for ${busySeconds} s`);
     const limits =
       mode === "open-loop"
         ? `latency is counted from the intended start, so the driver's own delay (schedule lag P99 ${(scheduleLag.p99Us / 1000).toFixed(2)} ms) is in every percentile: read P50/P99 as upper bounds of Redis's; throughput is the driver's ceiling, not Redis's`
         : "the rate achieved is the driver's ceiling, not Redis's; service times include the time replies waited for a busy event loop";
     const scheduleLagByPhase = Object.fromEntries(Object.entries(byPhase).map(([p, hist]) => [p, summarize(hist)]));
-    return { instrument: { engine, calibration, scheduleLag, scheduleLagByPhase, perSecond, busySeconds, driverBound: reasons.length ? { reasons, limits } : null } };
+    return {
+      instrument: { engine, calibration, scheduleLag, scheduleLagByPhase, perSecond, busySeconds, driverBound: reasons.length ? { reasons, limits } : null },
+    };
   },
 };

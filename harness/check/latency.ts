@@ -24,7 +24,10 @@ export const latencyChecker: Checker<"phases" | "total"> = {
       fault: [p.faultStartMs ?? null, p.faultEndMs ?? null],
       recovery: [p.faultEndMs ?? null, null],
     };
-    const phases = Object.fromEntries(ALL_PHASES.map((ph) => [ph, { fromMs: bounds[ph][0], toMs: bounds[ph][1], ...perPhase[ph] }])) as Record<AnyPhase, PhaseReport>;
+    const phases = Object.fromEntries(ALL_PHASES.map((ph) => [ph, { fromMs: bounds[ph][0], toMs: bounds[ph][1], ...perPhase[ph] }])) as Record<
+      AnyPhase,
+      PhaseReport
+    >;
     return { phases, total };
   },
 };

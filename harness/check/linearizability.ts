@@ -55,8 +55,16 @@ export const PORCUPINE_CHECK = path.join(HERE, "porcupine", "bin", "porcupine-ch
  */
 export function checkLinearizability(history: RegisterOp[], o: CheckOptions = {}, program = PORCUPINE_CHECK): LinearizabilityResult {
   if (!existsSync(program))
-    throw new EnvironmentError(`The linearizability checker is not built (${program} is missing).`, "Run `bash harness/infra/setup.sh`: it builds harness/check/porcupine with Go.");
-  const request = JSON.stringify({ operations: history, timeoutMs: o.timeoutMs ?? 10_000, shrinkMs: o.shrinkMs ?? 10_000, visualization: o.visualization ?? "" });
+    throw new EnvironmentError(
+      `The linearizability checker is not built (${program} is missing).`,
+      "Run `bash harness/infra/setup.sh`: it builds harness/check/porcupine with Go.",
+    );
+  const request = JSON.stringify({
+    operations: history,
+    timeoutMs: o.timeoutMs ?? 10_000,
+    shrinkMs: o.shrinkMs ?? 10_000,
+    visualization: o.visualization ?? "",
+  });
   const r = spawnSync(program, [], { input: request, encoding: "utf8", maxBuffer: 256 * 2 ** 20 });
   if (r.error) throw r.error;
   // Exit 2 is a history this harness wrote wrongly: a bug of the harness, not the user's input.

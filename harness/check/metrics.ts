@@ -56,7 +56,12 @@ export interface BudgetBound<K extends string = string, S extends z.ZodType = z.
   schema: S;
 }
 
-const budget = <K extends string, S extends z.ZodType>(key: K, bound: "max" | "min", schema: S, name?: string): BudgetBound<K, S> => ({ key, bound, schema, ...(name ? { name } : {}) });
+const budget = <K extends string, S extends z.ZodType>(key: K, bound: "max" | "min", schema: S, name?: string): BudgetBound<K, S> => ({
+  key,
+  bound,
+  schema,
+  ...(name ? { name } : {}),
+});
 
 /**
  * One quantity the harness reports: how it is named, its unit, which way is better, the smallest change a comparison
@@ -85,26 +90,56 @@ export interface Metric<I extends string = string, K extends string = string> {
   measure(m: Measurements, phase?: Phase): Measured;
 }
 
-const inPhase = (pick: (s: PhaseReport) => number) => (m: Measurements, phase?: Phase): Measured => {
-  const s = m.phases[phase!];
-  return s.ops === 0 ? { value: null, note: `no operations in the ${phase} phase` } : { value: pick(s) };
-};
+const inPhase =
+  (pick: (s: PhaseReport) => number) =>
+  (m: Measurements, phase?: Phase): Measured => {
+    const s = m.phases[phase!];
+    return s.ops === 0 ? { value: null, note: `no operations in the ${phase} phase` } : { value: pick(s) };
+  };
 /** A latency percentile of a phase, in ms, with its own 95% interval. */
-const percentile = (key: "p50Us" | "p99Us" | "p999Us") => (m: Measurements, phase?: Phase): Measured => {
-  const s = m.phases[phase!];
-  if (s.ops === 0) return { value: null, note: `no operations in the ${phase} phase` };
-  const iv = s.latency.interval95?.[key];
-  return { value: s.latency[key] / 1000, ...(iv ? { interval: [iv[0] / 1000, iv[1] / 1000] as [number, number] } : {}) };
-};
+const percentile =
+  (key: "p50Us" | "p99Us" | "p999Us") =>
+  (m: Measurements, phase?: Phase): Measured => {
+    const s = m.phases[phase!];
+    if (s.ops === 0) return { value: null, note: `no operations in the ${phase} phase` };
+    const iv = s.latency.interval95?.[key];
+    return { value: s.latency[key] / 1000, ...(iv ? { interval: [iv[0] / 1000, iv[1] / 1000] as [number, number] } : {}) };
+  };
 /** A count where any one is news: at most so many (usually 0), or, for a scenario built to cause one, at least so many. */
-function strictCount<I extends string, Max extends string, Min extends string>(id: I, name: string, label: string, [max, min, minName]: [Max, Min, string], measure: Metric["measure"], needs?: Metric["needs"]) {
+function strictCount<I extends string, Max extends string, Min extends string>(
+  id: I,
+  name: string,
+  label: string,
+  [max, min, minName]: [Max, Min, string],
+  measure: Metric["measure"],
+  needs?: Metric["needs"],
+) {
   const budgets = [budget(max, "max", writes), budget(min, "min", writes.min(1), minName)] as const;
-  return { id, name, label, unit: "count", better: "lower", floor: 1, perPhase: false, strict: true, budgets, measure, ...(needs ? { needs } : {}) } satisfies Metric<I>;
+  return {
+    id,
+    name,
+    label,
+    unit: "count",
+    better: "lower",
+    floor: 1,
+    perPhase: false,
+    strict: true,
+    budgets,
+    measure,
+    ...(needs ? { needs } : {}),
+  } satisfies Metric<I>;
 }
 const NO_READ_BACK = "no read-back (the run did not finish or the topology did not converge)";
 
 /** An RTO, read from one of availability's outages: a censored one is a lower bound, never a value. */
-function rtoMetric<I extends string, K extends string>(id: I, name: string, label: string, key: K, outage: (m: Measurements) => Outage | null | undefined, missing: string) {
+function rtoMetric<I extends string, K extends string>(
+  id: I,
+  name: string,
+  label: string,
+  key: K,
+  outage: (m: Measurements) => Outage | null | undefined,
+  missing: string,
+) {
   return {
     id,
     name,
@@ -127,10 +162,40 @@ function rtoMetric<I extends string, K extends string>(id: I, name: string, labe
 /** The catalog as written, its names kept literal: MetricId, BudgetKey and budgetsSchema are read off it. */
 const CATALOG = [
   { id: "p50", name: "p50", label: "P50 latency", unit: "ms", better: "lower", floor: 0.001, perPhase: true, budgets: [], measure: percentile("p50Us") },
-  { id: "p99", name: "p99", label: "P99 latency", unit: "ms", better: "lower", floor: 0.001, perPhase: true, budgets: [budget("p99Ms", "max", perPhase(positiveMs))], measure: percentile("p99Us") },
-  { id: "p999", name: "p99.9", label: "P99.9 latency", unit: "ms", better: "lower", floor: 0.001, perPhase: true, budgets: [budget("p999Ms", "max", perPhase(positiveMs))], measure: percentile("p999Us") },
+  {
+    id: "p99",
+    name: "p99",
+    label: "P99 latency",
+    unit: "ms",
+    better: "lower",
+    floor: 0.001,
+    perPhase: true,
+    budgets: [budget("p99Ms", "max", perPhase(positiveMs))],
+    measure: percentile("p99Us"),
+  },
+  {
+    id: "p999",
+    name: "p99.9",
+    label: "P99.9 latency",
+    unit: "ms",
+    better: "lower",
+    floor: 0.001,
+    perPhase: true,
+    budgets: [budget("p999Ms", "max", perPhase(positiveMs))],
+    measure: percentile("p999Us"),
+  },
   // Failed operations / attempted, per phase.
-  { id: "errorRate", name: "error rate", label: "error rate", unit: "fraction", better: "lower", floor: 0.001, perPhase: true, budgets: [budget("maxErrorRate", "max", perPhase(fraction))], measure: inPhase((s) => s.errors / s.ops) },
+  {
+    id: "errorRate",
+    name: "error rate",
+    label: "error rate",
+    unit: "fraction",
+    better: "lower",
+    floor: 0.001,
+    perPhase: true,
+    budgets: [budget("maxErrorRate", "max", perPhase(fraction))],
+    measure: inPhase((s) => s.errors / s.ops),
+  },
   {
     id: "throughput",
     name: "throughput",
@@ -149,8 +214,25 @@ const CATALOG = [
   // The observed RTO (docs/design.md): the worst fault's, counting acknowledged writes; within the objective, counting a
   // write only when acknowledged within workload.objectiveMs; durable, only when read back afterwards.
   rtoMetric("rto", "RTO", "RTO", "rtoMs", (m) => m.availability, "no availability measured"),
-  rtoMetric("rtoWithinObjective", "RTO within objective", "RTO, writes within the latency objective", "rtoWithinObjectiveMs", (m) => m.availability.withinObjective, "not measured (an older report)"),
-  { ...rtoMetric("durableRto", "durable RTO", "RTO, writes that survived", "durableRtoMs", (m) => m.availability.durable, "no ledger and read-back to tell which writes survived"), needs: "writeLedger" },
+  rtoMetric(
+    "rtoWithinObjective",
+    "RTO within objective",
+    "RTO, writes within the latency objective",
+    "rtoWithinObjectiveMs",
+    (m) => m.availability.withinObjective,
+    "not measured (an older report)",
+  ),
+  {
+    ...rtoMetric(
+      "durableRto",
+      "durable RTO",
+      "RTO, writes that survived",
+      "durableRtoMs",
+      (m) => m.availability.durable,
+      "no ledger and read-back to tell which writes survived",
+    ),
+    needs: "writeLedger",
+  },
   {
     id: "lostWrites",
     needs: "writeLedger",
@@ -167,8 +249,17 @@ const CATALOG = [
     measure: (m: Measurements): Measured => (m.dataLoss ? { value: m.dataLoss.lost } : { value: null, note: NO_READ_BACK }),
   },
   // Writes applied more than once (a client resent what the server had done); a scenario built for it (lost replies) sets the minimum.
-  strictCount("duplicatedWrites", "duplicated writes", "writes applied twice", ["maxDuplicatedWrites", "minDuplicatedWrites", "expected duplicate seen"], (m) =>
-    !m.dataLoss ? { value: null, note: NO_READ_BACK } : m.dataLoss.duplicated === undefined ? { value: null, note: "writes were SETs then (an older report): a second application did not show" } : { value: m.dataLoss.duplicated },
+  strictCount(
+    "duplicatedWrites",
+    "duplicated writes",
+    "writes applied twice",
+    ["maxDuplicatedWrites", "minDuplicatedWrites", "expected duplicate seen"],
+    (m) =>
+      !m.dataLoss
+        ? { value: null, note: NO_READ_BACK }
+        : m.dataLoss.duplicated === undefined
+          ? { value: null, note: "writes were SETs then (an older report): a second application did not show" }
+          : { value: m.dataLoss.duplicated },
     "writeLedger",
   ),
   {
@@ -189,13 +280,20 @@ const CATALOG = [
     m.oom ? { value: m.oom.kills } : { value: null, note: "containers' memory was not watched (an older report)" },
   ),
   // Keys of a register history that are not linearizable; a scenario built to break it (a split brain read from both sides) sets the minimum.
-  strictCount("nonLinearizableKeys", "non-linearizable keys", "keys not linearizable", ["maxNonLinearizableKeys", "minNonLinearizableKeys", "expected violation seen"], (m) => {
-    const l = m.linearizability;
-    if (!l) return { value: null, note: "no register history (the workload keeps none)" };
-    // A search that ran out of time decides nothing for its key: no violation found is not a pass then.
-    if (l.violations.length === 0 && l.unknownKeys.length) return { value: null, note: `the search ran out of time on ${l.unknownKeys.join(", ")}` };
-    return { value: l.violations.length };
-  }, "registerHistory"),
+  strictCount(
+    "nonLinearizableKeys",
+    "non-linearizable keys",
+    "keys not linearizable",
+    ["maxNonLinearizableKeys", "minNonLinearizableKeys", "expected violation seen"],
+    (m) => {
+      const l = m.linearizability;
+      if (!l) return { value: null, note: "no register history (the workload keeps none)" };
+      // A search that ran out of time decides nothing for its key: no violation found is not a pass then.
+      if (l.violations.length === 0 && l.unknownKeys.length) return { value: null, note: `the search ran out of time on ${l.unknownKeys.join(", ")}` };
+      return { value: l.violations.length };
+    },
+    "registerHistory",
+  ),
 ] as const;
 
 type Catalog = (typeof CATALOG)[number];
@@ -212,7 +310,6 @@ export const budgetsSchema = z
   .partial()
   .strict();
 export type Budgets = z.output<typeof budgetsSchema>;
-
 
 export function metric(id: MetricId): Metric<MetricId, BudgetKey> {
   return METRICS.find((m) => m.id === id)!;
@@ -263,7 +360,15 @@ export function metricSamples(m: Measurements): MetricSample[] {
     for (const phase of x.perPhase ? PHASES : [undefined]) {
       const v = x.measure(m, phase);
       if (v.value === null) continue;
-      out.push({ key: phase ? `${x.id}.${phase}` : x.id, label: phase ? `${x.label}, ${phase}` : x.label, ...common(x), ...(phase ? { phase } : {}), value: v.value, censored: v.censored ?? false, ...(v.interval ? { interval: v.interval } : {}) });
+      out.push({
+        key: phase ? `${x.id}.${phase}` : x.id,
+        label: phase ? `${x.label}, ${phase}` : x.label,
+        ...common(x),
+        ...(phase ? { phase } : {}),
+        value: v.value,
+        censored: v.censored ?? false,
+        ...(v.interval ? { interval: v.interval } : {}),
+      });
     }
   }
   const many = m.faults.length > 1;
@@ -271,7 +376,16 @@ export function metricSamples(m: Measurements): MetricSample[] {
     for (const fm of faultDefinition(f.kind).metrics ?? []) {
       const v = fm.pick(f.details);
       if (typeof v !== "number" || !Number.isFinite(v)) continue;
-      out.push({ key: `${fm.id}.${i}`, label: `${fm.label}${many ? ` (${f.kind} #${i + 1})` : ""}`, unit: fm.unit, better: fm.better, floor: fm.floor, strict: false, value: v, censored: false });
+      out.push({
+        key: `${fm.id}.${i}`,
+        label: `${fm.label}${many ? ` (${f.kind} #${i + 1})` : ""}`,
+        unit: fm.unit,
+        better: fm.better,
+        floor: fm.floor,
+        strict: false,
+        value: v,
+        censored: false,
+      });
     }
   });
   return out;

@@ -33,7 +33,11 @@ export async function runClientMatrix(
   const progress = new Progress(process.stderr, o.quiet);
   const profiles = runs.map((r) => r.profile);
   let dir = "";
-  const files = () => ({ markdown: path.join(dir, "client-matrix.md"), html: path.join(dir, "client-matrix.html"), json: path.join(dir, "client-matrix.json") });
+  const files = () => ({
+    markdown: path.join(dir, "client-matrix.md"),
+    html: path.join(dir, "client-matrix.html"),
+    json: path.join(dir, "client-matrix.json"),
+  });
   const suite = await runSuite(
     runs.map((r) => r.scenario),
     {

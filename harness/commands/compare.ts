@@ -10,7 +10,11 @@ export function registerCompare(program: Command, done: (code: number) => void):
     .description("compare runs side by side (repeats of a scenario on a side are pooled)")
     .requiredOption("--base <run|folder...>", "report.json files, run folders or folders of runs: the base")
     .requiredOption("--candidate <run|folder...>", "the same for the candidate")
-    .option("--threshold <0.05>", "relative change that counts as a regression, when the runs also show it (at least 3 a side: rank test, beyond three times the spread)", String(DEFAULT_COMPARE_THRESHOLD))
+    .option(
+      "--threshold <0.05>",
+      "relative change that counts as a regression, when the runs also show it (at least 3 a side: rank test, beyond three times the spread)",
+      String(DEFAULT_COMPARE_THRESHOLD),
+    )
     .option("--out <dir>", "where compare.md/.html/.json go (default reports/<time>-compare)")
     .action((o: { base: string[]; candidate: string[]; threshold: string; out?: string }) => {
       const r = compareAndWrite({

@@ -24,17 +24,30 @@ interface Variant {
 
 /** The matrix's columns, from --images or --security-levels (one of the two, at least two values). */
 function variantsOf(o: { images?: string; securityLevels?: string; secure?: boolean; security?: string }): Variant[] {
-  const list = (v: string) => v.split(",").map((i) => i.trim()).filter(Boolean);
+  const list = (v: string) =>
+    v
+      .split(",")
+      .map((i) => i.trim())
+      .filter(Boolean);
   if ((o.images === undefined) === (o.securityLevels === undefined))
-    throw new BadInputError("matrix needs one dimension: --images or --security-levels.", "e.g. --images redis-chaos/redis:7.0,redis-chaos/valkey:8.1, or --security-levels none,tls,acl+tls");
+    throw new BadInputError(
+      "matrix needs one dimension: --images or --security-levels.",
+      "e.g. --images redis-chaos/redis:7.0,redis-chaos/valkey:8.1, or --security-levels none,tls,acl+tls",
+    );
   if (o.images !== undefined) {
     const images = list(o.images);
-    if (images.length < 2) throw new BadInputError("matrix needs --images with at least two images, comma-separated.", "e.g. --images redis-chaos/redis:7.0,redis-chaos/valkey:8.1");
+    if (images.length < 2)
+      throw new BadInputError("matrix needs --images with at least two images, comma-separated.", "e.g. --images redis-chaos/redis:7.0,redis-chaos/valkey:8.1");
     return images.map((image) => ({ name: image, overrides: { image } }));
   }
   const levels = list(o.securityLevels!);
-  if (levels.length < 2) throw new BadInputError("matrix needs --security-levels with at least two levels, comma-separated.", "e.g. --security-levels none,tls,acl+tls");
-  if (o.secure || o.security !== undefined) throw new BadInputError("--security-levels already says how each column is secured; --secure and --security would override it.", "Drop --secure / --security.");
+  if (levels.length < 2)
+    throw new BadInputError("matrix needs --security-levels with at least two levels, comma-separated.", "e.g. --security-levels none,tls,acl+tls");
+  if (o.secure || o.security !== undefined)
+    throw new BadInputError(
+      "--security-levels already says how each column is secured; --secure and --security would override it.",
+      "Drop --secure / --security.",
+    );
   return levels.map((security) => ({ name: security, overrides: { security } }));
 }
 
@@ -53,7 +66,10 @@ export function registerMatrix(program: Command, done: (code: number) => void): 
       .argument("<suite>", "a suite (a file in suites/)")
       .option("--images <a,b[,c]>", "the images, comma-separated; the first is the base")
       .option("--security-levels <none,tls,acl+tls>", "instead of images: security levels (as --security takes), the first is the base; e.g. what TLS costs")
-      .option("--threshold <0.05>", "relative change that counts as a regression, when the runs also show it (at least 3 a side: rank test, beyond three times the spread)"),
+      .option(
+        "--threshold <0.05>",
+        "relative change that counts as a regression, when the runs also show it (at least 3 a side: rank test, beyond three times the spread)",
+      ),
     false,
   )
     .addOption(repeatsOption("3"))
@@ -70,7 +86,11 @@ async function runMatrix(suite: string, variants: Variant[], o: OverrideFlags, r
   const settings = settingsOf(o);
   const progress = new Progress(process.stderr, o.quiet);
   const signal = interruptSignal();
-  const columns = variants.map((v) => ({ title: `${suite}-${slug(v.name)}`, label: v.name, scenarios: loadSuite(suite, { ...overridesOf(o), ...v.overrides }) }));
+  const columns = variants.map((v) => ({
+    title: `${suite}-${slug(v.name)}`,
+    label: v.name,
+    scenarios: loadSuite(suite, { ...overridesOf(o), ...v.overrides }),
+  }));
   // Every run admitted (it fits, its images are there) before the matrix's folder exists.
   for (const s of columns.flatMap((c) => c.scenarios)) await admitRun(s, settings, progress);
   const root = newReportDir(settings.reportsDir, `matrix-${suite}`);
@@ -85,7 +105,12 @@ async function runMatrix(suite: string, variants: Variant[], o: OverrideFlags, r
   for (let k = 1; k < runs.length; k++) {
     process.stdout.write(`\n${variants[0].name} → ${variants[k].name}\n`);
     try {
-      const r = compareAndWrite({ base: [runs[0].dir], candidate: [runs[k].dir], threshold, outDir: path.join(root, `compare-${slug(variants[0].name)}-vs-${slug(variants[k].name)}`) });
+      const r = compareAndWrite({
+        base: [runs[0].dir],
+        candidate: [runs[k].dir],
+        threshold,
+        outDir: path.join(root, `compare-${slug(variants[0].name)}-vs-${slug(variants[k].name)}`),
+      });
       process.stdout.write(`${r.text}comparison: ${r.files.markdown}\n`);
       if (r.code) note(EXIT.budgetFailed);
     } catch (err) {

@@ -15,9 +15,15 @@ export function withOverrides(cmd: Command, image = true): Command {
     .option("--at <10s>", "when faults are injected")
     .option("--driver-threads <n|auto>", "threads the lean engine's load is sharded over (default auto: cores minus one where it applies)")
     .option("--secure", "secured topologies, as production runs them: ACL users (the default user off) and TLS on every link (same as --security acl+tls)")
-    .option("--security <acl+tls>", "how topologies are secured: none, password, acl, tls, password+tls or acl+tls (secrets are made per run; HARNESS_REDIS_PASSWORD gives the application's)");
+    .option(
+      "--security <acl+tls>",
+      "how topologies are secured: none, password, acl, tls, password+tls or acl+tls (secrets are made per run; HARNESS_REDIS_PASSWORD gives the application's)",
+    );
   if (image) cmd.option("--image <name>", "Redis image (default: REDIS_IMAGE or redis-chaos/redis:7.0)");
-  cmd.option("--inconclusive <pass|fail>", "what a verdict that broke a budget only within the instrument's own floor exits with: pass (0, the default, or HARNESS_INCONCLUSIVE) or fail (1)");
+  cmd.option(
+    "--inconclusive <pass|fail>",
+    "what a verdict that broke a budget only within the instrument's own floor exits with: pass (0, the default, or HARNESS_INCONCLUSIVE) or fail (1)",
+  );
   return cmd.option("--quiet", "no progress lines");
 }
 
@@ -32,7 +38,18 @@ export const repeatsOption = (dflt: string) => new Option("--repeats <n>", "runs
 /** The flags withOverrides adds, as commander hands them over. */
 export type OverrideFlags = Overrides & { quiet?: boolean; inconclusive?: string };
 
-const OVERRIDES = ["duration", "rate", "dataset", "image", "connections", "readRatio", "at", "driverThreads", "secure", "security"] as const satisfies ReadonlyArray<keyof Overrides>;
+const OVERRIDES = [
+  "duration",
+  "rate",
+  "dataset",
+  "image",
+  "connections",
+  "readRatio",
+  "at",
+  "driverThreads",
+  "secure",
+  "security",
+] as const satisfies ReadonlyArray<keyof Overrides>;
 
 /** The scenario overrides among a command's flags. */
 export const overridesOf = (o: OverrideFlags): Overrides => Object.fromEntries(OVERRIDES.map((k) => [k, o[k]])) as Overrides;
@@ -45,7 +62,10 @@ export function positiveInt(flag: string, v: string): number {
 
 /** A comma-separated list, each item parsed, or bad input naming the flag and the item. */
 export function listOf<T>(flag: string, value: string, parse: (s: string) => T): T[] {
-  const items = value.split(",").map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (items.length === 0) throw new BadInputError(`--${flag} is empty.`, `Give a value, e.g. --${flag} ${flag === "sizes" ? "0.5gb,1gb,2gb" : "1000,10000"}`);
   return items.map((item) => {
     try {

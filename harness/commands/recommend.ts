@@ -38,7 +38,8 @@ const BARE_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)$/;
  */
 function timeFlag(flag: string, value: string, example: string, zero?: string): number {
   const v = value.trim();
-  if (BARE_NUMBER.test(v) && Number(v) !== 0) throw new BadInputError(`--${flag} needs a unit: ${example}`, `--${flag} ${v}s for seconds, --${flag} ${v}ms for milliseconds`);
+  if (BARE_NUMBER.test(v) && Number(v) !== 0)
+    throw new BadInputError(`--${flag} needs a unit: ${example}`, `--${flag} ${v}s for seconds, --${flag} ${v}ms for milliseconds`);
   let ms: number;
   try {
     ms = parseDurationS(v) * 1000;
@@ -78,9 +79,30 @@ async function measureMissing(r: Recommendation, ev: Evidence, p99Ms: number, se
   const root = settings.reportsDir;
   for (const topology of new Set(ORDER.map(studiedAs)))
     if (!ev.throughput[topology] && !signal.aborted)
-      await runThroughputStudy({ topology, sloP99Ms: p99Ms, startRate: 1000, maxRate: 200_000, stepSeconds: 10, readRatio: 0.5, settings, progress, signal, dir: newReportDir(root, `study-throughput-${topology}`) });
+      await runThroughputStudy({
+        topology,
+        sloP99Ms: p99Ms,
+        startRate: 1000,
+        maxRate: 200_000,
+        stepSeconds: 10,
+        readRatio: 0.5,
+        settings,
+        progress,
+        signal,
+        dir: newReportDir(root, `study-throughput-${topology}`),
+      });
   if (!ev.fork && !signal.aborted)
-    await runForkStudy({ sizes: [256, 512, 1024].map((m) => m * 2 ** 20), rates: [1000], repeats: 1, persistence: ["rdb"], target: 25 * 2 ** 30, settings, progress, signal, dir: newReportDir(root, "study-fork") });
+    await runForkStudy({
+      sizes: [256, 512, 1024].map((m) => m * 2 ** 20),
+      rates: [1000],
+      repeats: 1,
+      persistence: ["rdb"],
+      target: 25 * 2 ** 30,
+      settings,
+      progress,
+      signal,
+      dir: newReportDir(root, "study-fork"),
+    });
   const open = r.steps.flatMap((s) => ORDER.map((k) => s.perTopology[k]).filter((c) => OPEN.includes(c.judgement) && c.scenario));
   for (const name of new Set(open.map((c) => c.scenario!))) {
     if (signal.aborted) break;
@@ -93,7 +115,9 @@ async function measureMissing(r: Recommendation, ev: Evidence, p99Ms: number, se
 export function registerRecommend(program: Command, done: (code: number) => void): void {
   program
     .command("recommend")
-    .description("which topology for your requirements, on the studies and runs measured here (reports/): each branch of the decision flow with the number that decided it")
+    .description(
+      "which topology for your requirements, on the studies and runs measured here (reports/): each branch of the decision flow with the number that decided it",
+    )
     .requiredOption("--dataset <40gb>", "your dataset size")
     .requiredOption("--rto <10s>", "how long writes may be unavailable when a master dies, with a unit (10s, 800ms)")
     .requiredOption("--rpo <0>", "how much acknowledged data a failover may lose, as time (1s, 500ms; 0: none)")

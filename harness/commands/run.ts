@@ -20,7 +20,10 @@ export function registerRun(program: Command, done: (code: number) => void): voi
       .argument("[scenario]", "a scenario's name")
       .option("--file <path>", "a scenario file of your own (JSON or YAML) instead of a named scenario")
       .option("--export", "also write history.csv and readback.csv (every write, every key read back)")
-      .option("--clients <a,b,…>", "run the scenario once per client profile (suites/clients/profiles.json) and compare them: RTO, errors, indeterminate, duplicated and lost writes, reconnections, each against the scenario's budgets; exits 0 once every run completed, whatever budgets a profile missed")
+      .option(
+        "--clients <a,b,…>",
+        "run the scenario once per client profile (suites/clients/profiles.json) and compare them: RTO, errors, indeterminate, duplicated and lost writes, reconnections, each against the scenario's budgets; exits 0 once every run completed, whatever budgets a profile missed",
+      )
       .option("--profiles <file>", "client profiles of your own, added to the project's (same format as suites/clients/profiles.json)")
       .option("--repeats <n>", "with --clients: runs of each profile (the matrix shows each run, so the spread shows)"),
   ).action(async (name: string | undefined, o: OverrideFlags & { file?: string; export?: boolean; clients?: string; profiles?: string; repeats?: string }) => {
@@ -28,12 +31,18 @@ export function registerRun(program: Command, done: (code: number) => void): voi
     if (!o.file && !name) throw new BadInputError("run needs a scenario name or --file.", "List them with `npm run harness -- list`.");
     const load = (overrides: Overrides) => (o.file ? loadScenarioFile(o.file, overrides) : loadScenario(name!, overrides));
     for (const flag of ["profiles", "repeats"] as const)
-      if (o[flag] !== undefined && !o.clients) throw new BadInputError(`--${flag} goes with --clients, which is not given.`, `Add --clients <names>, or leave --${flag} out.`);
+      if (o[flag] !== undefined && !o.clients)
+        throw new BadInputError(`--${flag} goes with --clients, which is not given.`, `Add --clients <names>, or leave --${flag} out.`);
     if (o.clients) {
-      if (o.export) throw new BadInputError("--export writes one run's history; --clients makes several runs.", "Leave --export out, or run one profile at a time.");
+      if (o.export)
+        throw new BadInputError("--export writes one run's history; --clients makes several runs.", "Leave --export out, or run one profile at a time.");
       // Every profile applied and validated before the first container starts.
       const runs = pickProfiles(o.clients, o.profiles).map((profile) => ({ profile, scenario: load({ ...overridesOf(o), clientProfile: profile }) }));
-      const matrix = await runClientMatrix(load(overridesOf(o)).name, runs, { settings: settingsOf(o), quiet: o.quiet, repeats: o.repeats === undefined ? 1 : positiveInt("repeats", o.repeats) });
+      const matrix = await runClientMatrix(load(overridesOf(o)).name, runs, {
+        settings: settingsOf(o),
+        quiet: o.quiet,
+        repeats: o.repeats === undefined ? 1 : positiveInt("repeats", o.repeats),
+      });
       return done(matrix.exitCode);
     }
     const scenario = load(overridesOf(o));
@@ -44,7 +53,12 @@ export function registerRun(program: Command, done: (code: number) => void): voi
       signal: interruptSignal(),
       exportHistory: o.export ?? false,
     });
-    const paths = [`report: ${files.json}`, `summary: ${files.markdown}`, `charts: ${files.html}`, ...(files.history ? [`history: ${files.history}`, `readback: ${files.readback}`] : [])];
+    const paths = [
+      `report: ${files.json}`,
+      `summary: ${files.markdown}`,
+      `charts: ${files.html}`,
+      ...(files.history ? [`history: ${files.history}`, `readback: ${files.readback}`] : []),
+    ];
     process.stdout.write(renderTerminal(report) + paths.map((p) => `  ${p}\n`).join(""));
     if (failure === undefined) return done(exitCodeOf(report, settings.inconclusive));
     // What stopped the run: the user's to act on (a HarnessError says what to do), or a bug of the harness.

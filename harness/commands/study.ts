@@ -49,10 +49,14 @@ export function registerStudy(program: Command, done: (code: number) => void): v
     .option("--thp", "also measure each point with transparent huge pages on for Redis (disable-thp no), where the host's THP setting allows it")
     .option("--quiet", "no progress lines")
     .action(async (o: ForkFlags) => {
-      const persistence = [...new Set(listOf("persistence", o.persistence, (v) => {
-        if (v !== "rdb" && v !== "aof") throw new Error("the saves are rdb and aof");
-        return v as Persistence;
-      }))];
+      const persistence = [
+        ...new Set(
+          listOf("persistence", o.persistence, (v) => {
+            if (v !== "rdb" && v !== "aof") throw new Error("the saves are rdb and aof");
+            return v as Persistence;
+          }),
+        ),
+      ];
       const sizes = listOf("sizes", o.sizes, parseSize);
       const rates = listOf("rates", o.rates, rate);
       const repeats = positiveInt("repeats", o.repeats);
@@ -68,7 +72,9 @@ export function registerStudy(program: Command, done: (code: number) => void): v
     });
   study
     .command("throughput")
-    .description("step the open-loop rate ×1.5 on a fresh topology until P99 breaks the objective or the driver is the bottleneck: the highest rate at the objective, and the knee plot")
+    .description(
+      "step the open-loop rate ×1.5 on a fresh topology until P99 breaks the objective or the driver is the bottleneck: the highest rate at the objective, and the knee plot",
+    )
     .option("--topology <kind>", KINDS.join(" | "), ONE_SERVER)
     .option("--slo-p99 <2ms>", "the P99 objective", "2ms")
     .option("--start-rate <ops/s>", "the first step's rate", "1000")
@@ -79,7 +85,8 @@ export function registerStudy(program: Command, done: (code: number) => void): v
     .action(async (o: ThroughputFlags) => {
       if (!KINDS.includes(o.topology)) throw new BadInputError(`--topology ${o.topology} is not a topology.`, `Use one of: ${KINDS.join(", ")}.`);
       const sloP99Ms = one("slo-p99", o.sloP99, milliseconds);
-      if (sloP99Ms <= 0) throw new BadInputError(`--slo-p99 ${o.sloP99}: an objective of 0 is met by nothing.`, "Give a positive duration, e.g. --slo-p99 2ms.");
+      if (sloP99Ms <= 0)
+        throw new BadInputError(`--slo-p99 ${o.sloP99}: an objective of 0 is met by nothing.`, "Give a positive duration, e.g. --slo-p99 2ms.");
       const startRate = one("start-rate", o.startRate, rate);
       const maxRate = one("max-rate", o.maxRate, rate);
       if (maxRate < startRate) throw new BadInputError(`--max-rate ${maxRate} is below --start-rate ${startRate}.`, "Raise --max-rate or lower --start-rate.");
@@ -87,8 +94,22 @@ export function registerStudy(program: Command, done: (code: number) => void): v
       const readRatio = one("read-ratio", o.readRatio, share);
       const { settings, progress, dir } = await startStudy(`study-throughput-${o.topology}`, o.quiet);
       progress.step(`throughput study: ${o.topology}, P99 ≤ ${sloP99Ms} ms, from ${startRate} ops/s ×1.5 up to ${maxRate}, into ${dir}`);
-      const s = await runThroughputStudy({ topology: o.topology as TopologyKind, sloP99Ms, startRate, maxRate, stepSeconds, readRatio, settings, progress, signal: interruptSignal(), dir });
-      for (const st of s.steps) process.stdout.write(`${String(st.targetRate).padStart(8)} ops/s asked  ${String(st.achievedRate).padStart(8)} achieved  P50 ${st.p50Ms} ms  P99 ${st.p99Ms} ms  P99.9 ${st.p999Ms} ms${st.meetsSlo ? "" : "  breaks the objective"}${st.driverBound ? "  DRIVER-BOUND" : ""}\n`);
+      const s = await runThroughputStudy({
+        topology: o.topology as TopologyKind,
+        sloP99Ms,
+        startRate,
+        maxRate,
+        stepSeconds,
+        readRatio,
+        settings,
+        progress,
+        signal: interruptSignal(),
+        dir,
+      });
+      for (const st of s.steps)
+        process.stdout.write(
+          `${String(st.targetRate).padStart(8)} ops/s asked  ${String(st.achievedRate).padStart(8)} achieved  P50 ${st.p50Ms} ms  P99 ${st.p99Ms} ms  P99.9 ${st.p999Ms} ms${st.meetsSlo ? "" : "  breaks the objective"}${st.driverBound ? "  DRIVER-BOUND" : ""}\n`,
+        );
       process.stdout.write(`max rate at P99 ≤ ${sloP99Ms} ms: ${s.maxRateAtSlo === null ? "none" : `${s.maxRateAtSlo} ops/s`}; stopped: ${s.stopped}\n`);
       printFiles(dir);
       done(s.steps.length === 0 ? EXIT.environment : EXIT.pass);
@@ -103,7 +124,9 @@ export function registerStudy(program: Command, done: (code: number) => void): v
 async function startStudy(folder: string, quiet?: boolean): Promise<{ settings: Settings; progress: Progress; dir: string }> {
   const settings = loadSettings();
   const progress = new Progress(process.stderr, quiet);
-  await requireImages(await containerRuntime(), [settings.redisImage, settings.toxiproxyImage, settings.ryukImage], settings.pull, (image) => progress.step(`pulling ${image}: not on the engine yet`));
+  await requireImages(await containerRuntime(), [settings.redisImage, settings.toxiproxyImage, settings.ryukImage], settings.pull, (image) =>
+    progress.step(`pulling ${image}: not on the engine yet`),
+  );
   return { settings, progress, dir: newReportDir(settings.reportsDir, folder) };
 }
 

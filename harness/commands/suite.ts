@@ -24,7 +24,9 @@ export function registerSuite(program: Command, done: (code: number) => void): v
     printSuite(result);
     done(result.exitCode);
   };
-  withOverrides(program.command("suite").description("run every scenario of suites/<name> into one folder with an index").argument("<name>", "a suite (a file in suites/)"))
+  withOverrides(
+    program.command("suite").description("run every scenario of suites/<name> into one folder with an index").argument("<name>", "a suite (a file in suites/)"),
+  )
     .addOption(repeatsOption("1"))
     .action(run);
   withOverrides(program.command("tour").description("the tour: all four topologies with their signature faults, one combined report (npm start)"))
@@ -42,5 +44,7 @@ export function printSuite(run: SuiteRun): void {
     const why = [...(r ? r.verdict.failures : []), ...(e.error ? [e.error] : [])].map((f) => `\n    broken: ${f}`).join("");
     return `${verdict.padEnd(7)} ${e.scenario.name}${rto}${lost}${http}${why}`;
   });
-  process.stdout.write(`${lines.join("\n")}\nindex: ${path.join(run.dir, "index.html")}\n       ${path.join(run.dir, "index.md")}\njunit: ${path.join(run.dir, "junit.xml")}\n`);
+  process.stdout.write(
+    `${lines.join("\n")}\nindex: ${path.join(run.dir, "index.html")}\n       ${path.join(run.dir, "index.md")}\njunit: ${path.join(run.dir, "junit.xml")}\n`,
+  );
 }

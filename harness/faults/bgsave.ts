@@ -72,9 +72,14 @@ export const bgsave = defineFault({
   // Copy-on-write: every write during the save may copy pages, up to the whole dataset; the save writes the dataset to disk.
   cost: (_spec, load) => {
     const saveSeconds = load.datasetBytes / SAVE_BYTES_PER_S + 1;
-    return { what: "copy-on-write during BGSAVE", memoryBytes: Math.min(load.datasetBytes, load.writesPerS * saveSeconds * COW_BYTES_PER_WRITE), diskBytes: load.datasetBytes };
+    return {
+      what: "copy-on-write during BGSAVE",
+      memoryBytes: Math.min(load.datasetBytes, load.writesPerS * saveSeconds * COW_BYTES_PER_WRITE),
+      diskBytes: load.datasetBytes,
+    };
   },
-  validate: (_spec, s) => (s.datasetBytes > 0 ? [] : [{ path: ["dataset", "size"], message: 'a bgsave fault needs a dataset to fork: set dataset.size (e.g. "1gb")' }]),
+  validate: (_spec, s) =>
+    s.datasetBytes > 0 ? [] : [{ path: ["dataset", "size"], message: 'a bgsave fault needs a dataset to fork: set dataset.size (e.g. "1gb")' }],
   run: async (spec, ctx) => {
     const node = await ctx.topology.primary();
     const save = SAVES[spec.persistence];
@@ -83,14 +88,24 @@ export const bgsave = defineFault({
       inject: async (rec) => {
         const before = parseInfo(await node.admin.info("all"));
         // What the save starts from, kept even when the server does not survive it.
-        Object.assign(rec.details, { persistence: spec.persistence, usedMemoryBytes: infoNumber(before, "used_memory"), keys: keyCount(before), forksBefore: infoNumber(before, "total_forks") });
+        Object.assign(rec.details, {
+          persistence: spec.persistence,
+          usedMemoryBytes: infoNumber(before, "used_memory"),
+          keys: keyCount(before),
+          forksBefore: infoNumber(before, "total_forks"),
+        });
         if (spec.keySaveDelayUs > 0) {
           await node.admin.config("SET", "rdb-key-save-delay", String(spec.keySaveDelayUs));
           rec.details.keySaveDelayUs = spec.keySaveDelayUs;
         }
         sentAtMs = ctx.clock();
         const reply = spec.persistence === "aof" ? await node.admin.bgrewriteaof() : await node.admin.bgsave();
-        ctx.timeline.add("fault-step", { fault: "bgsave", step: "bgsave-started", node: node.name, note: `${save.command}: ${reply} after ${Math.round(ctx.clock() - sentAtMs)} ms` });
+        ctx.timeline.add("fault-step", {
+          fault: "bgsave",
+          step: "bgsave-started",
+          node: node.name,
+          note: `${save.command}: ${reply} after ${Math.round(ctx.clock() - sentAtMs)} ms`,
+        });
         rec.details.node = node.name;
         return { nodes: [node.name], sentAtMs };
       },
@@ -100,7 +115,10 @@ export const bgsave = defineFault({
         // A server that stops answering (killed mid-save) ends the wait: the save's fate is then unknown, and said so.
         const done = await pollUntil(
           async () => {
-            const inProgress = await node.admin.info("persistence").then((t) => parseInfo(t).get(save.inProgress) === "1", (err: Error) => err);
+            const inProgress = await node.admin.info("persistence").then(
+              (t) => parseInfo(t).get(save.inProgress) === "1",
+              (err: Error) => err,
+            );
             return inProgress === true ? undefined : inProgress;
           },
           { timeoutMs: SAVE_TIMEOUT_MS, intervalMs: POLL_MS, signal: ctx.signal },
@@ -133,7 +151,8 @@ export const bgsave = defineFault({
           bgsaveObservedMs: Math.round((ctx.clock() - sentAtMs) * 1000) / 1000,
           forksAfter: infoNumber(info, "total_forks"),
         } satisfies Partial<BgsaveDetails>);
-        if (done.timedOut) rec.fail(ctx.signal.aborted ? "interrupted while the save was still running" : `the save had not finished after ${SAVE_TIMEOUT_MS / 60_000} min`);
+        if (done.timedOut)
+          rec.fail(ctx.signal.aborted ? "interrupted while the save was still running" : `the save had not finished after ${SAVE_TIMEOUT_MS / 60_000} min`);
         else if (status !== "ok" && !(rec.details.oomKilled = await oomKilled())) rec.fail(`${save.command} ended with status ${status}`);
         else if (rec.details.oomKilled) rec.details.bgsaveStatus = `${status} (the save's child OOM-killed; the server answers)`;
         else rec.details.oomKilled = false;

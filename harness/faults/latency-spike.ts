@@ -42,7 +42,8 @@ export const latencySpike = defineFault({
     const toxics: Array<Toxic<unknown>> = [];
     return runFault<"latency-spike", LatencySpikeDetails>(ctx, "latency-spike", {
       inject: async (rec) => {
-        if (spec.latencyMs || spec.jitterMs) await latency(ctx.topology.clientLinks.get(node.name)!, spec.latencyMs, spec.jitterMs, toxics, DIRECTIONS[spec.direction]);
+        if (spec.latencyMs || spec.jitterMs)
+          await latency(ctx.topology.clientLinks.get(node.name)!, spec.latencyMs, spec.jitterMs, toxics, DIRECTIONS[spec.direction]);
         Object.assign(rec.details, { node: node.name, latencyMs: spec.latencyMs, jitterMs: spec.jitterMs, direction: spec.direction });
         return { nodes: [node.name] };
       },

@@ -36,9 +36,7 @@ export const link = defineFault({
     })
     .strict(),
   requires: (s) => [
-    s.link === "bus"
-      ? { capability: "bus", field: "link", message: "a cluster bus" }
-      : { capability: "peers", field: "kind", message: "peers" },
+    s.link === "bus" ? { capability: "bus", field: "link", message: "a cluster bus" } : { capability: "peers", field: "kind", message: "peers" },
     ...targetRequires(s.target),
   ],
   run: async (spec, ctx) => {

@@ -38,7 +38,9 @@ export const lostReplies = defineFault({
     return runFault<"lost-replies", LostRepliesDetails>(ctx, "lost-replies", {
       inject: async (rec) => {
         const link = ctx.topology.clientLinks.get(node.name)!;
-        toxics.push(await link.proxy.addToxic({ name: "lost-replies", type: "timeout", stream: "downstream", toxicity: 1, attributes: { timeout: spec.closeAfterMs } }));
+        toxics.push(
+          await link.proxy.addToxic({ name: "lost-replies", type: "timeout", stream: "downstream", toxicity: 1, attributes: { timeout: spec.closeAfterMs } }),
+        );
         Object.assign(rec.details, { node: node.name, closeAfterMs: spec.closeAfterMs });
         return { nodes: [node.name] };
       },

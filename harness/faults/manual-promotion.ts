@@ -24,7 +24,13 @@ export const manualPromotion = defineFault({
   description: "the manual promotion runbook of plain replication, timed step by step",
   doc: "the runbook: stop writes, wait for the replica to catch up, `REPLICAOF NO ONE`, repoint the others and the clients, reopen writes; each step timed",
   schema: z.object({ kind: z.literal("manual-promotion"), ...at }).strict(),
-  requires: () => [{ capability: "runbook", field: "kind", message: "a primary the harness itself decides (manual promotion is the runbook of replication without automatic failover)" }],
+  requires: () => [
+    {
+      capability: "runbook",
+      field: "kind",
+      message: "a primary the harness itself decides (manual promotion is the runbook of replication without automatic failover)",
+    },
+  ],
   shows: {
     rto: { failover: ["manual"], when: () => true, alone: true, what: "a replica promoted by the runbook", example: { kind: "manual-promotion", at: "6s" } },
   },
@@ -61,10 +67,10 @@ export const manualPromotion = defineFault({
           if (!injected) return;
           // Writes are stopped, so the master's offset no longer moves; the replica must reach it.
           const target = Number((await old.info("replication")).get("master_repl_offset"));
-          const caughtUp = await pollUntil(
-            async () => (Number((await promoted.info("replication")).get("slave_repl_offset")) >= target ? true : undefined),
-            { timeoutMs: CATCH_UP_TIMEOUT_MS, intervalMs: 10 },
-          );
+          const caughtUp = await pollUntil(async () => (Number((await promoted.info("replication")).get("slave_repl_offset")) >= target ? true : undefined), {
+            timeoutMs: CATCH_UP_TIMEOUT_MS,
+            intervalMs: 10,
+          });
           step("replica-caught-up", promoted.name);
           if (caughtUp.timedOut) throw new Error(`${promoted.name} did not catch up to offset ${target} in ${CATCH_UP_TIMEOUT_MS} ms`);
           await promoted.admin.call("REPLICAOF", "NO", "ONE");

@@ -47,10 +47,7 @@ export const partition = defineFault({
       clients: z.enum(["keep", "cut"]).default("keep"),
     })
     .strict(),
-  requires: (s) => [
-    { capability: "peers", field: "kind", message: "peers to cut it off from" },
-    ...targetRequires(s.target),
-  ],
+  requires: (s) => [{ capability: "peers", field: "kind", message: "peers to cut it off from" }, ...targetRequires(s.target)],
   // One cut off while its clients still reach it keeps acknowledging writes the promoted replica never sees, and they
   // are dropped when it rejoins (asynchronous replication): the run that shows a failover's RPO.
   shows: {
@@ -81,7 +78,13 @@ export const partition = defineFault({
         }
         for (const link of inward(node.name)) await blackhole(link, toxics);
         if (spec.clients === "cut") await blackhole(topology.clientLinks.get(node.name)!, toxics);
-        Object.assign(rec.details, { node: node.name, target: spec.target, clients: spec.clients, blackholedLinks: toxics.length / 2, droppedOutboundLinks: others.length });
+        Object.assign(rec.details, {
+          node: node.name,
+          target: spec.target,
+          clients: spec.clients,
+          blackholedLinks: toxics.length / 2,
+          droppedOutboundLinks: others.length,
+        });
         return { nodes: [node.name] };
       },
       heal: heldFor(spec.for * 1000, ctx.signal, () => undoAll([...removeAll(toxics), ...applied.splice(0).map((rule) => () => iptables(node, "-D", rule))])),

@@ -38,7 +38,15 @@ export async function runFaultSpec(spec: FaultSpec, ctx: FaultContext): Promise<
     return (await faultDefinition(spec.kind).run(spec, ctx)) as AnyFaultRecord;
   } catch (err) {
     ctx.timeline.add("fault-error", { fault: spec.kind, error: (err as Error).message });
-    const rec = { kind: spec.kind, requestedAtMs, sentAtMs: null, observedAtMs: null, healedAtMs: null, details: {}, error: (err as Error).message } as AnyFaultRecord;
+    const rec = {
+      kind: spec.kind,
+      requestedAtMs,
+      sentAtMs: null,
+      observedAtMs: null,
+      healedAtMs: null,
+      details: {},
+      error: (err as Error).message,
+    } as AnyFaultRecord;
     ctx.onStart?.(rec);
     return rec;
   }

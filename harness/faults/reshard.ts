@@ -41,8 +41,16 @@ export const reshard = defineFault({
         startedAtMs = ctx.clock();
         migration = cluster
           .redisCli(from, [
-            "--cluster", "reshard", `${ctx.topology.faultLayer.ip}:${peer.innerPort}`,
-            "--cluster-from", fromId, "--cluster-to", to.id, "--cluster-slots", String(spec.slots), "--cluster-yes",
+            "--cluster",
+            "reshard",
+            `${ctx.topology.faultLayer.ip}:${peer.innerPort}`,
+            "--cluster-from",
+            fromId,
+            "--cluster-to",
+            to.id,
+            "--cluster-slots",
+            String(spec.slots),
+            "--cluster-yes",
           ])
           .catch((err: Error) => ({ exitCode: -1, output: err.message }));
         return { nodes: [from.name, toName], sentAtMs: startedAtMs };

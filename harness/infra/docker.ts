@@ -28,10 +28,19 @@ async function registryMirrors(runtime: ContainerRuntimeClient): Promise<string[
  * set-up; any other is pulled when the engine has a registry mirror configured (or HARNESS_PULL=always), and otherwise
  * refused by name: an engine with no registry would fail half-way through starting the topology.
  */
-export async function requireImages(runtime: ContainerRuntimeClient, images: string[], pull: PullPolicy, onPull: (image: string) => void = () => {}): Promise<void> {
+export async function requireImages(
+  runtime: ContainerRuntimeClient,
+  images: string[],
+  pull: PullPolicy,
+  onPull: (image: string) => void = () => {},
+): Promise<void> {
   for (const image of new Set(images)) {
     // A setting's image (REDIS_IMAGE, TOXIPROXY_IMAGE) has met no schema: the engine's own refusal would be a stack trace.
-    if (!IMAGE_REFERENCE.test(image)) throw new BadInputError(`Image "${image}" is not an image name.`, "Give a name such as redis-chaos/redis:7.0 or redis:7.2 (--image, topology.image, or the REDIS_IMAGE and TOXIPROXY_IMAGE settings).");
+    if (!IMAGE_REFERENCE.test(image))
+      throw new BadInputError(
+        `Image "${image}" is not an image name.`,
+        "Give a name such as redis-chaos/redis:7.0 or redis:7.2 (--image, topology.image, or the REDIS_IMAGE and TOXIPROXY_IMAGE settings).",
+      );
     const name = ImageName.fromString(image);
     if (await runtime.image.exists(name)) continue;
     if (image.startsWith(LOCAL_IMAGE_PREFIX)) {
@@ -50,7 +59,10 @@ export async function requireImages(runtime: ContainerRuntimeClient, images: str
     try {
       await runtime.image.pull(name);
     } catch (err) {
-      throw new EnvironmentError(`Pulling ${image} failed: ${(err as Error).message.split("\n")[0]}`, `Check the name and the engine's registry (docker pull ${image}).`);
+      throw new EnvironmentError(
+        `Pulling ${image} failed: ${(err as Error).message.split("\n")[0]}`,
+        `Check the name and the engine's registry (docker pull ${image}).`,
+      );
     }
   }
 }

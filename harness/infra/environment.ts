@@ -81,7 +81,9 @@ export function hostWarnings(f: HostFacts): string[] {
   if (f.transparentHugePages === "always")
     w.push("transparent huge pages are 'always': fork copy-on-write and latency get worse (Redis recommends madvise or never).");
   if (f.dockerUserlandProxy === "on")
-    w.push("the Docker engine forwards published ports through docker-proxy: a process in every connection that doubles the latency floor (start dockerd with --userland-proxy=false, as harness/infra/setup.sh does).");
+    w.push(
+      "the Docker engine forwards published ports through docker-proxy: a process in every connection that doubles the latency floor (start dockerd with --userland-proxy=false, as harness/infra/setup.sh does).",
+    );
   return w;
 }
 

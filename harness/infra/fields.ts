@@ -34,6 +34,10 @@ export const seconds = z
  */
 const COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
 const HOST = "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*(?::[0-9]+)?";
-export const IMAGE_REFERENCE = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$`);
+export const IMAGE_REFERENCE = new RegExp(
+  `^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$`,
+);
 
-export const imageName = z.string().regex(IMAGE_REFERENCE, "is not an image name: write it like redis-chaos/redis:7.0, redis:7.2 or registry.example:5000/team/redis:7.2");
+export const imageName = z
+  .string()
+  .regex(IMAGE_REFERENCE, "is not an image name: write it like redis-chaos/redis:7.0, redis:7.2 or registry.example:5000/team/redis:7.2");

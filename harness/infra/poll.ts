@@ -23,7 +23,10 @@ export interface PollOptions {
  * A probe that throws counts as "not yet" (a node that is down answers nothing); its last error is kept for the caller.
  * Resolves with the value, or with `{ timedOut: true, last }` where `last` is the last error's message or undefined.
  */
-export async function pollUntil<T>(probe: () => Promise<T | undefined>, o: PollOptions): Promise<{ value: T; timedOut: false } | { timedOut: true; last?: string }> {
+export async function pollUntil<T>(
+  probe: () => Promise<T | undefined>,
+  o: PollOptions,
+): Promise<{ value: T; timedOut: false } | { timedOut: true; last?: string }> {
   const deadline = Date.now() + o.timeoutMs;
   let last: string | undefined;
   for (;;) {

@@ -43,12 +43,18 @@ export function inconclusiveAs(value: string, from: string): InconclusiveAs {
   if ((INCONCLUSIVE_AS as readonly string[]).includes(value)) return value as InconclusiveAs;
   // A flag is followed by a space ("--inconclusive fail"), a setting by "=" ("HARNESS_INCONCLUSIVE=fail").
   const as = (v: string) => (from.endsWith("=") ? `${from}${v}` : `${from} ${v}`);
-  throw new BadInputError(`${as(value)} is neither pass nor fail.`, `Say what an inconclusive verdict exits with: ${as("pass")} (0, the default) or ${as("fail")} (1).`);
+  throw new BadInputError(
+    `${as(value)} is neither pass nor fail.`,
+    `Say what an inconclusive verdict exits with: ${as("pass")} (0, the default) or ${as("fail")} (1).`,
+  );
 }
 
 function pullPolicy(value: string): PullPolicy {
   if ((PULL_POLICIES as readonly string[]).includes(value)) return value as PullPolicy;
-  throw new BadInputError(`HARNESS_PULL=${value} is not a pull policy.`, "Set HARNESS_PULL to auto (pull where the engine has a registry mirror), always or never, or unset it.");
+  throw new BadInputError(
+    `HARNESS_PULL=${value} is not a pull policy.`,
+    "Set HARNESS_PULL to auto (pull where the engine has a registry mirror), always or never, or unset it.",
+  );
 }
 
 function sizeSetting(name: string, value: string): number {

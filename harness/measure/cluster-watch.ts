@@ -52,7 +52,12 @@ export class ClusterWatch implements Probe<{ redirections: { moved: number; ask:
   /** Asks a question unless the last one of its kind to that node is still unanswered. */
   private ask(key: string, question: () => Promise<void>): void {
     if (this.busy.has(key)) return;
-    this.busy.set(key, question().catch(() => {}).finally(() => this.busy.delete(key)));
+    this.busy.set(
+      key,
+      question()
+        .catch(() => {})
+        .finally(() => this.busy.delete(key)),
+    );
   }
 
   private round(): void {

@@ -87,7 +87,10 @@ export class ServerSampler implements Probe<{ samples: ServerSample[]; nodeLoad:
     this.timer = setInterval(() => {
       for (const n of this.nodes) {
         if (this.inFlight.has(n.name)) continue;
-        this.inFlight.set(n.name, this.sampleNode(n.name, n.admin).finally(() => this.inFlight.delete(n.name)));
+        this.inFlight.set(
+          n.name,
+          this.sampleNode(n.name, n.admin).finally(() => this.inFlight.delete(n.name)),
+        );
       }
     }, this.intervalMs);
   }

@@ -69,7 +69,19 @@ function pingWithoutCertificate(port: number, ca: string): Promise<string> {
 /** One command over a short-lived ioredis connection with the given access; its reply, or the error's first word. */
 async function ask(port: number, access: ClientAccess, command: string[]): Promise<{ ok: boolean; reply: string }> {
   // RESP2 and no client info: a HELLO or CLIENT SETINFO before AUTH would be refused before the command is asked.
-  const c = new Redis({ host: "127.0.0.1", port, ...accessOptions(access), lazyConnect: true, maxRetriesPerRequest: 0, enableReadyCheck: false, retryStrategy: () => null, connectTimeout: WITHIN_MS, commandTimeout: WITHIN_MS, protocol: 2, disableClientInfo: true });
+  const c = new Redis({
+    host: "127.0.0.1",
+    port,
+    ...accessOptions(access),
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableReadyCheck: false,
+    retryStrategy: () => null,
+    connectTimeout: WITHIN_MS,
+    commandTimeout: WITHIN_MS,
+    protocol: 2,
+    disableClientInfo: true,
+  });
   c.on("error", () => {});
   try {
     await c.connect();
@@ -111,7 +123,8 @@ export class SecurityCheck implements Probe<SecuritySections> {
       };
       if (this.spec.tls) {
         seen.plaintext = await plaintextPing(port);
-        if (seen.plaintext === "PONG") fail("a plain-text client", "PING → PONG", "Check the image was built with TLS (tls-port) and the plain port is off (port 0).");
+        if (seen.plaintext === "PONG")
+          fail("a plain-text client", "PING → PONG", "Check the image was built with TLS (tls-port) and the plain port is off (port 0).");
         // Without the run's CA there is no TLS client to try; the plain-text PING above has already failed such a topology.
         if (access.tls) {
           seen.noClientCertificate = await pingWithoutCertificate(port, access.tls.ca);
@@ -121,14 +134,21 @@ export class SecurityCheck implements Probe<SecuritySections> {
       if (this.spec.auth !== "none") {
         const r = await ask(port, { ...access, login: null }, ["PING"]);
         seen.noLogin = r.reply;
-        if (r.ok || !/NOAUTH/.test(r.reply)) fail("a client that sent no password", r.ok ? `PING → ${r.reply}` : r.reply, "Check the image honours requirepass and ACL users (a Redis or Valkey server), and report it if it does.");
+        if (r.ok || !/NOAUTH/.test(r.reply))
+          fail(
+            "a client that sent no password",
+            r.ok ? `PING → ${r.reply}` : r.reply,
+            "Check the image honours requirepass and ACL users (a Redis or Valkey server), and report it if it does.",
+          );
       }
       if (this.spec.auth === "acl") {
-        if (!access.login?.username) fail("with no application user", "the topology has no ACL login", "Check the topology was started with the scenario's security (StartEnv.security).");
+        if (!access.login?.username)
+          fail("with no application user", "the topology has no ACL login", "Check the topology was started with the scenario's security (StartEnv.security).");
         const forbidden = t.sentinels.includes(n) ? ["SENTINEL", "MASTERS"] : ["CONFIG", "GET", "maxmemory"];
         const r = await ask(port, access, forbidden);
         seen.appUserForbidden = `${forbidden.slice(0, 2).join(" ")} → ${r.reply}`;
-        if (r.ok || !/NOPERM/.test(r.reply)) fail(`the application user's ${forbidden.slice(0, 2).join(" ")}`, r.reply, "Check the ACL rules in harness/security/acl.ts.");
+        if (r.ok || !/NOPERM/.test(r.reply))
+          fail(`the application user's ${forbidden.slice(0, 2).join(" ")}`, r.reply, "Check the ACL rules in harness/security/acl.ts.");
       }
     }
   }

@@ -20,7 +20,8 @@ function load(): NonNullable<typeof assets> {
       css: read(here("style.css")),
     };
     // Inline scripts and styles end at the first "</script" or "</style": an asset holding one would break the page.
-    for (const [name, text] of Object.entries(assets)) if (/<\/(script|style)/i.test(text)) throw new Error(`${name} contains a closing tag and cannot be inlined`);
+    for (const [name, text] of Object.entries(assets))
+      if (/<\/(script|style)/i.test(text)) throw new Error(`${name} contains a closing tag and cannot be inlined`);
   }
   return assets;
 }
@@ -34,5 +35,8 @@ export const styleElement = (): SafeHtml => raw(`<style>${load().css}</style>`);
  */
 export const chartAssets = (kind: "run" | "xy" = "run") => {
   const a = load();
-  return { css: raw(`<style>${a.uplotCss}</style>`), scripts: raw(`<script>${a.uplotJs}</script>\n<script>${kind === "run" ? `${a.markerLabelsJs}\n${a.chartsJs}` : a.xyChartsJs}</script>`) };
+  return {
+    css: raw(`<style>${a.uplotCss}</style>`),
+    scripts: raw(`<script>${a.uplotJs}</script>\n<script>${kind === "run" ? `${a.markerLabelsJs}\n${a.chartsJs}` : a.xyChartsJs}</script>`),
+  };
 };

@@ -88,8 +88,28 @@ function againstBudgets(checks: Check[]): AgainstBudgets {
 
 function rowOf(e: IndexEntry, indexDir: string): ClientMatrixRow {
   const r: RunReport | undefined = e.report;
-  const base = { profile: e.scenario.clientProfile ?? e.scenario.name, engine: e.scenario.workload.engine, ...(e.dir ? { report: path.relative(indexDir, path.join(e.dir, "report.html")) } : {}) };
-  if (!r) return { ...base, status: null, againstBudgets: null, rtoMs: null, rtoCensored: false, errors: {}, failedOps: 0, indeterminate: null, duplicated: null, lost: null, reconnectionsPerS: null, p99FaultUs: null, maxWaitUs: null, error: e.error };
+  const base = {
+    profile: e.scenario.clientProfile ?? e.scenario.name,
+    engine: e.scenario.workload.engine,
+    ...(e.dir ? { report: path.relative(indexDir, path.join(e.dir, "report.html")) } : {}),
+  };
+  if (!r)
+    return {
+      ...base,
+      status: null,
+      againstBudgets: null,
+      rtoMs: null,
+      rtoCensored: false,
+      errors: {},
+      failedOps: 0,
+      indeterminate: null,
+      duplicated: null,
+      lost: null,
+      reconnectionsPerS: null,
+      p99FaultUs: null,
+      maxWaitUs: null,
+      error: e.error,
+    };
   const errors: Partial<Record<ErrorClass, number>> = {};
   for (const c of ERROR_CLASSES) {
     const n = r.phases.fault.errorsByClass[c] + r.phases.recovery.errorsByClass[c];
@@ -119,7 +139,12 @@ export function clientMatrixRows(entries: IndexEntry[], indexDir: string): Clien
 }
 
 const rtoText = (r: ClientMatrixRow) => (r.rtoMs === null ? NONE : `${r.rtoCensored ? "≥ " : ""}${formatMs(r.rtoMs)}`);
-const errorText = (r: ClientMatrixRow) => (r.failedOps === 0 ? "0" : Object.entries(r.errors).map(([c, n]) => `${c} ${formatCount(n)}`).join(", "));
+const errorText = (r: ClientMatrixRow) =>
+  r.failedOps === 0
+    ? "0"
+    : Object.entries(r.errors)
+        .map(([c, n]) => `${c} ${formatCount(n)}`)
+        .join(", ");
 const perS = (v: number | null) => (v === null ? NONE : v.toFixed(1));
 
 /** "meets all 3", or what was met, what was missed and what could not be judged. */
@@ -143,7 +168,19 @@ export function againstBudgetsText(r: Pick<ClientMatrixRow, "status" | "againstB
 
 function matrixTable(rows: ClientMatrixRow[], link: boolean): Table {
   return {
-    headers: ["profile", "library", "against the scenario's budgets", "RTO", "failed ops from the fault on (by class)", "indeterminate writes", "writes applied twice", "lost writes", "connections/s at the servers during the fault", "P99 in the fault", "longest wait from the fault on"],
+    headers: [
+      "profile",
+      "library",
+      "against the scenario's budgets",
+      "RTO",
+      "failed ops from the fault on (by class)",
+      "indeterminate writes",
+      "writes applied twice",
+      "lost writes",
+      "connections/s at the servers during the fault",
+      "P99 in the fault",
+      "longest wait from the fault on",
+    ],
     rows: rows.map((r) => ({
       data: { profile: r.profile },
       cells: [
@@ -163,7 +200,12 @@ function matrixTable(rows: ClientMatrixRow[], link: boolean): Table {
   };
 }
 
-const settingsText = (p: ClientProfile) => (Object.keys(p.explicit).length ? Object.entries(p.explicit).map(([k, v]) => `${k} ${v === null ? "none" : v}`).join(", ") : "the harness's defaults");
+const settingsText = (p: ClientProfile) =>
+  Object.keys(p.explicit).length
+    ? Object.entries(p.explicit)
+        .map(([k, v]) => `${k} ${v === null ? "none" : v}`)
+        .join(", ")
+    : "the harness's defaults";
 
 const READING = [
   "Against the scenario's budgets: the scenario's budgets were written for the client it describes (standalone-lost-replies expects a duplicate because ioredis with retries resends); each profile's measurements are set against them, budget by budget. A profile that misses one behaves differently from that client: a finding of the matrix, not a failure (the matrix exits 0 when every run completed).",
@@ -198,7 +240,11 @@ export function renderClientMatrixMarkdown(scenario: string, rows: ClientMatrixR
 
 /** One panel of bars per quantity, one bar per profile: the matrix drawn. Inline SVG, as the index's RTO bars. */
 function bars(title: string, rows: ClientMatrixRow[], value: (r: ClientMatrixRow) => number | null, format: (v: number) => string) {
-  const labelW = 170, plotW = 300, barH = 16, gap = 6, top = 22;
+  const labelW = 170,
+    plotW = 300,
+    barH = 16,
+    gap = 6,
+    top = 22;
   const values = rows.map(value);
   const max = Math.max(1e-9, ...values.map((v) => v ?? 0));
   const height = top + rows.length * (barH + gap);
@@ -225,13 +271,28 @@ ${htmlTable(matrixTable(rows, true))}
 <ul>${READING.map((l) => html`<li>${l}</li>`)}</ul>
 </section>
 <section class="charts"><h2>Drawn</h2>
-${bars("RTO (ms)", rows, (r) => r.rtoMs, (v) => formatMs(v))}
+${bars(
+  "RTO (ms)",
+  rows,
+  (r) => r.rtoMs,
+  (v) => formatMs(v),
+)}
 ${bars("failed operations from the fault on", rows, (r) => (r.error ? null : r.failedOps), count)}
 ${bars("indeterminate writes", rows, (r) => r.indeterminate, count)}
 ${bars("writes applied twice", rows, (r) => r.duplicated, count)}
 ${bars("lost writes", rows, (r) => r.lost, count)}
-${bars("longest wait from the fault on (ms)", rows, (r) => (r.maxWaitUs === null ? null : r.maxWaitUs / 1000), (v) => formatMs(v))}
-${bars("connections/s at the servers during the fault", rows, (r) => r.reconnectionsPerS, (v) => v.toFixed(1))}
+${bars(
+  "longest wait from the fault on (ms)",
+  rows,
+  (r) => (r.maxWaitUs === null ? null : r.maxWaitUs / 1000),
+  (v) => formatMs(v),
+)}
+${bars(
+  "connections/s at the servers during the fault",
+  rows,
+  (r) => r.reconnectionsPerS,
+  (v) => v.toFixed(1),
+)}
 </section>
 <section><h2>Profiles</h2><ul>${profiles.map((p) => html`<li><strong>${p.name}</strong> (${p.engine}): ${p.description}. <small>Settings: ${settingsText(p)}.</small></li>`)}</ul></section>
 </main></body></html>

@@ -2,7 +2,16 @@ import { METRICS } from "../check/metrics.js";
 import { FAULTS } from "../faults/registry.js";
 import { formatPercentChange as pct, formatValue, type Unit } from "../infra/units.js";
 import { styleElement } from "./assets.js";
-import { comparisonExitCode, TOO_FEW_NOTE, type Comparison, type MetricComparison, type Outcome, type ScenarioComparison, type ScenarioSide, type SideStats } from "./compare.js";
+import {
+  comparisonExitCode,
+  TOO_FEW_NOTE,
+  type Comparison,
+  type MetricComparison,
+  type Outcome,
+  type ScenarioComparison,
+  type ScenarioSide,
+  type SideStats,
+} from "./compare.js";
 import { htmlTable, markdownTable, textTable, type Row, type Table } from "./table.js";
 import { html } from "./template.js";
 
@@ -120,7 +129,9 @@ ${c.warnings.map((w) => html`<p class="banner bad">warning: ${w}</p>`)}
 ${c.summary.tooFewRuns ? html`<p class="callout">${TOO_FEW_NOTE} (scenarios marked below).</p>` : ""}
 </section>
 ${c.scenarios.map(
-  (s) => html`<section id="${s.name}"><h2>${s.name} <span class="note">(${s.topology})</span>${regressed(s) ? html` <span class="worse">REGRESSED</span>` : ""}</h2>
+  (
+    s,
+  ) => html`<section id="${s.name}"><h2>${s.name} <span class="note">(${s.topology})</span>${regressed(s) ? html` <span class="worse">REGRESSED</span>` : ""}</h2>
 <ul>${scenarioLines(s).map((l) => html`<li>${l}</li>`)}</ul>
 ${htmlTable(metricsTable(s))}</section>`,
 )}
@@ -135,9 +146,20 @@ export function renderComparisonText(c: Comparison): string {
   const rows: Row[] = [];
   for (const s of c.scenarios) {
     const vc = s.verdictChange === "regressed" ? "WORSE" : s.verdictChange === "improved" ? "better" : "same";
-    rows.push({ cells: [s.name + (s.tooFewRuns ? ` (${Math.min(s.base.runs, s.candidate.runs)} run(s) a side: not judged)` : ""), "verdict", verdictText(s.base), verdictText(s.candidate), "", vc] });
+    rows.push({
+      cells: [
+        s.name + (s.tooFewRuns ? ` (${Math.min(s.base.runs, s.candidate.runs)} run(s) a side: not judged)` : ""),
+        "verdict",
+        verdictText(s.base),
+        verdictText(s.candidate),
+        "",
+        vc,
+      ],
+    });
     for (const m of s.metrics.filter((x) => x.outcome === "regressed" || x.outcome === "improved"))
-      rows.push({ cells: ["", `${m.budgetRelevant ? "★ " : ""}${m.label}`, cell(m.base, m.unit), cell(m.candidate, m.unit), change(m), OUTCOME_WORD[m.outcome]] });
+      rows.push({
+        cells: ["", `${m.budgetRelevant ? "★ " : ""}${m.label}`, cell(m.base, m.unit), cell(m.candidate, m.unit), change(m), OUTCOME_WORD[m.outcome]],
+      });
   }
   const L = [`base:      ${side(c.base)}`, `candidate: ${side(c.candidate)}`, `threshold ${pct(c.threshold, false)}; ★ = budget-relevant`, ""];
   L.push(...textTable({ headers: ["scenario", "metric", "base", "candidate", "change", "result"], rows }), "", ...leftOut(c));

@@ -302,7 +302,13 @@ const distinct = (xs: string[]) => [...new Set(xs)];
 
 function sideSummary(reports: RunReport[]): SideSummary {
   const done = reports.filter((r) => r.status === "completed");
-  return { reports: reports.length, completed: done.length, images: distinct(done.map(imageOf)), servers: distinct(done.map(serverOf)), security: distinct(done.map(securityOf)) };
+  return {
+    reports: reports.length,
+    completed: done.length,
+    images: distinct(done.map(imageOf)),
+    servers: distinct(done.map(serverOf)),
+    security: distinct(done.map(securityOf)),
+  };
 }
 
 function scenarioSide(loaded: LoadedReport[]): ScenarioSide {
@@ -387,7 +393,10 @@ function compareScenario(name: string, baseSide: LoadedReport[], candSide: Loade
     });
     const extra: string[] = [];
     if (be.def.strict && expectsLoss) extra.push("this scenario expects or tolerates loss: judged as any other metric");
-    for (const [side, e] of [["base", be], ["candidate", ce]] as const)
+    for (const [side, e] of [
+      ["base", be],
+      ["candidate", ce],
+    ] as const)
       if (e.censored) extra.push(`${e.censored} ${side} run(s) never recovered: their value is a lower bound (the last failing stretch), not the RTO`);
     if (budget !== undefined && m.candidate.median > budget) extra.push(`candidate median over the budget of ${formatValue(budget, m.unit)}`);
     metrics.push({ ...m, note: [m.note, ...extra].join("; "), budgetRelevant: budget !== undefined, budget: budget ?? null });
@@ -452,17 +461,25 @@ function judge(def: MetricSample, base: SideStats, cand: SideStats, o: JudgeOpti
   const size = Math.abs(worse);
   const overThreshold = base.median === 0 ? size > 0 : size > o.threshold * Math.abs(base.median);
   // A lower bound proves only one way: a censored candidate can be shown worse, never better (and a censored base the reverse).
-  const boundsHide = worse > 0 ? (def.better === "lower" ? o.censored.base : o.censored.candidate) : def.better === "lower" ? o.censored.candidate : o.censored.base;
+  const boundsHide =
+    worse > 0 ? (def.better === "lower" ? o.censored.base : o.censored.candidate) : def.better === "lower" ? o.censored.candidate : o.censored.base;
   const apart = size > SPREADS * noise;
   // Within each run too: the worse side's runs, at the low end of their own intervals, above the better side's at the high end.
-  const sampled = !o.intervals || separatedIntervals(worse > 0 === (def.better === "lower") ? o.intervals : { base: o.intervals.candidate, candidate: o.intervals.base });
+  const sampled =
+    !o.intervals || separatedIntervals(worse > 0 === (def.better === "lower") ? o.intervals : { base: o.intervals.candidate, candidate: o.intervals.base });
   if (p <= ALPHA && overThreshold && apart && sampled && size > floor && !boundsHide)
-    return { ...common, p, outcome: worse > 0 ? "regressed" : "improved", note: `${worse > 0 ? "worse" : "better"} by ${f(size)} (${rel}), rank test p ${p.toFixed(3)}, ${noise > 0 ? `${(size / noise).toFixed(1)}× the spread of ${f(noise)}` : "no spread on either side"}` };
+    return {
+      ...common,
+      p,
+      outcome: worse > 0 ? "regressed" : "improved",
+      note: `${worse > 0 ? "worse" : "better"} by ${f(size)} (${rel}), rank test p ${p.toFixed(3)}, ${noise > 0 ? `${(size / noise).toFixed(1)}× the spread of ${f(noise)}` : "no spread on either side"}`,
+    };
   let note: string;
   if (change === 0) note = "no change";
   else if (p > ALPHA) note = `the runs overlap: ${f(change)}, rank test p ${p.toFixed(2)}`;
   else if (!apart) note = `within noise: ${f(change)} vs ${SPREADS}× a spread of ${f(noise)}`;
-  else if (!sampled) note = `within the runs' own sampling error: ${f(change)}, and each run's value is only known to an interval that reaches the other side's`;
+  else if (!sampled)
+    note = `within the runs' own sampling error: ${f(change)}, and each run's value is only known to an interval that reaches the other side's`;
   else if (!overThreshold) note = `below threshold: ${rel} vs ±${formatPercentChange(o.threshold, false)}`;
   else if (boundsHide) note = `${f(change)}, but a side's value is only a lower bound: not told`;
   else note = `below the ${f(floor)} resolution`;

@@ -65,7 +65,15 @@ export interface ChartData {
   markers: ChartMarker[];
   /** Marked events left out to keep the chart readable. */
   markersDropped: number;
-  charts: { latency: ChartSpec; app?: ChartSpec; throughput: ChartSpec; replication?: ChartSpec; cluster?: ChartSpec; memory?: ChartSpec; instrument: ChartSpec };
+  charts: {
+    latency: ChartSpec;
+    app?: ChartSpec;
+    throughput: ChartSpec;
+    replication?: ChartSpec;
+    cluster?: ChartSpec;
+    memory?: ChartSpec;
+    instrument: ChartSpec;
+  };
   /** Why a chart is not drawn. */
   skipped: { replication?: string; cluster?: string; memory?: string };
 }
@@ -73,8 +81,7 @@ export interface ChartData {
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
 
 function latencyChart(r: RunReport): ChartSpec {
-  const ms = (pick: (l: RunReport["perSecond"][number]["latency"]) => number) =>
-    r.perSecond.map((s) => (s.ops === 0 ? null : round3(pick(s.latency) / 1000)));
+  const ms = (pick: (l: RunReport["perSecond"][number]["latency"]) => number) => r.perSecond.map((s) => (s.ops === 0 ? null : round3(pick(s.latency) / 1000)));
   return {
     x: r.perSecond.map((s) => s.second),
     stepped: true,
@@ -111,7 +118,11 @@ function appChart(r: RunReport): ChartSpec | undefined {
     });
   const classes = ERROR_CLASSES.filter((c) => app.perSecond.some((s) => s.errorsByClass[c] > 0));
   const errors: ChartSeries[] = classes.length
-    ? classes.map((c) => ({ label: `HTTP ${c} errors`, color: ERROR_COLORS[ERROR_CLASSES.indexOf(c)], values: x.map((t) => http.get(t)?.errorsByClass[c] ?? null) }))
+    ? classes.map((c) => ({
+        label: `HTTP ${c} errors`,
+        color: ERROR_COLORS[ERROR_CLASSES.indexOf(c)],
+        values: x.map((t) => http.get(t)?.errorsByClass[c] ?? null),
+      }))
     : [{ label: "HTTP errors", color: ERROR_COLORS[0], values: x.map((t) => http.get(t)?.errors ?? null) }];
   return {
     x,
@@ -155,7 +166,13 @@ function instrumentChart(r: RunReport): ChartSpec {
       stepped: true,
       unit: "%",
       yMax: 100,
-      series: [{ label: "event-loop utilization", color: "#0d9488", values: ins.perSecond.map((s) => (s.eventLoopUtilization === null ? null : Math.round(s.eventLoopUtilization * 1000) / 10)) }],
+      series: [
+        {
+          label: "event-loop utilization",
+          color: "#0d9488",
+          values: ins.perSecond.map((s) => (s.eventLoopUtilization === null ? null : Math.round(s.eventLoopUtilization * 1000) / 10)),
+        },
+      ],
     },
   };
 }
@@ -199,7 +216,12 @@ const SENTINEL_MARKED = new Set(["+odown", "+switch-master", "+failover-end"]);
 function marker(e: TimelineEvent): { group: string; label: string; detail?: string; rank: number } | undefined {
   switch (e.kind) {
     case "fault-injected":
-      return { group: e.kind, label: `${e.detail.fault} injected`, detail: e.detail.nodes.length ? `${e.detail.fault} on ${e.detail.nodes.join(", ")}` : undefined, rank: 0 };
+      return {
+        group: e.kind,
+        label: `${e.detail.fault} injected`,
+        detail: e.detail.nodes.length ? `${e.detail.fault} on ${e.detail.nodes.join(", ")}` : undefined,
+        rank: 0,
+      };
     case "fault-healed":
       return { group: e.kind, label: `${e.detail.fault} healed`, rank: 0 };
     case "sentinel":
@@ -268,14 +290,16 @@ function markers(timeline: TimelineEvent[], endMs: number): { markers: ChartMark
  * or reply no order explains), with the counterexample in words. Never merged or capped: each is a finding.
  */
 function violationMarkers(r: RunReport): ChartMarker[] {
-  return (r.linearizability?.violations ?? []).filter((v) => v.counterexample.length).map((v) => {
-    const last = v.counterexample.reduce((m, o) => (o.callMs > m.callMs ? o : m));
-    return {
-      tS: round3(last.callMs / 1000),
-      label: `not linearizable: ${v.key}`,
-      detail: v.counterexample.map((o) => `${describeOp(o)} (client ${o.client}, ${round3(o.callMs / 1000)} s)`).join("; "),
-    };
-  });
+  return (r.linearizability?.violations ?? [])
+    .filter((v) => v.counterexample.length)
+    .map((v) => {
+      const last = v.counterexample.reduce((m, o) => (o.callMs > m.callMs ? o : m));
+      return {
+        tS: round3(last.callMs / 1000),
+        label: `not linearizable: ${v.key}`,
+        detail: v.counterexample.map((o) => `${describeOp(o)} (client ${o.client}, ${round3(o.callMs / 1000)} s)`).join("; "),
+      };
+    });
 }
 
 interface NodeState {
@@ -298,7 +322,10 @@ function replayNodes(r: RunReport, endMs: number, point: (tMs: number, nodes: Ma
     return s;
   };
   for (const n of r.topology?.nodes ?? []) state(n.name);
-  const steps: Array<{ tMs: number; apply: () => void }> = r.samples.map((s) => ({ tMs: s.tMs, apply: () => Object.assign(state(s.node), { sample: s, reachable: true }) }));
+  const steps: Array<{ tMs: number; apply: () => void }> = r.samples.map((s) => ({
+    tMs: s.tMs,
+    apply: () => Object.assign(state(s.node), { sample: s, reachable: true }),
+  }));
   for (const e of r.timeline) {
     const at = (apply: () => void) => steps.push({ tMs: e.tMs, apply });
     if (e.kind === "sampler-unreachable") at(() => void (state(e.detail.node).reachable = false));
@@ -353,7 +380,9 @@ function peerAddresses(r: RunReport): Map<string, string> {
 function replicationChart(r: RunReport, endMs: number): ChartSpec | string {
   const caps = capabilitiesOf(r.scenario.topology.kind);
   if (!caps.has("replicas") || caps.has("slots")) {
-    return caps.has("slots") ? "Not drawn for a cluster: see the cluster state chart." : `A ${r.scenario.topology.kind} topology has no replicas: no replication lag to draw.`;
+    return caps.has("slots")
+      ? "Not drawn for a cluster: see the cluster state chart."
+      : `A ${r.scenario.topology.kind} topology has no replicas: no replication lag to draw.`;
   }
   const addresses = peerAddresses(r);
   const x: number[] = [];
@@ -364,7 +393,11 @@ function replicationChart(r: RunReport, endMs: number): ChartSpec | string {
     const live = [...nodes.entries()].filter(([, s]) => s.reachable && s.sample);
     const masters = live
       .filter(([, s]) => s.sample!.values.role === "master" && num(s.sample, "master_repl_offset") !== undefined)
-      .sort(([, a], [, b]) => (num(b.sample, "connected_slaves") ?? 0) - (num(a.sample, "connected_slaves") ?? 0) || num(b.sample, "master_repl_offset")! - num(a.sample, "master_repl_offset")!);
+      .sort(
+        ([, a], [, b]) =>
+          (num(b.sample, "connected_slaves") ?? 0) - (num(a.sample, "connected_slaves") ?? 0) ||
+          num(b.sample, "master_repl_offset")! - num(a.sample, "master_repl_offset")!,
+      );
     const estimate = masters.length ? num(masters[0][1].sample, "master_repl_offset")! : undefined;
     const i = x.push(round3(tMs / 1000)) - 1;
     for (const [name, s] of live) {
@@ -393,8 +426,7 @@ function replicationChart(r: RunReport, endMs: number): ChartSpec | string {
   const palette = ["#2563eb", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#be185d"];
   const exact =
     "Bytes each replica is behind the master it follows (master_repl_offset − slave_repl_offset), per sampler round; that master is the node announcing the replica's master_host:master_port.";
-  const guess =
-    "the reference master is the reachable one with the most connected replicas: an estimate, which in a split brain can be the wrong master.";
+  const guess = "the reference master is the reachable one with the most connected replicas: an estimate, which in a split brain can be the wrong master.";
   const gap = "A gap means the reference master did not answer or the node was not a replica.";
   const note =
     estimated === 0
@@ -473,7 +505,10 @@ function memoryChart(r: RunReport, endMs: number): ChartSpec | string {
   };
   const series = nodes.map((n, k) => line(nodes.length === 1 ? `${n} usage` : n, MEMORY_PALETTE[k % MEMORY_PALETTE.length], (s) => s.usageBytes, n));
   if (nodes.length === 1) {
-    series.push(line("anonymous", "#dc2626", (s) => s.anonBytes, nodes[0]), line("page cache", "#9ca3af", (s) => s.cacheBytes, nodes[0]));
+    series.push(
+      line("anonymous", "#dc2626", (s) => s.anonBytes, nodes[0]),
+      line("page cache", "#9ca3af", (s) => s.cacheBytes, nodes[0]),
+    );
   }
   // The y axis is scaled to the use: a limit far above it (4 MiB used of 256 MiB) would draw every line on 0. A limit
   // within LIMIT_IN_VIEW times the peak is drawn (dashed) and the axis reaches it; one further off is named in the note.
@@ -481,7 +516,8 @@ function memoryChart(r: RunReport, endMs: number): ChartSpec | string {
   const limits = [...new Set(nodes.map((n) => c.memoryLimits[n]).filter((v) => v > 0))].sort((a, b) => a - b);
   const shown = peak > 0 ? limits.filter((l) => l <= LIMIT_IN_VIEW * peak) : limits;
   const off = limits.filter((l) => !shown.includes(l));
-  for (const l of shown) series.push({ label: limits.length === 1 ? "limit" : `limit ${formatBytes(l)}`, color: "#111827", dash: [6, 4], values: x.map(() => l) });
+  for (const l of shown)
+    series.push({ label: limits.length === 1 ? "limit" : `limit ${formatBytes(l)}`, color: "#111827", dash: [6, 4], values: x.map(() => l) });
   const yMax = shown.length ? Math.max(...shown) * 1.05 : peak > 0 ? peak * 1.15 : undefined;
   const offNote = off.length
     ? ` The Docker memory limit${off.length > 1 ? "s" : ""} (${off.map(formatBytes).join(", ")}${nodes.length > 1 ? " per container" : ""}) ${off.length > 1 ? "are at least" : "is"} ${formatRatio(off[0] / peak)} the peak use (${formatBytes(peak)}), so ${off.length > 1 ? "they are" : "it is"} left off the scale, where it would flatten the use onto 0.`
@@ -529,4 +565,3 @@ export function chartData(r: RunReport): ChartData {
     },
   };
 }
-

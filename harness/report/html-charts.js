@@ -78,9 +78,7 @@
     band.textContent = "";
     const left = u.bbox.left / px();
     const right = left + u.bbox.width / px();
-    const shown = data.markers
-      .map((m) => ({ m, x: Math.round(left + u.valToPos(m.tS, "x")), label: m.label }))
-      .filter((s) => s.x >= left && s.x <= right);
+    const shown = data.markers.map((m) => ({ m, x: Math.round(left + u.valToPos(m.tS, "x")), label: m.label })).filter((s) => s.x >= left && s.x <= right);
     const groups = layoutMarkerLabels(shown, {
       left,
       right,

@@ -33,11 +33,13 @@ function header(v: RunView): SafeHtml {
   </div>
   <div class="verdict-box">
     <div class="verdict ${v.verdict}" data-verdict="${v.verdict}">${v.verdict}</div>
-    ${v.broken.length
-      ? html`<ul class="broken">${v.broken.map((b) => html`<li>${b}</li>`)}</ul>`
-      : v.inconclusive.length
-        ? ""
-        : html`<p class="note">${v.checksCount ? `all ${v.checksCount} budgets kept` : "no budgets declared"}</p>`}
+    ${
+      v.broken.length
+        ? html`<ul class="broken">${v.broken.map((b) => html`<li>${b}</li>`)}</ul>`
+        : v.inconclusive.length
+          ? ""
+          : html`<p class="note">${v.checksCount ? `all ${v.checksCount} budgets kept` : "no budgets declared"}</p>`
+    }
     ${v.inconclusive.length ? html`<ul class="inconclusive" data-inconclusive>${v.inconclusive.map((b) => html`<li>inconclusive: ${b}</li>`)}</ul>` : ""}
     ${v.driverBound ? html`<p class="driver-bound" data-driver-bound>${v.driverBound}</p>` : ""}
   </div>

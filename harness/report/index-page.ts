@@ -37,7 +37,11 @@ function indexTable(indexDir: string, entries: IndexEntry[], page: "summary.md" 
     return {
       cells: [
         { text: v, cls: `word ${v}` },
-        { text: e.scenario.name, ...(e.dir ? { href: `${path.relative(indexDir, e.dir)}/${page}` } : {}), note: page === "report.html" ? e.scenario.description : undefined },
+        {
+          text: e.scenario.name,
+          ...(e.dir ? { href: `${path.relative(indexDir, e.dir)}/${page}` } : {}),
+          note: page === "report.html" ? e.scenario.description : undefined,
+        },
         securityLabel(e.scenario.security) === "none" ? e.scenario.topology.kind : `${e.scenario.topology.kind} (${securityLabel(e.scenario.security)})`,
         r?.topology ? `${r.topology.server.server} ${r.topology.server.version}` : NONE,
         fault ? `${fault.kind}${measured && value !== undefined ? ` (${measured.label} ${formatValue(value, measured.unit)})` : ""}` : NONE,
@@ -52,7 +56,20 @@ function indexTable(indexDir: string, entries: IndexEntry[], page: "summary.md" 
     };
   });
   return {
-    headers: ["verdict", "scenario", "topology", "server", "fault", "P99 base / fault / recovery", "RTO", "failed writes", "lost writes", "HTTP P99 (fault)", "HTTP errors", "HTTP RTO"],
+    headers: [
+      "verdict",
+      "scenario",
+      "topology",
+      "server",
+      "fault",
+      "P99 base / fault / recovery",
+      "RTO",
+      "failed writes",
+      "lost writes",
+      "HTTP P99 (fault)",
+      "HTTP errors",
+      "HTTP RTO",
+    ],
     rows,
     cls: "index",
   };
@@ -62,7 +79,11 @@ function indexTable(indexDir: string, entries: IndexEntry[], page: "summary.md" 
 export function renderIndexMarkdown(title: string, indexDir: string, entries: IndexEntry[]): string {
   const lines = [`# ${title}`, "", `${entries.length} runs. Per run: report.html (charts), summary.md, report.json, junit.xml, latency.hlog.`, ""];
   lines.push(...markdownTable(indexTable(indexDir, entries, "summary.md")));
-  const broken = entries.flatMap((e) => brokenOf(e).filter(Boolean).map((b) => `- ${e.scenario.name}: ${b}`));
+  const broken = entries.flatMap((e) =>
+    brokenOf(e)
+      .filter(Boolean)
+      .map((b) => `- ${e.scenario.name}: ${b}`),
+  );
   if (broken.length) lines.push("", "## What broke", "", ...broken);
   return lines.join("\n") + "\n";
 }
@@ -70,7 +91,11 @@ export function renderIndexMarkdown(title: string, indexDir: string, entries: In
 /** index.html: the same table, self-contained, each scenario linking to its own report.html. */
 export function renderIndexHtml(title: string, indexDir: string, entries: IndexEntry[]): string {
   const passed = entries.filter((e) => word(e) === "PASS").length;
-  const broken = entries.flatMap((e) => brokenOf(e).filter(Boolean).map((b) => html`<li><strong>${e.scenario.name}</strong>: ${b}</li>`));
+  const broken = entries.flatMap((e) =>
+    brokenOf(e)
+      .filter(Boolean)
+      .map((b) => html`<li><strong>${e.scenario.name}</strong>: ${b}</li>`),
+  );
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${title}</title>${styleElement()}</head><body><main>
 <section><h1>${title}</h1>
@@ -100,7 +125,12 @@ export function rtoBars(entries: IndexEntry[]) {
   });
   if (!bars.length) return "";
   const max = Math.max(1000, ...bars.flatMap((b) => [b.redis ?? 0, b.http ?? 0]));
-  const labelW = 260, plotW = 520, barH = 14, captionH = 18, rowH = 2 * barH + captionH + 14, top = 24;
+  const labelW = 260,
+    plotW = 520,
+    barH = 14,
+    captionH = 18,
+    rowH = 2 * barH + captionH + 14,
+    top = 24;
   const height = top + bars.length * rowH + 10;
   // Room on the right for the captions (about 120 characters); a narrower page scales the whole chart down.
   const width = labelW + plotW + 420;
@@ -113,7 +143,9 @@ export function rtoBars(entries: IndexEntry[]) {
   const rows = bars.map((b, i) => {
     const y = top + i * rowH;
     return html`<text x="${labelW - 8}" y="${y + barH + 4}" font-size="12" text-anchor="end">${b.name}</text>${bar(y, b.redis, "#2563eb", "Redis clients")}${bar(y + barH + 2, b.http, "#0d9488", "app users (HTTP)")}${
-      b.caption ? html`<text class="rto-caption" x="${labelW}" y="${y + 2 * barH + 2 + 14}" font-size="12" fill="#374151"><title>${b.about}</title>${b.caption}</text>` : ""
+      b.caption
+        ? html`<text class="rto-caption" x="${labelW}" y="${y + 2 * barH + 2 + 14}" font-size="12" fill="#374151"><title>${b.about}</title>${b.caption}</text>`
+        : ""
     }`;
   });
   return html`<section><h2>Writes unavailable after the fault (RTO)</h2>

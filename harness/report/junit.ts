@@ -17,7 +17,9 @@ export function renderJUnit(suiteName: string, runs: RunReport[], unreported: Ar
   const cases = runs.map((r) => {
     const name = `${esc(r.scenario.topology.kind)}.${esc(r.scenario.name)}`;
     const head = `  <testcase classname="${esc(suiteName)}" name="${esc(r.scenario.name)}" time="${seconds(r)}">`;
-    const checks = r.verdict.checks.map((c) => `${c.pass ? "ok" : c.inconclusive ? "INCONCLUSIVE" : "FAILED"} ${describeCheck(c)}${c.inconclusive ? `: ${c.inconclusive}` : ""}`).join("\n");
+    const checks = r.verdict.checks
+      .map((c) => `${c.pass ? "ok" : c.inconclusive ? "INCONCLUSIVE" : "FAILED"} ${describeCheck(c)}${c.inconclusive ? `: ${c.inconclusive}` : ""}`)
+      .join("\n");
     let body = "";
     if (r.status !== "completed") body = `\n    <error message="${esc(`run ${r.status}: ${r.problem ?? ""}`)}">${esc(checks)}</error>`;
     else if (!r.verdict.pass) body = `\n    <failure message="${esc(r.verdict.failures.join("; "))}">${esc(checks)}</failure>`;

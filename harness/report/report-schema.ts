@@ -9,7 +9,14 @@ import { REPORT_SCHEMA_VERSION } from "./types.js";
  */
 
 const num = z.number();
-const phase = z.looseObject({ ops: num, ok: num, errors: num, fromMs: num.nullable(), toMs: num.nullable(), latency: z.looseObject({ p50Us: num, p99Us: num, p999Us: num }) });
+const phase = z.looseObject({
+  ops: num,
+  ok: num,
+  errors: num,
+  fromMs: num.nullable(),
+  toMs: num.nullable(),
+  latency: z.looseObject({ p50Us: num, p99Us: num, p999Us: num }),
+});
 
 const version = z.looseObject({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION, {
@@ -24,7 +31,11 @@ const anyRun = version.extend({
 });
 
 const completedRun = anyRun.extend({
-  verdict: z.looseObject({ pass: z.boolean(), inconclusive: z.array(z.string()), checks: z.array(z.looseObject({ id: z.looseObject({ metric: z.string() }) })) }),
+  verdict: z.looseObject({
+    pass: z.boolean(),
+    inconclusive: z.array(z.string()),
+    checks: z.array(z.looseObject({ id: z.looseObject({ metric: z.string() }) })),
+  }),
   phases: z.looseObject(Object.fromEntries(PHASES.map((p) => [p, phase]))),
   availability: z.looseObject({ rtoMs: num.nullable(), rtoCensored: z.boolean() }),
   dataLoss: z.looseObject({ lost: num, rpoMs: num.nullable() }).nullable(),

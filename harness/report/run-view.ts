@@ -50,7 +50,15 @@ export interface RunView {
 
 /** The budget on a value, as a tag beside it. */
 export function budgetTag(c: Check | undefined): Tag[] {
-  return c ? [{ text: `${c.id.bound === "min" ? "≥" : "≤"} ${formatValue(c.budget, c.unit)}`, ok: c.pass, ...(c.inconclusive ? { inconclusive: true, note: c.inconclusive } : c.note ? { note: c.note } : {}) }] : [];
+  return c
+    ? [
+        {
+          text: `${c.id.bound === "min" ? "≥" : "≤"} ${formatValue(c.budget, c.unit)}`,
+          ok: c.pass,
+          ...(c.inconclusive ? { inconclusive: true, note: c.inconclusive } : c.note ? { note: c.note } : {}),
+        },
+      ]
+    : [];
 }
 
 const window = (from: number | null, to: number | null) => `${formatAtS(from ?? 0, 1)} → ${to === null ? "end" : formatAtS(to, 1)}`;
@@ -63,7 +71,8 @@ const errorsByClass = (e: ErrorCounts) =>
 /** An RTO as a cell: the value, a censored one's lower bound ("> 13,900 ms"), or why there is none. */
 export function rtoCell(a: Outage): Cell {
   if (a.rtoMs !== null) return { text: formatMs(Math.round(a.rtoMs)) };
-  if (a.rtoCensored && a.rtoLowerBoundMs !== undefined) return { text: `> ${formatMs(Math.round(a.rtoLowerBoundMs))}`, note: a.rtoNote ?? "writes had not recovered" };
+  if (a.rtoCensored && a.rtoLowerBoundMs !== undefined)
+    return { text: `> ${formatMs(Math.round(a.rtoLowerBoundMs))}`, note: a.rtoNote ?? "writes had not recovered" };
   return { text: NONE, note: a.rtoNote ?? "not measured" };
 }
 
@@ -74,7 +83,10 @@ function header(r: RunReport): Fact[] {
   const seconds = (Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 1000;
   return [
     ["status", r.status],
-    ["topology", `${s.topology.kind}${t ? ` (${t.nodes.length} data node${t.nodes.length === 1 ? "" : "s"}${t.sentinels.length ? `, ${t.sentinels.length} Sentinels` : ""})` : ""}`],
+    [
+      "topology",
+      `${s.topology.kind}${t ? ` (${t.nodes.length} data node${t.nodes.length === 1 ? "" : "s"}${t.sentinels.length ? `, ${t.sentinels.length} Sentinels` : ""})` : ""}`,
+    ],
     ["server", t ? `${t.server.server} ${t.server.version}` : "not started"],
     ["image", t?.image ?? s.topology.image ?? "?"],
     ["load", load],
@@ -131,7 +143,14 @@ function latencySection(r: RunReport): Section {
   const t = r.total;
   rows.push({
     cls: "total",
-    cells: ["total", "after warmup", formatCount(t.ops), formatCount(t.errors), t.ops ? formatFraction(t.errors / t.ops) : NONE, ...[t.latency.p50Us, t.latency.p99Us, t.latency.p999Us, t.latency.maxUs, t.service.p50Us, t.service.p99Us].map((v) => (t.ops ? formatUs(v) : NONE))],
+    cells: [
+      "total",
+      "after warmup",
+      formatCount(t.ops),
+      formatCount(t.errors),
+      t.ops ? formatFraction(t.errors / t.ops) : NONE,
+      ...[t.latency.p50Us, t.latency.p99Us, t.latency.p999Us, t.latency.maxUs, t.service.p50Us, t.service.p99Us].map((v) => (t.ops ? formatUs(v) : NONE)),
+    ],
   });
   const errs = errorsByClass(r.total.errorsByClass);
   return {
@@ -139,7 +158,11 @@ function latencySection(r: RunReport): Section {
     title: "Latency per phase (from intended start)",
     blocks: [
       {
-        table: { headers: ["phase", "window", "ops", "errors", "error rate", "P50", "P99", "P99.9", "max", "service P50", "service P99"], rows, cls: "numbers phases" },
+        table: {
+          headers: ["phase", "window", "ops", "errors", "error rate", "P50", "P99", "P99.9", "max", "service P50", "service P99"],
+          rows,
+          cls: "numbers phases",
+        },
         paragraphs: [
           `Latency ${r.workload.latencyMeaning}; service time from the actual send.`,
           errs ? `Errors by class: ${errs}.` : "No operation failed.",
@@ -156,27 +179,55 @@ function availabilityFacts(a: Availability): Fact[] {
     [
       "longest run of failed writes",
       run
-        ? { text: `${formatCount(run.writes)} writes over ${formatMs(Math.round(run.durationMs))} (${formatAtS(run.fromMs, 1)} → ${formatAtS(run.toMs, 1)})`, note: "failed one after another, all clients' writes in order of intended start" }
+        ? {
+            text: `${formatCount(run.writes)} writes over ${formatMs(Math.round(run.durationMs))} (${formatAtS(run.fromMs, 1)} → ${formatAtS(run.toMs, 1)})`,
+            note: "failed one after another, all clients' writes in order of intended start",
+          }
         : "none",
     ],
-    ["writes failed", `${formatCount(a.writesFailed)} of ${formatCount(a.writesAttempted)}${a.writesAttempted ? ` (${formatFraction(a.writesFailed / a.writesAttempted)})` : ""}`],
+    [
+      "writes failed",
+      `${formatCount(a.writesFailed)} of ${formatCount(a.writesAttempted)}${a.writesAttempted ? ` (${formatFraction(a.writesFailed / a.writesAttempted)})` : ""}`,
+    ],
   ];
 }
 
 function availabilitySection(r: RunReport): Section {
   const a = r.availability;
-  const facts: Fact[] = [["RTO", { ...rtoCell(a), tags: budgetTag(findCheck(r.verdict, "rto")), note: "from the fault's send to writes acknowledged again, for good" }]];
-  facts.push([`RTO within the ${formatMs(a.withinObjective.objectiveMs)} objective`, { ...rtoCell(a.withinObjective), tags: budgetTag(findCheck(r.verdict, "rtoWithinObjective")), note: "a write acknowledged later than the objective kept its caller waiting: unavailable too" }]);
-  if (a.durable) facts.push(["durable RTO", { ...rtoCell(a.durable), tags: budgetTag(findCheck(r.verdict, "durableRto")), note: "counting only writes that were acknowledged and survived: a split brain's lost writes are unavailability" }]);
+  const facts: Fact[] = [
+    ["RTO", { ...rtoCell(a), tags: budgetTag(findCheck(r.verdict, "rto")), note: "from the fault's send to writes acknowledged again, for good" }],
+  ];
+  facts.push([
+    `RTO within the ${formatMs(a.withinObjective.objectiveMs)} objective`,
+    {
+      ...rtoCell(a.withinObjective),
+      tags: budgetTag(findCheck(r.verdict, "rtoWithinObjective")),
+      note: "a write acknowledged later than the objective kept its caller waiting: unavailable too",
+    },
+  ]);
+  if (a.durable)
+    facts.push([
+      "durable RTO",
+      {
+        ...rtoCell(a.durable),
+        tags: budgetTag(findCheck(r.verdict, "durableRto")),
+        note: "counting only writes that were acknowledged and survived: a split brain's lost writes are unavailability",
+      },
+    ]);
   if (a.perFault.length > 1)
-    for (const f of a.perFault) facts.push([`RTO after fault ${f.fault + 1} (${r.faults[f.fault]?.kind ?? "?"}, ${formatAtS(f.fromMs)} → ${formatAtS(f.toMs)})`, rtoCell(f)]);
+    for (const f of a.perFault)
+      facts.push([`RTO after fault ${f.fault + 1} (${r.faults[f.fault]?.kind ?? "?"}, ${formatAtS(f.fromMs)} → ${formatAtS(f.toMs)})`, rtoCell(f)]);
   if (r.app) facts.push(["RTO over HTTP (app users)", { ...rtoCell(r.app.availability), cls: "http-rto" }]);
   facts.push(...availabilityFacts(a));
   const gaveUp = eventsOf(r.timeline, "client-gave-up");
   if (gaveUp.length)
     facts.push([
       "clients that stopped reconnecting",
-      { text: `${gaveUp.length}, from ${formatAtS(gaveUp[0].tMs)}`, strong: true, note: `the client library ended them on its own; last error: ${gaveUp[0].detail.lastError}` },
+      {
+        text: `${gaveUp.length}, from ${formatAtS(gaveUp[0].tMs)}`,
+        strong: true,
+        note: `the client library ended them on its own; last error: ${gaveUp[0].detail.lastError}`,
+      },
     ]);
   const recovery = recoveryCaption(r);
   const beside = rtoBeside(r);
@@ -269,15 +320,42 @@ function dataSection(r: RunReport): Section {
     blocks.push({
       facts: [
         ["writes / acknowledged", `${formatCount(d.writes)} / ${formatCount(d.acknowledged)}`],
-        ["lost (acknowledged, absent after convergence)", { text: formatCount(d.lost), strong: true, tags: [...budgetTag(findCheck(r.verdict, "lostWrites")), ...budgetTag(findCheck(r.verdict, "lostWrites", undefined, "min"))] }],
+        [
+          "lost (acknowledged, absent after convergence)",
+          {
+            text: formatCount(d.lost),
+            strong: true,
+            tags: [...budgetTag(findCheck(r.verdict, "lostWrites")), ...budgetTag(findCheck(r.verdict, "lostWrites", undefined, "min"))],
+          },
+        ],
         ["split brain", { text: formatCount(d.splitBrain), note: "acknowledged after the fault was sent, then lost" }],
         ["indeterminate", { text: formatCount(d.indeterminate), note: "failed or timed out, yet present" }],
         ...(d.duplicated !== undefined
-          ? ([["applied twice", { text: formatCount(d.duplicated), note: "found twice after the run (writes are APPENDs): a client resent what the server had done", tags: [...budgetTag(findCheck(r.verdict, "duplicatedWrites")), ...budgetTag(findCheck(r.verdict, "duplicatedWrites", undefined, "min"))] }]] as Fact[])
+          ? ([
+              [
+                "applied twice",
+                {
+                  text: formatCount(d.duplicated),
+                  note: "found twice after the run (writes are APPENDs): a client resent what the server had done",
+                  tags: [...budgetTag(findCheck(r.verdict, "duplicatedWrites")), ...budgetTag(findCheck(r.verdict, "duplicatedWrites", undefined, "min"))],
+                },
+              ],
+            ] as Fact[])
           : []),
-        ["RPO window", { ...(d.rpoMs === null ? { text: NONE, note: "no write acknowledged before the fault was lost" } : { text: formatMs(d.rpoMs) }), tags: budgetTag(findCheck(r.verdict, "rpo")) }],
+        [
+          "RPO window",
+          {
+            ...(d.rpoMs === null ? { text: NONE, note: "no write acknowledged before the fault was lost" } : { text: formatMs(d.rpoMs) }),
+            tags: budgetTag(findCheck(r.verdict, "rpo")),
+          },
+        ],
         ...(d.perFault.length > 1
-          ? d.perFault.map((f): Fact => [`lost to fault ${f.fault + 1} (${r.faults[f.fault]?.kind ?? "?"})`, `${formatCount(f.lost)}${f.splitBrain ? ` (${formatCount(f.splitBrain)} split brain)` : ""}, RPO ${f.rpoMs === null ? NONE : formatMs(f.rpoMs)}`])
+          ? d.perFault.map(
+              (f): Fact => [
+                `lost to fault ${f.fault + 1} (${r.faults[f.fault]?.kind ?? "?"})`,
+                `${formatCount(f.lost)}${f.splitBrain ? ` (${formatCount(f.splitBrain)} split brain)` : ""}, RPO ${f.rpoMs === null ? NONE : formatMs(f.rpoMs)}`,
+              ],
+            )
           : []),
         ...(d.lostSample.length ? ([["first lost write ids", d.lostSample.join(", ")]] as Fact[]) : []),
         ...(d.duplicatedSample?.length ? ([["first write ids applied twice", d.duplicatedSample.join(", ")]] as Fact[]) : []),
@@ -292,7 +370,15 @@ function dataSection(r: RunReport): Section {
         headers: ["phase", "reads", "stale", "stale share", "furthest behind"],
         cls: "numbers",
         rows: [
-          ...(["baseline", "fault", "recovery"] as const).map((p) => ({ cells: [p, formatCount(s.phases[p].reads), formatCount(s.phases[p].stale), s.phases[p].reads ? formatFraction(s.phases[p].stale / s.phases[p].reads) : NONE, formatMs(s.phases[p].maxStalenessMs)] })),
+          ...(["baseline", "fault", "recovery"] as const).map((p) => ({
+            cells: [
+              p,
+              formatCount(s.phases[p].reads),
+              formatCount(s.phases[p].stale),
+              s.phases[p].reads ? formatFraction(s.phases[p].stale / s.phases[p].reads) : NONE,
+              formatMs(s.phases[p].maxStalenessMs),
+            ],
+          })),
           { cls: "total", cells: ["all (warmup too)", formatCount(s.reads), formatCount(s.stale), formatFraction(s.staleRate), formatMs(s.maxStalenessMs)] },
         ],
       },
@@ -301,7 +387,18 @@ function dataSection(r: RunReport): Section {
   const c = r.convergence;
   if (c)
     blocks.push({
-      facts: [["convergence", { text: `${c.converged ? "settled" : "did not settle"} in ${formatMs(c.tookMs)}; primary ${c.primary ?? "?"}; roles ${Object.entries(c.roles).map(([n, role]) => `${n} ${role}`).join(", ")}`, strong: !c.converged, ...(c.note ? { note: c.note } : {}) }]],
+      facts: [
+        [
+          "convergence",
+          {
+            text: `${c.converged ? "settled" : "did not settle"} in ${formatMs(c.tookMs)}; primary ${c.primary ?? "?"}; roles ${Object.entries(c.roles)
+              .map(([n, role]) => `${n} ${role}`)
+              .join(", ")}`,
+            strong: !c.converged,
+            ...(c.note ? { note: c.note } : {}),
+          },
+        ],
+      ],
     });
   return { id: "data", title: "Data loss and stale reads", blocks };
 }
@@ -311,11 +408,22 @@ function linearizabilitySection(r: RunReport): Section | undefined {
   const l = r.linearizability;
   if (!l) return undefined;
   const facts: Fact[] = [
-    ["verdict", { text: l.result, strong: l.result !== "linearizable", tags: [...budgetTag(findCheck(r.verdict, "nonLinearizableKeys")), ...budgetTag(findCheck(r.verdict, "nonLinearizableKeys", undefined, "min"))] }],
-    ["history", `${formatCount(l.operations)} operations on ${formatCount(l.keys)} keys; ${formatCount(l.indeterminate)} indeterminate (failed or timed out writes, free to take effect later or never)`],
+    [
+      "verdict",
+      {
+        text: l.result,
+        strong: l.result !== "linearizable",
+        tags: [...budgetTag(findCheck(r.verdict, "nonLinearizableKeys")), ...budgetTag(findCheck(r.verdict, "nonLinearizableKeys", undefined, "min"))],
+      },
+    ],
+    [
+      "history",
+      `${formatCount(l.operations)} operations on ${formatCount(l.keys)} keys; ${formatCount(l.indeterminate)} indeterminate (failed or timed out writes, free to take effect later or never)`,
+    ],
     ["checked by", `Porcupine in ${formatMs(l.elapsedMs)}, key by key`],
   ];
-  if (l.unknownKeys.length) facts.push(["undecided", { text: l.unknownKeys.join(", "), strong: true, note: "the search ran out of time on these keys: neither passed nor failed" }]);
+  if (l.unknownKeys.length)
+    facts.push(["undecided", { text: l.unknownKeys.join(", "), strong: true, note: "the search ran out of time on these keys: neither passed nor failed" }]);
   if (l.visualization) facts.push(["visualization", { text: l.visualization, href: l.visualization, note: "Porcupine's view of the counterexamples" }]);
   const blocks: Block[] = [{ facts }];
   for (const v of l.violations)
@@ -343,9 +451,22 @@ function appSection(r: RunReport): Section | undefined {
   const rows: Row[] = ALL_PHASES.filter((p) => r.phases[p].ops > 0 || app.phases[p].ops > 0).map((p) => {
     const redis = r.phases[p];
     const http = app.phases[p];
-    return { cells: [p, formatCount(redis.ops), formatCount(redis.errors), redis.ops ? formatUs(redis.latency.p99Us) : NONE, formatCount(http.ops), formatCount(http.errors), http.ops ? formatUs(http.latency.p99Us) : NONE, http.ops ? formatUs(http.latency.maxUs) : NONE] };
+    return {
+      cells: [
+        p,
+        formatCount(redis.ops),
+        formatCount(redis.errors),
+        redis.ops ? formatUs(redis.latency.p99Us) : NONE,
+        formatCount(http.ops),
+        formatCount(http.errors),
+        http.ops ? formatUs(http.latency.p99Us) : NONE,
+        http.ops ? formatUs(http.latency.maxUs) : NONE,
+      ],
+    };
   });
-  const statuses = Object.entries(app.httpStatus).map(([k, v]) => `${k} ${formatCount(v)}`).join(", ");
+  const statuses = Object.entries(app.httpStatus)
+    .map(([k, v]) => `${k} ${formatCount(v)}`)
+    .join(", ");
   const behind = errorsByClass(app.redisErrors);
   return {
     id: "app",
@@ -355,14 +476,20 @@ function appSection(r: RunReport): Section | undefined {
         paragraphs: [
           `${formatValue(app.rate, "req/s")} (${Math.round(app.readShare * 100)}% GET /read, the rest POST /write) over ${app.connections} connections from ${app.autocannonInstances} autocannon instances, to an HTTP service that uses one ${r.scenario.topology.kind} client. Latency: ${app.latencyMeaning}.`,
         ],
-        table: { headers: ["phase", "Redis ops", "Redis errors", "Redis P99", "HTTP requests", "HTTP errors", "HTTP P99", "HTTP max"], rows, cls: "numbers app" },
+        table: {
+          headers: ["phase", "Redis ops", "Redis errors", "Redis P99", "HTTP requests", "HTTP errors", "HTTP P99", "HTTP max"],
+          rows,
+          cls: "numbers app",
+        },
         facts: [
           ["RTO seen over HTTP", rtoCell(app.availability)],
           ["RTO at the Redis level", rtoCell(r.availability)],
           ...availabilityFacts(app.availability),
           ["responses", statuses || "none"],
           ...(behind ? ([["the Redis errors behind the 5xx", behind]] as Fact[]) : []),
-          ...(app.unfinished ? ([["unanswered 3 s after the load stopped", { text: formatCount(app.unfinished), note: "counted as timeouts" }]] as Fact[]) : []),
+          ...(app.unfinished
+            ? ([["unanswered 3 s after the load stopped", { text: formatCount(app.unfinished), note: "counted as timeouts" }]] as Fact[])
+            : []),
         ],
       },
     ],
@@ -394,7 +521,8 @@ function faultsSection(r: RunReport): Section {
 
 function nodesSection(r: RunReport): Section | undefined {
   const blocks: Block[] = [];
-  if (r.redirections) blocks.push({ facts: [["redirections sent during the load", `MOVED ${formatCount(r.redirections.moved)}, ASK ${formatCount(r.redirections.ask)}`]] });
+  if (r.redirections)
+    blocks.push({ facts: [["redirections sent during the load", `MOVED ${formatCount(r.redirections.moved)}, ASK ${formatCount(r.redirections.ask)}`]] });
   if (r.nodeLoad.length > 1)
     blocks.push({
       table: {
@@ -424,13 +552,18 @@ function instrumentSection(r: RunReport): Section {
     ],
     [
       "schedule lag",
-      r.workload.mode === "open-loop" ? `${pair(ins.scheduleLag)}, max ${formatUs(ins.scheduleLag.maxUs)} (intended start to send)` : "closed loop: no schedule",
+      r.workload.mode === "open-loop"
+        ? `${pair(ins.scheduleLag)}, max ${formatUs(ins.scheduleLag.maxUs)} (intended start to send)`
+        : "closed loop: no schedule",
     ],
     [
       "event loop",
       busiest ? `busiest second ${busiest.second}: ${formatFraction(busiest.u)} utilized; ${ins.busySeconds} s over 90%` : { text: NONE, note: "not sampled" },
     ],
-    ["verdict", ins.driverBound ? `driver-bound: ${ins.driverBound.reasons.join("; ")}` : "the driver kept up: the latencies are Redis's and the path's, above the floor"],
+    [
+      "verdict",
+      ins.driverBound ? `driver-bound: ${ins.driverBound.reasons.join("; ")}` : "the driver kept up: the latencies are Redis's and the path's, above the floor",
+    ],
   ];
   return { id: "instrument", title: "The instrument: its calibrated floor and whether the driver kept up", blocks: [{ facts }] };
 }
@@ -464,7 +597,11 @@ function environmentSection(r: RunReport): Section {
 function securityClaims(s: NonNullable<SecuritySections["security"]>): string {
   const parts = [
     ...(s.tls ? ["TLS only (plain port off), a client certificate from the run's CA, the server verified by its address"] : []),
-    ...(s.auth === "password" ? ["a password (requirepass)"] : s.auth === "acl" ? ["an ACL user: the application's restricted to the workload's keys and commands, an admin user for replication, Sentinel and the harness"] : []),
+    ...(s.auth === "password"
+      ? ["a password (requirepass)"]
+      : s.auth === "acl"
+        ? ["an ACL user: the application's restricted to the workload's keys and commands, an admin user for replication, Sentinel and the harness"]
+        : []),
   ];
   return parts.join("; ");
 }
@@ -489,10 +626,21 @@ export function runView(r: RunReport): RunView {
     facts: header(r),
     broken: r.verdict.failures,
     inconclusive: r.verdict.inconclusive,
-    ...(r.instrument.driverBound ? { driverBound: `DRIVER-BOUND: ${r.instrument.driverBound.reasons.join("; ")}. So ${r.instrument.driverBound.limits}.` } : {}),
+    ...(r.instrument.driverBound
+      ? { driverBound: `DRIVER-BOUND: ${r.instrument.driverBound.reasons.join("; ")}. So ${r.instrument.driverBound.limits}.` }
+      : {}),
     checksCount: r.verdict.checks.length,
-    sections: [verdictSection(r), latencySection(r), availabilitySection(r), dataSection(r), linearizabilitySection(r), appSection(r), faultsSection(r), nodesSection(r), instrumentSection(r), environmentSection(r)].filter(
-      (s): s is Section => s !== undefined,
-    ),
+    sections: [
+      verdictSection(r),
+      latencySection(r),
+      availabilitySection(r),
+      dataSection(r),
+      linearizabilitySection(r),
+      appSection(r),
+      faultsSection(r),
+      nodesSection(r),
+      instrumentSection(r),
+      environmentSection(r),
+    ].filter((s): s is Section => s !== undefined),
   };
 }

@@ -78,10 +78,13 @@ const dataAttrs = (d: Record<string, string> | undefined) => Object.entries(d ??
 
 export function htmlTable(t: Table): SafeHtml {
   return html`<table${t.cls ? html` class="${t.cls}"` : ""}><thead><tr>${t.headers.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>
-${t.rows.map((r) => html`<tr${r.cls ? html` class="${r.cls}"` : ""}${dataAttrs(r.data)}>${r.cells.map((c) => {
-    const cls = cellOf(c).cls;
-    return html`<td${cls ? html` class="${cls}"` : ""}>${htmlCell(c)}</td>`;
-  })}</tr>\n`)}</tbody></table>`;
+${t.rows.map(
+  (r) =>
+    html`<tr${r.cls ? html` class="${r.cls}"` : ""}${dataAttrs(r.data)}>${r.cells.map((c) => {
+      const cls = cellOf(c).cls;
+      return html`<td${cls ? html` class="${cls}"` : ""}>${htmlCell(c)}</td>`;
+    })}</tr>\n`,
+)}</tbody></table>`;
 }
 
 export const htmlFacts = (facts: Fact[]) => html`<dl class="facts">${facts.map(([k, v]) => html`<dt>${k}</dt><dd>${htmlCell(v)}</dd>`)}</dl>`;
@@ -97,7 +100,14 @@ export function textCell(c: CellLike): string {
 export function textTable(t: Table, indent = ""): string[] {
   const rows = [t.headers, ...t.rows.map((r) => r.cells.map(textCell))];
   const widths = t.headers.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  return rows.map((r) => indent + r.map((v, i) => (v ?? "").padEnd(widths[i])).join("  ").trimEnd());
+  return rows.map(
+    (r) =>
+      indent +
+      r
+        .map((v, i) => (v ?? "").padEnd(widths[i]))
+        .join("  ")
+        .trimEnd(),
+  );
 }
 
 export const textFacts = (facts: Fact[], indent = "  ") => facts.map(([k, v]) => `${indent}${k}: ${textCell(v)}`);

@@ -3,7 +3,10 @@ import { textFacts, textTable } from "./table.js";
 import type { RunReport } from "./types.js";
 
 /** What the terminal shows of a run: the verdict, each broken budget, then the key sections as aligned text. */
-export function renderTerminal(r: RunReport, sections: ReadonlyArray<Section["id"]> = ["latency", "availability", "data", "linearizability", "faults"]): string {
+export function renderTerminal(
+  r: RunReport,
+  sections: ReadonlyArray<Section["id"]> = ["latency", "availability", "data", "linearizability", "faults"],
+): string {
   const v = runView(r);
   const lines = [`${v.verdict} ${v.name}`, ...v.broken.map((b) => `  broken: ${b}`)];
   lines.push(...v.inconclusive.map((b) => `  inconclusive: ${b}`));

@@ -81,12 +81,27 @@ export function xyChart(c: XyChartInput): XyChart {
   };
   const series: XySeries[] = [];
   for (const l of c.layers)
-    place(l.xy).forEach((values, k) => series.push({ label: k === 0 ? l.label : `${l.label} (${k + 1})`, color: l.color, kind: l.kind, values, ...(l.dash ? { dash: l.dash } : {}) }));
+    place(l.xy).forEach((values, k) =>
+      series.push({ label: k === 0 ? l.label : `${l.label} (${k + 1})`, color: l.color, kind: l.kind, values, ...(l.dash ? { dash: l.dash } : {}) }),
+    );
   const bandIdx: XyChart["bands"] = [];
   for (const b of bands) {
     series.push({ label: `${b.label}, upper`, color: b.color, kind: "band", values: place(b.upper)[0] });
     series.push({ label: `${b.label}, lower`, color: b.color, kind: "band", values: place(b.lower)[0] });
     bandIdx.push({ upper: series.length - 1, lower: series.length, fill: b.color });
   }
-  return { id: c.id, title: c.title, note: c.note, xLabel: c.xLabel, xUnit: c.xUnit, yUnit: c.yUnit, logX: c.logX, logY: c.logY, x, series, bands: bandIdx, refs: c.refs ?? [] };
+  return {
+    id: c.id,
+    title: c.title,
+    note: c.note,
+    xLabel: c.xLabel,
+    xUnit: c.xUnit,
+    yUnit: c.yUnit,
+    logX: c.logX,
+    logY: c.logY,
+    x,
+    series,
+    bands: bandIdx,
+    refs: c.refs ?? [],
+  };
 }

@@ -76,8 +76,19 @@
       height: HEIGHT,
       scales: { x: scale("x", spec.logX), y: scale("y", spec.logY) },
       axes: [
-        { label: spec.xLabel, grid: { stroke: "#eceff3" }, values: (u, s) => s.map((v) => (v == null ? "" : fx(v))), ...(spec.logX ? { splits: decades } : {}) },
-        { label: spec.yUnit, size: 76, grid: { stroke: "#eceff3" }, values: (u, s) => s.map((v) => (v == null ? "" : fy(v))), ...(spec.logY ? { splits: decades } : {}) },
+        {
+          label: spec.xLabel,
+          grid: { stroke: "#eceff3" },
+          values: (u, s) => s.map((v) => (v == null ? "" : fx(v))),
+          ...(spec.logX ? { splits: decades } : {}),
+        },
+        {
+          label: spec.yUnit,
+          size: 76,
+          grid: { stroke: "#eceff3" },
+          values: (u, s) => s.map((v) => (v == null ? "" : fy(v))),
+          ...(spec.logY ? { splits: decades } : {}),
+        },
       ],
       series: [
         { label: spec.xLabel, value: (u, v) => (v == null ? "–" : fx(v)) },

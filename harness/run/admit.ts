@@ -15,6 +15,8 @@ export const imagesOf = (s: Scenario, settings: Settings): string[] => [s.topolo
 export async function admitRun(scenario: Scenario, settings: Settings, progress?: Progress): Promise<ResourceEstimate> {
   const resources = requireResources(scenario);
   refuseLeakingDebug(scenario.security);
-  await requireImages(await containerRuntime(), imagesOf(scenario, settings), settings.pull, (image) => progress?.step(`pulling ${image}: not on the engine yet`));
+  await requireImages(await containerRuntime(), imagesOf(scenario, settings), settings.pull, (image) =>
+    progress?.step(`pulling ${image}: not on the engine yet`),
+  );
   return resources;
 }

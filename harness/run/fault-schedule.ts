@@ -13,16 +13,19 @@ export function scheduleFaults(ctx: RunContext, faultCtx: FaultContext): { done:
   const withRecords: FaultContext = { ...faultCtx, onStart: (rec) => ctx.faults.push(rec as AnyFaultRecord) };
   const one = (spec: FaultSpec) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(async () => {
-        pending.delete(timer);
-        if (!ctx.signal.aborted) {
-          ctx.progress.step(`fault: ${spec.kind}`);
-          const rec = await runFaultSpec(spec, withRecords);
-          const healedIn = Math.round((rec.healedAtMs ?? ctx.clock.now()) - rec.requestedAtMs);
-          ctx.progress.step(`fault ${spec.kind}: ${rec.error ? `error: ${rec.error}` : `healed after ${healedIn} ms`}`);
-        }
-        resolve();
-      }, spec.at * 1000 - ctx.clock.now());
+      const timer = setTimeout(
+        async () => {
+          pending.delete(timer);
+          if (!ctx.signal.aborted) {
+            ctx.progress.step(`fault: ${spec.kind}`);
+            const rec = await runFaultSpec(spec, withRecords);
+            const healedIn = Math.round((rec.healedAtMs ?? ctx.clock.now()) - rec.requestedAtMs);
+            ctx.progress.step(`fault ${spec.kind}: ${rec.error ? `error: ${rec.error}` : `healed after ${healedIn} ms`}`);
+          }
+          resolve();
+        },
+        spec.at * 1000 - ctx.clock.now(),
+      );
       pending.set(timer, resolve);
     });
   const done = Promise.all(ctx.scenario.faults.map(one)).then(() => {});

@@ -65,7 +65,10 @@ export async function runColumns(columns: SuiteColumn[], o: ColumnsRunOptions): 
   const admit = o.admit ?? admitRun;
   for (const s of new Set(columns.flatMap((c) => c.scenarios))) await admit(s, o.settings);
   const root = o.root ?? o.settings.reportsDir;
-  const runs = columns.map((column) => ({ column, run: { dir: newReportDir(root, column.title), entries: [] as IndexEntry[], exitCode: EXIT.pass as number } }));
+  const runs = columns.map((column) => ({
+    column,
+    run: { dir: newReportDir(root, column.title), entries: [] as IndexEntry[], exitCode: EXIT.pass as number },
+  }));
   await interleave(runs, o);
   for (const { column, run } of runs) {
     if (o.signal.aborted) run.exitCode = EXIT.interrupted;

@@ -32,7 +32,8 @@ const profileSchema = z
   .superRefine((p, ctx) => {
     for (const key of Object.keys(p.client) as Array<keyof ClientSettings>) {
       const only = ONLY[key];
-      if (only && only !== p.engine) ctx.addIssue({ code: "custom", path: ["client", key], message: `${key} is a setting of ${only}, which ${p.engine} does not have: remove it` });
+      if (only && only !== p.engine)
+        ctx.addIssue({ code: "custom", path: ["client", key], message: `${key} is a setting of ${only}, which ${p.engine} does not have: remove it` });
     }
   });
 
@@ -59,7 +60,10 @@ function readProfiles(file: string): ClientProfile[] {
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new BadInputError(`Cannot read client profiles file ${file}: ${(e as Error).message}`, `Give the path of a JSON file shaped like ${path.relative(process.cwd(), PROFILES_FILE)}.`);
+    throw new BadInputError(
+      `Cannot read client profiles file ${file}: ${(e as Error).message}`,
+      `Give the path of a JSON file shaped like ${path.relative(process.cwd(), PROFILES_FILE)}.`,
+    );
   }
   const r = fileSchema.safeParse(parseScenarioText(file, text));
   if (!r.success)
@@ -67,7 +71,13 @@ function readProfiles(file: string): ClientProfile[] {
       `Client profiles in ${file} are invalid:\n${r.error.issues.map((i) => `  - ${i.path.join(".")}: ${i.message}`).join("\n")}`,
       `Fix those fields; every setting is described in harness/topology/client-options.ts and docs/client-truths.md.`,
     );
-  return Object.entries(r.data.profiles).map(([name, p]) => ({ name, engine: p.engine, description: p.description, explicit: p.client, client: { ...DEFAULT_CLIENT_SETTINGS, ...p.client } }));
+  return Object.entries(r.data.profiles).map(([name, p]) => ({
+    name,
+    engine: p.engine,
+    description: p.description,
+    explicit: p.client,
+    client: { ...DEFAULT_CLIENT_SETTINGS, ...p.client },
+  }));
 }
 
 /** Every known profile: the project's, then the user's file's (which may replace one by name). */
@@ -80,10 +90,17 @@ export function loadClientProfiles(userFile?: string): Map<string, ClientProfile
 /** The profiles `--clients a,b,c` names, in that order; an unknown or repeated name is refused with the known ones. */
 export function pickProfiles(list: string, userFile?: string): ClientProfile[] {
   const all = loadClientProfiles(userFile);
-  const names = list.split(",").map((s) => s.trim()).filter(Boolean);
+  const names = list
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (names.length === 0) throw new BadInputError("--clients is empty.", `Name profiles, e.g. --clients ${[...all.keys()].slice(0, 3).join(",")}`);
   const unknown = names.filter((n) => !all.has(n));
-  if (unknown.length) throw new BadInputError(`No client profile named ${unknown.map((n) => `"${n}"`).join(", ")}.`, `Known profiles: ${[...all.keys()].join(", ")}. Add your own with --profiles <file>.`);
+  if (unknown.length)
+    throw new BadInputError(
+      `No client profile named ${unknown.map((n) => `"${n}"`).join(", ")}.`,
+      `Known profiles: ${[...all.keys()].join(", ")}. Add your own with --profiles <file>.`,
+    );
   const repeated = names.filter((n, i) => names.indexOf(n) !== i);
   if (repeated.length) throw new BadInputError(`--clients names ${repeated.join(", ")} twice.`, "Name each profile once (use --repeats to run them again).");
   return names.map((n) => all.get(n)!);

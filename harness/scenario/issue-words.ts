@@ -70,7 +70,10 @@ export function describeIssue(issue: Issue, schema: AnySchema): string {
     case "invalid_value": {
       const choices = issue.values.map(String);
       const typed = typeof issue.input === "string" ? didYouMeanText(issue.input, choices) : "";
-      return `must be ${choices.length === 1 ? shown(issue.values[0]) : `one of ${choices.join(", ")}`}${issue.input !== undefined ? `, not ${shown(issue.input)}` : ""}.${typed}`.replace(/\.$/, "");
+      return `must be ${choices.length === 1 ? shown(issue.values[0]) : `one of ${choices.join(", ")}`}${issue.input !== undefined ? `, not ${shown(issue.input)}` : ""}.${typed}`.replace(
+        /\.$/,
+        "",
+      );
     }
     case "invalid_union": {
       const note = issue as Issue & { discriminator?: string; options?: unknown[] };

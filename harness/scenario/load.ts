@@ -7,7 +7,6 @@ import { describeIssue, fieldPath } from "./issue-words.js";
 import { applyOverrides, flagOf, type Overrides } from "./overrides.js";
 import { scenarioSchema, type Scenario, type ScenarioInput } from "./schema.js";
 
-
 export const SUITES_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../suites");
 
 export interface ScenarioSource {
@@ -32,7 +31,9 @@ export function parseScenarioText(file: string, text: string): unknown {
 /** Every scenario in every suites/*.json and suites/*.yaml file (each file holds an array of scenarios). */
 export function readScenarioSources(dir = SUITES_DIR): ScenarioSource[] {
   const out: ScenarioSource[] = [];
-  for (const f of readdirSync(dir).filter((n) => SCENARIO_FILE.test(n)).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((n) => SCENARIO_FILE.test(n))
+    .sort()) {
     const file = path.join(dir, f);
     const parsed = parseScenarioText(file, readFileSync(file, "utf8"));
     if (!Array.isArray(parsed)) throw new BadInputError(`${file} must hold a list of scenarios.`, "A suite file is a list; each item is one scenario.");
@@ -60,8 +61,7 @@ export function validateScenario(input: unknown, origin: string, given: Override
     } else fileLines.push(`  - ${fieldPath(issue.path) || "(the scenario)"}: ${words}`);
   }
   const name = (input as { name?: unknown })?.name;
-  if (fileLines.length === 0)
-    throw new BadInputError(flagLines.join("\n"), [...hints].join(" "));
+  if (fileLines.length === 0) throw new BadInputError(flagLines.join("\n"), [...hints].join(" "));
   throw new BadInputError(
     [`Scenario ${typeof name === "string" ? `"${name}" ` : ""}in ${origin} is invalid:`, ...fileLines, ...flagLines.map((l) => `  - ${l}`)].join("\n"),
     [`Fix those fields in ${origin} (docs/scenarios.md lists every field).`, ...hints].join(" "),
@@ -71,7 +71,10 @@ export function validateScenario(input: unknown, origin: string, given: Override
 /** What a scenario file's contents must be before the schema can say more: a mapping, not nothing, a number or text. */
 function asScenarioInput(parsed: unknown, where: string): ScenarioInput {
   if (parsed === null || parsed === undefined)
-    throw new BadInputError(`${where} is empty.`, "A scenario file holds one scenario: name, topology, workload (and faults, budgets). docs/scenarios.md has an example to start from.");
+    throw new BadInputError(
+      `${where} is empty.`,
+      "A scenario file holds one scenario: name, topology, workload (and faults, budgets). docs/scenarios.md has an example to start from.",
+    );
   if (typeof parsed !== "object" || Array.isArray(parsed))
     throw new BadInputError(
       `${where} holds ${Array.isArray(parsed) ? "a list" : `${typeof parsed} ${JSON.stringify(parsed)}`} where a scenario belongs.`,
@@ -83,7 +86,10 @@ function asScenarioInput(parsed: unknown, where: string): ScenarioInput {
 /** One scenario's overrides: --at on a scenario with no fault would be silently ignored (a suite's faultless ones skip it). */
 function applyOne(input: ScenarioInput, o: Overrides): ScenarioInput {
   if (o.at !== undefined && !(input.faults ?? []).length)
-    throw new BadInputError(`--at ${o.at} sets when faults are injected, and scenario "${input.name}" has none.`, "Leave --at out, or run a scenario with faults.");
+    throw new BadInputError(
+      `--at ${o.at} sets when faults are injected, and scenario "${input.name}" has none.`,
+      "Leave --at out, or run a scenario with faults.",
+    );
   return applyOverrides(input, o);
 }
 
@@ -103,7 +109,11 @@ export function loadScenario(name: string, overrides: Overrides = {}, dir = SUIT
 
 /** Loads a scenario from a file of the user's (JSON or YAML: one scenario, or a list holding exactly one). */
 export function loadScenarioFile(file: string, overrides: Overrides = {}): Scenario {
-  if (!SCENARIO_FILE.test(file)) throw new BadInputError(`--file ${file}: a scenario file's name ends in .json, .yaml or .yml (that is how it is read).`, "Rename the file, or give the scenario file's path.");
+  if (!SCENARIO_FILE.test(file))
+    throw new BadInputError(
+      `--file ${file}: a scenario file's name ends in .json, .yaml or .yml (that is how it is read).`,
+      "Rename the file, or give the scenario file's path.",
+    );
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -114,7 +124,11 @@ export function loadScenarioFile(file: string, overrides: Overrides = {}): Scena
   }
   let parsed = parseScenarioText(file, text);
   if (Array.isArray(parsed)) {
-    if (parsed.length !== 1) throw new BadInputError(`${file} holds ${parsed.length} scenarios where --file runs one.`, parsed.length ? "Keep one scenario in the file (or put the file in suites/ and run them with `suite <name>`)." : "Put one scenario in the file.");
+    if (parsed.length !== 1)
+      throw new BadInputError(
+        `${file} holds ${parsed.length} scenarios where --file runs one.`,
+        parsed.length ? "Keep one scenario in the file (or put the file in suites/ and run them with `suite <name>`)." : "Put one scenario in the file.",
+      );
     parsed = parsed[0];
   }
   return validateScenario(applyOne(asScenarioInput(parsed, file), overrides), file, overrides);

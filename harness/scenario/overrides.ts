@@ -28,14 +28,48 @@ type FlagKey = Exclude<keyof Overrides, "clientProfile" | "secure">;
  * to give it instead. A problem on those fields is told in the flag's words, not as the scenario file's.
  */
 export const OVERRIDE_FLAGS: Record<FlagKey, { flag: string; fields: string[][]; hint: string }> = {
-  duration: { flag: "--duration", fields: [["workload", "duration"], ["workload", "warmup"], ["faults", "*", "at"], ["faults", "*", "for"]], hint: "Give --duration 30s (a length: 500ms, 30s, 2m)." },
+  duration: {
+    flag: "--duration",
+    fields: [
+      ["workload", "duration"],
+      ["workload", "warmup"],
+      ["faults", "*", "at"],
+      ["faults", "*", "for"],
+    ],
+    hint: "Give --duration 30s (a length: 500ms, 30s, 2m).",
+  },
   rate: { flag: "--rate", fields: [["workload", "rate"]], hint: "Give --rate 2000 (operations a second, above 0)." },
-  connections: { flag: "--connections", fields: [["workload", "connections"], ["workload", "threads"]], hint: "Give --connections 8 (a whole number from 1 to 1000)." },
+  connections: {
+    flag: "--connections",
+    fields: [
+      ["workload", "connections"],
+      ["workload", "threads"],
+    ],
+    hint: "Give --connections 8 (a whole number from 1 to 1000).",
+  },
   readRatio: { flag: "--read-ratio", fields: [["workload", "readRatio"]], hint: "Give --read-ratio 0.9 (the share of reads, from 0 to 1)." },
-  dataset: { flag: "--dataset", fields: [["dataset", "size"], ["workload", "keys"]], hint: "Give --dataset 1gb (standalone, replication and Sentinel scenarios; a cluster takes none)." },
+  dataset: {
+    flag: "--dataset",
+    fields: [
+      ["dataset", "size"],
+      ["workload", "keys"],
+    ],
+    hint: "Give --dataset 1gb (standalone, replication and Sentinel scenarios; a cluster takes none).",
+  },
   image: { flag: "--image", fields: [["topology", "image"]], hint: "Give --image redis-chaos/redis:7.0." },
-  at: { flag: "--at", fields: [["faults", "*", "at"], ["faults", "*", "for"]], hint: "Give --at 10s (inside the load, after its warm-up)." },
-  driverThreads: { flag: "--driver-threads", fields: [["workload", "threads"]], hint: "Leave --driver-threads out (auto runs on 1 thread where the load cannot be sharded), or give it to a scenario whose workload has engine \"lean\" and keys \"random\" (a file of your own, with --file)." },
+  at: {
+    flag: "--at",
+    fields: [
+      ["faults", "*", "at"],
+      ["faults", "*", "for"],
+    ],
+    hint: "Give --at 10s (inside the load, after its warm-up).",
+  },
+  driverThreads: {
+    flag: "--driver-threads",
+    fields: [["workload", "threads"]],
+    hint: 'Leave --driver-threads out (auto runs on 1 thread where the load cannot be sharded), or give it to a scenario whose workload has engine "lean" and keys "random" (a file of your own, with --file).',
+  },
   security: { flag: "--security", fields: [["security"]], hint: "Give --security acl+tls (none, password, acl, tls, password+tls or acl+tls)." },
 };
 
@@ -44,7 +78,8 @@ export function flagOf(path: ReadonlyArray<PropertyKey>, given: Overrides): { fl
   for (const [key, f] of Object.entries(OVERRIDE_FLAGS) as Array<[FlagKey, (typeof OVERRIDE_FLAGS)[FlagKey]]>) {
     const value = key === "security" && given.secure ? "(--secure)" : given[key];
     if (value === undefined) continue;
-    if (f.fields.some((field) => field.every((k, i) => k === "*" || k === path[i]))) return { flag: key === "security" && given.secure ? "--secure" : f.flag, value: value === "(--secure)" ? "" : value, hint: f.hint };
+    if (f.fields.some((field) => field.every((k, i) => k === "*" || k === path[i])))
+      return { flag: key === "security" && given.secure ? "--secure" : f.flag, value: value === "(--secure)" ? "" : value, hint: f.hint };
   }
   return undefined;
 }
@@ -72,7 +107,8 @@ export function applyOverrides(input: ScenarioInput, o: Overrides): ScenarioInpu
     }
     for (const f of s.faults ?? []) f.at = o.at;
   }
-  if (o.secure && o.security !== undefined) throw new BadInputError("--secure and --security both say how to secure the run.", "Give one: --secure is --security acl+tls.");
+  if (o.secure && o.security !== undefined)
+    throw new BadInputError("--secure and --security both say how to secure the run.", "Give one: --secure is --security acl+tls.");
   const security = o.secure ? "acl+tls" : o.security;
   if (security !== undefined) {
     const spec = parseSecurityLabel(security);

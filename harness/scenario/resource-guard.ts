@@ -63,10 +63,16 @@ export function estimateResources(s: Scenario, host = hostResources()): Resource
   const costs = s.faults.flatMap((f) => faultDefinition(f.kind).cost?.(f, load) ?? []);
   const fault = costs.reduce((a, c) => (c.memoryBytes > a.memoryBytes ? c : a), { what: "", memoryBytes: 0, diskBytes: 0 });
   const parts = [
-    { what: `the dataset and the workload's writes, ${dataNodes} cop${dataNodes === 1 ? "y" : "ies"} (${formatBytes(dataset)} each at ${bytesPerKey(s.dataset.valueBytes)} B a key)`, bytes: copies },
+    {
+      what: `the dataset and the workload's writes, ${dataNodes} cop${dataNodes === 1 ? "y" : "ies"} (${formatBytes(dataset)} each at ${bytesPerKey(s.dataset.valueBytes)} B a key)`,
+      bytes: copies,
+    },
     { what: fault.what, bytes: fault.memoryBytes },
     { what: `${dataNodes + others} containers`, bytes: (dataNodes + others) * CONTAINER_BYTES },
-    { what: `the harness (op log and per-second histograms for ${w.duration} s at ${opsPerS} ops/s)`, bytes: HARNESS_BYTES + opsPerS * w.duration * OP_BYTES + w.duration * SECOND_BYTES },
+    {
+      what: `the harness (op log and per-second histograms for ${w.duration} s at ${opsPerS} ops/s)`,
+      bytes: HARNESS_BYTES + opsPerS * w.duration * OP_BYTES + w.duration * SECOND_BYTES,
+    },
   ]
     .filter((p) => p.bytes > 0)
     .sort((a, b) => b.bytes - a.bytes);
@@ -106,7 +112,9 @@ export function requireResources(s: Scenario, host = hostResources()): ResourceE
   const e = estimateResources(s, host);
   const problems: string[] = [];
   if (e.availableMemoryBytes !== null && e.memoryBytes > e.availableMemoryBytes * USABLE_SHARE)
-    problems.push(`needs about ${formatBytes(e.memoryBytes)} of memory (${e.parts.map((p) => `${p.what}: ${formatBytes(p.bytes)}`).join("; ")}), and this host has ${formatBytes(e.availableMemoryBytes)} available (the harness plans on ${USABLE_SHARE * 100}% of it)`);
+    problems.push(
+      `needs about ${formatBytes(e.memoryBytes)} of memory (${e.parts.map((p) => `${p.what}: ${formatBytes(p.bytes)}`).join("; ")}), and this host has ${formatBytes(e.availableMemoryBytes)} available (the harness plans on ${USABLE_SHARE * 100}% of it)`,
+    );
   if (e.availableDiskBytes !== null && e.diskBytes > e.availableDiskBytes * USABLE_SHARE)
     problems.push(`needs about ${formatBytes(e.diskBytes)} of disk for the save, and Docker's disk has ${formatBytes(e.availableDiskBytes)} free`);
   if (problems.length === 0) return e;
@@ -117,9 +125,13 @@ export function requireResources(s: Scenario, host = hostResources()): ResourceE
 function fix(s: Scenario, host: ReturnType<typeof hostResources>): string {
   const fits = (size: number) => {
     const e = estimateResources({ ...s, dataset: { ...s.dataset, size } }, host);
-    return (e.availableMemoryBytes === null || e.memoryBytes <= e.availableMemoryBytes * USABLE_SHARE) && (e.availableDiskBytes === null || e.diskBytes <= e.availableDiskBytes * USABLE_SHARE);
+    return (
+      (e.availableMemoryBytes === null || e.memoryBytes <= e.availableMemoryBytes * USABLE_SHARE) &&
+      (e.availableDiskBytes === null || e.diskBytes <= e.availableDiskBytes * USABLE_SHARE)
+    );
   };
-  if (s.dataset.size === 0 || !fits(0)) return "Lower --rate or --duration (the harness's own record of every operation grows with both), or run on a larger host.";
+  if (s.dataset.size === 0 || !fits(0))
+    return "Lower --rate or --duration (the harness's own record of every operation grows with both), or run on a larger host.";
   let hi = s.dataset.size;
   let lo = Math.floor(hi / 2);
   while (lo > 1 && !fits(lo)) [hi, lo] = [lo, Math.floor(lo / 2)];

@@ -36,14 +36,22 @@ export const workloadSchema = z
      */
     registers: z.number().int().min(1).max(64).default(8),
     /** A hash tag every key carries ("user1" -> w:{user1}:<id>): all keys in one slot, one shard (a hot shard). */
-    hashTag: z.string().regex(/^[^{}]+$/, "a hash tag without braces").optional(),
+    hashTag: z
+      .string()
+      .regex(/^[^{}]+$/, "a hash tag without braces")
+      .optional(),
     /** random keys: uniform over keySpace, or Zipf-distributed (a few hot keys take most of the load). */
     keyDistribution: z.enum(["uniform", "zipf"]).default("uniform"),
     zipfExponent: z.number().positive().max(5).default(1),
     /** Where reads go (ledger workloads): the primary, or the replicas (stale reads are counted). */
     readFrom: z.enum(["primary", "replicas"]).default("primary"),
     keySpace: z.number().int().positive().default(100_000),
-    valueBytes: z.number().int().positive().max(512 * 2 ** 20).default(100),
+    valueBytes: z
+      .number()
+      .int()
+      .positive()
+      .max(512 * 2 ** 20)
+      .default(100),
     connections: z.number().int().positive().max(1000).default(4),
     /** Closed loop: operations in flight per connection. */
     pipeline: z.number().int().positive().max(10_000).default(1),
@@ -68,9 +76,12 @@ export const workloadSchema = z
  */
 function unshardable(s: { topology: { kind: string }; workload: { engine: string; keys: string }; faults: unknown[] }): string | null {
   if (s.workload.engine !== "lean" || !workloadDefinition(s.workload.keys).shardable)
-    return `they shard the lean engine's load of workload.keys ${WORKLOADS.filter((d) => d.shardable).map((d) => `"${d.keys}"`).join(" or ")} only: set workload.engine "lean" and keys to it`;
+    return `they shard the lean engine's load of workload.keys ${WORKLOADS.filter((d) => d.shardable)
+      .map((d) => `"${d.keys}"`)
+      .join(" or ")} only: set workload.engine "lean" and keys to it`;
   const kind = s.topology.kind;
-  if (s.faults.length && !fixedAddressFollowsFailover(topologyDefinition(kind))) return `they do not follow a ${kind} failover: run faults on a ${kind} with one thread`;
+  if (s.faults.length && !fixedAddressFollowsFailover(topologyDefinition(kind)))
+    return `they do not follow a ${kind} failover: run faults on a ${kind} with one thread`;
   return null;
 }
 
@@ -86,8 +97,10 @@ function crossRules(s: z.output<typeof baseSchema>): Issue[] {
     issues.push({ path: ["workload", "warmup"], message: `warmup of ${w.warmup}s leaves nothing of the ${w.duration}s load: shorten it or run longer` });
   s.faults.forEach((f, i) => {
     const at = ["faults", i];
-    if (f.at < w.warmup) issues.push({ path: [...at, "at"], message: `fault at ${f.at}s falls inside the ${w.warmup}s warmup: inject later (or set workload.warmup lower)` });
-    if (f.at >= w.duration) issues.push({ path: [...at, "at"], message: `fault at ${f.at}s is not inside the ${w.duration}s load: inject earlier or run longer` });
+    if (f.at < w.warmup)
+      issues.push({ path: [...at, "at"], message: `fault at ${f.at}s falls inside the ${w.warmup}s warmup: inject later (or set workload.warmup lower)` });
+    if (f.at >= w.duration)
+      issues.push({ path: [...at, "at"], message: `fault at ${f.at}s is not inside the ${w.duration}s load: inject earlier or run longer` });
     if ("for" in f && f.at + f.for >= w.duration)
       issues.push({ path: [...at, "for"], message: `the fault heals at ${f.at + f.for}s, not before the ${w.duration}s load ends: leave time to recover` });
     const def = faultDefinition(f.kind);
@@ -102,25 +115,41 @@ function crossRules(s: z.output<typeof baseSchema>): Issue[] {
     issues.push({ path: ["workload", "readFrom"], message: `a ${kind} topology has no replicas to read from` });
   const workload = workloadDefinition(w.keys);
   if (w.readFrom === "replicas" && !workload.keeps.staleReads)
-    issues.push({ path: ["workload", "readFrom"], message: `replica reads are judged against acknowledged writes: set workload.keys to ${keepersOf("staleReads").join(" or ")}` });
+    issues.push({
+      path: ["workload", "readFrom"],
+      message: `replica reads are judged against acknowledged writes: set workload.keys to ${keepersOf("staleReads").join(" or ")}`,
+    });
   if (w.engine === "lean" && caps.has("slots") && w.readFrom === "replicas")
     issues.push({ path: ["workload", "readFrom"], message: `the lean engine reads from a ${kind}'s masters only: use engine "ioredis" to read from replicas` });
   if (w.threads > 1) {
     const at = ["workload", "threads"];
     const why = unshardable(s);
     if (why) issues.push({ path: at, message: `${w.threads} driver threads: ${why}, or set threads 1` });
-    if (w.connections < w.threads) issues.push({ path: at, message: `${w.threads} driver threads need at least as many connections (${w.connections}): raise workload.connections or lower threads` });
+    if (w.connections < w.threads)
+      issues.push({
+        path: at,
+        message: `${w.threads} driver threads need at least as many connections (${w.connections}): raise workload.connections or lower threads`,
+      });
   }
   const b = s.budgets;
   // A budget on a metric measured from a history this workload does not keep would judge nothing.
   for (const m of METRICS)
     for (const { key } of m.budgets)
       if (m.needs && b[key] !== undefined && !workload.keeps[m.needs])
-        issues.push({ path: ["budgets", key], message: `${m.label}: measured from ${m.needs === "writeLedger" ? "the write ledger" : "a register history"}, which workload.keys "${w.keys}" does not keep: set it to ${keepersOf(m.needs).join(" or ")}` });
+        issues.push({
+          path: ["budgets", key],
+          message: `${m.label}: measured from ${m.needs === "writeLedger" ? "the write ledger" : "a register history"}, which workload.keys "${w.keys}" does not keep: set it to ${keepersOf(m.needs).join(" or ")}`,
+        });
   if (workload.needsDataset && s.dataset.size === 0)
-    issues.push({ path: ["workload", "keys"], message: `keys "${w.keys}" writes over the preloaded dataset, and this scenario loads none: set dataset.size, or pick a workload that needs none` });
+    issues.push({
+      path: ["workload", "keys"],
+      message: `keys "${w.keys}" writes over the preloaded dataset, and this scenario loads none: set dataset.size, or pick a workload that needs none`,
+    });
   if (s.dataset.size > 0 && !caps.has("serverSideDataset"))
-    issues.push({ path: ["dataset", "size"], message: `a dataset is loaded on one node with DEBUG POPULATE, which a ${kind} topology cannot take: leave it out` });
+    issues.push({
+      path: ["dataset", "size"],
+      message: `a dataset is loaded on one node with DEBUG POPULATE, which a ${kind} topology cannot take: leave it out`,
+    });
   return issues;
 }
 
@@ -130,7 +159,15 @@ const baseSchema = z
     description: z.string().default(""),
     topology: topologySchema,
     dataset: z
-      .object({ size: size.default(0), valueBytes: z.number().int().positive().max(512 * 2 ** 20).default(1024) })
+      .object({
+        size: size.default(0),
+        valueBytes: z
+          .number()
+          .int()
+          .positive()
+          .max(512 * 2 ** 20)
+          .default(1024),
+      })
       .strict()
       .default({ size: 0, valueBytes: 1024 }),
     workload: workloadSchema,
@@ -144,10 +181,16 @@ const baseSchema = z
      * and cluster bus, with a CA and certificates made for the run. Secrets are made per run (HARNESS_REDIS_PASSWORD
      * gives the application's password) and never written to any output.
      */
-    security: z.object({ auth: z.enum(AUTH_MODES).default("none"), tls: z.boolean().default(false) }).strict().default(UNSECURED),
+    security: z
+      .object({ auth: z.enum(AUTH_MODES).default("none"), tls: z.boolean().default(false) })
+      .strict()
+      .default(UNSECURED),
     faults: z.array(faultSchema).default([]),
     app: appTierSchema.optional(),
-    sampler: z.object({ intervalMs: z.number().int().min(10).max(10_000).default(250) }).strict().default({ intervalMs: 250 }),
+    sampler: z
+      .object({ intervalMs: z.number().int().min(10).max(10_000).default(250) })
+      .strict()
+      .default({ intervalMs: 250 }),
     budgets: budgetsSchema.default({}),
   })
   .strict()

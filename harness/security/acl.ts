@@ -13,14 +13,35 @@ export const APP_KEY_PATTERNS = ["w:*", "key:*", "data:*", "app:*", "reg:*", "ct
  * what a Cluster client asks (CLUSTER SLOTS/SHARDS, READONLY for replica reads); PING for calibration.
  */
 export const APP_COMMANDS = [
-  "get", "set", "append", "incr", "ping", "auth", "hello", "info", "select", "readonly", "readwrite",
-  "client|setname", "cluster|slots", "cluster|shards", "cluster|info",
+  "get",
+  "set",
+  "append",
+  "incr",
+  "ping",
+  "auth",
+  "hello",
+  "info",
+  "select",
+  "readonly",
+  "readwrite",
+  "client|setname",
+  "cluster|slots",
+  "cluster|shards",
+  "cluster|info",
 ] as const;
 
 /** On a Sentinel: where the master and replicas are, and the failover announcements a Sentinel-aware client follows. */
 export const SENTINEL_APP_COMMANDS = [
-  "sentinel|get-master-addr-by-name", "sentinel|replicas", "sentinel|slaves", "sentinel|sentinels",
-  "subscribe", "unsubscribe", "ping", "auth", "hello", "client|setname",
+  "sentinel|get-master-addr-by-name",
+  "sentinel|replicas",
+  "sentinel|slaves",
+  "sentinel|sentinels",
+  "subscribe",
+  "unsubscribe",
+  "ping",
+  "auth",
+  "hello",
+  "client|setname",
 ] as const;
 export const SENTINEL_APP_CHANNELS = ["+switch-master"] as const;
 

@@ -42,11 +42,7 @@ export function makeCredentials(mode: AuthMode, env: NodeJS.ProcessEnv = process
 
 /** The ACL users a server or Sentinel knows in acl mode: the default user off, the admin with every right, the app as given. */
 function aclUsers(c: Credentials, appRules: string): string[] {
-  return [
-    "user default off",
-    `user ${ADMIN_USER} on >${c.admin.password} ~* &* +@all`,
-    `user ${APP_USER} on >${c.app.password} ${appRules}`,
-  ];
+  return ["user default off", `user ${ADMIN_USER} on >${c.admin.password} ~* &* +@all`, `user ${APP_USER} on >${c.app.password} ${appRules}`];
 }
 
 /** redis.conf directives of a data node: clients authenticate, and a replica authenticates to its master. */

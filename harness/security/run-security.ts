@@ -72,10 +72,7 @@ export function cliInvocation(sec: RunSecurity): { args: string[]; env: Record<s
 
 /** Every secret of a run: the passwords and the private keys. */
 export function secretsOf(sec: RunSecurity): string[] {
-  return [
-    ...(sec.auth ? [sec.auth.app.password, sec.auth.admin.password] : []),
-    ...(sec.tls ? [sec.tls.server.key, sec.tls.client.key] : []),
-  ];
+  return [...(sec.auth ? [sec.auth.app.password, sec.auth.admin.password] : []), ...(sec.tls ? [sec.tls.server.key, sec.tls.client.key] : [])];
 }
 
 /** `text` with every secret blanked: for what a server printed, before it goes into an error message. */
@@ -107,5 +104,8 @@ export function refuseLeakingDebug(spec: SecuritySpec, env: NodeJS.ProcessEnv = 
   const debug = env.DEBUG ?? "";
   const on = debug.split(/[\s,]+/).some((p) => p === "*" || p.startsWith("ioredis"));
   if (spec.auth !== "none" && on)
-    throw new BadInputError(`DEBUG=${debug} turns on ioredis's debug output, which prints the password of every AUTH; this run is secured (${securityLabel(spec)}).`, "Unset DEBUG (or leave ioredis out of it) for a secured run, or run it unsecured to debug the client.");
+    throw new BadInputError(
+      `DEBUG=${debug} turns on ioredis's debug output, which prints the password of every AUTH; this run is secured (${securityLabel(spec)}).`,
+      "Unset DEBUG (or leave ioredis out of it) for a secured run, or run it unsecured to debug the client.",
+    );
 }

@@ -53,7 +53,23 @@ export async function makeTlsMaterial(names: string[], ips: string[]): Promise<T
     const issue = async (who: string, ext: string[]) => {
       await writeFile(at(`${who}.ext`), `${ext.join("\n")}\n`);
       await openssl(["req", "-new", ...CURVE, "-nodes", "-keyout", at(`${who}.key`), "-out", at(`${who}.csr`), "-subj", `/CN=redis-chaos ${who}`]);
-      await openssl(["x509", "-req", "-in", at(`${who}.csr`), "-CA", at("ca.crt"), "-CAkey", at("ca.key"), "-CAcreateserial", "-days", "2", "-out", at(`${who}.crt`), "-extfile", at(`${who}.ext`)]);
+      await openssl([
+        "x509",
+        "-req",
+        "-in",
+        at(`${who}.csr`),
+        "-CA",
+        at("ca.crt"),
+        "-CAkey",
+        at("ca.key"),
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-out",
+        at(`${who}.crt`),
+        "-extfile",
+        at(`${who}.ext`),
+      ]);
       return { cert: await readFile(at(`${who}.crt`), "utf8"), key: await readFile(at(`${who}.key`), "utf8") };
     };
     const san = [...names.map((n) => `DNS:${n}`), ...ips.map((ip) => `IP:${ip}`)].join(",");
@@ -62,7 +78,8 @@ export async function makeTlsMaterial(names: string[], ips: string[]): Promise<T
     const client = await issue("client", ["extendedKeyUsage=clientAuth", "keyUsage=digitalSignature"]);
     return { ca: await readFile(at("ca.crt"), "utf8"), server, client };
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new Error("openssl is not installed: TLS needs it to make the run's certificates (apt-get install openssl)");
+    if ((e as NodeJS.ErrnoException).code === "ENOENT")
+      throw new Error("openssl is not installed: TLS needs it to make the run's certificates (apt-get install openssl)");
     throw e;
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -16,7 +16,11 @@ export interface DecisiveRun extends Decisive<FaultSpec> {
 }
 
 export const DECISIVE_RUNS: readonly DecisiveRun[] = FAULTS.flatMap((f) =>
-  Object.entries(f.shows ?? {}).map(([requirement, d]) => ({ ...(d as unknown as Decisive<FaultSpec>), requirement: requirement as RunRequirement, fault: f.kind })),
+  Object.entries(f.shows ?? {}).map(([requirement, d]) => ({
+    ...(d as unknown as Decisive<FaultSpec>),
+    requirement: requirement as RunRequirement,
+    fault: f.kind,
+  })),
 );
 
 /** How the user types a command of the harness. */
@@ -59,5 +63,7 @@ export function showCommand(req: RunRequirement, topology: TopologyKind): string
   const d = rulesFor(req, topology)[0];
   if (!d) return null;
   const scenario = suiteScenario(req, topology);
-  return scenario ? `${HARNESS} run ${scenario}` : `${HARNESS} run --file ${topology}-${d.fault}.json   # a ${topology} scenario of yours with faults: [${JSON.stringify(d.example)}]`;
+  return scenario
+    ? `${HARNESS} run ${scenario}`
+    : `${HARNESS} run --file ${topology}-${d.fault}.json   # a ${topology} scenario of yours with faults: [${JSON.stringify(d.example)}]`;
 }

@@ -97,7 +97,12 @@ export function findEvidence(reportsDir: string, sloP99Ms: number): Evidence {
         (ev.throughputAtOtherSlo[t.topology] ??= []).push(t.sloP99Ms);
         continue;
       }
-      ev.throughput[t.topology] = { maxRateAtSlo: t.maxRateAtSlo, sloP99Ms: t.sloP99Ms, driverLimited: t.stoppedBy === "driver" || t.stoppedBy === "floor", source: file };
+      ev.throughput[t.topology] = {
+        maxRateAtSlo: t.maxRateAtSlo,
+        sloP99Ms: t.sloP99Ms,
+        driverLimited: t.stoppedBy === "driver" || t.stoppedBy === "floor",
+        source: file,
+      };
     }
   }
   for (const file of byFolderTime(searchFiles(reportsDir, "report.json", DEPTH))) {
@@ -128,6 +133,11 @@ function runEvidence(r: RunReport, source: string): RunEvidence {
     faults: r.scenario.faults,
     rtoMs: r.availability.rtoMs,
     rtoCensored: r.availability.rtoCensored,
-    loss: d && { lost: d.lost, rpoMs: d.rpoMs, splitBrain: d.splitBrain ?? 0, splitBrainHeldMs: held.includes(null) ? null : held.length ? Math.max(...(held as number[])) : 0 },
+    loss: d && {
+      lost: d.lost,
+      rpoMs: d.rpoMs,
+      splitBrain: d.splitBrain ?? 0,
+      splitBrainHeldMs: held.includes(null) ? null : held.length ? Math.max(...(held as number[])) : 0,
+    },
   };
 }

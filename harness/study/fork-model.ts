@@ -70,10 +70,21 @@ const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 const geometric = (from: number, to: number, n = 40) => Array.from({ length: n }, (_, i) => from * (to / from) ** (i / (n - 1)));
 
 function asForkFit(f: LinearFit): ForkFit {
-  return { forkMsPerGb: round(f.slope, 3), forkMsIntercept: round(f.intercept, 3), r2: round(f.r2, 4), ci95: [round(f.slopeCi95[0], 3), round(f.slopeCi95[1], 3)], n: f.n };
+  return {
+    forkMsPerGb: round(f.slope, 3),
+    forkMsIntercept: round(f.intercept, 3),
+    r2: round(f.r2, 4),
+    ci95: [round(f.slopeCi95[0], 3), round(f.slopeCi95[1], 3)],
+    n: f.n,
+  };
 }
 
-const asExtrapolation = (p: Prediction): Extrapolation => ({ sizeBytes: Math.round(p.x * GB), forkMs: round(p.y), ci95: [round(p.ci95[0]), round(p.ci95[1])], beyondMeasured: p.beyondMeasured });
+const asExtrapolation = (p: Prediction): Extrapolation => ({
+  sizeBytes: Math.round(p.x * GB),
+  forkMs: round(p.y),
+  ci95: [round(p.ci95[0]), round(p.ci95[1])],
+  beyondMeasured: p.beyondMeasured,
+});
 
 export interface ForkModel {
   fit: ForkFit | null;
@@ -110,19 +121,35 @@ export function forkModel(all: ForkPoint[], targets: number[]): ForkModel {
       return null;
     }
   };
-  const fork = tryFit("fork", points.map((p) => ({ x: p.rssBytes / GB, y: p.forkMs })));
-  const save = tryFit("save duration", points.map((p) => ({ x: p.rssBytes / GB, y: p.saveMs })));
-  const cow = tryFit("copy-on-write", points.map((p) => ({ x: p.writeRate * (p.saveMs / 1000), y: p.cowBytes })));
+  const fork = tryFit(
+    "fork",
+    points.map((p) => ({ x: p.rssBytes / GB, y: p.forkMs })),
+  );
+  const save = tryFit(
+    "save duration",
+    points.map((p) => ({ x: p.rssBytes / GB, y: p.saveMs })),
+  );
+  const cow = tryFit(
+    "copy-on-write",
+    points.map((p) => ({ x: p.writeRate * (p.saveMs / 1000), y: p.cowBytes })),
+  );
   const sizes = [...new Set([...targets, SEED_SIZE_BYTES])].sort((a, b) => a - b);
   const extrapolations = fork ? sizes.map((t) => asExtrapolation(predict(fork, t / GB))) : [];
-  const curve = fork ? geometric(Math.min(...points.map((p) => p.rssBytes / GB)) / 2, (sizes[sizes.length - 1] / GB) * 1.2).map((gb) => {
-    const p = predict(fork, gb);
-    return { gb: round(gb, 4), forkMs: round(p.y, 3), ci95: [round(p.ci95[0], 3), round(p.ci95[1], 3)] as [number, number] };
-  }) : [];
+  const curve = fork
+    ? geometric(Math.min(...points.map((p) => p.rssBytes / GB)) / 2, (sizes[sizes.length - 1] / GB) * 1.2).map((gb) => {
+        const p = predict(fork, gb);
+        return { gb: round(gb, 4), forkMs: round(p.y, 3), ci95: [round(p.ci95[0], 3), round(p.ci95[1], 3)] as [number, number] };
+      })
+    : [];
   return {
     fit: fork && asForkFit(fork),
     saveFit: save && asForkFit(save),
-    cowFit: cow && { bytesPerWrite: round(cow.slope, 1), interceptBytes: Math.round(cow.intercept), r2: round(cow.r2, 4), ci95: [round(cow.slopeCi95[0], 1), round(cow.slopeCi95[1], 1)] },
+    cowFit: cow && {
+      bytesPerWrite: round(cow.slope, 1),
+      interceptBytes: Math.round(cow.intercept),
+      r2: round(cow.r2, 4),
+      ci95: [round(cow.slopeCi95[0], 1), round(cow.slopeCi95[1], 1)],
+    },
     extrapolations,
     curve,
     claims: forkClaims(points, extrapolations.find((e) => e.sizeBytes === SEED_SIZE_BYTES) ?? null),
@@ -142,7 +169,14 @@ export function forkClaims(points: ForkPoint[], at25: Extrapolation | null): Cla
       ? { claim: "fork can freeze Redis for 100 ms–1 s", verdict: "not testable on this host", measured: "no fit (too few sizes measured)" }
       : {
           claim: "fork can freeze Redis for 100 ms–1 s",
-          verdict: at25.ci95[1] < 100 ? "refuted" : at25.ci95[0] >= 100 && at25.ci95[0] <= 1000 ? "confirmed" : at25.ci95[0] > 1000 ? "refuted" : "not testable on this host",
+          verdict:
+            at25.ci95[1] < 100
+              ? "refuted"
+              : at25.ci95[0] >= 100 && at25.ci95[0] <= 1000
+                ? "confirmed"
+                : at25.ci95[0] > 1000
+                  ? "refuted"
+                  : "not testable on this host",
           measured: `fork at 25 GB ${at25.forkMs} ms (95% interval ${at25.ci95[0]}–${at25.ci95[1]} ms${at25.beyondMeasured ? ", extrapolated beyond 3× the largest size measured" : ""})${longest ? `; the longest fork measured: ${longest.forkMs} ms at ${gb(longest.rssBytes)} RSS` : ""}`,
         },
   );
@@ -165,7 +199,13 @@ export function forkClaims(points: ForkPoint[], at25: Extrapolation | null): Cla
   const worstP99 = quiet.reduce<ForkPoint | null>((m, p) => (!m || p.p99SaveMs > m.p99SaveMs ? p : m), null);
   claims.push(
     !worstP99
-      ? { claim: "P99 from 1 ms to 100 ms+ during a save", verdict: "not testable on this host", measured: points.length ? `no point with a baseline P99 under ${QUIET_BASELINE_P99_MS} ms whose driver kept up (baselines: ${points.map((p) => `${p.p99BaselineMs} ms${p.driverBound ? " driver-bound" : ""}`).join(", ")})` : "no point measured" }
+      ? {
+          claim: "P99 from 1 ms to 100 ms+ during a save",
+          verdict: "not testable on this host",
+          measured: points.length
+            ? `no point with a baseline P99 under ${QUIET_BASELINE_P99_MS} ms whose driver kept up (baselines: ${points.map((p) => `${p.p99BaselineMs} ms${p.driverBound ? " driver-bound" : ""}`).join(", ")})`
+            : "no point measured",
+        }
       : {
           claim: "P99 from 1 ms to 100 ms+ during a save",
           verdict: worstP99.p99SaveMs >= 100 ? "confirmed" : largest && largest.rssBytes >= SEED_SIZE_BYTES ? "refuted" : "not testable on this host",
@@ -176,7 +216,9 @@ export function forkClaims(points: ForkPoint[], at25: Extrapolation | null): Cla
   claims.push({
     claim: "25 GB is where RDB saves start to hurt online traffic",
     verdict: largest && largest.rssBytes >= SEED_SIZE_BYTES ? (worstP99 && worstP99.p99SaveMs >= 100 ? "confirmed" : "refuted") : "not testable on this host",
-    measured: largest ? `largest dataset measured ${gb(largest.rssBytes)} RSS; fork extrapolated to 25 GB: ${at25 ? `${at25.forkMs} ms` : "no fit"}` : "no point measured",
+    measured: largest
+      ? `largest dataset measured ${gb(largest.rssBytes)} RSS; fork extrapolated to 25 GB: ${at25 ? `${at25.forkMs} ms` : "no fit"}`
+      : "no point measured",
   });
   return claims;
 }

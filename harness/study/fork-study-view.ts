@@ -17,7 +17,12 @@ function byRate(s: ForkStudy, label: (rate: number) => string, xy: (p: ForkPoint
   const thp = s.points.filter((p) => p.thp);
   const aof = s.points.filter((p) => p.persistence === "aof" && !p.thp);
   return [
-    ...rates.map((r, i) => ({ label: label(r), color: RATE_COLORS[i % RATE_COLORS.length], kind: "points" as const, xy: plain.filter((p) => p.writeRate === r).map(xy) })),
+    ...rates.map((r, i) => ({
+      label: label(r),
+      color: RATE_COLORS[i % RATE_COLORS.length],
+      kind: "points" as const,
+      xy: plain.filter((p) => p.writeRate === r).map(xy),
+    })),
     ...(aof.length ? [{ label: plain.length ? "AOF rewrite (not fitted)" : "AOF rewrite", color: "#ca8a04", kind: "points" as const, xy: aof.map(xy) }] : []),
     ...(thp.length ? [{ label: "transparent huge pages on (not fitted)", color: "#0891b2", kind: "points" as const, xy: thp.map(xy) }] : []),
   ];
@@ -36,7 +41,9 @@ function charts(s: ForkStudy): XyChart[] {
   }));
   const sizeRefs = [
     { axis: "x" as const, at: gib(SEED_SIZE_BYTES), label: "the seed's 25 GB", color: "#6b7280" },
-    ...(s.targetBytes !== SEED_SIZE_BYTES ? [{ axis: "x" as const, at: gib(s.targetBytes), label: `your target ${formatBytes(s.targetBytes)}`, color: "#0f766e" }] : []),
+    ...(s.targetBytes !== SEED_SIZE_BYTES
+      ? [{ axis: "x" as const, at: gib(s.targetBytes), label: `your target ${formatBytes(s.targetBytes)}`, color: "#0f766e" }]
+      : []),
   ];
   out.push(
     xyChart({
@@ -49,12 +56,31 @@ function charts(s: ForkStudy): XyChart[] {
       logX: true,
       logY: true,
       layers: [
-        ...byRate(s, (r) => `measured at ${formatNumber(r)} writes/s`, (p) => [gib(p.rssBytes), p.forkMs]),
-        ...(s.fit ? [{ label: `fit: ${formatNumber(s.fit.forkMsPerGb)} ms/GiB`, color: "#111827", kind: "line" as const, xy: s.curve.map((c) => [c.gb, c.forkMs] as [number, number]) }] : []),
+        ...byRate(
+          s,
+          (r) => `measured at ${formatNumber(r)} writes/s`,
+          (p) => [gib(p.rssBytes), p.forkMs],
+        ),
+        ...(s.fit
+          ? [
+              {
+                label: `fit: ${formatNumber(s.fit.forkMsPerGb)} ms/GiB`,
+                color: "#111827",
+                kind: "line" as const,
+                xy: s.curve.map((c) => [c.gb, c.forkMs] as [number, number]),
+              },
+            ]
+          : []),
         ...published,
       ],
-      bands: s.fit ? [{ label: "fit, 95% interval", color: "#111827", lower: s.curve.map((c) => [c.gb, c.ci95[0]]), upper: s.curve.map((c) => [c.gb, c.ci95[1]]) }] : [],
-      refs: [{ axis: "y", at: 100, label: "seed: fork freezes 100 ms…", color: "#b91c1c" }, { axis: "y", at: 1000, label: "…to 1 s", color: "#b91c1c" }, ...sizeRefs],
+      bands: s.fit
+        ? [{ label: "fit, 95% interval", color: "#111827", lower: s.curve.map((c) => [c.gb, c.ci95[0]]), upper: s.curve.map((c) => [c.gb, c.ci95[1]]) }]
+        : [],
+      refs: [
+        { axis: "y", at: 100, label: "seed: fork freezes 100 ms…", color: "#b91c1c" },
+        { axis: "y", at: 1000, label: "…to 1 s", color: "#b91c1c" },
+        ...sizeRefs,
+      ],
     }),
   );
   const keptUp = s.points.filter((p) => !p.driverBound);
@@ -71,7 +97,12 @@ function charts(s: ForkStudy): XyChart[] {
         { label: "P99 baseline", color: "#6b7280", kind: "points", xy: keptUp.map((p) => [gib(p.rssBytes), p.p99BaselineMs]) },
         { label: "P99 during the save", color: "#f59e0b", kind: "points", xy: keptUp.map((p) => [gib(p.rssBytes), p.p99SaveMs]) },
         { label: "max during the save", color: "#dc2626", kind: "points", xy: keptUp.map((p) => [gib(p.rssBytes), p.maxSaveMs]) },
-        { label: "P99 during the save, driver-bound (upper bound)", color: "#d6d3d1", kind: "points", xy: s.points.filter((p) => p.driverBound).map((p) => [gib(p.rssBytes), p.p99SaveMs]) },
+        {
+          label: "P99 during the save, driver-bound (upper bound)",
+          color: "#d6d3d1",
+          kind: "points",
+          xy: s.points.filter((p) => p.driverBound).map((p) => [gib(p.rssBytes), p.p99SaveMs]),
+        },
       ],
       refs: [{ axis: "y", at: 100, label: "seed: P99 100 ms+ during a save", color: "#b91c1c" }],
     }),
@@ -87,8 +118,21 @@ function charts(s: ForkStudy): XyChart[] {
       xUnit: "writes",
       yUnit: "bytes",
       layers: [
-        ...byRate(s, (r) => `${formatNumber(r)} writes/s`, (p) => [writes(p), p.cowBytes]),
-        ...(s.cowFit ? [{ label: `fit: ${formatNumber(s.cowFit.bytesPerWrite)} bytes/write`, color: "#111827", kind: "line" as const, xy: [0, maxWrites].map((w) => [w, s.cowFit!.interceptBytes + s.cowFit!.bytesPerWrite * w] as [number, number]) }] : []),
+        ...byRate(
+          s,
+          (r) => `${formatNumber(r)} writes/s`,
+          (p) => [writes(p), p.cowBytes],
+        ),
+        ...(s.cowFit
+          ? [
+              {
+                label: `fit: ${formatNumber(s.cowFit.bytesPerWrite)} bytes/write`,
+                color: "#111827",
+                kind: "line" as const,
+                xy: [0, maxWrites].map((w) => [w, s.cowFit!.interceptBytes + s.cowFit!.bytesPerWrite * w] as [number, number]),
+              },
+            ]
+          : []),
       ],
     }),
   );
@@ -101,8 +145,21 @@ function charts(s: ForkStudy): XyChart[] {
       xUnit: "GiB",
       yUnit: "ms",
       layers: [
-        ...byRate(s, (r) => `${formatNumber(r)} writes/s`, (p) => [gib(p.rssBytes), p.saveMs]),
-        ...(s.saveFit ? [{ label: `fit: ${formatNumber(s.saveFit.forkMsPerGb)} ms/GiB`, color: "#111827", kind: "line" as const, xy: [0, maxGb].map((g) => [g, s.saveFit!.forkMsIntercept + s.saveFit!.forkMsPerGb * g] as [number, number]) }] : []),
+        ...byRate(
+          s,
+          (r) => `${formatNumber(r)} writes/s`,
+          (p) => [gib(p.rssBytes), p.saveMs],
+        ),
+        ...(s.saveFit
+          ? [
+              {
+                label: `fit: ${formatNumber(s.saveFit.forkMsPerGb)} ms/GiB`,
+                color: "#111827",
+                kind: "line" as const,
+                xy: [0, maxGb].map((g) => [g, s.saveFit!.forkMsIntercept + s.saveFit!.forkMsPerGb * g] as [number, number]),
+              },
+            ]
+          : []),
       ],
     }),
   );
@@ -125,13 +182,22 @@ export function forkStudyView(s: ForkStudy): StudyView {
   const model = [];
   const reach = reachOf(s);
   if (s.fit) {
-    model.push(`fork: **${formatNumber(s.fit.forkMsPerGb)} ms per GiB of RSS** (95% interval ${interval(s.fit.ci95)}), intercept ${formatMs(s.fit.forkMsIntercept)}, R² ${formatNumber(s.fit.r2)}, ${s.fit.n} points`);
-    if (s.saveFit) model.push(`save duration: ${formatNumber(s.saveFit.forkMsPerGb)} ms per GiB (95% interval ${interval(s.saveFit.ci95)}), R² ${formatNumber(s.saveFit.r2)}`);
-    if (s.cowFit) model.push(`copy-on-write: ${formatNumber(s.cowFit.bytesPerWrite)} bytes per write made during the save (95% interval ${interval(s.cowFit.ci95)}), R² ${formatNumber(s.cowFit.r2)}`);
+    model.push(
+      `fork: **${formatNumber(s.fit.forkMsPerGb)} ms per GiB of RSS** (95% interval ${interval(s.fit.ci95)}), intercept ${formatMs(s.fit.forkMsIntercept)}, R² ${formatNumber(s.fit.r2)}, ${s.fit.n} points`,
+    );
+    if (s.saveFit)
+      model.push(
+        `save duration: ${formatNumber(s.saveFit.forkMsPerGb)} ms per GiB (95% interval ${interval(s.saveFit.ci95)}), R² ${formatNumber(s.saveFit.r2)}`,
+      );
+    if (s.cowFit)
+      model.push(
+        `copy-on-write: ${formatNumber(s.cowFit.bytesPerWrite)} bytes per write made during the save (95% interval ${interval(s.cowFit.ci95)}), R² ${formatNumber(s.cowFit.r2)}`,
+      );
   }
   return {
     title: "Fork study: BGSAVE cost against dataset size",
-    intro: "Each point: a fresh standalone server loaded to the size, an open-loop load (half writes, over the dataset's own keys), BGSAVE a few seconds in; fork time, copy-on-write, save duration and the load's latency during the save beside its baseline.",
+    intro:
+      "Each point: a fresh standalone server loaded to the size, an open-loop load (half writes, over the dataset's own keys), BGSAVE a few seconds in; fork time, copy-on-write, save duration and the load's latency during the save beside its baseline.",
     facts: [
       ["sizes", s.sizes.map(formatBytes).join(", ")],
       ["load", `${s.rates.map(formatNumber).join(", ")} ops/s, half writes`],
@@ -141,7 +207,15 @@ export function forkStudyView(s: ForkStudy): StudyView {
       ["target", formatBytes(s.targetBytes)],
       ...(s.thp ? [["transparent huge pages", `host ${s.thp.host}; variant ${s.thp.ran ? "measured" : s.thp.why}`] as [string, string]] : []),
     ],
-    headline: [{ title: "The seed's claims", table: { headers: ["claim", "verdict", "measured"], rows: s.claims.map((c) => ({ cells: [c.claim, { text: c.verdict, strong: true }, c.measured], data: { verdict: c.verdict } })) } }],
+    headline: [
+      {
+        title: "The seed's claims",
+        table: {
+          headers: ["claim", "verdict", "measured"],
+          rows: s.claims.map((c) => ({ cells: [c.claim, { text: c.verdict, strong: true }, c.measured], data: { verdict: c.verdict } })),
+        },
+      },
+    ],
     charts: charts(s),
     sections: [
       {
@@ -150,19 +224,26 @@ export function forkStudyView(s: ForkStudy): StudyView {
         blocks: [
           { paragraphs: [...model, ...s.notes] },
           ...(s.extrapolations.length
-            ? [{
-                title: "Fork time at the sizes asked about",
-                table: {
-                  headers: ["size", "fork", "95% interval", ""],
-                  rows: s.extrapolations.map((e) => ({ cells: [formatBytes(e.sizeBytes), formatMs(e.forkMs), interval(e.ci95, " ms"), reach(e)] })),
+            ? [
+                {
+                  title: "Fork time at the sizes asked about",
+                  table: {
+                    headers: ["size", "fork", "95% interval", ""],
+                    rows: s.extrapolations.map((e) => ({ cells: [formatBytes(e.sizeBytes), formatMs(e.forkMs), interval(e.ci95, " ms"), reach(e)] })),
+                  },
                 },
-              }]
+              ]
             : []),
           {
             title: "Published fork cost (redis.io, latency documentation) beside the one measured here",
             table: {
               headers: ["platform", "ms per GB"],
-              rows: [...PUBLISHED_FORK_MS_PER_GB.map((p) => ({ cells: [p.platform, p.msPerGb[0] === p.msPerGb[1] ? formatNumber(p.msPerGb[0]) : `${p.msPerGb[0]}–${p.msPerGb[1]}`] })), { cells: [{ text: "this host (measured)", strong: true }, s.fit ? formatNumber(s.fit.forkMsPerGb) : "–"] }],
+              rows: [
+                ...PUBLISHED_FORK_MS_PER_GB.map((p) => ({
+                  cells: [p.platform, p.msPerGb[0] === p.msPerGb[1] ? formatNumber(p.msPerGb[0]) : `${p.msPerGb[0]}–${p.msPerGb[1]}`],
+                })),
+                { cells: [{ text: "this host (measured)", strong: true }, s.fit ? formatNumber(s.fit.forkMsPerGb) : "–"] },
+              ],
             },
           },
         ],
@@ -174,11 +255,43 @@ export function forkStudyView(s: ForkStudy): StudyView {
           {
             table: {
               cls: "numbers",
-              headers: ["size", "save", "THP", "RSS", "writes/s", "fork (ms)", "copy-on-write", "save (ms)", "P99 baseline (ms)", "P99 during save (ms)", "max during save (ms)", "driver", "run"],
-              rows: s.points.map((p) => ({ cells: [formatBytes(p.sizeBytes), p.persistence === "aof" ? "BGREWRITEAOF" : "BGSAVE", p.thp ? "on" : "off", formatBytes(p.rssBytes), formatNumber(p.writeRate), formatNumber(p.forkMs), formatBytes(p.cowBytes), formatNumber(Math.round(p.saveMs)), formatNumber(p.p99BaselineMs), formatNumber(p.p99SaveMs), formatNumber(p.maxSaveMs), p.driverBound ? "driver-bound" : "kept up", p.run] })),
+              headers: [
+                "size",
+                "save",
+                "THP",
+                "RSS",
+                "writes/s",
+                "fork (ms)",
+                "copy-on-write",
+                "save (ms)",
+                "P99 baseline (ms)",
+                "P99 during save (ms)",
+                "max during save (ms)",
+                "driver",
+                "run",
+              ],
+              rows: s.points.map((p) => ({
+                cells: [
+                  formatBytes(p.sizeBytes),
+                  p.persistence === "aof" ? "BGREWRITEAOF" : "BGSAVE",
+                  p.thp ? "on" : "off",
+                  formatBytes(p.rssBytes),
+                  formatNumber(p.writeRate),
+                  formatNumber(p.forkMs),
+                  formatBytes(p.cowBytes),
+                  formatNumber(Math.round(p.saveMs)),
+                  formatNumber(p.p99BaselineMs),
+                  formatNumber(p.p99SaveMs),
+                  formatNumber(p.maxSaveMs),
+                  p.driverBound ? "driver-bound" : "kept up",
+                  p.run,
+                ],
+              })),
             },
           },
-          ...(s.skipped.length ? [{ title: "Skipped", paragraphs: s.skipped.map((k) => `${formatBytes(k.sizeBytes)} at ${formatNumber(k.writeRate)} ops/s: ${k.reason}`) }] : []),
+          ...(s.skipped.length
+            ? [{ title: "Skipped", paragraphs: s.skipped.map((k) => `${formatBytes(k.sizeBytes)} at ${formatNumber(k.writeRate)} ops/s: ${k.reason}`) }]
+            : []),
         ],
       },
     ],

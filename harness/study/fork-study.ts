@@ -67,7 +67,15 @@ export function forkScenario(sizeBytes: number, rate: number, v: { thp?: boolean
       description: `Fork study point: ${aof ? "BGREWRITEAOF" : "BGSAVE"} of ${formatBytes(sizeBytes)} under ${rate} ops/s over the dataset's keys${v.thp ? ", transparent huge pages let on (disable-thp no)" : ""}.`,
       topology: { kind: ONE_SERVER, config: { ...(v.thp ? { "disable-thp": "no" } : {}), ...(aof ? { appendonly: "yes" } : {}) } },
       dataset: { size: sizeBytes, valueBytes: 1024 },
-      workload: { engine: "lean", keys: datasetWorkload.keys, rate, readRatio: READ_RATIO, duration: Math.ceil(SAVE_AT_S + 10 + 8 * gb), warmup: 2, connections: 4 },
+      workload: {
+        engine: "lean",
+        keys: datasetWorkload.keys,
+        rate,
+        readRatio: READ_RATIO,
+        duration: Math.ceil(SAVE_AT_S + 10 + 8 * gb),
+        warmup: 2,
+        connections: 4,
+      },
       faults: [{ kind: bgsave.kind, at: SAVE_AT_S, persistence: v.persistence ?? "rdb" }],
       budgets: {},
     },
@@ -84,7 +92,14 @@ export function forkPointOf(report: RunReport, dir: string, rate: number): ForkP
   const d = save.details;
   if (d.oomKilled) return { reason: "the save was OOM-killed: a point of another kind (see the run)" };
   const { usedMemoryRssBytes, usedMemoryBytes, usedMemoryPeakBytes, forkUs, copyOnWriteBytes, bgsaveObservedMs } = d;
-  if (usedMemoryRssBytes === undefined || usedMemoryBytes === undefined || usedMemoryPeakBytes === undefined || forkUs === undefined || copyOnWriteBytes === undefined || bgsaveObservedMs === undefined)
+  if (
+    usedMemoryRssBytes === undefined ||
+    usedMemoryBytes === undefined ||
+    usedMemoryPeakBytes === undefined ||
+    forkUs === undefined ||
+    copyOnWriteBytes === undefined ||
+    bgsaveObservedMs === undefined
+  )
     return { reason: "the save's numbers were not all read from the server" };
   const ms = (us: number) => Math.round(us) / 1000;
   return {
@@ -173,7 +188,18 @@ export function requireSomePointFits(sizes: number[], rates: number[]): void {
  */
 export async function runForkStudy(o: ForkStudyOptions): Promise<ForkStudy> {
   const thp = thpVariant(o.thp ?? false);
-  const study: ForkStudy = { kind: "fork", sizes: o.sizes, rates: o.rates, repeats: o.repeats, persistence: o.persistence, targetBytes: o.target, points: [], skipped: [], thp, ...forkModel([], [o.target]) };
+  const study: ForkStudy = {
+    kind: "fork",
+    sizes: o.sizes,
+    rates: o.rates,
+    repeats: o.repeats,
+    persistence: o.persistence,
+    targetBytes: o.target,
+    points: [],
+    skipped: [],
+    thp,
+    ...forkModel([], [o.target]),
+  };
   if (thp && !thp.ran) o.progress.step(`fork study: THP variant ${thp.why}`);
   const variants = (thp?.ran ? [false, true] : [false]).flatMap((withThp) => o.persistence.map((persistence) => ({ thp: withThp, persistence })));
   const plan = [...o.sizes]
@@ -182,9 +208,14 @@ export async function runForkStudy(o: ForkStudyOptions): Promise<ForkStudy> {
   const took: Array<{ sizeBytes: number; ms: number }> = [];
   for (const [i, { size, rate, v }] of plan.entries()) {
     if (o.signal.aborted) break;
-    const etaS = forkStudyEta(took, plan.slice(i).map((p) => p.size));
+    const etaS = forkStudyEta(
+      took,
+      plan.slice(i).map((p) => p.size),
+    );
     const eta = etaS === null ? "" : ` (ETA ${etaS} s)`;
-    o.progress.step(`fork study: point ${i + 1}/${plan.length}, ${formatBytes(size)} at ${rate} ops/s${v.persistence === "aof" ? ", AOF rewrite" : ""}${v.thp ? ", THP on" : ""}; ${plan.length - i - 1} left after it${eta}`);
+    o.progress.step(
+      `fork study: point ${i + 1}/${plan.length}, ${formatBytes(size)} at ${rate} ops/s${v.persistence === "aof" ? ", AOF rewrite" : ""}${v.thp ? ", THP on" : ""}; ${plan.length - i - 1} left after it${eta}`,
+    );
     const scenario = forkScenario(size, rate, v);
     try {
       requireResources(scenario);

@@ -23,16 +23,27 @@ function rtoCell(q: Requirements, k: TopologyKind, mine: RunEvidence[]): Cell {
   const person = `a person acts (assumed ${formatMs(q.operatorResponseMs)}, --operator-response)`;
   const { failover } = shapeOf(k);
   if (failover === "none")
-    return { judgement: q.operatorResponseMs <= q.rtoMs ? "met" : "not met", measured: `no failover: ${person} and restarts it, then the dataset reloads`, runs: [] };
+    return {
+      judgement: q.operatorResponseMs <= q.rtoMs ? "met" : "not met",
+      measured: `no failover: ${person} and restarts it, then the dataset reloads`,
+      runs: [],
+    };
   const manual = failover === "manual";
   // The assumption alone decides it: no promotion is quicker than nothing.
-  if (manual && q.operatorResponseMs > q.rtoMs) return { judgement: "not met", measured: `manual failover: ${person} first, already over the ${formatMs(q.rtoMs)} asked`, runs: [] };
+  if (manual && q.operatorResponseMs > q.rtoMs)
+    return { judgement: "not met", measured: `manual failover: ${person} first, already over the ${formatMs(q.rtoMs)} asked`, runs: [] };
   const measuredRto = mine.filter((r) => r.rtoMs !== null || r.rtoCensored);
   const decisive = measuredRto.filter((r) => decides("rto", k, r.faults));
   const run = decisiveRun("rto", k)!;
   if (!decisive.length) {
-    if (!measuredRto.length) return { judgement: "not measured", measured: `no run of ${k} measured an RTO; ${run.what} would`, runs: [], ...howToShow("rto", k) };
-    return { judgement: "not shown", measured: `${runs(measuredRto.length)} measured an RTO (${listed(measuredRto)}), none of them ${run.what}`, runs: names(measuredRto), ...howToShow("rto", k) };
+    if (!measuredRto.length)
+      return { judgement: "not measured", measured: `no run of ${k} measured an RTO; ${run.what} would`, runs: [], ...howToShow("rto", k) };
+    return {
+      judgement: "not shown",
+      measured: `${runs(measuredRto.length)} measured an RTO (${listed(measuredRto)}), none of them ${run.what}`,
+      runs: names(measuredRto),
+      ...howToShow("rto", k),
+    };
   }
   const worst = decisive.find((r) => r.rtoCensored) ?? decisive.reduce((a, b) => (b.rtoMs! > a.rtoMs! ? b : a));
   const of = decisive.length > 1 ? ` (the longest of ${runs(decisive.length)})` : "";
@@ -58,15 +69,30 @@ function rpoCell(q: Requirements, k: TopologyKind, mine: RunEvidence[]): Cell {
     const splitBrain = w.splitBrain ? `, ${formatNumber(w.splitBrain)} of them taken by the old master during the split brain` : "";
     const window = q.rpoMs === 0 ? "" : `, loss window ${lossWindowMs(w) === Infinity ? "to the end of the run" : formatMs(lossWindowMs(w))}`;
     const of = over.length > 1 ? ` (the most of ${runs(over.length)} that lost writes)` : "";
-    return { judgement: "not met", measured: `${formatNumber(w.lost)} acknowledged writes lost in ${over[0].scenario}${splitBrain}${window}${of}`, runs: names(over), source: over[0].source };
+    return {
+      judgement: "not met",
+      measured: `${formatNumber(w.lost)} acknowledged writes lost in ${over[0].scenario}${splitBrain}${window}${of}`,
+      runs: names(over),
+      source: over[0].source,
+    };
   }
   const decisive = read.filter((r) => decides("rpo", k, r.faults));
   const run = decisiveRun("rpo", k)!;
   const within = q.rpoMs === 0 ? "no acknowledged write lost" : `no loss window over ${formatMs(q.rpoMs)}`;
   if (decisive.length)
-    return { judgement: "met", measured: `${within} in ${runs(decisive.length)} (${listed(decisive)}): none seen, not a proof`, runs: names(decisive), source: decisive[decisive.length - 1].source };
+    return {
+      judgement: "met",
+      measured: `${within} in ${runs(decisive.length)} (${listed(decisive)}): none seen, not a proof`,
+      runs: names(decisive),
+      source: decisive[decisive.length - 1].source,
+    };
   if (read.length)
-    return { judgement: "not shown", measured: `${within} in ${runs(read.length)} (${listed(read)}), but only ${run.what} shows it: none found`, runs: names(read), ...howToShow("rpo", k) };
+    return {
+      judgement: "not shown",
+      measured: `${within} in ${runs(read.length)} (${listed(read)}), but only ${run.what} shows it: none found`,
+      runs: names(read),
+      ...howToShow("rpo", k),
+    };
   return { judgement: "not measured", measured: `no run of ${k} read a write ledger back after a fault; ${run.what} would`, runs: [], ...howToShow("rpo", k) };
 }
 

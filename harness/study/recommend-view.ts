@@ -26,10 +26,21 @@ export function answerLines(r: Recommendation): string[] {
     return `${req} ${c.judgement} (${c.measured}${on ? `; ${on}` : ""})`;
   };
   const lines = [`Recommended: ${k}${r.runnerUp ? `; runner-up: ${r.runnerUp}` : ""}.`];
-  lines.push(r.restsOn.length ? `It rests on: ${r.restsOn.map(basis).join("; ")}.` : `It rests on nothing shown: no requirement was judged for ${k}; it is the simplest left.`);
-  for (const o of r.open) lines.push(`${o.judgement[0].toUpperCase()}${o.judgement.slice(1)} for ${k}: ${o.requirement} (the pick does not rest on it)${o.shownBy ? `; to show it: ${o.shownBy}` : ""}.`);
+  lines.push(
+    r.restsOn.length
+      ? `It rests on: ${r.restsOn.map(basis).join("; ")}.`
+      : `It rests on nothing shown: no requirement was judged for ${k}; it is the simplest left.`,
+  );
+  for (const o of r.open)
+    lines.push(
+      `${o.judgement[0].toUpperCase()}${o.judgement.slice(1)} for ${k}: ${o.requirement} (the pick does not rest on it)${o.shownBy ? `; to show it: ${o.shownBy}` : ""}.`,
+    );
   for (const s of r.simpler)
-    lines.push(s.notMet.length ? `Not ${s.topology}: ${s.notMet.join(", ")} not met.` : `Not ${s.topology}, though nothing here rules it out: shown for fewer requirements (${s.open.join(", ")} open for it).`);
+    lines.push(
+      s.notMet.length
+        ? `Not ${s.topology}: ${s.notMet.join(", ")} not met.`
+        : `Not ${s.topology}, though nothing here rules it out: shown for fewer requirements (${s.open.join(", ")} open for it).`,
+    );
   for (const u of r.unmet) lines.push(`No topology met the ${u.requirement} requirement here. ${u.why}.`);
   return lines;
 }

@@ -42,7 +42,9 @@ function datasetStep(q: Requirements, ev: Evidence): Step {
     const rssPerByte = known.length ? known.reduce((a, p) => a + p.rssBytes / p.usedMemoryBytes, 0) / known.length : 1;
     const rss = Math.round(bytes * rssPerByte);
     const e = forkModel(pts, [rss]).extrapolations.find((x) => x.sizeBytes === rss);
-    return e ? `fork ${formatMs(e.forkMs)} (95% ${formatNumber(e.ci95[0])}–${formatNumber(e.ci95[1])} ms${e.beyondMeasured ? ", extrapolated" : ""}) at ${formatBytes(bytes)} (${formatBytes(rss)} RSS)` : null;
+    return e
+      ? `fork ${formatMs(e.forkMs)} (95% ${formatNumber(e.ci95[0])}–${formatNumber(e.ci95[1])} ms${e.beyondMeasured ? ", extrapolated" : ""}) at ${formatBytes(bytes)} (${formatBytes(rss)} RSS)`
+      : null;
   };
   const whole = at(q.datasetBytes);
   const one = q.datasetBytes <= SEED_SIZE_BYTES;
@@ -62,7 +64,11 @@ function datasetStep(q: Requirements, ev: Evidence): Step {
       const { masters } = shapeOf(k);
       if (masters === 1) return single;
       const shard = at(Math.round(q.datasetBytes / masters));
-      return { judgement: "met", measured: `${formatBytes(q.datasetBytes / masters)} per master over ${masters}, within the seed's 25 GB${shard ? `; ${shard}` : ""}`, ...fork };
+      return {
+        judgement: "met",
+        measured: `${formatBytes(q.datasetBytes / masters)} per master over ${masters}, within the seed's 25 GB${shard ? `; ${shard}` : ""}`,
+        ...fork,
+      };
     }),
   };
 }
@@ -80,18 +86,29 @@ function throughputStep(q: Requirements, ev: Evidence): Step {
     if (!t) {
       const other = ev.throughputAtOtherSlo[studied];
       const elsewhere = other ? ` (only at ${other.map((ms) => `P99 ≤ ${formatMs(ms)}`).join(", ")}: another objective)` : "";
-      return { judgement: "not measured", measured: `no throughput study of ${shape.masters > 1 ? `a ${k}` : `one server (${studied})`} at ${objective} found${elsewhere}`, runs: [], shownBy };
+      return {
+        judgement: "not measured",
+        measured: `no throughput study of ${shape.masters > 1 ? `a ${k}` : `one server (${studied})`} at ${objective} found${elsewhere}`,
+        runs: [],
+        shownBy,
+      };
     }
     const study = { runs: [folderName(t.source)], source: t.source };
     // A lower bound below the need decides nothing: the driver stopped before the topology did.
     const bound = { judgement: "not shown" as const, shownBy };
     const driverNote = "; the driver, not the topology, was the limit: a host with more cores would show it";
     if (t.maxRateAtSlo === null)
-      return t.driverLimited ? { ...bound, measured: `no step met ${objective} before the driver gave out${driverNote}`, ...study } : { judgement: "not met", measured: `not even the first step met ${objective}`, ...study };
+      return t.driverLimited
+        ? { ...bound, measured: `no step met ${objective} before the driver gave out${driverNote}`, ...study }
+        : { judgement: "not met", measured: `not even the first step met ${objective}`, ...study };
     const max = t.maxRateAtSlo;
     const atLeast = t.driverLimited ? "at least " : "";
     const judged = (enough: boolean, measured: string): Cell =>
-      enough ? { judgement: "met", measured, ...study } : t.driverLimited ? { ...bound, measured: measured + driverNote, ...study } : { judgement: "not met", measured, ...study };
+      enough
+        ? { judgement: "met", measured, ...study }
+        : t.driverLimited
+          ? { ...bound, measured: measured + driverNote, ...study }
+          : { judgement: "not met", measured, ...study };
     if (shape.masters > 1) return judged(q.ops <= max, `${shape.masters} masters: ${atLeast}${rate(max)} at the objective`);
     if (!shape.readsFromReplicas || shape.replicas === 0) return judged(q.ops <= max, `one server: ${atLeast}${rate(max)} at the objective`);
     // Writes on the master, reads spread over it and its replicas (each a server of the measured kind).
@@ -101,7 +118,12 @@ function throughputStep(q: Requirements, ev: Evidence): Step {
       `from the ${studied} study: writes ${rate(writes)} on the master (${atLeast}${rate(max)}), reads ${rate(reads)} over it and ${shape.replicas} replicas (${atLeast}${rate(readCapacity)}); reads from replicas may be stale`,
     );
   };
-  return { requirement: "throughput", question: `Read scaling: does it carry the load at ${objective}?`, asked: `${rate(q.ops)}, ${formatNumber(q.readRatio * 100)}% reads`, perTopology: perTopology(cell) };
+  return {
+    requirement: "throughput",
+    question: `Read scaling: does it carry the load at ${objective}?`,
+    asked: `${rate(q.ops)}, ${formatNumber(q.readRatio * 100)}% reads`,
+    perTopology: perTopology(cell),
+  };
 }
 
 export function recommend(q: Requirements, ev: Evidence): Recommendation {
@@ -126,7 +148,11 @@ export function recommend(q: Requirements, ev: Evidence): Recommendation {
     restsOn: steps.filter((s) => !OPEN.includes(s.perTopology[best].judgement)).map((s) => s.requirement),
     open: steps
       .filter((s) => OPEN.includes(s.perTopology[best].judgement))
-      .map((s) => ({ requirement: s.requirement, judgement: s.perTopology[best].judgement, ...(s.perTopology[best].shownBy ? { shownBy: s.perTopology[best].shownBy } : {}) })),
+      .map((s) => ({
+        requirement: s.requirement,
+        judgement: s.perTopology[best].judgement,
+        ...(s.perTopology[best].shownBy ? { shownBy: s.perTopology[best].shownBy } : {}),
+      })),
     simpler: ORDER.slice(0, ORDER.indexOf(best)).map((k) => ({ topology: k, notMet: notMet(k), open: open(k) })),
     unmet,
   };

@@ -28,13 +28,42 @@ function charts(s: ThroughputStudy): XyChart[] {
         { label: "P50", color: "#2563eb", kind: "line", xy: at((st) => st.p50Ms) },
         { label: "P99", color: "#f59e0b", kind: "line", xy: at((st) => st.p99Ms) },
         { label: "P99.9", color: "#dc2626", kind: "line", xy: at((st) => st.p999Ms) },
-        ...(bound.length ? [{ label: "driver-bound step (P99)", color: "#6b7280", kind: "points" as const, xy: bound.map((st) => [st.achievedRate, st.p99Ms] as [number, number]) }] : []),
-        ...(broke.length ? [{ label: "broke the objective (P99)", color: "#b91c1c", kind: "points" as const, xy: broke.map((st) => [st.achievedRate, st.p99Ms] as [number, number]) }] : []),
-        ...(repeated.length ? [{ label: "first try, repeated (P99)", color: "#a855f7", kind: "points" as const, xy: repeated.map((st) => [st.achievedRate, st.p99Ms] as [number, number]) }] : []),
+        ...(bound.length
+          ? [
+              {
+                label: "driver-bound step (P99)",
+                color: "#6b7280",
+                kind: "points" as const,
+                xy: bound.map((st) => [st.achievedRate, st.p99Ms] as [number, number]),
+              },
+            ]
+          : []),
+        ...(broke.length
+          ? [
+              {
+                label: "broke the objective (P99)",
+                color: "#b91c1c",
+                kind: "points" as const,
+                xy: broke.map((st) => [st.achievedRate, st.p99Ms] as [number, number]),
+              },
+            ]
+          : []),
+        ...(repeated.length
+          ? [
+              {
+                label: "first try, repeated (P99)",
+                color: "#a855f7",
+                kind: "points" as const,
+                xy: repeated.map((st) => [st.achievedRate, st.p99Ms] as [number, number]),
+              },
+            ]
+          : []),
       ],
       refs: [
         { axis: "y", at: s.sloP99Ms, label: `objective: P99 ≤ ${formatMs(s.sloP99Ms)}`, color: "#b91c1c" },
-        ...(s.maxRateAtSlo !== null ? [{ axis: "x" as const, at: s.maxRateAtSlo, label: `max at the objective: ${rate(s.maxRateAtSlo)}`, color: "#15803d" }] : []),
+        ...(s.maxRateAtSlo !== null
+          ? [{ axis: "x" as const, at: s.maxRateAtSlo, label: `max at the objective: ${rate(s.maxRateAtSlo)}`, color: "#15803d" }]
+          : []),
       ],
     }),
     xyChart({
@@ -46,7 +75,16 @@ function charts(s: ThroughputStudy): XyChart[] {
       yUnit: "ops/s",
       layers: [
         { label: "achieved", color: "#2563eb", kind: "points", xy: counted.map((st) => [st.targetRate, st.achievedRate]) },
-        { label: "achieved = asked", color: "#9ca3af", kind: "line", dash: [4, 4], xy: [[0, 0], [maxTarget, maxTarget]] },
+        {
+          label: "achieved = asked",
+          color: "#9ca3af",
+          kind: "line",
+          dash: [4, 4],
+          xy: [
+            [0, 0],
+            [maxTarget, maxTarget],
+          ],
+        },
       ],
     }),
   ];
@@ -95,7 +133,16 @@ export function throughputStudyView(s: ThroughputStudy): StudyView {
               rows: s.steps.map((st) => ({
                 cls: provesSlo(st) ? "" : "broken",
                 data: { rate: String(st.targetRate) },
-                cells: [rate(st.targetRate), rate(st.achievedRate), formatMs(st.p50Ms), formatMs(st.p99Ms), formatMs(st.p999Ms), formatFraction(st.errorRate), `${st.meetsSlo ? "meets the objective" : "breaks the objective"}${st.driverBound ? `; driver-bound: ${st.driverBoundWhy}${provesSlo(st) ? " (met even so: the lag is inside the P99)" : ""}` : ""}${st.repeated ? " (repeated once to confirm; the next row counts)" : ""}`, st.run],
+                cells: [
+                  rate(st.targetRate),
+                  rate(st.achievedRate),
+                  formatMs(st.p50Ms),
+                  formatMs(st.p99Ms),
+                  formatMs(st.p999Ms),
+                  formatFraction(st.errorRate),
+                  `${st.meetsSlo ? "meets the objective" : "breaks the objective"}${st.driverBound ? `; driver-bound: ${st.driverBoundWhy}${provesSlo(st) ? " (met even so: the lag is inside the P99)" : ""}` : ""}${st.repeated ? " (repeated once to confirm; the next row counts)" : ""}`,
+                  st.run,
+                ],
               })),
             },
           },

@@ -80,7 +80,15 @@ export function throughputScenario(topology: TopologyKind, rate: number, stepSec
       name: `study-throughput-${topology}-${Math.round(rate)}ops`,
       description: `Throughput study step: ${Math.round(rate)} ops/s open loop on a fresh ${topology}.`,
       topology: { kind: topology },
-      workload: { engine: "lean", keys: randomWorkload.keys, rate: Math.round(rate), readRatio, duration: stepSeconds + WARMUP_S, warmup: WARMUP_S, connections: 8 },
+      workload: {
+        engine: "lean",
+        keys: randomWorkload.keys,
+        rate: Math.round(rate),
+        readRatio,
+        duration: stepSeconds + WARMUP_S,
+        warmup: WARMUP_S,
+        connections: 8,
+      },
       budgets: {},
     },
     "the throughput study",
@@ -128,16 +136,30 @@ export const maxRateAtSlo = (steps: ThroughputStep[]): number | null =>
 /** Why stepping stops after this step, or null to go on. */
 export function stopAfter(step: ThroughputStep, sloP99Ms: number): { by: StopReason; why: string } | null {
   const at = `at ${step.targetRate.toLocaleString("en-US")} ops/s`;
-  if (step.driverBound && !provesSlo(step)) return { by: "driver", why: `the driver was the bottleneck ${at} (${step.driverBoundWhy}): the rates beyond are the driver's limit, not the topology's` };
+  if (step.driverBound && !provesSlo(step))
+    return { by: "driver", why: `the driver was the bottleneck ${at} (${step.driverBoundWhy}): the rates beyond are the driver's limit, not the topology's` };
   if (step.errorRate > MAX_ERROR_RATE) return { by: "errors", why: `${(step.errorRate * 100).toFixed(2)}% of operations failed ${at}` };
   if (step.p99Ms > sloP99Ms && step.floorP99Ms > sloP99Ms)
-    return { by: "floor", why: `P99 ${step.p99Ms} ms broke the ${sloP99Ms} ms objective ${at}, but the instrument's own P99 floor there was ${step.floorP99Ms} ms: the objective is below what this harness resolves on this host, not a limit of the topology` };
+    return {
+      by: "floor",
+      why: `P99 ${step.p99Ms} ms broke the ${sloP99Ms} ms objective ${at}, but the instrument's own P99 floor there was ${step.floorP99Ms} ms: the objective is below what this harness resolves on this host, not a limit of the topology`,
+    };
   if (step.p99Ms > sloP99Ms) return { by: "slo", why: `P99 ${step.p99Ms} ms broke the ${sloP99Ms} ms objective ${at}` };
   return null;
 }
 
 export async function runThroughputStudy(o: ThroughputStudyOptions): Promise<ThroughputStudy> {
-  const study: ThroughputStudy = { kind: "throughput", topology: o.topology, sloP99Ms: o.sloP99Ms, readRatio: o.readRatio, stepSeconds: o.stepSeconds, steps: [], maxRateAtSlo: null, stoppedBy: null, stopped: "" };
+  const study: ThroughputStudy = {
+    kind: "throughput",
+    topology: o.topology,
+    sloP99Ms: o.sloP99Ms,
+    readRatio: o.readRatio,
+    stepSeconds: o.stepSeconds,
+    steps: [],
+    maxRateAtSlo: null,
+    stoppedBy: null,
+    stopped: "",
+  };
   const rates: number[] = [];
   for (let r = o.startRate; r <= o.maxRate; r *= STEP_FACTOR) rates.push(Math.round(r));
   const runStep = o.runStep ?? ((sc: Scenario) => runScenario(sc, { settings: { ...o.settings, reportsDir: o.dir }, progress: o.progress, signal: o.signal }));
@@ -147,7 +169,9 @@ export async function runThroughputStudy(o: ThroughputStudyOptions): Promise<Thr
       Object.assign(study, { stoppedBy: "interrupted", stopped: "interrupted" });
       break;
     }
-    const eta = i ? `; at most ${rates.length - i - 1} more after it (ETA at most ${Math.round((((Date.now() - started) / i) * (rates.length - i)) / 1000)} s)` : `; at most ${rates.length - 1} more after it`;
+    const eta = i
+      ? `; at most ${rates.length - i - 1} more after it (ETA at most ${Math.round((((Date.now() - started) / i) * (rates.length - i)) / 1000)} s)`
+      : `; at most ${rates.length - 1} more after it`;
     o.progress.step(`throughput study (${o.topology}): step ${i + 1}, ${rate.toLocaleString("en-US")} ops/s${eta}`);
     // A step that would end the study is run once more at the same rate: on a shared host one stalled second (steal,
     // a neighbour's burst) can break a P99 or lag the driver, and one noisy step must not decide the curve.
@@ -164,7 +188,9 @@ export async function runThroughputStudy(o: ThroughputStudyOptions): Promise<Thr
       if (again) step.repeated = true;
       study.steps.push(step);
       study.maxRateAtSlo = maxRateAtSlo(study.steps);
-      o.progress.step(`  achieved ${step.achievedRate.toLocaleString("en-US")} ops/s, P99 ${step.p99Ms} ms${step.driverBound ? ", driver-bound" : ""}${stop ? (again ? `: ${stop.why}; repeating the step once to confirm` : `: stop, ${stop.why}`) : ""}`);
+      o.progress.step(
+        `  achieved ${step.achievedRate.toLocaleString("en-US")} ops/s, P99 ${step.p99Ms} ms${step.driverBound ? ", driver-bound" : ""}${stop ? (again ? `: ${stop.why}; repeating the step once to confirm` : `: stop, ${stop.why}`) : ""}`,
+      );
       writeStudy(o.dir, study, throughputStudyView(study));
       if (!again) break;
     }
@@ -173,7 +199,8 @@ export async function runThroughputStudy(o: ThroughputStudyOptions): Promise<Thr
       break;
     }
   }
-  if (!study.stoppedBy) Object.assign(study, { stoppedBy: "max-rate", stopped: `every step up to --max-rate ${o.maxRate.toLocaleString("en-US")} ops/s met the objective` });
+  if (!study.stoppedBy)
+    Object.assign(study, { stoppedBy: "max-rate", stopped: `every step up to --max-rate ${o.maxRate.toLocaleString("en-US")} ops/s met the objective` });
   writeStudy(o.dir, study, throughputStudyView(study));
   return study;
 }

@@ -61,7 +61,9 @@ export const DEFAULT_CLIENT_SETTINGS: ClientSettings = {
 export function reconnectDelay(s: ClientSettings, attempt: number, random: () => number = Math.random): number {
   const n = Math.max(1, attempt);
   const base =
-    s.reconnectBackoff === "fixed" ? s.reconnectDelayMs : Math.min(s.reconnectMaxDelayMs, s.reconnectBackoff === "linear" ? n * s.reconnectDelayMs : s.reconnectDelayMs * 2 ** Math.min(n - 1, 30));
+    s.reconnectBackoff === "fixed"
+      ? s.reconnectDelayMs
+      : Math.min(s.reconnectMaxDelayMs, s.reconnectBackoff === "linear" ? n * s.reconnectDelayMs : s.reconnectDelayMs * 2 ** Math.min(n - 1, 30));
   return Math.round(base + random() * s.reconnectJitterMs);
 }
 

@@ -105,7 +105,10 @@ export class RedisNode {
     const log: string[] = [];
     builder = builder.withLogConsumer((s) => s.on("data", (line: string | Buffer) => log.push(...String(line).split("\n").filter(Boolean).slice(-20))));
     const container = await builder.start().catch((err: Error) => {
-      const tail = log.slice(-4).map((l) => redact(l.trim(), o.secrets ?? [])).join(" | ");
+      const tail = log
+        .slice(-4)
+        .map((l) => redact(l.trim(), o.secrets ?? []))
+        .join(" | ");
       throw new Error(`${o.name} did not start (${err.message.split("\n")[0]})${tail ? `; its last lines: ${tail}` : ""}`);
     });
     const admin = new Redis({
@@ -135,7 +138,12 @@ export class RedisNode {
    * A Redis server node: redis-server with the base settings and the scenario's. Secured, it reads its users from the
    * auth file and, with TLS, listens on TLS only (a cluster node's bus too), with the TLS directives in its config.
    */
-  static startServer(name: string, at: { image: string; network: StartedNetwork; memoryBytes: number; security: RunSecurity }, config: Record<string, string>, netAdmin = false) {
+  static startServer(
+    name: string,
+    at: { image: string; network: StartedNetwork; memoryBytes: number; security: RunSecurity },
+    config: Record<string, string>,
+    netAdmin = false,
+  ) {
     const { security, ...rest } = at;
     const withTls = security.tls ? { ...config, ...tlsDirectives(REDIS_PORT, config["cluster-enabled"] === "yes") } : config;
     return RedisNode.start({

@@ -46,7 +46,9 @@ export function defaultSpec(kind: string): TopologySpec {
 /** The topologies that have `capability`, in words: "a replication, sentinel or cluster topology". */
 export function kindsWith(capability: Capability): string {
   const kinds = TOPOLOGIES.filter((t) => (t.capabilities as readonly Capability[]).includes(capability)).map((t) => t.kind);
-  return kinds.length ? `a ${kinds.length > 1 ? `${kinds.slice(0, -1).join(", ")} or ${kinds[kinds.length - 1]}` : kinds[0]} topology` : "no registered topology";
+  return kinds.length
+    ? `a ${kinds.length > 1 ? `${kinds.slice(0, -1).join(", ")} or ${kinds[kinds.length - 1]}` : kinds[0]} topology`
+    : "no registered topology";
 }
 
 /** Starts the deployment a scenario names. */

@@ -64,7 +64,11 @@ export function startReplicated<T extends ReplicatedTopology>(
         ...(i > 0 ? { replicaof: `${masterPeer.innerHost} ${masterPeer.innerPort}` } : {}),
       };
       onStep(`starting ${name} (${i === 0 ? "master" : "replica"}, ${o.image})`);
-      nodes.push(f.track(await RedisNode.startServer(name, { image: o.image, network: f.network, memoryBytes: f.limits.dataNodeBytes, security: f.security }, config, true)));
+      nodes.push(
+        f.track(
+          await RedisNode.startServer(name, { image: o.image, network: f.network, memoryBytes: f.limits.dataNodeBytes, security: f.security }, config, true),
+        ),
+      );
     }
     const topo = await finish({ ...f, nodes, clientLinks, peerLinks, masterPeer });
     onStep("waiting for replicas to sync");
@@ -143,7 +147,9 @@ export abstract class ReplicatedTopology implements Topology {
       { timeoutMs, intervalMs: 200 },
     );
     const tookMs = Date.now() - start;
-    return r.timedOut ? { converged: false, tookMs, primary: primaryName, roles, note: r.last ?? "" } : { converged: true, tookMs, primary: primaryName, roles };
+    return r.timedOut
+      ? { converged: false, tookMs, primary: primaryName, roles, note: r.last ?? "" }
+      : { converged: true, tookMs, primary: primaryName, roles };
   }
 
   /** Every other data node that follows `node`'s peer link now. */

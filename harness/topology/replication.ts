@@ -60,7 +60,11 @@ export const replication = defineTopology({
   kind: "replication",
   description: "one master and its replicas, no automatic failover",
   schema: z
-    .object({ kind: z.literal("replication"), ...commonTopologyFields, replicas: z.number().int().min(replicaCount.min).max(replicaCount.max).default(replicaCount.default) })
+    .object({
+      kind: z.literal("replication"),
+      ...commonTopologyFields,
+      replicas: z.number().int().min(replicaCount.min).max(replicaCount.max).default(replicaCount.default),
+    })
     .strict(),
   capabilities: CAPABILITIES,
   start: (spec, env) => ReplicationTopology.start({ ...spec, ...env }, env.onStep),

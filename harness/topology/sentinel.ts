@@ -60,7 +60,11 @@ export class SentinelTopology extends ReplicatedTopology {
               image: o.image,
               network: parts.network,
               // A secured Sentinel's auth directives come from AUTH_FILE, so they are in neither its command line nor the report.
-              command: ["sh", "-c", `printf '%s\\n' ${conf.map(shellQuote).join(" ")} > /data/sentinel.conf${security.auth ? ` && cat ${AUTH_FILE} >> /data/sentinel.conf` : ""} && exec redis-sentinel /data/sentinel.conf`],
+              command: [
+                "sh",
+                "-c",
+                `printf '%s\\n' ${conf.map(shellQuote).join(" ")} > /data/sentinel.conf${security.auth ? ` && cat ${AUTH_FILE} >> /data/sentinel.conf` : ""} && exec redis-sentinel /data/sentinel.conf`,
+              ],
               port: SENTINEL_PORT,
               readyLog: /\+monitor master/,
               config: { "sentinel.conf": conf.join("\n") },
@@ -81,7 +85,9 @@ export class SentinelTopology extends ReplicatedTopology {
     return new Redis({
       ...toRedisOptions(this.o.client, this.access),
       // A secured Sentinel asks for the login too, and speaks TLS like the servers.
-      ...(this.access.login ? { sentinelPassword: this.access.login.password, ...(this.access.login.username ? { sentinelUsername: this.access.login.username } : {}) } : {}),
+      ...(this.access.login
+        ? { sentinelPassword: this.access.login.password, ...(this.access.login.username ? { sentinelUsername: this.access.login.username } : {}) }
+        : {}),
       ...(this.access.tls ? { enableTLSForSentinelMode: true, sentinelTLS: this.access.tls } : {}),
       role: to === "replica" ? "slave" : "master",
       sentinels: this.sentinels.map((s) => ({ host: "127.0.0.1", port: this.clientLinks.get(s.name)!.hostPort })),

@@ -115,6 +115,9 @@ export interface Topology {
 
 /** The capability's member of a running topology, or an error naming what is missing (the schema normally prevents it). */
 export function need<T>(part: T | undefined, capability: Capability, topology: Topology): T {
-  if (part === undefined) throw new Error(`a ${topology.kind} topology lacks what this needs: it ${CAPABILITIES[capability].replace(/^has /, "has no ").replace(/^can /, "cannot ")}`);
+  if (part === undefined)
+    throw new Error(
+      `a ${topology.kind} topology lacks what this needs: it ${CAPABILITIES[capability].replace(/^has /, "has no ").replace(/^can /, "cannot ")}`,
+    );
   return part;
 }

@@ -31,7 +31,11 @@ export async function preloadDataset(
     signal.throwIfAborted();
     const n = Math.min(keysPerChunk(valueBytes), total - done);
     const short = await room(n);
-    if (short) throw new EnvironmentError(`The dataset was stopped at ${done} of ${total} keys: ${short}.`, "Load less (a smaller --dataset), or give the data nodes more memory (topology.memoryLimit in the scenario).");
+    if (short)
+      throw new EnvironmentError(
+        `The dataset was stopped at ${done} of ${total} keys: ${short}.`,
+        "Load less (a smaller --dataset), or give the data nodes more memory (topology.memoryLimit in the scenario).",
+      );
     // Each chunk gets its own prefix: DEBUG POPULATE numbers keys from 0 and skips ones that exist.
     await admin.call("DEBUG", "POPULATE", String(n), `${DATASET_PREFIX}:${chunk}`, String(valueBytes));
     done += n;

@@ -28,7 +28,10 @@ let clock = () => 0;
 function flush(): void {
   const chunk = log.drain();
   const events = timeline.events.splice(0);
-  port.postMessage({ type: "ops", chunk, messages, events }, [chunk.intended, chunk.sentUs, chunk.doneUs, chunk.kindCode, chunk.outcome].map((a) => a.buffer as ArrayBuffer));
+  port.postMessage(
+    { type: "ops", chunk, messages, events },
+    [chunk.intended, chunk.sentUs, chunk.doneUs, chunk.kindCode, chunk.outcome].map((a) => a.buffer as ArrayBuffer),
+  );
   messages = [];
 }
 

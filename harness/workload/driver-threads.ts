@@ -62,7 +62,14 @@ export function shardsOf(load: ThreadedLoad, threads: number): ShardSpec[] {
  * thread got the word, so the shards' schedules interleave into the load's. `originAbs` is the run clock's 0 as
  * performance.timeOrigin + now (ms, comparable across threads), as the metronome takes its origin.
  */
-export async function runShardOpenLoop(spec: ShardSpec, originAbs: number, issue: Issue, sink: Sink, clock: Clock, signal?: AbortSignal): Promise<DriverResult> {
+export async function runShardOpenLoop(
+  spec: ShardSpec,
+  originAbs: number,
+  issue: Issue,
+  sink: Sink,
+  clock: Clock,
+  signal?: AbortSignal,
+): Promise<DriverResult> {
   const originMs = shardIntendedStartMs(spec, 0);
   const metronome = spec.waker === "metronome" ? await Metronome.start(Metronome.intervalFor(spec.rate), undefined, originAbs + originMs) : undefined;
   return runOpenLoop({ ratePerSec: spec.rate, durationMs: spec.durationMs, metronome, originMs }, issue, sink, clock, signal).finally(() => metronome?.stop());

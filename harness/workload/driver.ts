@@ -59,13 +59,7 @@ function send(i: number, intendedMs: number, sentMs: number, issue: Issue, sink:
  * Constant-rate, open-loop load: operations are issued on schedule however many are still in flight.
  * Resolves once every issued operation has settled (the client's command timeout bounds that wait).
  */
-export function runOpenLoop(
-  opts: OpenLoopOptions,
-  issue: Issue,
-  sink: Sink,
-  clock: Clock,
-  signal?: AbortSignal,
-): Promise<DriverResult> {
+export function runOpenLoop(opts: OpenLoopOptions, issue: Issue, sink: Sink, clock: Clock, signal?: AbortSignal): Promise<DriverResult> {
   const total = totalOps(opts.durationMs, opts.ratePerSec);
   let next = 0;
   let inFlight = 0;
@@ -128,13 +122,7 @@ export interface ClosedLoopOptions {
  * batch leaves in one write. Latency here is service time only (there is no intended schedule), so it hides stalls:
  * label it so.
  */
-export function runClosedLoop(
-  opts: ClosedLoopOptions,
-  issue: Issue,
-  sink: Sink,
-  clock: Clock,
-  signal?: AbortSignal,
-): Promise<DriverResult> {
+export function runClosedLoop(opts: ClosedLoopOptions, issue: Issue, sink: Sink, clock: Clock, signal?: AbortSignal): Promise<DriverResult> {
   let issued = 0;
   const deadline = clock() + opts.durationMs;
   let lastIssueMs = 0;

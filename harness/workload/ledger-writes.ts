@@ -58,7 +58,8 @@ export function ledgerIssuer(
 /** Every write to a key of its own, kept in the ledger and read back after the load: lost and duplicated writes, RPO. */
 export const ledgerWorkload = defineWorkload({
   keys: "ledger",
-  description: "every write sets a key of its own to a known value, kept in the write ledger and read back after the load: lost and duplicated writes, the RPO window; reads get the latest acknowledged write",
+  description:
+    "every write sets a key of its own to a known value, kept in the write ledger and read back after the load: lost and duplicated writes, the RPO window; reads get the latest acknowledged write",
   keeps: { writeLedger: true, registerHistory: false, staleReads: true },
   shardable: false,
   needsDataset: false,

@@ -135,7 +135,8 @@ export function registerIssuer(
 /** A few registers and counters, every operation kept with its call and return: checked for linearizability. */
 export const registersWorkload = defineWorkload({
   keys: "registers",
-  description: "GET/SET and GET/INCR on a few keys (workload.registers), every operation kept with its call and return: the history is checked for linearizability",
+  description:
+    "GET/SET and GET/INCR on a few keys (workload.registers), every operation kept with its call and return: the history is checked for linearizability",
   keeps: { writeLedger: false, registerHistory: true, staleReads: true },
   shardable: false,
   needsDataset: false,

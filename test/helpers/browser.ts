@@ -15,7 +15,15 @@ export async function launchChromium(): Promise<Browser> {
   // Without the background-networking flags Chromium keeps calling out, and this machine's closed network refuses it.
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }
 
@@ -91,4 +99,3 @@ export async function openPage(browser: Browser, file: string, screenshot: strin
   await page.close();
   return { rendered, canvases, errors, network };
 }
-

@@ -31,7 +31,8 @@ export async function cli(argv: string[], env: Record<string, string> = {}): Pro
   } finally {
     process.stderr.write = write;
     process.stdout.write = out;
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
   }
 }

@@ -58,7 +58,15 @@ export const IDLE_INSTRUMENT = { engine: "ioredis" as const, mode: "open-loop" a
 
 const lat = (p50Us: number, p99Us: number, count: number) => ({ count, p50Us, p99Us, p999Us: p99Us * 2, maxUs: p99Us * 4, meanUs: Math.round(p50Us * 1.2) });
 /** A calibration as these machines measure it: ~60 µs straight to the server, ~150 µs more through Toxiproxy. */
-const CALIBRATION = { engine: "ioredis" as const, ratePerSec: 200, durationMs: 1000, direct: lat(62, 118, 200), faultLayer: lat(214, 402, 200), faultLayerAddedP50Us: 152, faultLayerAddedP99Us: 284 };
+const CALIBRATION = {
+  engine: "ioredis" as const,
+  ratePerSec: 200,
+  durationMs: 1000,
+  direct: lat(62, 118, 200),
+  faultLayer: lat(214, 402, 200),
+  faultLayerAddedP50Us: 152,
+  faultLayerAddedP99Us: 284,
+};
 
 const STARTED = Date.parse("2026-11-30T12:00:00.000Z");
 const PORT_BASE = { standalone: 0, replication: 22000, sentinel: 22000, cluster: 23000 } as const;
@@ -82,7 +90,14 @@ function topologyOf(spec: SyntheticSpec, image: string): TopologyDescription {
     { name: `client-${x.name}`, upstream: `${x.name}:6379` },
     ...(spec.topology === "standalone" ? [] : [{ name: `peer-${x.name}`, upstream: `${x.name}:6379` }]),
   ]);
-  return { kind: spec.topology, image, server: { ...server, mode: spec.topology === "cluster" ? "cluster" : "standalone", role: "master" }, nodes, sentinels, links };
+  return {
+    kind: spec.topology,
+    image,
+    server: { ...server, mode: spec.topology === "cluster" ? "cluster" : "standalone", role: "master" },
+    nodes,
+    sentinels,
+    links,
+  };
 }
 
 export function syntheticReport(spec: SyntheticSpec): RunReport {
@@ -146,7 +161,8 @@ export function syntheticReport(spec: SyntheticSpec): RunReport {
 
   // The read-back: every acknowledged write is there, but those the spec says vanished.
   const present = Uint8Array.from({ length: ledger.size }, (_, id) => (ledger.outcomeOf(id) === ACKED ? 1 : 0));
-  const acked = (pick: (replyMs: number) => boolean) => Array.from({ length: ledger.size }, (_, id) => id).filter((id) => ledger.outcomeOf(id) === ACKED && pick(ledger.replyMsOf(id)));
+  const acked = (pick: (replyMs: number) => boolean) =>
+    Array.from({ length: ledger.size }, (_, id) => id).filter((id) => ledger.outcomeOf(id) === ACKED && pick(ledger.replyMsOf(id)));
   if (faultAt !== undefined) {
     if (spec.lostBeforeFault) for (const id of acked((t) => t <= faultAt).slice(-spec.lostBeforeFault)) present[id] = 0;
     for (const id of acked((t) => inFault(t)).slice(0, spec.splitBrainLost ?? 0)) present[id] = 0;
@@ -162,16 +178,19 @@ export function syntheticReport(spec: SyntheticSpec): RunReport {
     timeline.add("fault-injected", { fault: spec.fault.kind, nodes: ["redis-0"] }, faultAt);
     if (spec.fault.kind === "kill") timeline.add("sampler-unreachable", { node: "redis-0", error: "connect ECONNREFUSED" }, faultAt + 120);
     if (spec.topology === "sentinel" && spec.fault.kind !== "bgsave") {
-      for (const s of topology.sentinels) timeline.add("sentinel", { sentinel: s.name, channel: "+sdown", message: "master mymaster toxiproxy 22000" }, faultAt + 3000 + rng.int(40));
+      for (const s of topology.sentinels)
+        timeline.add("sentinel", { sentinel: s.name, channel: "+sdown", message: "master mymaster toxiproxy 22000" }, faultAt + 3000 + rng.int(40));
       timeline.add("sentinel", { sentinel: "sentinel-1", channel: "+odown", message: "master mymaster toxiproxy 22000 #quorum 2/2" }, faultAt + 3060);
-      for (const s of topology.sentinels) timeline.add("sentinel", { sentinel: s.name, channel: "+switch-master", message: "mymaster toxiproxy 22000 toxiproxy 22001" }, switchAt! + rng.int(30));
+      for (const s of topology.sentinels)
+        timeline.add("sentinel", { sentinel: s.name, channel: "+switch-master", message: "mymaster toxiproxy 22000 toxiproxy 22001" }, switchAt! + rng.int(30));
     }
     if (spec.topology === "cluster" && spec.fault.kind !== "bgsave") {
       timeline.add("cluster-node-flags", { node: "redis-0", from: "master", to: "master,fail" }, faultAt + 5200);
       for (const n of ["redis-1", "redis-2"]) timeline.add("cluster-state", { node: n, state: "fail" }, faultAt + 5200 + rng.int(50));
       for (const n of ["redis-1", "redis-2"]) timeline.add("cluster-state", { node: n, state: "ok" }, faultAt + 6100 + rng.int(50));
     }
-    if (failsOver && spec.fault.kind !== "bgsave") timeline.add("role-change", { node: spec.topology === "cluster" ? "redis-3" : "redis-1", from: "slave", to: "master" }, switchAt! + 200);
+    if (failsOver && spec.fault.kind !== "bgsave")
+      timeline.add("role-change", { node: spec.topology === "cluster" ? "redis-3" : "redis-1", from: "slave", to: "master" }, switchAt! + 200);
     timeline.add("fault-healed", { fault: spec.fault.kind }, healAt!);
     if (spec.fault.kind === "kill") timeline.add("sampler-reachable", { node: "redis-0" }, healAt! + 300);
     if (spec.fault.kind === "bgsave") timeline.add("fork", { node: "redis-0", forkUs: 16_800 }, faultAt + 60);
@@ -189,7 +208,12 @@ export function syntheticReport(spec: SyntheticSpec): RunReport {
     for (const n of topology.nodes) {
       if (n.name === "redis-0" && killed(t)) continue;
       const initialMaster = n.role === "master";
-      const isMaster = switched && spec.fault?.kind !== "bgsave" ? (n.name === "redis-0" ? false : n.name === promoted || (initialMaster && n.name !== "redis-0")) : initialMaster;
+      const isMaster =
+        switched && spec.fault?.kind !== "bgsave"
+          ? n.name === "redis-0"
+            ? false
+            : n.name === promoted || (initialMaster && n.name !== "redis-0")
+          : initialMaster;
       const port = (name: string) => PORT_BASE[spec.topology] + Number(name.split("-")[1]);
       const followed =
         spec.topology === "cluster" ? (n.name === "redis-0" ? "redis-3" : `redis-${Number(n.name.split("-")[1]) % 3}`) : switched ? promoted : "redis-0";
@@ -199,8 +223,15 @@ export function syntheticReport(spec: SyntheticSpec): RunReport {
         total_commands_processed: Math.round(Math.max(0, t) * (rate / 1000) * (isMaster ? 1 : 0.02)) + (isMaster ? 10 : 5),
         connected_clients: 6,
       };
-      if (isMaster) Object.assign(values, { master_repl_offset: offset, connected_slaves: spec.topology === "standalone" ? 0 : spec.topology === "cluster" ? 1 : 2 });
-      else Object.assign(values, { slave_repl_offset: Math.max(0, offset - rng.int(400)), master_host: spec.topology === "cluster" ? "172.18.0.2" : "toxiproxy", master_port: port(followed), master_link_status: "up" });
+      if (isMaster)
+        Object.assign(values, { master_repl_offset: offset, connected_slaves: spec.topology === "standalone" ? 0 : spec.topology === "cluster" ? 1 : 2 });
+      else
+        Object.assign(values, {
+          slave_repl_offset: Math.max(0, offset - rng.int(400)),
+          master_host: spec.topology === "cluster" ? "172.18.0.2" : "toxiproxy",
+          master_port: port(followed),
+          master_link_status: "up",
+        });
       samples.push({ tMs: t + rng.int(4), node: n.name, infoLatencyMs: 0.3, values });
     }
   }
@@ -210,19 +241,77 @@ export function syntheticReport(spec: SyntheticSpec): RunReport {
   if (spec.fault && faultAt !== undefined) {
     const common = { requestedAtMs: spec.fault.atS * 1000, sentAtMs: faultAt, observedAtMs: faultAt + 160, healedAtMs: healAt! };
     if (spec.fault.kind === "bgsave")
-      faults.push({ kind: "bgsave", ...common, sentAtMs: common.requestedAtMs, observedAtMs: common.requestedAtMs + 17, details: { node: "redis-0", forkUs: 16_800, copyOnWriteBytes: 6_594_560, usedMemoryBytes: 290_000_000, usedMemoryPeakBytes: 301_000_000, usedMemoryRssBytes: 312_000_000, keysAfter: 262_144, oomKilled: false, bgsaveStatus: "ok", bgsaveObservedMs: healAt! - common.requestedAtMs, forksBefore: 0, forksAfter: 1, keys: 262_144 } });
+      faults.push({
+        kind: "bgsave",
+        ...common,
+        sentAtMs: common.requestedAtMs,
+        observedAtMs: common.requestedAtMs + 17,
+        details: {
+          node: "redis-0",
+          forkUs: 16_800,
+          copyOnWriteBytes: 6_594_560,
+          usedMemoryBytes: 290_000_000,
+          usedMemoryPeakBytes: 301_000_000,
+          usedMemoryRssBytes: 312_000_000,
+          keysAfter: 262_144,
+          oomKilled: false,
+          bgsaveStatus: "ok",
+          bgsaveObservedMs: healAt! - common.requestedAtMs,
+          forksBefore: 0,
+          forksAfter: 1,
+          keys: 262_144,
+        },
+      });
     else if (spec.fault.kind === "kill")
-      faults.push({ kind: "kill", ...common, details: { nodes: ["redis-0"], target: "primary", engineAnsweredAfterMs: 233, restarted: ["redis-0"], ...(failsOver ? { rejoinedAsReplicaAfterHealMs: 4000 } : {}) } });
-    else faults.push({ kind: "pause", ...common, details: { node: "redis-0", target: "primary", ...(failsOver ? { stillPrimary: false, rejoinedAsReplicaAfterHealMs: 2500 } : {}) } });
+      faults.push({
+        kind: "kill",
+        ...common,
+        details: {
+          nodes: ["redis-0"],
+          target: "primary",
+          engineAnsweredAfterMs: 233,
+          restarted: ["redis-0"],
+          ...(failsOver ? { rejoinedAsReplicaAfterHealMs: 4000 } : {}),
+        },
+      });
+    else
+      faults.push({
+        kind: "pause",
+        ...common,
+        details: { node: "redis-0", target: "primary", ...(failsOver ? { stillPrimary: false, rejoinedAsReplicaAfterHealMs: 2500 } : {}) },
+      });
   }
 
   const driver = { mode: "open-loop" as const, issued: total, lastIssueMs, endMs: durationMs + 3 };
   const load = { endMs: driver.endMs, lastIssueMs, faultStarts: faults.map((f) => f.sentAtMs), objectiveMs: scenario.workload.objectiveMs };
   const checked = checkAll(
-    { recorder, phases, ledger, readBack: spec.status && spec.status !== "completed" ? null : present, staleReads: { log: staleReads, from: "primary" }, registers: null, dir: "", faults, oomKills: [], instrument: { engine: "ioredis", mode: "open-loop", calibration: CALIBRATION, eventLoop: Array.from({ length: durationMs / 1000 }, (_, k) => (spec.driverLagMs ? 0.97 : 0.12 + 0.01 * (k % 3))) }, load: driver, objectiveMs: scenario.workload.objectiveMs },
+    {
+      recorder,
+      phases,
+      ledger,
+      readBack: spec.status && spec.status !== "completed" ? null : present,
+      staleReads: { log: staleReads, from: "primary" },
+      registers: null,
+      dir: "",
+      faults,
+      oomKills: [],
+      instrument: {
+        engine: "ioredis",
+        mode: "open-loop",
+        calibration: CALIBRATION,
+        eventLoop: Array.from({ length: durationMs / 1000 }, (_, k) => (spec.driverLagMs ? 0.97 : 0.12 + 0.01 * (k % 3))),
+      },
+      load: driver,
+      objectiveMs: scenario.workload.objectiveMs,
+    },
     scenario.budgets,
   );
-  const convergence = { converged: true, tookMs: 412, primary: failsOver && spec.fault?.kind !== "bgsave" ? promoted : "redis-0", roles: Object.fromEntries(topology.nodes.map((n) => [n.name, n.role])) };
+  const convergence = {
+    converged: true,
+    tookMs: 412,
+    primary: failsOver && spec.fault?.kind !== "bgsave" ? promoted : "redis-0",
+    roles: Object.fromEntries(topology.nodes.map((n) => [n.name, n.role])),
+  };
   return buildReport({
     scenario,
     status: spec.status ?? "completed",
@@ -230,7 +319,18 @@ export function syntheticReport(spec: SyntheticSpec): RunReport {
     startedAt: new Date(STARTED),
     finishedAt: new Date(STARTED + durationMs + 14_000),
     environment: {
-      host: { kernel: "Linux 6.18.0", transparentHugePages: "madvise", overcommitMemory: "1", cores: 2, cpuModel: "synthetic CPU", memoryBytes: 24 * 2 ** 30, node: "v20.20.2", dockerServerVersion: "20.10.24", dockerOperatingSystem: "Debian GNU/Linux 12", dockerUserlandProxy: "off" },
+      host: {
+        kernel: "Linux 6.18.0",
+        transparentHugePages: "madvise",
+        overcommitMemory: "1",
+        cores: 2,
+        cpuModel: "synthetic CPU",
+        memoryBytes: 24 * 2 ** 30,
+        node: "v20.20.2",
+        dockerServerVersion: "20.10.24",
+        dockerOperatingSystem: "Debian GNU/Linux 12",
+        dockerUserlandProxy: "off",
+      },
       images: [{ name: image, id: `sha256:${"ab".repeat(32)}`, repoDigests: [], created: "2026-11-30T00:00:00Z" }],
       warnings: [],
     },
@@ -252,7 +352,14 @@ export function syntheticReport(spec: SyntheticSpec): RunReport {
 }
 
 /** The app tier's users: one request per connection a second, failing (503/504) while Redis does. */
-function syntheticApp(spec: SyntheticSpec, app: NonNullable<RunReport["scenario"]["app"]>, phases: PhaseClock, rng: Rng, lastIssueMs: number, failing: (t: number) => ErrorClass | undefined) {
+function syntheticApp(
+  spec: SyntheticSpec,
+  app: NonNullable<RunReport["scenario"]["app"]>,
+  phases: PhaseClock,
+  rng: Rng,
+  lastIssueMs: number,
+  failing: (t: number) => ErrorClass | undefined,
+) {
   const recorder = new Recorder(phases);
   const httpStatus: Record<string, number> = {};
   const redisErrors = emptyErrorCounts();
@@ -268,7 +375,12 @@ function syntheticApp(spec: SyntheticSpec, app: NonNullable<RunReport["scenario"
     recorder.record({ kind, intendedMs, sentMs: intendedMs, doneMs, ...(error ? { error } : {}) });
   }
   const counts = { connections: app.rate, instances: Math.min(20, app.rate), readShare: 0.5, httpStatus, unfinished: 0 };
-  return appTierReport(app, recorder, counts, redisErrors, { endMs: durationMs + 3, lastIssueMs, faultStarts: phases.faultStartMs === undefined ? [] : [phases.faultStartMs], objectiveMs: 1000 });
+  return appTierReport(app, recorder, counts, redisErrors, {
+    endMs: durationMs + 3,
+    lastIssueMs,
+    faultStarts: phases.faultStartMs === undefined ? [] : [phases.faultStartMs],
+    objectiveMs: 1000,
+  });
 }
 
 /** The runs the fixtures (test/fixtures/report-*.json) are made from: `npm run fixtures` writes them. */

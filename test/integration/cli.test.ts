@@ -113,16 +113,20 @@ test("a missing image exits 3 and says how to build it", async (t) => {
   t.regex(r.stderr, /docker\/build-images\.sh/);
 });
 
-test.serial("a budget that cannot be met, in a YAML scenario file, exits 1 and names it, a latency budget broken beyond the instrument's floor too", async (t) => {
-  // No fault, so no write can be lost: "at least 1 lost" breaks. P99 ≤ 1 µs is broken by far more than what the driver
-  // adds in that phase (its lag and the calibrated round trip's median): a failure, not an inconclusive (unit-tested).
-  const yaml = "name: quick\ntopology: { kind: standalone }\nworkload: { rate: 500, duration: 4s, warmup: 1s }\nbudgets:\n  minLostWrites: 1\n  p99Ms: { baseline: 0.001 }\n";
-  const r = await cli(["run", "--quiet", "--file", scenarioFile(yaml, "scenario.yaml")]);
-  t.is(r.code, 1, r.stderr);
-  t.regex(r.stdout, /^FAIL quick/m);
-  t.regex(r.stdout, /broken: expected loss seen: budget ≥ 1 write, measured 0 writes/);
-  t.regex(r.stdout, /broken: p99 baseline: budget ≤ 0\.001 ms, measured [\d.]+ ms/);
-});
+test.serial(
+  "a budget that cannot be met, in a YAML scenario file, exits 1 and names it, a latency budget broken beyond the instrument's floor too",
+  async (t) => {
+    // No fault, so no write can be lost: "at least 1 lost" breaks. P99 ≤ 1 µs is broken by far more than what the driver
+    // adds in that phase (its lag and the calibrated round trip's median): a failure, not an inconclusive (unit-tested).
+    const yaml =
+      "name: quick\ntopology: { kind: standalone }\nworkload: { rate: 500, duration: 4s, warmup: 1s }\nbudgets:\n  minLostWrites: 1\n  p99Ms: { baseline: 0.001 }\n";
+    const r = await cli(["run", "--quiet", "--file", scenarioFile(yaml, "scenario.yaml")]);
+    t.is(r.code, 1, r.stderr);
+    t.regex(r.stdout, /^FAIL quick/m);
+    t.regex(r.stdout, /broken: expected loss seen: budget ≥ 1 write, measured 0 writes/);
+    t.regex(r.stdout, /broken: p99 baseline: budget ≤ 0\.001 ms, measured [\d.]+ ms/);
+  },
+);
 
 /** Runs a long scenario and sends `signal` once the load runs; returns the run and its test-containers session. */
 async function interrupted(signal: NodeJS.Signals) {
@@ -149,7 +153,11 @@ test.serial("Ctrl-C stops the load, keeps what was measured and removes the cont
   t.is(report.status, "aborted");
   t.true(report.phases.baseline.ops > 0, "what was measured before Ctrl-C is in the report");
   t.truthy(session, "the run's containers were there while it ran");
-  const left = await eventually(() => leftovers(session!), (l) => l.containers.length === 0 && l.networks.length === 0, 30_000);
+  const left = await eventually(
+    () => leftovers(session!),
+    (l) => l.containers.length === 0 && l.networks.length === 0,
+    30_000,
+  );
   t.deepEqual(left, { containers: [], networks: [] }, "nothing left, the reaper included once the process is gone");
 });
 
@@ -179,11 +187,18 @@ test.serial("the host's memory falling below the floor mid-run stops it: report 
   const report = JSON.parse(readFileSync(/report: (\S+report\.json)/.exec(r.stdout)![1], "utf8"));
   t.is(report.status, "aborted");
   t.true(report.phases.baseline.ops > 0, "what was measured before the stop is in the report");
-  t.true(report.timeline.some((e: { kind: string }) => e.kind === "host-memory-low"), "the stop is on the timeline");
+  t.true(
+    report.timeline.some((e: { kind: string }) => e.kind === "host-memory-low"),
+    "the stop is on the timeline",
+  );
   t.true(report.workload.loadDurationMs < 30_000, `stopped well before the 60 s load's end: ${report.workload.loadDurationMs} ms`);
   const run = await session;
   t.truthy(run, "the run's containers were there while it ran");
-  const left = await eventually(() => leftovers(run!), (l) => l.containers.length === 0 && l.networks.length === 0, 30_000);
+  const left = await eventually(
+    () => leftovers(run!),
+    (l) => l.containers.length === 0 && l.networks.length === 0,
+    30_000,
+  );
   t.deepEqual(left, { containers: [], networks: [] });
 });
 
@@ -191,6 +206,10 @@ test.serial("after SIGKILL the reaper removes every container and network of the
   const { ran: r, session } = await interrupted("SIGKILL");
   t.is(r.code, null);
   t.truthy(session, "the killed run's containers were there when it died");
-  const left = await eventually(() => leftovers(session!), (l) => l.containers.length === 0 && l.networks.length === 0, 60_000);
+  const left = await eventually(
+    () => leftovers(session!),
+    (l) => l.containers.length === 0 && l.networks.length === 0,
+    60_000,
+  );
   t.deepEqual(left, { containers: [], networks: [] });
 });

@@ -67,31 +67,38 @@ const planted = (latencyMs: number) => ({
   faults: [{ kind: "latency-spike", at: "3s", for: "3s", latencyMs, direction: "replies" }],
 });
 
-test.serial("compare flags a planted +1 ms round trip at P50 with 3 runs a side, and never flags two 3-run sides of the same runs, dealt 20 ways", async (t) => {
-  const control = await runs(t, planted(0), 6);
-  const toxic = await runs(t, planted(1), 3);
-  const compared = async (base: string[], candidate: string[], out: string) => {
-    const r = await cli(["compare", "--base", ...base, "--candidate", ...candidate, "--out", out]);
-    return { code: r.code, c: jsonOf(path.join(out, "compare.json")) as Comparison };
-  };
-  const worse = await compared(control.slice(0, 3), toxic, "reports/test/compare-planted");
-  const m = worse.c.scenarios[0].metrics.find((x) => x.key === "p50.fault")!;
-  t.log(`P50 in the fault window ${m.base.values.join(", ")} → ${m.candidate.values.join(", ")} ms: ${m.note}`);
-  t.is(m.outcome, "regressed", m.note);
-  t.true(m.change > 0.9, `1 ms on the replies adds about 1 ms to a round trip: ${m.change} ms`);
+test.serial(
+  "compare flags a planted +1 ms round trip at P50 with 3 runs a side, and never flags two 3-run sides of the same runs, dealt 20 ways",
+  async (t) => {
+    const control = await runs(t, planted(0), 6);
+    const toxic = await runs(t, planted(1), 3);
+    const compared = async (base: string[], candidate: string[], out: string) => {
+      const r = await cli(["compare", "--base", ...base, "--candidate", ...candidate, "--out", out]);
+      return { code: r.code, c: jsonOf(path.join(out, "compare.json")) as Comparison };
+    };
+    const worse = await compared(control.slice(0, 3), toxic, "reports/test/compare-planted");
+    const m = worse.c.scenarios[0].metrics.find((x) => x.key === "p50.fault")!;
+    t.log(`P50 in the fault window ${m.base.values.join(", ")} → ${m.candidate.values.join(", ")} ms: ${m.note}`);
+    t.is(m.outcome, "regressed", m.note);
+    t.true(m.change > 0.9, `1 ms on the replies adds about 1 ms to a round trip: ${m.change} ms`);
 
-  // Six runs of one scenario, dealt into two sides of three: a deterministic shuffle per trial.
-  let state = 7;
-  const random = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
-  const flagged: string[] = [];
-  for (let trial = 0; trial < 20; trial++) {
-    const order = control.map((d) => ({ d, k: random() })).sort((a, b) => a.k - b.k).map((x) => x.d);
-    const same = await compared(order.slice(0, 3), order.slice(3), `reports/test/compare-identical-${trial}`);
-    t.is(same.code, 0, `trial ${trial}: the same scenario on both sides exits 0`);
-    for (const x of same.c.scenarios[0].metrics) if (x.outcome === "regressed" || x.outcome === "improved") flagged.push(`trial ${trial} ${x.key}: ${x.note}`);
-  }
-  t.deepEqual(flagged, [], "no metric flagged in any of the 20 deals");
-});
+    // Six runs of one scenario, dealt into two sides of three: a deterministic shuffle per trial.
+    let state = 7;
+    const random = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const flagged: string[] = [];
+    for (let trial = 0; trial < 20; trial++) {
+      const order = control
+        .map((d) => ({ d, k: random() }))
+        .sort((a, b) => a.k - b.k)
+        .map((x) => x.d);
+      const same = await compared(order.slice(0, 3), order.slice(3), `reports/test/compare-identical-${trial}`);
+      t.is(same.code, 0, `trial ${trial}: the same scenario on both sides exits 0`);
+      for (const x of same.c.scenarios[0].metrics)
+        if (x.outcome === "regressed" || x.outcome === "improved") flagged.push(`trial ${trial} ${x.key}: ${x.note}`);
+    }
+    t.deepEqual(flagged, [], "no metric flagged in any of the 20 deals");
+  },
+);
 
 test.serial("matrix runs a suite on two images with repeats and compares them side by side", async (t) => {
   const images = ["redis-chaos/redis:7.0", "redis-chaos/valkey:8.1"];

@@ -30,7 +30,12 @@ async function open(report: RunReport, screenshot: string) {
 for (const [name, fixtureFile, charts, screenshot] of [
   ["sentinel master kill", "report-sentinel-master-kill.json", ["latency", "throughput", "replication", "instrument"], "html-report.png"],
   ["cluster master kill", "report-cluster-master-kill.json", ["latency", "throughput", "cluster", "instrument"], "html-report-cluster.png"],
-  ["sentinel master kill with the app tier", "report-tour-sentinel-app.json", ["latency", "app", "throughput", "replication", "instrument"], "html-report-app.png"],
+  [
+    "sentinel master kill with the app tier",
+    "report-tour-sentinel-app.json",
+    ["latency", "app", "throughput", "replication", "instrument"],
+    "html-report-app.png",
+  ],
 ] as const) {
   test(`${name}: every chart paints in headless Chromium from file://, the fault window is shaded, no errors, no network`, async (t) => {
     const shot = path.join(ARTIFACTS, screenshot);
@@ -39,7 +44,10 @@ for (const [name, fixtureFile, charts, screenshot] of [
     t.deepEqual(errors, [], "console and page errors");
     t.deepEqual(network, [], "requests other than the file itself");
     t.is(rendered, String(charts.length));
-    t.deepEqual(canvases.map((c) => c.kind), [...charts]);
+    t.deepEqual(
+      canvases.map((c) => c.kind),
+      [...charts],
+    );
     for (const c of canvases) {
       t.true(c.width > 600 && c.height > 200, `${c.kind}: canvas ${c.width}x${c.height}`);
       // The fault shade alone covers about a third of the plot: far more than axes and grid would paint.

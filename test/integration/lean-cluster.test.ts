@@ -17,7 +17,8 @@ test.before(async () => {
   const s = loadSettings();
   topology = await ClusterTopology.start({
     image: s.redisImage,
-    toxiproxyImage: s.toxiproxyImage, limits: DEFAULT_LIMITS,
+    toxiproxyImage: s.toxiproxyImage,
+    limits: DEFAULT_LIMITS,
     masters: 3,
     replicasPerMaster: 0,
     nodeTimeoutMs: 5000,
@@ -49,7 +50,10 @@ test.serial("with a fresh slot map every key lands on the master that owns its s
   try {
     const keys = Array.from({ length: 600 }, (_, i) => `lean-cluster:${i}`);
     const sets = await Promise.all(keys.map((k, i) => reply((cb) => pool.clients[i % 2].set(k, `v${i}`, cb))));
-    t.deepEqual(sets.filter((r) => r.err).map((r) => r.err!.message), []);
+    t.deepEqual(
+      sets.filter((r) => r.err).map((r) => r.err!.message),
+      [],
+    );
     t.deepEqual(pool.followed, { moved: 0, ask: 0 });
     // Each master holds exactly the keys of the slots it owns, asked directly (not through any router).
     const owners = await topology.slotOwners();
@@ -74,9 +78,16 @@ test.serial("a stale slot map is corrected by MOVED: the command is re-sent to t
     for (let s = 0; s < pool.slots.length; s++) pool.slots[s] = first;
     const keys = Array.from({ length: 300 }, (_, i) => `lean-stale:${i}`);
     const sets = await Promise.all(keys.map((k, i) => reply((cb) => pool.clients[i % 2].set(k, `v${i}`, cb))));
-    t.deepEqual(sets.filter((r) => r.err).map((r) => r.err!.message), [], "no command failed: each was redirected");
+    t.deepEqual(
+      sets.filter((r) => r.err).map((r) => r.err!.message),
+      [],
+      "no command failed: each was redirected",
+    );
     const gets = await Promise.all(keys.map((k, i) => reply((cb) => pool.clients[i % 2].get(k, cb))));
-    t.deepEqual(gets.map((g) => g.value), keys.map((_, i) => `v${i}`));
+    t.deepEqual(
+      gets.map((g) => g.value),
+      keys.map((_, i) => `v${i}`),
+    );
     const notFirst = keys.filter((k) => pool.slots[calculateSlot(k)] !== first).length;
     t.true(pool.followed.moved >= notFirst && notFirst > 100, `MOVED followed ${pool.followed.moved} times for ${notFirst} keys owned elsewhere`);
     await new Promise((r) => setTimeout(r, 300));

@@ -16,7 +16,13 @@ let topology: StandaloneTopology;
 let port: number;
 test.before(async () => {
   const s = loadSettings();
-  topology = await StandaloneTopology.start({ image: s.redisImage, toxiproxyImage: s.toxiproxyImage, limits: DEFAULT_LIMITS, config: {}, client: DEFAULT_CLIENT_SETTINGS });
+  topology = await StandaloneTopology.start({
+    image: s.redisImage,
+    toxiproxyImage: s.toxiproxyImage,
+    limits: DEFAULT_LIMITS,
+    config: {},
+    client: DEFAULT_CLIENT_SETTINGS,
+  });
   port = topology.nodes[0].hostPort;
 });
 test.after.always(async () => topology?.stop());
@@ -48,14 +54,22 @@ test.serial("a server error is that command's error; the connection goes on", as
 
 test.serial("a server that stops answering fails every pending command as a timeout; the pool reconnects once it is back", async (t) => {
   const timeline = new Timeline(() => performance.now());
-  const pool = new LeanPool(async () => ({ host: "127.0.0.1", port }), 1, { ...DEFAULT_CLIENT_SETTINGS, commandTimeoutMs: 300, reconnectDelayMs: 100 }, timeline);
+  const pool = new LeanPool(
+    async () => ({ host: "127.0.0.1", port }),
+    1,
+    { ...DEFAULT_CLIENT_SETTINGS, commandTimeoutMs: 300, reconnectDelayMs: 100 },
+    timeline,
+  );
   await pool.connect();
   const first = pool.clients[0];
   await reply((cb) => first.set("lean:pause", "before", cb));
   await topology.nodes[0].control.pause();
   try {
     const pending = await Promise.all(Array.from({ length: 5 }, () => reply((cb) => first.get("lean:0", cb))));
-    t.true(pending.every((p) => /timed out after 300 ms/.test(String(p.err?.message))), JSON.stringify(pending.map((p) => p.err?.message)));
+    t.true(
+      pending.every((p) => /timed out after 300 ms/.test(String(p.err?.message))),
+      JSON.stringify(pending.map((p) => p.err?.message)),
+    );
     t.regex(String((await reply((cb) => first.get("lean:0", cb))).err?.message), /timed out/, "a closed connection refuses at once with what closed it");
   } finally {
     await topology.nodes[0].control.unpause();

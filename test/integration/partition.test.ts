@@ -20,7 +20,8 @@ test.serial("a partition cuts a master off from its replica in both directions, 
   const settings = loadSettings();
   const topo = await ReplicationTopology.start({
     image: settings.redisImage,
-    toxiproxyImage: settings.toxiproxyImage, limits: DEFAULT_LIMITS,
+    toxiproxyImage: settings.toxiproxyImage,
+    limits: DEFAULT_LIMITS,
     replicas: 1,
     config: {},
     client: DEFAULT_CLIENT_SETTINGS,
@@ -80,7 +81,8 @@ test.serial("a cluster partition cuts the master's bus and data links both ways:
   const settings = loadSettings();
   const topo = await ClusterTopology.start({
     image: settings.redisImage,
-    toxiproxyImage: settings.toxiproxyImage, limits: DEFAULT_LIMITS,
+    toxiproxyImage: settings.toxiproxyImage,
+    limits: DEFAULT_LIMITS,
     masters: 3,
     replicasPerMaster: 1,
     nodeTimeoutMs: 2000,

@@ -36,14 +36,23 @@ const CASES: Array<{ title: string; flags: string[]; expect: SecuritySpec; body:
     title: "standalone, acl+tls, lean engine on two driver threads",
     flags: ["--secure"],
     expect: { auth: "acl", tls: true },
-    body: { topology: { kind: "standalone" }, workload: { engine: "lean", keys: "random", threads: 2, rate: 2000, duration: "5s", warmup: "1s" }, budgets: { maxErrorRate: { baseline: 0 } } },
+    body: {
+      topology: { kind: "standalone" },
+      workload: { engine: "lean", keys: "random", threads: 2, rate: 2000, duration: "5s", warmup: "1s" },
+      budgets: { maxErrorRate: { baseline: 0 } },
+    },
   },
   {
     // Secured by the scenario file's own field, not a flag.
     title: "replication, password, every write read back",
     flags: [],
     expect: { auth: "password", tls: false },
-    body: { topology: { kind: "replication", replicas: 1 }, security: { auth: "password" }, workload: { rate: 500, duration: "6s", warmup: "1s" }, budgets: { maxLostWrites: 0 } },
+    body: {
+      topology: { kind: "replication", replicas: 1 },
+      security: { auth: "password" },
+      workload: { rate: 500, duration: "6s", warmup: "1s" },
+      budgets: { maxLostWrites: 0 },
+    },
   },
   {
     // The Sentinels fail over with auth-user/auth-pass over TLS. ioredis's failover detector is off: over TLS it can
@@ -64,7 +73,11 @@ const CASES: Array<{ title: string; flags: string[]; expect: SecuritySpec; body:
     title: "cluster, acl+tls, created by redis-cli as the admin user over TLS",
     flags: ["--secure"],
     expect: { auth: "acl", tls: true },
-    body: { topology: { kind: "cluster", masters: 3, replicasPerMaster: 1 }, workload: { rate: 500, duration: "5s", warmup: "1s" }, budgets: { maxErrorRate: { baseline: 0 }, maxLostWrites: 0 } },
+    body: {
+      topology: { kind: "cluster", masters: 3, replicasPerMaster: 1 },
+      workload: { rate: 500, duration: "5s", warmup: "1s" },
+      budgets: { maxErrorRate: { baseline: 0 }, maxLostWrites: 0 },
+    },
   },
 ];
 
@@ -75,7 +88,11 @@ for (const { title, flags, expect, body } of CASES) {
     const dir = /report: (\S+)\/report\.json/.exec(r.stdout)![1];
     const report = JSON.parse(readFileSync(path.join(dir, "report.json"), "utf8")) as RunReport;
     t.deepEqual(report.scenario.security, expect);
-    t.deepEqual(report.timeline.filter((e) => e.kind === "client-gave-up"), [], "no client ended on its own");
+    t.deepEqual(
+      report.timeline.filter((e) => e.kind === "client-gave-up"),
+      [],
+      "no client ended on its own",
+    );
 
     const refused = report.security!.refused;
     const expected = [...report.topology!.nodes.map((n) => n.name), ...report.topology!.sentinels.map((s) => s.name)];
@@ -90,8 +107,19 @@ for (const { title, flags, expect, body } of CASES) {
     }
 
     const files = filesUnder(dir);
-    const outputs = ["report.json", "summary.md", "report.html", "junit.xml", "latency.hlog", ...(report.scenario.workload.keys === "ledger" ? ["history.csv", "readback.csv"] : [])];
-    for (const o of outputs) t.true(files.some((f) => f.endsWith(o)), `${o} is among the outputs searched`);
+    const outputs = [
+      "report.json",
+      "summary.md",
+      "report.html",
+      "junit.xml",
+      "latency.hlog",
+      ...(report.scenario.workload.keys === "ledger" ? ["history.csv", "readback.csv"] : []),
+    ];
+    for (const o of outputs)
+      t.true(
+        files.some((f) => f.endsWith(o)),
+        `${o} is among the outputs searched`,
+      );
     for (const secret of [SECRET, ADMIN_SECRET, "PRIVATE KEY"]) {
       for (const f of files) t.false(readFileSync(f, "latin1").includes(secret), `${secret} is in ${f}`);
       t.false(r.stdout.includes(secret), `${secret} is on stdout`);
@@ -103,7 +131,14 @@ for (const { title, flags, expect, body } of CASES) {
 test.serial("the security check stops a run whose server is open; TLS and the ACL hold against the lean engine", async (t) => {
   const s = loadSettings();
   const start = (security: SecuritySpec) =>
-    StandaloneTopology.start({ image: s.redisImage, toxiproxyImage: s.toxiproxyImage, limits: DEFAULT_LIMITS, config: {}, client: DEFAULT_CLIENT_SETTINGS, security });
+    StandaloneTopology.start({
+      image: s.redisImage,
+      toxiproxyImage: s.toxiproxyImage,
+      limits: DEFAULT_LIMITS,
+      config: {},
+      client: DEFAULT_CLIENT_SETTINGS,
+      security,
+    });
   const check = (topology: StandaloneTopology, spec: SecuritySpec) => new SecurityCheck({ topology } as unknown as ProbeContext, spec).start();
 
   const open = await start({ auth: "none", tls: false });

@@ -25,7 +25,10 @@ test("a short standalone BGSAVE run measures the fork, fills every phase and wri
   t.true(fault.details.forksAfter! > fault.details.forksBefore!, "total_forks went up");
   t.is(fault.details.bgsaveStatus, "ok");
   t.true(fault.details.usedMemoryBytes! > 256 * 2 ** 20, "the dataset is in memory");
-  t.true(report.timeline.some((e) => e.kind === "fork"), "the sampler saw the fork");
+  t.true(
+    report.timeline.some((e) => e.kind === "fork"),
+    "the sampler saw the fork",
+  );
 
   for (const phase of ["baseline", "fault", "recovery"] as const) {
     const p = report.phases[phase];
@@ -44,7 +47,13 @@ test("a short standalone BGSAVE run measures the fork, fills every phase and wri
 
   t.true(existsSync(files.json) && existsSync(files.markdown) && existsSync(files.junit) && existsSync(files.hdrLog));
   t.regex(readFileSync(files.junit, "utf8"), /<testcase classname="standalone" name="standalone-bgsave"/);
-  t.is(readFileSync(files.hdrLog, "utf8").split("\n").filter((l) => /^\d/.test(l) || l.startsWith("Tag=")).length, 2 * 9, "9 seconds x 2 tags");
+  t.is(
+    readFileSync(files.hdrLog, "utf8")
+      .split("\n")
+      .filter((l) => /^\d/.test(l) || l.startsWith("Tag=")).length,
+    2 * 9,
+    "9 seconds x 2 tags",
+  );
   const parsed = JSON.parse(readFileSync(files.json, "utf8")) as RunReport;
   t.is(parsed.phases.fault.ops, report.phases.fault.ops);
   // The summary states this run's verdict and the fork time it measured (not just any verdict word).
@@ -56,5 +65,8 @@ test("a short standalone BGSAVE run measures the fork, fills every phase and wri
   const runtime = await getContainerRuntimeClient();
   const reaper = loadSettings().ryukImage;
   const left = (await runtime.container.list()).filter((c) => c.Labels["org.testcontainers"] === "true" && c.Image !== reaper);
-  t.deepEqual(left.map((c) => c.Names), []);
+  t.deepEqual(
+    left.map((c) => c.Names),
+    [],
+  );
 });

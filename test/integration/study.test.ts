@@ -25,12 +25,20 @@ test.after.always(async () => {
   await browser?.close();
 });
 
-async function pageOf(t: { log: (s: string) => void; deepEqual: (a: unknown, b: unknown, m?: string) => void; true: (v: boolean, m?: string) => void }, file: string, shot: string, charts: string[]) {
+async function pageOf(
+  t: { log: (s: string) => void; deepEqual: (a: unknown, b: unknown, m?: string) => void; true: (v: boolean, m?: string) => void },
+  file: string,
+  shot: string,
+  charts: string[],
+) {
   const { canvases, errors, network } = await openPage(browser, file, path.join(ARTIFACTS, shot));
   t.log(`screenshot: ${path.join(ARTIFACTS, shot)}`);
   t.deepEqual(errors, [], "console and page errors");
   t.deepEqual(network, [], "the page fetched nothing");
-  t.deepEqual(canvases.map((c) => c.kind), charts);
+  t.deepEqual(
+    canvases.map((c) => c.kind),
+    charts,
+  );
   for (const c of canvases) t.true(c.series > 50, `${c.kind}: ${c.series} pixels of a series' colour`);
 }
 
@@ -41,41 +49,72 @@ test.serial("a short fork study: fork time grows with the dataset, at 5–60 ms 
   const s = json<ForkStudy>(path.join(dir, "study.json"));
   t.is(s.points.length, 3, JSON.stringify(s.skipped));
   const [small, , large] = [...s.points].sort((a, b) => a.rssBytes - b.rssBytes);
-  t.log(`fork ${s.points.map((p) => `${Math.round(p.rssBytes / 2 ** 20)} MiB RSS: ${p.forkMs} ms`).join(", ")}; fit ${s.fit!.forkMsPerGb} ms/GiB (95% ${s.fit!.ci95.join("–")})`);
+  t.log(
+    `fork ${s.points.map((p) => `${Math.round(p.rssBytes / 2 ** 20)} MiB RSS: ${p.forkMs} ms`).join(", ")}; fit ${s.fit!.forkMsPerGb} ms/GiB (95% ${s.fit!.ci95.join("–")})`,
+  );
   t.true(large.forkMs > small.forkMs, "a larger dataset forks slower");
   t.true(s.fit!.forkMsPerGb >= 5 && s.fit!.forkMsPerGb <= 60, `${s.fit!.forkMsPerGb} ms/GiB`);
-  t.truthy(s.extrapolations.find((e) => e.sizeBytes === 25 * 2 ** 30 && e.beyondMeasured), "25 GB is an extrapolation from ≤ 1 GiB");
+  t.truthy(
+    s.extrapolations.find((e) => e.sizeBytes === 25 * 2 ** 30 && e.beyondMeasured),
+    "25 GB is an extrapolation from ≤ 1 GiB",
+  );
   t.is(s.claims.length, 4);
   await pageOf(t, path.join(dir, "study.html"), "study-fork.png", ["fork", "latency", "cow", "save"]);
 });
 
-test.serial("a short throughput study on standalone: the achieved rate rises step by step, and a maximum at the objective is reported, or the driver is named as the limit", async (t) => {
-  const r = await cli(["study", "throughput", "--topology", "standalone", "--start-rate", "500", "--max-rate", "1700", "--step-seconds", "5", "--slo-p99", "50ms", "--quiet"]);
-  t.is(r.code, 0, r.stderr);
-  const dir = filesDir(r.stdout);
-  const s = json<ThroughputStudy>(path.join(dir, "study.json"));
-  t.log(s.steps.map((st) => `${st.targetRate} → ${st.achievedRate} ops/s, P99 ${st.p99Ms} ms${st.driverBound ? " (driver-bound)" : ""}${st.repeated ? " (repeated)" : ""}`).join("; ") + `; stopped: ${s.stopped}`);
-  const counted = s.steps.filter((st) => !st.repeated);
-  t.true(counted.length >= 1, s.stopped);
-  for (let i = 1; i < counted.length; i++) t.true(counted[i].achievedRate > counted[i - 1].achievedRate, `step ${i + 1} achieved more than step ${i}`);
-  if (s.maxRateAtSlo === null) {
-    // On this shared host a stall can hold the driver back twice at the first rate: the study must then say the
-    // instrument was the limit, never report a maximum. A 50 ms objective is broken by nothing else here.
-    t.true(s.stoppedBy === "driver" || s.stoppedBy === "floor", s.stopped);
-    t.regex(r.stdout, /max rate at P99 ≤ 50 ms: none; stopped: the driver was the bottleneck at 500 ops\/s|instrument's own P99 floor/);
-  } else {
-    // A driver-bound step counts when its P99, the driver's lag included, met the objective at the rate asked.
-    t.is(s.maxRateAtSlo, Math.max(...counted.filter(provesSlo).map((st) => st.achievedRate)));
-    t.true(counted.some((st) => st.achievedRate === s.maxRateAtSlo && st.p99Ms <= 50));
-    t.regex(r.stdout, new RegExp(`max rate at P99 ≤ 50 ms: ${s.maxRateAtSlo} ops/s`));
-  }
-  await pageOf(t, path.join(dir, "study.html"), "study-throughput.png", ["knee", "achieved"]);
-});
+test.serial(
+  "a short throughput study on standalone: the achieved rate rises step by step, and a maximum at the objective is reported, or the driver is named as the limit",
+  async (t) => {
+    const r = await cli([
+      "study",
+      "throughput",
+      "--topology",
+      "standalone",
+      "--start-rate",
+      "500",
+      "--max-rate",
+      "1700",
+      "--step-seconds",
+      "5",
+      "--slo-p99",
+      "50ms",
+      "--quiet",
+    ]);
+    t.is(r.code, 0, r.stderr);
+    const dir = filesDir(r.stdout);
+    const s = json<ThroughputStudy>(path.join(dir, "study.json"));
+    t.log(
+      s.steps
+        .map(
+          (st) =>
+            `${st.targetRate} → ${st.achievedRate} ops/s, P99 ${st.p99Ms} ms${st.driverBound ? " (driver-bound)" : ""}${st.repeated ? " (repeated)" : ""}`,
+        )
+        .join("; ") + `; stopped: ${s.stopped}`,
+    );
+    const counted = s.steps.filter((st) => !st.repeated);
+    t.true(counted.length >= 1, s.stopped);
+    for (let i = 1; i < counted.length; i++) t.true(counted[i].achievedRate > counted[i - 1].achievedRate, `step ${i + 1} achieved more than step ${i}`);
+    if (s.maxRateAtSlo === null) {
+      // On this shared host a stall can hold the driver back twice at the first rate: the study must then say the
+      // instrument was the limit, never report a maximum. A 50 ms objective is broken by nothing else here.
+      t.true(s.stoppedBy === "driver" || s.stoppedBy === "floor", s.stopped);
+      t.regex(r.stdout, /max rate at P99 ≤ 50 ms: none; stopped: the driver was the bottleneck at 500 ops\/s|instrument's own P99 floor/);
+    } else {
+      // A driver-bound step counts when its P99, the driver's lag included, met the objective at the rate asked.
+      t.is(s.maxRateAtSlo, Math.max(...counted.filter(provesSlo).map((st) => st.achievedRate)));
+      t.true(counted.some((st) => st.achievedRate === s.maxRateAtSlo && st.p99Ms <= 50));
+      t.regex(r.stdout, new RegExp(`max rate at P99 ≤ 50 ms: ${s.maxRateAtSlo} ops/s`));
+    }
+    await pageOf(t, path.join(dir, "study.html"), "study-throughput.png", ["knee", "achieved"]);
+  },
+);
 
 test.serial("recommend answers from the studies just measured, naming them; bad input is refused with exit 2", async (t) => {
   const r = await cli(["recommend", "--dataset", "40gb", "--rto", "10s", "--rpo", "0", "--read-ratio", "0.8", "--ops", "50000", "--p99", "50ms", "--quiet"]);
   t.is(r.code, 0, r.stderr);
-  const rec = json<{ recommended: string; steps: Array<{ requirement: string; perTopology: Record<string, { source?: string; judgement: string }> }> }>(path.join(filesDir(r.stdout), "recommendation.json"));
+  const rec = json<{ recommended: string; steps: Array<{ requirement: string; perTopology: Record<string, { source?: string; judgement: string }> }> }>(
+    path.join(filesDir(r.stdout), "recommendation.json"),
+  );
   t.is(rec.recommended, "cluster", "40 GB is over the seed's 25 GB on one master");
   t.regex(rec.steps.find((s) => s.requirement === "dataset")!.perTopology.cluster.source ?? "", /study-fork/);
   t.regex(rec.steps.find((s) => s.requirement === "throughput")!.perTopology.standalone.source ?? "", /study-throughput-standalone/);

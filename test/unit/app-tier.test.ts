@@ -132,13 +132,22 @@ test.serial("autocannon drives the app at the rate asked, and a stall shows in H
   t.true(Math.abs(writes.length - reads.length) <= 0.2 * ops.length, "half reads, half writes");
   t.true(counts.httpStatus["504"] > 0, "writes that timed out in Redis came back as 504");
   t.is(server.redisErrors.timeout, counts.httpStatus["504"]);
-  t.true(reads.every((o) => !o.error), "reads never stalled");
+  t.true(
+    reads.every((o) => !o.error),
+    "reads never stalled",
+  );
   const worst = Math.max(...writes.map((o) => o.doneMs - o.intendedMs));
   t.true(worst >= 1600, `a write due at 1.5 s waited ~1.7 s: worst ${Math.round(worst)} ms`);
   const sentIn = (from: number, to: number) => writes.filter((o) => o.sentMs >= from && o.sentMs < to);
   t.true(sentIn(1600, 3100).length > 0 && sentIn(1600, 3100).every((o) => o.error === "timeout"), "every write sent during the stall failed");
-  t.true(sentIn(3300, Infinity).every((o) => !o.error), "writes sent after it succeed, even those that were due during it");
-  t.true(writes.some((o) => o.intendedMs < 3200 && o.sentMs >= 3200 && !o.error && o.doneMs - o.intendedMs > 500), "held-up writes carry their wait");
+  t.true(
+    sentIn(3300, Infinity).every((o) => !o.error),
+    "writes sent after it succeed, even those that were due during it",
+  );
+  t.true(
+    writes.some((o) => o.intendedMs < 3200 && o.sentMs >= 3200 && !o.error && o.doneMs - o.intendedMs > 500),
+    "held-up writes carry their wait",
+  );
 });
 
 test.serial("autocannon runs in a thread of its own: a stall of the harness's main thread shows in HTTP latency", async (t) => {
@@ -178,7 +187,10 @@ test.serial("a request still unanswered when the load stops counts as a timeout 
   t.true(counts.unfinished > 0, `${counts.unfinished} requests hung at the end`);
   const closed = ops.filter((o) => o.error === "timeout");
   t.is(closed.length, counts.unfinished);
-  t.true(closed.every((o) => o.doneMs >= stoppedAt + 2900 && o.intendedMs >= 1000), "failed after the drain, with their whole wait");
+  t.true(
+    closed.every((o) => o.doneMs >= stoppedAt + 2900 && o.intendedMs >= 1000),
+    "failed after the drain, with their whole wait",
+  );
   const answers = Object.values(counts.httpStatus).reduce((a, b) => a + b, 0);
   t.true(answers > 0 && answers <= ops.length - closed.length, "answers to requests sent after the stop are not counted");
 });

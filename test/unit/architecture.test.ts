@@ -124,7 +124,13 @@ const NARROW: Record<string, boolean> = { workload: true };
 function definitionsIn(file: string, text: string): Kind[] {
   const out: Kind[] = [];
   const visit = (n: ts.Node) => {
-    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && DEFINERS[n.expression.text] && n.arguments[0] && ts.isObjectLiteralExpression(n.arguments[0])) {
+    if (
+      ts.isCallExpression(n) &&
+      ts.isIdentifier(n.expression) &&
+      DEFINERS[n.expression.text] &&
+      n.arguments[0] &&
+      ts.isObjectLiteralExpression(n.arguments[0])
+    ) {
       const { field, what } = DEFINERS[n.expression.text];
       for (const p of n.arguments[0].properties)
         if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === field && ts.isStringLiteral(p.initializer))
@@ -175,7 +181,12 @@ function switchesOnTimelineEvent(s: ts.SwitchStatement): boolean {
   return false;
 }
 
-const COMPARISONS = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
+const COMPARISONS = new Set([
+  ts.SyntaxKind.EqualsEqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsEqualsToken,
+  ts.SyntaxKind.EqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsToken,
+]);
 const isField = (n: ts.Node, field: string) => ts.isPropertyAccessExpression(n) && n.name.text === field;
 
 /** The literal is given to a field named `field`, or compared with one (`x.field === "…"`, `case` of `switch (x.field)`). */
@@ -195,7 +206,9 @@ export function kindLiterals(file: string, text: string, kinds: Kind[]): string[
     if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) {
       const mine = kinds.filter((k) => k.word === n.text && (k.field === undefined || namesField(n, k.field)));
       if (mine.length && !mine.some((k) => k.home === file) && !BY_FILE[file]?.includes(n.text) && !otherVocabulary(n))
-        out.push(`${file}:${sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1}: "${n.text}" (${mine.map((k) => `${k.what}, defined in ${k.home}`).join("; ")})`);
+        out.push(
+          `${file}:${sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1}: "${n.text}" (${mine.map((k) => `${k.what}, defined in ${k.home}`).join("; ")})`,
+        );
     }
     ts.forEachChild(n, visit);
   };
@@ -255,6 +268,10 @@ test("the kind-literal check finds a planted literal, and passes comments, names
     'harness/workload/planted.ts:12: "dataset" (workload, defined in harness/workload/key-value.ts)',
   ]);
   t.deepEqual(kindLiterals("harness/topology/sentinel.ts", 'const kind = "sentinel";', kinds), [], "its own file");
-  t.deepEqual(definitionsIn("harness/faults/x.ts", 'export const x = defineFault({ kind: "x", schema });'), [{ word: "x", what: "fault kind", home: "harness/faults/x.ts" }]);
-  t.deepEqual(definitionsIn("harness/workload/y.ts", 'export const y = defineWorkload({ keys: "y" });'), [{ word: "y", what: "workload", home: "harness/workload/y.ts", field: "keys" }]);
+  t.deepEqual(definitionsIn("harness/faults/x.ts", 'export const x = defineFault({ kind: "x", schema });'), [
+    { word: "x", what: "fault kind", home: "harness/faults/x.ts" },
+  ]);
+  t.deepEqual(definitionsIn("harness/workload/y.ts", 'export const y = defineWorkload({ keys: "y" });'), [
+    { word: "y", what: "workload", home: "harness/workload/y.ts", field: "keys" },
+  ]);
 });

@@ -15,7 +15,8 @@ function writes(rate: number, endMs: number, downFrom = Infinity, downTo = Infin
   }
   return { t, ok, latencyMs: lat };
 }
-const run = (w: ReturnType<typeof writes>, faultStarts: Array<number | null>, endMs: number, objectiveMs = 1000) => availability({ writes: w, faultStarts, endMs, objectiveMs });
+const run = (w: ReturnType<typeof writes>, faultStarts: Array<number | null>, endMs: number, objectiveMs = 1000) =>
+  availability({ writes: w, faultStarts, endMs, objectiveMs });
 
 test("no failed write: RTO is 0 and there is no failed run", (t) => {
   const a = run(writes(1000, 10_000), [3000], 10_000);
@@ -108,7 +109,10 @@ test("several faults: each has its own RTO over its own window, and the headline
 
 test("a fault that was never sent has no window; the others keep their index", (t) => {
   const a = run(writes(1000, 20_000, 10_000, 11_000), [null, 10_000], 20_000);
-  t.deepEqual(a.perFault.map((f) => [f.fault, f.rtoMs]), [[1, 1000]]);
+  t.deepEqual(
+    a.perFault.map((f) => [f.fault, f.rtoMs]),
+    [[1, 1000]],
+  );
 });
 
 test("recoveryTime: the window's end bounds it, so an outage that runs into the next fault is censored there", (t) => {

@@ -63,7 +63,7 @@ const CASES: Case[] = [
   c(["run", "--file", file("nested-list.yaml", "- - name: x\n")], 2, /holds a list where a scenario belongs/),
   c(["run", "--file", path.join(scratch, "missing.yaml")], 2, /--file .*missing\.yaml: cannot read it: there is no such file/),
   c(["run", "--file", (mkdirSync(path.join(scratch, "folder.yaml"), { recursive: true }), path.join(scratch, "folder.yaml"))], 2, /it is a folder/),
-  c(["run", "--file", file("broken.json", "{ \"name\": ")], 2, /broken\.json is not valid JSON/, /syntax/),
+  c(["run", "--file", file("broken.json", '{ "name": ')], 2, /broken\.json is not valid JSON/, /syntax/),
   c(["run", "--file", file("broken.yaml", "name: [unclosed\n")], 2, /broken\.yaml is not valid YAML/),
   c(["run", "--file", file("commented.json", '{ // my scenario\n "name": "x" }')], 2, /not valid JSON/),
   c(["run", "--file", file("scenario.txt", JSON.stringify(minimal))], 2, /ends in \.json, \.yaml or \.yml/),
@@ -71,13 +71,32 @@ const CASES: Case[] = [
   c(["run", "--file", yaml("name: x\ntopology: {kind: sentinal}\nworkload: {duration: 10s}\n")], 2, /topology\.kind/, /Did you mean "sentinel"/),
   c(["run", "--file", yaml("name: x\ntopology: {kind: standalone}\nworkload: {duration: 10s, rat: 5}\n")], 2, /unknown field "rat"/, /Did you mean "rate"/),
   c(["run", "--file", yaml("name: x\ntopology: {kind: standalone}\nworkload: {duration: 10s, keys: ledgr}\n")], 2, /workload\.keys/, /Did you mean "ledger"/),
-  c(["run", "--file", yaml("name: x\ntopology: {kind: sentinel}\nworkload: {duration: 20s}\nfaults: [{kind: kil, at: 5s, for: 2s}]\n")], 2, /faults\[0\]\.kind/, /Did you mean "kill"/),
-  c(["run", "--file", yaml("name: x\ntopology: {kind: standalone}\nworkload: {duration: 10s, connections: 2.5}\n")], 2, /workload\.connections: must be a whole number, not 2\.5/),
-  c(["run", "--file", yaml("name: x\ntopology: {kind: standalone}\nworkload: {duration: 10s, rate: -5}\n")], 2, /workload\.rate: must be more than 0, not -5/, /\.yaml/),
+  c(
+    ["run", "--file", yaml("name: x\ntopology: {kind: sentinel}\nworkload: {duration: 20s}\nfaults: [{kind: kil, at: 5s, for: 2s}]\n")],
+    2,
+    /faults\[0\]\.kind/,
+    /Did you mean "kill"/,
+  ),
+  c(
+    ["run", "--file", yaml("name: x\ntopology: {kind: standalone}\nworkload: {duration: 10s, connections: 2.5}\n")],
+    2,
+    /workload\.connections: must be a whole number, not 2\.5/,
+  ),
+  c(
+    ["run", "--file", yaml("name: x\ntopology: {kind: standalone}\nworkload: {duration: 10s, rate: -5}\n")],
+    2,
+    /workload\.rate: must be more than 0, not -5/,
+    /\.yaml/,
+  ),
   c(["run", "--file", yaml("name: x\ntopology: {kind: standalone}\n")], 2, /workload\.duration: is required/),
   c(["run", "--file", yaml("name: My Scenario\ntopology: {kind: standalone}\nworkload: {duration: 10s}\n")], 2, /name/, /lower-case/),
   c(["run", "--file", yaml("name: x\ntopology: {kind: cluster}\nworkload: {duration: 10s}\ndataset: {size: 1gb}\n")], 2, /dataset\.size/, /cluster/),
-  c(["run", "--file", yaml("name: x\ntopology: {kind: standalone}\nworkload: {duration: 10s}\nfaults: [{kind: kill, at: 20s, for: 2s}]\n")], 2, /faults\[0\]\.at/, /not inside the 10s load/),
+  c(
+    ["run", "--file", yaml("name: x\ntopology: {kind: standalone}\nworkload: {duration: 10s}\nfaults: [{kind: kill, at: 20s, for: 2s}]\n")],
+    2,
+    /faults\[0\]\.at/,
+    /not inside the 10s load/,
+  ),
   c(["run", "--file", yaml("name: x\ntopology: {kind: standalone}\nworkload: {duration: 10s}\nbudgets: {p99Ms: 5}\n")], 2, /budgets/),
   // run: flags, in the flag's words, and not as if the suite's file were broken
   c(["run", sentinel, "--rate", "-5"], 2, /--rate -5: workload\.rate must be more than 0/, /Give --rate 2000/),
@@ -109,7 +128,12 @@ const CASES: Case[] = [
   c(["run", sentinel, "--secure", "--security", "tls"], 2, /--secure and --security/),
   c(["run", sentinel, "--inconclusive", "maybe"], 2, /--inconclusive maybe is neither pass nor fail/),
   c(["run", sentinel, "--image", "Not An Image!"], [2, 3], /Not An Image!|Docker engine/),
-  c(["run", "smoke-standalone", "--image", "redis:7.2", "--quiet"], [2, 3], /redis:7\.2 is not on this machine's Docker engine|No Docker engine answers/, /docker pull redis:7\.2|setup\.sh/),
+  c(
+    ["run", "smoke-standalone", "--image", "redis:7.2", "--quiet"],
+    [2, 3],
+    /redis:7\.2 is not on this machine's Docker engine|No Docker engine answers/,
+    /docker pull redis:7\.2|setup\.sh/,
+  ),
   c(["run", sentinel, "--export", "--clients", "ioredis-default"], 2, /--export/),
   c(["run", sentinel, "--clients", "no-such-profile"], 2, /no-such-profile/),
   c(["run", sentinel, "--profiles", json({})], 2, /--profiles goes with --clients/),
@@ -144,8 +168,18 @@ const CASES: Case[] = [
   c(["compare", "--base", path.join(scratch, "nowhere"), "--candidate", path.join(scratch, "nowhere2")], 2, /does not exist/),
   c(["compare", "--base", file("not-a-report.json", "{}"), "--candidate", file("not-a-report-2.json", "{}")], 2, /not-a-report\.json/),
   c(["compare", "--base", file("corrupt/report.json", "{ nope"), "--candidate", runOf(sentinel)], 2, /not a readable JSON report/),
-  c(["compare", "--base", (mkdirSync(path.join(scratch, "no-runs"), { recursive: true }), path.join(scratch, "no-runs")), "--candidate", runOf(sentinel)], 2, /holds no report\.json/),
-  c(["compare", "--base", runOf(sentinel), "--candidate", runOf("cluster-master-kill")], 2, /no scenario in common/, /sentinel-master-kill/, /cluster-master-kill/),
+  c(
+    ["compare", "--base", (mkdirSync(path.join(scratch, "no-runs"), { recursive: true }), path.join(scratch, "no-runs")), "--candidate", runOf(sentinel)],
+    2,
+    /holds no report\.json/,
+  ),
+  c(
+    ["compare", "--base", runOf(sentinel), "--candidate", runOf("cluster-master-kill")],
+    2,
+    /no scenario in common/,
+    /sentinel-master-kill/,
+    /cluster-master-kill/,
+  ),
   c(["compare", "--base", runOf(sentinel), "--candidate", runOf(sentinel), "--threshold", "5"], 2, /--threshold 5 is not a fraction/, /0\.05 for 5%/),
   // study
   c(["study", "fork", "--sizes", "lots"], 2, /--sizes/),
@@ -178,23 +212,28 @@ const CASES: Case[] = [
 
 const created = () => (existsSync(reports) ? readdirSync(reports) : []);
 
-test.serial(`${CASES.length} bad inputs: each exits 2 (3 where the engine is missing) naming the flag or field and the fix; none crashes or leaves a folder`, async (t) => {
-  t.true(CASES.length >= 90, "the list keeps at least the ~90 inputs a new user was seen to get wrong");
-  const wrong: string[] = [];
-  for (const { argv, code, says, env } of CASES) {
-    const r = await cli(argv, env);
-    const line = `${Object.entries(env ?? {}).map(([k, v]) => `${k}=${v} `).join("")}${argv.join(" ")}`;
-    const problems = [
-      ...((Array.isArray(code) ? code : [code]).includes(r.code) ? [] : [`exit ${r.code}, expected ${code}`]),
-      ...(/unexpected error|    at /.test(r.text) ? ["a stack trace"] : []),
-      ...says.filter((w) => !w.test(r.text)).map((w) => `no ${w}`),
-      ...(created().length ? [`left ${created().join(", ")}`] : []),
-    ];
-    for (const dir of created()) rmSync(path.join(reports, dir), { recursive: true });
-    if (problems.length) wrong.push(`${line}: ${problems.join("; ")}\n${r.text.replace(/^/gm, "    ")}`);
-  }
-  t.deepEqual(wrong, [], wrong.join("\n"));
-});
+test.serial(
+  `${CASES.length} bad inputs: each exits 2 (3 where the engine is missing) naming the flag or field and the fix; none crashes or leaves a folder`,
+  async (t) => {
+    t.true(CASES.length >= 90, "the list keeps at least the ~90 inputs a new user was seen to get wrong");
+    const wrong: string[] = [];
+    for (const { argv, code, says, env } of CASES) {
+      const r = await cli(argv, env);
+      const line = `${Object.entries(env ?? {})
+        .map(([k, v]) => `${k}=${v} `)
+        .join("")}${argv.join(" ")}`;
+      const problems = [
+        ...((Array.isArray(code) ? code : [code]).includes(r.code) ? [] : [`exit ${r.code}, expected ${code}`]),
+        ...(/unexpected error|    at /.test(r.text) ? ["a stack trace"] : []),
+        ...says.filter((w) => !w.test(r.text)).map((w) => `no ${w}`),
+        ...(created().length ? [`left ${created().join(", ")}`] : []),
+      ];
+      for (const dir of created()) rmSync(path.join(reports, dir), { recursive: true });
+      if (problems.length) wrong.push(`${line}: ${problems.join("; ")}\n${r.text.replace(/^/gm, "    ")}`);
+    }
+    t.deepEqual(wrong, [], wrong.join("\n"));
+  },
+);
 
 test.serial("--version prints the harness's version and the Node.js it runs on, and exits 0", async (t) => {
   const r = await cli(["--version"]);

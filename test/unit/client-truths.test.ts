@@ -39,11 +39,18 @@ test("the project's profiles: at least two per library, each described", (t) => 
   for (const lib of ["ioredis", "node-redis"]) t.true(all.filter((p) => p.engine === lib).length >= 2, `${lib} has two profiles or more`);
   t.true(all.every((p) => p.description.length > 20));
   const def = loadClientProfiles().get("ioredis-default")!;
-  t.like(def.client, { commandTimeoutMs: 0, maxRetriesPerRequest: 20, reconnectBackoff: "exponential", reconnectJitterMs: 200, failoverDetector: false, protocol: 3 }, "ioredis as it comes, not the harness's pinned settings");
+  t.like(
+    def.client,
+    { commandTimeoutMs: 0, maxRetriesPerRequest: 20, reconnectBackoff: "exponential", reconnectJitterMs: 200, failoverDetector: false, protocol: 3 },
+    "ioredis as it comes, not the harness's pinned settings",
+  );
 });
 
 test("--clients: names in order; an unknown or repeated one is refused with the known names", (t) => {
-  t.deepEqual(pickProfiles("node-redis-default, ioredis-failfast").map((p) => p.name), ["node-redis-default", "ioredis-failfast"]);
+  t.deepEqual(
+    pickProfiles("node-redis-default, ioredis-failfast").map((p) => p.name),
+    ["node-redis-default", "ioredis-failfast"],
+  );
   const unknown = t.throws(() => pickProfiles("ioredis-default,lettuce"), { instanceOf: BadInputError });
   t.regex(unknown!.message, /"lettuce"/);
   t.regex((unknown as BadInputError).hint!, /ioredis-failfast/);
@@ -52,12 +59,18 @@ test("--clients: names in order; an unknown or repeated one is refused with the 
 });
 
 test("a user's profiles file adds profiles and replaces one by name; a setting the library lacks is refused, naming it", (t) => {
-  const mine = userFile({ "ioredis-default": { engine: "ioredis", description: "replaced: mine", client: { commandTimeoutMs: 250 } }, "node-redis-tight": { engine: "node-redis", description: "a tight queue", client: { commandsQueueMaxLength: 10 } } });
+  const mine = userFile({
+    "ioredis-default": { engine: "ioredis", description: "replaced: mine", client: { commandTimeoutMs: 250 } },
+    "node-redis-tight": { engine: "node-redis", description: "a tight queue", client: { commandsQueueMaxLength: 10 } },
+  });
   const all = loadClientProfiles(mine);
   t.is(all.get("ioredis-default")!.client.commandTimeoutMs, 250);
   t.is(all.get("node-redis-tight")!.client.commandsQueueMaxLength, 10);
   const wrong = userFile({ x: { engine: "node-redis", description: "d", client: { maxRetriesPerRequest: 3 } } });
-  t.throws(() => loadClientProfiles(wrong), { instanceOf: BadInputError, message: /maxRetriesPerRequest is a setting of ioredis, which node-redis does not have/ });
+  t.throws(() => loadClientProfiles(wrong), {
+    instanceOf: BadInputError,
+    message: /maxRetriesPerRequest is a setting of ioredis, which node-redis does not have/,
+  });
   t.throws(() => loadClientProfiles(userFile({ x: { engine: "jedis", description: "d" } })), { instanceOf: BadInputError, message: /profiles\.x\.engine/ });
 });
 
@@ -73,10 +86,22 @@ test("a profile applied to a scenario: its library and settings replace the scen
 
 test("reconnection delays: fixed, linear (ioredis's default) and exponential (node-redis's), capped, with jitter added", (t) => {
   const s = { ...DEFAULT_CLIENT_SETTINGS, reconnectDelayMs: 50, reconnectMaxDelayMs: 2000 };
-  t.deepEqual([1, 2, 3, 100].map((n) => reconnectDelay({ ...s, reconnectBackoff: "fixed" }, n)), [50, 50, 50, 50]);
-  t.deepEqual([1, 2, 3, 100].map((n) => reconnectDelay({ ...s, reconnectBackoff: "linear" }, n)), [50, 100, 150, 2000]);
-  t.deepEqual([1, 2, 3, 100].map((n) => reconnectDelay({ ...s, reconnectBackoff: "exponential" }, n)), [50, 100, 200, 2000]);
-  t.is(reconnectDelay({ ...s, reconnectJitterMs: 200 }, 1, () => 0.5), 150);
+  t.deepEqual(
+    [1, 2, 3, 100].map((n) => reconnectDelay({ ...s, reconnectBackoff: "fixed" }, n)),
+    [50, 50, 50, 50],
+  );
+  t.deepEqual(
+    [1, 2, 3, 100].map((n) => reconnectDelay({ ...s, reconnectBackoff: "linear" }, n)),
+    [50, 100, 150, 2000],
+  );
+  t.deepEqual(
+    [1, 2, 3, 100].map((n) => reconnectDelay({ ...s, reconnectBackoff: "exponential" }, n)),
+    [50, 100, 200, 2000],
+  );
+  t.is(
+    reconnectDelay({ ...s, reconnectJitterMs: 200 }, 1, () => 0.5),
+    150,
+  );
   const io = toRedisOptions({ ...s, reconnectBackoff: "linear" });
   t.is(io.retryStrategy!(3), 150, "ioredis gets the same schedule");
   const nr = nodeRedisOptions({ ...s, reconnectBackoff: "exponential" }, OPEN_ACCESS);
@@ -121,20 +146,37 @@ const lostReplies = loadScenario("standalone-lost-replies");
 /** A profile's run of standalone-lost-replies, judged by the scenario's own budgets, with this many writes applied twice. */
 function lostRepliesRun(profile: string, duplicated: number, o: { status?: RunStatus; inconclusive?: boolean } = {}): IndexEntry {
   const [p] = pickProfiles(profile);
-  const report = syntheticReport({ name: lostReplies.name, topology: "standalone", durationS: 20, fault: { kind: "kill", atS: 6, forS: 3 }, ...(o.status ? { status: o.status } : {}) });
+  const report = syntheticReport({
+    name: lostReplies.name,
+    topology: "standalone",
+    durationS: 20,
+    fault: { kind: "kill", atS: 6, forS: 3 },
+    ...(o.status ? { status: o.status } : {}),
+  });
   if (report.dataLoss) report.dataLoss.duplicated = duplicated; // a run that failed read nothing back
   // A latency budget broken within the instrument's own floor, as budgetChecks marks one.
-  const withinFloor: Check = { id: { metric: "p99", phase: "fault", bound: "max" }, name: "p99 fault", budget: 0.5, measured: 0.6, unit: "ms", pass: false, inconclusive: "within the floor" };
+  const withinFloor: Check = {
+    id: { metric: "p99", phase: "fault", bound: "max" },
+    name: "p99 fault",
+    budget: 0.5,
+    measured: 0.6,
+    unit: "ms",
+    pass: false,
+    inconclusive: "within the floor",
+  };
   report.verdict = verdictOf([...budgetChecks(lostReplies.budgets, report), ...(o.inconclusive ? [withinFloor] : [])]);
   return { scenario: loadScenario("standalone-lost-replies", { clientProfile: p }), report };
 }
 
 test("against the scenario's budgets: a profile that does not resend is shown with the duplicate it did not make, beside one that meets them all", (t) => {
   const rows = clientMatrixRows([lostRepliesRun("ioredis-harness", 412), lostRepliesRun("node-redis-default", 0)], "/reports/x");
-  t.deepEqual(rows.map((r) => r.againstBudgets), [
-    { met: 2, missed: [], inconclusive: [] },
-    { met: 1, missed: ["expected duplicate seen (≥ 1, measured 0)"], inconclusive: [] },
-  ]);
+  t.deepEqual(
+    rows.map((r) => r.againstBudgets),
+    [
+      { met: 2, missed: [], inconclusive: [] },
+      { met: 1, missed: ["expected duplicate seen (≥ 1, measured 0)"], inconclusive: [] },
+    ],
+  );
   t.deepEqual(rows.map(againstBudgetsText), ["meets all 2", "meets 1 of 2 — misses: expected duplicate seen (≥ 1, measured 0)"]);
   const md = renderClientMatrixMarkdown(lostReplies.name, rows, pickProfiles("ioredis-harness,node-redis-default"));
   t.regex(md, /\| profile \| library \| against the scenario's budgets \|/);
@@ -145,7 +187,10 @@ test("against the scenario's budgets: a profile that does not resend is shown wi
 });
 
 test("against the scenario's budgets: an inconclusive check is said as such, a run that did not finish says so first, no report is no report", (t) => {
-  const [inconclusive, failed] = clientMatrixRows([lostRepliesRun("ioredis-harness", 9, { inconclusive: true }), lostRepliesRun("ioredis-failfast", 0, { status: "failed" })], "/r");
+  const [inconclusive, failed] = clientMatrixRows(
+    [lostRepliesRun("ioredis-harness", 9, { inconclusive: true }), lostRepliesRun("ioredis-failfast", 0, { status: "failed" })],
+    "/r",
+  );
   t.is(againstBudgetsText(inconclusive), "meets 2 of 3 — inconclusive: p99 fault (≤ 0.5 ms, measured 0.6 ms)");
   t.is(againstBudgetsText(failed), "did not finish — misses: lost writes (≤ 0 writes, measured nothing); expected duplicate seen (≥ 1, measured nothing)");
   const [none] = clientMatrixRows([{ scenario: lostReplies, error: "no Docker engine answered" }], "/r");

@@ -28,15 +28,30 @@ test("a Zipf draw puts most of the load on a few keys; uniform would not", (t) =
     const k = draw();
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
-  const top10 = [...counts.values()].sort((a, b) => b - a).slice(0, 10).reduce((a, b) => a + b, 0);
+  const top10 = [...counts.values()]
+    .sort((a, b) => b - a)
+    .slice(0, 10)
+    .reduce((a, b) => a + b, 0);
   // H(10)/H(10000) ≈ 2.93/9.79 ≈ 30% of draws land on the 10 hottest of 10,000 keys
   t.true(top10 / 100_000 > 0.25 && top10 / 100_000 < 0.35, `top 10 keys took ${top10 / 1000}%`);
-  t.is([...counts.keys()].sort((a, b) => (counts.get(b)! - counts.get(a)!))[0], 0, "key 0 is the hottest");
+  t.is([...counts.keys()].sort((a, b) => counts.get(b)! - counts.get(a)!)[0], 0, "key 0 is the hottest");
 });
 
 test("per-node load sums the increases of total_commands_processed during the load", (t) => {
   const s = (tMs: number, node: string, v: number) => ({ tMs, node, infoLatencyMs: 0, values: { total_commands_processed: v } });
-  const load = nodeLoad([s(-100, "a", 0), s(0, "a", 10), s(1000, "a", 110), s(0, "b", 5), s(1000, "b", 35), s(2000, "b", 3) /* restarted */, s(3000, "b", 13), s(9000, "a", 1e6) /* the read-back, after the load */], 3000);
+  const load = nodeLoad(
+    [
+      s(-100, "a", 0),
+      s(0, "a", 10),
+      s(1000, "a", 110),
+      s(0, "b", 5),
+      s(1000, "b", 35),
+      s(2000, "b", 3) /* restarted */,
+      s(3000, "b", 13),
+      s(9000, "a", 1e6) /* the read-back, after the load */,
+    ],
+    3000,
+  );
   t.deepEqual(load, [
     { node: "a", commands: 100, share: 0.714 },
     { node: "b", commands: 40, share: 0.286 },

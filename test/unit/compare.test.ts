@@ -64,7 +64,8 @@ function run(s: RunSpec = {}): RunReport {
   plant("p99Us", s.p99);
   plant("p999Us", s.p999);
   if (s.baselineOk !== undefined) r.phases.baseline.ok = s.baselineOk;
-  if (s.rtoMs === null) Object.assign(r.availability, { rtoMs: null, rtoCensored: true, rtoLowerBoundMs: 18_000, rtoNote: "writes had not recovered by the end of the window" });
+  if (s.rtoMs === null)
+    Object.assign(r.availability, { rtoMs: null, rtoCensored: true, rtoLowerBoundMs: 18_000, rtoNote: "writes had not recovered by the end of the window" });
   else if (s.rtoMs !== undefined) r.availability.rtoMs = s.rtoMs;
   if (s.lost !== undefined) r.dataLoss!.lost = s.lost;
   if (s.forkUs !== undefined) (r.faults[0].details as { forkUs?: number }).forkUs = s.forkUs;
@@ -115,11 +116,18 @@ test("a P99 regression the runs show (rank test, beyond the threshold and twice 
 
 test("the same scenario secured two ways compares as two sides (what TLS costs), not as a changed definition", (t) => {
   const secured = (r: RunReport) => ((r.scenario.security = { auth: "acl", tls: true }), r);
-  const c = compare(three("base", [60_000, 60_100, 59_900], (baselineOk) => ({ baselineOk })), three("candidate", [45_000, 45_100, 44_900], (baselineOk) => ({ baselineOk })).map(secured), T);
+  const c = compare(
+    three("base", [60_000, 60_100, 59_900], (baselineOk) => ({ baselineOk })),
+    three("candidate", [45_000, 45_100, 44_900], (baselineOk) => ({ baselineOk })).map(secured),
+    T,
+  );
   const s = c.scenarios[0];
   t.deepEqual([s.base.security, s.candidate.security], [["none"], ["acl+tls"]]);
   t.deepEqual([c.base.security, c.candidate.security], [["none"], ["acl+tls"]]);
-  t.false(s.notes.some((n) => /definition differs/.test(n)), s.notes.join("; "));
+  t.false(
+    s.notes.some((n) => /definition differs/.test(n)),
+    s.notes.join("; "),
+  );
   t.is(metric(c, "throughput").outcome, "regressed");
   const md = renderComparisonMarkdown(c);
   t.regex(md, /\| security \| none \| acl\+tls \|/);
@@ -176,11 +184,16 @@ test("two 3-run sides of the same scenario are never flagged, over 20 ways of de
   // Six runs that differ only by their seed (the synthetic run's jitter), dealt into two sides of three 20 ways.
   const runs = [1, 2, 3, 4, 5, 6].map((seed) => syntheticReport({ ...FIXTURES["report-sentinel-master-kill.json"], seed }));
   let state = 42;
-  const random = () => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   for (let trial = 0; trial < 20; trial++) {
-    const order = runs.map((r) => ({ r, k: random() })).sort((a, b) => a.k - b.k).map((x) => x.r);
+    const order = runs
+      .map((r) => ({ r, k: random() }))
+      .sort((a, b) => a.k - b.k)
+      .map((x) => x.r);
     const c = compareRuns(inMemory(order.slice(0, 3)), inMemory(order.slice(3)), T);
-    const flagged = c.scenarios.flatMap((s) => s.metrics.filter((m) => m.outcome === "regressed" || m.outcome === "improved").map((m) => `${m.key}: ${m.note}`));
+    const flagged = c.scenarios.flatMap((s) =>
+      s.metrics.filter((m) => m.outcome === "regressed" || m.outcome === "improved").map((m) => `${m.key}: ${m.note}`),
+    );
     t.deepEqual(flagged, [], `trial ${trial}`);
     t.is(comparisonExitCode(c), 0);
   }
@@ -194,7 +207,11 @@ test("an improvement is the mirror image of a regression", (t) => {
 });
 
 test("a regression on a metric with no budget is reported but exits 0", (t) => {
-  const c = compare(three("base", [10, 10.1, 10.2], (v) => ({ p999: { fault: v }, budgets: budgetOnFaultP99 })), three("candidate", [30, 30.5, 31], (v) => ({ p999: { fault: v }, budgets: budgetOnFaultP99 })), T);
+  const c = compare(
+    three("base", [10, 10.1, 10.2], (v) => ({ p999: { fault: v }, budgets: budgetOnFaultP99 })),
+    three("candidate", [30, 30.5, 31], (v) => ({ p999: { fault: v }, budgets: budgetOnFaultP99 })),
+    T,
+  );
   const m = metric(c, "p999.fault");
   t.is(m.outcome, "regressed");
   t.false(m.budgetRelevant);
@@ -205,7 +222,11 @@ test("a regression on a metric with no budget is reported but exits 0", (t) => {
 });
 
 test("lost writes 0 → 5 is a regression, whatever the threshold; with a loss budget it exits 1", (t) => {
-  const c = compare(three("base", [0, 0, 0], (lost) => ({ lost, budgets: { maxLostWrites: 0 } })), three("candidate", [5, 5, 5], (lost) => ({ lost, budgets: { maxLostWrites: 0 } })), { threshold: 10 });
+  const c = compare(
+    three("base", [0, 0, 0], (lost) => ({ lost, budgets: { maxLostWrites: 0 } })),
+    three("candidate", [5, 5, 5], (lost) => ({ lost, budgets: { maxLostWrites: 0 } })),
+    { threshold: 10 },
+  );
   const m = metric(c, "lostWrites");
   t.is(m.outcome, "regressed");
   t.true(m.budgetRelevant);
@@ -214,7 +235,11 @@ test("lost writes 0 → 5 is a regression, whatever the threshold; with a loss b
 });
 
 test("one extra lost write in one candidate repeat counts, even though the median did not move", (t) => {
-  const c = compare([0, 0, 0].map((lost) => run({ lost })), [0, 1, 0].map((lost) => run({ side: "candidate", lost })), T);
+  const c = compare(
+    [0, 0, 0].map((lost) => run({ lost })),
+    [0, 1, 0].map((lost) => run({ side: "candidate", lost })),
+    T,
+  );
   const m = metric(c, "lostWrites");
   t.is(m.change, 0);
   t.is(m.outcome, "regressed");
@@ -223,7 +248,11 @@ test("one extra lost write in one candidate repeat counts, even though the media
 
 test("a scenario that expects loss judges lost writes like any other metric: on threshold and spread", (t) => {
   const budgets = { minLostWrites: 1 };
-  const c = compare([900, 1000, 1100].map((lost) => run({ lost, budgets })), [950, 1050, 1120].map((lost) => run({ side: "candidate", lost, budgets })), T);
+  const c = compare(
+    [900, 1000, 1100].map((lost) => run({ lost, budgets })),
+    [950, 1050, 1120].map((lost) => run({ side: "candidate", lost, budgets })),
+    T,
+  );
   const m = metric(c, "lostWrites");
   t.is(m.outcome, "same");
   t.false(m.budgetRelevant, "minLostWrites asks for loss; it is no limit on it");
@@ -248,7 +277,11 @@ test("repeats where some candidate runs fail make the candidate's verdict mixed:
 });
 
 test("throughput is higher-is-better: fewer ops/s in the baseline is a regression", (t) => {
-  const c = compare(three("base", [4000, 4010, 3990], (baselineOk) => ({ baselineOk })), three("candidate", [3000, 3010, 2990], (baselineOk) => ({ baselineOk })), T);
+  const c = compare(
+    three("base", [4000, 4010, 3990], (baselineOk) => ({ baselineOk })),
+    three("candidate", [3000, 3010, 2990], (baselineOk) => ({ baselineOk })),
+    T,
+  );
   const m = metric(c, "throughput");
   const b = run().phases.baseline;
   t.is(m.better, "higher");
@@ -258,24 +291,43 @@ test("throughput is higher-is-better: fewer ops/s in the baseline is a regressio
 
 test("an RTO that never recovered is a lower bound: it proves only what a value at least that high would (finding 6)", (t) => {
   const budgets = { rtoMs: 10_000 };
-  const worse = compare(three("base", [3000, 3100, 2900], (rtoMs) => ({ rtoMs, budgets })), three("candidate", [null, null, null], (rtoMs) => ({ rtoMs, budgets })), T);
+  const worse = compare(
+    three("base", [3000, 3100, 2900], (rtoMs) => ({ rtoMs, budgets })),
+    three("candidate", [null, null, null], (rtoMs) => ({ rtoMs, budgets })),
+    T,
+  );
   const m = metric(worse, "rto");
   t.is(m.candidate.median, 18_000, "the lower bound stands in for the value");
   t.is(m.outcome, "regressed", "a bound already worse than every base run proves it");
   t.regex(m.note, /never recovered: their value is a lower bound/);
   t.is(comparisonExitCode(worse), 1);
-  const better = compare(three("base", [null, null, null], (rtoMs) => ({ rtoMs, budgets })), three("candidate", [3000, 3100, 2900], (rtoMs) => ({ rtoMs, budgets })), T);
+  const better = compare(
+    three("base", [null, null, null], (rtoMs) => ({ rtoMs, budgets })),
+    three("candidate", [3000, 3100, 2900], (rtoMs) => ({ rtoMs, budgets })),
+    T,
+  );
   t.is(metric(better, "rto").outcome, "improved", "a base that never recovered within 18 s is worse than 3 s, whatever its true RTO");
-  const unknown = compare(three("base", [30_000, 31_000, 29_000], (rtoMs) => ({ rtoMs, budgets })), three("candidate", [null, null, null], (rtoMs) => ({ rtoMs, budgets })), T);
+  const unknown = compare(
+    three("base", [30_000, 31_000, 29_000], (rtoMs) => ({ rtoMs, budgets })),
+    three("candidate", [null, null, null], (rtoMs) => ({ rtoMs, budgets })),
+    T,
+  );
   t.is(metric(unknown, "rto").outcome, "same", "a candidate that never recovered, cut off at 18 s, may be better than 30 s or not");
   t.regex(metric(unknown, "rto").note, /only a lower bound/);
 });
 
 test("fork time from a bgsave fault is compared where both sides measured it", (t) => {
-  const c = compare(three("base", [3000, 3100, 2900], (forkUs) => ({ forkUs })), three("candidate", [20_000, 20_100, 19_900], (forkUs) => ({ forkUs })), T);
+  const c = compare(
+    three("base", [3000, 3100, 2900], (forkUs) => ({ forkUs })),
+    three("candidate", [20_000, 20_100, 19_900], (forkUs) => ({ forkUs })),
+    T,
+  );
   t.is(metric(c, "forkUs.0", "sentinel-master-kill").outcome, "regressed");
   const none = compare([run()], [run({ side: "candidate", forkUs: 20_000 })], T);
-  t.false(none.scenarios[0].metrics.some((m) => m.key.startsWith("forkUs")), "a metric on one side only is not compared");
+  t.false(
+    none.scenarios[0].metrics.some((m) => m.key.startsWith("forkUs")),
+    "a metric on one side only is not compared",
+  );
 });
 
 test("scenarios on one side only are listed; runs that did not complete are skipped with their reason", (t) => {
@@ -284,7 +336,10 @@ test("scenarios on one side only are listed; runs that did not complete are skip
     [run({ side: "candidate", name: "a" }), run({ side: "candidate", name: "only-candidate" }), run({ side: "candidate", name: "a", status: "failed" })],
     T,
   );
-  t.deepEqual(c.scenarios.map((s) => s.name), ["a"]);
+  t.deepEqual(
+    c.scenarios.map((s) => s.name),
+    ["a"],
+  );
   t.deepEqual(c.onlyBase, ["only-base"]);
   t.deepEqual(c.onlyCandidate, ["only-candidate"]);
   t.is(c.skipped.length, 1);
@@ -301,7 +356,12 @@ test("scenarios on one side only are listed; runs that did not complete are skip
 test("the HTML page is self-contained: inline CSS, no scripts or external resources; regressions red, improvements green, budgets marked", (t) => {
   const c = compare(
     three("base", [0, 0.1, 0.2], (d) => ({ p99: { fault: 10 + d, recovery: 20 + d }, budgets: budgetOnFaultP99 })),
-    three("candidate", [0, 0.1, 0.2], (d) => ({ p99: { fault: 20 + d, recovery: 10 + d }, pass: false, failures: ["p99 <fault> & more"], budgets: budgetOnFaultP99 })),
+    three("candidate", [0, 0.1, 0.2], (d) => ({
+      p99: { fault: 20 + d, recovery: 10 + d },
+      pass: false,
+      failures: ["p99 <fault> & more"],
+      budgets: budgetOnFaultP99,
+    })),
     T,
   );
   const html = renderComparisonHtml(c);
@@ -353,7 +413,10 @@ test("findReports refuses a file that is not a report of this schema, naming it 
   t.true(e!.message.includes(bad));
   t.true(e!.message.includes(`schemaVersion: 99, and this harness reads version ${REPORT_SCHEMA_VERSION} only`), e!.message);
   writeFileSync(bad, JSON.stringify({ ...run(), schemaVersion: 1 }));
-  t.throws(() => findReports([bad]), { instanceOf: BadInputError, message: (m) => m.includes(`schemaVersion: 1, and this harness reads version ${REPORT_SCHEMA_VERSION} only (the report was written by an older harness)`) });
+  t.throws(() => findReports([bad]), {
+    instanceOf: BadInputError,
+    message: (m) => m.includes(`schemaVersion: 1, and this harness reads version ${REPORT_SCHEMA_VERSION} only (the report was written by an older harness)`),
+  });
   writeFileSync(bad, JSON.stringify({ ...run(), phases: {} }));
   t.throws(() => findReports([bad]), { instanceOf: BadInputError, message: /phases\.baseline/ });
   writeFileSync(bad, "{ not json");
@@ -379,5 +442,8 @@ test("compareAndWrite writes compare.json, compare.md and compare.html, gives th
   t.regex(readFileSync(path.join(outDir, "compare.html"), "utf8"), /<!DOCTYPE html>/);
   t.regex(r.text, /★ P99 latency, fault .*REGRESSED/);
   t.regex(r.text, /valkey 8\.1\.1/);
-  t.throws(() => compareAndWrite({ base: [path.join(root, "nope")], candidate: [path.join(root, "cand")], outDir }), { instanceOf: BadInputError, message: /nope/ });
+  t.throws(() => compareAndWrite({ base: [path.join(root, "nope")], candidate: [path.join(root, "cand")], outDir }), {
+    instanceOf: BadInputError,
+    message: /nope/,
+  });
 });

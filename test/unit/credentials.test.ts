@@ -45,8 +45,15 @@ test("acl mode: the default user is off, replicas and Sentinels log in as the ad
   t.true(server.includes("user harness-admin on >admin-pw ~* &* +@all"));
   t.true(server.includes(`user app on >app-pw ${appUserRules()}`));
   t.deepEqual(server.slice(-2), ["masteruser harness-admin", "masterauth admin-pw"]);
-  t.regex(appUserRules(), /^resetkeys resetchannels ~w:\* ~key:\* ~data:\* ~app:\* ~reg:\* ~ctr:\* -@all \+get \+set \+append \+incr /, "keys first narrowed, every command removed, then the workload's added");
-  t.false(APP_COMMANDS.some((cmd) => /config|debug|flushall|sentinel|client\|kill/.test(cmd)), "no control command for the application");
+  t.regex(
+    appUserRules(),
+    /^resetkeys resetchannels ~w:\* ~key:\* ~data:\* ~app:\* ~reg:\* ~ctr:\* -@all \+get \+set \+append \+incr /,
+    "keys first narrowed, every command removed, then the workload's added",
+  );
+  t.false(
+    APP_COMMANDS.some((cmd) => /config|debug|flushall|sentinel|client\|kill/.test(cmd)),
+    "no control command for the application",
+  );
   const sentinel = sentinelAuthLines(c, "mymaster");
   t.true(sentinel.includes("sentinel auth-user mymaster harness-admin"));
   t.true(sentinel.includes("sentinel sentinel-user harness-admin"));
@@ -55,7 +62,16 @@ test("acl mode: the default user is off, replicas and Sentinels log in as the ad
 
 test("every key the workloads write is one the application user may touch", (t) => {
   const allowed = (key: string) => APP_KEY_PATTERNS.some((p) => key.startsWith(p.slice(0, -1)));
-  const keys = [new WriteLedger().key(7), new WriteLedger("w:{tag}").key(7), datasetKeyName(512)(12345), "key:42", "key:{tag}:42", "app:3", registerKey(0), registerKey(1)];
+  const keys = [
+    new WriteLedger().key(7),
+    new WriteLedger("w:{tag}").key(7),
+    datasetKeyName(512)(12345),
+    "key:42",
+    "key:{tag}:42",
+    "app:3",
+    registerKey(0),
+    registerKey(1),
+  ];
   for (const k of keys) t.true(allowed(k), k);
   t.false(allowed("other:1"), "and the patterns are not a wildcard");
 });

@@ -18,8 +18,17 @@ const load = (connections: number) => ({
 
 test("each shard takes an equal share of the rate and the connections split into whole parts that add up", (t) => {
   const shards = shardsOf(load(5), 3);
-  t.deepEqual(shards.map((s) => s.shard), [0, 1, 2]);
-  t.deepEqual(shards.map((s) => s.rate), [10_000, 10_000, 10_000]);
-  t.deepEqual(shards.map((s) => s.connections), [2, 2, 1]);
+  t.deepEqual(
+    shards.map((s) => s.shard),
+    [0, 1, 2],
+  );
+  t.deepEqual(
+    shards.map((s) => s.rate),
+    [10_000, 10_000, 10_000],
+  );
+  t.deepEqual(
+    shards.map((s) => s.connections),
+    [2, 2, 1],
+  );
   t.true(shards.every((s) => s.durationMs === 10_000 && s.target.kind === "server"));
 });

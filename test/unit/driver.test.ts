@@ -70,7 +70,14 @@ test("open loop: failures are recorded with their class and their latency up to 
 
 test("open loop: an abort stops issuing and still settles what is in flight", async (t) => {
   const ac = new AbortController();
-  const r = await openLoop(1000, 10_000, instant, () => {}, () => setTimeout(() => ac.abort(), 50), ac.signal);
+  const r = await openLoop(
+    1000,
+    10_000,
+    instant,
+    () => {},
+    () => setTimeout(() => ac.abort(), 50),
+    ac.signal,
+  );
   t.true(r.issued > 10 && r.issued < 500, `issued ${r.issued}`);
 });
 

@@ -16,10 +16,19 @@ import type { Connections } from "../../harness/workload/engines/command-client.
 /** A fake node: its container actions and admin commands are recorded; INFO answers from `info`. */
 function fakeNode(name: string, log: string[], info: () => Record<string, string> = () => ({ role: "master" })) {
   const act = (what: string) => async () => void log.push(`${what} ${name}`);
-  const infoText = () => Object.entries(info()).map(([k, v]) => `${k}:${v}`).join("\r\n");
+  const infoText = () =>
+    Object.entries(info())
+      .map(([k, v]) => `${k}:${v}`)
+      .join("\r\n");
   return {
     name,
-    control: { kill: act("kill"), start: act("start"), pause: act("pause"), unpause: act("unpause"), exec: async (cmd: string[]) => (log.push(`exec ${name} ${cmd.join(" ")}`), { exitCode: 0, output: "" }) },
+    control: {
+      kill: act("kill"),
+      start: act("start"),
+      pause: act("pause"),
+      unpause: act("unpause"),
+      exec: async (cmd: string[]) => (log.push(`exec ${name} ${cmd.join(" ")}`), { exitCode: 0, output: "" }),
+    },
     admin: {
       info: async () => infoText(),
       bgsave: async () => (log.push(`bgsave ${name}`), "Background saving started"),
@@ -67,7 +76,15 @@ function fakeTopology(o: { caps: Capability[]; log: string[]; replicaInfo?: () =
 function context(topology: Topology, signal = new AbortController().signal): FaultContext & { phases: PhaseClock; timeline: Timeline } {
   const t0 = performance.now();
   const clock = () => performance.now() - t0;
-  return { topology, clock, timeline: new Timeline(clock), phases: new PhaseClock(), signal, oomKills: [], pool: { writesOpen: true } as unknown as Connections };
+  return {
+    topology,
+    clock,
+    timeline: new Timeline(clock),
+    phases: new PhaseClock(),
+    signal,
+    oomKills: [],
+    pool: { writesOpen: true } as unknown as Connections,
+  };
 }
 
 const spec = (input: object) => faultSchema.parse(input) as FaultSpec;
@@ -83,7 +100,10 @@ test("a pause freezes the node, holds for its time, unfreezes it, and marks both
   t.is(ctx.phases.faultStartMs, rec.sentAtMs!, "the fault phase starts when the harness sent it");
   t.true(rec.sentAtMs! <= rec.observedAtMs!);
   t.is(ctx.phases.faultEndMs, rec.healedAtMs!);
-  t.deepEqual(ctx.timeline.events.map((e) => e.kind), ["fault-injected", "fault-healed"]);
+  t.deepEqual(
+    ctx.timeline.events.map((e) => e.kind),
+    ["fault-injected", "fault-healed"],
+  );
   t.like(ctx.timeline.events[0].detail, { fault: "pause", nodes: ["redis-0"] });
   t.is(ctx.timeline.events[0].tMs, Math.round(rec.sentAtMs! * 1000) / 1000);
 });
@@ -142,23 +162,39 @@ test("a partition blackholes every way into the node and drops its way out insid
   const rec = await runFaultSpec(spec({ kind: "partition", at: 5, for: 0.05, clients: "keep" }), context(fakeTopology({ caps: ["replicas", "peers"], log })));
   t.is(rec.error, undefined);
   const added = log.filter((l) => l.startsWith("+"));
-  t.deepEqual(added, ['+timeout upstream peer-redis-0 {"timeout":0}', '+timeout downstream peer-redis-0 {"timeout":0}'], "the node's peer link only: its clients still reach it");
-  t.true(log.some((l) => /^exec redis-0 iptables -w -A OUTPUT .* --dport 22000 -j DROP$/.test(l)), "its way out to the other node is dropped inside it");
+  t.deepEqual(
+    added,
+    ['+timeout upstream peer-redis-0 {"timeout":0}', '+timeout downstream peer-redis-0 {"timeout":0}'],
+    "the node's peer link only: its clients still reach it",
+  );
+  t.true(
+    log.some((l) => /^exec redis-0 iptables -w -A OUTPUT .* --dport 22000 -j DROP$/.test(l)),
+    "its way out to the other node is dropped inside it",
+  );
   const removed = log.filter((l) => l.startsWith("-") || l.includes("iptables -w -D"));
   t.is(removed.length, added.length + log.filter((l) => l.includes("iptables -w -A")).length, "everything added was taken away");
 });
 
 test("a latency spike on the replies only delays the client link's downstream: +latencyMs a round trip, not twice that", async (t) => {
   const log: string[] = [];
-  const rec = await runFaultSpec(spec({ kind: "latency-spike", at: 5, for: 0.05, latencyMs: 1, direction: "replies" }), context(fakeTopology({ caps: [], log })));
+  const rec = await runFaultSpec(
+    spec({ kind: "latency-spike", at: 5, for: 0.05, latencyMs: 1, direction: "replies" }),
+    context(fakeTopology({ caps: [], log })),
+  );
   t.is(rec.error, undefined);
-  t.deepEqual(log.filter((l) => l.startsWith("+")), ['+latency downstream client-redis-0 {"latency":1,"jitter":0}']);
+  t.deepEqual(
+    log.filter((l) => l.startsWith("+")),
+    ['+latency downstream client-redis-0 {"latency":1,"jitter":0}'],
+  );
   t.is((rec.details as { direction: string }).direction, "replies");
 });
 
 test("a heal that fails half-way still runs every other undo step, and the record says what failed", async (t) => {
   const log: string[] = [];
-  const rec = await runFaultSpec(spec({ kind: "latency-spike", at: 5, for: 0.05, latencyMs: 80, jitterMs: 5 }), context(fakeTopology({ caps: [], log, failRemove: true })));
+  const rec = await runFaultSpec(
+    spec({ kind: "latency-spike", at: 5, for: 0.05, latencyMs: 80, jitterMs: 5 }),
+    context(fakeTopology({ caps: [], log, failRemove: true })),
+  );
   t.deepEqual(log, ['+latency upstream client-redis-0 {"latency":80,"jitter":5}', '+latency downstream client-redis-0 {"latency":80,"jitter":5}']);
   t.regex(rec.error ?? "", /^heal failed: client-redis-0: toxiproxy is gone; client-redis-0: toxiproxy is gone$/);
   t.is(rec.healedAtMs, null, "a fault that could not be healed is not called healed");
@@ -174,7 +210,10 @@ test("an inject that fails is recorded; the heal still undoes what it did; no fa
   t.is(rec.sentAtMs, null);
   t.deepEqual(log, ["unpause redis-0"], "undone at once, not after holding");
   t.is(ctx.phases.faultStartMs, undefined);
-  t.deepEqual(ctx.timeline.events.map((e) => e.kind), ["fault-error"]);
+  t.deepEqual(
+    ctx.timeline.events.map((e) => e.kind),
+    ["fault-error"],
+  );
 });
 
 test("a BGSAVE is healed when the save is seen done; its INFO measurements are kept, and a failed save is an error", async (t) => {
@@ -182,7 +221,15 @@ test("a BGSAVE is healed when the save is seen done; its INFO measurements are k
   let polls = 0;
   const topology = fakeTopology({ caps: ["serverSideDataset"], log });
   (topology.nodes[0].admin as unknown as { info: () => Promise<string> }).info = async () =>
-    ["role:master", `rdb_bgsave_in_progress:${++polls < 4 ? 1 : 0}`, "latest_fork_usec:16800", "rdb_last_cow_size:6594560", `rdb_last_bgsave_status:${polls > 6 ? "err" : "ok"}`, "total_forks:1", "db0:keys=1000,expires=0"].join("\r\n");
+    [
+      "role:master",
+      `rdb_bgsave_in_progress:${++polls < 4 ? 1 : 0}`,
+      "latest_fork_usec:16800",
+      "rdb_last_cow_size:6594560",
+      `rdb_last_bgsave_status:${polls > 6 ? "err" : "ok"}`,
+      "total_forks:1",
+      "db0:keys=1000,expires=0",
+    ].join("\r\n");
   const rec = await runFaultSpec(spec({ kind: "bgsave", at: 5 }), context(topology));
   t.deepEqual(log, ["bgsave redis-0"]);
   t.like(rec.details, { node: "redis-0", forkUs: 16800, copyOnWriteBytes: 6594560, keys: 1000 });
@@ -250,6 +297,9 @@ test("a runbook that goes wrong half-way reopens writes and ends its fault phase
   t.not(rec.healedAtMs, null);
   t.is(ctx.phases.faultEndMs, rec.healedAtMs!, "the fault phase ends with the runbook");
   t.true(ctx.pool.writesOpen, "writes are open again");
-  t.deepEqual((rec.details as { steps: Array<{ step: string }> }).steps.map((s) => s.step), ["writes-stopped", "replica-caught-up", "writes-reopened"]);
+  t.deepEqual(
+    (rec.details as { steps: Array<{ step: string }> }).steps.map((s) => s.step),
+    ["writes-stopped", "replica-caught-up", "writes-reopened"],
+  );
   t.false(log.includes("setPrimary"), "the clients were not pointed at a replica that refused");
 });

@@ -56,6 +56,13 @@ test("a prediction's interval widens away from the points; beyond 3× the larges
 });
 
 test("too few points, or all at one x, is refused with the reason", (t) => {
-  t.throws(() => fitLine([{ x: 1, y: 1 }, { x: 2, y: 2 }]), { message: /at least 3 points/ });
+  t.throws(
+    () =>
+      fitLine([
+        { x: 1, y: 1 },
+        { x: 2, y: 2 },
+      ]),
+    { message: /at least 3 points/ },
+  );
   t.throws(() => fitLine([1, 1, 1].map((x) => ({ x, y: x }))), { message: /two different x/ });
 });

@@ -27,11 +27,21 @@ const point = (gb: number, extra: Partial<ForkPoint> = {}): ForkPoint => ({
 });
 
 test("the fit recovers ms per GB from the points and extrapolates to the target and to 25 GB, marked as extrapolation", (t) => {
-  const m = forkModel([0.5, 1, 2, 4].map((g) => point(g, { forkMs: 22 * g * 1.1 + 2 + (g % 2 ? 0.3 : -0.3) })), [10 * GB]);
+  const m = forkModel(
+    [0.5, 1, 2, 4].map((g) => point(g, { forkMs: 22 * g * 1.1 + 2 + (g % 2 ? 0.3 : -0.3) })),
+    [10 * GB],
+  );
   t.true(Math.abs(m.fit!.forkMsPerGb - 22) < 0.5, `${m.fit!.forkMsPerGb}`);
   t.true(m.fit!.ci95[0] < 22 && 22 < m.fit!.ci95[1]);
   t.true(m.fit!.r2 > 0.99);
-  t.deepEqual(m.extrapolations.map((e) => [e.sizeBytes, e.beyondMeasured]), [[10 * GB, false], [SEED_SIZE_BYTES, true]], "4.4 GB RSS measured: 10 GB within 3×, 25 GB beyond");
+  t.deepEqual(
+    m.extrapolations.map((e) => [e.sizeBytes, e.beyondMeasured]),
+    [
+      [10 * GB, false],
+      [SEED_SIZE_BYTES, true],
+    ],
+    "4.4 GB RSS measured: 10 GB within 3×, 25 GB beyond",
+  );
   const at25 = m.extrapolations[1];
   t.true(Math.abs(at25.forkMs - (22 * 25 + 2)) < 15, `${at25.forkMs}`);
 });
@@ -62,7 +72,20 @@ test("too few points: no fit, said why; the markdown still shows the points and 
   t.is(m.fit, null);
   t.deepEqual(m.extrapolations, []);
   t.regex(m.notes.join("\n"), /no fork fit: a fit with an interval needs at least 3 points/);
-  const md = studyMarkdown(forkStudyView({ kind: "fork", sizes: [GB], rates: [1000], repeats: 2, persistence: ["rdb"], targetBytes: 25 * GB, points: [point(1), point(1)], skipped: [{ sizeBytes: 100 * GB, writeRate: 1000, reason: "too big for this host" }], thp: null, ...m }));
+  const md = studyMarkdown(
+    forkStudyView({
+      kind: "fork",
+      sizes: [GB],
+      rates: [1000],
+      repeats: 2,
+      persistence: ["rdb"],
+      targetBytes: 25 * GB,
+      points: [point(1), point(1)],
+      skipped: [{ sizeBytes: 100 * GB, writeRate: 1000, reason: "too big for this host" }],
+      thp: null,
+      ...m,
+    }),
+  );
   t.regex(md, /## The seed's claims/);
   t.regex(md, /\| 1\.0 GiB \| BGSAVE \| off \| 1\.1 GiB \|/, "each point: size, the save, THP, then RSS");
   t.regex(md, /too big for this host/);
@@ -88,12 +111,25 @@ test("a run's report gives a point with the save's numbers, in ms and bytes", (t
   t.is(p.writeRate, 1000, "half of 2000 ops/s write");
   t.is(p.p99SaveMs, report.phases.fault.latency.p99Us / 1000);
   t.is(p.run, "reports/run-1");
-  t.deepEqual(forkPointOf({ ...report, status: "failed", problem: "no Docker engine answered" }, "x", 1), { reason: "the run failed: no Docker engine answered" });
+  t.deepEqual(forkPointOf({ ...report, status: "failed", problem: "no Docker engine answered" }, "x", 1), {
+    reason: "the run failed: no Docker engine answered",
+  });
 });
 
 test("the page: the fork plot holds every point, the fit line with its band out past 25 GB, the published costs and the claim's 100 ms and 1 s", (t) => {
   const pts = [0.5, 1, 2, 4].flatMap((g) => [point(g), point(g, { writeRate: 5000, forkMs: 22 * g * 1.1 + 3 })]);
-  const study = { kind: "fork" as const, sizes: [0.5, 1, 2, 4].map((g) => g * GB), rates: [1000, 10000], repeats: 1, persistence: ["rdb" as const], targetBytes: 40 * GB, points: pts, skipped: [], thp: null, ...forkModel(pts, [40 * GB]) };
+  const study = {
+    kind: "fork" as const,
+    sizes: [0.5, 1, 2, 4].map((g) => g * GB),
+    rates: [1000, 10000],
+    repeats: 1,
+    persistence: ["rdb" as const],
+    targetBytes: 40 * GB,
+    points: pts,
+    skipped: [],
+    thp: null,
+    ...forkModel(pts, [40 * GB]),
+  };
   const view = forkStudyView(study);
   const fork = view.charts.find((c) => c.id === "fork")!;
   const measured = fork.series.filter((s) => s.kind === "points").flatMap((s) => s.values.filter((v) => v !== null));
@@ -103,7 +139,15 @@ test("the page: the fork plot holds every point, the fit line with its band out 
   t.true(drawnTo >= 40 * 1.1, `the fit is drawn past the 40 GiB target: to ${drawnTo} GiB`);
   t.is(fork.bands.length, 1);
   t.true(fork.series.some((s) => /published: KVM 23 ms\/GB/.test(s.label)));
-  t.deepEqual(fork.refs.map((r) => [r.axis, r.at]), [["y", 100], ["y", 1000], ["x", 25], ["x", 40]]);
+  t.deepEqual(
+    fork.refs.map((r) => [r.axis, r.at]),
+    [
+      ["y", 100],
+      ["y", 1000],
+      ["x", 25],
+      ["x", 40],
+    ],
+  );
   const page = studyHtml(view);
   t.regex(page, /data-chart="fork"/);
   t.regex(page, /<script type="application\/json" id="report-data">/);
@@ -124,9 +168,30 @@ test("the THP variant: run where the host's THP is always (Redis told disable-th
 
 test("the ETA: the mean per point until two sizes are done, then each point left from its size (larger sizes take longer)", (t) => {
   t.is(forkStudyEta([], [GB]), null, "nothing done, nothing to go on");
-  t.is(forkStudyEta([{ sizeBytes: GB / 2, ms: 30_000 }, { sizeBytes: GB / 2, ms: 40_000 }], [GB, 8 * GB]), 70, "one size done: the mean, 35 s each");
+  t.is(
+    forkStudyEta(
+      [
+        { sizeBytes: GB / 2, ms: 30_000 },
+        { sizeBytes: GB / 2, ms: 40_000 },
+      ],
+      [GB, 8 * GB],
+    ),
+    70,
+    "one size done: the mean, 35 s each",
+  );
   // 20 s + 20 s per GiB, measured at 0.5, 1 and 2 GiB: 8 GiB then takes 180 s, 4 GiB 100 s.
   const done = [0.5, 1, 2].map((g) => ({ sizeBytes: g * GB, ms: 20_000 + 20_000 * g }));
   t.is(forkStudyEta(done, [4 * GB, 8 * GB]), 280);
-  t.is(forkStudyEta([{ sizeBytes: GB, ms: 50_000 }, { sizeBytes: 2 * GB, ms: 40_000 }, { sizeBytes: 2 * GB, ms: 40_000 }], [16 * GB]), 40, "a fit that falls with size is floored at the quickest point seen");
+  t.is(
+    forkStudyEta(
+      [
+        { sizeBytes: GB, ms: 50_000 },
+        { sizeBytes: 2 * GB, ms: 40_000 },
+        { sizeBytes: 2 * GB, ms: 40_000 },
+      ],
+      [16 * GB],
+    ),
+    40,
+    "a fit that falls with size is floored at the quickest point seen",
+  );
 });

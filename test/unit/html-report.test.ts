@@ -29,7 +29,14 @@ test("self-contained: no external script, style, image or link; uPlot and the ch
   t.notRegex(html, /<script[^>]+src=/i);
   t.notRegex(html, /<link\b/i);
   t.notRegex(html, /@import|url\(\s*["']?https?:/i);
-  t.true(html.includes(readFileSync(createRequire(import.meta.url).resolve("uplot/dist/uPlot.iife.min.js"), "utf8").trim().slice(0, 2000)), "uPlot itself is inlined");
+  t.true(
+    html.includes(
+      readFileSync(createRequire(import.meta.url).resolve("uplot/dist/uPlot.iife.min.js"), "utf8")
+        .trim()
+        .slice(0, 2000),
+    ),
+    "uPlot itself is inlined",
+  );
   t.regex(html, /document\.body\.dataset\.chartsRendered/);
   t.regex(html, /data-chart="latency"/);
   t.regex(html, /data-chart="throughput"/);
@@ -40,11 +47,24 @@ test("the embedded data holds the per-second series, the fault window and the ma
   const r = sentinel();
   const data = embedded(renderHtml(r));
   const lat = data.charts.latency;
-  t.deepEqual(lat.x, r.perSecond.map((s) => s.second));
+  t.deepEqual(
+    lat.x,
+    r.perSecond.map((s) => s.second),
+  );
   const p99 = lat.series.find((s) => s.label === "P99")!;
-  t.deepEqual(p99.values, r.perSecond.map((s) => (s.ops ? s.latency.p99Us / 1000 : null)));
-  t.deepEqual(data.charts.throughput.series.find((s) => s.label === "ok")!.values, r.perSecond.map((s) => s.ok));
-  t.deepEqual(data.charts.throughput.series.map((s) => s.label), ["ok", "timeout errors"], "only the error classes that occurred");
+  t.deepEqual(
+    p99.values,
+    r.perSecond.map((s) => (s.ops ? s.latency.p99Us / 1000 : null)),
+  );
+  t.deepEqual(
+    data.charts.throughput.series.find((s) => s.label === "ok")!.values,
+    r.perSecond.map((s) => s.ok),
+  );
+  t.deepEqual(
+    data.charts.throughput.series.map((s) => s.label),
+    ["ok", "timeout errors"],
+    "only the error classes that occurred",
+  );
   const f = r.faults[0];
   t.deepEqual(
     data.windows.filter((w) => w.color === FAULT_SHADE),
@@ -53,7 +73,10 @@ test("the embedded data holds the per-second series, the fault window and the ma
   const labels = data.markers.map((m) => m.label);
   t.true(labels.includes("kill injected") && labels.includes("kill healed"));
   t.true(labels.includes("+switch-master ×3"), "three Sentinels announcing the switch make one marker");
-  t.false(labels.some((l) => l.startsWith("client-")), "client reconnections are not marked");
+  t.false(
+    labels.some((l) => l.startsWith("client-")),
+    "client reconnections are not marked",
+  );
 });
 
 test("app tier: HTTP P99 and max beside the Redis P99 per second, errors per second under them, right after the latency chart", (t) => {
@@ -65,21 +88,46 @@ test("app tier: HTTP P99 and max beside the Redis P99 per second, errors per sec
   t.truthy(c, "an app chart when the report has an app tier");
   t.deepEqual(Object.keys(data.charts), ["latency", "app", "throughput", "replication", "instrument"]);
   // One x axis, the run clock's seconds, covering both loads (the app's stops a moment after Redis's).
-  t.deepEqual(c.x, app.perSecond.map((s) => s.second));
-  t.deepEqual(c.x.slice(0, r.perSecond.length), r.perSecond.map((s) => s.second));
+  t.deepEqual(
+    c.x,
+    app.perSecond.map((s) => s.second),
+  );
+  t.deepEqual(
+    c.x.slice(0, r.perSecond.length),
+    r.perSecond.map((s) => s.second),
+  );
   t.is(data.endS, Math.max(r.perSecond.length * 1000, app.perSecond.length * 1000, r.workload.loadDurationMs) / 1000);
   t.true(data.endS > r.perSecond.length, "the app's last second widens every chart");
   const values = (label: string) => c.series.find((s) => s.label === label)!.values;
-  t.deepEqual(values("HTTP P99"), app.perSecond.map((s) => (s.ops ? s.latency.p99Us / 1000 : null)));
-  t.deepEqual(values("HTTP max"), app.perSecond.map((s) => (s.ops ? s.latency.maxUs / 1000 : null)));
-  t.deepEqual(values("Redis P99").slice(0, r.perSecond.length), r.perSecond.map((s) => (s.ops ? s.latency.p99Us / 1000 : null)));
-  t.deepEqual(values("Redis P99").slice(r.perSecond.length), c.x.slice(r.perSecond.length).map(() => null), "no Redis second, no point");
+  t.deepEqual(
+    values("HTTP P99"),
+    app.perSecond.map((s) => (s.ops ? s.latency.p99Us / 1000 : null)),
+  );
+  t.deepEqual(
+    values("HTTP max"),
+    app.perSecond.map((s) => (s.ops ? s.latency.maxUs / 1000 : null)),
+  );
+  t.deepEqual(
+    values("Redis P99").slice(0, r.perSecond.length),
+    r.perSecond.map((s) => (s.ops ? s.latency.p99Us / 1000 : null)),
+  );
+  t.deepEqual(
+    values("Redis P99").slice(r.perSecond.length),
+    c.x.slice(r.perSecond.length).map(() => null),
+    "no Redis second, no point",
+  );
   t.deepEqual(values("Redis P99"), data.charts.latency.series.find((s) => s.label === "P99")!.values.concat(values("Redis P99").slice(r.perSecond.length)));
-  t.false(data.charts.latency.series.some((s) => s.label.startsWith("HTTP")), "the Redis latency chart stays Redis's");
+  t.false(
+    data.charts.latency.series.some((s) => s.label.startsWith("HTTP")),
+    "the Redis latency chart stays Redis's",
+  );
   // Errors per second by class, only the classes that occurred; they add up to each second's HTTP errors.
   const strip = c.strip!;
   t.deepEqual(strip.x, c.x);
-  t.deepEqual(strip.series.map((s) => s.label), ["HTTP timeout errors"]);
+  t.deepEqual(
+    strip.series.map((s) => s.label),
+    ["HTTP timeout errors"],
+  );
   t.deepEqual(
     c.x.map((_, i) => strip.series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0)),
     app.perSecond.map((s) => s.errors),
@@ -87,7 +135,10 @@ test("app tier: HTTP P99 and max beside the Redis P99 per second, errors per sec
   t.true(Math.max(...(strip.series[0].values as number[])) >= 95, "the fault's seconds fail almost every request");
   // The section: right after the latency chart, with its own fault shading (the windows are shared).
   t.regex(html, /data-chart="latency"[^]*data-chart="app"[^]*data-chart="throughput"/);
-  t.regex(html, /<section class="chart" data-chart="app"><h2>What the application&#39;s users saw<\/h2>[^]*?<div class="plot main"><\/div><div class="plot strip"><\/div>/);
+  t.regex(
+    html,
+    /<section class="chart" data-chart="app"><h2>What the application&#39;s users saw<\/h2>[^]*?<div class="plot main"><\/div><div class="plot strip"><\/div>/,
+  );
   t.true(data.windows.some((w) => w.color === FAULT_SHADE));
   // HTTP RTO beside Redis's in the availability section.
   const rto = (v: number | null) => `${Math.round(v!).toLocaleString("en-US")} ms`;
@@ -124,7 +175,11 @@ test("replication lag: bytes each replica is behind the master it follows (its a
   // The fixture's topology, as every report has it: each node announces its peer link on the fault layer.
   t.deepEqual(
     r.topology!.nodes.map((n) => [n.name, n.config["replica-announce-ip"], n.config["replica-announce-port"]]),
-    [["redis-0", "toxiproxy", "22000"], ["redis-1", "toxiproxy", "22001"], ["redis-2", "toxiproxy", "22002"]],
+    [
+      ["redis-0", "toxiproxy", "22000"],
+      ["redis-1", "toxiproxy", "22001"],
+      ["redis-2", "toxiproxy", "22002"],
+    ],
   );
   r.samples = [
     sample(1000, "redis-0", { role: "master", master_repl_offset: 5000, connected_slaves: 2 }),
@@ -136,10 +191,14 @@ test("replication lag: bytes each replica is behind the master it follows (its a
   r.timeline = [{ tMs: 1500, kind: "sampler-unreachable", detail: { node: "redis-0", error: "ECONNREFUSED" } }];
   const rep = embedded(renderHtml(r)).charts.replication!;
   t.deepEqual(rep.x, [1.002, 1.5, 2.001]);
-  t.deepEqual(rep.series.map((s) => [s.label, s.values]), [
-    ["redis-1", [600, null, null]],
-    ["redis-2", [0, null, null]],
-  ], "a gap while the followed master does not answer");
+  t.deepEqual(
+    rep.series.map((s) => [s.label, s.values]),
+    [
+      ["redis-1", [600, null, null]],
+      ["redis-2", [0, null, null]],
+    ],
+    "a gap while the followed master does not answer",
+  );
   t.regex(rep.note!, /behind the master it follows/);
   t.notRegex(rep.note!, /estimate/);
 });
@@ -147,8 +206,15 @@ test("replication lag: bytes each replica is behind the master it follows (its a
 test("replication lag in a split brain: a replica still following the old master is measured against it, not the new one", (t) => {
   const r = sentinel();
   // A fourth data node, announcing its own peer link like the others.
-  r.topology!.nodes.push({ name: "redis-3", role: "slave", config: { "replica-announce-ip": "toxiproxy", "replica-announce-port": "22003", replicaof: "toxiproxy 22000" } });
-  const follows = (master: string, offset: number) => ({ ...replicaOf(master === "redis-3" ? "redis-0" : master, offset), ...(master === "redis-3" ? { master_port: 22003 } : {}) });
+  r.topology!.nodes.push({
+    name: "redis-3",
+    role: "slave",
+    config: { "replica-announce-ip": "toxiproxy", "replica-announce-port": "22003", replicaof: "toxiproxy 22000" },
+  });
+  const follows = (master: string, offset: number) => ({
+    ...replicaOf(master === "redis-3" ? "redis-0" : master, offset),
+    ...(master === "redis-3" ? { master_port: 22003 } : {}),
+  });
   r.samples = [
     // Before: redis-0 the master of all three.
     sample(1000, "redis-0", { role: "master", master_repl_offset: 5000, connected_slaves: 3 }),
@@ -171,19 +237,28 @@ test("replication lag in a split brain: a replica still following the old master
   r.timeline = [];
   const rep = embedded(renderHtml(r)).charts.replication!;
   t.deepEqual(rep.x, [1.003, 2.003, 3.003]);
-  t.deepEqual(rep.series.map((s) => [s.label, s.values]), [
-    ["redis-0", [null, null, 500]],
-    ["redis-1", [100, 300, 1000]],
-    ["redis-2", [0, null, null]],
-    ["redis-3", [0, 200, 0]],
-  ]);
+  t.deepEqual(
+    rep.series.map((s) => [s.label, s.values]),
+    [
+      ["redis-0", [null, null, 500]],
+      ["redis-1", [100, 300, 1000]],
+      ["redis-2", [0, null, null]],
+      ["redis-3", [0, 200, 0]],
+    ],
+  );
   // A chained replica (following another replica) is measured against the node it copies from.
   r.samples = [
     sample(1000, "redis-0", { role: "master", master_repl_offset: 9000, connected_slaves: 1 }),
     sample(1001, "redis-3", { ...replicaOf("redis-0", 8000), master_repl_offset: 8000 }), // a replica's INFO has both
     sample(1002, "redis-1", follows("redis-3", 7500)),
   ];
-  t.deepEqual(embedded(renderHtml(r)).charts.replication!.series.map((s) => [s.label, s.values]), [["redis-1", [500]], ["redis-3", [1000]]]);
+  t.deepEqual(
+    embedded(renderHtml(r)).charts.replication!.series.map((s) => [s.label, s.values]),
+    [
+      ["redis-1", [500]],
+      ["redis-3", [1000]],
+    ],
+  );
   // Two masters at once, the replica already moved to the new one while the old one still counts it (stale
   // connected_slaves, higher offset): measured against the new one, which the estimate would have missed too.
   r.samples = [
@@ -191,7 +266,10 @@ test("replication lag in a split brain: a replica still following the old master
     sample(2001, "redis-1", replicaOf("redis-2", 5900)),
     sample(2002, "redis-2", { role: "master", master_repl_offset: 6000, connected_slaves: 1 }),
   ];
-  t.deepEqual(embedded(renderHtml(r)).charts.replication!.series.map((s) => [s.label, s.values]), [["redis-1", [100]]]);
+  t.deepEqual(
+    embedded(renderHtml(r)).charts.replication!.series.map((s) => [s.label, s.values]),
+    [["redis-1", [100]]],
+  );
 });
 
 test("replication lag: an address no node announces falls back to the estimate for those points, and the note says so", (t) => {
@@ -203,10 +281,13 @@ test("replication lag: an address no node announces falls back to the estimate f
   ];
   r.timeline = [];
   const rep = embedded(renderHtml(r)).charts.replication!;
-  t.deepEqual(rep.series.map((s) => [s.label, s.values]), [
-    ["redis-1", [600]],
-    ["redis-2", [1000]],
-  ]);
+  t.deepEqual(
+    rep.series.map((s) => [s.label, s.values]),
+    [
+      ["redis-1", [600]],
+      ["redis-2", [1000]],
+    ],
+  );
   t.regex(rep.note!, /behind the master it follows/);
   t.regex(rep.note!, /Where a sample does not say which master[^]*estimate/);
 });
@@ -229,18 +310,30 @@ test("container memory: each data node's cgroup usage against its limit (dashed)
   t.regex(renderHtml(r), /data-chart-skipped="memory"/, "a run without the probe's samples says why there is no chart");
   const limit = 256 * 2 ** 20;
   const nodes = r.topology!.nodes.map((n) => n.name);
-  const memory = [0, 500, 1000].flatMap((tMs, i) => nodes.map((node) => ({ tMs, node, usageBytes: (100 + i * 50) * 2 ** 20, anonBytes: 90 * 2 ** 20, cacheBytes: 10 * 2 ** 20 })));
+  const memory = [0, 500, 1000].flatMap((tMs, i) =>
+    nodes.map((node) => ({ tMs, node, usageBytes: (100 + i * 50) * 2 ** 20, anonBytes: 90 * 2 ** 20, cacheBytes: 10 * 2 ** 20 })),
+  );
   memory.push({ tMs: 500, node: "sentinel-0", usageBytes: 5 * 2 ** 20, anonBytes: 5 * 2 ** 20, cacheBytes: 0 });
   r.containers = { memoryLimits: Object.fromEntries([...nodes.map((n) => [n, limit]), ["toxiproxy", 512 * 2 ** 20]]), memory };
   r.timeline.push({ tMs: 1000, kind: "container-oom", detail: { node: "redis-0", limitBytes: limit } });
   const data = embedded(renderHtml(r));
   const c = data.charts.memory!;
   t.deepEqual(c.x, [0, 0.5, 1]);
-  t.deepEqual(c.series.map((s) => s.label), [...nodes, "limit"], "data nodes only, one limit line for the one limit they share");
-  t.deepEqual(c.series[0].values, [100, 150, 200].map((m) => m * 2 ** 20));
+  t.deepEqual(
+    c.series.map((s) => s.label),
+    [...nodes, "limit"],
+    "data nodes only, one limit line for the one limit they share",
+  );
+  t.deepEqual(
+    c.series[0].values,
+    [100, 150, 200].map((m) => m * 2 ** 20),
+  );
   t.deepEqual(c.series.at(-1)!.dash, [6, 4]);
   t.true(c.series.at(-1)!.values.every((v) => v === limit));
-  t.true(data.markers.some((m) => m.label === "OOM kill in redis-0" && m.tS === 1), "the kill is marked where it happened");
+  t.true(
+    data.markers.some((m) => m.label === "OOM kill in redis-0" && m.tS === 1),
+    "the kill is marked where it happened",
+  );
 });
 
 test("verdict: PASS, or FAIL with the broken budget named in the header and marked next to its value", (t) => {
@@ -250,7 +343,10 @@ test("verdict: PASS, or FAIL with the broken budget named in the header and mark
   const measured = r.phases.recovery.latency.p99Us / 1000;
   const html = renderHtml(r);
   t.regex(html, /<div class="verdict FAIL" data-verdict="FAIL">FAIL<\/div>/);
-  t.true(html.includes(`<ul class="broken"><li>p99 recovery: budget ≤ 0.5 ms, measured ${formatNumber(measured)} ms</li>`), "the header names the broken budget and the measurement");
+  t.true(
+    html.includes(`<ul class="broken"><li>p99 recovery: budget ≤ 0.5 ms, measured ${formatNumber(measured)} ms</li>`),
+    "the header names the broken budget and the measurement",
+  );
   t.regex(html, /<tr data-phase="recovery">[^]*?<span class="budget broken">≤ 0.5 ms ✗ broken<\/span>/);
   t.regex(html, /<tr data-phase="baseline">[^]*?<span class="budget ok">≤ 50 ms ✓<\/span>/);
   t.regex(html, /<table class="budgets">[^]*<tr class="broken"><td>p99 recovery<\/td>/);
@@ -270,7 +366,10 @@ test("text from the run cannot break out: </script> in the data stays data, mark
   t.notRegex(html, /<script>alert/);
   t.regex(html, /<h1>&lt;\/script&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;&lt;!--<\/h1>/);
   const data = embedded(html);
-  t.true(data.markers.some((m) => m.label === `${evil} injected`), "the text round-trips intact");
+  t.true(
+    data.markers.some((m) => m.label === `${evil} injected`),
+    "the text round-trips intact",
+  );
 });
 
 test("writeReport writes report.html beside the JSON", (t) => {
@@ -287,7 +386,10 @@ test("section classes never collide with the stylesheet's component classes (a s
   const components = new Set([...css.matchAll(/\.([a-zA-Z][\w-]*)/g)].map((m) => m[1]));
   const sections = [...html.matchAll(/<section class="([^"]+)"/g)].flatMap((m) => m[1].split(" "));
   t.true(sections.length > 5);
-  t.deepEqual(sections.filter((c) => components.has(c) && c !== "chart"), []);
+  t.deepEqual(
+    sections.filter((c) => components.has(c) && c !== "chart"),
+    [],
+  );
 });
 
 test("a history that is not linearizable: each key's counterexample marked on the charts where its last operation was called, and tabled in the Linearizability section", (t) => {
@@ -328,7 +430,15 @@ test("a history that is not linearizable: each key's counterexample marked on th
 
 /** The marker labels' layout exactly as the page runs it (marker-labels.js is inlined before html-charts.js). */
 type LabelGroup = { text: string; left: number; width: number; row: number; members: number[] };
-type LabelOptions = { left: number; right: number; rows: number; gap: number; maxShift: number; measure: (text: string) => number; groupText: (members: number[]) => string };
+type LabelOptions = {
+  left: number;
+  right: number;
+  rows: number;
+  gap: number;
+  maxShift: number;
+  measure: (text: string) => number;
+  groupText: (members: number[]) => string;
+};
 const layoutMarkerLabels = new Function(`${readFileSync("harness/report/marker-labels.js", "utf8")}\nreturn layoutMarkerLabels;`)() as (
   markers: Array<{ x: number; label: string }>,
   opts: LabelOptions,
@@ -344,7 +454,11 @@ function layout(labels: Array<[tS: number, label: string]>, endS: number) {
   return { markers, groups };
 }
 function assertReadable(t: import("ava").ExecutionContext, markers: Array<{ x: number }>, groups: LabelGroup[]) {
-  t.deepEqual(groups.flatMap((g) => g.members).sort((a, b) => a - b), markers.map((_, i) => i), "every event is in exactly one label");
+  t.deepEqual(
+    groups.flatMap((g) => g.members).sort((a, b) => a - b),
+    markers.map((_, i) => i),
+    "every event is in exactly one label",
+  );
   for (const g of groups) {
     t.true(g.left <= markers[g.members[0]].x + PLOT.maxShift, `"${g.text}" starts near its event`);
     t.true(g.row >= 0 && g.row < PLOT.rows, `row ${g.row}`);
@@ -353,38 +467,74 @@ function assertReadable(t: import("ava").ExecutionContext, markers: Array<{ x: n
   }
   for (const a of groups)
     for (const b of groups)
-      if (a !== b && a.row === b.row) t.true(a.left + a.width + PLOT.gap <= b.left || b.left + b.width + PLOT.gap <= a.left, `"${a.text}" and "${b.text}" overlap in row ${a.row}`);
+      if (a !== b && a.row === b.row)
+        t.true(a.left + a.width + PLOT.gap <= b.left || b.left + b.width + PLOT.gap <= a.left, `"${a.text}" and "${b.text}" overlap in row ${a.row}`);
 }
 
 test("event labels: a burst of events 200 ms apart at the fault gets boxes that never overlap, the overflow merged into a label with a count", (t) => {
-  const burst: Array<[number, string]> = ["kill injected", "redis-0 unreachable", "+sdown ×3", "+odown ×3", "redis-2 → master", "+switch-master ×2", "+failover-end", "+switch-master", "redis-0 → slave", "kill healed", "redis-0 reachable", "rejoined as a replica"].map(
-    (label, i) => [9 + i * 0.2, label],
-  );
+  const burst: Array<[number, string]> = [
+    "kill injected",
+    "redis-0 unreachable",
+    "+sdown ×3",
+    "+odown ×3",
+    "redis-2 → master",
+    "+switch-master ×2",
+    "+failover-end",
+    "+switch-master",
+    "redis-0 → slave",
+    "kill healed",
+    "redis-0 reachable",
+    "rejoined as a replica",
+  ].map((label, i) => [9 + i * 0.2, label]);
   const { markers, groups } = layout(burst, 30);
   assertReadable(t, markers, groups);
   t.true(groups.length < markers.length, "twelve labels do not fit in three rows 7 px apart: some merge");
   t.is(groups[0].text, "kill injected", "the first event keeps its own label");
   t.true(groups.some((g) => g.members.length > 1));
   // The same events spread out each get their own label, none merged.
-  const spread = layout(burst.map(([, label], i) => [1 + i * 2.4, label]), 30);
+  const spread = layout(
+    burst.map(([, label], i) => [1 + i * 2.4, label]),
+    30,
+  );
   assertReadable(t, spread.markers, spread.groups);
-  t.deepEqual(spread.groups.map((g) => g.text), burst.map(([, label]) => label));
+  t.deepEqual(
+    spread.groups.map((g) => g.text),
+    burst.map(([, label]) => label),
+  );
   // Events a couple of seconds apart after a burst of three (a BGSAVE: injected, started, fork; then healed and
   // finished 2.6 s later) each keep a label of their own, moved right of their lines if need be.
-  const save = layout([[10.002, "bgsave injected"], [10.04, "bgsave: bgsave-started"], [10.252, "fork redis-0"], [12.862, "bgsave healed"], [13.001, "bgsave-finished redis-0"]], 40);
+  const save = layout(
+    [
+      [10.002, "bgsave injected"],
+      [10.04, "bgsave: bgsave-started"],
+      [10.252, "fork redis-0"],
+      [12.862, "bgsave healed"],
+      [13.001, "bgsave-finished redis-0"],
+    ],
+    40,
+  );
   assertReadable(t, save.markers, save.groups);
   t.is(save.groups.length, 5);
   // A burst at the right edge stays inside the plot.
-  const edge = layout(burst.map(([, label], i) => [29 + i * 0.08, label]), 30);
+  const edge = layout(
+    burst.map(([, label], i) => [29 + i * 0.08, label]),
+    30,
+  );
   assertReadable(t, edge.markers, edge.groups);
 });
 
 test("event labels: the Sentinel master kill's own markers, laid out at 1400 px, never overlap; the page inlines that layout before the chart script", (t) => {
   const html = renderHtml(sentinel());
   const data = embedded(html);
-  const { markers, groups } = layout(data.markers.map((m) => [m.tS, m.label]), data.endS);
+  const { markers, groups } = layout(
+    data.markers.map((m) => [m.tS, m.label]),
+    data.endS,
+  );
   assertReadable(t, markers, groups);
-  t.true(html.indexOf("function layoutMarkerLabels") > 0 && html.indexOf("function layoutMarkerLabels") < html.indexOf("const labelBand"), "the layout is defined before the chart script uses it");
+  t.true(
+    html.indexOf("function layoutMarkerLabels") > 0 && html.indexOf("function layoutMarkerLabels") < html.indexOf("const labelBand"),
+    "the layout is defined before the chart script uses it",
+  );
 });
 
 test("container memory: the y axis comes from the data; a limit far above the use is named in the note, not drawn on the scale", (t) => {
@@ -401,14 +551,21 @@ test("container memory: the y axis comes from the data; a limit far above the us
   };
   // 4 to 5.6 MiB used of 256 MiB: drawn against the limit, the lines would lie on 0.
   const small = withUse([4, 5, 5.6]);
-  t.deepEqual(small.series.map((s) => s.label), nodes, "no limit line far off the scale");
+  t.deepEqual(
+    small.series.map((s) => s.label),
+    nodes,
+    "no limit line far off the scale",
+  );
   const peak = 5.6 * MiB;
   t.is(small.yMax, peak * 1.15, "the axis reaches just past the peak use");
   t.true(small.yMax! < limit / 10);
   t.regex(small.note!, /The Docker memory limit \(256\.0 MiB per container\) is 46× the peak use \(5\.6 MiB\)/);
   // 200 MiB of 256 MiB: the limit is within view, drawn dashed, and the axis reaches it.
   const big = withUse([100, 150, 200]);
-  t.deepEqual(big.series.map((s) => s.label), [...nodes, "limit"]);
+  t.deepEqual(
+    big.series.map((s) => s.label),
+    [...nodes, "limit"],
+  );
   t.is(big.yMax, limit * 1.05);
   t.regex(big.note!, /against its Docker memory limit \(dashed\)/);
   t.notRegex(big.note!, /left off the scale/);
@@ -417,7 +574,11 @@ test("container memory: the y axis comes from the data; a limit far above the us
 test("no two sections share a title: the instrument's chart and its facts say what each is", (t) => {
   for (const r of [sentinel(), cluster(), tourApp()]) {
     const titles = [...renderHtml(r).matchAll(/<h2>([^<]*)<\/h2>/g)].map((m) => m[1]);
-    t.deepEqual(titles.filter((x, i) => titles.indexOf(x) !== i), [], `repeated titles in ${r.scenario.name}`);
+    t.deepEqual(
+      titles.filter((x, i) => titles.indexOf(x) !== i),
+      [],
+      `repeated titles in ${r.scenario.name}`,
+    );
     const instrument = titles.filter((x) => x.startsWith("The instrument"));
     t.is(instrument.length, 2, "the chart and the facts, both still findable as the instrument");
     t.regex(instrument[0], /over time/);

@@ -7,7 +7,11 @@ import { FIXTURES, syntheticReport, type SyntheticSpec } from "../helpers/synthe
 
 // A suite's index, from synthetic runs built by buildReport: one row per run, the RTO drawn per run, what broke named.
 
-const entryOf = (report: RunReport, name = report.scenario.name): IndexEntry => ({ scenario: { ...report.scenario, name }, report: { ...report, scenario: { ...report.scenario, name } }, dir: `/r/run-${name}` });
+const entryOf = (report: RunReport, name = report.scenario.name): IndexEntry => ({
+  scenario: { ...report.scenario, name },
+  report: { ...report, scenario: { ...report.scenario, name } },
+  dir: `/r/run-${name}`,
+});
 const made = (spec: SyntheticSpec, name: string) => entryOf(syntheticReport({ ...spec, name }));
 const app = () => made(FIXTURES["report-tour-sentinel-app.json"], "a");
 const kill = () => made(FIXTURES["report-sentinel-master-kill.json"], "b");
@@ -36,7 +40,10 @@ test("the index links every run's charts, names what broke, and escapes what run
   bad.scenario.description = "a <b>bold</b> claim";
   const entries: IndexEntry[] = [bad, failing, { scenario: kill().scenario, error: "no Docker engine" }];
   const html = renderIndexHtml("tour", "/r", entries);
-  t.deepEqual([...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]), ["run-a/report.html", "run-fails/report.html"]);
+  t.deepEqual(
+    [...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]),
+    ["run-a/report.html", "run-fails/report.html"],
+  );
   t.regex(html, /1 of 3 runs passed/);
   t.regex(html, /<td class="word ERROR">ERROR<\/td>/);
   t.regex(html, /a &lt;b&gt;bold&lt;\/b&gt; claim/);
@@ -53,7 +60,15 @@ test("a fault that measures something shows its first measurement in the index (
 });
 
 test("each run's RTO bars carry a caption from its report: the fault, and a failover or a restart with none", (t) => {
-  const replication = made({ name: "replication-master-kill", topology: "replication", fault: { kind: "kill", atS: 8, forS: 5 }, outage: { fromS: 8, toS: 13.6, error: "connection" } }, "repl");
+  const replication = made(
+    {
+      name: "replication-master-kill",
+      topology: "replication",
+      fault: { kind: "kill", atS: 8, forS: 5 },
+      outage: { fromS: 8, toS: 13.6, error: "connection" },
+    },
+    "repl",
+  );
   const entries = [replication, kill(), made(FIXTURES["report-standalone-bgsave.json"], "save"), quiet()];
   const svg = rtoBars(entries).toString();
   const captions = [...svg.matchAll(/<text class="rto-caption" [^>]*><title>([^<]*)<\/title>([^<]*)<\/text>/g)].map((m) => [m[1], m[2]]);
@@ -63,10 +78,16 @@ test("each run's RTO bars carry a caption from its report: the fault, and a fail
     [kill_, "kill on redis-0 (the primary): recovered by a failover to redis-1 (switched at +3.4 s); writes back at +3.5 s"],
     [`bgsave: ${faultDefinition("bgsave").description.replace("'", "&#39;")}`, "bgsave on redis-0: writes never stopped"],
   ]);
-  t.regex(captions[0][1], /^kill on redis-0 \(the primary\): no failover; the same primary took writes again at \+5\.\d s, after the kill was healed at \+5\.0 s$/);
+  t.regex(
+    captions[0][1],
+    /^kill on redis-0 \(the primary\): no failover; the same primary took writes again at \+5\.\d s, after the kill was healed at \+5\.0 s$/,
+  );
   // Each caption sits under its own run's bars: after that run's name, before the next run's.
   const order = ["repl", "no failover", ">b<", "failover to redis-1", "save", "writes never stopped"].map((s) => svg.indexOf(s));
-  t.deepEqual([...order].sort((a, b) => a - b), order);
+  t.deepEqual(
+    [...order].sort((a, b) => a - b),
+    order,
+  );
   t.false(order.includes(-1));
   // Text from a run stays text inside the SVG.
   const evil = made(FIXTURES["report-sentinel-master-kill.json"], "evil");

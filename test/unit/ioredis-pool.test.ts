@@ -28,7 +28,15 @@ async function fakeServer(): Promise<{ port: number; drop: () => Promise<void> }
 
 /** Clients that try once more after losing the server, then give up. */
 const oneRetry = (port: number) => () =>
-  new Redis({ host: "127.0.0.1", port, lazyConnect: true, enableReadyCheck: false, protocol: 2, disableClientInfo: true, retryStrategy: (times) => (times <= 1 ? 10 : null) }) as unknown as DataClient;
+  new Redis({
+    host: "127.0.0.1",
+    port,
+    lazyConnect: true,
+    enableReadyCheck: false,
+    protocol: 2,
+    disableClientInfo: true,
+    retryStrategy: (times) => (times <= 1 ? 10 : null),
+  }) as unknown as DataClient;
 
 test("a client that gives up reconnecting is recorded once, with the last error it saw", async (t) => {
   const server = await fakeServer();
@@ -38,7 +46,10 @@ test("a client that gives up reconnecting is recorded once, with the last error 
   await server.drop();
   await new Promise((r) => setTimeout(r, 300));
   const gaveUp = timeline.events.filter((e) => e.kind === "client-gave-up") as Array<{ detail: { client: number; lastError: string } }>;
-  t.deepEqual(gaveUp.map((e) => e.detail).sort((a, b) => a.client - b.client), [0, 1].map((client) => ({ client, lastError: `connect ECONNREFUSED 127.0.0.1:${server.port}` })));
+  t.deepEqual(
+    gaveUp.map((e) => e.detail).sort((a, b) => a.client - b.client),
+    [0, 1].map((client) => ({ client, lastError: `connect ECONNREFUSED 127.0.0.1:${server.port}` })),
+  );
   pool.close();
 });
 
@@ -49,6 +60,9 @@ test("a client the harness closes is not a client that gave up", async (t) => {
   await pool.connect();
   pool.close();
   await new Promise((r) => setTimeout(r, 300));
-  t.deepEqual(timeline.events.filter((e) => e.kind === "client-gave-up"), []);
+  t.deepEqual(
+    timeline.events.filter((e) => e.kind === "client-gave-up"),
+    [],
+  );
   await server.drop();
 });

@@ -21,7 +21,14 @@ function ledgerOf(n: number, fail: (id: number) => "timeout" | "connection" | un
 const present = (n: number, absent: (id: number) => boolean) => Uint8Array.from({ length: n }, (_, i) => (absent(i) ? 0 : 1));
 
 /** A fault's record as the lifecycle writes it: sent at `sentAtMs`, healed `forMs` later. */
-const fault = (sentAtMs: number, forMs = 100): AnyFaultRecord => ({ kind: "kill", requestedAtMs: sentAtMs, sentAtMs, observedAtMs: sentAtMs + 1, healedAtMs: sentAtMs + forMs, details: {} });
+const fault = (sentAtMs: number, forMs = 100): AnyFaultRecord => ({
+  kind: "kill",
+  requestedAtMs: sentAtMs,
+  sentAtMs,
+  observedAtMs: sentAtMs + 1,
+  healedAtMs: sentAtMs + forMs,
+  details: {},
+});
 
 /** The history the data-loss checker reads: the ledger, what the read-back found, and the faults (when each was sent and healed). */
 function history(ledger: WriteLedger | null, readBack: Uint8Array | null, faults: AnyFaultRecord[] = [], staleReads: StaleReadLog | null = null): History {
@@ -30,9 +37,23 @@ function history(ledger: WriteLedger | null, readBack: Uint8Array | null, faults
     phases.markFaultStart(f.sentAtMs!);
     phases.markFaultEnd(f.healedAtMs!);
   }
-  return { recorder: new Recorder(phases), phases, ledger, readBack, staleReads: staleReads && { log: staleReads, from: "replicas" }, registers: null, dir: "", faults, oomKills: [], instrument: IDLE_INSTRUMENT, load: { endMs: 1000, lastIssueMs: 1000 }, objectiveMs: 1000 };
+  return {
+    recorder: new Recorder(phases),
+    phases,
+    ledger,
+    readBack,
+    staleReads: staleReads && { log: staleReads, from: "replicas" },
+    registers: null,
+    dir: "",
+    faults,
+    oomKills: [],
+    instrument: IDLE_INSTRUMENT,
+    load: { endMs: 1000, lastIssueMs: 1000 },
+    objectiveMs: 1000,
+  };
 }
-const loss = (l: WriteLedger, p: Uint8Array | null, faultStartMs?: number) => dataLossChecker.check(history(l, p, faultStartMs === undefined ? [] : [fault(faultStartMs)])).dataLoss;
+const loss = (l: WriteLedger, p: Uint8Array | null, faultStartMs?: number) =>
+  dataLossChecker.check(history(l, p, faultStartMs === undefined ? [] : [fault(faultStartMs)])).dataLoss;
 
 test("each write has its own key and a value that names it", (t) => {
   const l = new WriteLedger();
@@ -54,17 +75,37 @@ test("the ledger grows past its first allocation and keeps every outcome", (t) =
 });
 
 test("nothing missing: no loss, no RPO", (t) => {
-  t.like(loss(ledgerOf(1000), present(1000, () => false), 500), { writes: 1000, acknowledged: 1000, lost: 0, splitBrain: 0, indeterminate: 0, rpoMs: null });
+  t.like(
+    loss(
+      ledgerOf(1000),
+      present(1000, () => false),
+      500,
+    ),
+    { writes: 1000, acknowledged: 1000, lost: 0, splitBrain: 0, indeterminate: 0, rpoMs: null },
+  );
 });
 
 test("no read-back (the topology never converged) is no verdict on loss, never 'nothing lost'", (t) => {
   t.is(loss(ledgerOf(1000), null, 500), null);
-  t.is(dataLossChecker.check(history(null, present(10, () => false))).dataLoss, null, "a workload without a ledger");
+  t.is(
+    dataLossChecker.check(
+      history(
+        null,
+        present(10, () => false),
+      ),
+    ).dataLoss,
+    null,
+    "a workload without a ledger",
+  );
 });
 
 test("acknowledged writes missing after the fault time are lost and counted as split brain", (t) => {
   // writes 600..699 were accepted by the isolated old master and vanished with it
-  const d = loss(ledgerOf(1000), present(1000, (id) => id >= 600 && id < 700), 550)!;
+  const d = loss(
+    ledgerOf(1000),
+    present(1000, (id) => id >= 600 && id < 700),
+    550,
+  )!;
   t.is(d.lost, 100);
   t.is(d.splitBrain, 100);
   t.is(d.rpoMs, null, "no write acknowledged before the fault was lost");
@@ -73,7 +114,11 @@ test("acknowledged writes missing after the fault time are lost and counted as s
 
 test("the RPO window reaches back to the earliest lost write acknowledged before the fault", (t) => {
   // replication lagged: writes acked in [480.5 ms, 500 ms) never reached the replica that took over at 500 ms
-  const d = loss(ledgerOf(1000), present(1000, (id) => id >= 480 && id < 500), 500)!;
+  const d = loss(
+    ledgerOf(1000),
+    present(1000, (id) => id >= 480 && id < 500),
+    500,
+  )!;
   t.is(d.lost, 20);
   t.is(d.splitBrain, 0);
   t.is(d.rpoMs, 19.5);
@@ -81,7 +126,11 @@ test("the RPO window reaches back to the earliest lost write acknowledged before
 
 test("a failed write that is present anyway is indeterminate, not lost", (t) => {
   const l = ledgerOf(100, (id) => (id < 10 ? "timeout" : undefined));
-  const d = loss(l, present(100, (id) => id >= 5 && id < 10), 50)!; // 0..4 present despite the timeout
+  const d = loss(
+    l,
+    present(100, (id) => id >= 5 && id < 10),
+    50,
+  )!; // 0..4 present despite the timeout
   t.is(d.indeterminate, 5);
   t.is(d.lost, 0);
   t.is(d.acknowledged, 90);
@@ -136,7 +185,15 @@ test("the checker counts writes applied twice, acknowledged or not, and neither 
   p[3] = 2;
   p[5] = 2;
   t.like(loss(l, p, 100), { lost: 1, duplicated: 2, indeterminate: 1 });
-  t.like(loss(ledgerOf(10), present(10, () => false), 100), { duplicated: 0 }, "nothing twice: 0, not absent");
+  t.like(
+    loss(
+      ledgerOf(10),
+      present(10, () => false),
+      100,
+    ),
+    { duplicated: 0 },
+    "nothing twice: 0, not absent",
+  );
 });
 
 test("the ledger's clock holds any duration a run accepts: a split-brain write a second after a fault at minute 75 is a split-brain write (finding 8)", (t) => {
@@ -157,7 +214,13 @@ test("several faults: each lost write is charged to one, by when it was acknowle
   // Faults sent at 200 ms (healed at 300) and 600 ms (healed at 700); writes acknowledged every ms.
   const l = ledgerOf(1000);
   const lostIds = new Set([150, 250, 550, 650, 900]);
-  const d = dataLossChecker.check(history(l, present(1000, (id) => lostIds.has(id)), [fault(200), fault(600)])).dataLoss!;
+  const d = dataLossChecker.check(
+    history(
+      l,
+      present(1000, (id) => lostIds.has(id)),
+      [fault(200), fault(600)],
+    ),
+  ).dataLoss!;
   t.is(d.lost, 5);
   t.deepEqual(
     d.perFault.map((f) => [f.fault, f.lost, f.splitBrain, f.rpoMs]),

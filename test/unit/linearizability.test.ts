@@ -10,9 +10,33 @@ import { registerIssuer } from "../../harness/workload/register-ops.js";
 import { StaleReadLog } from "../../harness/measure/stale-reads.js";
 import { EnvironmentError } from "../../harness/infra/errors.js";
 
-const set = (client: number, value: string, call: number, ret: number, ok = true, key = "r"): RegisterOp => ({ client, key, op: "set", value, ok, call, return: ret });
-const get = (client: number, value: string | null, call: number, ret: number, key = "r"): RegisterOp => ({ client, key, op: "get", value, ok: true, call, return: ret });
-const incr = (client: number, value: string | null, call: number, ret: number, ok = true, key = "c"): RegisterOp => ({ client, key, op: "incr", value, ok, call, return: ret });
+const set = (client: number, value: string, call: number, ret: number, ok = true, key = "r"): RegisterOp => ({
+  client,
+  key,
+  op: "set",
+  value,
+  ok,
+  call,
+  return: ret,
+});
+const get = (client: number, value: string | null, call: number, ret: number, key = "r"): RegisterOp => ({
+  client,
+  key,
+  op: "get",
+  value,
+  ok: true,
+  call,
+  return: ret,
+});
+const incr = (client: number, value: string | null, call: number, ret: number, ok = true, key = "c"): RegisterOp => ({
+  client,
+  key,
+  op: "incr",
+  value,
+  ok,
+  call,
+  return: ret,
+});
 
 test("a split brain's signature: a read of the old value after the new one was acknowledged is not linearizable; the counterexample is the stale read and the two writes", (t) => {
   const h = [
@@ -47,8 +71,16 @@ test("an acknowledged write that a later read does not see is not linearizable (
 
 test("an indeterminate write may take effect later or never: a later read of its value, or of the old one, is linearizable", (t) => {
   t.is(checkLinearizability([set(0, "a", 0, 1), set(0, "b", 2, 3, false), get(1, "a", 10, 11)]).result, "linearizable", "never applied");
-  t.is(checkLinearizability([set(0, "a", 0, 1), set(0, "b", 2, 3, false), get(1, "a", 10, 11), get(1, "b", 20, 21)]).result, "linearizable", "applied after its timeout");
-  t.is(checkLinearizability([set(0, "a", 0, 1), set(0, "b", 2, 3, false), get(1, "b", 10, 11), get(1, "a", 20, 21)]).result, "not linearizable", "but not undone once seen");
+  t.is(
+    checkLinearizability([set(0, "a", 0, 1), set(0, "b", 2, 3, false), get(1, "a", 10, 11), get(1, "b", 20, 21)]).result,
+    "linearizable",
+    "applied after its timeout",
+  );
+  t.is(
+    checkLinearizability([set(0, "a", 0, 1), set(0, "b", 2, 3, false), get(1, "b", 10, 11), get(1, "a", 20, 21)]).result,
+    "not linearizable",
+    "but not undone once seen",
+  );
 });
 
 test("counters: INCR replies must count every increment before them; an indeterminate INCR may count or not", (t) => {
@@ -70,7 +102,7 @@ test("counters: INCR replies must count every increment before them; an indeterm
 test("a long concurrent history drawn from a real sequential order is linearizable; the same with one read made stale is not", (t) => {
   // Four clients; each operation takes effect at one instant inside its [call, return] window, in one global order.
   let seed = 7;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const h: RegisterOp[] = [];
   let value: string | null = null;
   const free = [0, 0, 0, 0];
@@ -130,7 +162,8 @@ test("the run's register history: a failed read is left out, a failed write stay
 
 test("the checker over a run: the violation's counterexample in ms, Porcupine's view in the run's folder, and the metric its budgets read", (t) => {
   const h = new RegisterHistory();
-  const op = (client: number, key: string, kind: "set" | "get", value: string | null, from: number, to: number) => h.settle(h.call(client, key, kind, kind === "set" ? value : null, from), to, false, value);
+  const op = (client: number, key: string, kind: "set" | "get", value: string | null, from: number, to: number) =>
+    h.settle(h.call(client, key, kind, kind === "set" ? value : null, from), to, false, value);
   op(0, "reg:0", "set", "1", 10, 11);
   op(1, "reg:0", "get", "1", 12, 13);
   op(0, "reg:0", "set", "2", 14, 15);
@@ -140,7 +173,10 @@ test("the checker over a run: the violation's counterexample in ms, Porcupine's 
   const { linearizability: l } = linearizabilityChecker.check({ registers: h, dir } as unknown as History);
   t.is(l!.result, "not linearizable");
   t.is(l!.keys, 2);
-  t.deepEqual(l!.violations.map((v) => v.key), ["reg:0"]);
+  t.deepEqual(
+    l!.violations.map((v) => v.key),
+    ["reg:0"],
+  );
   t.deepEqual(l!.violations[0].counterexample, [
     { client: 0, op: "set", value: "1", ok: true, callMs: 10, returnMs: 11 },
     { client: 0, op: "set", value: "2", ok: true, callMs: 14, returnMs: 15 },
@@ -150,7 +186,11 @@ test("the checker over a run: the violation's counterexample in ms, Porcupine's 
   t.true(existsSync(path.join(dir, VISUALIZATION_FILE)));
   const m = { linearizability: l } as Measurements;
   t.deepEqual(metric("nonLinearizableKeys").measure(m), { value: 1 });
-  t.is(metric("nonLinearizableKeys").measure({ linearizability: { ...l!, violations: [], unknownKeys: ["reg:4"] } } as unknown as Measurements).value, null, "a search that ran out of time passes nothing");
+  t.is(
+    metric("nonLinearizableKeys").measure({ linearizability: { ...l!, violations: [], unknownKeys: ["reg:4"] } } as unknown as Measurements).value,
+    null,
+    "a search that ran out of time passes nothing",
+  );
   t.is(linearizabilityChecker.check({ registers: null, dir } as unknown as History).linearizability, null, "other workloads: not checked");
 });
 
@@ -166,7 +206,15 @@ function oneMinimal(h: RegisterOp[], proof: number[]): number[] {
 
 test("a read that names a write called after it returned: the proof is those two; an early pass that kept the others for it does not stop there", (t) => {
   // Found by a random search against a checker that shrank in one pass: it answered [0, 1, 5], and SET v1 could go.
-  const h = [set(0, "v0", 28, 35), set(1, "v1", 3, 8), set(2, "v2", 2, 6), get(3, "v1", 8, 13), get(4, "v0", 17, 20), get(5, "v0", 12, 16), get(6, "v1", 6, 11)];
+  const h = [
+    set(0, "v0", 28, 35),
+    set(1, "v1", 3, 8),
+    set(2, "v2", 2, 6),
+    get(3, "v1", 8, 13),
+    get(4, "v0", 17, 20),
+    get(5, "v0", 12, 16),
+    get(6, "v1", 6, 11),
+  ];
   const r = checkLinearizability(h);
   t.is(r.result, "not linearizable");
   t.deepEqual(oneMinimal(h, r.keys[0].counterexample!), [], `every operation of ${JSON.stringify(r.keys[0].counterexample)} is needed`);
@@ -177,7 +225,7 @@ test("a counterexample is a proof and 1-minimal: itself not linearizable, and le
   // Random histories from a real order, each with one read made stale late in it; the checker shrinks each.
   for (const seed of [1, 2, 3, 4, 5, 6]) {
     let x = seed;
-    const rnd = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const h: RegisterOp[] = [];
     let value: string | null = null;
     for (let i = 0, now = 0; i < 300; i++) {
@@ -213,10 +261,16 @@ test("the registers issuer: unique values on registers, INCR on counters, replie
   for (let i = 0; i < 200; i++) issue(i, 0, () => {});
   const ops = h.history();
   t.is(ops.length, 200);
-  t.true(ops.every((o) => (o.key.startsWith("reg:") ? o.op !== "incr" : o.op !== "set")), "registers are SET, counters INCR");
+  t.true(
+    ops.every((o) => (o.key.startsWith("reg:") ? o.op !== "incr" : o.op !== "set")),
+    "registers are SET, counters INCR",
+  );
   const sets = ops.filter((o) => o.op === "set").map((o) => o.value);
   t.is(new Set(sets).size, sets.length, "no two writes of one value");
-  t.true(ops.some((o) => o.op === "get" && o.value !== null && /^\d+$/.test(o.value)), "reads decoded to text");
+  t.true(
+    ops.some((o) => o.op === "get" && o.value !== null && /^\d+$/.test(o.value)),
+    "reads decoded to text",
+  );
   t.is(checkLinearizability(ops).result, "linearizable", "one copy answered in one order");
   pool.writesOpen = false;
   let stopped = 0;
@@ -257,7 +311,10 @@ test("register reads from a replica that lags: each judged against what was ackn
   t.is(reads.length, h.history().filter((o) => o.op === "get").length, "every read judged");
   const stale = reads.filter((r) => r.stale);
   t.true(stale.length > reads.length / 2, `a 50 ms lag at 1 op/ms: most reads are stale (${stale.length} of ${reads.length})`);
-  t.true(stale.every((r) => r.behindMs > 0 && r.behindMs <= 60), "behind by about the lag, never more");
+  t.true(
+    stale.every((r) => r.behindMs > 0 && r.behindMs <= 60),
+    "behind by about the lag, never more",
+  );
   t.is(checkLinearizability(h.history()).result, "not linearizable");
 
   // The same from the primary: no read stale.

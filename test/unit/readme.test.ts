@@ -94,7 +94,11 @@ test("every `npm run harness --` command in the README's blocks is one the comma
 
 test("every scenario the README runs by name, and every suite it runs, exists in suites/", (t) => {
   const scenarios = new Set(readScenarioSources().map((s) => String(s.input.name)));
-  const suites = new Set(readdirSync(SUITES_DIR).filter((f) => /\.(json|ya?ml)$/.test(f)).map((f) => f.replace(/\.(json|ya?ml)$/, "")));
+  const suites = new Set(
+    readdirSync(SUITES_DIR)
+      .filter((f) => /\.(json|ya?ml)$/.test(f))
+      .map((f) => f.replace(/\.(json|ya?ml)$/, "")),
+  );
   for (const c of harnessCommands(README)) {
     const first = c.args[0];
     if (c.command === "run" && first && !first.startsWith("-")) t.true(scenarios.has(first), `"${c.line}": no scenario named ${first}`);
@@ -115,7 +119,10 @@ test("docs/scenarios.md's topologies with replicas each validate in a scenario",
   const block = yamlBlocks(SCENARIOS_DOC).find((b) => /kind: replication/.test(b.body));
   t.truthy(block, "docs/scenarios.md lists the topologies with replicas");
   const topologies = parseYaml(block!.body) as Array<{ kind: string }>;
-  t.deepEqual(topologies.map((x) => x.kind), ["replication", "sentinel", "cluster"]);
+  t.deepEqual(
+    topologies.map((x) => x.kind),
+    ["replication", "sentinel", "cluster"],
+  );
   for (const topology of topologies) {
     const scenario = loadAsFile(JSON.stringify({ name: `doc-${topology.kind}`, topology, workload: { duration: "10s" } }), "json");
     t.is(scenario.topology.kind as string, topology.kind);

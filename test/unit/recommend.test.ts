@@ -20,7 +20,20 @@ import { FIXTURES, syntheticReport } from "../helpers/synthetic-run.js";
 // RPO 0, a split brain can), "not measured" when nothing was; and the answer says what the pick rests on.
 
 const GB = 2 ** 30;
-const forkPoints: ForkPoint[] = [0.25, 0.5, 1].map((g) => ({ sizeBytes: g * GB, rssBytes: g * 1.1 * GB, usedMemoryBytes: g * GB, usedMemoryPeakBytes: g * GB, writeRate: 500, forkMs: 30 + 5 * g * 1.1 + (g === 0.5 ? 0.4 : 0), cowBytes: 1e6, saveMs: 1000 * g, p99BaselineMs: 2, p99SaveMs: 40, maxSaveMs: 60, run: `r/${g}` }));
+const forkPoints: ForkPoint[] = [0.25, 0.5, 1].map((g) => ({
+  sizeBytes: g * GB,
+  rssBytes: g * 1.1 * GB,
+  usedMemoryBytes: g * GB,
+  usedMemoryPeakBytes: g * GB,
+  writeRate: 500,
+  forkMs: 30 + 5 * g * 1.1 + (g === 0.5 ? 0.4 : 0),
+  cowBytes: 1e6,
+  saveMs: 1000 * g,
+  p99BaselineMs: 2,
+  p99SaveMs: 40,
+  maxSaveMs: 60,
+  run: `r/${g}`,
+}));
 
 /** A run as findEvidence gives it, of a suite scenario (its real faults). */
 const run = (scenario: string, o: { rtoMs?: number; lost?: number; rpoMs?: number; splitBrain?: number; heldMs?: number } = {}): RunEvidence => {
@@ -56,7 +69,16 @@ const evidence = (over: Partial<Evidence> = {}): Evidence => ({
 });
 const NOTHING: Evidence = { throughput: {}, throughputAtOtherSlo: {}, fork: null, runs: [], skipped: [] };
 
-const asked = (over: Partial<Requirements> = {}): Requirements => ({ datasetBytes: 40 * GB, rtoMs: 10_000, rpoMs: 0, readRatio: 0.8, ops: 50_000, p99Ms: 2, operatorResponseMs: 300_000, ...over });
+const asked = (over: Partial<Requirements> = {}): Requirements => ({
+  datasetBytes: 40 * GB,
+  rtoMs: 10_000,
+  rpoMs: 0,
+  readRatio: 0.8,
+  ops: 50_000,
+  p99Ms: 2,
+  operatorResponseMs: 300_000,
+  ...over,
+});
 const cellOf = (r: ReturnType<typeof recommend>, req: string, k: TopologyKind) => r.steps.find((s) => s.requirement === req)!.perTopology[k];
 
 test("the issue's example: 40 GB over the seed's 25 GB takes a cluster; the split brains show RPO 0 not met, each naming its run", (t) => {
@@ -72,8 +94,14 @@ test("the issue's example: 40 GB over the seed's 25 GB takes a cluster; the spli
   t.deepEqual(rpo.runs, ["2026-12-04T01-00-00-000-sentinel-split-brain"]);
   t.is(cellOf(r, "rpo", "replication").judgement, "not shown", "a promotion that lost nothing is not a master's death");
   t.is(cellOf(r, "throughput", "cluster").judgement, "not met", "50k ops/s over the 11,391 measured");
-  t.true(r.unmet.some((u) => u.requirement === "throughput"), "every topology was shown not to carry 50k ops/s");
-  t.false(r.unmet.some((u) => u.requirement === "rpo"), "standalone's and replication's RPO were not shown, so not 'met by none'");
+  t.true(
+    r.unmet.some((u) => u.requirement === "throughput"),
+    "every topology was shown not to carry 50k ops/s",
+  );
+  t.false(
+    r.unmet.some((u) => u.requirement === "rpo"),
+    "standalone's and replication's RPO were not shown, so not 'met by none'",
+  );
   t.deepEqual(r.restsOn, ["dataset", "rto", "rpo", "throughput"]);
 });
 
@@ -98,7 +126,10 @@ test("tour-only evidence (one kill per topology, no split brain, no throughput s
     t.is(cellOf(r, "throughput", k).judgement, "not measured", k);
     t.regex(cellOf(r, "throughput", k).shownBy!, /^npm run harness -- study throughput --topology (standalone|cluster) --slo-p99 2ms$/);
   }
-  t.false(r.unmet.some((u) => u.requirement === "throughput"), "nothing measured is never 'not met by any'");
+  t.false(
+    r.unmet.some((u) => u.requirement === "throughput"),
+    "nothing measured is never 'not met by any'",
+  );
   t.is(r.recommended, "cluster");
   t.deepEqual(r.restsOn, ["dataset", "rto"]);
   t.deepEqual(r.open, [
@@ -158,7 +189,8 @@ test("the decisive runs, as the faults declare them: the suite scenario found fo
     t.true(decides(req, k, s.faults), name);
   }
   const declared = DECISIVE_RUNS.map((d) => `${d.requirement} ${d.fault} on ${d.failover.join("/")}`);
-  for (const d of ["rpo kill on none/manual", "rto kill on automatic", "rpo partition on automatic", "rto manual-promotion on manual"]) t.true(declared.includes(d), d);
+  for (const d of ["rpo kill on none/manual", "rto kill on automatic", "rpo partition on automatic", "rto manual-promotion on manual"])
+    t.true(declared.includes(d), d);
   for (const name of ["sentinel-master-kill", "cluster-master-kill", "sentinel-master-isolated", "sentinel-replica-kill"]) {
     const s = loadScenario(name);
     t.false(decides("rpo", s.topology.kind as TopologyKind, s.faults), name);
@@ -168,14 +200,20 @@ test("the decisive runs, as the faults declare them: the suite scenario found fo
 
 test("a small dataset, a loose RTO and a light load: standalone once a kill of it shows its RPO, replication next; without that run, the topology shown to meet everything, and the answer says what is open for standalone", (t) => {
   const q = asked({ datasetBytes: 2 * GB, rtoMs: 600_000, rpoMs: 60_000, ops: 2000 });
-  const kills: RunEvidence[] = [{ ...run("replication-master-kill", { rtoMs: 5000, lost: 0 }), topology: "standalone", scenario: "my-standalone-kill" }, run("replication-master-kill-aof", { rtoMs: 5000, lost: 0 })];
+  const kills: RunEvidence[] = [
+    { ...run("replication-master-kill", { rtoMs: 5000, lost: 0 }), topology: "standalone", scenario: "my-standalone-kill" },
+    run("replication-master-kill-aof", { rtoMs: 5000, lost: 0 }),
+  ];
   const shown = recommend(q, evidence({ runs: [...evidence().runs, ...kills] }));
   t.is(shown.recommended, "standalone");
   t.is(shown.runnerUp, "replication");
   const open = recommend(q, evidence());
   t.is(open.recommended, "sentinel");
   t.is(cellOf(open, "rpo", "standalone").judgement, "not measured");
-  t.regex(cellOf(open, "rpo", "standalone").shownBy!, /^npm run harness -- run --file standalone-kill\.json   # a standalone scenario of yours with faults: \[\{"kind":"kill","target":"primary"/);
+  t.regex(
+    cellOf(open, "rpo", "standalone").shownBy!,
+    /^npm run harness -- run --file standalone-kill\.json   # a standalone scenario of yours with faults: \[\{"kind":"kill","target":"primary"/,
+  );
   t.deepEqual(open.simpler[0], { topology: "standalone", notMet: [], open: ["rpo"] });
   t.regex(recommendText(open), /Not standalone, though nothing here rules it out: shown for fewer requirements \(rpo open for it\)/);
 });
@@ -188,7 +226,11 @@ test("a 10 s RTO needs automatic failover: standalone and manual promotion do no
   t.regex(cellOf(r, "rto", "sentinel").measured, /automatic failover: RTO 3,500 ms in sentinel-master-kill/);
   t.deepEqual(cellOf(r, "rto", "sentinel").runs, ["2026-12-04T01-00-00-000-sentinel-master-kill"], "the split brain's outage is not a failover's RTO");
   t.is(r.recommended, "sentinel");
-  t.is(cellOf(recommend(asked({ datasetBytes: 2 * GB, rtoMs: 3000, rpoMs: 60_000, ops: 2000 }), evidence()), "rto", "sentinel").judgement, "not met", "3.5 s measured breaks a 3 s RTO");
+  t.is(
+    cellOf(recommend(asked({ datasetBytes: 2 * GB, rtoMs: 3000, rpoMs: 60_000, ops: 2000 }), evidence()), "rto", "sentinel").judgement,
+    "not met",
+    "3.5 s measured breaks a 3 s RTO",
+  );
 });
 
 test("read scaling: reads spread over the replicas carry what one server cannot; a driver-limited maximum below the need is not shown, not 'not met'", (t) => {
@@ -196,7 +238,10 @@ test("read scaling: reads spread over the replicas carry what one server cannot;
   t.is(cellOf(r, "throughput", "standalone").judgement, "not met", "15k over the 7,594 one server held");
   t.is(cellOf(r, "throughput", "sentinel").judgement, "met", "3k writes on the master, 12k reads over three servers");
   t.deepEqual(cellOf(r, "throughput", "sentinel").runs, ["a"], "the standalone study it is read from");
-  const bound = recommend(asked({ datasetBytes: 2 * GB, ops: 15_000 }), evidence({ throughput: { standalone: { maxRateAtSlo: 7594, sloP99Ms: 2, driverLimited: true, source: "s/study.json" } } }));
+  const bound = recommend(
+    asked({ datasetBytes: 2 * GB, ops: 15_000 }),
+    evidence({ throughput: { standalone: { maxRateAtSlo: 7594, sloP99Ms: 2, driverLimited: true, source: "s/study.json" } } }),
+  );
   const c = cellOf(bound, "throughput", "standalone");
   t.is(c.judgement, "not shown");
   t.regex(c.measured, /at least 7,594 ops\/s.*the driver, not the topology, was the limit/);
@@ -221,7 +266,14 @@ test("the evidence is found under the reports folder: a run killing Sentinel's m
   const dir = mkdtempSync(path.join(os.tmpdir(), "evidence-"));
   const kill = syntheticReport(FIXTURES["report-sentinel-master-kill.json"]);
   put(dir, "2026-12-03T01-sentinel-master-kill", kill);
-  putStudy(dir, "2026-12-03T02-study-throughput-standalone", { kind: "throughput", topology: "standalone", sloP99Ms: 5, maxRateAtSlo: 9000, stoppedBy: "slo", steps: [] });
+  putStudy(dir, "2026-12-03T02-study-throughput-standalone", {
+    kind: "throughput",
+    topology: "standalone",
+    sloP99Ms: 5,
+    maxRateAtSlo: 9000,
+    stoppedBy: "slo",
+    steps: [],
+  });
   putStudy(dir, "2026-12-03T03-study-fork", { kind: "fork", points: forkPoints });
   put(dir, "broken", { schemaVersion: 1 });
   const ev = findEvidence(dir, 2);
@@ -333,7 +385,11 @@ function renamed(fixture: string, name: string, kind?: TopologyKind): RunReport 
 function tourOnly(dir: string): void {
   const tour = "2026-12-05T10-00-00-000-tour";
   put(dir, `${tour}/2026-12-05T10-00-00-000-tour-standalone-bgsave`, renamed("report-standalone-bgsave.json", "tour-standalone-bgsave"));
-  put(dir, `${tour}/2026-12-05T10-01-00-000-tour-replication-master-kill`, renamed("report-sentinel-master-kill.json", "tour-replication-master-kill", "replication"));
+  put(
+    dir,
+    `${tour}/2026-12-05T10-01-00-000-tour-replication-master-kill`,
+    renamed("report-sentinel-master-kill.json", "tour-replication-master-kill", "replication"),
+  );
   put(dir, `${tour}/2026-12-05T10-02-00-000-tour-sentinel-master-kill`, renamed("report-tour-sentinel-app.json", "tour-sentinel-master-kill"));
   put(dir, `${tour}/2026-12-05T10-03-00-000-tour-cluster-master-kill`, renamed("report-cluster-master-kill.json", "tour-cluster-master-kill"));
 }

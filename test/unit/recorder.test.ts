@@ -26,7 +26,10 @@ test("seconds without operations are kept as empty rows, so a full outage shows 
   r.record(op(100, 1));
   r.record(op(3100, 1));
   const rows = r.perSecond();
-  t.deepEqual(rows.map((x) => x.ops), [1, 0, 0, 1]);
+  t.deepEqual(
+    rows.map((x) => x.ops),
+    [1, 0, 0, 1],
+  );
 });
 
 test("phases follow the fault marks and warmup is kept apart from the judged phases", (t) => {

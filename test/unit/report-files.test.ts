@@ -20,8 +20,14 @@ test("the HdrHistogram interval log holds one histogram per second and tag, read
   const read: Array<{ tag: string; count: number; max: number }> = [];
   for (let h = reader.nextIntervalHistogram(); h; h = reader.nextIntervalHistogram()) read.push({ tag: h.tag, count: h.totalCount, max: h.maxValue });
   t.is(read.length, 6, "3 seconds x (latency, service)");
-  t.deepEqual(read.filter((x) => x.tag === "latency").map((x) => x.count), [100, 100, 100]);
-  t.true(read.some((x) => x.tag === "latency" && Math.abs(x.max - 250_000) / 250_000 < 0.001), "the 250 ms stall survives the round trip");
+  t.deepEqual(
+    read.filter((x) => x.tag === "latency").map((x) => x.count),
+    [100, 100, 100],
+  );
+  t.true(
+    read.some((x) => x.tag === "latency" && Math.abs(x.max - 250_000) / 250_000 < 0.001),
+    "the 250 ms stall survives the round trip",
+  );
 });
 
 const spec = FIXTURES["report-sentinel-master-kill.json"];
@@ -36,7 +42,10 @@ test("JUnit: one test case per scenario; a broken budget is a failure naming bud
   const open = named(syntheticReport({ ...spec, budgets: { p99Ms: { baseline: 0.5 } } }), "d");
   const xml = renderJUnit("sentinel", [pass, broken, failed, open]);
   t.regex(xml, /<testsuite name="sentinel" tests="4" failures="1" errors="1" skipped="1">/);
-  t.regex(xml, /name="d"[^]*<skipped message="inconclusive: p99 baseline: budget ≤ 0\.5 ms, measured [^"]*within this phase&#39;s instrument floor of 0\.234 ms/);
+  t.regex(
+    xml,
+    /name="d"[^]*<skipped message="inconclusive: p99 baseline: budget ≤ 0\.5 ms, measured [^"]*within this phase&#39;s instrument floor of 0\.234 ms/,
+  );
   t.regex(xml, /<testcase classname="sentinel" name="a" time="44.000">\n    <system-out>/);
   t.regex(xml, /name="b&lt;&amp;&gt;"[^]*<failure message="RTO: budget ≤ 1,000 ms, measured 3,500 ms">/);
   t.regex(xml, /<error message="run failed: no Docker engine">/);

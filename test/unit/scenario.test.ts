@@ -52,21 +52,65 @@ const bad: Array<[string, unknown, RegExp]> = [
   ["an unknown topology", { ...minimal, topology: { kind: "mesh" } }, /topology\.kind/],
   ["a name with spaces", { ...minimal, name: "my scenario" }, /name: use lower-case letters/],
   ["a read ratio above 1", { ...minimal, workload: { duration: "10s", readRatio: 1.5 } }, /workload\.readRatio/],
-  ["the manual runbook on Sentinel", { ...sentinel, faults: [{ kind: "manual-promotion", at: "5s" }] }, /faults\[0\]\.kind: manual-promotion needs a primary the harness itself decides \(.*\) \(a replication topology\); this scenario's topology is sentinel/],
-  ["a partition of a standalone server", { ...minimal, faults: [{ kind: "partition", at: "5s", for: "2s" }] }, /partition needs peers to cut it off from \(a replication, sentinel or cluster topology\)/],
+  [
+    "the manual runbook on Sentinel",
+    { ...sentinel, faults: [{ kind: "manual-promotion", at: "5s" }] },
+    /faults\[0\]\.kind: manual-promotion needs a primary the harness itself decides \(.*\) \(a replication topology\); this scenario's topology is sentinel/,
+  ],
+  [
+    "a partition of a standalone server",
+    { ...minimal, faults: [{ kind: "partition", at: "5s", for: "2s" }] },
+    /partition needs peers to cut it off from \(a replication, sentinel or cluster topology\)/,
+  ],
   ["a cluster bus on Sentinel", { ...sentinel, faults: [{ kind: "link", link: "bus", at: "5s", for: "2s" }] }, /faults\[0\]\.link: link needs a cluster bus/],
-  ["a shard kill outside a cluster", { ...sentinel, faults: [{ kind: "kill", target: "shard", at: "5s", for: "2s" }] }, /kill of a shard needs shards, each a master with its replicas \(a cluster topology\)/],
-  ["a latency spike on a standalone replica", { ...minimal, faults: [{ kind: "latency-spike", target: "replica", latencyMs: 50, at: "5s", for: "2s" }] }, /latency-spike of a replica needs a replica/],
-  ["a dataset on a cluster", { ...sentinel, topology: { kind: "cluster" }, faults: [], dataset: { size: "1mb" } }, /dataset\.size: .*DEBUG POPULATE, which a cluster topology cannot take/],
-  ["a Sentinel kill without Sentinels", { ...sentinel, topology: { kind: "replication" }, faults: [{ kind: "kill", target: "sentinel", at: "5s", for: "2s" }] }, /faults\[0\]\.target: kill of a sentinel needs a Sentinel \(a sentinel topology\); this scenario's topology is replication/],
+  [
+    "a shard kill outside a cluster",
+    { ...sentinel, faults: [{ kind: "kill", target: "shard", at: "5s", for: "2s" }] },
+    /kill of a shard needs shards, each a master with its replicas \(a cluster topology\)/,
+  ],
+  [
+    "a latency spike on a standalone replica",
+    { ...minimal, faults: [{ kind: "latency-spike", target: "replica", latencyMs: 50, at: "5s", for: "2s" }] },
+    /latency-spike of a replica needs a replica/,
+  ],
+  [
+    "a dataset on a cluster",
+    { ...sentinel, topology: { kind: "cluster" }, faults: [], dataset: { size: "1mb" } },
+    /dataset\.size: .*DEBUG POPULATE, which a cluster topology cannot take/,
+  ],
+  [
+    "a Sentinel kill without Sentinels",
+    { ...sentinel, topology: { kind: "replication" }, faults: [{ kind: "kill", target: "sentinel", at: "5s", for: "2s" }] },
+    /faults\[0\]\.target: kill of a sentinel needs a Sentinel \(a sentinel topology\); this scenario's topology is replication/,
+  ],
   ["a fault that heals after the load", { ...sentinel, faults: [{ kind: "kill", at: "5s", for: "20s" }] }, /heals at 25s, not before the 10s load ends/],
   ["replica reads on a standalone server", { ...minimal, workload: { duration: "10s", readFrom: "replicas" } }, /no replicas to read from/],
-  ["a loss budget without the ledger", { ...sentinel, workload: { duration: "10s", keys: "random" }, budgets: { minLostWrites: 1 } }, /budgets\.minLostWrites: lost writes: measured from the write ledger, which workload\.keys "random" does not keep: set it to "ledger"/],
-  ["a linearizability budget without a register history", { ...sentinel, workload: { duration: "10s", keys: "ledger" }, budgets: { maxNonLinearizableKeys: 0 } }, /budgets\.maxNonLinearizableKeys: keys not linearizable: measured from a register history, which workload\.keys "ledger" does not keep: set it to "registers"/],
+  [
+    "a loss budget without the ledger",
+    { ...sentinel, workload: { duration: "10s", keys: "random" }, budgets: { minLostWrites: 1 } },
+    /budgets\.minLostWrites: lost writes: measured from the write ledger, which workload\.keys "random" does not keep: set it to "ledger"/,
+  ],
+  [
+    "a linearizability budget without a register history",
+    { ...sentinel, workload: { duration: "10s", keys: "ledger" }, budgets: { maxNonLinearizableKeys: 0 } },
+    /budgets\.maxNonLinearizableKeys: keys not linearizable: measured from a register history, which workload\.keys "ledger" does not keep: set it to "registers"/,
+  ],
   ["a quorum that is not a number", { ...sentinel, topology: { kind: "sentinel", quorum: "two" } }, /topology\.quorum/],
-  ["driver threads for ioredis", { ...minimal, faults: [], dataset: {}, workload: { duration: "10s", threads: 2 } }, /workload\.threads: 2 driver threads: they shard the lean engine's load of workload\.keys "random" only/],
-  ["driver threads through a Sentinel failover", { ...sentinel, workload: { duration: "10s", engine: "lean", keys: "random", threads: 2 } }, /workload\.threads: 2 driver threads: they do not follow a sentinel failover/],
-  ["more driver threads than connections", { ...minimal, faults: [], dataset: {}, workload: { duration: "10s", engine: "lean", keys: "random", threads: 8, connections: 4 } }, /8 driver threads need at least as many connections \(4\)/],
+  [
+    "driver threads for ioredis",
+    { ...minimal, faults: [], dataset: {}, workload: { duration: "10s", threads: 2 } },
+    /workload\.threads: 2 driver threads: they shard the lean engine's load of workload\.keys "random" only/,
+  ],
+  [
+    "driver threads through a Sentinel failover",
+    { ...sentinel, workload: { duration: "10s", engine: "lean", keys: "random", threads: 2 } },
+    /workload\.threads: 2 driver threads: they do not follow a sentinel failover/,
+  ],
+  [
+    "more driver threads than connections",
+    { ...minimal, faults: [], dataset: {}, workload: { duration: "10s", engine: "lean", keys: "random", threads: 8, connections: 4 } },
+    /8 driver threads need at least as many connections \(4\)/,
+  ],
 ];
 for (const [what, input, pattern] of bad) {
   test(`bad input is refused with exit code 2 and the field named: ${what}`, (t) => {
@@ -80,7 +124,11 @@ test("driver threads: auto is the cores but one for the lean engine's random key
   const lean = { ...minimal, faults: [], dataset: {}, workload: { duration: "10s", engine: "lean", keys: "random" } };
   t.is(validateScenario(lean, "test").workload.threads, Math.max(1, os.availableParallelism() - 1));
   t.is(validateScenario({ ...lean, workload: { ...lean.workload, keys: "ledger" } }, "test").workload.threads, 1);
-  t.is(validateScenario({ ...sentinel, workload: { duration: "10s", engine: "lean", keys: "random" } }, "test").workload.threads, 1, "a failover to follow: one thread");
+  t.is(
+    validateScenario({ ...sentinel, workload: { duration: "10s", engine: "lean", keys: "random" } }, "test").workload.threads,
+    1,
+    "a failover to follow: one thread",
+  );
   t.is(validateScenario({ ...lean, workload: { ...lean.workload, threads: 2 } }, "test").workload.threads, 2);
 });
 
@@ -120,7 +168,10 @@ test("a scenario file of the user's is read and validated; a broken one is a cle
 test("a scenario file may be YAML, validated by the same schema", (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "scenario-"));
   const good = path.join(dir, "good.yaml");
-  writeFileSync(good, "name: y\ntopology: { kind: sentinel, downAfterMs: 3000 }\nworkload:\n  duration: 20s\nfaults:\n  - { kind: pause, at: 6s, for: 4s }\nbudgets: { rtoMs: 9000 }\n");
+  writeFileSync(
+    good,
+    "name: y\ntopology: { kind: sentinel, downAfterMs: 3000 }\nworkload:\n  duration: 20s\nfaults:\n  - { kind: pause, at: 6s, for: 4s }\nbudgets: { rtoMs: 9000 }\n",
+  );
   const s = loadScenarioFile(good);
   t.is(s.workload.duration, 20);
   t.like(s.faults[0], { kind: "pause", target: "primary", at: 6, for: 4 });
@@ -135,7 +186,8 @@ test("a scenario file may be YAML, validated by the same schema", (t) => {
 test("an unknown fault or topology kind names the kinds there are", (t) => {
   const f = rejects({ ...minimal, faults: [{ kind: "meteor", at: "5s" }] }, /./);
   t.regex(f.message, /faults\[0\]\.kind/);
-  for (const kind of ["bgsave", "kill", "pause", "partition", "link", "latency-spike", "manual-promotion", "cluster-failover", "reshard"]) t.true(f.message.includes(kind), `${kind} named`);
+  for (const kind of ["bgsave", "kill", "pause", "partition", "link", "latency-spike", "manual-promotion", "cluster-failover", "reshard"])
+    t.true(f.message.includes(kind), `${kind} named`);
   const topo = rejects({ ...minimal, topology: { kind: "mesh" } }, /./);
   for (const kind of ["standalone", "replication", "sentinel", "cluster"]) t.true(topo.message.includes(kind), `${kind} named`);
 });

@@ -63,8 +63,21 @@ async function runShards(waker: "metronome" | "timer") {
 for (const waker of ["metronome", "timer"] as const)
   test.serial(`each driver thread issues its operations at its own place in the load's schedule (${waker})`, async (t) => {
     const { shards, intended, late } = await runShards(waker);
-    shards.forEach((s, k) => t.deepEqual(intended[k], Array.from({ length: totalOps(s.durationMs, s.rate) }, (_, i) => shardIntendedStartMs(s, i))));
-    t.true(oneEvery(intended.flat().sort((a, b) => a - b), 1000 / 2000));
+    shards.forEach((s, k) =>
+      t.deepEqual(
+        intended[k],
+        Array.from({ length: totalOps(s.durationMs, s.rate) }, (_, i) => shardIntendedStartMs(s, i)),
+      ),
+    );
+    t.true(
+      oneEvery(
+        intended.flat().sort((a, b) => a - b),
+        1000 / 2000,
+      ),
+    );
     // Not before its time: the shard waited for its own origin, not for the run clock's 0 alone.
-    t.true(late.flat().every((ms) => ms >= -1e-9), `earliest ${Math.min(...late.flat())} ms`);
+    t.true(
+      late.flat().every((ms) => ms >= -1e-9),
+      `earliest ${Math.min(...late.flat())} ms`,
+    );
   });

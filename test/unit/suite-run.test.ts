@@ -31,7 +31,18 @@ function fakeRuns(onCall?: (n: number) => void) {
     const dir = path.join(o.settings.reportsDir, `${scenario.name}-${calls.length}`);
     mkdirSync(dir);
     const file = (f: string) => path.join(dir, f);
-    return { report, files: { dir, json: file("report.json"), markdown: file("summary.md"), html: file("report.html"), junit: file("junit.xml"), hdrLog: file("latency.hlog"), problems: [] } };
+    return {
+      report,
+      files: {
+        dir,
+        json: file("report.json"),
+        markdown: file("summary.md"),
+        html: file("report.html"),
+        junit: file("junit.xml"),
+        hdrLog: file("latency.hlog"),
+        problems: [],
+      },
+    };
   };
   return { calls, runOne };
 }
@@ -40,7 +51,10 @@ function options(runOne: ReturnType<typeof fakeRuns>["runOne"], signal = new Abo
   const lines: string[] = [];
   const out = { isTTY: false, write: (s: string) => lines.push(s) > 0 } as unknown as NodeJS.WriteStream;
   const root = mkdtempSync(path.join(tmpdir(), "suite-run-"));
-  return { lines, o: { settings: { ...loadSettings(), reportsDir: root }, progress: new Progress(out), signal, repeats: 2, root, runOne, admit: async () => {} } };
+  return {
+    lines,
+    o: { settings: { ...loadSettings(), reportsDir: root }, progress: new Progress(out), signal, repeats: 2, root, runOne, admit: async () => {} },
+  };
 }
 
 /** The run folders an index links to: each a folder of its own column (no "../"). */
@@ -66,8 +80,15 @@ test("a matrix's columns take turns run by run: per repeat, per scenario, every 
   for (const [k, run] of runs.entries()) {
     t.regex(path.basename(run.dir), new RegExp(`-suite-${"AB"[k]}$`), "each column in its own folder, named as before: <time>-<title>");
     t.is(run.entries.length, 4);
-    t.true(run.entries.every((e) => path.dirname(e.dir!) === run.dir), "only its own runs");
-    t.deepEqual(indexLinks(run), run.entries.map((e) => path.basename(e.dir!)), "its index lists its own four runs, in order");
+    t.true(
+      run.entries.every((e) => path.dirname(e.dir!) === run.dir),
+      "only its own runs",
+    );
+    t.deepEqual(
+      indexLinks(run),
+      run.entries.map((e) => path.basename(e.dir!)),
+      "its index lists its own four runs, in order",
+    );
     t.regex(readFileSync(path.join(run.dir, "junit.xml"), "utf8"), /tests="4"/);
     t.is(run.exitCode, exitCodeOf(report), "the worst of its own runs");
   }
@@ -77,17 +98,29 @@ test("Ctrl-C in a matrix stops at once: no further run on any column, every colu
   const abort = new AbortController();
   const { calls, runOne } = fakeRuns((n) => n === 3 && abort.abort());
   const { o } = options(runOne, abort.signal);
-  const runs = await runColumns(["A", "B"].map((c) => ({ title: `suite-${c}`, scenarios })), o);
+  const runs = await runColumns(
+    ["A", "B"].map((c) => ({ title: `suite-${c}`, scenarios })),
+    o,
+  );
   t.is(calls.length, 3, "the run under way ends; none starts after it");
-  t.deepEqual(runs.map((r) => r.exitCode), [EXIT.interrupted, EXIT.interrupted]);
-  t.deepEqual(runs.map((r) => indexLinks(r).length), [2, 1]);
+  t.deepEqual(
+    runs.map((r) => r.exitCode),
+    [EXIT.interrupted, EXIT.interrupted],
+  );
+  t.deepEqual(
+    runs.map((r) => indexLinks(r).length),
+    [2, 1],
+  );
 });
 
 test("a suite is the one-column case: repeat by repeat, scenario by scenario, into one folder, progress as before", async (t) => {
   const { calls, runOne } = fakeRuns();
   const { lines, o } = options(runOne);
   const run = await runSuite(scenarios, { ...o, title: "tour" });
-  t.deepEqual(calls.map((c) => c.scenario), [...scenarios, ...scenarios].map((s) => s.name));
+  t.deepEqual(
+    calls.map((c) => c.scenario),
+    [...scenarios, ...scenarios].map((s) => s.name),
+  );
   t.regex(path.basename(run.dir), /-tour$/);
   t.is(indexLinks(run).length, 4);
   t.true(lines.includes("[harness] ── 3/4: standalone-bgsave (repeat 2)\n"), "no column named when there is one");

@@ -5,7 +5,15 @@ import path from "node:path";
 import { loadSettings } from "../../harness/infra/settings.js";
 import { Progress } from "../../harness/report/progress.js";
 import type { Scenario } from "../../harness/scenario/schema.js";
-import { maxRateAtSlo, runThroughputStudy, stepOf, stopAfter, throughputScenario, type ThroughputStep, type ThroughputStudy } from "../../harness/study/throughput-study.js";
+import {
+  maxRateAtSlo,
+  runThroughputStudy,
+  stepOf,
+  stopAfter,
+  throughputScenario,
+  type ThroughputStep,
+  type ThroughputStudy,
+} from "../../harness/study/throughput-study.js";
 import { throughputStudyView } from "../../harness/study/throughput-study-view.js";
 import { studyMarkdown } from "../../harness/study/study-page.js";
 import { syntheticReport } from "../helpers/synthetic-run.js";
@@ -71,24 +79,47 @@ test("a step that would stop the study is repeated once at the same rate: a one-
     const rate = sc.workload.rate;
     tries.set(rate, (tries.get(rate) ?? 0) + 1);
     const lag = (rate === 1500 && tries.get(rate) === 1) || rate >= 3375 ? 5 : 0;
-    return { report: syntheticReport({ name: sc.name, topology: "standalone", rate, durationS: 12, ...(lag ? { driverLagMs: lag } : {}) }), files: { dir: `reports/${rate}-${tries.get(rate)}` } };
+    return {
+      report: syntheticReport({ name: sc.name, topology: "standalone", rate, durationS: 12, ...(lag ? { driverLagMs: lag } : {}) }),
+      files: { dir: `reports/${rate}-${tries.get(rate)}` },
+    };
   };
   const dir = mkdtempSync(path.join(os.tmpdir(), "throughput-"));
-  const s = await runThroughputStudy({ topology: "standalone", sloP99Ms: 4, startRate: 1000, maxRate: 10_000, stepSeconds: 10, readRatio: 0.5, settings: loadSettings(), progress: new Progress(process.stderr, true), signal: new AbortController().signal, dir, runStep });
-  t.deepEqual(s.steps.map((st) => [st.targetRate, st.driverBound, st.repeated ?? false]), [
-    [1000, false, false],
-    [1500, true, true],
-    [1500, false, false],
-    [2250, false, false],
-    [3375, true, true],
-    [3375, true, false],
-  ]);
+  const s = await runThroughputStudy({
+    topology: "standalone",
+    sloP99Ms: 4,
+    startRate: 1000,
+    maxRate: 10_000,
+    stepSeconds: 10,
+    readRatio: 0.5,
+    settings: loadSettings(),
+    progress: new Progress(process.stderr, true),
+    signal: new AbortController().signal,
+    dir,
+    runStep,
+  });
+  t.deepEqual(
+    s.steps.map((st) => [st.targetRate, st.driverBound, st.repeated ?? false]),
+    [
+      [1000, false, false],
+      [1500, true, true],
+      [1500, false, false],
+      [2250, false, false],
+      [3375, true, true],
+      [3375, true, false],
+    ],
+  );
   t.is(s.stoppedBy, "driver");
   t.is(s.maxRateAtSlo, s.steps[3].achievedRate, "the highest step the driver kept up with");
 });
 
 test("the answer is the highest achieved rate whose step proved the objective met; a driver-bound step proves it only if its P99, lag included, met it at the asked rate", (t) => {
-  const steps = [step(1000), step(1500, { achievedRate: 1490 }), step(2250, { achievedRate: 2240, driverBound: true }), step(3375, { p99Ms: 9, meetsSlo: false })];
+  const steps = [
+    step(1000),
+    step(1500, { achievedRate: 1490 }),
+    step(2250, { achievedRate: 2240, driverBound: true }),
+    step(3375, { p99Ms: 9, meetsSlo: false }),
+  ];
   t.is(maxRateAtSlo(steps), 2240, "latency counts from the intended start: the driver's lag only adds to it");
   t.is(stopAfter(steps[2], 2), null, "and the study goes on past it");
   const shortOfPace = step(2250, { achievedRate: 2100, driverBound: true, driverBoundWhy: "event loop saturated" });
@@ -114,6 +145,12 @@ test("the view: the answer first, every step in the table, the knee plot with th
   t.regex(md, /Highest rate at P99 ≤ 2 ms: 1,490 ops\/s\. The driver, not the topology, was the limit/);
   t.is((md.match(/reports\/x\//g) ?? []).length, 3, "every step's run named");
   const knee = v.charts.find((c) => c.id === "knee")!;
-  t.deepEqual(knee.refs.map((r) => [r.axis, r.at]), [["y", 2], ["x", 1490]]);
+  t.deepEqual(
+    knee.refs.map((r) => [r.axis, r.at]),
+    [
+      ["y", 2],
+      ["x", 1490],
+    ],
+  );
   t.truthy(knee.series.find((x) => x.label.startsWith("driver-bound")));
 });

@@ -31,17 +31,27 @@ test("each definition counts the containers of its section: data nodes, the mast
   t.deepEqual(defaults.replication, { dataNodes: 3, masters: 1, others: 0 });
   t.deepEqual(defaults.sentinel, { dataNodes: 3, masters: 1, others: 3 });
   t.deepEqual(defaults.cluster, { dataNodes: 6, masters: 3, others: 0 });
-  t.deepEqual(containersOf({ ...defaultSpec("cluster"), kind: "cluster", masters: 5, replicasPerMaster: 2 } as never), { dataNodes: 15, masters: 5, others: 0 });
+  t.deepEqual(containersOf({ ...defaultSpec("cluster"), kind: "cluster", masters: 5, replicasPerMaster: 2 } as never), {
+    dataNodes: 15,
+    masters: 5,
+    others: 0,
+  });
 });
 
 test("the resource guard counts the containers the definition declares, beside the fault layer and the reaper", (t) => {
   const s = validateScenario({ name: "s", topology: { kind: "sentinel", replicas: 1, sentinels: 5 }, workload: { duration: "10s" } }, "test");
   const e = estimateResources(s, { memoryBytes: null, diskBytes: null });
-  t.true(e.parts.some((p) => p.what === "9 containers"), e.parts.map((p) => p.what).join("; "));
+  t.true(
+    e.parts.some((p) => p.what === "9 containers"),
+    e.parts.map((p) => p.what).join("; "),
+  );
 });
 
 test("a save's copy-on-write is the bgsave fault's own estimate: the writes during the save, at most the dataset", (t) => {
-  const spec = validateScenario({ name: "b", topology: { kind: "standalone" }, dataset: { size: "1gb" }, workload: { duration: "10s" }, faults: [{ kind: "bgsave", at: "5s" }] }, "test").faults[0];
+  const spec = validateScenario(
+    { name: "b", topology: { kind: "standalone" }, dataset: { size: "1gb" }, workload: { duration: "10s" }, faults: [{ kind: "bgsave", at: "5s" }] },
+    "test",
+  ).faults[0];
   const cost = bgsave.cost!(spec as never, { datasetBytes: 2 ** 30, writesPerS: 1000 });
   t.is(cost.memoryBytes, 1000 * (1024 / 100 + 1) * 8192, "1000 writes/s for the ~11 s a 1 GiB save takes at 100 MiB/s, 8 KiB each");
   t.is(cost.diskBytes, 2 ** 30);
@@ -57,7 +67,12 @@ test("the recommendation's shapes come from the definitions: one server, who fai
   t.is(ONE_SERVER, "standalone");
   t.deepEqual(shapeOf("sentinel"), { failover: "automatic", readsFromReplicas: true, masters: 1, replicas: 2 });
   t.deepEqual(shapeOf("cluster"), { failover: "automatic", readsFromReplicas: false, masters: 3, replicas: 3 });
-  t.like(Object.fromEntries(TOPOLOGIES.map((d) => [d.kind, studiedAs(d.kind)])), { standalone: "standalone", replication: "standalone", sentinel: "standalone", cluster: "cluster" });
+  t.like(Object.fromEntries(TOPOLOGIES.map((d) => [d.kind, studiedAs(d.kind)])), {
+    standalone: "standalone",
+    replication: "standalone",
+    sentinel: "standalone",
+    cluster: "cluster",
+  });
 });
 
 test("the lean engine's target follows the route the topology declares: every node's link for slots, else the primary's", async (t) => {
@@ -69,8 +84,14 @@ test("the lean engine's target follows the route the topology declares: every no
       route,
       nodes,
       access: { login: null, tls: null },
-      clientLinks: new Map([["redis-0", link(21000)], ["redis-1", link(21001)]]),
-      peerLinks: new Map([["redis-0", link(22000)], ["redis-1", link(22001)]]),
+      clientLinks: new Map([
+        ["redis-0", link(21000)],
+        ["redis-1", link(21001)],
+      ]),
+      peerLinks: new Map([
+        ["redis-0", link(22000)],
+        ["redis-1", link(22001)],
+      ]),
       primary: async () => nodes[1],
     }) as unknown as Topology;
   t.deepEqual(await leanTargetOf(fake({ by: "direct" })), { kind: "server", address: { host: "127.0.0.1", port: 21001 } });

@@ -18,12 +18,30 @@ function phase(latenciesMs: number[], errors = 0) {
   return { fromMs: 0, toMs: null, ...s.summary() };
 }
 const hundred = (ms: number) => Array.from({ length: 100 }, () => ms);
-const noAvail: Availability = { rtoMs: 0, rtoCensored: false, perFault: [], withinObjective: { objectiveMs: 1000, rtoMs: 0, rtoCensored: false }, durable: null, longestFailedRun: null, writesAttempted: 0, writesFailed: 0 };
+const noAvail: Availability = {
+  rtoMs: 0,
+  rtoCensored: false,
+  perFault: [],
+  withinObjective: { objectiveMs: 1000, rtoMs: 0, rtoCensored: false },
+  durable: null,
+  longestFailedRun: null,
+  writesAttempted: 0,
+  writesFailed: 0,
+};
 
-function measured(p: { baseline?: number[]; fault?: number[]; recovery?: number[]; errors?: Partial<Record<"baseline" | "fault", number>> }, availability = noAvail, dataLoss: DataLoss | null = null): Measurements {
+function measured(
+  p: { baseline?: number[]; fault?: number[]; recovery?: number[]; errors?: Partial<Record<"baseline" | "fault", number>> },
+  availability = noAvail,
+  dataLoss: DataLoss | null = null,
+): Measurements {
   const total = phase([]);
   return {
-    phases: { warmup: phase([]), baseline: phase(p.baseline ?? [], p.errors?.baseline), fault: phase(p.fault ?? [], p.errors?.fault), recovery: phase(p.recovery ?? []) },
+    phases: {
+      warmup: phase([]),
+      baseline: phase(p.baseline ?? [], p.errors?.baseline),
+      fault: phase(p.fault ?? [], p.errors?.fault),
+      recovery: phase(p.recovery ?? []),
+    },
     total,
     availability,
     dataLoss,
@@ -34,13 +52,28 @@ function measured(p: { baseline?: number[]; fault?: number[]; recovery?: number[
   };
 }
 const verdict = (b: Budgets, m: Measurements) => verdictOf(budgetChecks(budgetsSchema.parse(b), m));
-const loss = (lost: number, rpoMs: number | null = null): DataLoss => ({ writes: 1000, acknowledged: 990, lost, splitBrain: 0, indeterminate: 0, rpoMs, perFault: [], lostSample: [] });
+const loss = (lost: number, rpoMs: number | null = null): DataLoss => ({
+  writes: 1000,
+  acknowledged: 990,
+  lost,
+  splitBrain: 0,
+  indeterminate: 0,
+  rpoMs,
+  perFault: [],
+  lostSample: [],
+});
 
 test("a p99 within budget passes; above it fails and names the budget and the measurement", (t) => {
   const m = measured({ baseline: hundred(2), fault: hundred(40), recovery: hundred(2) });
   const ok = verdict({ p99Ms: { baseline: 5, fault: 50 } }, m);
   t.true(ok.pass);
-  t.deepEqual(ok.checks.map((c) => c.id), [{ metric: "p99", phase: "baseline", bound: "max" }, { metric: "p99", phase: "fault", bound: "max" }]);
+  t.deepEqual(
+    ok.checks.map((c) => c.id),
+    [
+      { metric: "p99", phase: "baseline", bound: "max" },
+      { metric: "p99", phase: "fault", bound: "max" },
+    ],
+  );
   const bad = verdict({ p99Ms: { fault: 10 } }, m);
   t.false(bad.pass);
   t.is(bad.failures.length, 1);
@@ -100,16 +133,40 @@ test("every metric with a budget is answered by exactly one registered checker, 
 
 function emptyHistory() {
   const phases = new PhaseClock();
-  return { recorder: new Recorder(phases), phases, ledger: null, readBack: null, staleReads: null, registers: null, dir: "", faults: [], oomKills: [], instrument: IDLE_INSTRUMENT, load: { endMs: 0, lastIssueMs: 0 }, objectiveMs: 1000 };
+  return {
+    recorder: new Recorder(phases),
+    phases,
+    ledger: null,
+    readBack: null,
+    staleReads: null,
+    registers: null,
+    dir: "",
+    faults: [],
+    oomKills: [],
+    instrument: IDLE_INSTRUMENT,
+    load: { endMs: 0, lastIssueMs: 0 },
+    objectiveMs: 1000,
+  };
 }
 
 // A latency budget broken by more than what the instrument itself adds in that phase fails; broken by no more than
 // that, it is inconclusive. The phase's floor is measured in the phase: its own schedule lag at the percentile, plus
 // the calibrated round trip's median (check/metrics.ts instrumentFloor).
 const lat = (p50Us: number, p99Us: number) => ({ count: 1000, p50Us, p99Us, p999Us: p99Us * 2, maxUs: p99Us * 3, meanUs: Math.round(p99Us / 3) });
-const withFloor = (m: Measurements, o: { calibration?: [p50Us: number, p99Us: number]; lagByPhase?: Partial<Record<"baseline" | "fault" | "recovery", number>>; runLagP99Us?: number }): Measurements => {
+const withFloor = (
+  m: Measurements,
+  o: { calibration?: [p50Us: number, p99Us: number]; lagByPhase?: Partial<Record<"baseline" | "fault" | "recovery", number>>; runLagP99Us?: number },
+): Measurements => {
   const [c50, c99] = o.calibration ?? [200, 500];
-  const calibration = { engine: "ioredis" as const, ratePerSec: 1000, durationMs: 2000, direct: lat(100, 300), faultLayer: lat(c50, c99), faultLayerAddedP50Us: 0, faultLayerAddedP99Us: 0 };
+  const calibration = {
+    engine: "ioredis" as const,
+    ratePerSec: 1000,
+    durationMs: 2000,
+    direct: lat(100, 300),
+    faultLayer: lat(c50, c99),
+    faultLayerAddedP50Us: 0,
+    faultLayerAddedP99Us: 0,
+  };
   const scheduleLagByPhase = Object.fromEntries(Object.entries(o.lagByPhase ?? {}).map(([p, us]) => [p, lat(Math.round(us / 10), us)]));
   return { ...m, instrument: { ...m.instrument, calibration, scheduleLag: lat(50, o.runLagP99Us ?? 0), scheduleLagByPhase } };
 };
@@ -124,7 +181,11 @@ test("a breach far beyond the floor fails, however high the floor: 900 ms agains
 
 test("a Sentinel kill's baseline P99 of 100.9 ms against 10 ms fails: its own lag (39 ms, on the send and on the reply) explains 78 ms of it, not the rest (finding 2, 3)", (t) => {
   // The real run: the floor was 50.2 ms, borrowed from the fault phase's 124 ms lag, and the check was inconclusive.
-  const m = withFloor(measured({ baseline: hundred(100.9), fault: hundred(900) }), { calibration: [300, 1_200], lagByPhase: { baseline: 39_000, fault: 124_000 }, runLagP99Us: 50_200 });
+  const m = withFloor(measured({ baseline: hundred(100.9), fault: hundred(900) }), {
+    calibration: [300, 1_200],
+    lagByPhase: { baseline: 39_000, fault: 124_000 },
+    runLagP99Us: 50_200,
+  });
   const v = verdict({ p99Ms: { baseline: 10 } }, m);
   t.false(v.pass);
   t.true(Math.abs(v.checks[0].floor! - 78.3) < 1e-9, `the baseline's floor is twice its own lag plus the round trip's median, ${v.checks[0].floor} ms`);
@@ -151,7 +212,10 @@ test("a budget broken by no more than the phase's floor is inconclusive: neither
 });
 
 test("a kept budget passes whatever the floor: the instrument only adds latency", (t) => {
-  const kept = verdict({ p99Ms: { baseline: 10 } }, withFloor(measured({ baseline: hundred(6) }), { calibration: [30_000, 30_000], lagByPhase: { baseline: 30_000 } }));
+  const kept = verdict(
+    { p99Ms: { baseline: 10 } },
+    withFloor(measured({ baseline: hundred(6) }), { calibration: [30_000, 30_000], lagByPhase: { baseline: 30_000 } }),
+  );
   t.true(kept.pass);
   t.true(kept.checks[0].pass);
 });
@@ -165,7 +229,10 @@ test("a stall of the driver in one phase is that phase's floor, not the others'"
 });
 
 test("budgets that are not latencies are never inconclusive", (t) => {
-  const errors = verdict({ maxErrorRate: { baseline: 0 } }, withFloor(measured({ baseline: hundred(6), errors: { baseline: 5 } }), { calibration: [30_000, 30_000], lagByPhase: { baseline: 30_000 } }));
+  const errors = verdict(
+    { maxErrorRate: { baseline: 0 } },
+    withFloor(measured({ baseline: hundred(6), errors: { baseline: 5 } }), { calibration: [30_000, 30_000], lagByPhase: { baseline: 30_000 } }),
+  );
   t.false(errors.pass);
   t.is(errors.checks[0].inconclusive, undefined);
 });

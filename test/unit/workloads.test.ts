@@ -34,7 +34,11 @@ test("a budget on a metric measured from a history is accepted exactly where the
 
 test("reads from replicas are allowed on a workload that judges them, refused elsewhere", (t) => {
   for (const w of WORKLOADS) {
-    const r = scenarioSchema.safeParse({ ...base(w.keys), topology: { kind: "replication" }, workload: { duration: "10s", keys: w.keys, readFrom: "replicas" } });
+    const r = scenarioSchema.safeParse({
+      ...base(w.keys),
+      topology: { kind: "replication" },
+      workload: { duration: "10s", keys: w.keys, readFrom: "replicas" },
+    });
     t.is(r.success, w.keeps.staleReads, w.keys);
   }
 });
@@ -42,7 +46,10 @@ test("reads from replicas are allowed on a workload that judges them, refused el
 test("the resource guard counts the keys each workload says its writes leave", (t) => {
   const writes = 1000 * 10 * 0.5;
   for (const w of WORKLOADS) {
-    const s = validateScenario({ ...base(w.keys), workload: { duration: "10s", keys: w.keys, rate: 1000, readRatio: 0.5, keySpace: 100, valueBytes: 100 } }, "test");
+    const s = validateScenario(
+      { ...base(w.keys), workload: { duration: "10s", keys: w.keys, rate: 1000, readRatio: 0.5, keySpace: 100, valueBytes: 100 } },
+      "test",
+    );
     const data = estimateResources(s).parts.find((p) => p.what.startsWith("the dataset and the workload's writes"))?.bytes ?? 0;
     const datasetBytes = s.dataset.size > 0 ? Math.floor(s.dataset.size / s.dataset.valueBytes) * bytesPerKey(s.dataset.valueBytes) : 0;
     t.is(data, datasetBytes + Math.ceil(w.keysWritten(writes, s.workload) * bytesPerKey(100)), w.keys);

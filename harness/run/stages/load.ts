@@ -98,7 +98,16 @@ export async function loadWithFaults(ctx: RunContext): Promise<void> {
   ctx.timeline.add("load-started", { mode: w.mode }, 0);
   ctx.eventLoop.start(clock, driver.threads);
   ctx.defer("the event-loop monitor", () => ctx.eventLoop.stop());
-  const faults = scheduleFaults(ctx, { topology: ctx.deployment, clock, timeline: ctx.timeline, phases: ctx.phases, signal: ctx.signal, oomKills: ctx.oomKills, pool, readPool });
+  const faults = scheduleFaults(ctx, {
+    topology: ctx.deployment,
+    clock,
+    timeline: ctx.timeline,
+    phases: ctx.phases,
+    signal: ctx.signal,
+    oomKills: ctx.oomKills,
+    pool,
+    readPool,
+  });
   ctx.defer("the faults not yet injected", faults.cancel);
   ctx.driver = await driver.run(sink);
   ctx.eventLoop.stop();

@@ -32,8 +32,18 @@ export function check(ctx: RunContext): Checked {
 }
 
 /** The report, built from the context and written with every view; what was measured is on disk whatever happened. */
-export async function report(ctx: RunContext, checked: Checked, status: RunStatus, problem: string | undefined): Promise<{ report: RunReport; files: ReportFiles }> {
-  const load: LoadSummary = { endMs: ctx.driver.endMs, lastIssueMs: ctx.driver.lastIssueMs, faultStarts: ctx.faults.map((f) => f.sentAtMs), objectiveMs: ctx.scenario.workload.objectiveMs };
+export async function report(
+  ctx: RunContext,
+  checked: Checked,
+  status: RunStatus,
+  problem: string | undefined,
+): Promise<{ report: RunReport; files: ReportFiles }> {
+  const load: LoadSummary = {
+    endMs: ctx.driver.endMs,
+    lastIssueMs: ctx.driver.lastIssueMs,
+    faultStarts: ctx.faults.map((f) => f.sentAtMs),
+    objectiveMs: ctx.scenario.workload.objectiveMs,
+  };
   const probes: Partial<ProbeSections> = Object.assign({}, ...ctx.probes.map((p) => p.contribute(load)));
   const built = buildReport({
     scenario: ctx.scenario,

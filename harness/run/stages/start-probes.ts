@@ -4,7 +4,14 @@ import type { RunContext } from "../context.js";
 
 /** Every probe that applies to this run, started; each stops at teardown. */
 export async function startProbes(ctx: RunContext): Promise<void> {
-  const pctx = { topology: ctx.deployment, clock: ctx.clock.now, timeline: ctx.timeline, phases: ctx.phases, oomKills: ctx.oomKills, stopRun: (r: HarnessError) => ctx.stopRun(r) };
+  const pctx = {
+    topology: ctx.deployment,
+    clock: ctx.clock.now,
+    timeline: ctx.timeline,
+    phases: ctx.phases,
+    oomKills: ctx.oomKills,
+    stopRun: (r: HarnessError) => ctx.stopRun(r),
+  };
   for (const make of PROBES) {
     const probe = make(pctx, ctx.scenario, ctx.options.settings);
     if (!probe) continue;

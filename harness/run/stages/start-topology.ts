@@ -39,6 +39,7 @@ function asEnvironmentError(err: unknown, during: string): HarnessError {
   const msg = err instanceof Error ? err.message : String(err);
   let hint = "Check that Docker runs (`docker info`) and the images exist (`bash docker/build-images.sh`).";
   if (/port is already allocated|address already in use/i.test(msg)) hint = "A port is taken: stop what holds it, or let Docker pick free ports.";
-  if (/No such image|pull access denied|manifest unknown/i.test(msg)) hint = "The image is missing: build it with `bash docker/build-images.sh`, or set the image setting to one your registry has.";
+  if (/No such image|pull access denied|manifest unknown/i.test(msg))
+    hint = "The image is missing: build it with `bash docker/build-images.sh`, or set the image setting to one your registry has.";
   return new EnvironmentError(`Failed while ${during}: ${msg.split("\n")[0]}`, hint);
 }

@@ -113,7 +113,9 @@ type SlotRange = [number, number, [string, number, ...unknown[]], ...unknown[]];
 async function clusterSlots(a: Address, settings: ClientSettings): Promise<SlotRange[]> {
   const c = await LeanConnection.open({ ...a, commandTimeoutMs: settings.commandTimeoutMs, connectTimeoutMs: settings.connectTimeoutMs });
   try {
-    return await new Promise<SlotRange[]>((resolve, reject) => c.call(["CLUSTER", "SLOTS"], (err, reply) => (err ? reject(err) : resolve(reply as SlotRange[]))));
+    return await new Promise<SlotRange[]>((resolve, reject) =>
+      c.call(["CLUSTER", "SLOTS"], (err, reply) => (err ? reject(err) : resolve(reply as SlotRange[]))),
+    );
   } finally {
     c.close();
   }
@@ -179,7 +181,11 @@ export class SlotRouter implements CommandClient {
 
   close(): void {
     for (const c of this.conns.values()) c.close();
-    for (const p of this.opening.values()) p.then((c) => c.close(), () => {});
+    for (const p of this.opening.values())
+      p.then(
+        (c) => c.close(),
+        () => {},
+      );
   }
 
   /**

@@ -13,7 +13,11 @@ import { LeanPool, type Address } from "./lean-pool.js";
 export type LeanTarget = { kind: "server"; address: Address } | { kind: "slots"; seeds: Address[]; byAnnouncedPort: Record<number, Address> };
 
 /** The client link (through the fault layer) of a node, as the harness reaches it. */
-export const linkOf = (topology: Topology, name: string): Address => ({ host: "127.0.0.1", port: topology.clientLinks.get(name)!.hostPort, ...accessOptions(topology.access) });
+export const linkOf = (topology: Topology, name: string): Address => ({
+  host: "127.0.0.1",
+  port: topology.clientLinks.get(name)!.hostPort,
+  ...accessOptions(topology.access),
+});
 
 export function slotsTarget(topology: Topology): Extract<LeanTarget, { kind: "slots" }> {
   return {

@@ -90,7 +90,11 @@ async function openOne(topology: Topology, to: "primary" | "replica", s: ClientS
 
 const text = (v: unknown) => (Buffer.isBuffer(v) ? v.toString() : v);
 
-const reply = (p: Promise<unknown>, cb: ReplyCallback) => void p.then((v) => cb(null, text(v)), (err: Error) => cb(err));
+const reply = (p: Promise<unknown>, cb: ReplyCallback) =>
+  void p.then(
+    (v) => cb(null, text(v)),
+    (err: Error) => cb(err),
+  );
 
 /** node-redis's promises as the workload's callbacks. */
 function asCommandClient(c: NodeRedisConnection): CommandClient {
