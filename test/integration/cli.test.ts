@@ -38,7 +38,9 @@ test("bad input exits 2 and says what is wrong and what to do", async (t) => {
   t.regex(notNumber.stderr, /--rate fast is not a number/);
   const unknown = await cli(["run", "no-such-scenario"]);
   t.is(unknown.code, 2);
-  t.regex(unknown.stderr, /No scenario named "no-such-scenario"[\s\S]*standalone-bgsave/);
+  t.regex(unknown.stderr, /No scenario named "no-such-scenario"[\s\S]*npm run harness -- list/);
+  const typo = await cli(["run", "standalone-bgsav"]);
+  t.regex(typo.stderr, /Did you mean "standalone-bgsave"\?/);
   const badField = await cli(["run", "--file", scenarioFile({ ...quick, workload: { rate: 0, duration: "4s" } })]);
   t.is(badField.code, 2);
   t.regex(badField.stderr, /workload\.rate/);
