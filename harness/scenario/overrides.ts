@@ -76,10 +76,11 @@ export const OVERRIDE_FLAGS: Record<FlagKey, { flag: string; fields: string[][];
 /** The flag a problem at this path is the doing of, among those given, or undefined (the file's). */
 export function flagOf(path: ReadonlyArray<PropertyKey>, given: Overrides): { flag: string; value: string; hint: string } | undefined {
   for (const [key, f] of Object.entries(OVERRIDE_FLAGS) as Array<[FlagKey, (typeof OVERRIDE_FLAGS)[FlagKey]]>) {
-    const value = key === "security" && given.secure ? "(--secure)" : given[key];
+    // --secure sets what --security does, and takes no value.
+    const secure = key === "security" && given.secure;
+    const value = secure ? "" : given[key];
     if (value === undefined) continue;
-    if (f.fields.some((field) => field.every((k, i) => k === "*" || k === path[i])))
-      return { flag: key === "security" && given.secure ? "--secure" : f.flag, value: value === "(--secure)" ? "" : value, hint: f.hint };
+    if (f.fields.some((field) => field.every((k, i) => k === "*" || k === path[i]))) return { flag: secure ? "--secure" : f.flag, value, hint: f.hint };
   }
   return undefined;
 }
