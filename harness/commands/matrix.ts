@@ -95,7 +95,7 @@ async function runMatrix(suite: string, variants: Variant[], o: OverrideFlags, r
   for (const s of columns.flatMap((c) => c.scenarios)) await admitRun(s, settings, progress);
   const root = newReportDir(settings.reportsDir, `matrix-${suite}`);
   progress.step(`matrix: ${suite} on ${variants.map((v) => v.name).join(", ")}, the columns taking turns run by run`);
-  const runs = await runColumns(columns, { settings, progress, signal, repeats, root });
+  const runs = await runColumns(columns, { settings, progress, signal, repeats, root, admit: async () => {} }); // admitted above
   for (const run of runs) printSuite(run);
   if (signal.aborted) return EXIT.interrupted;
   const rank = (c: number) => [EXIT.pass, EXIT.budgetFailed, EXIT.environment, EXIT.internal].indexOf(c as never);
