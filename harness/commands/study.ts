@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { BadInputError, EXIT } from "../infra/errors.js";
-import { containerRuntime, requireImages } from "../infra/docker.js";
+import { requireRunImages } from "../run/admit.js";
 import { loadSettings, type Settings } from "../infra/settings.js";
 import { formatBytes, parseSize } from "../infra/units.js";
 import { Progress } from "../report/progress.js";
@@ -124,9 +124,7 @@ export function registerStudy(program: Command, done: (code: number) => void): v
 async function startStudy(folder: string, quiet?: boolean): Promise<{ settings: Settings; progress: Progress; dir: string }> {
   const settings = loadSettings();
   const progress = new Progress(process.stderr, quiet);
-  await requireImages(await containerRuntime(), [settings.redisImage, settings.toxiproxyImage, settings.ryukImage], settings.pull, (image) =>
-    progress.step(`pulling ${image}: not on the engine yet`),
-  );
+  await requireRunImages(null, settings, progress);
   return { settings, progress, dir: newReportDir(settings.reportsDir, folder) };
 }
 

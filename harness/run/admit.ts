@@ -5,8 +5,17 @@ import { requireResources, type ResourceEstimate } from "../scenario/resource-gu
 import type { Scenario } from "../scenario/schema.js";
 import { refuseLeakingDebug } from "../security/run-security.js";
 
-/** The images a run of the scenario starts: Redis (the scenario's, or the setting), Toxiproxy and the reaper. */
-export const imagesOf = (s: Scenario, settings: Settings): string[] => [s.topology.image ?? settings.redisImage, settings.toxiproxyImage, settings.ryukImage];
+/** The images a run starts: Redis (the scenario's, or the setting), Toxiproxy and the reaper. */
+export const imagesOf = (s: Scenario | null, settings: Settings): string[] => [
+  s?.topology.image ?? settings.redisImage,
+  settings.toxiproxyImage,
+  settings.ryukImage,
+];
+
+/** Those images on the engine, pulled where the settings allow (saying so), or refused by name. */
+export async function requireRunImages(s: Scenario | null, settings: Settings, progress?: Progress): Promise<void> {
+  await requireImages(await containerRuntime(), imagesOf(s, settings), settings.pull, (image) => progress?.step(`pulling ${image}: not on the engine yet`));
+}
 
 /**
  * What a run needs, checked before anything is created (a report folder, a container): that it fits on this host, that
@@ -15,8 +24,6 @@ export const imagesOf = (s: Scenario, settings: Settings): string[] => [s.topolo
 export async function admitRun(scenario: Scenario, settings: Settings, progress?: Progress): Promise<ResourceEstimate> {
   const resources = requireResources(scenario);
   refuseLeakingDebug(scenario.security);
-  await requireImages(await containerRuntime(), imagesOf(scenario, settings), settings.pull, (image) =>
-    progress?.step(`pulling ${image}: not on the engine yet`),
-  );
+  await requireRunImages(scenario, settings, progress);
   return resources;
 }
