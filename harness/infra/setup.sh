@@ -53,6 +53,28 @@ apt_install() {
 }
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
+# Go builds the toxiproxy and reaper images (step 5) and the linearizability checker (step 6); defined for both modes.
+go_minor() { go env GOVERSION 2>/dev/null | sed -n 's/^go1\.\([0-9]*\).*/\1/p'; }
+ensure_go() {
+  if [ -x /usr/local/go/bin/go ] && [[ ":$PATH:" != *":/usr/local/go/bin:"* ]]; then
+    export PATH="/usr/local/go/bin:$PATH"
+  fi
+  if command -v go >/dev/null && [ "$(go_minor)" -ge $GO_MIN_MINOR ] 2>/dev/null; then return 0; fi
+  # Debian's golang-go if recent enough, else the newest golang-1.NN-go the apt sources offer.
+  [ $apt_updated = 1 ] || { apt-get update -qq || die "apt-get update failed"; apt_updated=1; }
+  local deb v pkg="" dir=""
+  deb=$(apt-cache policy golang-go | sed -n 's/^ *Candidate: \([0-9]*:\)\{0,1\}1\.\([0-9]*\).*/\2/p')
+  if [ -n "$deb" ] && [ "$deb" -ge $GO_MIN_MINOR ]; then
+    pkg=golang-go
+  else
+    v=$(apt-cache search --names-only '^golang-1\.[0-9]+-go$' | sed -n 's/^golang-1\.\([0-9]*\)-go .*/\1/p' | sort -n | tail -n 1)
+    if [ -n "$v" ] && [ "$v" -ge $GO_MIN_MINOR ]; then pkg=golang-1.$v-go dir=/usr/lib/go-1.$v/bin; fi
+  fi
+  [ -n "$pkg" ] || die "Go >= 1.$GO_MIN_MINOR is needed to build the toxiproxy and reaper images and the linearizability checker, and the apt sources offer none (golang-go is 1.${deb:-?}). Install Go >= 1.$GO_MIN_MINOR into /usr/local/go (or enable bookworm-backports), then re-run this script"
+  apt_install "$pkg"
+  [ -z "$dir" ] || export PATH="$dir:$PATH"
+  [ "$(go_minor)" -ge $GO_MIN_MINOR ] 2>/dev/null || die "installed $pkg but 'go' is still not >= 1.$GO_MIN_MINOR on PATH"
+}
 # Steps 1-3 and 5 serve the containers; --checker skips them.
 machine_steps() { [ "$checker_only" = 0 ]; }
 
@@ -130,28 +152,6 @@ fi
 
 # --- 5. images -------------------------------------------------------------------------------
 if machine_steps; then
-# Go is needed only to build the toxiproxy and reaper images.
-go_minor() { go env GOVERSION 2>/dev/null | sed -n 's/^go1\.\([0-9]*\).*/\1/p'; }
-ensure_go() {
-  if [ -x /usr/local/go/bin/go ] && [[ ":$PATH:" != *":/usr/local/go/bin:"* ]]; then
-    export PATH="/usr/local/go/bin:$PATH"
-  fi
-  if command -v go >/dev/null && [ "$(go_minor)" -ge $GO_MIN_MINOR ] 2>/dev/null; then return 0; fi
-  # Debian's golang-go if recent enough, else the newest golang-1.NN-go the apt sources offer.
-  [ $apt_updated = 1 ] || { apt-get update -qq || die "apt-get update failed"; apt_updated=1; }
-  local deb v pkg="" dir=""
-  deb=$(apt-cache policy golang-go | sed -n 's/^ *Candidate: \([0-9]*:\)\{0,1\}1\.\([0-9]*\).*/\2/p')
-  if [ -n "$deb" ] && [ "$deb" -ge $GO_MIN_MINOR ]; then
-    pkg=golang-go
-  else
-    v=$(apt-cache search --names-only '^golang-1\.[0-9]+-go$' | sed -n 's/^golang-1\.\([0-9]*\)-go .*/\1/p' | sort -n | tail -n 1)
-    if [ -n "$v" ] && [ "$v" -ge $GO_MIN_MINOR ]; then pkg=golang-1.$v-go dir=/usr/lib/go-1.$v/bin; fi
-  fi
-  [ -n "$pkg" ] || die "Go >= 1.$GO_MIN_MINOR is needed to build the toxiproxy and reaper images, and the apt sources offer none (golang-go is 1.${deb:-?}). Install Go >= 1.$GO_MIN_MINOR into /usr/local/go (or enable bookworm-backports), then re-run this script"
-  apt_install "$pkg"
-  [ -z "$dir" ] || export PATH="$dir:$PATH"
-  [ "$(go_minor)" -ge $GO_MIN_MINOR ] 2>/dev/null || die "installed $pkg but 'go' is still not >= 1.$GO_MIN_MINOR on PATH"
-}
 plan=$("$ROOT/docker/build-images.sh" --plan "${force[@]}") || die "docker/build-images.sh --plan failed (see above)"
 if grep -qxE 'toxiproxy|ryuk' <<<"$plan"; then ensure_go; fi
 "$ROOT/docker/build-images.sh" "${force[@]}" ||
