@@ -53,6 +53,15 @@ const TYPE_WORDS: Record<string, string> = {
   array: "a list",
 };
 
+/** A choice not among those a field takes: which they are, what was given, and the one it most likely meant. */
+function oneOf(values: readonly unknown[], given: unknown): string {
+  const choices = values.map(String);
+  const must = `must be ${choices.length === 1 ? shown(values[0]) : `one of ${choices.join(", ")}`}`;
+  if (given === undefined) return must;
+  const typed = typeof given === "string" ? didYouMeanText(given, choices) : "";
+  return `${must}, not ${shown(given)}${typed ? `.${typed}` : ""}`;
+}
+
 /** What is wrong with a field, in words; the schema lends the names a misspelt field or choice may have meant. */
 export function describeIssue(issue: Issue, schema: AnySchema): string {
   switch (issue.code) {
@@ -67,22 +76,11 @@ export function describeIssue(issue: Issue, schema: AnySchema): string {
       if (issue.origin === "array" || issue.origin === "set") return `takes at most ${issue.maximum} items`;
       if (issue.origin === "string") return `must be at most ${issue.maximum} characters`;
       return `must be ${issue.inclusive ? "at most" : "less than"} ${issue.maximum}${issue.input !== undefined ? `, not ${shown(issue.input)}` : ""}`;
-    case "invalid_value": {
-      const choices = issue.values.map(String);
-      const typed = typeof issue.input === "string" ? didYouMeanText(issue.input, choices) : "";
-      return `must be ${choices.length === 1 ? shown(issue.values[0]) : `one of ${choices.join(", ")}`}${issue.input !== undefined ? `, not ${shown(issue.input)}` : ""}.${typed}`.replace(
-        /\.$/,
-        "",
-      );
-    }
+    case "invalid_value":
+      return oneOf(issue.values, issue.input);
     case "invalid_union": {
       const note = issue as Issue & { discriminator?: string; options?: unknown[] };
-      if (note.discriminator) {
-        const given = (issue.input as Record<string, unknown> | undefined)?.[note.discriminator];
-        const choices = (note.options ?? []).map(String);
-        const typed = typeof given === "string" ? didYouMeanText(given, choices) : "";
-        return `must be one of ${choices.join(", ")}${given !== undefined ? `, not ${shown(given)}` : ""}.${typed}`.replace(/\.$/, "");
-      }
+      if (note.discriminator) return oneOf(note.options ?? [], (issue.input as Record<string, unknown> | undefined)?.[note.discriminator]);
       if (issue.input === undefined) return "is required";
       // Each form refused the value's type (a duration is a number or text): say which types it takes.
       const branches = (issue as { errors?: Issue[][] }).errors ?? [];
