@@ -270,7 +270,7 @@ async function main() {
     { image: settings.redisImage, toxiproxyImage: settings.toxiproxyImage, limits: DEFAULT_LIMITS, config: {}, client: DEFAULT_CLIENT_SETTINGS },
     progress,
   );
-  const direct = topology.nodes[0].hostPort;
+  const direct = topology.nodes[0].address.port;
   const viaFaultLayer = topology.clientLinks.get(topology.nodes[0].name)!.hostPort;
   try {
     await topology.nodes[0].admin.call("DEBUG", "POPULATE", String(KEYSPACE), "key", String(VALUE_BYTES)); // GETs hit

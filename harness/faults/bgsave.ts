@@ -78,6 +78,10 @@ export const bgsave = defineFault({
       diskBytes: load.datasetBytes,
     };
   },
+  requires: (s) => [
+    { capability: "saves", field: "kind", message: "a server the harness may make save" },
+    ...(s.keySaveDelayUs > 0 ? [{ capability: "configures", field: "keySaveDelayUs", message: "CONFIG SET rdb-key-save-delay" } as const] : []),
+  ],
   validate: (_spec, s) =>
     s.datasetBytes > 0 ? [] : [{ path: ["dataset", "size"], message: 'a bgsave fault needs a dataset to fork: set dataset.size (e.g. "1gb")' }],
   run: async (spec, ctx) => {

@@ -28,8 +28,12 @@ export const kill = defineFault({
       ...held,
     })
     .strict(),
-  requires: (s) =>
-    s.target === "shard" ? [{ capability: "slots", field: "target", message: "shards, each a master with its replicas" }] : targetRequires(s.target),
+  requires: (s) => [
+    { capability: "processes", field: "kind", message: "node processes to kill and start again" },
+    ...(s.target === "shard"
+      ? [{ capability: "slots", field: "target", message: "shards, each a master with its replicas" } as const]
+      : targetRequires(s.target)),
+  ],
   // A killed master stops acknowledging at once. Where nothing is promoted behind it, what is lost is what its
   // persistence had not kept when it died; where a replica is promoted, the outage is the failover's RTO.
   shows: {
@@ -48,6 +52,10 @@ export const kill = defineFault({
       example: { kind: "kill", target: "primary", at: "8s", for: "10s" },
     },
   },
+  steps: (s) => [
+    { at: "inject", does: "sigkill", target: s.target },
+    { at: "heal", does: "start", target: s.target },
+  ],
   run: async (spec, ctx) => {
     const first = await resolveTarget(ctx.topology, spec.target === "shard" ? "primary" : spec.target);
     const victims: RedisNode[] = spec.target === "shard" ? [first, ...(await ctx.topology.replicasOf(first))] : [first];

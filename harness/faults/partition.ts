@@ -1,19 +1,11 @@
 import type { Toxic } from "toxiproxy-node-client";
 import { z } from "zod";
-import { FaultLayer, type ProxiedLink } from "../topology/fault-layer.js";
 import type { RedisNode } from "../topology/redis-node.js";
+import { need } from "../topology/types.js";
 import { heldFor, rejoinFacts, rejoinWatch, runFault, undoAll, type Rejoin } from "./lifecycle.js";
 import { dataTarget, held, resolveTarget, targetRequires } from "./targets.js";
 import { blackhole, removeAll } from "./toxics.js";
 import { defineFault } from "./types.js";
-
-/** iptables rules, inside `node`, that drop its traffic to and from the other nodes' peer links. */
-export function outboundRules(peers: ProxiedLink[]): string[][] {
-  return peers.flatMap((p) => [
-    ["OUTPUT", "-p", "tcp", "-d", FaultLayer.ALIAS, "--dport", String(p.innerPort), "-j", "DROP"],
-    ["INPUT", "-p", "tcp", "-s", FaultLayer.ALIAS, "--sport", String(p.innerPort), "-j", "DROP"],
-  ]);
-}
 
 async function iptables(node: RedisNode, op: "-A" | "-D", rule: string[]): Promise<void> {
   const r = await node.control.exec(["iptables", "-w", op, ...rule]);
@@ -25,19 +17,22 @@ export interface PartitionDetails extends Rejoin {
   target: string;
   clients: "keep" | "cut";
   blackholedLinks: number;
-  droppedOutboundLinks: number;
+  /** iptables rules applied where the node runs (inside its container, or on its host). */
+  rulesApplied: number;
+  /** Where the rules ran ("container …", "ssh root@…"). */
+  where: string;
 }
 
 /**
- * Cuts a node off from its peers, in both directions. Toxiproxy cannot tell sources apart, so one proxy cannot do it:
- * everyone reaches the node through its peer link, which is blackholed; the node reaches everyone else through theirs,
- * which iptables inside the node drops. With clients "keep", the node's clients still reach it: a master in that
- * state keeps acknowledging writes that the other side never sees (the split brain of Jepsen's Redis analysis).
+ * Cuts a node off from its peers, in both directions, as the topology says it can be cut (topology/peer-cut.ts): in the
+ * harness's containers, its peer links blackholed and iptables inside it; on a target's hosts, iptables on its host
+ * against every other host. With clients "keep", the node's clients still reach it: a master in that state keeps
+ * acknowledging writes that the other side never sees (the split brain of Jepsen's Redis analysis).
  */
 export const partition = defineFault({
   kind: "partition",
   description: "cut a node off from its peers both ways (optionally from its clients too)",
-  doc: "blackholes the node's peer link and drops, with iptables inside the node, its traffic to every other peer link: both directions",
+  doc: "blackholes the node's peer link and drops, with iptables inside the node, its traffic to every other peer link: both directions (on a target over SSH: iptables on its host against every other host)",
   schema: z
     .object({
       kind: z.literal("partition"),
@@ -47,7 +42,7 @@ export const partition = defineFault({
       clients: z.enum(["keep", "cut"]).default("keep"),
     })
     .strict(),
-  requires: (s) => [{ capability: "peers", field: "kind", message: "peers to cut it off from" }, ...targetRequires(s.target)],
+  requires: (s) => [{ capability: "cuts", field: "kind", message: "peers to cut it off from, both ways" }, ...targetRequires(s.target)],
   // One cut off while its clients still reach it keeps acknowledging writes the promoted replica never sees, and they
   // are dropped when it rejoins (asynchronous replication): the run that shows a failover's RPO.
   shows: {
@@ -59,31 +54,33 @@ export const partition = defineFault({
       example: { kind: "partition", target: "primary", clients: "keep", at: "8s", for: "12s" },
     },
   },
+  steps: (s) => [
+    { at: "inject", does: "cut", target: s.target },
+    { at: "heal", does: "heal cut", target: s.target },
+  ],
   run: async (spec, ctx) => {
     const { topology } = ctx;
     const node = await resolveTarget(topology, spec.target);
-    // Every way into a node: its peer link and, in a Cluster, its bus link.
-    const inward = (name: string) => [topology.peerLinks.get(name)!, ...(topology.busLinks ? [topology.busLinks.get(name)!] : [])];
-    const others = [...topology.peerLinks.keys()].filter((name) => name !== node.name).flatMap(inward);
-    const rules = outboundRules(others);
+    const cut = need(topology.peerCut, "cuts", topology).call(topology, node);
     const toxics: Array<Toxic<unknown>> = [];
     const applied: string[][] = [];
     return runFault<"partition", PartitionDetails>(ctx, "partition", {
       inject: async (rec) => {
         // The node's own way out first (it initiates nothing while it is master), then the way in: the partition is
         // in force when the blackholes are, and that is the time the RPO window is measured from.
-        for (const rule of rules) {
+        for (const rule of cut.rules) {
           await iptables(node, "-A", rule);
           applied.push(rule);
         }
-        for (const link of inward(node.name)) await blackhole(link, toxics);
+        for (const link of cut.blackhole) await blackhole(link, toxics);
         if (spec.clients === "cut") await blackhole(topology.clientLinks.get(node.name)!, toxics);
         Object.assign(rec.details, {
           node: node.name,
           target: spec.target,
           clients: spec.clients,
           blackholedLinks: toxics.length / 2,
-          droppedOutboundLinks: others.length,
+          rulesApplied: applied.length,
+          where: node.control.where,
         });
         return { nodes: [node.name] };
       },
@@ -96,7 +93,8 @@ export const partition = defineFault({
     { label: "target", value: d.target },
     { label: "its clients", value: d.clients === "cut" ? "cut off too" : "still reach it" },
     { label: "links blackholed (into the node)", value: d.blackholedLinks, unit: "count" },
-    { label: "peer links dropped inside the node (out of it)", value: d.droppedOutboundLinks, unit: "count" },
+    { label: "iptables rules where the node runs", value: d.rulesApplied, unit: "count" },
+    { label: "where", value: d.where },
     ...(d.rejoinedAsReplicaAfterHealMs !== undefined ? rejoinFacts(d) : []),
   ],
 });

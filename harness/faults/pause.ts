@@ -20,7 +20,11 @@ export const pause = defineFault({
   description: "freeze a node (docker pause) for a while",
   doc: "freeze (cgroup freezer), then thaw",
   schema: z.object({ kind: z.literal("pause"), target: nodeTarget.default("primary"), ...held }).strict(),
-  requires: (s) => targetRequires(s.target),
+  requires: (s) => [{ capability: "processes", field: "kind", message: "node processes to freeze" }, ...targetRequires(s.target)],
+  steps: (s) => [
+    { at: "inject", does: "freeze", target: s.target },
+    { at: "heal", does: "thaw", target: s.target },
+  ],
   run: async (spec, ctx) => {
     const node = await resolveTarget(ctx.topology, spec.target);
     return runFault<"pause", PauseDetails>(ctx, "pause", {

@@ -21,6 +21,15 @@ export function targetRequires(target: string): Requirement[] {
   return [];
 }
 
+/**
+ * The node `target` names among nodes whose roles were read (the dry run's: the run resolves it again when the fault
+ * falls), or undefined where there is none right now.
+ */
+export function targetAmong(target: string, nodes: RedisNode[], sentinels: RedisNode[], roles: string[]): RedisNode | undefined {
+  if (target === "sentinel") return sentinels[0];
+  return nodes.find((_, i) => roles[i] === (target === "replica" ? "slave" : "master"));
+}
+
 /** The node a fault hits, resolved when it is injected: after a failover "primary" is another node. */
 export async function resolveTarget(topology: Topology, target: NodeTarget): Promise<RedisNode> {
   if (target === "sentinel") {

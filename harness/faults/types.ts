@@ -4,6 +4,7 @@ import type { OomKill } from "../measure/container-memory.js";
 import type { PhaseClock } from "../measure/phases.js";
 import type { Timeline } from "../measure/timeline.js";
 import type { Failover } from "../topology/definition.js";
+import type { NodeAction } from "../topology/node-control.js";
 import type { Capability, Topology } from "../topology/types.js";
 import type { Connections } from "../workload/engines/command-client.js";
 
@@ -132,6 +133,18 @@ export interface FaultDefinition<K extends string = string, S extends z.ZodType 
   cost?(spec: z.output<S>, load: FaultLoad): FaultCost;
   /** The requirements a run with it can show met, and on which topologies (none when absent). */
   readonly shows?: Partial<Record<RunRequirement, Decisive<z.output<S>>>>;
+  /**
+   * What it does to a node, in order, where it acts on one (kill and start again, freeze and thaw, cut and heal): the dry
+   * run explains each step with the node's own control. A fault without it acts through the fault layer or a command.
+   */
+  steps?(spec: z.output<S>): FaultStep[];
+}
+
+/** One thing a fault does to a node: at its injection or its heal, to the node its target resolves to (or that node's whole shard). */
+export interface FaultStep {
+  at: "inject" | "heal";
+  does: NodeAction | "cut" | "heal cut";
+  target: string;
 }
 
 export function defineFault<K extends string, S extends z.ZodType, D extends object>(d: FaultDefinition<K, S, D>): FaultDefinition<K, S, D> {

@@ -75,7 +75,8 @@ export class ContainerMemory implements Probe<ContainerSections> {
 
   async start(): Promise<void> {
     const t = this.ctx.topology;
-    const all = [...t.nodes, ...t.sentinels].map((n) => ({ name: n.name, control: n.control }));
+    // Only containers have a cgroup and OOM events to watch: a target's processes are the deployment's own.
+    const all = [...t.nodes, ...t.sentinels].flatMap((n) => (n.control instanceof ContainerControl ? [{ name: n.name, control: n.control }] : []));
     all.push({ name: "toxiproxy", control: new ContainerControl(t.faultLayer.container) });
     for (const c of all) {
       const s = await c.control.state();

@@ -39,8 +39,10 @@ export type { PhaseReport } from "../check/latency.js";
  *     RTO's bound is the last failing stretch; dataLoss.perFault; budgets rtoWithinObjectiveMs and durableRtoMs;
  *     phases' latency carries interval95; Check.floor is the phase's own instrument floor; compare's outcome
  *     "too few runs" and its method.
+ *  9: topology.target (a run against a deployment the harness did not start: its nodes, how they were reached, keys
+ *     before, the harness's keys removed); a partition's details say rulesApplied and where (not droppedOutboundLinks).
  */
-export const REPORT_SCHEMA_VERSION = 8;
+export const REPORT_SCHEMA_VERSION = 9;
 
 export type RunStatus = "completed" | "aborted" | "failed";
 

@@ -18,6 +18,7 @@ import { Timeline } from "../measure/timeline.js";
 import { Progress } from "../report/progress.js";
 import type { ProbeSections } from "../report/types.js";
 import type { Scenario } from "../scenario/schema.js";
+import type { LoadedTarget } from "../scenario/target-file.js";
 import type { Convergence, Topology, TopologyDescription } from "../topology/types.js";
 import type { Connections } from "../workload/engines/command-client.js";
 import type { Calibration } from "../workload/calibration.js";
@@ -30,6 +31,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Also write history.csv (every write and its outcome) and readback.csv (every key after convergence). */
   exportHistory?: boolean;
+  /** A deployment the harness did not start (`--target`), checked against the scenario: the run attaches to it instead of starting one. */
+  target?: LoadedTarget;
 }
 
 /**
@@ -103,7 +106,7 @@ export class RunContext {
     this.phases = new PhaseClock(scenario.workload.warmup * 1000);
     this.recorder = new Recorder(this.phases);
     this.ledger = new WriteLedger(scenario.workload.hashTag ? `w:{${scenario.workload.hashTag}}` : "w");
-    this.image = scenario.topology.image ?? options.settings.redisImage;
+    this.image = options.target ? `target ${options.target.spec.name}` : (scenario.topology.image ?? options.settings.redisImage);
     this.progress = options.progress ?? new Progress();
     this.signal = options.signal ? AbortSignal.any([options.signal, this.stopper.signal]) : this.stopper.signal;
     this.driver = { mode: scenario.workload.mode, issued: 0, lastIssueMs: 0, endMs: 0 };

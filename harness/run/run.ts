@@ -35,7 +35,7 @@ export interface RunResult {
  */
 export async function runScenario(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
   // Before anything is created (a report folder, a container): a run that cannot be done right is refused.
-  const resources = await admitRun(scenario, opts.settings, opts.progress);
+  const resources = await admitRun(scenario, opts.settings, opts.progress, opts.target);
   const ctx = new RunContext(scenario, opts, newReportDir(opts.settings.reportsDir, scenario.name), resources);
   ctx.progress.step(`scenario ${scenario.name}: report folder ${ctx.dir}`);
   let failure: unknown;

@@ -46,8 +46,9 @@ export interface ResourceEstimate {
 const RUN_CONTAINERS = 2;
 
 /** The estimate for a scenario, with what this host has available (null where it cannot be read). */
-export function estimateResources(s: Scenario, host = hostResources()): ResourceEstimate {
-  const { dataNodes, others: own } = containersOf(s.topology);
+export function estimateResources(s: Scenario, host = hostResources(), { dataHere = true } = {}): ResourceEstimate {
+  // Against a target, the data and its saves live on the target's hosts: only the harness's own parts are here.
+  const { dataNodes, others: own } = dataHere ? containersOf(s.topology) : { dataNodes: 0, others: 0 };
   const others = own + RUN_CONTAINERS;
   const w = s.workload;
   const opsPerS = w.mode === "open-loop" ? w.rate : Math.min(CLOSED_LOOP_MAX_OPS, w.connections * w.pipeline * 1000); // ~1 ms a batch
@@ -60,7 +61,7 @@ export function estimateResources(s: Scenario, host = hostResources()): Resource
   // What each fault declares it costs; the costliest counts (a save's copy-on-write is freed when it ends, and Redis
   // runs one save at a time).
   const load = { datasetBytes: dataset, writesPerS: opsPerS * (1 - w.readRatio) };
-  const costs = s.faults.flatMap((f) => faultDefinition(f.kind).cost?.(f, load) ?? []);
+  const costs = dataHere ? s.faults.flatMap((f) => faultDefinition(f.kind).cost?.(f, load) ?? []) : [];
   const fault = costs.reduce((a, c) => (c.memoryBytes > a.memoryBytes ? c : a), { what: "", memoryBytes: 0, diskBytes: 0 });
   const parts = [
     {
@@ -108,8 +109,8 @@ export function hostResources(dockerRoot = "/var/lib/docker"): { memoryBytes: nu
  * Refuses, before anything is created, a run whose estimate does not fit in USABLE_SHARE of what the host has
  * available: the error names the estimate, its largest parts, what is available and the largest dataset that fits.
  */
-export function requireResources(s: Scenario, host = hostResources()): ResourceEstimate {
-  const e = estimateResources(s, host);
+export function requireResources(s: Scenario, host = hostResources(), where = { dataHere: true }): ResourceEstimate {
+  const e = estimateResources(s, host, where);
   const problems: string[] = [];
   if (e.availableMemoryBytes !== null && e.memoryBytes > e.availableMemoryBytes * USABLE_SHARE)
     problems.push(

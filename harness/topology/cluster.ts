@@ -10,7 +10,8 @@ import { parseClusterNodes, type ClusterNodeLine } from "./cluster-nodes.js";
 import { commonTopologyFields, defineTopology } from "./definition.js";
 import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
 import { describeLinks, startDeployment, stopAll } from "./lifecycle.js";
-import { REDIS_PORT, RedisNode } from "./redis-node.js";
+import { containerPeerCut, type PeerCut } from "./peer-cut.js";
+import { REDIS_PORT, RedisNode, type NodeAddress } from "./redis-node.js";
 import type { Capability, ClientRoute, ClusterControl, Convergence, Topology, TopologyDescription } from "./types.js";
 
 export const SLOTS = 16384;
@@ -21,7 +22,7 @@ const BUS_OFFSET = 10000;
  * relies on when it introduces the nodes.
  */
 const PEER_PORT_BASE = 23000;
-const CAPABILITIES = ["replicas", "peers", "bus", "slots", "autoFailover"] as const satisfies readonly Capability[];
+const CAPABILITIES = ["replicas", "peers", "bus", "slots", "autoFailover", "processes", "cuts", "saves", "configures"] as const satisfies readonly Capability[];
 const ROUTE: ClientRoute = { by: "slots" };
 
 export interface ClusterTopologyOptions {
@@ -76,7 +77,16 @@ export class ClusterTopology implements Topology, ClusterControl {
     readonly busLinks: Map<string, ProxiedLink>,
     readonly access: ClientAccess,
     private readonly security: RunSecurity,
-  ) {}
+  ) {
+    // Cluster nodes announce an IP (the fault layer's) and their peer link's port.
+    this.announced = new Map([...peerLinks].map(([name, l]) => [name, { host: faultLayer.ip, port: l.innerPort }]));
+  }
+
+  readonly announced: ReadonlyMap<string, NodeAddress>;
+
+  peerCut(node: RedisNode): PeerCut {
+    return containerPeerCut(this, node);
+  }
 
   static start(opts: ClusterTopologyOptions, onStep: (msg: string) => void = () => {}): Promise<ClusterTopology> {
     const names = Array.from({ length: opts.masters * (1 + opts.replicasPerMaster) }, (_, i) => `redis-${i}`);

@@ -2,6 +2,10 @@ import { z } from "zod";
 import { size, imageName } from "../infra/fields.js";
 import type { SecuritySpec } from "../security/run-security.js";
 import type { ClientSettings } from "./client-options.js";
+import type { StartedNetwork } from "testcontainers";
+import type { ClientAccess } from "../security/run-security.js";
+import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
+import type { NodeAddress, RedisNode } from "./redis-node.js";
 import type { Capability, ClientRoute, Topology } from "./types.js";
 
 /** What starting a topology needs beyond its own section of the scenario. */
@@ -65,6 +69,25 @@ export interface Containers {
  * see it running need to know (the resource guard, the scenario schema, the recommendation), so that none of them
  * names its kind. Registered in registry.ts.
  */
+/**
+ * A deployment the harness did not start, reached (topology/target.ts): its data nodes with the master first, its
+ * Sentinels, the local fault layer with a client link to each, how clients log in, where each node says it is.
+ */
+export interface AttachedDeployment {
+  /** What the report calls it instead of an image ("target <name>"). */
+  image: string;
+  client: ClientSettings;
+  network: StartedNetwork;
+  faultLayer: FaultLayer;
+  nodes: RedisNode[];
+  sentinels: RedisNode[];
+  clientLinks: Map<string, ProxiedLink>;
+  access: ClientAccess;
+  announced: ReadonlyMap<string, NodeAddress>;
+  /** The name its Sentinels monitor the master by. */
+  masterName: string;
+}
+
 export interface TopologyDefinition<K extends string = string, S extends z.ZodType = z.ZodType> {
   readonly kind: K;
   readonly schema: S;
@@ -82,6 +105,8 @@ export interface TopologyDefinition<K extends string = string, S extends z.ZodTy
    * read scaling (such reads may be stale). A topology whose own throughput study measured its masters says false.
    */
   readonly readsFromReplicas: boolean;
+  /** This kind over a deployment the harness did not start (`--target`); absent, such a deployment cannot be targeted. */
+  attach?(d: AttachedDeployment): Topology;
 }
 
 export function defineTopology<K extends string, S extends z.ZodType>(d: TopologyDefinition<K, S>): TopologyDefinition<K, S> {

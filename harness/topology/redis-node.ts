@@ -6,6 +6,7 @@ import { accessOptions, adminAccess, AUTH_FILE, containerFiles, redact, secretsO
 import { tlsDirectives } from "../security/tls.js";
 import { infoNumber, parseInfo } from "./info.js";
 import { ContainerControl } from "./container-control.js";
+import type { NodeControl } from "./node-control.js";
 import { freePort } from "./ports.js";
 
 export const REDIS_PORT = 6379;
@@ -71,21 +72,58 @@ export interface NodeOptions {
   secrets?: string[];
 }
 
+/** Where the harness's admin connection reaches a node. */
+export interface NodeAddress {
+  host: string;
+  port: number;
+}
+
+/** The admin connection: straight to the node, one retry, short timeouts, the login and TLS it needs. */
+function adminClient(at: NodeAddress, access?: ClientAccess): Redis {
+  const admin = new Redis({
+    host: at.host,
+    port: at.port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    commandTimeout: 5000,
+    retryStrategy: () => 200,
+    protocol: 2,
+    disableClientInfo: true,
+    ...(access ? accessOptions(access) : {}),
+  });
+  admin.on("error", () => {}); // a killed node refuses connections until restarted; callers see their own errors
+  return admin;
+}
+
 /**
- * One Redis server (or Sentinel) in a container. `admin` reaches it directly on a fixed loopback port, not through the
- * fault layer, so the harness keeps seeing it while clients are cut off, and after a restart.
+ * One Redis server (or Sentinel): in a container the harness started, or a process of a deployment it did not start
+ * (a target). `admin` reaches it directly (a loopback port, or the node's own address), not through the fault layer,
+ * so the harness keeps seeing it while clients are cut off, and after a restart; `control` acts on its process.
  */
 export class RedisNode {
-  readonly control: ContainerControl;
-
   private constructor(
     readonly name: string,
-    readonly container: StartedTestContainer,
+    readonly control: NodeControl,
     readonly admin: Redis,
     readonly config: Record<string, string>,
-    readonly hostPort: number,
-  ) {
-    this.control = new ContainerControl(container);
+    /** Where `admin` connects (the direct path the instrument is calibrated on). */
+    readonly address: NodeAddress,
+    /** What stopping it means: removing the container the harness started; nothing for a node that is not its own. */
+    private readonly release: () => Promise<unknown>,
+  ) {}
+
+  /** A node of a deployment the harness did not start: connected to, never stopped. */
+  static async attach(name: string, at: NodeAddress, control: NodeControl, access: ClientAccess, config: Record<string, string> = {}): Promise<RedisNode> {
+    const admin = adminClient(at, access);
+    try {
+      await admin.connect();
+      await admin.ping();
+    } catch (err) {
+      admin.disconnect();
+      throw err;
+    }
+    return new RedisNode(name, control, admin, config, at, async () => {});
   }
 
   static async start(o: NodeOptions): Promise<RedisNode> {
@@ -111,19 +149,8 @@ export class RedisNode {
         .join(" | ");
       throw new Error(`${o.name} did not start (${err.message.split("\n")[0]})${tail ? `; its last lines: ${tail}` : ""}`);
     });
-    const admin = new Redis({
-      host: "127.0.0.1",
-      port: hostPort,
-      lazyConnect: true,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2000,
-      commandTimeout: 5000,
-      retryStrategy: () => 200,
-      protocol: 2,
-      disableClientInfo: true,
-      ...(o.admin ? accessOptions(o.admin) : {}),
-    });
-    admin.on("error", () => {}); // a killed node refuses connections until restarted; callers see their own errors
+    const at = { host: "127.0.0.1", port: hostPort };
+    const admin = adminClient(at, o.admin);
     try {
       await admin.connect();
     } catch (err) {
@@ -131,7 +158,7 @@ export class RedisNode {
       await container.stop().catch(() => {});
       throw err;
     }
-    return new RedisNode(o.name, container, admin, o.config, hostPort);
+    return new RedisNode(o.name, new ContainerControl(container), admin, o.config, at, () => container.stop());
   }
 
   /**
@@ -176,6 +203,6 @@ export class RedisNode {
     this.admin.disconnect();
     const state = await this.control.state().catch(() => undefined);
     if (state?.paused) await this.control.unpause().catch(() => {});
-    await this.container.stop();
+    await this.release();
   }
 }

@@ -5,7 +5,8 @@ import { pollUntil } from "../infra/poll.js";
 import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
 import { describeLinks, startDeployment, stopAll, type Foundation } from "./lifecycle.js";
 import { mgetAll } from "./read-keys.js";
-import { REDIS_PORT, RedisNode } from "./redis-node.js";
+import { REDIS_PORT, RedisNode, type NodeAddress } from "./redis-node.js";
+import { containerPeerCut, type PeerCut } from "./peer-cut.js";
 import type { Capability, ClientRoute, Convergence, DataClient, Topology, TopologyDescription } from "./types.js";
 
 /** Peer links listen inside the network only, from here: data nodes 22000+, Sentinels 22100+. */
@@ -19,6 +20,21 @@ export interface ReplicatedOptions {
   replicas: number;
   /** redis.conf directives for every data node (min-replicas-to-write, persistence, ...). */
   config: Record<string, string>;
+}
+
+/**
+ * What a replicated topology is made of, whether the harness started it or attached to a deployment it did not start
+ * (topology/target.ts): the nodes, the fault layer and its links, how clients log in, where each node says it is.
+ */
+export interface ReplicatedDeployment {
+  network: StartedNetwork;
+  faultLayer: FaultLayer;
+  nodes: RedisNode[];
+  clientLinks: Map<string, ProxiedLink>;
+  peerLinks: Map<string, ProxiedLink>;
+  access: ClientAccess;
+  /** Where each node says it is (a target's own addresses); by default its peer link on the fault layer. */
+  announced?: ReadonlyMap<string, NodeAddress>;
 }
 
 /** What the shared start hands the topology that finishes it (Sentinel adds its Sentinels). */
@@ -83,17 +99,35 @@ export abstract class ReplicatedTopology implements Topology {
   abstract readonly kind: string;
   abstract readonly capabilities: ReadonlySet<Capability>;
   abstract readonly route: ClientRoute;
+  readonly announced: ReadonlyMap<string, NodeAddress>;
+
+  private readonly network: StartedNetwork;
+  readonly faultLayer: FaultLayer;
+  readonly nodes: RedisNode[];
+  readonly clientLinks: Map<string, ProxiedLink>;
+  readonly peerLinks: Map<string, ProxiedLink>;
+  readonly access: ClientAccess;
 
   constructor(
     protected readonly image: string,
-    private readonly network: StartedNetwork,
-    readonly faultLayer: FaultLayer,
-    readonly nodes: RedisNode[],
+    d: ReplicatedDeployment,
     readonly sentinels: RedisNode[],
-    readonly clientLinks: Map<string, ProxiedLink>,
-    readonly peerLinks: Map<string, ProxiedLink>,
-    readonly access: ClientAccess,
-  ) {}
+  ) {
+    ({
+      network: this.network,
+      faultLayer: this.faultLayer,
+      nodes: this.nodes,
+      clientLinks: this.clientLinks,
+      peerLinks: this.peerLinks,
+      access: this.access,
+    } = d);
+    this.announced = d.announced ?? new Map([...d.peerLinks].map(([name, l]) => [name, { host: l.innerHost, port: l.innerPort }]));
+  }
+
+  /** Cut off from its peers through the fault layer and iptables inside its container (a target overrides it). */
+  peerCut(node: RedisNode): PeerCut {
+    return containerPeerCut(this, node);
+  }
 
   abstract newClient(to?: "primary" | "replica"): DataClient;
   abstract primary(): Promise<RedisNode>;
@@ -103,17 +137,22 @@ export abstract class ReplicatedTopology implements Topology {
     return undefined;
   }
 
-  /** ioredis maps every announced peer address to the client link of the same node. */
+  /** ioredis maps every announced address to the client link of the same node. */
   protected natMap(): Record<string, { host: string; port: number }> {
     const map: Record<string, { host: string; port: number }> = {};
-    for (const [name, peer] of this.peerLinks) {
-      map[`${peer.innerHost}:${peer.innerPort}`] = { host: "127.0.0.1", port: this.clientLinks.get(name)!.hostPort };
+    for (const [name, a] of this.announced) {
+      const link = this.clientLinks.get(name);
+      if (link) map[`${a.host}:${a.port}`] = { host: "127.0.0.1", port: link.hostPort };
     }
     return map;
   }
 
-  nodeByPeerPort(port: number): RedisNode | undefined {
-    return this.nodes.find((n) => this.peerLinks.get(n.name)!.innerPort === port);
+  /** The data node that announces `host:port` (what INFO replication and Sentinel name). */
+  nodeAt(host: string | undefined, port: number | string | undefined): RedisNode | undefined {
+    return this.nodes.find((n) => {
+      const a = this.announced.get(n.name)!;
+      return a.host === host && String(a.port) === String(port);
+    });
   }
 
   /** Settled: the primary is a master, every other data node follows its peer link, link up and caught up. */
@@ -129,12 +168,11 @@ export abstract class ReplicatedTopology implements Topology {
         roles[primary.name] = primaryInfo.get("role") ?? "?";
         const problems: string[] = primaryInfo.get("role") === "master" ? [] : [`${primary.name} is not a master yet`];
         const offset = Number(primaryInfo.get("master_repl_offset"));
-        const peer = this.peerLinks.get(primary.name)!;
         for (const n of this.nodes) {
           if (n === primary) continue;
           const info = await n.info("replication");
           roles[n.name] = info.get("role") ?? "?";
-          const following = info.get("master_port") === String(peer.innerPort) && info.get("master_link_status") === "up";
+          const following = this.nodeAt(info.get("master_host"), info.get("master_port")) === primary && info.get("master_link_status") === "up";
           const caughtUp = Number(info.get("slave_repl_offset")) === offset;
           if (!(info.get("role") === "slave" && following && caughtUp))
             problems.push(`${n.name}: role ${info.get("role")}, link ${info.get("master_link_status")}, offset ${info.get("slave_repl_offset")} of ${offset}`);
@@ -154,9 +192,11 @@ export abstract class ReplicatedTopology implements Topology {
 
   /** Every other data node that follows `node`'s peer link now. */
   async replicasOf(node: RedisNode): Promise<RedisNode[]> {
-    const port = String(this.peerLinks.get(node.name)!.innerPort);
     const following = await Promise.all(
-      this.nodes.map(async (n) => n !== node && (await n.info("replication").catch(() => new Map())).get("master_port") === port),
+      this.nodes.map(async (n) => {
+        const info = await n.info("replication").catch(() => new Map<string, string>());
+        return n !== node && this.nodeAt(info.get("master_host"), info.get("master_port")) === node;
+      }),
     );
     return this.nodes.filter((_, i) => following[i]);
   }

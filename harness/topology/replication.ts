@@ -3,11 +3,11 @@ import { z } from "zod";
 import { appAccess } from "../security/run-security.js";
 import { toRedisOptions, type ClientSettings } from "./client-options.js";
 import { commonTopologyFields, defineTopology } from "./definition.js";
-import { replicaCount, ReplicatedTopology, startReplicated, type ReplicatedOptions, type ReplicatedParts } from "./replicated-base.js";
+import { replicaCount, ReplicatedTopology, startReplicated, type ReplicatedDeployment, type ReplicatedOptions } from "./replicated-base.js";
 import type { RedisNode } from "./redis-node.js";
 import type { Capability, ClientRoute, RunbookControl } from "./types.js";
 
-const CAPABILITIES = ["replicas", "peers", "runbook", "serverSideDataset"] as const satisfies readonly Capability[];
+const CAPABILITIES = ["replicas", "peers", "runbook", "serverSideDataset", "processes", "cuts", "saves", "configures"] as const satisfies readonly Capability[];
 /** Clients go to the primary the harness knows; after the runbook promotes a replica it repoints them. */
 const ROUTE: ClientRoute = { by: "direct" };
 
@@ -23,17 +23,18 @@ export class ReplicationTopology extends ReplicatedTopology implements RunbookCo
   private knownPrimary: RedisNode;
   private replicaTurn = 0;
 
-  private constructor(
-    parts: ReplicatedParts,
+  /** From its parts: started here (start), or a target's (topology/target.ts); nodes[0] is the primary. */
+  constructor(
+    parts: ReplicatedDeployment,
     image: string,
     private readonly client: ClientSettings,
   ) {
-    super(image, parts.network, parts.faultLayer, parts.nodes, [], parts.clientLinks, parts.peerLinks, appAccess(parts.security));
+    super(image, parts, []);
     this.knownPrimary = parts.nodes[0];
   }
 
   static start(o: ReplicatedOptions & { client: ClientSettings }, onStep: (msg: string) => void = () => {}): Promise<ReplicationTopology> {
-    return startReplicated(o, 0, onStep, async (parts) => new ReplicationTopology(parts, o.image, o.client));
+    return startReplicated(o, 0, onStep, async (parts) => new ReplicationTopology({ ...parts, access: appAccess(parts.security) }, o.image, o.client));
   }
 
   newClient(to: "primary" | "replica" = "primary"): Redis {
@@ -70,6 +71,7 @@ export const replication = defineTopology({
   start: (spec, env) => ReplicationTopology.start({ ...spec, ...env }, env.onStep),
   containers: (spec) => ({ dataNodes: 1 + spec.replicas, masters: 1, others: 0 }),
   route: ROUTE,
+  attach: (d) => new ReplicationTopology({ ...d, peerLinks: new Map() }, d.image, d.client),
   failover: "manual",
   readsFromReplicas: true,
 });

@@ -6,14 +6,24 @@ import { tlsDirectives } from "../security/tls.js";
 import { reconnectDelay, toRedisOptions, type ClientSettings } from "./client-options.js";
 import { commonTopologyFields, defineTopology } from "./definition.js";
 import type { ProxiedLink } from "./fault-layer.js";
-import { PEER_PORT_BASE, replicaCount, ReplicatedTopology, startReplicated, type ReplicatedOptions, type ReplicatedParts } from "./replicated-base.js";
+import { PEER_PORT_BASE, replicaCount, ReplicatedTopology, startReplicated, type ReplicatedDeployment, type ReplicatedOptions } from "./replicated-base.js";
 import { RedisNode } from "./redis-node.js";
 import type { Capability, ClientRoute } from "./types.js";
 
 export const SENTINEL_PORT = 26379;
 export const MASTER_NAME = "mymaster";
-const CAPABILITIES = ["replicas", "peers", "sentinels", "autoFailover", "serverSideDataset"] as const satisfies readonly Capability[];
-const ROUTE: ClientRoute = { by: "sentinels", masterName: MASTER_NAME };
+const CAPABILITIES = [
+  "replicas",
+  "peers",
+  "sentinels",
+  "autoFailover",
+  "serverSideDataset",
+  "processes",
+  "cuts",
+  "saves",
+  "configures",
+] as const satisfies readonly Capability[];
+const ROUTE = { by: "sentinels", masterName: MASTER_NAME } as const satisfies ClientRoute;
 
 export interface SentinelOptions extends ReplicatedOptions {
   sentinels: number;
@@ -32,14 +42,17 @@ export interface SentinelOptions extends ReplicatedOptions {
 export class SentinelTopology extends ReplicatedTopology {
   readonly kind = "sentinel";
   readonly capabilities = new Set<Capability>(CAPABILITIES);
-  readonly route = ROUTE;
+  readonly route: { by: "sentinels"; masterName: string };
 
-  private constructor(
-    parts: ReplicatedParts,
+  /** From its parts: started here (start), or a target's (topology/target.ts), whose Sentinels watch `masterName`. */
+  constructor(
+    parts: ReplicatedDeployment,
     sentinels: RedisNode[],
-    private readonly o: SentinelOptions,
+    private readonly o: Pick<SentinelOptions, "image" | "client">,
+    masterName: string = MASTER_NAME,
   ) {
-    super(o.image, parts.network, parts.faultLayer, parts.nodes, sentinels, parts.clientLinks, parts.peerLinks, appAccess(parts.security));
+    super(o.image, parts, sentinels);
+    this.route = { by: "sentinels", masterName };
   }
 
   static start(o: SentinelOptions, onStep: (msg: string) => void = () => {}): Promise<SentinelTopology> {
@@ -77,7 +90,7 @@ export class SentinelTopology extends ReplicatedTopology {
           ),
         );
       }
-      return new SentinelTopology(parts, sentinels, o);
+      return new SentinelTopology({ ...parts, access: appAccess(parts.security) }, sentinels, o);
     });
   }
 
@@ -91,7 +104,7 @@ export class SentinelTopology extends ReplicatedTopology {
       ...(this.access.tls ? { enableTLSForSentinelMode: true, sentinelTLS: this.access.tls } : {}),
       role: to === "replica" ? "slave" : "master",
       sentinels: this.sentinels.map((s) => ({ host: "127.0.0.1", port: this.clientLinks.get(s.name)!.hostPort })),
-      name: MASTER_NAME,
+      name: this.route.masterName,
       natMap: this.natMap(),
       // Sentinels announce addresses on the project's network; the client keeps the list it was given.
       updateSentinels: false,
@@ -103,8 +116,8 @@ export class SentinelTopology extends ReplicatedTopology {
   /** The master as the first answering Sentinel names it. */
   async primary(): Promise<RedisNode> {
     for (const s of this.sentinels) {
-      const addr = (await s.admin.call("SENTINEL", "get-master-addr-by-name", MASTER_NAME).catch(() => null)) as string[] | null;
-      const node = addr ? this.nodeByPeerPort(Number(addr[1])) : undefined;
+      const addr = (await s.admin.call("SENTINEL", "get-master-addr-by-name", this.route.masterName).catch(() => null)) as string[] | null;
+      const node = addr ? this.nodeAt(addr[0], addr[1]) : undefined;
       if (node) return node;
     }
     throw new Error("no Sentinel answers with the master's address");
@@ -112,10 +125,9 @@ export class SentinelTopology extends ReplicatedTopology {
 
   /** Every Sentinel must name the same master. */
   protected override async unsettled(primary: RedisNode): Promise<string | undefined> {
-    const port = this.peerLinks.get(primary.name)!.innerPort;
     for (const s of this.sentinels) {
-      const addr = (await s.admin.call("SENTINEL", "get-master-addr-by-name", MASTER_NAME)) as string[];
-      if (Number(addr[1]) !== port) return `${s.name} still names port ${addr[1]} as master`;
+      const addr = (await s.admin.call("SENTINEL", "get-master-addr-by-name", this.route.masterName)) as string[];
+      if (this.nodeAt(addr[0], addr[1]) !== primary) return `${s.name} still names ${addr.join(":")} as master`;
     }
     return undefined;
   }
@@ -159,6 +171,7 @@ export const sentinel = defineTopology({
   start: (spec, env) => SentinelTopology.start({ ...spec, ...env }, env.onStep),
   containers: (spec) => ({ dataNodes: 1 + spec.replicas, masters: 1, others: spec.sentinels }),
   route: ROUTE,
+  attach: (d) => new SentinelTopology({ ...d, peerLinks: new Map() }, d.sentinels, d, d.masterName),
   failover: "automatic",
   readsFromReplicas: true,
 });

@@ -7,10 +7,10 @@ import { commonTopologyFields, defineTopology, type ContainerLimits } from "./de
 import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
 import { describeLinks, startDeployment, stopAll } from "./lifecycle.js";
 import { mgetAll } from "./read-keys.js";
-import { REDIS_PORT, RedisNode } from "./redis-node.js";
+import { REDIS_PORT, RedisNode, type NodeAddress } from "./redis-node.js";
 import type { Capability, ClientRoute, Convergence, Topology, TopologyDescription } from "./types.js";
 
-const CAPABILITIES = ["serverSideDataset"] as const satisfies readonly Capability[];
+const CAPABILITIES = ["serverSideDataset", "processes", "saves", "configures"] as const satisfies readonly Capability[];
 const ROUTE: ClientRoute = { by: "direct" };
 
 /** One Redis server; clients reach it through one Toxiproxy link. */
@@ -20,9 +20,11 @@ export class StandaloneTopology implements Topology {
   readonly route = ROUTE;
   readonly sentinels: RedisNode[] = [];
   readonly peerLinks = new Map<string, ProxiedLink>();
+  readonly announced = new Map<string, NodeAddress>();
   readonly clientLinks: Map<string, ProxiedLink>;
 
-  private constructor(
+  /** From its parts: started here (start), or a target's one server (topology/target.ts). */
+  constructor(
     private readonly image: string,
     private readonly client: ClientSettings,
     private readonly network: StartedNetwork,
@@ -96,6 +98,7 @@ export const standalone = defineTopology({
   start: (spec, env) => StandaloneTopology.start({ ...env, config: spec.config }, env.onStep),
   containers: () => ({ dataNodes: 1, masters: 1, others: 0 }),
   route: ROUTE,
+  attach: (d) => new StandaloneTopology(d.image, d.client, d.network, d.faultLayer, d.nodes, d.clientLinks.get(d.nodes[0].name)!, d.access),
   failover: "none",
   readsFromReplicas: false,
 });

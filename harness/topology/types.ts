@@ -2,7 +2,9 @@ import type { ClientAccess } from "../security/run-security.js";
 import type { Cluster, Redis } from "ioredis";
 import type { ClusterNodeLine } from "./cluster-nodes.js";
 import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
-import type { RedisNode, ServerIdentity } from "./redis-node.js";
+import type { PeerCut } from "./peer-cut.js";
+import type { TargetFacts } from "./target.js";
+import type { NodeAddress, RedisNode, ServerIdentity } from "./redis-node.js";
 
 /** A data-path client: a plain or Sentinel-aware Redis connection, or a Cluster client. */
 export type DataClient = Redis | Cluster;
@@ -20,6 +22,10 @@ export const CAPABILITIES = {
   runbook: "the harness decides which node is primary (plain replication's manual promotion)",
   autoFailover: "promotes a replica on its own when the primary fails",
   serverSideDataset: "can load a dataset on the server side with DEBUG POPULATE",
+  processes: "has node processes the harness may kill, pause and start again",
+  cuts: "can have a node cut off from its peers, both directions",
+  saves: "can be made to save (BGSAVE writes over the server's RDB file)",
+  configures: "can have its servers' settings changed for a while (CONFIG SET)",
 } as const;
 export type Capability = keyof typeof CAPABILITIES;
 
@@ -42,6 +48,8 @@ export interface TopologyDescription {
   nodes: Array<{ name: string; role: string; config: Record<string, string> }>;
   sentinels: Array<{ name: string; config: Record<string, string> }>;
   links: Array<{ name: string; upstream: string }>;
+  /** A deployment the harness did not start: what it was and what the harness did to it (its keys removed at the end). */
+  target?: TargetFacts;
 }
 
 /** Where the topology stood once it settled after the run: the state the read-back trusts. */
@@ -87,6 +95,10 @@ export interface Topology {
   readonly clientLinks: Map<string, ProxiedLink>;
   /** Per node name: the link every other node uses (empty for a standalone server). */
   readonly peerLinks: Map<string, ProxiedLink>;
+  /** Per data node name: the address it announces to the others (what INFO replication, Sentinel and CLUSTER SLOTS name). */
+  readonly announced: ReadonlyMap<string, NodeAddress>;
+  /** How `node` is cut off from its peers, both ways (capability "cuts"). */
+  peerCut?(node: RedisNode): PeerCut;
   /** Per node name, its cluster bus link (capability "bus"). */
   readonly busLinks?: Map<string, ProxiedLink>;
   readonly cluster?: ClusterControl;

@@ -23,7 +23,7 @@ test.before(async () => {
     config: {},
     client: DEFAULT_CLIENT_SETTINGS,
   });
-  port = topology.nodes[0].hostPort;
+  port = topology.nodes[0].address.port;
 });
 test.after.always(async () => topology?.stop());
 

@@ -28,6 +28,25 @@ function runOf(scenario: "sentinel-master-kill" | "cluster-master-kill"): string
   return dir;
 }
 
+/**
+ * A target file (docs/targets.md) of a Sentinel deployment on 127.0.0.1 with these fields changed; `start: true` gives
+ * every node a start command. Loopback only: nothing answers at these ports, and the cases stop before connecting.
+ */
+function target(change: Record<string, unknown> & { start?: boolean }): string {
+  const { start, ...fields } = change;
+  const node = (name: string, port: number) => ({ name, address: `127.0.0.1:${port}`, ...(start ? { start: "true" } : {}) });
+  const t: Record<string, unknown> = {
+    kind: "sentinel",
+    name: "t",
+    allow: { hosts: ["127.0.0.1"] },
+    nodes: [node("redis-0", 1), node("redis-1", 2)],
+    sentinels: { nodes: [node("sentinel-0", 3)] },
+    ...fields,
+  };
+  for (const [k, v] of Object.entries(t)) if (v === undefined) delete t[k];
+  return file(`target-${Math.random().toString(36).slice(2)}.json`, JSON.stringify(t));
+}
+
 interface Case {
   argv: string[];
   /** Exit codes it may give: 2, or [2, 3] where an engine that is not there says so first. */
@@ -204,6 +223,59 @@ const CASES: Case[] = [
   c(["recommend", "--dataset", "40gb", "--rpo", "0", "--ops", "50000", "--rto", "10s", "--read-ratio", "2"], 2, /--read-ratio/),
   c(["recommend", "--dataset", "40gb", "--rpo", "soon", "--ops", "50000", "--rto", "10s"], 2, /--rpo/),
   c(["recommend", "--dataset", "40gb", "--rpo", "0", "--ops", "50000"], 2, /--rto/),
+  // run --target: a deployment of the user's own (docs/targets.md); every one of these is refused before anything connects,
+  // or (an address nothing answers at) at the first PING of the dry run
+  c(["run", sentinel, "--dry-run"], 2, /--dry-run goes with --target/),
+  c(["run", sentinel, "--target", path.join(scratch, "no-such-target.yaml")], 2, /--target .*no-such-target\.yaml: cannot read it \(there is no such file\)/),
+  c(["run", sentinel, "--target", file("target.txt", "kind: sentinel")], 2, /ends in \.json, \.yaml or \.yml/),
+  c(["run", sentinel, "--target", file("t-empty.yaml", "")], 2, /target file .* is invalid/, /kind/),
+  c(
+    ["run", sentinel, "--target", target({ nodes: [{ name: "redis-0", address: "10.9.9.9:6379" }] })],
+    2,
+    /nodes\[0\]\.address: 10\.9\.9\.9 is not in allow\.hosts/,
+  ),
+  c(["run", sentinel, "--target", target({ nodes: [{ name: "redis-0", address: "127.0.0.1" }] })], 2, /nodes\[0\]\.address: .*host:port/),
+  c(["run", sentinel, "--target", target({ kind: "sentinal" })], 2, /kind: must be one of standalone, replication, sentinel/, /Did you mean "sentinel"/),
+  c(["run", sentinel, "--target", target({ kind: "sentinel", sentinels: undefined })], 2, /sentinels: a sentinel target names its Sentinels/),
+  c(
+    ["run", sentinel, "--target", target({ auth: { passwordEnv: "NO_SUCH_REDIS_PASSWORD_VAR" } })],
+    2,
+    /auth\.passwordEnv names the environment variable NO_SUCH_REDIS_PASSWORD_VAR, which is not set/,
+  ),
+  c(["run", sentinel, "--target", target({ auth: { password: "hunter2" } })], 2, /auth: has an unknown field "password"/),
+  c(["run", sentinel, "--target", target({ control: { kind: "ssh", knownHosts: "kh" } })], 2, /nodes\[0\]\.start: the command that starts redis-0 again/),
+  c(
+    ["run", sentinel, "--target", target({ control: { kind: "ssh", knownHosts: path.join(scratch, "no-kh"), identityFile: file("k", "x") }, start: true })],
+    2,
+    /control\.knownHosts .*no-kh: cannot read it/,
+  ),
+  c(["run", "smoke-standalone", "--target", target({})], 2, /the scenario tests a standalone topology; the target t is sentinel/),
+  c(["run", sentinel, "--target", target({})], 2, /faults\[0\] \(kill\): needs node processes to kill/, /control: \{ kind: ssh/),
+  c(["run", "sentinel-split-brain", "--target", target({})], 2, /faults\[0\] \(partition\): needs peers to cut it off from, both ways/),
+  c(["run", sentinel, "--dataset", "100mb", "--target", target({})], 2, /dataset: loaded with DEBUG POPULATE: .*allow\.debug: true/),
+  c(
+    [
+      "run",
+      "sentinel-master-kill",
+      "--target",
+      target({ control: { kind: "ssh", port: 1, knownHosts: file("kh", ""), identityFile: file("k2", "x") }, start: true }),
+      "--dry-run",
+    ],
+    2,
+    /redis-0: cannot log in over SSH/,
+  ),
+  c(
+    [
+      "run",
+      "smoke-standalone",
+      "--target",
+      target({ kind: "standalone", nodes: [{ name: "redis-0", address: "127.0.0.1:1" }], sentinels: undefined }),
+      "--dry-run",
+    ],
+    2,
+    /redis-0 at 127\.0\.0\.1:1 does not answer/,
+    /Check the address/,
+  ),
   // settings from the environment
   { argv: ["run", sentinel], code: 2, says: [/HARNESS_INCONCLUSIVE=maybe/], env: { HARNESS_INCONCLUSIVE: "maybe" } },
   { argv: ["run", sentinel], code: 2, says: [/HARNESS_MEMORY_FLOOR=lots/], env: { HARNESS_MEMORY_FLOOR: "lots" } },

@@ -6,6 +6,7 @@ import type { FaultContext } from "../../harness/faults/types.js";
 import type { OomKill } from "../../harness/measure/container-memory.js";
 import { PhaseClock } from "../../harness/measure/phases.js";
 import { Timeline } from "../../harness/measure/timeline.js";
+import { containerPeerCut, hostPeerCut } from "../../harness/topology/peer-cut.js";
 import type { RedisNode } from "../../harness/topology/redis-node.js";
 import type { Capability, Topology } from "../../harness/topology/types.js";
 import type { Connections } from "../../harness/workload/engines/command-client.js";
@@ -22,7 +23,9 @@ function fakeNode(name: string, log: string[], info: () => Record<string, string
       .join("\r\n");
   return {
     name,
+    address: { host: `10.0.0.${Number(name.slice(-1)) + 2}`, port: 6379 },
     control: {
+      where: `fake ${name}`,
       kill: act("kill"),
       start: act("start"),
       pause: act("pause"),
@@ -56,21 +59,36 @@ function fakeLink(name: string, log: string[], failRemove = false) {
   };
 }
 
-function fakeTopology(o: { caps: Capability[]; log: string[]; replicaInfo?: () => Record<string, string>; failRemove?: boolean }): Topology {
+function fakeTopology(o: {
+  caps: Capability[];
+  log: string[];
+  replicaInfo?: () => Record<string, string>;
+  failRemove?: boolean;
+  /** How a node is cut off: as in the harness's containers (default), or on hosts of their own (a target's). */
+  cut?: "containers" | "hosts";
+}): Topology {
   const primary = fakeNode("redis-0", o.log);
   const replica = fakeNode("redis-1", o.log, o.replicaInfo ?? (() => ({ role: "slave", master_link_status: "up" })));
   const nodes = [primary, replica];
   const links = (kind: string) => new Map(nodes.map((n) => [n.name, fakeLink(`${kind}-${n.name}`, o.log, o.failRemove)]));
-  return {
+  const topology = {
     kind: "fake",
     capabilities: new Set(o.caps),
     nodes,
     sentinels: [],
     clientLinks: links("client"),
     peerLinks: links("peer"),
+    peerCut: (n: RedisNode) =>
+      o.cut === "hosts"
+        ? hostPeerCut(
+            n.address,
+            nodes.map((x) => x.address.host),
+          )
+        : containerPeerCut(topology, n),
     primary: async () => primary,
     replicasOf: async (n: RedisNode) => (n === primary ? [replica] : []),
   } as unknown as Topology;
+  return topology;
 }
 
 function context(topology: Topology, signal = new AbortController().signal): FaultContext & { phases: PhaseClock; timeline: Timeline } {
@@ -159,7 +177,10 @@ test("a kill of the primary on a topology that fails over watches the old primar
 
 test("a partition blackholes every way into the node and drops its way out inside it; the heal undoes both", async (t) => {
   const log: string[] = [];
-  const rec = await runFaultSpec(spec({ kind: "partition", at: 5, for: 0.05, clients: "keep" }), context(fakeTopology({ caps: ["replicas", "peers"], log })));
+  const rec = await runFaultSpec(
+    spec({ kind: "partition", at: 5, for: 0.05, clients: "keep" }),
+    context(fakeTopology({ caps: ["replicas", "peers", "cuts"], log })),
+  );
   t.is(rec.error, undefined);
   const added = log.filter((l) => l.startsWith("+"));
   t.deepEqual(
@@ -173,6 +194,22 @@ test("a partition blackholes every way into the node and drops its way out insid
   );
   const removed = log.filter((l) => l.startsWith("-") || l.includes("iptables -w -D"));
   t.is(removed.length, added.length + log.filter((l) => l.includes("iptables -w -A")).length, "everything added was taken away");
+});
+
+test("on hosts of their own (a target over SSH) a partition is iptables on the node's host against every other host, both chains; nothing blackholed; the heal removes each rule", async (t) => {
+  const log: string[] = [];
+  const rec = await runFaultSpec(
+    spec({ kind: "partition", at: 5, for: 0.05, clients: "keep" }),
+    context(fakeTopology({ caps: ["replicas", "cuts"], log, cut: "hosts" })),
+  );
+  t.is(rec.error, undefined);
+  t.deepEqual(log, [
+    "exec redis-0 iptables -w -A INPUT -s 10.0.0.3 -j DROP",
+    "exec redis-0 iptables -w -A OUTPUT -d 10.0.0.3 -j DROP",
+    "exec redis-0 iptables -w -D INPUT -s 10.0.0.3 -j DROP",
+    "exec redis-0 iptables -w -D OUTPUT -d 10.0.0.3 -j DROP",
+  ]);
+  t.like(rec.details, { rulesApplied: 2, blackholedLinks: 0, where: "fake redis-0" });
 });
 
 test("a latency spike on the replies only delays the client link's downstream: +latencyMs a round trip, not twice that", async (t) => {

@@ -60,7 +60,7 @@ const bad: Array<[string, unknown, RegExp]> = [
   [
     "a partition of a standalone server",
     { ...minimal, faults: [{ kind: "partition", at: "5s", for: "2s" }] },
-    /partition needs peers to cut it off from \(a replication, sentinel or cluster topology\)/,
+    /partition needs peers to cut it off from, both ways \(a replication, sentinel or cluster topology\)/,
   ],
   ["a cluster bus on Sentinel", { ...sentinel, faults: [{ kind: "link", link: "bus", at: "5s", for: "2s" }] }, /faults\[0\]\.link: link needs a cluster bus/],
   [

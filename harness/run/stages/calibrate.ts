@@ -17,7 +17,7 @@ export async function calibrateInstrument(ctx: RunContext): Promise<void> {
   try {
     // The client link as every engine reaches it (with a secured topology's login), and the same node straight.
     const faultLayer = linkOf(topology, node.name);
-    const paths = { direct: { ...faultLayer, port: node.hostPort }, faultLayer };
+    const paths = { direct: { ...faultLayer, ...node.address }, faultLayer };
     const c = await calibrate(w.engine, paths, ctx.scenario.client, w.mode === "open-loop" ? w.rate : 1000, w.connections, ctx.signal);
     ctx.calibration = c;
     ctx.progress.step(

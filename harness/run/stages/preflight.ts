@@ -8,6 +8,7 @@ export async function preflight(ctx: RunContext): Promise<void> {
   const runtime = await containerRuntime();
   const host = hostFacts(runtime);
   for (const w of hostWarnings(host)) ctx.progress.step(`warning: ${w}`);
-  const images = await Promise.all([ctx.image, settings.toxiproxyImage].map((i) => imageFacts(runtime, i)));
+  // A target's servers are its own: the only image this run starts is the fault layer's.
+  const images = await Promise.all([...(ctx.options.target ? [] : [ctx.image]), settings.toxiproxyImage].map((i) => imageFacts(runtime, i)));
   ctx.environment = { ...ctx.environment, host, images, warnings: [...hostWarnings(host)] };
 }

@@ -39,17 +39,14 @@ export function nodeRedisOptions(s: ClientSettings, access: ClientAccess): Redis
   };
 }
 
-/**
- * The client link behind an address a node announces (its peer link on the fault layer: what Sentinel and CLUSTER
- * SLOTS name), keyed by port: every link has a port of its own there.
- */
+/** The client link behind an address a node announces (what Sentinel and CLUSTER SLOTS name), as host:port. */
 function announcedAddressMap(topology: Topology): (address: string) => { host: string; port: number } | undefined {
-  const byPort = new Map<number, { host: string; port: number }>();
-  for (const n of topology.nodes) {
-    const peer = topology.peerLinks.get(n.name);
-    if (peer) byPort.set(peer.innerPort, { host: "127.0.0.1", port: topology.clientLinks.get(n.name)!.hostPort });
+  const byAddress = new Map<string, { host: string; port: number }>();
+  for (const [name, a] of topology.announced) {
+    const link = topology.clientLinks.get(name);
+    if (link) byAddress.set(`${a.host}:${a.port}`, { host: "127.0.0.1", port: link.hostPort });
   }
-  return (address) => byPort.get(Number(address.slice(address.lastIndexOf(":") + 1)));
+  return (address) => byAddress.get(address);
 }
 
 /** One node-redis client as the topology's users would open it, by the route it declares: createSentinel, createCluster, or createClient to the primary. */

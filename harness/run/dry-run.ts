@@ -1,0 +1,87 @@
+import { faultDefinition } from "../faults/registry.js";
+import { targetAmong } from "../faults/targets.js";
+import { formatBytes } from "../infra/units.js";
+import type { Progress } from "../report/progress.js";
+import type { Scenario } from "../scenario/schema.js";
+import type { LoadedTarget } from "../scenario/target-file.js";
+import { APP_KEY_PATTERNS } from "../security/acl.js";
+import { hostPeerCut } from "../topology/peer-cut.js";
+import type { RedisNode } from "../topology/redis-node.js";
+import { keyspaceOf, rolesOf } from "../topology/harness-keys.js";
+import { reachTarget } from "../topology/target.js";
+import { workloadDefinition } from "../workload/registry.js";
+
+/**
+ * `run --target … --dry-run`: every action the run would take against the target, in order, with the node each falls on
+ * as the deployment stands now and the command that would do it; nothing is done. It connects (a PING, INFO, DBSIZE and
+ * a SCAN per node; an SSH login per host) to show that the run could start, and changes nothing.
+ */
+export async function dryRunLines(scenario: Scenario, target: LoadedTarget, progress: Progress): Promise<string[]> {
+  const t = target.spec;
+  const reached = await reachTarget(t, target.secrets, (m) => progress.step(m));
+  try {
+    const roles = await rolesOf(reached.nodes);
+    const master = reached.nodes[roles.indexOf("master")];
+    const space = master ? await keyspaceOf(master) : null;
+    const role = (n: RedisNode) => roles[reached.nodes.indexOf(n)] ?? "a Sentinel";
+    const lines = [
+      `Dry run of ${scenario.name} against the target ${t.name} (${t.kind}, control ${t.control.kind}): nothing below is done.`,
+      "",
+      "Reached now:",
+      ...[...reached.nodes, ...reached.sentinels].map(
+        (n) => `  ${n.name} at ${n.address.host}:${n.address.port}: ${role(n)}; acted on through ${n.control.where}`,
+      ),
+      space
+        ? `  keyspace: ${space.keys} key(s) of the deployment's own on ${master!.name}, left alone; ${
+            Object.keys(space.harnessKeys).length
+              ? `REFUSED: keys already under the harness's prefixes (${Object.keys(space.harnessKeys).join(", ")}): the run would stop here`
+              : `none under the harness's prefixes (${APP_KEY_PATTERNS.join(", ")})`
+          }`
+        : `  REFUSED: no node says it is master (${roles.join(", ")}): the run would stop here`,
+      "",
+      "The run would, in order:",
+    ];
+    let step = 0;
+    const say = (line: string) => lines.push(`  ${++step}. ${line}`);
+    say(
+      `start a fault layer on this machine (a Toxiproxy container) with a link to each of the ${reached.nodes.length + reached.sentinels.length} nodes; every client goes through it`,
+    );
+    if (scenario.dataset.size > 0) say(`load a ${formatBytes(scenario.dataset.size)} dataset on the master with DEBUG POPULATE (keys data:*)`);
+    const w = scenario.workload;
+    const writes = w.mode === "open-loop" ? Math.round(w.rate * w.duration * (1 - w.readRatio)) : undefined;
+    const keys = writes === undefined ? "" : `, leaving about ${workloadDefinition(w.keys).keysWritten(writes, w)} key(s)`;
+    say(
+      `run the ${w.keys} workload for ${w.duration} s (${w.mode === "open-loop" ? `${w.rate} operations/s` : "closed loop"}, ${Math.round(w.readRatio * 100)}% reads, ${w.connections} connection(s), engine ${w.engine}): writes under the harness's prefixes only${keys}`,
+    );
+    for (const f of scenario.faults) {
+      const def = faultDefinition(f.kind);
+      const steps = def.steps?.(f) ?? [];
+      if (!steps.length) {
+        say(`at ${f.at} s: ${f.kind}: ${def.doc}`);
+        continue;
+      }
+      for (const s of steps) {
+        const when = s.at === "inject" ? `at ${f.at} s` : `at ${"for" in f ? f.at + f.for : f.at} s`;
+        const node = targetAmong(s.target, reached.nodes, reached.sentinels, roles);
+        if (!node) {
+          say(`${when}: ${f.kind}: ${s.does} the ${s.target} (none right now)`);
+          continue;
+        }
+        const all = [...reached.nodes, ...reached.sentinels].map((n) => n.address.host);
+        const detail =
+          s.does === "cut" || s.does === "heal cut"
+            ? hostPeerCut(node.address, all)
+                .rules.map((r) => `${node.control.where}: iptables -w ${s.does === "cut" ? "-A" : "-D"} ${r.join(" ")}`)
+                .join("; ")
+            : node.control.explain(s.does);
+        say(`${when}: ${f.kind}: ${s.does} the ${s.target} (${node.name} now; the node that is ${s.target} then): ${detail}`);
+      }
+    }
+    say("after the load: wait for the deployment to settle (one master, replicas caught up), read back every key the load wrote");
+    say(`remove every key under the harness's prefixes (${APP_KEY_PATTERNS.join(", ")}) with SCAN and UNLINK on the master, then stop the fault layer`);
+    lines.push("", "Nothing else is touched: no FLUSHALL, no CONFIG SET, no other host than the target file's allow.hosts.");
+    return lines;
+  } finally {
+    await reached.close();
+  }
+}

@@ -1,0 +1,169 @@
+import { Client } from "ssh2";
+import type { NodeAction, NodeControl, NodeState } from "./node-control.js";
+import type { NodeAddress } from "./redis-node.js";
+
+/** How the harness logs in to a host of a target: the user, the port, a key (a file's contents, or the agent), its known host keys. */
+export interface SshLogin {
+  user: string;
+  host: string;
+  port: number;
+  /** A private key's contents; without it, the agent at SSH_AUTH_SOCK. */
+  privateKey?: Buffer;
+  /** Accepted host keys of this host (base64 blobs, as known_hosts lists them): a host whose key is not among them is refused. */
+  hostKeys: string[];
+}
+
+/** One SSH connection to a host, shared by every node on it; commands run through `sh -c` there. */
+export class SshHost {
+  private constructor(
+    private readonly client: Client,
+    readonly login: SshLogin,
+  ) {}
+
+  get label(): string {
+    return `${this.login.user}@${this.login.host}${this.login.port === 22 ? "" : `:${this.login.port}`}`;
+  }
+
+  static connect(login: SshLogin, timeoutMs = 5000): Promise<SshHost> {
+    const client = new Client();
+    return new Promise((resolve, reject) => {
+      client
+        .once("ready", () => resolve(new SshHost(client, login)))
+        .once("error", (err) => reject(new Error(`ssh ${login.user}@${login.host}:${login.port}: ${err.message}`)))
+        .connect({
+          host: login.host,
+          port: login.port,
+          username: login.user,
+          ...(login.privateKey ? { privateKey: login.privateKey } : { agent: process.env.SSH_AUTH_SOCK }),
+          readyTimeout: timeoutMs,
+          // Strict, as ssh's StrictHostKeyChecking=yes: the key must be one the target file's known_hosts gives.
+          hostVerifier: (key: Buffer) => login.hostKeys.includes(key.toString("base64")),
+        });
+    });
+  }
+
+  /** Runs `command` with sh; resolves with its exit code and what it printed (stdout and stderr). */
+  exec(command: string, timeoutMs = 30_000): Promise<{ exitCode: number; output: string }> {
+    return new Promise((resolve, reject) => {
+      this.client.exec(command, (err, stream) => {
+        if (err) return reject(new Error(`ssh ${this.label}: ${err.message}`));
+        let output = "";
+        const timer = setTimeout(() => {
+          stream.close();
+          reject(new Error(`ssh ${this.label}: \`${command}\` did not finish within ${timeoutMs / 1000} s`));
+        }, timeoutMs);
+        stream.on("data", (d: Buffer) => (output += d.toString()));
+        stream.stderr.on("data", (d: Buffer) => (output += d.toString()));
+        stream.on("close", (code: number | null) => {
+          clearTimeout(timer);
+          resolve({ exitCode: code ?? -1, output });
+        });
+      });
+    });
+  }
+
+  close(): void {
+    this.client.end();
+  }
+}
+
+/** A word as sh reads it, whatever it holds. */
+export function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * A node of a target reached over SSH, as Jepsen's nemeses act on real nodes: its process is the one listening on its
+ * port (found with ss each time, so a restarted server is found again); kill and pause are signals to it, and starting
+ * it again is the command the target file gives. Nothing else on the host is touched.
+ */
+export class SshControl implements NodeControl {
+  constructor(
+    private readonly host: SshHost,
+    private readonly at: NodeAddress,
+    /** The target file's command that starts the node again (undefined: it gave none, so a kill is refused before the run). */
+    private readonly startCommand: string | undefined,
+  ) {}
+
+  get where(): string {
+    return `ssh ${this.host.label}`;
+  }
+
+  /** The shell line that prints the pid listening on the node's port (empty when none). */
+  private pidLine(): string {
+    return `ss -Hltnp 'sport = :${this.at.port}' | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2`;
+  }
+
+  private async pid(): Promise<number> {
+    const r = await this.host.exec(this.pidLine());
+    return Number(r.output.trim()) || 0;
+  }
+
+  private async signal(signal: string): Promise<void> {
+    const pid = await this.pid();
+    if (!pid) throw new Error(`${this.where}: no process listens on port ${this.at.port} to send SIG${signal} to`);
+    await this.run(`kill -s ${signal} ${pid}`);
+  }
+
+  private async run(command: string): Promise<string> {
+    const r = await this.host.exec(command);
+    if (r.exitCode !== 0) throw new Error(`${this.where}: \`${command}\` exited ${r.exitCode}: ${r.output.trim().slice(0, 300)}`);
+    return r.output;
+  }
+
+  kill(signal = "SIGKILL"): Promise<void> {
+    return this.signal(signal.replace(/^SIG/, ""));
+  }
+
+  async start(): Promise<void> {
+    if (!this.startCommand) throw new Error(`${this.where}: the target file gives no start command for the node on port ${this.at.port}`);
+    await this.run(this.startCommand);
+  }
+
+  pause(): Promise<void> {
+    return this.signal("STOP");
+  }
+
+  unpause(): Promise<void> {
+    return this.signal("CONT");
+  }
+
+  /** Running: a process listens on the port; paused: it is stopped (state T in /proc). */
+  async state(): Promise<NodeState> {
+    const pid = await this.pid();
+    const stat = pid ? (await this.host.exec(`cat /proc/${pid}/stat`)).output : "";
+    const paused = /^\d+ \(.*\) T /.test(stat);
+    return { running: pid > 0, paused, oomKilled: false, pid, memoryLimitBytes: 0 };
+  }
+
+  exec(cmd: string[], env: Record<string, string> = {}): Promise<{ exitCode: number; output: string }> {
+    const assignments = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)} `);
+    return this.host.exec(assignments.join("") + cmd.map(shellQuote).join(" "));
+  }
+
+  /** What an action does on the host, in the words of a shell: what the dry run prints. */
+  explain(action: NodeAction): string {
+    const bySignal = (s: string) => `kill -s ${s} $(${this.pidLine()})`;
+    const line = { sigkill: bySignal("KILL"), freeze: bySignal("STOP"), thaw: bySignal("CONT"), start: this.startCommand ?? "(no start command given)" }[
+      action
+    ];
+    return `${this.where}: ${line}`;
+  }
+}
+
+/** A node the target file gives no way to act on (control: none): capabilities keep every fault that would from the run. */
+export class NoControl implements NodeControl {
+  constructor(readonly where: string) {}
+  private refuse(): never {
+    throw new Error(`${this.where}: the target file's control is none: the harness may not act on this node`);
+  }
+  kill = async (): Promise<void> => this.refuse();
+  start = async (): Promise<void> => this.refuse();
+  pause = async (): Promise<void> => this.refuse();
+  unpause = async (): Promise<void> => this.refuse();
+  exec = async (): Promise<{ exitCode: number; output: string }> => this.refuse();
+  explain = (action: NodeAction): string => `${this.where}: ${action} is not allowed (control: none)`;
+  async state(): Promise<NodeState> {
+    return { running: true, paused: false, oomKilled: false, pid: 0, memoryLimitBytes: 0 };
+  }
+}

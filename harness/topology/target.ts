@@ -1,0 +1,264 @@
+import { BadInputError } from "../infra/errors.js";
+import type { ClientAccess } from "../security/run-security.js";
+import type { ClientSettings } from "./client-options.js";
+import type { ContainerLimits } from "./definition.js";
+import type { ProxiedLink } from "./fault-layer.js";
+import { startDeployment } from "./lifecycle.js";
+import { hostPeerCut, type PeerCut } from "./peer-cut.js";
+import { RedisNode } from "./redis-node.js";
+import { topologyDefinition } from "./registry.js";
+import { keyspaceOf, removeHarnessKeys, rolesOf } from "./harness-keys.js";
+import { targetCapabilities, type TargetNode, type TargetSecrets, type TargetSpec } from "./target-spec.js";
+import { NoControl, SshControl, SshHost } from "./ssh-control.js";
+import type { Capability, Convergence, DataClient, Topology, TopologyDescription } from "./types.js";
+
+/*
+ * A deployment the harness did not start (`run --target deployment.yaml`), reached and attached to: the target file's
+ * nodes and nothing else, acted on only as its control allows (target-spec.ts), its keys left alone (harness-keys.ts).
+ */
+
+/** Every ssh login the target's nodes need, one per host, and the node names on each. */
+function sshLogins(t: TargetSpec): Map<string, { user: string; host: string }> {
+  const byNode = new Map<string, { user: string; host: string }>();
+  if (t.control.kind !== "ssh") return byNode;
+  for (const n of [...t.nodes, ...(t.sentinels?.nodes ?? [])]) {
+    const [user, host] = n.ssh ? n.ssh.split("@") : [t.control.user, n.address.host];
+    byNode.set(n.name, { user, host });
+  }
+  return byNode;
+}
+
+/** The nodes as the harness reaches them, before any fault layer: admin connections and controls. */
+export interface ReachedTarget {
+  spec: TargetSpec;
+  nodes: RedisNode[];
+  sentinels: RedisNode[];
+  hosts: SshHost[];
+  /** How clients log in (the target file's auth and TLS). */
+  access: ClientAccess;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to every node the target names (a PING each) and logs in to every host it may act on: what the dry run and
+ * the run both do first, and all they do that touches the target before the load. A node that does not answer, or a host
+ * that refuses the login or shows an unknown key, is named (exit 2) and nothing else is done.
+ */
+export async function reachTarget(t: TargetSpec, secrets: TargetSecrets, onStep: (msg: string) => void): Promise<ReachedTarget> {
+  const hosts = new Map<string, SshHost>();
+  const nodes: RedisNode[] = [];
+  const sentinels: RedisNode[] = [];
+  const close = async () => {
+    for (const n of [...nodes, ...sentinels]) n.admin.disconnect();
+    for (const h of hosts.values()) h.close();
+  };
+  try {
+    const logins = sshLogins(t);
+    for (const [name, login] of logins) {
+      const key = `${login.user}@${login.host}`;
+      if (hosts.has(key) || t.control.kind !== "ssh") continue;
+      onStep(`logging in to ${key} (ssh, for ${name})`);
+      const host = await SshHost.connect({
+        ...login,
+        port: t.control.port,
+        privateKey: secrets.ssh?.privateKey,
+        hostKeys: secrets.ssh?.knownHosts.get(login.host) ?? [],
+      }).catch((err: Error) => {
+        throw new BadInputError(
+          `${name}: cannot log in over SSH: ${err.message}`,
+          /verification failed/i.test(err.message)
+            ? `control.knownHosts must list ${login.host}'s host key (ssh-keyscan ${login.host} >> the file, after checking it)`
+            : "Check the host is up, the user, the key (control.identityFile or the agent), and that it is in allow.hosts.",
+        );
+      });
+      hosts.set(key, host);
+    }
+    const controlOf = (n: TargetNode) => {
+      const login = logins.get(n.name);
+      return login
+        ? new SshControl(hosts.get(`${login.user}@${login.host}`)!, n.address, n.start)
+        : new NoControl(`${n.name} at ${n.address.host}:${n.address.port}`);
+    };
+    const attach = async (n: TargetNode) => {
+      onStep(`connecting to ${n.name} at ${n.address.host}:${n.address.port}`);
+      return RedisNode.attach(n.name, n.address, controlOf(n), secrets.access).catch((err: Error) => {
+        throw new BadInputError(
+          `${n.name} at ${n.address.host}:${n.address.port} does not answer: ${err.message}`,
+          "Check the address, that the node runs, and the login (auth.passwordEnv) and TLS files.",
+        );
+      });
+    };
+    for (const n of t.nodes) nodes.push(await attach(n));
+    for (const n of t.sentinels?.nodes ?? []) sentinels.push(await attach(n));
+    return { spec: t, nodes, sentinels, hosts: [...hosts.values()], access: secrets.access, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** What a report says about the target a run acted on. */
+export interface TargetFacts {
+  name: string;
+  kind: string;
+  control: string;
+  nodes: Array<{ name: string; address: string; where: string }>;
+  /** Keys the deployment held before the run (its own, left alone). */
+  keysBefore: number;
+  /** Keys under the harness's prefixes removed at the end (null: not removed, say why in `cleanup`). */
+  harnessKeysRemoved: number | null;
+  cleanup?: string;
+}
+
+/**
+ * A target as a running topology: the kind's own class over the target's nodes (so primaries, convergence and clients
+ * work as for the harness's own deployments), a local fault layer in front of every node for the clients, and what
+ * the target allows instead of what the kind could do: its capabilities, cuts made with iptables on the hosts.
+ */
+export class TargetTopology implements Topology {
+  facts: TargetFacts;
+
+  constructor(
+    private readonly inner: Topology,
+    private readonly reached: ReachedTarget,
+    readonly capabilities: ReadonlySet<Capability>,
+    keysBefore: number,
+  ) {
+    const t = reached.spec;
+    this.facts = {
+      name: t.name,
+      kind: t.kind,
+      control: t.control.kind,
+      nodes: [...t.nodes, ...(t.sentinels?.nodes ?? [])].map((n) => ({
+        name: n.name,
+        address: `${n.address.host}:${n.address.port}`,
+        where: [...reached.nodes, ...reached.sentinels].find((r) => r.name === n.name)!.control.where,
+      })),
+      keysBefore,
+      harnessKeysRemoved: null,
+    };
+  }
+
+  get kind() {
+    return this.inner.kind;
+  }
+  get nodes() {
+    return this.inner.nodes;
+  }
+  get sentinels() {
+    return this.inner.sentinels;
+  }
+  get faultLayer() {
+    return this.inner.faultLayer;
+  }
+  get access() {
+    return this.inner.access;
+  }
+  get clientLinks() {
+    return this.inner.clientLinks;
+  }
+  get peerLinks() {
+    return this.inner.peerLinks;
+  }
+  get announced() {
+    return this.inner.announced;
+  }
+  get route() {
+    return this.inner.route;
+  }
+
+  /** On the node's host: drop everything to and from the deployment's other hosts (the harness's own address stays open). */
+  peerCut(node: RedisNode): PeerCut {
+    return hostPeerCut(
+      node.address,
+      [...this.nodes, ...this.sentinels].map((n) => n.address.host),
+    );
+  }
+
+  newClient(to?: "primary" | "replica"): DataClient {
+    return this.inner.newClient(to);
+  }
+  primary(): Promise<RedisNode> {
+    return this.inner.primary();
+  }
+  replicasOf(node: RedisNode): Promise<RedisNode[]> {
+    return this.inner.replicasOf(node);
+  }
+  readKeys(keys: string[]): Promise<Array<string | null>> {
+    return this.inner.readKeys(keys);
+  }
+  converge(timeoutMs: number): Promise<Convergence> {
+    return this.inner.converge(timeoutMs);
+  }
+
+  /** The facts object itself, not a copy: what stop() finds (the keys it removed) reaches the report written after it. */
+  async describe(): Promise<TopologyDescription> {
+    return { ...(await this.inner.describe()), image: `target ${this.facts.name}`, target: this.facts };
+  }
+
+  /**
+   * Removes the harness's keys (on the primary of the moment: the replicas follow), then the fault layer; the target's
+   * processes are left running as they are. A key that cannot be removed is said in the report, never retried blindly.
+   */
+  async stop(): Promise<void> {
+    try {
+      this.facts.harnessKeysRemoved = await removeHarnessKeys(await this.inner.primary());
+    } catch (err) {
+      this.facts.cleanup = `the harness's keys were not removed: ${(err as Error).message}`;
+    }
+    await this.inner.stop();
+    await this.reached.close();
+  }
+}
+
+/** What attaching needs beyond the target: the fault layer's image and limit, the clients' settings. */
+export interface AttachEnv {
+  toxiproxyImage: string;
+  limits: ContainerLimits;
+  client: ClientSettings;
+  onStep: (msg: string) => void;
+}
+
+/**
+ * Attaches to a reached target: a local fault layer with a client link to every node (the clients go through it, so
+ * client-side faults work on any target), announced addresses mapped to those links, roles read from the nodes (the
+ * master first), the harness's prefixes checked empty. Whatever fails, the fault layer is removed and the nodes left as
+ * they were.
+ */
+export async function attachTarget(reached: ReachedTarget, env: AttachEnv): Promise<TargetTopology> {
+  const t = reached.spec;
+  const roles = await rolesOf(reached.nodes);
+  const masters = reached.nodes.filter((_, i) => roles[i] === "master");
+  if (masters.length !== 1)
+    throw new BadInputError(
+      `the target ${t.name} has ${masters.length} masters (${reached.nodes.map((n, i) => `${n.name}: ${roles[i]}`).join(", ")}); a run starts from one`,
+      "Let the deployment settle (one master, its replicas following), then run again.",
+    );
+  const nodes = [masters[0], ...reached.nodes.filter((n) => n !== masters[0])];
+  const space = await keyspaceOf(masters[0]);
+  if (Object.keys(space.harnessKeys).length)
+    throw new BadInputError(
+      `the target ${t.name} already holds keys where the harness writes (${Object.entries(space.harnessKeys)
+        .map(([p, n]) => `${p}: ${n}${n >= 1000 ? "+" : ""}`)
+        .join(", ")}); the harness never writes over keys that are not its own, nor erases them`,
+      "Run against a database without such keys (another deployment, or remove them yourself if they are a harness run's leftovers).",
+    );
+  const all = [...nodes, ...reached.sentinels];
+  return startDeployment({ toxiproxyImage: env.toxiproxyImage, limits: env.limits }, all.length, env.onStep, async (f) => {
+    const clientLinks = new Map<string, ProxiedLink>();
+    for (const n of all) clientLinks.set(n.name, await f.faultLayer.link(`client-${n.name}`, `${n.address.host}:${n.address.port}`));
+    const inner = topologyDefinition(t.kind).attach!({
+      image: `target ${t.name}`,
+      client: env.client,
+      network: f.network,
+      faultLayer: f.faultLayer,
+      nodes,
+      sentinels: reached.sentinels,
+      clientLinks,
+      access: reached.access,
+      announced: new Map(nodes.map((n) => [n.name, n.address])),
+      masterName: t.sentinels?.masterName ?? "",
+    });
+    return new TargetTopology(inner, reached, targetCapabilities(t), space.keys);
+  });
+}
