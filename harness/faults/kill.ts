@@ -83,7 +83,7 @@ export const kill = defineFault({
   facts: (d) => [
     { label: "nodes killed", value: d.nodes?.join(", ") },
     { label: "target", value: d.target },
-    { label: "the engine answered the kill after", value: d.engineAnsweredAfterMs, unit: "ms" },
+    { label: "the kill's command answered after", value: d.engineAnsweredAfterMs, unit: "ms" },
     ...(d.rejoinedAsReplicaAfterHealMs !== undefined ? rejoinFacts(d) : []),
   ],
 });

@@ -11,7 +11,8 @@
 #   6. builds the linearizability checker (harness/check/porcupine, Go) when missing or older than its source.
 # Usage: harness/infra/setup.sh [--force] [--tests] [--checker]
 #   --force   rebuild every image, even those already present
-#   --tests   also what only the tests need: Debian's chromium (the HTML report's browser tests)
+#   --tests   also what only the tests need: Debian's chromium (the HTML report's browser tests), openssh-server,
+#             redis-server and redis-sentinel (the test hosts made of network namespaces)
 #   --checker only steps 4 and 6, what the unit tests need (`npm run test:unit`): no root, no Docker
 # Exit codes: 0 ready, 2 bad flag, 3 the environment could not be set up (the message says why
 # and what to do).
@@ -83,8 +84,10 @@ if machine_steps; then
 missing=()
 # openssl: the per-run CA and certificates of a TLS run (harness/security/tls.ts).
 wanted=(docker.io mmdebstrap redis-tools iproute2 iptables ca-certificates debian-archive-keyring openssl)
-# chromium: the headless browser the HTML report's tests draw its charts in; only the tests need it.
-[ "$tests" = 1 ] && wanted+=(chromium)
+# chromium: the headless browser the HTML report's tests draw its charts in; openssh, redis-server and redis-sentinel:
+# the test hosts that play a user's own deployment (test/hosts/deployment.sh: network namespaces, sshd, Redis, Sentinel).
+# Only the tests need them.
+[ "$tests" = 1 ] && wanted+=(chromium openssh-server openssh-client redis-server redis-sentinel)
 for p in "${wanted[@]}"; do
   installed "$p" || missing+=("$p")
 done

@@ -99,10 +99,12 @@ export class SshControl implements NodeControl {
     return Number(r.output.trim()) || 0;
   }
 
+  /** One round trip: the pid found and signalled by one shell line, so the signal leaves when the fault says it was sent. */
   private async signal(signal: string): Promise<void> {
-    const pid = await this.pid();
-    if (!pid) throw new Error(`${this.where}: no process listens on port ${this.at.port} to send SIG${signal} to`);
-    await this.run(`kill -s ${signal} ${pid}`);
+    const r = await this.host.exec(
+      `pid=$(${this.pidLine()}); [ -n "$pid" ] || { echo "no process listens on port ${this.at.port}"; exit 3; }; kill -s ${signal} "$pid"`,
+    );
+    if (r.exitCode !== 0) throw new Error(`${this.where}: SIG${signal} to the node on port ${this.at.port}: ${r.output.trim().slice(0, 300)}`);
   }
 
   private async run(command: string): Promise<string> {
