@@ -1,4 +1,5 @@
 import { Option, type Command } from "commander";
+import { useEngine } from "../infra/engine.js";
 import { BadInputError } from "../infra/errors.js";
 import { inconclusiveAs, loadSettings, type Settings } from "../infra/settings.js";
 import { parseDurationS } from "../infra/units.js";
@@ -20,6 +21,9 @@ export function withOverrides(cmd: Command, image = true): Command {
       "how topologies are secured: none, password, acl, tls, password+tls or acl+tls (secrets are made per run; HARNESS_REDIS_PASSWORD gives the application's)",
     );
   if (image) cmd.option("--image <name>", "Redis image (default: REDIS_IMAGE or redis-chaos/redis:7.0)");
+  cmd
+    .option("--engine <tcp://host:2376>", "a remote Docker engine to run the containers on, reached with TLS (default: this machine's; or DOCKER_HOST)")
+    .option("--engine-certs <dir>", "with --engine: the folder holding ca.pem, cert.pem and key.pem (as DOCKER_CERT_PATH)");
   cmd.option(
     "--inconclusive <pass|fail>",
     "what a verdict that broke a budget only within the instrument's own floor exits with: pass (0, the default, or HARNESS_INCONCLUSIVE) or fail (1)",
@@ -27,8 +31,12 @@ export function withOverrides(cmd: Command, image = true): Command {
   return cmd.option("--quiet", "no progress lines");
 }
 
-/** The settings from the environment, with what the command's flags say over them (--inconclusive). */
-export function settingsOf(o: { inconclusive?: string }): Settings {
+/**
+ * The settings from the environment, with what the command's flags say over them (--inconclusive), and the engine the
+ * containers run on (--engine) set before anything calls it.
+ */
+export function settingsOf(o: { inconclusive?: string; engine?: string; engineCerts?: string }): Settings {
+  useEngine(o);
   const s = loadSettings();
   return o.inconclusive === undefined ? s : { ...s, inconclusive: inconclusiveAs(o.inconclusive, "--inconclusive") };
 }
@@ -36,7 +44,7 @@ export function settingsOf(o: { inconclusive?: string }): Settings {
 export const repeatsOption = (dflt: string) => new Option("--repeats <n>", "runs of each scenario").default(dflt);
 
 /** The flags withOverrides adds, as commander hands them over. */
-export type OverrideFlags = Overrides & { quiet?: boolean; inconclusive?: string };
+export type OverrideFlags = Overrides & { quiet?: boolean; inconclusive?: string; engine?: string; engineCerts?: string };
 
 const OVERRIDES = [
   "duration",

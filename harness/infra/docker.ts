@@ -1,3 +1,4 @@
+import { publishedHost } from "./engine.js";
 import { getContainerRuntimeClient, ImageName, type ContainerRuntimeClient } from "testcontainers";
 import { BadInputError, EnvironmentError } from "./errors.js";
 import { IMAGE_REFERENCE } from "./fields.js";
@@ -87,9 +88,9 @@ export async function reaperExposure(runtime: ContainerRuntimeClient, reaperImag
   const running = await runtime.container.list();
   return running
     .filter((c) => c.Image === reaperImage)
-    .flatMap((c) => c.Ports.filter((p) => p.PublicPort && p.IP !== "127.0.0.1"))
+    .flatMap((c) => c.Ports.filter((p) => p.PublicPort && p.IP !== publishedHost()))
     .map(
       (p) =>
-        `the reaper's port ${p.PublicPort} is published on ${p.IP || "every address"}, not only 127.0.0.1: start the Docker engine with --ip=127.0.0.1 (harness/infra/setup.sh does when it starts one)`,
+        `the reaper's port ${p.PublicPort} is published on ${p.IP || "every address"}, not only ${publishedHost()}: start the Docker engine with --ip=${publishedHost()} (harness/infra/setup.sh does when it starts one)`,
     );
 }

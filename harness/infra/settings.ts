@@ -1,3 +1,4 @@
+import { publishedHost } from "./engine.js";
 import { BadInputError } from "./errors.js";
 import { parseSize } from "./units.js";
 /**
@@ -83,8 +84,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
  */
 export function exportTestcontainersEnv(env: NodeJS.ProcessEnv = process.env): void {
   env.RYUK_CONTAINER_IMAGE ||= IMAGE_DEFAULTS.RYUK_CONTAINER_IMAGE;
-  // Every published port binds to loopback, so that is where to reach them. Left alone, testcontainers may pick the
-  // Docker bridge's gateway address instead (it did on these machines).
-  env.TESTCONTAINERS_HOST_OVERRIDE ||= "127.0.0.1";
+  // Every published port binds to one address (loopback, or a remote engine's own: infra/engine.ts), so that is where to
+  // reach them. Left alone, testcontainers may pick the Docker bridge's gateway address instead (it did on these machines).
+  env.TESTCONTAINERS_HOST_OVERRIDE ||= publishedHost(env);
   // The harness prints its own progress; testcontainers' own debug log stays opt-in via DEBUG=testcontainers*.
 }

@@ -1,3 +1,4 @@
+import { reachedAt } from "../topology/fault-layer.js";
 import net from "node:net";
 import tls from "node:tls";
 import { Redis } from "ioredis";
@@ -25,9 +26,9 @@ export interface SecuritySections {
 const WITHIN_MS = 2000;
 
 /** What a plain-text PING to a TLS-only port gets: nothing PONG-like (the server closes, or answers garbage). */
-function plaintextPing(port: number): Promise<string> {
+function plaintextPing(at: { host: string; port: number }): Promise<string> {
   return new Promise((resolve) => {
-    const s = net.connect({ host: "127.0.0.1", port });
+    const s = net.connect(at);
     let got = "";
     const done = (what: string) => {
       clearTimeout(timer);
@@ -46,9 +47,9 @@ function plaintextPing(port: number): Promise<string> {
 }
 
 /** A TLS client that trusts the CA but presents no certificate, and sends PING once connected. */
-function pingWithoutCertificate(port: number, ca: string): Promise<string> {
+function pingWithoutCertificate(at: { host: string; port: number }, ca: string): Promise<string> {
   return new Promise((resolve) => {
-    const s = tls.connect({ host: "127.0.0.1", port, ca });
+    const s = tls.connect({ ...at, ca });
     let got = "";
     const done = (what: string) => {
       clearTimeout(timer);
@@ -67,11 +68,10 @@ function pingWithoutCertificate(port: number, ca: string): Promise<string> {
 }
 
 /** One command over a short-lived ioredis connection with the given access; its reply, or the error's first word. */
-async function ask(port: number, access: ClientAccess, command: string[]): Promise<{ ok: boolean; reply: string }> {
+async function ask(at: { host: string; port: number }, access: ClientAccess, command: string[]): Promise<{ ok: boolean; reply: string }> {
   // RESP2 and no client info: a HELLO or CLIENT SETINFO before AUTH would be refused before the command is asked.
   const c = new Redis({
-    host: "127.0.0.1",
-    port,
+    ...at,
     ...accessOptions(access),
     lazyConnect: true,
     maxRetriesPerRequest: 0,
@@ -116,23 +116,23 @@ export class SecurityCheck implements Probe<SecuritySections> {
     for (const n of [...t.nodes, ...t.sentinels]) {
       const link = t.clientLinks.get(n.name);
       if (!link) continue;
-      const port = link.hostPort;
+      const at = reachedAt(link);
       const seen: SecurityAttempts = (this.refused[n.name] = {});
       const fail = (what: string, answer: string, fix: string) => {
         throw new EnvironmentError(`${n.name} answered ${what} (${answer}): the topology is not secured as the scenario asks.`, fix);
       };
       if (this.spec.tls) {
-        seen.plaintext = await plaintextPing(port);
+        seen.plaintext = await plaintextPing(at);
         if (seen.plaintext === "PONG")
           fail("a plain-text client", "PING → PONG", "Check the image was built with TLS (tls-port) and the plain port is off (port 0).");
         // Without the run's CA there is no TLS client to try; the plain-text PING above has already failed such a topology.
         if (access.tls) {
-          seen.noClientCertificate = await pingWithoutCertificate(port, access.tls.ca);
+          seen.noClientCertificate = await pingWithoutCertificate(at, access.tls.ca);
           if (seen.noClientCertificate === "PONG") fail("a TLS client with no certificate", "PING → PONG", "Check tls-auth-clients is yes.");
         }
       }
       if (this.spec.auth !== "none") {
-        const r = await ask(port, { ...access, login: null }, ["PING"]);
+        const r = await ask(at, { ...access, login: null }, ["PING"]);
         seen.noLogin = r.reply;
         if (r.ok || !/NOAUTH/.test(r.reply))
           fail(
@@ -145,7 +145,7 @@ export class SecurityCheck implements Probe<SecuritySections> {
         if (!access.login?.username)
           fail("with no application user", "the topology has no ACL login", "Check the topology was started with the scenario's security (StartEnv.security).");
         const forbidden = t.sentinels.includes(n) ? ["SENTINEL", "MASTERS"] : ["CONFIG", "GET", "maxmemory"];
-        const r = await ask(port, access, forbidden);
+        const r = await ask(at, access, forbidden);
         seen.appUserForbidden = `${forbidden.slice(0, 2).join(" ")} → ${r.reply}`;
         if (r.ok || !/NOPERM/.test(r.reply))
           fail(`the application user's ${forbidden.slice(0, 2).join(" ")}`, r.reply, "Check the ACL rules in harness/security/acl.ts.");

@@ -8,7 +8,7 @@ import { pollUntil } from "../infra/poll.js";
 import { reconnectDelay, toRedisOptions, type ClientSettings } from "./client-options.js";
 import { parseClusterNodes, type ClusterNodeLine } from "./cluster-nodes.js";
 import { commonTopologyFields, defineTopology } from "./definition.js";
-import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
+import { reachedAt, type FaultLayer, type ProxiedLink } from "./fault-layer.js";
 import { describeLinks, startDeployment, stopAll } from "./lifecycle.js";
 import { containerPeerCut, type PeerCut } from "./peer-cut.js";
 import { REDIS_PORT, RedisNode, type NodeAddress } from "./redis-node.js";
@@ -130,7 +130,7 @@ export class ClusterTopology implements Topology, ClusterControl {
   private natMap(): Record<string, { host: string; port: number }> {
     const map: Record<string, { host: string; port: number }> = {};
     for (const [name, peer] of this.peerLinks) {
-      map[`${this.faultLayer.ip}:${peer.innerPort}`] = { host: "127.0.0.1", port: this.clientLinks.get(name)!.hostPort };
+      map[`${this.faultLayer.ip}:${peer.innerPort}`] = reachedAt(this.clientLinks.get(name)!);
     }
     return map;
   }
@@ -138,7 +138,7 @@ export class ClusterTopology implements Topology, ClusterControl {
   newClient(to: "primary" | "replica" = "primary"): Cluster {
     const { retryStrategy: _ignored, ...redisOptions } = toRedisOptions(this.opts.client, this.access);
     return new Cluster(
-      this.nodes.map((n) => ({ host: "127.0.0.1", port: this.clientLinks.get(n.name)!.hostPort })),
+      this.nodes.map((n) => reachedAt(this.clientLinks.get(n.name)!)),
       { ...clusterClientOptions(this.opts.client), scaleReads: to === "replica" ? "slave" : "master", natMap: this.natMap(), redisOptions },
     );
   }

@@ -1,7 +1,8 @@
 import { sleep } from "../infra/poll.js";
 import { Toxiproxy, type Proxy } from "toxiproxy-node-client";
 import { Wait, type StartedNetwork, type StartedTestContainer } from "testcontainers";
-import { LoopbackContainer } from "../infra/loopback-container.js";
+import { BoundContainer } from "../infra/bound-container.js";
+import { publishedHost } from "../infra/engine.js";
 
 const API_PORT = 8474;
 /** Published links (the harness's clients) listen from here up; topologies pick internal ports outside that range. */
@@ -10,16 +11,20 @@ const FIRST_PUBLISHED_PORT = 21000;
 export interface ProxiedLink {
   name: string;
   proxy: Proxy;
-  /** Where the harness (on the host) connects: 127.0.0.1 and a published port (links for clients only). */
+  /** Where the harness connects: the engine's published address (127.0.0.1 for the machine's own) and port (links for clients only). */
+  host: string;
   hostPort: number;
   /** Where other containers connect, on the project's network. */
   innerHost: string;
   innerPort: number;
 }
 
+/** Where the harness's clients reach a link: its published address and port. */
+export const reachedAt = (link: ProxiedLink): { host: string; port: number } => ({ host: link.host, port: link.hostPort });
+
 /**
  * The fault layer: one Toxiproxy container on the topology's network; every link a fault may touch is a proxy in it.
- * Links the harness's clients use are published on 127.0.0.1, and ports must be published when the container is
+ * Links the harness's clients use are published on the engine's address (infra/engine.ts), and ports must be published when the container is
  * created, so the topology says up front how many it needs; links between nodes stay inside the network.
  */
 export class FaultLayer {
@@ -37,7 +42,7 @@ export class FaultLayer {
 
   static async start(image: string, network: StartedNetwork, maxPublished: number, memoryBytes: number): Promise<FaultLayer> {
     const ports = Array.from({ length: maxPublished }, (_, i) => FIRST_PUBLISHED_PORT + i);
-    const container = await new LoopbackContainer(image)
+    const container = await new BoundContainer(image)
       .withNetwork(network)
       .withNetworkAliases(FaultLayer.ALIAS)
       .withMemoryLimit(memoryBytes)
@@ -46,7 +51,7 @@ export class FaultLayer {
       .withWaitStrategy(Wait.forHttp("/version", API_PORT))
       .withStartupTimeout(30_000)
       .start();
-    const api = new Toxiproxy(`http://127.0.0.1:${container.getMappedPort(API_PORT)}`);
+    const api = new Toxiproxy(`http://${publishedHost()}:${container.getMappedPort(API_PORT)}`);
     return new FaultLayer(container, api, maxPublished, container.getIpAddress(network.getName()));
   }
 
@@ -69,6 +74,7 @@ export class FaultLayer {
     const link: ProxiedLink = {
       name,
       proxy,
+      host: publishedHost(),
       hostPort: internalPort === undefined ? this.container.getMappedPort(innerPort) : 0,
       innerHost: FaultLayer.ALIAS,
       innerPort,

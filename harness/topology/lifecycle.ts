@@ -1,3 +1,4 @@
+import { publishedHost } from "../infra/engine.js";
 import { Network, type StartedNetwork } from "testcontainers";
 import { makeRunSecurity, UNSECURED, type RunSecurity, type SecuritySpec } from "../security/run-security.js";
 import type { ContainerLimits } from "./definition.js";
@@ -43,8 +44,9 @@ export async function startDeployment<T>(
     const network = track(await new Network().start());
     onStep(`starting fault layer (${toxiproxyImage})`);
     const faultLayer = track(await FaultLayer.start(toxiproxyImage, network, publishedLinks, limits.faultLayerBytes));
-    // Certificates name where clients dial: 127.0.0.1 (the harness) and the fault layer (the nodes, by alias and address).
-    const security = await makeRunSecurity(spec, { names: [FaultLayer.ALIAS, "localhost"], ips: ["127.0.0.1", faultLayer.ip] });
+    // Certificates name where clients dial: the engine's published address (the harness) and the fault layer (the nodes,
+    // by alias and address).
+    const security = await makeRunSecurity(spec, { names: [FaultLayer.ALIAS, "localhost"], ips: [...new Set(["127.0.0.1", publishedHost()]), faultLayer.ip] });
     return await build({ network, faultLayer, limits, security, track });
   } catch (err) {
     await stopAll(started);

@@ -1,6 +1,7 @@
 import { Redis } from "ioredis";
 import { Wait, type StartedNetwork, type StartedTestContainer } from "testcontainers";
-import { LoopbackContainer } from "../infra/loopback-container.js";
+import { BoundContainer } from "../infra/bound-container.js";
+import { publishedHost } from "../infra/engine.js";
 import { serverAuthLines } from "../security/credentials.js";
 import { accessOptions, adminAccess, AUTH_FILE, containerFiles, redact, secretsOf, type ClientAccess, type RunSecurity } from "../security/run-security.js";
 import { tlsDirectives } from "../security/tls.js";
@@ -128,7 +129,7 @@ export class RedisNode {
 
   static async start(o: NodeOptions): Promise<RedisNode> {
     const hostPort = await freePort();
-    let builder = new LoopbackContainer(o.image)
+    let builder = new BoundContainer(o.image)
       .withName(`redis-chaos-${o.name}-${process.pid}-${Date.now().toString(36)}`)
       .withNetwork(o.network)
       .withNetworkAliases(o.name)
@@ -149,7 +150,7 @@ export class RedisNode {
         .join(" | ");
       throw new Error(`${o.name} did not start (${err.message.split("\n")[0]})${tail ? `; its last lines: ${tail}` : ""}`);
     });
-    const at = { host: "127.0.0.1", port: hostPort };
+    const at = { host: publishedHost(), port: hostPort };
     const admin = adminClient(at, o.admin);
     try {
       await admin.connect();

@@ -2,7 +2,7 @@ import type { ClientAccess, SecuritySpec } from "../security/run-security.js";
 import type { ContainerLimits } from "./definition.js";
 import type { StartedNetwork } from "testcontainers";
 import { pollUntil } from "../infra/poll.js";
-import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
+import { reachedAt, type FaultLayer, type ProxiedLink } from "./fault-layer.js";
 import { describeLinks, startDeployment, stopAll, type Foundation } from "./lifecycle.js";
 import { mgetAll } from "./read-keys.js";
 import { REDIS_PORT, RedisNode, type NodeAddress } from "./redis-node.js";
@@ -48,7 +48,7 @@ export interface ReplicatedParts extends Foundation {
 
 /**
  * Starts one master and N replicas, every link through the fault layer twice over:
- *  - `client-<node>`: the harness's clients (published on 127.0.0.1);
+ *  - `client-<node>`: the harness's clients (published on the engine's address);
  *  - `peer-<node>`: everyone inside (replicas to their master, Sentinels to nodes and to each other). Every node
  *    announces its peer link (replica-announce-ip/port), so after a failover every party still goes through it; clients
  *    map announced addresses to their own links (ioredis natMap).
@@ -142,7 +142,7 @@ export abstract class ReplicatedTopology implements Topology {
     const map: Record<string, { host: string; port: number }> = {};
     for (const [name, a] of this.announced) {
       const link = this.clientLinks.get(name);
-      if (link) map[`${a.host}:${a.port}`] = { host: "127.0.0.1", port: link.hostPort };
+      if (link) map[`${a.host}:${a.port}`] = reachedAt(link);
     }
     return map;
   }

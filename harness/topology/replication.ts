@@ -1,4 +1,5 @@
 import { Redis } from "ioredis";
+import { reachedAt } from "./fault-layer.js";
 import { z } from "zod";
 import { appAccess } from "../security/run-security.js";
 import { toRedisOptions, type ClientSettings } from "./client-options.js";
@@ -39,7 +40,7 @@ export class ReplicationTopology extends ReplicatedTopology implements RunbookCo
 
   newClient(to: "primary" | "replica" = "primary"): Redis {
     const node = to === "primary" ? this.knownPrimary : this.nextReplica();
-    return new Redis({ ...toRedisOptions(this.client, this.access), host: "127.0.0.1", port: this.clientLinks.get(node.name)!.hostPort });
+    return new Redis({ ...toRedisOptions(this.client, this.access), ...reachedAt(this.clientLinks.get(node.name)!) });
   }
 
   /** Replicas in turn, so read connections spread over them. */

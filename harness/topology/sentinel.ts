@@ -5,7 +5,7 @@ import { adminAccess, appAccess, AUTH_FILE, containerFiles, secretsOf } from "..
 import { tlsDirectives } from "../security/tls.js";
 import { reconnectDelay, toRedisOptions, type ClientSettings } from "./client-options.js";
 import { commonTopologyFields, defineTopology } from "./definition.js";
-import type { ProxiedLink } from "./fault-layer.js";
+import { reachedAt, type ProxiedLink } from "./fault-layer.js";
 import { PEER_PORT_BASE, replicaCount, ReplicatedTopology, startReplicated, type ReplicatedDeployment, type ReplicatedOptions } from "./replicated-base.js";
 import { RedisNode } from "./redis-node.js";
 import type { Capability, ClientRoute } from "./types.js";
@@ -103,7 +103,7 @@ export class SentinelTopology extends ReplicatedTopology {
         : {}),
       ...(this.access.tls ? { enableTLSForSentinelMode: true, sentinelTLS: this.access.tls } : {}),
       role: to === "replica" ? "slave" : "master",
-      sentinels: this.sentinels.map((s) => ({ host: "127.0.0.1", port: this.clientLinks.get(s.name)!.hostPort })),
+      sentinels: this.sentinels.map((s) => reachedAt(this.clientLinks.get(s.name)!)),
       name: this.route.masterName,
       natMap: this.natMap(),
       // Sentinels announce addresses on the project's network; the client keeps the list it was given.

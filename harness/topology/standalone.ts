@@ -51,7 +51,7 @@ export class StandaloneTopology implements Topology {
 
   newClient(to: "primary" | "replica" = "primary"): Redis {
     if (to === "replica") throw new Error("a standalone server has no replica to read from");
-    return new Redis({ host: "127.0.0.1", port: this.clientLink.hostPort, ...toRedisOptions(this.client, this.access) });
+    return new Redis({ host: this.clientLink.host, port: this.clientLink.hostPort, ...toRedisOptions(this.client, this.access) });
   }
 
   async primary(): Promise<RedisNode> {

@@ -76,7 +76,7 @@ test("the recommendation's shapes come from the definitions: one server, who fai
 });
 
 test("the lean engine's target follows the route the topology declares: every node's link for slots, else the primary's", async (t) => {
-  const link = (port: number) => ({ hostPort: port, innerPort: port });
+  const link = (port: number) => ({ host: "127.0.0.1", hostPort: port, innerPort: port });
   const nodes = [{ name: "redis-0" }, { name: "redis-1" }];
   const fake = (route: Topology["route"]) =>
     ({

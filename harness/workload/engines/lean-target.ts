@@ -2,6 +2,7 @@ import type { Timeline } from "../../measure/timeline.js";
 import { accessOptions } from "../../security/run-security.js";
 import type { ClientSettings } from "../../topology/client-options.js";
 import type { Topology } from "../../topology/types.js";
+import { reachedAt } from "../../topology/fault-layer.js";
 import { LeanClusterPool } from "./lean-cluster.js";
 import { LeanPool, type Address } from "./lean-pool.js";
 
@@ -14,8 +15,7 @@ export type LeanTarget = { kind: "server"; address: Address } | { kind: "slots";
 
 /** The client link (through the fault layer) of a node, as the harness reaches it. */
 export const linkOf = (topology: Topology, name: string): Address => ({
-  host: "127.0.0.1",
-  port: topology.clientLinks.get(name)!.hostPort,
+  ...reachedAt(topology.clientLinks.get(name)!),
   ...accessOptions(topology.access),
 });
 

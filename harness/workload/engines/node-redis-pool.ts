@@ -2,6 +2,7 @@ import { createClient, createCluster, createSentinel, type RedisClientOptions } 
 import type { Timeline } from "../../measure/timeline.js";
 import type { ClientAccess } from "../../security/run-security.js";
 import { reconnectDelay, type ClientSettings } from "../../topology/client-options.js";
+import { reachedAt } from "../../topology/fault-layer.js";
 import type { Topology } from "../../topology/types.js";
 import { watchTransitions, type CommandClient, type Connections, type ReplyCallback } from "./command-client.js";
 import type { SingleConnection } from "./index.js";
@@ -44,7 +45,7 @@ function announcedAddressMap(topology: Topology): (address: string) => { host: s
   const byAddress = new Map<string, { host: string; port: number }>();
   for (const [name, a] of topology.announced) {
     const link = topology.clientLinks.get(name);
-    if (link) byAddress.set(`${a.host}:${a.port}`, { host: "127.0.0.1", port: link.hostPort });
+    if (link) byAddress.set(`${a.host}:${a.port}`, reachedAt(link));
   }
   return (address) => byAddress.get(address);
 }
@@ -57,7 +58,7 @@ async function openOne(topology: Topology, to: "primary" | "replica", s: ClientS
     const { commandOptions, ...nodeOptions } = options;
     return createSentinel({
       name: route.masterName,
-      sentinelRootNodes: topology.sentinels.map((n) => ({ host: "127.0.0.1", port: topology.clientLinks.get(n.name)!.hostPort })),
+      sentinelRootNodes: topology.sentinels.map((n) => reachedAt(topology.clientLinks.get(n.name)!)),
       nodeAddressMap: announcedAddressMap(topology),
       nodeClientOptions: nodeOptions,
       sentinelClientOptions: nodeOptions,
@@ -70,7 +71,7 @@ async function openOne(topology: Topology, to: "primary" | "replica", s: ClientS
   if (route.by === "slots") {
     const { commandOptions, ...defaults } = options;
     return createCluster({
-      rootNodes: topology.nodes.map((n) => ({ socket: { host: "127.0.0.1", port: topology.clientLinks.get(n.name)!.hostPort } })),
+      rootNodes: topology.nodes.map((n) => ({ socket: reachedAt(topology.clientLinks.get(n.name)!) })),
       defaults,
       nodeAddressMap: announcedAddressMap(topology),
       useReplicas: to === "replica",

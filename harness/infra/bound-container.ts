@@ -1,14 +1,16 @@
 import { GenericContainer, type PortWithOptionalBinding } from "testcontainers";
+import { publishedHost } from "./engine.js";
 
 /**
- * A GenericContainer whose published ports bind to 127.0.0.1 only, and with a memory limit. testcontainers binds to
- * every interface and has no option for the host address, so the bindings it builds are amended here.
+ * A GenericContainer whose published ports bind to one address only (127.0.0.1 on the machine's own engine, a remote
+ * engine's own address: infra/engine.ts), and with a memory limit. testcontainers binds to every interface and has no
+ * option for the host address, so the bindings it builds are amended here.
  */
-export class LoopbackContainer extends GenericContainer {
+export class BoundContainer extends GenericContainer {
   public override withExposedPorts(...ports: PortWithOptionalBinding[]): this {
     super.withExposedPorts(...ports);
     const bindings = this.hostConfig.PortBindings as Record<string, Array<{ HostIp?: string; HostPort?: string }>>;
-    for (const list of Object.values(bindings ?? {})) for (const b of list) b.HostIp = "127.0.0.1";
+    for (const list of Object.values(bindings ?? {})) for (const b of list) b.HostIp = publishedHost();
     return this;
   }
 
