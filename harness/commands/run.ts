@@ -7,7 +7,7 @@ import { runScenario } from "../run/run.js";
 import { pickProfiles } from "../scenario/client-profiles.js";
 import { loadScenario, loadScenarioFile } from "../scenario/load.js";
 import { checkScenarioOnTarget, loadTargetFile } from "../scenario/target-file.js";
-import { dryRunLines } from "../run/dry-run.js";
+import { dryRun } from "../run/dry-run.js";
 import type { Overrides } from "../scenario/overrides.js";
 import { runClientMatrix } from "./clients.js";
 import { interruptSignal } from "./interrupt.js";
@@ -69,7 +69,13 @@ export function registerRun(program: Command, done: (code: number) => void): voi
       const progress = new Progress(process.stderr, o.quiet);
       if (target && o.dryRun) {
         checkScenarioOnTarget(scenario, target.spec);
-        process.stdout.write(`${(await dryRunLines(scenario, target, progress)).join("\n")}\n`);
+        const plan = await dryRun(scenario, target, progress);
+        process.stdout.write(`${plan.lines.join("\n")}\n`);
+        if (plan.refused.length)
+          throw new BadInputError(
+            `A run against ${target.spec.name} would be refused: ${plan.refused.join("; ")}.`,
+            "Fix what the REFUSED lines say, then run again.",
+          );
         return done(EXIT.pass);
       }
       const { report, files, failure } = await runScenario(scenario, {

@@ -88,6 +88,7 @@ export const bgsave = defineFault({
     const node = await ctx.topology.primary();
     const save = SAVES[spec.persistence];
     let sentAtMs = 0;
+    let saveDelayBefore = "0";
     return runFault<"bgsave", BgsaveDetails>(ctx, "bgsave", {
       inject: async (rec) => {
         const before = parseInfo(await node.admin.info("all"));
@@ -99,6 +100,9 @@ export const bgsave = defineFault({
           forksBefore: infoNumber(before, "total_forks"),
         });
         if (spec.keySaveDelayUs > 0) {
+          // Put back as it was, not to 0: a server that is not the harness's own may have a value of its own.
+          const [, was] = (await node.admin.config("GET", "rdb-key-save-delay")) as string[];
+          saveDelayBefore = was ?? "0";
           await node.admin.config("SET", "rdb-key-save-delay", String(spec.keySaveDelayUs));
           rec.details.keySaveDelayUs = spec.keySaveDelayUs;
         }
@@ -142,7 +146,7 @@ export const bgsave = defineFault({
           return;
         }
         // Later saves (a replica's full sync, shutdown) run at full speed; a server that died took the setting with it.
-        if (spec.keySaveDelayUs > 0) await node.admin.config("SET", "rdb-key-save-delay", "0").catch(() => {});
+        if (spec.keySaveDelayUs > 0) await node.admin.config("SET", "rdb-key-save-delay", saveDelayBefore).catch(() => {});
         const info = parseInfo(await node.admin.info("all"));
         const status = info.get(save.status) ?? "?";
         Object.assign(rec.details, {

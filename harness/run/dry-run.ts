@@ -7,8 +7,7 @@ import type { LoadedTarget } from "../scenario/target-file.js";
 import { APP_KEY_PATTERNS } from "../security/acl.js";
 import { hostPeerCut } from "../topology/peer-cut.js";
 import type { RedisNode } from "../topology/redis-node.js";
-import { keyspaceOf, rolesOf } from "../topology/harness-keys.js";
-import { reachTarget } from "../topology/target.js";
+import { reachTarget, startingPoint } from "../topology/target.js";
 import { workloadDefinition } from "../workload/registry.js";
 
 /**
@@ -16,13 +15,11 @@ import { workloadDefinition } from "../workload/registry.js";
  * as the deployment stands now and the command that would do it; nothing is done. It connects (a PING, INFO, DBSIZE and
  * a SCAN per node; an SSH login per host) to show that the run could start, and changes nothing.
  */
-export async function dryRunLines(scenario: Scenario, target: LoadedTarget, progress: Progress): Promise<string[]> {
+export async function dryRun(scenario: Scenario, target: LoadedTarget, progress: Progress): Promise<{ lines: string[]; refused: string[] }> {
   const t = target.spec;
   const reached = await reachTarget(t, target.secrets, (m) => progress.step(m));
   try {
-    const roles = await rolesOf(reached.nodes);
-    const master = reached.nodes[roles.indexOf("master")];
-    const space = master ? await keyspaceOf(master) : null;
+    const { roles, master, keyspace: space, problems } = await startingPoint(reached);
     const role = (n: RedisNode) => roles[reached.nodes.indexOf(n)] ?? "a Sentinel";
     const lines = [
       `Dry run of ${scenario.name} against the target ${t.name} (${t.kind}, control ${t.control.kind}): nothing below is done.`,
@@ -31,13 +28,8 @@ export async function dryRunLines(scenario: Scenario, target: LoadedTarget, prog
       ...[...reached.nodes, ...reached.sentinels].map(
         (n) => `  ${n.name} at ${n.address.host}:${n.address.port}: ${role(n)}; acted on through ${n.control.where}`,
       ),
-      space
-        ? `  keyspace: ${space.keys} key(s) of the deployment's own on ${master!.name}, left alone; ${
-            Object.keys(space.harnessKeys).length
-              ? `REFUSED: keys already under the harness's prefixes (${Object.keys(space.harnessKeys).join(", ")}): the run would stop here`
-              : `none under the harness's prefixes (${APP_KEY_PATTERNS.join(", ")})`
-          }`
-        : `  REFUSED: no node says it is master (${roles.join(", ")}): the run would stop here`,
+      ...(space ? [`  keyspace: ${space.keys} key(s) of the deployment's own on ${master!.name}, left alone`] : []),
+      ...problems.map((p) => `  REFUSED: ${p}: the run would stop here`),
       "",
       "The run would, in order:",
     ];
@@ -74,13 +66,17 @@ export async function dryRunLines(scenario: Scenario, target: LoadedTarget, prog
                 .rules.map((r) => `${node.control.where}: iptables -w ${s.does === "cut" ? "-A" : "-D"} ${r.join(" ")}`)
                 .join("; ")
             : node.control.explain(s.does);
-        say(`${when}: ${f.kind}: ${s.does} the ${s.target} (${node.name} now; the node that is ${s.target} then): ${detail}`);
+        const which = s.at === "inject" ? `${node.name} now; the node that is ${s.target} then` : "the node it hit";
+        say(`${when}: ${f.kind}: ${s.does} the ${s.target} (${which}): ${detail}`);
       }
     }
     say("after the load: wait for the deployment to settle (one master, replicas caught up), read back every key the load wrote");
     say(`remove every key under the harness's prefixes (${APP_KEY_PATTERNS.join(", ")}) with SCAN and UNLINK on the master, then stop the fault layer`);
-    lines.push("", "Nothing else is touched: no FLUSHALL, no CONFIG SET, no other host than the target file's allow.hosts.");
-    return lines;
+    lines.push(
+      "",
+      `Nothing else is touched: no FLUSHALL${t.allow.configSet ? "" : ", no CONFIG SET"}${t.allow.debug ? "" : ", no DEBUG"}${t.allow.save ? "" : ", no BGSAVE"}, no host outside the target file's allow.hosts.`,
+    );
+    return { lines, refused: problems };
   } finally {
     await reached.close();
   }

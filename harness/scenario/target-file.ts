@@ -20,17 +20,32 @@ function readNamed(file: string, field: string, origin: string): Buffer {
   }
 }
 
-/** known_hosts as ssh writes it (plain host names, not hashed): host → its keys' base64 blobs. */
+/**
+ * known_hosts as ssh writes it, plain host names only: host (or "[host]:port" for a port other than 22) → the base64
+ * blobs of its keys. Hashed entries and @cert-authority lines are not read (a host listed only so is refused at login);
+ * a key marked @revoked is taken out wherever it was listed.
+ */
 export function parseKnownHosts(text: string): Map<string, string[]> {
   const byHost = new Map<string, string[]>();
+  const revoked = new Set<string>();
   for (const line of text.split("\n")) {
-    const [hosts, , key] = line.trim().split(/\s+/);
+    const words = line.trim().split(/\s+/);
+    const marker = words[0]?.startsWith("@") ? words.shift() : undefined;
+    const [hosts, , key] = words;
     if (!hosts || hosts.startsWith("#") || hosts.startsWith("|") || !key) continue;
+    if (marker === "@revoked") revoked.add(key);
+    if (marker) continue;
     for (const h of hosts.split(",")) {
-      const host = h.replace(/^\[(.*)\](:\d+)?$/, "$1");
+      const m = /^\[(.*)\]:(\d+)$/.exec(h);
+      const host = m ? (m[2] === "22" ? m[1] : h) : h;
       byHost.set(host, [...(byHost.get(host) ?? []), key]);
     }
   }
+  for (const [host, keys] of byHost)
+    byHost.set(
+      host,
+      keys.filter((k) => !revoked.has(k)),
+    );
   return byHost;
 }
 

@@ -11,7 +11,10 @@ export async function rolesOf(nodes: RedisNode[]): Promise<string[]> {
   return Promise.all(nodes.map(async (n) => (await n.info("replication")).get("role") ?? "unknown"));
 }
 
-/** How many keys each data node holds, and how many of them sit under the harness's own prefixes (SCAN, never KEYS). */
+/**
+ * How many keys a data node holds, and which of the harness's own prefixes already hold some (SCAN, never KEYS), with at
+ * least how many: the scan of a prefix stops at its first batch that finds any, so the count is a lower bound.
+ */
 export async function keyspaceOf(node: RedisNode): Promise<{ keys: number; harnessKeys: Record<string, number> }> {
   const keys = Number(await node.admin.dbsize());
   const harnessKeys: Record<string, number> = {};

@@ -89,9 +89,14 @@ export class SshControl implements NodeControl {
     return `ssh ${this.host.label}`;
   }
 
-  /** The shell line that prints the pid listening on the node's port (empty when none). */
+  /**
+   * The shell line that prints the pid listening on the node's address and port, or on every address at that port
+   * (empty when none): another server bound to another address at the same port is not the node.
+   */
   private pidLine(): string {
-    return `ss -Hltnp 'sport = :${this.at.port}' | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2`;
+    const p = this.at.port;
+    const mine = shellQuote(`${this.at.host}:${p}`);
+    return `ss -Hltnp 'sport = :${p}' | awk -v a=${mine} '$4 == a || $4 == "0.0.0.0:${p}" || $4 == "*:${p}" || $4 == "[::]:${p}"' | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2`;
   }
 
   private async pid(): Promise<number> {
@@ -157,14 +162,14 @@ export class SshControl implements NodeControl {
 export class NoControl implements NodeControl {
   constructor(readonly where: string) {}
   private refuse(): never {
-    throw new Error(`${this.where}: the target file's control is none: the harness may not act on this node`);
+    throw new Error("the target file's control is none: the harness may not act on this node");
   }
   kill = async (): Promise<void> => this.refuse();
   start = async (): Promise<void> => this.refuse();
   pause = async (): Promise<void> => this.refuse();
   unpause = async (): Promise<void> => this.refuse();
   exec = async (): Promise<{ exitCode: number; output: string }> => this.refuse();
-  explain = (action: NodeAction): string => `${this.where}: ${action} is not allowed (control: none)`;
+  explain = (action: NodeAction): string => `${action}: not allowed (control: none)`;
   async state(): Promise<NodeState> {
     return { running: true, paused: false, oomKilled: false, pid: 0, memoryLimitBytes: 0 };
   }

@@ -135,5 +135,6 @@ export function missingOnTarget(t: TargetSpec, capability: Capability): string {
     saves: "set allow.save: true",
     configures: "set allow.configSet: true",
   };
-  return `the target ${t.name} (control ${t.control.kind}) does not let the harness: it ${CAPABILITIES[capability].replace(/^has /, "has no ").replace(/^can /, "cannot ")}${how[capability] ? `; to allow it, ${how[capability]}` : ""}`;
+  const fix = how[capability] ? `to allow it, ${how[capability]}` : "no target file can allow it (it needs a deployment the harness starts itself)";
+  return `the target ${t.name} (control ${t.control.kind}) does not allow what this needs (a topology that ${CAPABILITIES[capability]}): ${fix}`;
 }

@@ -62,7 +62,7 @@ export async function reachTarget(t: TargetSpec, secrets: TargetSecrets, onStep:
         ...login,
         port: t.control.port,
         privateKey: secrets.ssh?.privateKey,
-        hostKeys: secrets.ssh?.knownHosts.get(login.host) ?? [],
+        hostKeys: secrets.ssh?.knownHosts.get(t.control.port === 22 ? login.host : `[${login.host}]:${t.control.port}`) ?? [],
       }).catch((err: Error) => {
         throw new BadInputError(
           `${name}: cannot log in over SSH: ${err.message}`,
@@ -75,9 +75,7 @@ export async function reachTarget(t: TargetSpec, secrets: TargetSecrets, onStep:
     }
     const controlOf = (n: TargetNode) => {
       const login = logins.get(n.name);
-      return login
-        ? new SshControl(hosts.get(`${login.user}@${login.host}`)!, n.address, n.start)
-        : new NoControl(`${n.name} at ${n.address.host}:${n.address.port}`);
+      return login ? new SshControl(hosts.get(`${login.user}@${login.host}`)!, n.address, n.start) : new NoControl("nothing (control: none)");
     };
     const attach = async (n: TargetNode) => {
       onStep(`connecting to ${n.name} at ${n.address.host}:${n.address.port}`);
@@ -211,6 +209,48 @@ export class TargetTopology implements Topology {
   }
 }
 
+/**
+ * Where a run would start from, as the deployment stands: its one master, its keyspace, and what keeps a run from
+ * starting (not exactly one master; a replica or a Sentinel naming an address the file does not, which the harness could
+ * not map to a node; keys already under the harness's prefixes). Read only: the dry run shows it, the run refuses on it.
+ */
+export async function startingPoint(reached: ReachedTarget): Promise<{
+  roles: string[];
+  master?: RedisNode;
+  keyspace?: { keys: number; harnessKeys: Record<string, number> };
+  problems: string[];
+}> {
+  const t = reached.spec;
+  const problems: string[] = [];
+  const roles = await rolesOf(reached.nodes);
+  const masters = reached.nodes.filter((_, i) => roles[i] === "master");
+  if (masters.length !== 1)
+    problems.push(`${masters.length} masters (${reached.nodes.map((n, i) => `${n.name}: ${roles[i]}`).join(", ")}) where a run starts from one`);
+  const named = (host: string | undefined, port: string | number | undefined) =>
+    reached.nodes.find((n) => n.address.host === host && String(n.address.port) === String(port));
+  for (const n of reached.nodes.filter((_, i) => roles[i] === "slave")) {
+    const info = await n.info("replication");
+    const host = info.get("master_host");
+    const port = info.get("master_port");
+    if (!named(host, port))
+      problems.push(`${n.name} follows ${host}:${port}, which the target file does not name (give each node the address the deployment announces)`);
+  }
+  for (const s of reached.sentinels) {
+    const addr = (await s.admin.call("SENTINEL", "get-master-addr-by-name", t.sentinels!.masterName).catch(() => null)) as string[] | null;
+    if (!addr) problems.push(`${s.name} watches no master named ${t.sentinels!.masterName} (sentinels.masterName)`);
+    else if (!named(addr[0], addr[1])) problems.push(`${s.name} names ${addr[0]}:${addr[1]} as the master, which the target file does not name`);
+  }
+  const master = masters.length === 1 ? masters[0] : undefined;
+  const keyspace = master ? await keyspaceOf(master) : undefined;
+  if (keyspace && Object.keys(keyspace.harnessKeys).length)
+    problems.push(
+      `keys already where the harness writes (${Object.entries(keyspace.harnessKeys)
+        .map(([p, n]) => `${p}: at least ${n}`)
+        .join(", ")}): the harness never writes over keys that are not its own, nor erases them`,
+    );
+  return { roles, ...(master ? { master } : {}), ...(keyspace ? { keyspace } : {}), problems };
+}
+
 /** What attaching needs beyond the target: the fault layer's image and limit, the clients' settings. */
 export interface AttachEnv {
   toxiproxyImage: string;
@@ -227,22 +267,15 @@ export interface AttachEnv {
  */
 export async function attachTarget(reached: ReachedTarget, env: AttachEnv): Promise<TargetTopology> {
   const t = reached.spec;
-  const roles = await rolesOf(reached.nodes);
-  const masters = reached.nodes.filter((_, i) => roles[i] === "master");
-  if (masters.length !== 1)
+  const start = await startingPoint(reached);
+  if (start.problems.length)
     throw new BadInputError(
-      `the target ${t.name} has ${masters.length} masters (${reached.nodes.map((n, i) => `${n.name}: ${roles[i]}`).join(", ")}); a run starts from one`,
-      "Let the deployment settle (one master, its replicas following), then run again.",
+      `the target ${t.name} is not where a run can start: ${start.problems.join("; ")}`,
+      "Let the deployment settle, correct the target file's addresses, or remove leftovers under the harness's prefixes yourself.",
     );
-  const nodes = [masters[0], ...reached.nodes.filter((n) => n !== masters[0])];
-  const space = await keyspaceOf(masters[0]);
-  if (Object.keys(space.harnessKeys).length)
-    throw new BadInputError(
-      `the target ${t.name} already holds keys where the harness writes (${Object.entries(space.harnessKeys)
-        .map(([p, n]) => `${p}: ${n}${n >= 1000 ? "+" : ""}`)
-        .join(", ")}); the harness never writes over keys that are not its own, nor erases them`,
-      "Run against a database without such keys (another deployment, or remove them yourself if they are a harness run's leftovers).",
-    );
+  const master = start.master!;
+  const nodes = [master, ...reached.nodes.filter((n) => n !== master)];
+  const space = start.keyspace!;
   const all = [...nodes, ...reached.sentinels];
   return startDeployment({ toxiproxyImage: env.toxiproxyImage, limits: env.limits }, all.length, env.onStep, async (f) => {
     const clientLinks = new Map<string, ProxiedLink>();

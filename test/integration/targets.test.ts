@@ -35,6 +35,9 @@ async function cli(argv: string[]): Promise<{ code: number; text: string }> {
   process.stdout.write = ((chunk: string | Uint8Array) => ((text += String(chunk)), true)) as typeof process.stdout.write;
   try {
     return { code: await main([...argv, "--quiet"]), text };
+  } catch (e) {
+    const err = e as { exitCode?: number; message?: string };
+    return { code: err.exitCode ?? 4, text: `${text}${err.message}` };
   } finally {
     process.stdout.write = write;
   }
@@ -77,6 +80,23 @@ test.serial("--dry-run against a target prints each action with the command that
   t.regex(r.text, /UNLINK/);
   t.deepEqual(await leftAsFound(before), before, "rules, keys and processes on every host as before");
   t.is(onHost(d!, 0, ["redis-cli", "-h", d!.hosts[0].ip, "-p", "26379", "SENTINEL", "get-master-addr-by-name", "mymaster"]).out, primaryBefore);
+});
+
+test.serial("a target already holding a key under the harness's prefixes is refused (exit 2, dry run or not), and the key is left where it was", async (t) => {
+  const [h0] = d!.hosts;
+  const cli0 = (...args: string[]) => onHost(d!, 0, ["redis-cli", "-h", h0.ip, ...args]).out.trim();
+  t.is(cli0("SET", "w:42", "someone else's"), "OK");
+  try {
+    const dry = await cli(["run", "sentinel-master-kill", "--target", d!.targetFile, "--dry-run"]);
+    t.is(dry.code, 2);
+    t.regex(dry.text, /REFUSED: keys already where the harness writes \(w:\*: at least 1\)/);
+    const run = await runScenario(loadScenario("sentinel-master-kill"), { settings: settings(), target: loadTargetFile(d!.targetFile) });
+    t.regex(String((run.failure as Error)?.message), /keys already where the harness writes/);
+    t.is((run.failure as { exitCode?: number }).exitCode, 2);
+    t.is(cli0("GET", "w:42"), "someone else's", "never overwritten, never erased");
+  } finally {
+    cli0("DEL", "w:42");
+  }
 });
 
 test.serial(

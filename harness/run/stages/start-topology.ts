@@ -1,6 +1,6 @@
 import { containerRuntime, reaperExposure } from "../../infra/docker.js";
-import { EnvironmentError, HarnessError } from "../../infra/errors.js";
-import { startTopology as start } from "../../topology/registry.js";
+import { BadInputError, EnvironmentError, HarnessError } from "../../infra/errors.js";
+import { defaultSpec, startTopology as start } from "../../topology/registry.js";
 import { attachTarget, reachTarget } from "../../topology/target.js";
 import type { RunContext } from "../context.js";
 
@@ -43,6 +43,7 @@ export async function startTopology(ctx: RunContext): Promise<void> {
     ctx.progress.step(`warning: ${w}`);
     ctx.environment.warnings.push(w);
   }
+  if (target) await targetNotes(ctx);
   ctx.description = await topology.describe();
   const { server, version } = ctx.description.server;
   ctx.timeline.add("topology-ready", { server, version });
@@ -58,4 +59,29 @@ function asEnvironmentError(err: unknown, during: string): HarnessError {
   if (/No such image|pull access denied|manifest unknown/i.test(msg))
     hint = "The image is missing: build it with `bash docker/build-images.sh`, or set the image setting to one your registry has.";
   return new EnvironmentError(`Failed while ${during}: ${msg.split("\n")[0]}`, hint);
+}
+
+/**
+ * Against a target: the scenario's topology fields describe the harness's own deployment and are not applied (the
+ * target keeps its settings), said in the report's warnings; a dataset needs DEBUG, which the server may refuse
+ * whatever the file allows (Redis 7's enable-debug-command), so that is asked now rather than half-way through loading.
+ */
+async function targetNotes(ctx: RunContext): Promise<void> {
+  const { kind, ...given } = ctx.scenario.topology;
+  const defaults = defaultSpec(kind) as Record<string, unknown>;
+  const ignored = Object.entries(given).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(defaults[k]));
+  if (ignored.length) {
+    const w = `the scenario's topology fields ${ignored.map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(", ")} describe a deployment the harness starts; the target keeps its own settings`;
+    ctx.progress.step(`warning: ${w}`);
+    ctx.environment.warnings.push(w);
+  }
+  if (ctx.scenario.dataset.size > 0) {
+    const primary = await ctx.deployment.primary();
+    await primary.admin.call("DEBUG", "HELP").catch((err: Error) => {
+      throw new BadInputError(
+        `${primary.name} refuses DEBUG (${err.message}), which loading the dataset needs`,
+        "Set enable-debug-command on the target's servers (Redis 7+), or run the scenario without a dataset.",
+      );
+    });
+  }
 }
