@@ -1,3 +1,4 @@
+import { publishedHost } from "./engine.js";
 import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import type { ContainerRuntimeClient } from "testcontainers";
@@ -18,6 +19,11 @@ export interface HostFacts {
    * the local dockerd's command line and daemon.json say; "unknown" when the engine is not a local dockerd.
    */
   dockerUserlandProxy: "on" | "off" | "unknown";
+  /**
+   * The engine the containers ran on: this machine's (a unix socket) or one reached over TCP (`at`, the DOCKER_HOST);
+   * its cores and memory, which are the containers' when the engine is on another machine.
+   */
+  engine: { at: string; cores: number; memoryBytes: number };
 }
 
 /** The local dockerd's --userland-proxy setting (its command line first, then /etc/docker/daemon.json). */
@@ -59,6 +65,7 @@ export const hostTransparentHugePages = () => selectedSysValue(readSys("/sys/ker
 
 export function hostFacts(runtime: ContainerRuntimeClient): HostFacts {
   const engine = runtime.info.containerRuntime;
+  const remote = publishedHost() !== "127.0.0.1";
   return {
     kernel: `${os.type()} ${os.release()}`,
     transparentHugePages: hostTransparentHugePages(),
@@ -69,7 +76,9 @@ export function hostFacts(runtime: ContainerRuntimeClient): HostFacts {
     node: process.version,
     dockerServerVersion: String(engine.serverVersion),
     dockerOperatingSystem: engine.operatingSystem,
-    dockerUserlandProxy: userlandProxy(),
+    // Read from the local dockerd's command line: meaningless for an engine on another machine.
+    dockerUserlandProxy: remote ? "unknown" : userlandProxy(),
+    engine: { at: remote ? (process.env.DOCKER_HOST ?? "") : "this machine's engine", cores: engine.cpus, memoryBytes: engine.memory },
   };
 }
 

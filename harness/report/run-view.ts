@@ -572,9 +572,10 @@ function environmentSection(r: RunReport): Section {
   const h = r.environment.host;
   const facts: Fact[] = h
     ? [
-        ["host", `${h.kernel}; ${h.cores} cores (${h.cpuModel}); ${formatBytes(h.memoryBytes)} memory`],
+        ["host (the harness's)", `${h.kernel}; ${h.cores} cores (${h.cpuModel}); ${formatBytes(h.memoryBytes)} memory`],
         ["transparent huge pages / overcommit", `${h.transparentHugePages} / vm.overcommit_memory=${h.overcommitMemory}`],
         ["Docker / Node", `${h.dockerServerVersion} on ${h.dockerOperatingSystem} / ${h.node}`],
+        ["the containers' engine", `${h.engine.at}: ${h.engine.cores} cores, ${formatBytes(h.engine.memoryBytes)} memory`],
         ["published ports through docker-proxy", h.dockerUserlandProxy],
       ]
     : [["host", "not recorded"]];

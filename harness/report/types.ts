@@ -40,7 +40,8 @@ export type { PhaseReport } from "../check/latency.js";
  *     phases' latency carries interval95; Check.floor is the phase's own instrument floor; compare's outcome
  *     "too few runs" and its method.
  *  9: topology.target (a run against a deployment the harness did not start: its nodes, how they were reached, keys
- *     before, the harness's keys removed); a partition's details say rulesApplied and where (not droppedOutboundLinks).
+ *     before, the harness's keys removed); a partition's details say rulesApplied and where (not droppedOutboundLinks);
+ *     environment.host.engine (the engine the containers ran on: this machine's, or the DOCKER_HOST; its cores, memory).
  */
 export const REPORT_SCHEMA_VERSION = 9;
 

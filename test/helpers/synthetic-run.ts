@@ -330,6 +330,7 @@ export function syntheticReport(spec: SyntheticSpec): RunReport {
         dockerServerVersion: "20.10.24",
         dockerOperatingSystem: "Debian GNU/Linux 12",
         dockerUserlandProxy: "off",
+        engine: { at: "this machine's engine", cores: 2, memoryBytes: 8 * 2 ** 30 },
       },
       images: [{ name: image, id: `sha256:${"ab".repeat(32)}`, repoDigests: [], created: "2026-11-30T00:00:00Z" }],
       warnings: [],

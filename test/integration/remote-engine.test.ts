@@ -1,0 +1,61 @@
+import test from "ava";
+import Docker from "dockerode";
+import { useEngine } from "../../harness/infra/engine.js";
+import { loadSettings } from "../../harness/infra/settings.js";
+import { runScenario } from "../../harness/run/run.js";
+import { loadScenario } from "../../harness/scenario/load.js";
+import { switchedMaster } from "../../suites/claims.js";
+import { downEngine, upEngine, type NamespaceEngine } from "../helpers/namespace-engine.js";
+
+// A topology on a Docker engine that is not this machine's: a second dockerd in a network namespace of its own
+// (test/hosts/engine.sh), reached over TCP with TLS from certificates of its own CA, as `--engine` names one. Every
+// published port binds to and is reached at the engine's address; nothing of the run lands on this machine's engine.
+
+let e: NamespaceEngine | undefined;
+const local = new Docker({ socketPath: "/var/run/docker.sock" });
+const ours = async (docker: Docker) => (await docker.listContainers({ all: true })).filter((c) => c.Names.some((n) => n.startsWith("/redis-chaos-")));
+
+/** The containers an engine created since `since` (seconds), by name, from its own event log. */
+async function created(docker: Docker, since: number): Promise<string[]> {
+  const stream = (await docker.getEvents({
+    since,
+    until: Math.ceil(Date.now() / 1000),
+    filters: { type: ["container"], event: ["create"] },
+  })) as NodeJS.ReadableStream;
+  let text = "";
+  for await (const chunk of stream) text += String(chunk);
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { Actor: { Attributes: { name: string } } }).Actor.Attributes.name);
+}
+
+test.before(() => {
+  const s = loadSettings();
+  e = upEngine(100 + (process.pid % 150), [s.redisImage, s.toxiproxyImage, s.ryukImage]);
+  useEngine({ engine: e.dockerHost, engineCerts: e.certPath });
+  // The reaper mounts the engine's socket by its path on the engine's machine: here that machine's filesystem is this
+  // one's, where /var/run/docker.sock is the other engine (on a real remote host the default is right).
+  process.env.TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE = e.socket.replace(/^unix:\/\//, "");
+});
+test.after.always(() => downEngine(e));
+
+test.serial(
+  "sentinel-master-kill on a remote engine over TLS: every container there, ports at its address, Sentinel fails over within budget, nothing left",
+  async (t) => {
+    const since = Math.floor(Date.now() / 1000);
+    const { report, failure } = await runScenario(loadScenario("sentinel-master-kill", { duration: "24s" }), { settings: loadSettings() });
+    if (failure) throw failure;
+    t.is(report.status, "completed", report.problem);
+    t.true(report.verdict.pass, report.verdict.failures.join("; "));
+    t.true(switchedMaster(report));
+    t.is(report.environment.host?.engine.at, e!.dockerHost, "the report names the engine the containers ran on");
+    t.true(report.topology!.links.length > 0);
+    const remote = new Docker({ socketPath: e!.socket.replace(/^unix:\/\//, "") });
+    const there = await created(remote, since);
+    t.is(there.filter((n) => n.startsWith("redis-chaos-")).length, 6, `3 data nodes and 3 Sentinels created on the remote engine: ${there.join(", ")}`);
+    t.true(there.length >= 8, "and the fault layer and the reaper");
+    t.deepEqual(await created(local, since), [], "nothing created on this machine's engine");
+    t.deepEqual(await ours(remote), [], "the run's containers are gone from the remote engine");
+  },
+);
