@@ -36,7 +36,7 @@ export const latencySpike = defineFault({
       direction: z.enum(Object.keys(DIRECTIONS) as [Direction, ...Direction[]]).default("both"),
     })
     .strict(),
-  requires: (s) => targetRequires(s.target),
+  requires: (s) => [{ capability: "clientPath", field: "kind", message: "clients that go through the fault layer" }, ...targetRequires(s.target)],
   run: async (spec, ctx) => {
     const node = await resolveTarget(ctx.topology, spec.target);
     const toxics: Array<Toxic<unknown>> = [];

@@ -31,7 +31,7 @@ export const lostReplies = defineFault({
       closeAfterMs: z.number().int().positive().default(500),
     })
     .strict(),
-  requires: (s) => targetRequires(s.target),
+  requires: (s) => [{ capability: "clientPath", field: "kind", message: "clients that go through the fault layer" }, ...targetRequires(s.target)],
   run: async (spec, ctx) => {
     const node = await resolveTarget(ctx.topology, spec.target);
     const toxics: Array<Toxic<unknown>> = [];

@@ -42,7 +42,11 @@ export const partition = defineFault({
       clients: z.enum(["keep", "cut"]).default("keep"),
     })
     .strict(),
-  requires: (s) => [{ capability: "cuts", field: "kind", message: "peers to cut it off from, both ways" }, ...targetRequires(s.target)],
+  requires: (s) => [
+    { capability: "cuts", field: "kind", message: "peers to cut it off from, both ways" },
+    ...(s.clients === "cut" ? [{ capability: "clientPath", field: "clients", message: "clients that go through the fault layer, to cut" } as const] : []),
+    ...targetRequires(s.target),
+  ],
   // One cut off while its clients still reach it keeps acknowledging writes the promoted replica never sees, and they
   // are dropped when it rejoins (asynchronous replication): the run that shows a failover's RPO.
   shows: {

@@ -15,6 +15,16 @@ export function newHistogram(): Histogram {
   });
 }
 
+/** A histogram as text (HdrHistogram's compressed base64), to send across a process or a host boundary. */
+export const encodeHistogram = (h: Histogram): string => hdr.encodeIntoCompressedBase64(h);
+
+/** The histogram `encodeHistogram` sent, as newHistogram() builds them (so that the two add exactly). */
+export function decodeHistogram(text: string): Histogram {
+  const h = newHistogram();
+  h.add(hdr.decodeFromCompressedBase64(text, 32, false));
+  return h;
+}
+
 export function recordUs(h: Histogram, us: number): void {
   h.recordValue(Math.min(Math.max(1, Math.round(us)), MAX_TRACKABLE_US));
 }

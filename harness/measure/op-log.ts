@@ -13,6 +13,40 @@ export interface OpLogChunk {
   outcome: Uint8Array;
 }
 
+/** A chunk as JSON can carry it (each array's bytes in base64): what a driver on another host sends over its stream. */
+export interface EncodedChunk {
+  length: number;
+  intended: string;
+  sentUs: string;
+  doneUs: string;
+  kindCode: string;
+  outcome: string;
+}
+
+const b64 = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
+/** The bytes of `text` in a buffer of their own, aligned for any typed array. */
+const bytes = (text: string) => {
+  const b = Buffer.from(text, "base64");
+  const copy = new ArrayBuffer(b.byteLength);
+  new Uint8Array(copy).set(b);
+  return copy;
+};
+
+export function encodeChunk(c: OpLogChunk): EncodedChunk {
+  return { length: c.length, intended: b64(c.intended), sentUs: b64(c.sentUs), doneUs: b64(c.doneUs), kindCode: b64(c.kindCode), outcome: b64(c.outcome) };
+}
+
+export function decodeChunk(e: EncodedChunk): OpLogChunk {
+  return {
+    length: e.length,
+    intended: new Float64Array(bytes(e.intended)),
+    sentUs: new Uint32Array(bytes(e.sentUs)),
+    doneUs: new Uint32Array(bytes(e.doneUs)),
+    kindCode: new Uint8Array(bytes(e.kindCode)),
+    outcome: new Uint8Array(bytes(e.outcome)),
+  };
+}
+
 /**
  * Every finished operation, compactly (18 bytes: intended start, send and reply offsets, kind, outcome), so that
  * phases are assigned after the run, once every fault has marked when it really took effect: a fault that learns its

@@ -1,3 +1,4 @@
+import type { DriverSummary } from "../workload/drivers.js";
 import type { CheckResults } from "../check/index.js";
 import { verdictOf, type Check } from "../check/verdict.js";
 import type { AnyFaultRecord } from "../faults/registry.js";
@@ -22,6 +23,7 @@ export interface ReportInputs {
   topology: TopologyDescription | null;
   dataset: { keys: number; usedMemoryBytes: number | null };
   driver: DriverResult;
+  drivers?: DriverSummary[];
   recorder: Recorder;
   faults: AnyFaultRecord[];
   convergence: Convergence | null;
@@ -54,6 +56,7 @@ export function buildReport(x: ReportInputs): RunReport {
       latencyMeaning: LATENCY_MEANING[x.driver.mode],
       issued: x.driver.issued,
       loadDurationMs: Math.round(x.driver.endMs),
+      ...(x.drivers ? { drivers: x.drivers } : {}),
     },
     dataset: { requestedBytes: x.scenario.dataset.size, ...x.dataset },
     faults: x.faults,

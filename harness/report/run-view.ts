@@ -1,4 +1,5 @@
 import { ENGINES } from "../workload/engines/index.js";
+import { DRIVER_BOUND_LAG_US } from "../workload/drivers.js";
 import { describeOp } from "../check/linearizability.js";
 import { STRETCH_MS, SUCCESS_THRESHOLD, type Availability, type FaultOutage, type Outage } from "../check/availability.js";
 import { findCheck, type Check } from "../check/verdict.js";
@@ -564,6 +565,12 @@ function instrumentSection(r: RunReport): Section {
       "verdict",
       ins.driverBound ? `driver-bound: ${ins.driverBound.reasons.join("; ")}` : "the driver kept up: the latencies are Redis's and the path's, above the floor",
     ],
+    ...(r.workload.drivers ?? []).map(
+      (d): Fact => [
+        `driver ${d.driver}`,
+        `${formatValue(d.ops, "count")} operations, schedule lag P99 ${formatMs(d.scheduleLagP99Ms)}${d.scheduleLagP99Ms * 1000 > DRIVER_BOUND_LAG_US ? " (held its load back)" : ""}; clock ${d.clockOffsetMs >= 0 ? "+" : ""}${formatMs(d.clockOffsetMs)} ± ${formatMs(d.clockUncertaintyMs)} against the run's; ${d.arrivedWhole ? "all it measured arrived" : "NOT all it measured arrived"}`,
+      ],
+    ),
   ];
   return { id: "instrument", title: "The instrument: its calibrated floor and whether the driver kept up", blocks: [{ facts }] };
 }

@@ -1,3 +1,4 @@
+import type { DriverSummary } from "../workload/drivers.js";
 import type { EngineName } from "../workload/engines/index.js";
 import type { AppTierReport } from "../app/app-tier.js";
 import type { Measurements } from "../check/metrics.js";
@@ -41,7 +42,8 @@ export type { PhaseReport } from "../check/latency.js";
  *     "too few runs" and its method.
  *  9: topology.target (a run against a deployment the harness did not start: its nodes, how they were reached, keys
  *     before, the harness's keys removed); a partition's details say rulesApplied and where (not droppedOutboundLinks);
- *     environment.host.engine (the engine the containers ran on: this machine's, or the DOCKER_HOST; its cores, memory).
+ *     environment.host.engine (the engine the containers ran on: this machine's, or the DOCKER_HOST; its cores, memory);
+ *     workload.drivers (each driver of a sharded load: operations, schedule lag, clock, whether all it measured arrived).
  */
 export const REPORT_SCHEMA_VERSION = 9;
 
@@ -78,7 +80,15 @@ export interface RunReport extends Measurements, ProbeSections {
   environment: { host: HostFacts | null; warnings: string[]; images: ImageFacts[]; resources?: ResourceEstimate };
   topology: TopologyDescription | null;
   /** `engine`: the client library the load went through (workload/engines). */
-  workload: { mode: "open-loop" | "closed-loop"; engine: EngineName; latencyMeaning: string; issued: number; loadDurationMs: number };
+  /** `drivers`: each driver of a sharded load (threads, or processes on other hosts), when it was sharded. */
+  workload: {
+    mode: "open-loop" | "closed-loop";
+    engine: EngineName;
+    latencyMeaning: string;
+    issued: number;
+    loadDurationMs: number;
+    drivers?: DriverSummary[];
+  };
   dataset: { requestedBytes: number; keys: number; usedMemoryBytes: number | null };
   faults: AnyFaultRecord[];
   /** Distinct texts of the errors classed "other". */

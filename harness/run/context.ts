@@ -23,6 +23,7 @@ import type { Convergence, Topology, TopologyDescription } from "../topology/typ
 import type { Connections } from "../workload/engines/command-client.js";
 import type { Calibration } from "../workload/calibration.js";
 import type { DriverResult } from "../workload/driver.js";
+import type { Drivers } from "../workload/drivers.js";
 
 export interface RunOptions {
   settings: Settings;
@@ -86,6 +87,8 @@ export class RunContext {
   /** The instrument's floor, measured before the load (null: not measured). */
   calibration: Calibration | null = null;
   driver: DriverResult;
+  /** A load sharded over drivers (threads, or processes on other hosts): each one's report. */
+  drivers: Drivers | undefined;
   faults: AnyFaultRecord[] = [];
   convergence: Convergence | null = null;
   readBack: { present: ReadBack; values: Array<string | null> } | null = null;

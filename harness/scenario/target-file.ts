@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
 import { BadInputError } from "../infra/errors.js";
 import { faultDefinition } from "../faults/registry.js";
+import { fixedAddressFollowsFailover } from "../topology/definition.js";
+import { topologyDefinition } from "../topology/registry.js";
+import { WORKLOADS, workloadDefinition } from "../workload/registry.js";
 import { OPEN_ACCESS, type ClientAccess } from "../security/run-security.js";
 import { missingOnTarget, targetCapabilities, targetSchema, type TargetSecrets, type TargetSpec } from "../topology/target-spec.js";
 import { describeIssue, fieldPath } from "./issue-words.js";
@@ -126,6 +129,21 @@ export function checkScenarioOnTarget(scenario: Scenario, t: TargetSpec): void {
       if (!caps.has(r.capability)) problems.push(`faults[${i}] (${f.kind}): needs ${r.message}: ${missingOnTarget(t, r.capability)}`);
   });
   if (scenario.workload.readFrom === "replicas" && !caps.has("replicas")) problems.push(`workload.readFrom: the target ${t.name} has no replicas`);
+  if (t.drivers) {
+    // The drivers run the shards driver threads run: the lean engine's key/value load, on fixed addresses.
+    const w = scenario.workload;
+    if (!workloadDefinition(w.keys).shardable || w.engine !== "lean")
+      problems.push(
+        `workload: drivers on other hosts run the lean engine's load of a shardable workload (keys ${WORKLOADS.filter((d) => d.shardable)
+          .map((d) => d.keys)
+          .join(" or ")}, engine lean); this one is keys ${w.keys}, engine ${w.engine}`,
+      );
+    if (!fixedAddressFollowsFailover(topologyDefinition(t.kind)))
+      problems.push(
+        `drivers: a driver keeps the address it connected to, which a ${t.kind} failover moves: drivers on other hosts run against a topology that never promotes (standalone)`,
+      );
+    if (w.readFrom === "replicas") problems.push("workload.readFrom: drivers on other hosts read from the master");
+  }
   if (problems.length)
     throw new BadInputError(
       [`Scenario "${scenario.name}" cannot run against the target ${t.name}:`, ...problems.map((p) => `  - ${p}`)].join("\n"),

@@ -22,7 +22,18 @@ const BUS_OFFSET = 10000;
  * relies on when it introduces the nodes.
  */
 const PEER_PORT_BASE = 23000;
-const CAPABILITIES = ["replicas", "peers", "bus", "slots", "autoFailover", "processes", "cuts", "saves", "configures"] as const satisfies readonly Capability[];
+const CAPABILITIES = [
+  "replicas",
+  "peers",
+  "bus",
+  "slots",
+  "autoFailover",
+  "processes",
+  "cuts",
+  "saves",
+  "configures",
+  "clientPath",
+] as const satisfies readonly Capability[];
 const ROUTE: ClientRoute = { by: "slots" };
 
 export interface ClusterTopologyOptions {

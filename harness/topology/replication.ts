@@ -8,7 +8,17 @@ import { replicaCount, ReplicatedTopology, startReplicated, type ReplicatedDeplo
 import type { RedisNode } from "./redis-node.js";
 import type { Capability, ClientRoute, RunbookControl } from "./types.js";
 
-const CAPABILITIES = ["replicas", "peers", "runbook", "serverSideDataset", "processes", "cuts", "saves", "configures"] as const satisfies readonly Capability[];
+const CAPABILITIES = [
+  "replicas",
+  "peers",
+  "runbook",
+  "serverSideDataset",
+  "processes",
+  "cuts",
+  "saves",
+  "configures",
+  "clientPath",
+] as const satisfies readonly Capability[];
 /** Clients go to the primary the harness knows; after the runbook promotes a replica it repoints them. */
 const ROUTE: ClientRoute = { by: "direct" };
 

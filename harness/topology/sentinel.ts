@@ -22,6 +22,7 @@ const CAPABILITIES = [
   "cuts",
   "saves",
   "configures",
+  "clientPath",
 ] as const satisfies readonly Capability[];
 const ROUTE = { by: "sentinels", masterName: MASTER_NAME } as const satisfies ClientRoute;
 

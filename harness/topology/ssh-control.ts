@@ -1,4 +1,4 @@
-import { Client } from "ssh2";
+import { Client, type ClientChannel } from "ssh2";
 import type { NodeAction, NodeControl, NodeState } from "./node-control.js";
 import type { NodeAddress } from "./redis-node.js";
 
@@ -60,6 +60,13 @@ export class SshHost {
         });
       });
     });
+  }
+
+  /** Starts `command` and hands over its channel (stdin to write to, stdout and stderr to read): a process that runs on. */
+  open(command: string): Promise<ClientChannel> {
+    return new Promise((resolve, reject) =>
+      this.client.exec(command, (err, stream) => (err ? reject(new Error(`ssh ${this.label}: ${err.message}`)) : resolve(stream))),
+    );
   }
 
   close(): void {

@@ -10,7 +10,7 @@ import { mgetAll } from "./read-keys.js";
 import { REDIS_PORT, RedisNode, type NodeAddress } from "./redis-node.js";
 import type { Capability, ClientRoute, Convergence, Topology, TopologyDescription } from "./types.js";
 
-const CAPABILITIES = ["serverSideDataset", "processes", "saves", "configures"] as const satisfies readonly Capability[];
+const CAPABILITIES = ["serverSideDataset", "processes", "saves", "configures", "clientPath"] as const satisfies readonly Capability[];
 const ROUTE: ClientRoute = { by: "direct" };
 
 /** One Redis server; clients reach it through one Toxiproxy link. */

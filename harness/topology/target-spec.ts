@@ -84,6 +84,23 @@ export const targetSchema = z
       .object({ masterName: z.string().min(1).default("mymaster"), nodes: z.array(targetNode).min(1) })
       .strict()
       .optional(),
+    /**
+     * Hosts the load is driven from instead of this machine (one driver process each, started over SSH with the
+     * control's login; the load's rate and connections split between them). They reach the nodes at their own addresses,
+     * not through the fault layer. `node` and `harness`: where each host has Node.js and the harness (default: the same
+     * paths as here).
+     */
+    drivers: z
+      .object({
+        hosts: z
+          .array(z.string().regex(/^[^\s@]+@[^\s@:]+$/, "user@host"))
+          .min(1)
+          .max(32),
+        node: z.string().min(1).optional(),
+        harness: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((t, ctx) => {
@@ -104,6 +121,15 @@ export const targetSchema = z
       if (t.control.kind === "ssh" && !n.start)
         issue([...path, "start"], `the command that starts ${n.name} again after a kill, run over SSH (e.g. "systemctl start redis-server")`);
     }
+    t.drivers?.hosts.forEach((h, i) => {
+      const host = h.split("@")[1];
+      if (!t.allow.hosts.includes(host)) issue(["drivers", "hosts", i], `${host} is not in allow.hosts: add it there, or correct it`);
+    });
+    if (t.drivers && t.control.kind !== "ssh")
+      issue(
+        ["drivers"],
+        "drivers are started over SSH with the control's login: give control: { kind: ssh, … } (its known_hosts must list the driver hosts too)",
+      );
   });
 
 export type TargetSpec = z.output<typeof targetSchema>;
@@ -123,6 +149,8 @@ export function targetCapabilities(t: TargetSpec): Set<Capability> {
   if (t.allow.debug) caps.add("serverSideDataset");
   if (t.allow.save) caps.add("saves");
   if (t.allow.configSet) caps.add("configures");
+  // With drivers on other hosts, the clients reach the nodes at their own addresses: no fault layer in their way.
+  if (!t.drivers) caps.add("clientPath");
   return caps;
 }
 
@@ -134,6 +162,7 @@ export function missingOnTarget(t: TargetSpec, capability: Capability): string {
     serverSideDataset: "set allow.debug: true",
     saves: "set allow.save: true",
     configures: "set allow.configSet: true",
+    clientPath: "leave drivers out (the load from this machine goes through the fault layer)",
   };
   const fix = how[capability] ? `to allow it, ${how[capability]}` : "no target file can allow it (it needs a deployment the harness starts itself)";
   return `the target ${t.name} (control ${t.control.kind}) does not allow what this needs (a topology that ${CAPABILITIES[capability]}): ${fix}`;

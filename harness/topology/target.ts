@@ -17,15 +17,26 @@ import type { Capability, Convergence, DataClient, Topology, TopologyDescription
  * nodes and nothing else, acted on only as its control allows (target-spec.ts), its keys left alone (harness-keys.ts).
  */
 
-/** Every ssh login the target's nodes need, one per host, and the node names on each. */
+/** Every ssh login the target needs, by what it is for: each node's (by name), and each driver host's ("driver <k>"). */
 function sshLogins(t: TargetSpec): Map<string, { user: string; host: string }> {
-  const byNode = new Map<string, { user: string; host: string }>();
-  if (t.control.kind !== "ssh") return byNode;
+  const byUse = new Map<string, { user: string; host: string }>();
+  if (t.control.kind !== "ssh") return byUse;
   for (const n of [...t.nodes, ...(t.sentinels?.nodes ?? [])]) {
     const [user, host] = n.ssh ? n.ssh.split("@") : [t.control.user, n.address.host];
-    byNode.set(n.name, { user, host });
+    byUse.set(n.name, { user, host });
   }
-  return byNode;
+  t.drivers?.hosts.forEach((h, k) => {
+    const [user, host] = h.split("@");
+    byUse.set(`driver ${k}`, { user, host });
+  });
+  return byUse;
+}
+
+/** Hosts the load is driven from (the target file's drivers), logged in to, with where each has Node.js and the harness. */
+export interface DriverHosts {
+  hosts: SshHost[];
+  node?: string;
+  harness?: string;
 }
 
 /** The nodes as the harness reaches them, before any fault layer: admin connections and controls. */
@@ -36,6 +47,7 @@ export interface ReachedTarget {
   hosts: SshHost[];
   /** How clients log in (the target file's auth and TLS). */
   access: ClientAccess;
+  drivers?: DriverHosts;
   close(): Promise<void>;
 }
 
@@ -88,7 +100,15 @@ export async function reachTarget(t: TargetSpec, secrets: TargetSecrets, onStep:
     };
     for (const n of t.nodes) nodes.push(await attach(n));
     for (const n of t.sentinels?.nodes ?? []) sentinels.push(await attach(n));
-    return { spec: t, nodes, sentinels, hosts: [...hosts.values()], access: secrets.access, close };
+    const drivers = t.drivers && {
+      hosts: t.drivers.hosts.map((_, k) => {
+        const login = logins.get(`driver ${k}`)!;
+        return hosts.get(`${login.user}@${login.host}`)!;
+      }),
+      ...(t.drivers.node ? { node: t.drivers.node } : {}),
+      ...(t.drivers.harness ? { harness: t.drivers.harness } : {}),
+    };
+    return { spec: t, nodes, sentinels, hosts: [...hosts.values()], access: secrets.access, ...(drivers ? { drivers } : {}), close };
   } catch (err) {
     await close();
     throw err;
@@ -163,6 +183,11 @@ export class TargetTopology implements Topology {
   }
   get route() {
     return this.inner.route;
+  }
+
+  /** Where the load is driven from, when the target file names driver hosts. */
+  get remoteDrivers(): DriverHosts | undefined {
+    return this.reached.drivers;
   }
 
   /** On the node's host: drop everything to and from the deployment's other hosts (the harness's own address stays open). */

@@ -3,7 +3,7 @@ import type { Cluster, Redis } from "ioredis";
 import type { ClusterNodeLine } from "./cluster-nodes.js";
 import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
 import type { PeerCut } from "./peer-cut.js";
-import type { TargetFacts } from "./target.js";
+import type { DriverHosts, TargetFacts } from "./target.js";
 import type { NodeAddress, RedisNode, ServerIdentity } from "./redis-node.js";
 
 /** A data-path client: a plain or Sentinel-aware Redis connection, or a Cluster client. */
@@ -26,6 +26,7 @@ export const CAPABILITIES = {
   cuts: "can have a node cut off from its peers, both directions",
   saves: "can be made to save (BGSAVE writes over the server's RDB file)",
   configures: "can have its servers' settings changed for a while (CONFIG SET)",
+  clientPath: "has its clients go through the harness's fault layer",
 } as const;
 export type Capability = keyof typeof CAPABILITIES;
 
@@ -102,6 +103,8 @@ export interface Topology {
   /** Per node name, its cluster bus link (capability "bus"). */
   readonly busLinks?: Map<string, ProxiedLink>;
   readonly cluster?: ClusterControl;
+  /** Hosts the load is driven from instead of this process (a target file's drivers), logged in to. */
+  readonly remoteDrivers?: DriverHosts;
   readonly runbook?: RunbookControl;
   /** How clients find the node that takes writes (declared by the topology's definition too). */
   readonly route: ClientRoute;

@@ -276,6 +276,28 @@ const CASES: Case[] = [
     /redis-0 at 127\.0\.0\.1:1 does not answer/,
     /Check the address/,
   ),
+  c(["run", sentinel, "--target", target({ drivers: { hosts: ["root@127.0.0.1"] } })], 2, /drivers: drivers are started over SSH with the control's login/),
+  c(
+    ["run", sentinel, "--target", target({ drivers: { hosts: ["root@10.9.9.9"] }, control: { kind: "ssh", knownHosts: "kh" }, start: true })],
+    2,
+    /drivers\.hosts\[0\]: 10\.9\.9\.9 is not in allow\.hosts/,
+  ),
+  c(
+    [
+      "run",
+      "smoke-standalone",
+      "--target",
+      target({
+        kind: "standalone",
+        nodes: [{ name: "redis-0", address: "127.0.0.1:1", start: "true" }],
+        sentinels: undefined,
+        control: { kind: "ssh", knownHosts: file("kh3", ""), identityFile: file("k3", "x") },
+        drivers: { hosts: ["root@127.0.0.1"] },
+      }),
+    ],
+    2,
+    /workload: drivers on other hosts run the lean engine's load of a shardable workload/,
+  ),
   // settings from the environment
   { argv: ["run", sentinel], code: 2, says: [/HARNESS_INCONCLUSIVE=maybe/], env: { HARNESS_INCONCLUSIVE: "maybe" } },
   { argv: ["run", sentinel], code: 2, says: [/HARNESS_MEMORY_FLOOR=lots/], env: { HARNESS_MEMORY_FLOOR: "lots" } },

@@ -3,7 +3,11 @@ import type { UtilizationSource } from "../../measure/event-loop.js";
 import type { OpOutcome } from "../../measure/op-stats.js";
 import type { TimelineEvent } from "../../measure/timeline.js";
 import { runClosedLoop, runOpenLoop, type DriverResult, type Sink } from "../../workload/driver.js";
+import { accessOptions } from "../../security/run-security.js";
+import type { DriverHosts } from "../../topology/target.js";
 import { DriverThreads, shardsOf } from "../../workload/driver-threads.js";
+import { Drivers } from "../../workload/drivers.js";
+import { LOCAL_INSTALL, sshEndpoint } from "../../workload/remote-drivers.js";
 import { leanTargetOf } from "../../workload/engines/lean-target.js";
 import { datasetKeyName } from "../../workload/dataset.js";
 import { Metronome } from "../../workload/metronome.js";
@@ -16,6 +20,8 @@ const FAULT_GRACE_MS = 120_000;
 
 /** How far ahead of the word "go" the driver threads' operation 0 is intended (a metronome starts in tens of ms). */
 const THREADS_GO_AHEAD_MS = 300;
+/** The same for drivers on other hosts: the word goes over SSH first. */
+const HOSTS_GO_AHEAD_MS = 1000;
 
 /** A driver made ready (connected, keys built): when its operation 0 is intended, and how to run it. */
 interface ReadyDriver {
@@ -66,12 +72,31 @@ async function onThreads(ctx: RunContext): Promise<ReadyDriver> {
   const w = ctx.scenario.workload;
   const load = { ...w, durationMs: w.duration * 1000, target: await leanTargetOf(ctx.deployment), client: ctx.scenario.client, workload: w };
   ctx.progress.step(`driver: ${w.threads} threads, ${w.connections} connections between them`);
-  const threads = await DriverThreads.start(shardsOf(load, w.threads));
-  ctx.defer("the driver threads", () => threads.stop());
-  // Operation 0 is intended a moment from now, so that every thread has its metronome running by then.
-  const startMs = performance.now() + THREADS_GO_AHEAD_MS;
+  return sharded(ctx, await DriverThreads.start(shardsOf(load, w.threads)), THREADS_GO_AHEAD_MS);
+}
+
+/**
+ * The load driven from other hosts (a target file's drivers): one process each, started over SSH, against the primary
+ * at its own address (not through the fault layer: the scenario may not fault the client path then).
+ */
+async function onHosts(ctx: RunContext, drivers: DriverHosts): Promise<ReadyDriver> {
+  const w = ctx.scenario.workload;
+  const primary = await ctx.deployment.primary();
+  const target = { kind: "server" as const, address: { ...primary.address, ...accessOptions(ctx.deployment.access) } };
+  const load = { ...w, durationMs: w.duration * 1000, target, client: ctx.scenario.client, workload: w };
+  const install = { node: drivers.node ?? LOCAL_INSTALL.node, harness: drivers.harness ?? LOCAL_INSTALL.harness };
+  const shards = shardsOf(load, drivers.hosts.length);
+  ctx.progress.step(`driver: ${shards.length} processes on ${drivers.hosts.map((h) => h.label).join(", ")}, ${w.connections} connections between them`);
+  return sharded(ctx, await Drivers.start(await Promise.all(shards.map((s, k) => sshEndpoint(drivers.hosts[k], s, install)))), HOSTS_GO_AHEAD_MS);
+}
+
+/** Sharded drivers made ready: operation 0 is intended `aheadMs` from now, so that every driver's metronome runs by then. */
+function sharded(ctx: RunContext, drivers: Drivers, aheadMs: number): ReadyDriver {
+  ctx.defer("the drivers", () => drivers.stop());
+  ctx.drivers = drivers;
+  const startMs = performance.now() + aheadMs;
   const add = (e: TimelineEvent) => ctx.timeline.add(e.kind, e.detail as never, e.tMs);
-  return { startMs, threads: threads.eventLoops, run: (sink) => threads.go(performance.timeOrigin + startMs, sink, add, ctx.signal) };
+  return { startMs, threads: drivers.eventLoops, run: (sink) => drivers.go(performance.timeOrigin + startMs, sink, add, ctx.signal) };
 }
 
 /**
@@ -83,7 +108,8 @@ export async function loadWithFaults(ctx: RunContext): Promise<void> {
   const w = ctx.scenario.workload;
   const { pool, readPool } = ctx.connections;
   const clock = ctx.clock.now;
-  const driver = w.threads > 1 ? await onThreads(ctx) : await inProcess(ctx);
+  const remote = ctx.deployment.remoteDrivers;
+  const driver = remote ? await onHosts(ctx, remote) : w.threads > 1 ? await onThreads(ctx) : await inProcess(ctx);
   const shift = ctx.clock.restartAt(driver.startMs);
   ctx.timeline.rebase(shift);
   for (const p of ctx.probes) p.rebase(shift);

@@ -54,6 +54,7 @@ export async function report(
     topology: ctx.description,
     dataset: ctx.dataset,
     driver: ctx.driver,
+    ...(ctx.drivers ? { drivers: ctx.drivers.summaries() } : {}),
     recorder: ctx.recorder,
     faults: ctx.faults,
     convergence: ctx.convergence,
