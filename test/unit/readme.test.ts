@@ -49,18 +49,19 @@ test("the README is short: at most 150 lines", (t) => {
   t.true(lines <= 150, `README.md has ${lines} lines`);
 });
 
-test("the README gives the two commands, then the four common tasks, each under its own heading", (t) => {
+test("the README gives the two commands, then the five common tasks, each under its own heading", (t) => {
   const headings = [...README.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
   t.is(headings[0], "The two commands");
   t.is(headings[1], "Common tasks");
   const tasks = README.slice(README.indexOf("## Common tasks"), README.indexOf(`## ${headings[2]}`));
   const items = [...tasks.matchAll(/^\*\*(\d)\. (.+?)\*\*/gm)].map((m) => m[2]);
-  t.is(items.length, 4, `tasks found: ${items.join(" | ")}`);
+  t.is(items.length, 5, `tasks found: ${items.join(" | ")}`);
   for (const [task, words] of [
     [0, /failover/i],
     [1, /versions/i],
     [2, /capacity/i],
     [3, /own scenario/i],
+    [4, /own deployment/i],
   ] as const)
     t.regex(items[task], words);
 });
