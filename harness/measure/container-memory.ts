@@ -77,13 +77,13 @@ export class ContainerMemory implements Probe<ContainerSections> {
     const t = this.ctx.topology;
     // Only containers have a cgroup and OOM events to watch: a target's processes are the deployment's own.
     const all = [...t.nodes, ...t.sentinels].flatMap((n) => (n.control instanceof ContainerControl ? [{ name: n.name, control: n.control }] : []));
-    all.push({ name: "toxiproxy", control: new ContainerControl(t.faultLayer.container) });
+    all.push({ name: "toxiproxy", control: ContainerControl.of(t.faultLayer.container) });
     for (const c of all) {
       const s = await c.control.state();
       this.watched.push({ ...c, limitBytes: s.memoryLimitBytes, cgroup: this.locate(s.pid) });
     }
     const docker = (await getContainerRuntimeClient()).container.dockerode;
-    const byId = new Map(this.watched.map((w) => [w.control.container.getId(), w]));
+    const byId = new Map(this.watched.map((w) => [w.control.id, w]));
     this.events = (await docker.getEvents({ filters: { type: ["container"], event: ["oom"], container: [...byId.keys()] } })) as NodeJS.ReadableStream;
     let rest = "";
     this.events.on("data", (chunk: Buffer) => {

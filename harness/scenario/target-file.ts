@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import { BadInputError } from "../infra/errors.js";
 import { faultDefinition } from "../faults/registry.js";
 import { fixedAddressFollowsFailover } from "../topology/definition.js";
@@ -98,6 +99,11 @@ export function loadTargetFile(file: string, env: NodeJS.ProcessEnv = process.en
     login: password !== undefined ? { password, ...(username ? { username } : {}) } : null,
     tls,
   } as ClientAccess;
+  if (spec.control.kind === "docker" && spec.control.certs) {
+    const dir = spec.control.certs;
+    const [ca, cert, key] = ["ca.pem", "cert.pem", "key.pem"].map((f) => readNamed(path.join(dir, f), "control.certs", file));
+    return { spec, secrets: { access, docker: { ca, cert, key } } };
+  }
   if (spec.control.kind !== "ssh") return { spec, secrets: { access } };
   if (!spec.control.identityFile && !env.SSH_AUTH_SOCK)
     throw new BadInputError(

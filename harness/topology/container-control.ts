@@ -1,27 +1,40 @@
+import { once } from "node:events";
+import { PassThrough } from "node:stream";
+import type Dockerode from "dockerode";
 import { getContainerRuntimeClient, type StartedTestContainer } from "testcontainers";
 import type { NodeAction, NodeControl, NodeState } from "./node-control.js";
 
 /**
- * What testcontainers does not offer and faults need: SIGKILL, start again, pause, unpause (the cgroup freezer),
- * through the engine's API (dockerode).
+ * A node that is a container, acted on through its engine's API (dockerode): SIGKILL, start again, pause and unpause
+ * (the cgroup freezer), inspect, exec. The containers the harness starts (`of`), and a target's by name on the engine its
+ * file names (control: docker).
  */
 export class ContainerControl implements NodeControl {
-  constructor(readonly container: StartedTestContainer) {}
+  constructor(
+    private readonly engine: () => Promise<Dockerode>,
+    /** Its id or name, as the engine knows it. */
+    readonly id: string,
+    /** How a person would reach the engine with the docker CLI ("" for this machine's, or "-H tcp://…"). */
+    private readonly cliFlags = "",
+  ) {}
+
+  /** A container the harness started (on the engine testcontainers uses). */
+  static of(container: StartedTestContainer): ContainerControl {
+    return new ContainerControl(async () => (await getContainerRuntimeClient()).container.dockerode, container.getId(), "");
+  }
 
   get where(): string {
-    return `container ${this.container.getName().replace(/^\//, "")}`;
+    return `container ${this.id.length === 64 ? this.id.slice(0, 12) : this.id}${this.cliFlags ? ` (${this.cliFlags})` : ""}`;
   }
 
   private async handle() {
-    const runtime = await getContainerRuntimeClient();
-    return runtime.container.dockerode.getContainer(this.container.getId());
+    return (await this.engine()).getContainer(this.id);
   }
 
   explain(action: NodeAction): string {
-    const name = this.where.replace(/^container /, "");
-    return { sigkill: `docker kill --signal SIGKILL ${name}`, start: `docker start ${name}`, freeze: `docker pause ${name}`, thaw: `docker unpause ${name}` }[
-      action
-    ];
+    const docker = `docker${this.cliFlags ? ` ${this.cliFlags}` : ""}`;
+    const c = this.id.length === 64 ? this.id.slice(0, 12) : this.id;
+    return { sigkill: `${docker} kill --signal SIGKILL ${c}`, start: `${docker} start ${c}`, freeze: `${docker} pause ${c}`, thaw: `${docker} unpause ${c}` }[action];
   }
 
   async kill(signal = "SIGKILL"): Promise<void> {
@@ -49,9 +62,15 @@ export class ContainerControl implements NodeControl {
     return { running: i.State.Running, paused: i.State.Paused, oomKilled: i.State.OOMKilled, pid: i.State.Pid, memoryLimitBytes: i.HostConfig.Memory ?? 0 };
   }
 
-  /** Runs a command inside; resolves with its exit code and output. */
+  /** Runs a command inside; resolves with its exit code and output (stdout and stderr). */
   async exec(cmd: string[], env: Record<string, string> = {}): Promise<{ exitCode: number; output: string }> {
-    const r = await this.container.exec(cmd, { env });
-    return { exitCode: r.exitCode, output: r.output };
+    const docker = await this.engine();
+    const ex = await docker.getContainer(this.id).exec({ Cmd: cmd, Env: Object.entries(env).map(([k, v]) => `${k}=${v}`), AttachStdout: true, AttachStderr: true });
+    const stream = await ex.start({ hijack: true, stdin: false });
+    let output = "";
+    const sink = new PassThrough().on("data", (d: Buffer) => (output += d.toString()));
+    docker.modem.demuxStream(stream, sink, sink);
+    await once(stream, "end");
+    return { exitCode: (await ex.inspect()).ExitCode ?? -1, output };
   }
 }

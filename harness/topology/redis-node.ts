@@ -159,7 +159,7 @@ export class RedisNode {
       await container.stop().catch(() => {});
       throw err;
     }
-    return new RedisNode(o.name, new ContainerControl(container), admin, o.config, at, () => container.stop());
+    return new RedisNode(o.name, ContainerControl.of(container), admin, o.config, at, () => container.stop());
   }
 
   /**

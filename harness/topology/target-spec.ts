@@ -28,6 +28,8 @@ const targetNode = z
     address,
     /** The shell line that starts it again after a kill (control: ssh), run on its host as the ssh user. */
     start: z.string().min(1).optional(),
+    /** Its container's name on the control's engine (control: docker). */
+    container: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a container name").optional(),
     /** Where the harness logs in to act on it, when not its address's host (user@host). */
     ssh: z
       .string()
@@ -65,6 +67,18 @@ export const targetSchema = z
     control: z
       .discriminatedUnion("kind", [
         z.object({ kind: z.literal("none") }).strict(),
+        z
+          .object({
+            kind: z.literal("docker"),
+            /** The engine the deployment's containers run on: unix:///var/run/docker.sock (default) or tcp://host:2376 with `certs`. */
+            engine: z
+              .string()
+              .regex(/^(unix:\/\/\/\S+|tcp:\/\/[^\s:/]+:\d{1,5})$/, "unix:///var/run/docker.sock or tcp://host:2376")
+              .default("unix:///var/run/docker.sock"),
+            /** With a tcp engine: the folder of the client's ca.pem, cert.pem and key.pem (TLS only). */
+            certs: z.string().min(1).optional(),
+          })
+          .strict(),
         z
           .object({
             kind: z.literal("ssh"),
@@ -118,6 +132,7 @@ export const targetSchema = z
         issue([...path, "address"], `${n.address.host} is not in allow.hosts (${t.allow.hosts.join(", ")}): add it there, or correct the address`);
       const sshHost = n.ssh?.split("@")[1];
       if (sshHost && !t.allow.hosts.includes(sshHost)) issue([...path, "ssh"], `${sshHost} is not in allow.hosts: add it there, or correct it`);
+      if (t.control.kind === "docker" && !n.container) issue([...path, "container"], `the name of ${n.name}'s container on the control's engine`);
       if (t.control.kind === "ssh" && !n.start)
         issue([...path, "start"], `the command that starts ${n.name} again after a kill, run over SSH (e.g. "systemctl start redis-server")`);
     }
@@ -125,6 +140,11 @@ export const targetSchema = z
       const host = h.split("@")[1];
       if (!t.allow.hosts.includes(host)) issue(["drivers", "hosts", i], `${host} is not in allow.hosts: add it there, or correct it`);
     });
+    if (t.control.kind === "docker" && t.control.engine.startsWith("tcp://")) {
+      const host = t.control.engine.slice(6, t.control.engine.lastIndexOf(":"));
+      if (!t.allow.hosts.includes(host)) issue(["control", "engine"], `${host} is not in allow.hosts: add it there, or correct it`);
+      if (!t.control.certs) issue(["control", "certs"], "a tcp engine is reached with TLS only: give the folder of ca.pem, cert.pem and key.pem");
+    }
     if (t.drivers && t.control.kind !== "ssh")
       issue(
         ["drivers"],
@@ -139,6 +159,8 @@ export type TargetNode = z.output<typeof targetNode>;
 export interface TargetSecrets {
   access: ClientAccess;
   ssh?: { privateKey?: Buffer; knownHosts: Map<string, string[]> };
+  /** control docker on a tcp engine: the client's TLS files. */
+  docker?: { ca: Buffer; cert: Buffer; key: Buffer };
 }
 
 /** What a target lets the harness do, as capabilities: the scenario's faults are checked against these before anything starts. */
@@ -146,6 +168,8 @@ export function targetCapabilities(t: TargetSpec): Set<Capability> {
   // What the kind is (replicas, Sentinels, a failover of its own), never what it lets the harness do: the file says that.
   const caps = new Set<Capability>((["replicas", "sentinels", "autoFailover"] as const).filter((c) => has(t.kind, c)));
   if (t.control.kind === "ssh") caps.add("processes").add("cuts");
+  // Through the engine's API: kill, start, pause; a cut would need iptables and NET_ADMIN inside the user's containers.
+  if (t.control.kind === "docker") caps.add("processes");
   if (t.allow.debug) caps.add("serverSideDataset");
   if (t.allow.save) caps.add("saves");
   if (t.allow.configSet) caps.add("configures");
@@ -157,8 +181,8 @@ export function targetCapabilities(t: TargetSpec): Set<Capability> {
 /** What the harness may not do to a target, by capability, and the field of the target file that would allow it. */
 export function missingOnTarget(t: TargetSpec, capability: Capability): string {
   const how: Partial<Record<Capability, string>> = {
-    processes: "give control: { kind: ssh, … } and each node's start command",
-    cuts: "give control: { kind: ssh, … } (iptables on the nodes' hosts)",
+    processes: "give control: { kind: ssh, … } and each node's start command, or control: { kind: docker, … } and each node's container",
+    cuts: "give control: { kind: ssh, … } (iptables on the nodes' hosts; control docker does not cut)",
     serverSideDataset: "set allow.debug: true",
     saves: "set allow.save: true",
     configures: "set allow.configSet: true",

@@ -10,6 +10,8 @@ import { topologyDefinition } from "./registry.js";
 import { keyspaceOf, removeHarnessKeys, rolesOf } from "./harness-keys.js";
 import { targetCapabilities, type TargetNode, type TargetSecrets, type TargetSpec } from "./target-spec.js";
 import { NoControl, SshControl, SshHost } from "./ssh-control.js";
+import { ContainerControl } from "./container-control.js";
+import Docker from "dockerode";
 import type { Capability, Convergence, DataClient, Topology, TopologyDescription } from "./types.js";
 
 /*
@@ -30,6 +32,23 @@ function sshLogins(t: TargetSpec): Map<string, { user: string; host: string }> {
     byUse.set(`driver ${k}`, { user, host });
   });
   return byUse;
+}
+
+/** The engine of a target's containers (control: docker), answering, and how the docker CLI would reach it. */
+async function reachEngine(
+  c: Extract<TargetSpec["control"], { kind: "docker" }>,
+  secrets: TargetSecrets,
+  onStep: (msg: string) => void,
+): Promise<{ docker: Docker; cliFlags: string }> {
+  onStep(`connecting to the Docker engine at ${c.engine}`);
+  const tcp = /^tcp:\/\/([^:]+):(\d+)$/.exec(c.engine);
+  const docker = tcp
+    ? new Docker({ host: tcp[1], port: Number(tcp[2]), protocol: "https", ...secrets.docker })
+    : new Docker({ socketPath: c.engine.replace(/^unix:\/\//, "") });
+  await docker.ping().catch((err: Error) => {
+    throw new BadInputError(`control.engine ${c.engine} does not answer: ${err.message}`, "Check the engine runs, its address, and control.certs.");
+  });
+  return { docker, cliFlags: tcp ? `-H ${c.engine} --tlsverify` : c.engine === "unix:///var/run/docker.sock" ? "" : `-H ${c.engine}` };
 }
 
 /** Hosts the load is driven from (the target file's drivers), logged in to, with where each has Node.js and the harness. */
@@ -85,10 +104,21 @@ export async function reachTarget(t: TargetSpec, secrets: TargetSecrets, onStep:
       });
       hosts.set(key, host);
     }
+    const engine = t.control.kind === "docker" ? await reachEngine(t.control, secrets, onStep) : undefined;
     const controlOf = (n: TargetNode) => {
       const login = logins.get(n.name);
-      return login ? new SshControl(hosts.get(`${login.user}@${login.host}`)!, n.address, n.start) : new NoControl("nothing (control: none)");
+      if (login) return new SshControl(hosts.get(`${login.user}@${login.host}`)!, n.address, n.start);
+      if (engine) return new ContainerControl(async () => engine.docker, n.container!, engine.cliFlags);
+      return new NoControl("nothing (control: none)");
     };
+    if (engine)
+      for (const n of [...t.nodes, ...(t.sentinels?.nodes ?? [])])
+        await engine.docker
+          .getContainer(n.container!)
+          .inspect()
+          .catch((err: Error) => {
+            throw new BadInputError(`${n.name}: no container ${n.container} on ${t.control.kind === "docker" ? t.control.engine : ""} (${err.message.split("\n")[0]})`, "Give each node's container name as `docker ps` lists it on that engine.");
+          });
     const attach = async (n: TargetNode) => {
       onStep(`connecting to ${n.name} at ${n.address.host}:${n.address.port}`);
       return RedisNode.attach(n.name, n.address, controlOf(n), secrets.access).catch((err: Error) => {

@@ -1,4 +1,8 @@
 import test from "ava";
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { loadTargetFile } from "../../harness/scenario/target-file.js";
 import Docker from "dockerode";
 import { useEngine } from "../../harness/infra/engine.js";
 import { loadSettings } from "../../harness/infra/settings.js";
@@ -57,5 +61,55 @@ test.serial(
     t.true(there.length >= 8, "and the fault layer and the reaper");
     t.deepEqual(await created(local, since), [], "nothing created on this machine's engine");
     t.deepEqual(await ours(remote), [], "the run's containers are gone from the remote engine");
+  },
+);
+
+test.serial(
+  "a deployment of containers on that engine, targeted with control docker: a SIGKILL through the engine's API, failover within budget, its containers as they were",
+  async (t) => {
+    const engineHost = e!.host;
+    const script = path.resolve(import.meta.dirname, "../hosts/container-deployment.sh");
+    execFileSync("bash", [script, "up", e!.socket, engineHost, loadSettings().redisImage], { stdio: "ignore" });
+    const remote = new Docker({ socketPath: e!.socket.replace(/^unix:\/\//, "") });
+    const theirs = async () =>
+      (await remote.listContainers({ all: true, filters: { label: ["rc-container-deployment"] } })).map((c) => `${c.Names[0]} ${c.State}`).sort();
+    try {
+      const node = (name: string, port: number, container: string) => ({ name, address: `${engineHost}:${port}`, container });
+      const file = path.join(e!.dir, "containers.json");
+      writeFileSync(
+        file,
+        JSON.stringify({
+          kind: "sentinel",
+          name: "containers",
+          allow: { hosts: [engineHost] },
+          control: { kind: "docker", engine: e!.dockerHost, certs: e!.certPath },
+          nodes: [node("redis-0", 6379, "u-redis-0"), node("redis-1", 6380, "u-redis-1")],
+          sentinels: { nodes: [0, 1, 2].map((i) => node(`sentinel-${i}`, 26379 + i, `u-sentinel-${i}`)) },
+        }),
+      );
+      const before = await theirs();
+      // (This process still uses the remote engine: the fault layer runs there too, beside the deployment.)
+      const { report, failure } = await runScenario(loadScenario("sentinel-master-kill", { duration: "24s" }), {
+        settings: loadSettings(),
+        target: loadTargetFile(file),
+      });
+      if (failure) throw failure;
+      t.true(report.verdict.pass, report.verdict.failures.join("; "));
+      t.true(switchedMaster(report));
+      t.regex(report.topology!.target!.nodes[0].where, /^container u-redis-0 \(-H tcp:/);
+      t.deepEqual(await theirs(), before, "the deployment's containers, all running again, none added or removed");
+      const left = (await remote.listContainers({ all: true })).filter((c) => !("rc-container-deployment" in c.Labels) && !c.Image.includes("ryuk"));
+      t.deepEqual(
+        left.map((c) => c.Names[0]),
+        [],
+        "nothing of the harness left on the deployment's engine",
+      );
+      const refused = await runScenario(loadScenario("sentinel-split-brain"), { settings: loadSettings(), target: loadTargetFile(file) }).catch(
+        (err: Error) => err,
+      );
+      t.regex(String((refused as Error).message), /partition\): needs peers to cut it off from, both ways: .*control docker does not cut/);
+    } finally {
+      execFileSync("bash", [script, "down", e!.socket], { stdio: "ignore" });
+    }
   },
 );

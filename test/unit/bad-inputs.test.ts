@@ -298,6 +298,17 @@ const CASES: Case[] = [
     2,
     /workload: drivers on other hosts run the lean engine's load of a shardable workload/,
   ),
+  c(["run", sentinel, "--target", target({ control: { kind: "docker" } })], 2, /nodes\[0\]\.container: the name of redis-0's container/),
+  c(
+    ["run", sentinel, "--target", target({ control: { kind: "docker", engine: "tcp://127.0.0.1:2376" } })],
+    2,
+    /control\.certs: a tcp engine is reached with TLS only/,
+  ),
+  c(
+    ["run", sentinel, "--target", target({ control: { kind: "docker", engine: "tcp://10.9.9.9:2376", certs: "x" } })],
+    2,
+    /control\.engine: 10\.9\.9\.9 is not in allow\.hosts/,
+  ),
   // settings from the environment
   { argv: ["run", sentinel], code: 2, says: [/HARNESS_INCONCLUSIVE=maybe/], env: { HARNESS_INCONCLUSIVE: "maybe" } },
   { argv: ["run", sentinel], code: 2, says: [/HARNESS_MEMORY_FLOOR=lots/], env: { HARNESS_MEMORY_FLOOR: "lots" } },
