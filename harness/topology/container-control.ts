@@ -34,7 +34,9 @@ export class ContainerControl implements NodeControl {
   explain(action: NodeAction): string {
     const docker = `docker${this.cliFlags ? ` ${this.cliFlags}` : ""}`;
     const c = this.id.length === 64 ? this.id.slice(0, 12) : this.id;
-    return { sigkill: `${docker} kill --signal SIGKILL ${c}`, start: `${docker} start ${c}`, freeze: `${docker} pause ${c}`, thaw: `${docker} unpause ${c}` }[action];
+    return { sigkill: `${docker} kill --signal SIGKILL ${c}`, start: `${docker} start ${c}`, freeze: `${docker} pause ${c}`, thaw: `${docker} unpause ${c}` }[
+      action
+    ];
   }
 
   async kill(signal = "SIGKILL"): Promise<void> {
@@ -65,7 +67,9 @@ export class ContainerControl implements NodeControl {
   /** Runs a command inside; resolves with its exit code and output (stdout and stderr). */
   async exec(cmd: string[], env: Record<string, string> = {}): Promise<{ exitCode: number; output: string }> {
     const docker = await this.engine();
-    const ex = await docker.getContainer(this.id).exec({ Cmd: cmd, Env: Object.entries(env).map(([k, v]) => `${k}=${v}`), AttachStdout: true, AttachStderr: true });
+    const ex = await docker
+      .getContainer(this.id)
+      .exec({ Cmd: cmd, Env: Object.entries(env).map(([k, v]) => `${k}=${v}`), AttachStdout: true, AttachStderr: true });
     const stream = await ex.start({ hijack: true, stdin: false });
     let output = "";
     const sink = new PassThrough().on("data", (d: Buffer) => (output += d.toString()));

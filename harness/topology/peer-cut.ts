@@ -32,17 +32,21 @@ export function containerPeerCut(topology: Pick<Topology, "peerLinks" | "busLink
   return { rules: outboundRules(others), blackhole: inward(node.name) };
 }
 
+/** The comment on every rule the harness adds on a target's host: what its teardown finds and removes, whatever happened. */
+export const HARNESS_RULE_COMMENT = "redis-chaos";
+
 /**
  * On hosts of their own (a target reached over SSH), as Jepsen's nemeses do: on the node's host, drop everything to and
  * from every other host of the deployment, both chains. The harness's own address is not among them, so its SSH session
- * and the fault layer's connections (the clients) still get through.
+ * and the fault layer's connections (the clients) still get through. Each rule carries HARNESS_RULE_COMMENT.
  */
 export function hostPeerCut(self: NodeAddress, hosts: Iterable<string>): PeerCut {
   const others = [...new Set(hosts)].filter((h) => h !== self.host);
+  const tag = ["-m", "comment", "--comment", HARNESS_RULE_COMMENT, "-j", "DROP"];
   return {
     rules: others.flatMap((h) => [
-      ["INPUT", "-s", h, "-j", "DROP"],
-      ["OUTPUT", "-d", h, "-j", "DROP"],
+      ["INPUT", "-s", h, ...tag],
+      ["OUTPUT", "-d", h, ...tag],
     ]),
     blackhole: [],
   };

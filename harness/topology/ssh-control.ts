@@ -13,22 +13,34 @@ export interface SshLogin {
   hostKeys: string[];
 }
 
-/** One SSH connection to a host, shared by every node on it; commands run through `sh -c` there. */
+/**
+ * One SSH connection to a host, shared by every node on it; commands run through `sh -c` there. A connection that
+ * dropped (the host's network blipped, sshd restarted) is made again at the next command: a heal must still reach the
+ * host that a fault acted on.
+ */
 export class SshHost {
+  private closed = false;
+
   private constructor(
-    private readonly client: Client,
+    private client: Client,
     readonly login: SshLogin,
-  ) {}
+  ) {
+    this.watch(client);
+  }
 
   get label(): string {
     return `${this.login.user}@${this.login.host}${this.login.port === 22 ? "" : `:${this.login.port}`}`;
   }
 
-  static connect(login: SshLogin, timeoutMs = 5000): Promise<SshHost> {
+  static async connect(login: SshLogin, timeoutMs = 5000): Promise<SshHost> {
+    return new SshHost(await SshHost.dial(login, timeoutMs), login);
+  }
+
+  private static dial(login: SshLogin, timeoutMs: number): Promise<Client> {
     const client = new Client();
     return new Promise((resolve, reject) => {
       client
-        .once("ready", () => resolve(new SshHost(client, login)))
+        .once("ready", () => resolve(client))
         .once("error", (err) => reject(new Error(`ssh ${login.user}@${login.host}:${login.port}: ${err.message}`)))
         .connect({
           host: login.host,
@@ -42,10 +54,29 @@ export class SshHost {
     });
   }
 
+  private alive = true;
+
+  private watch(client: Client): void {
+    client.on("error", () => {}); // said at the next command, which dials again
+    client.once("close", () => (this.alive = false));
+  }
+
+  /** The connection, made again if it dropped. */
+  private async connection(): Promise<Client> {
+    if (this.closed) throw new Error(`ssh ${this.label}: closed`);
+    if (!this.alive) {
+      this.client = await SshHost.dial(this.login, 5000);
+      this.alive = true;
+      this.watch(this.client);
+    }
+    return this.client;
+  }
+
   /** Runs `command` with sh; resolves with its exit code and what it printed (stdout and stderr). */
-  exec(command: string, timeoutMs = 30_000): Promise<{ exitCode: number; output: string }> {
+  async exec(command: string, timeoutMs = 30_000): Promise<{ exitCode: number; output: string }> {
+    const client = await this.connection();
     return new Promise((resolve, reject) => {
-      this.client.exec(command, (err, stream) => {
+      client.exec(command, (err, stream) => {
         if (err) return reject(new Error(`ssh ${this.label}: ${err.message}`));
         let output = "";
         const timer = setTimeout(() => {
@@ -63,13 +94,15 @@ export class SshHost {
   }
 
   /** Starts `command` and hands over its channel (stdin to write to, stdout and stderr to read): a process that runs on. */
-  open(command: string): Promise<ClientChannel> {
+  async open(command: string): Promise<ClientChannel> {
+    const client = await this.connection();
     return new Promise((resolve, reject) =>
-      this.client.exec(command, (err, stream) => (err ? reject(new Error(`ssh ${this.label}: ${err.message}`)) : resolve(stream))),
+      client.exec(command, (err, stream) => (err ? reject(new Error(`ssh ${this.label}: ${err.message}`)) : resolve(stream))),
     );
   }
 
   close(): void {
+    this.closed = true;
     this.client.end();
   }
 }

@@ -29,7 +29,10 @@ const targetNode = z
     /** The shell line that starts it again after a kill (control: ssh), run on its host as the ssh user. */
     start: z.string().min(1).optional(),
     /** Its container's name on the control's engine (control: docker). */
-    container: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a container name").optional(),
+    container: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a container name")
+      .optional(),
     /** Where the harness logs in to act on it, when not its address's host (user@host). */
     ssh: z
       .string()

@@ -4,7 +4,7 @@ import type { ClientSettings } from "./client-options.js";
 import type { ContainerLimits } from "./definition.js";
 import type { ProxiedLink } from "./fault-layer.js";
 import { startDeployment } from "./lifecycle.js";
-import { hostPeerCut, type PeerCut } from "./peer-cut.js";
+import { HARNESS_RULE_COMMENT, hostPeerCut, type PeerCut } from "./peer-cut.js";
 import { RedisNode } from "./redis-node.js";
 import { topologyDefinition } from "./registry.js";
 import { keyspaceOf, removeHarnessKeys, rolesOf } from "./harness-keys.js";
@@ -117,7 +117,10 @@ export async function reachTarget(t: TargetSpec, secrets: TargetSecrets, onStep:
           .getContainer(n.container!)
           .inspect()
           .catch((err: Error) => {
-            throw new BadInputError(`${n.name}: no container ${n.container} on ${t.control.kind === "docker" ? t.control.engine : ""} (${err.message.split("\n")[0]})`, "Give each node's container name as `docker ps` lists it on that engine.");
+            throw new BadInputError(
+              `${n.name}: no container ${n.container} on ${t.control.kind === "docker" ? t.control.engine : ""} (${err.message.split("\n")[0]})`,
+              "Give each node's container name as `docker ps` lists it on that engine.",
+            );
           });
     const attach = async (n: TargetNode) => {
       onStep(`connecting to ${n.name} at ${n.address.host}:${n.address.port}`);
@@ -156,6 +159,11 @@ export interface TargetFacts {
   /** Keys under the harness's prefixes removed at the end (null: not removed, say why in `cleanup`). */
   harnessKeysRemoved: number | null;
   cleanup?: string;
+  /**
+   * What a fault had left in force when the run ended (a heal that failed, an SSH session cut): put back by the teardown
+   * (a node thawed or started again, the harness's iptables rules removed from a host), or what could not be.
+   */
+  putBack?: string[];
 }
 
 /**
@@ -244,6 +252,37 @@ export class TargetTopology implements Topology {
     return this.inner.converge(timeoutMs);
   }
 
+  /**
+   * Whatever a fault left in force, undone: every node running and not frozen (all answered when the run began, so one
+   * that is down now was downed by it), and on every host the harness logged in to, its tagged iptables rules removed.
+   */
+  private async putBack(): Promise<string[]> {
+    const said: string[] = [];
+    const attempt = async (what: string, act: () => Promise<unknown>) =>
+      act().then(
+        () => said.push(what),
+        (err: Error) => said.push(`${what}: FAILED (${err.message}); put it back by hand`),
+      );
+    for (const n of [...this.nodes, ...this.sentinels]) {
+      const s = await n.control.state().catch(() => undefined);
+      if (s?.paused) await attempt(`${n.name} thawed`, () => n.control.unpause());
+      else if (s && !s.running) await attempt(`${n.name} started again`, () => n.control.start());
+    }
+    const tagged = `iptables -S | grep -F -- '--comment ${HARNESS_RULE_COMMENT}' | sed 's/^-A /-D /'`;
+    for (const h of this.reached.spec.control.kind === "ssh" ? this.reached.hosts : []) {
+      const r = await h
+        .exec(`rules=$(${tagged}); [ -z "$rules" ] || printf '%s\\n' "$rules" | xargs -L1 iptables -w; printf '%s\\n' "$rules" | grep -c . || true`)
+        .catch((err: Error) => ({ exitCode: -1, output: err.message }));
+      const n = Number(r.output.trim());
+      if (r.exitCode !== 0 || Number.isNaN(n))
+        said.push(
+          `${h.label}: the harness's iptables rules could not be checked (${r.output.trim().slice(0, 200)}); look for '--comment ${HARNESS_RULE_COMMENT}' there`,
+        );
+      else if (n > 0) said.push(`${h.label}: ${n} iptables rule(s) of the harness removed`);
+    }
+    return said;
+  }
+
   /** The facts object itself, not a copy: what stop() finds (the keys it removed) reaches the report written after it. */
   async describe(): Promise<TopologyDescription> {
     return { ...(await this.inner.describe()), image: `target ${this.facts.name}`, target: this.facts };
@@ -254,6 +293,8 @@ export class TargetTopology implements Topology {
    * processes are left running as they are. A key that cannot be removed is said in the report, never retried blindly.
    */
   async stop(): Promise<void> {
+    const putBack = await this.putBack();
+    if (putBack.length) this.facts.putBack = putBack;
     try {
       this.facts.harnessKeysRemoved = await removeHarnessKeys(await this.inner.primary());
     } catch (err) {

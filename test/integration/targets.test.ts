@@ -7,7 +7,9 @@ import { runScenario } from "../../harness/run/run.js";
 import { loadScenario } from "../../harness/scenario/load.js";
 import { loadTargetFile } from "../../harness/scenario/target-file.js";
 import { hostPeerCut } from "../../harness/topology/peer-cut.js";
-import { reachTarget } from "../../harness/topology/target.js";
+import { DEFAULT_CLIENT_SETTINGS } from "../../harness/topology/client-options.js";
+import { DEFAULT_LIMITS } from "../../harness/topology/definition.js";
+import { attachTarget, reachTarget } from "../../harness/topology/target.js";
 import { switchedMaster } from "../../suites/claims.js";
 import { main } from "../../harness/commands/program.js";
 import { downDeployment, footprint, onHost, settled, upDeployment, type NamespaceDeployment } from "../helpers/namespace-deployment.js";
@@ -74,7 +76,7 @@ test.serial("--dry-run against a target prints each action with the command that
   t.regex(
     r.text,
     new RegExp(
-      `partition: cut the primary \\(redis-0 now; .*\\): ssh root@${d!.hosts[0].ip.replace(/\./g, "\\.")}: iptables -w -A INPUT -s ${d!.subnet}\\.3 -j DROP`,
+      `partition: cut the primary \\(redis-0 now; .*\\): ssh root@${d!.hosts[0].ip.replace(/\./g, "\\.")}: iptables -w -A INPUT -s ${d!.subnet}\\.3 -m comment --comment redis-chaos -j DROP`,
     ),
   );
   t.regex(r.text, /UNLINK/);
@@ -133,6 +135,35 @@ test.serial(
     t.deepEqual(await leftAsFound(before), before);
   },
 );
+
+test.serial("the teardown puts back what a fault left in force: a killed node started, a frozen one thawed, the harness's tagged rules removed", async (t) => {
+  await settled(d!);
+  const before = footprint(d!);
+  const { spec, secrets } = loadTargetFile(d!.targetFile);
+  const reached = await reachTarget(spec, secrets, () => {});
+  const s = loadSettings();
+  const topology = await attachTarget(reached, { toxiproxyImage: s.toxiproxyImage, limits: DEFAULT_LIMITS, client: DEFAULT_CLIENT_SETTINGS, onStep: () => {} });
+  // As faults whose heals never ran (the run broke off, an SSH session dropped): a replica killed, a Sentinel frozen,
+  // the replica's host cut off with the harness's rules.
+  const replica = topology.nodes[2];
+  const sentinel = topology.sentinels[0];
+  await replica.control.kill();
+  await sentinel.control.pause();
+  for (const rule of hostPeerCut(
+    replica.address,
+    topology.nodes.map((n) => n.address.host),
+  ).rules)
+    t.is((await replica.control.exec(["iptables", "-w", "-A", ...rule])).exitCode, 0);
+  t.notDeepEqual(footprint(d!), before);
+  await topology.stop();
+  t.deepEqual(topology.facts.putBack, [
+    `${replica.name} started again`,
+    `${sentinel.name} thawed`,
+    `root@${replica.address.host}: 4 iptables rule(s) of the harness removed`,
+  ]);
+  await settled(d!);
+  t.deepEqual(await leftAsFound(before), before);
+});
 
 test.serial(
   "sentinel-master-kill against the SSH-driven deployment: a real SIGKILL, Sentinel fails over within budget, and the harness leaves nothing behind",

@@ -204,10 +204,10 @@ test("on hosts of their own (a target over SSH) a partition is iptables on the n
   );
   t.is(rec.error, undefined);
   t.deepEqual(log, [
-    "exec redis-0 iptables -w -A INPUT -s 10.0.0.3 -j DROP",
-    "exec redis-0 iptables -w -A OUTPUT -d 10.0.0.3 -j DROP",
-    "exec redis-0 iptables -w -D INPUT -s 10.0.0.3 -j DROP",
-    "exec redis-0 iptables -w -D OUTPUT -d 10.0.0.3 -j DROP",
+    "exec redis-0 iptables -w -A INPUT -s 10.0.0.3 -m comment --comment redis-chaos -j DROP",
+    "exec redis-0 iptables -w -A OUTPUT -d 10.0.0.3 -m comment --comment redis-chaos -j DROP",
+    "exec redis-0 iptables -w -D INPUT -s 10.0.0.3 -m comment --comment redis-chaos -j DROP",
+    "exec redis-0 iptables -w -D OUTPUT -d 10.0.0.3 -m comment --comment redis-chaos -j DROP",
   ]);
   t.like(rec.details, { rulesApplied: 2, blackholedLinks: 0, where: "fake redis-0" });
 });
