@@ -7,7 +7,8 @@ import { dataTarget, held, resolveTarget, targetRequires } from "./targets.js";
 import { blackhole, removeAll } from "./toxics.js";
 import { defineFault } from "./types.js";
 
-async function iptables(node: RedisNode, op: "-A" | "-D", rule: string[]): Promise<void> {
+/** -I: first in its chain, ahead of any rule that accepts the connections already open; -D: that rule taken out. */
+async function iptables(node: RedisNode, op: "-I" | "-D", rule: string[]): Promise<void> {
   const r = await node.control.exec(["iptables", "-w", op, ...rule]);
   if (r.exitCode !== 0) throw new Error(`iptables ${op} ${rule.join(" ")} in ${node.name} failed: ${r.output.trim()}`);
 }
@@ -73,7 +74,7 @@ export const partition = defineFault({
         // The node's own way out first (it initiates nothing while it is master), then the way in: the partition is
         // in force when the blackholes are, and that is the time the RPO window is measured from.
         for (const rule of cut.rules) {
-          await iptables(node, "-A", rule);
+          await iptables(node, "-I", rule);
           applied.push(rule);
         }
         for (const link of cut.blackhole) await blackhole(link, toxics);

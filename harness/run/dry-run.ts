@@ -62,8 +62,8 @@ export async function dryRun(scenario: Scenario, target: LoadedTarget, progress:
         const all = [...reached.nodes, ...reached.sentinels].map((n) => n.address.host);
         const detail =
           s.does === "cut" || s.does === "heal cut"
-            ? hostPeerCut(node.address, all)
-                .rules.map((r) => `${node.control.where}: iptables -w ${s.does === "cut" ? "-A" : "-D"} ${r.join(" ")}`)
+            ? hostPeerCut(node.address, all, "redis-chaos-<run>")
+                .rules.map((r) => `${node.control.where}: iptables -w ${s.does === "cut" ? "-I" : "-D"} ${r.join(" ")}`)
                 .join("; ")
             : node.control.explain(s.does);
         const which = s.at === "inject" ? `${node.name} now; the node that is ${s.target} then` : "the node it hit";

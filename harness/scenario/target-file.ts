@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { networkInterfaces } from "node:os";
 import path from "node:path";
 import { BadInputError } from "../infra/errors.js";
 import { faultDefinition } from "../faults/registry.js";
@@ -135,6 +136,11 @@ export function checkScenarioOnTarget(scenario: Scenario, t: TargetSpec): void {
       if (!caps.has(r.capability)) problems.push(`faults[${i}] (${f.kind}): needs ${r.message}: ${missingOnTarget(t, r.capability)}`);
   });
   if (scenario.workload.readFrom === "replicas" && !caps.has("replicas")) problems.push(`workload.readFrom: the target ${t.name} has no replicas`);
+  // A cut drops everything between the target's hosts: one of them being this machine would cut the harness off too.
+  const local = new Set(["127.0.0.1", "::1", "localhost", ...Object.values(networkInterfaces()).flatMap((a) => (a ?? []).map((i) => i.address))]);
+  const here = [...new Set([...t.nodes, ...(t.sentinels?.nodes ?? [])].map((n) => n.address.host))].filter((h) => local.has(h));
+  if (here.length && scenario.faults.some((f) => (faultDefinition(f.kind).requires?.(f) ?? []).some((r) => r.capability === "cuts")))
+    problems.push(`faults: a cut drops all traffic between the target's hosts, and ${here.join(", ")} is this machine: the harness would cut itself off`);
   if (t.drivers) {
     // The drivers run the shards driver threads run: the lean engine's key/value load, on fixed addresses.
     const w = scenario.workload;

@@ -32,21 +32,26 @@ export function containerPeerCut(topology: Pick<Topology, "peerLinks" | "busLink
   return { rules: outboundRules(others), blackhole: inward(node.name) };
 }
 
-/** The comment on every rule the harness adds on a target's host: what its teardown finds and removes, whatever happened. */
-export const HARNESS_RULE_COMMENT = "redis-chaos";
+/**
+ * The comment on every rule a run adds on a target's host, its own (another run's rules are not its to remove): what
+ * its teardown finds and removes, whatever happened, and what a person finds with `iptables -S | grep redis-chaos`.
+ */
+export const runRuleTag = (): string => `redis-chaos-${process.pid}-${Date.now().toString(36)}`;
 
 /**
  * On hosts of their own (a target reached over SSH), as Jepsen's nemeses do: on the node's host, drop everything to and
  * from every other host of the deployment, both chains. The harness's own address is not among them, so its SSH session
- * and the fault layer's connections (the clients) still get through. Each rule carries HARNESS_RULE_COMMENT.
+ * and the fault layer's connections (the clients) still get through. Each rule carries the run's `tag`; the partition
+ * inserts them first in their chain, ahead of a host's own "established: accept" rules, which would let the
+ * connections already open through.
  */
-export function hostPeerCut(self: NodeAddress, hosts: Iterable<string>): PeerCut {
+export function hostPeerCut(self: NodeAddress, hosts: Iterable<string>, tag: string): PeerCut {
   const others = [...new Set(hosts)].filter((h) => h !== self.host);
-  const tag = ["-m", "comment", "--comment", HARNESS_RULE_COMMENT, "-j", "DROP"];
+  const drop = ["-m", "comment", "--comment", tag, "-j", "DROP"];
   return {
     rules: others.flatMap((h) => [
-      ["INPUT", "-s", h, ...tag],
-      ["OUTPUT", "-d", h, ...tag],
+      ["INPUT", "-s", h, ...drop],
+      ["OUTPUT", "-d", h, ...drop],
     ]),
     blackhole: [],
   };

@@ -55,21 +55,27 @@ export class SshHost {
   }
 
   private alive = true;
+  /** A dial in progress: every command that finds the connection gone waits for the same one. */
+  private redial: Promise<Client> | undefined;
 
   private watch(client: Client): void {
     client.on("error", () => {}); // said at the next command, which dials again
     client.once("close", () => (this.alive = false));
   }
 
-  /** The connection, made again if it dropped. */
+  /** The connection, made again (once, whoever asks) if it dropped. */
   private async connection(): Promise<Client> {
     if (this.closed) throw new Error(`ssh ${this.label}: closed`);
-    if (!this.alive) {
-      this.client = await SshHost.dial(this.login, 5000);
-      this.alive = true;
-      this.watch(this.client);
-    }
-    return this.client;
+    if (this.alive) return this.client;
+    this.redial ??= SshHost.dial(this.login, 5000)
+      .then((c) => {
+        this.client = c;
+        this.alive = true;
+        this.watch(c);
+        return c;
+      })
+      .finally(() => (this.redial = undefined));
+    return this.redial;
   }
 
   /** Runs `command` with sh; resolves with its exit code and what it printed (stdout and stderr). */
@@ -130,13 +136,14 @@ export class SshControl implements NodeControl {
   }
 
   /**
-   * The shell line that prints the pid listening on the node's address and port, or on every address at that port
-   * (empty when none): another server bound to another address at the same port is not the node.
+   * The shell line that prints the pid of the Redis or Valkey server (or Sentinel) listening on the node's address and
+   * port, or on every address at that port (empty when none): another server bound to another address at the same port,
+   * or a proxy in front of it, is not the node.
    */
   private pidLine(): string {
     const p = this.at.port;
     const mine = shellQuote(`${this.at.host}:${p}`);
-    return `ss -Hltnp 'sport = :${p}' | awk -v a=${mine} '$4 == a || $4 == "0.0.0.0:${p}" || $4 == "*:${p}" || $4 == "[::]:${p}"' | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2`;
+    return `ss -Hltnp 'sport = :${p}' | awk -v a=${mine} '($4 == a || $4 == "0.0.0.0:${p}" || $4 == "*:${p}" || $4 == "[::]:${p}") && /"(redis|valkey)-(server|sentinel)"/' | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2`;
   }
 
   private async pid(): Promise<number> {
@@ -183,9 +190,10 @@ export class SshControl implements NodeControl {
     return { running: pid > 0, paused, oomKilled: false, pid, memoryLimitBytes: 0 };
   }
 
+  /** No environment is passed: it would be on the remote command line, where `ps` shows it (the callers give none over SSH). */
   exec(cmd: string[], env: Record<string, string> = {}): Promise<{ exitCode: number; output: string }> {
-    const assignments = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)} `);
-    return this.host.exec(assignments.join("") + cmd.map(shellQuote).join(" "));
+    if (Object.keys(env).length) return Promise.reject(new Error(`${this.where}: a command's environment is not sent over SSH`));
+    return this.host.exec(cmd.map(shellQuote).join(" "));
   }
 
   /** What an action does on the host, in the words of a shell: what the dry run prints. */

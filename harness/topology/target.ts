@@ -4,7 +4,7 @@ import type { ClientSettings } from "./client-options.js";
 import type { ContainerLimits } from "./definition.js";
 import type { ProxiedLink } from "./fault-layer.js";
 import { startDeployment } from "./lifecycle.js";
-import { HARNESS_RULE_COMMENT, hostPeerCut, type PeerCut } from "./peer-cut.js";
+import { hostPeerCut, runRuleTag, type PeerCut } from "./peer-cut.js";
 import { RedisNode } from "./redis-node.js";
 import { topologyDefinition } from "./registry.js";
 import { keyspaceOf, removeHarnessKeys, rolesOf } from "./harness-keys.js";
@@ -228,11 +228,21 @@ export class TargetTopology implements Topology {
     return this.reached.drivers;
   }
 
-  /** On the node's host: drop everything to and from the deployment's other hosts (the harness's own address stays open). */
+  /** What this run's iptables rules on the target's hosts carry. */
+  readonly ruleTag = runRuleTag();
+
+  /**
+   * On the node's host: drop everything to and from the deployment's other hosts (the harness's own address stays
+   * open). Another data node on the same host could not be cut from it: such a cut is refused, not half made.
+   */
   peerCut(node: RedisNode): PeerCut {
+    const beside = this.nodes.filter((n) => n !== node && n.address.host === node.address.host);
+    if (beside.length)
+      throw new Error(`${node.name} shares its host ${node.address.host} with ${beside.map((n) => n.name).join(", ")}: a cut on the host cannot separate them`);
     return hostPeerCut(
       node.address,
       [...this.nodes, ...this.sentinels].map((n) => n.address.host),
+      this.ruleTag,
     );
   }
 
@@ -268,17 +278,17 @@ export class TargetTopology implements Topology {
       if (s?.paused) await attempt(`${n.name} thawed`, () => n.control.unpause());
       else if (s && !s.running) await attempt(`${n.name} started again`, () => n.control.start());
     }
-    const tagged = `iptables -S | grep -F -- '--comment ${HARNESS_RULE_COMMENT}' | sed 's/^-A /-D /'`;
+    // Each rule of this run, deleted by its own line from `iptables -S`; then counted again: what is left is said.
+    const tag = `--comment ${this.ruleTag} `;
+    const removeAndCount = `tag='${tag}'; rules=$(iptables -S | grep -F -- "$tag" | sed 's/^-A /-D /'); [ -z "$rules" ] || printf '%s\\n' "$rules" | xargs -L1 iptables -w; echo "$(printf '%s\\n' "$rules" | grep -c .) $(iptables -S | grep -cF -- "$tag")"`;
     for (const h of this.reached.spec.control.kind === "ssh" ? this.reached.hosts : []) {
-      const r = await h
-        .exec(`rules=$(${tagged}); [ -z "$rules" ] || printf '%s\\n' "$rules" | xargs -L1 iptables -w; printf '%s\\n' "$rules" | grep -c . || true`)
-        .catch((err: Error) => ({ exitCode: -1, output: err.message }));
-      const n = Number(r.output.trim());
-      if (r.exitCode !== 0 || Number.isNaN(n))
+      const r = await h.exec(removeAndCount).catch((err: Error) => ({ exitCode: -1, output: err.message }));
+      const [found, left] = r.output.trim().split(" ").map(Number);
+      if (r.exitCode !== 0 || Number.isNaN(found) || Number.isNaN(left) || left > 0)
         said.push(
-          `${h.label}: the harness's iptables rules could not be checked (${r.output.trim().slice(0, 200)}); look for '--comment ${HARNESS_RULE_COMMENT}' there`,
+          `${h.label}: the run's iptables rules were not all removed (${r.output.trim().slice(0, 200)}): look for '${this.ruleTag}' in iptables -S there`,
         );
-      else if (n > 0) said.push(`${h.label}: ${n} iptables rule(s) of the harness removed`);
+      else if (found > 0) said.push(`${h.label}: ${found} iptables rule(s) of the harness removed`);
     }
     return said;
   }
@@ -310,7 +320,18 @@ export class TargetTopology implements Topology {
  * starting (not exactly one master; a replica or a Sentinel naming an address the file does not, which the harness could
  * not map to a node; keys already under the harness's prefixes). Read only: the dry run shows it, the run refuses on it.
  */
-export async function startingPoint(reached: ReachedTarget): Promise<{
+export async function startingPoint(reached: ReachedTarget): ReturnType<typeof readStartingPoint> {
+  return readStartingPoint(reached).catch((err: Error) => {
+    throw err instanceof BadInputError
+      ? err
+      : new BadInputError(
+          `the target ${reached.spec.name} could not be read: ${err.message}`,
+          "The login (auth.usernameEnv) needs INFO, DBSIZE and SCAN on the servers and SENTINEL on the Sentinels; check the nodes still run.",
+        );
+  });
+}
+
+async function readStartingPoint(reached: ReachedTarget): Promise<{
   roles: string[];
   master?: RedisNode;
   keyspace?: { keys: number; harnessKeys: Record<string, number> };

@@ -13,12 +13,24 @@ const lines = createInterface({ input: process.stdin });
 const it = lines[Symbol.asyncIterator]();
 const first = await it.next();
 if (first.done) process.exit(2);
-const spec = JSON.parse(first.value) as ShardSpec;
+let spec: ShardSpec;
+try {
+  spec = JSON.parse(first.value) as ShardSpec;
+} catch {
+  process.stdout.write(`${JSON.stringify({ type: "error", error: "its first line was not a shard's spec" })}\n`);
+  process.exit(2);
+}
 let handle: (m: ToShard) => void = () => {};
 const stop = () => handle({ type: "abort" });
 lines.on("close", stop);
 (async () => {
-  for (let next = await it.next(); !next.done; next = await it.next()) handle(JSON.parse(next.value) as ToShard);
+  for (let next = await it.next(); !next.done; next = await it.next()) {
+    try {
+      handle(JSON.parse(next.value) as ToShard);
+    } catch {
+      stop(); // not the run speaking: stop rather than guess
+    }
+  }
 })();
 await runShard(spec, {
   send: (m) => process.stdout.write(`${JSON.stringify(m.type === "ops" ? { ...m, chunk: encodeChunk(m.chunk) } : m)}\n`),

@@ -97,6 +97,12 @@ export class Drivers {
     );
     const abort = () => this.shards.forEach((s) => s.endpoint.send({ type: "abort" }));
     signal?.addEventListener("abort", abort, { once: true });
+    // One driver broken: the others stop too, and nothing more of theirs reaches the sink.
+    for (const r of results)
+      r.catch(() => {
+        abort();
+        for (const s of this.shards) s.endpoint.onMessage(() => {});
+      });
     return Promise.all(results)
       .then((rs) => ({
         mode: rs[0].mode,

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { decodeChunk, type EncodedChunk } from "../measure/op-log.js";
 import { shellQuote, type SshHost } from "../topology/ssh-control.js";
 import type { ShardSpec } from "./driver-threads.js";
@@ -14,7 +15,7 @@ export interface DriverInstall {
 
 export const LOCAL_INSTALL: DriverInstall = {
   node: process.execPath,
-  harness: path.resolve(path.dirname(new URL(import.meta.url).pathname), "../.."),
+  harness: path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../.."),
 };
 
 /** The command that starts a driver process (driver-process.ts) on a host with the harness installed at `install`. */
@@ -33,9 +34,19 @@ export async function sshEndpoint(host: SshHost, spec: ShardSpec, install: Drive
   let handle: (m: FromShard) => void = () => {};
   let gone: (why: string) => void = () => {};
   const stderr: string[] = [];
-  channel.stderr.on("data", (d: Buffer) => stderr.push(...d.toString().split("\n").filter(Boolean).slice(-5)));
+  const said = (line: string) => {
+    stderr.push(line);
+    stderr.splice(0, stderr.length - 5);
+  };
+  channel.stderr.on("data", (d: Buffer) => d.toString().split("\n").filter(Boolean).forEach(said));
   createInterface({ input: channel }).on("line", (line) => {
-    const m = JSON.parse(line) as FromShard | (Extract<FromShard, { type: "ops" }> & { chunk: EncodedChunk });
+    let m: FromShard | (Extract<FromShard, { type: "ops" }> & { chunk: EncodedChunk });
+    try {
+      m = JSON.parse(line);
+    } catch {
+      // Not the driver's (a login banner, a shell's echo): kept with its stderr, so an end it explains says it.
+      return said(line);
+    }
     handle(m.type === "ops" ? { ...m, chunk: decodeChunk(m.chunk as unknown as EncodedChunk) } : (m as FromShard));
   });
   channel.on("close", (code: number | null) => gone(`exited (${code ?? "no code"})${stderr.length ? `: ${stderr.slice(-3).join(" | ")}` : ""}`));

@@ -50,7 +50,11 @@ export async function runShard(spec: ShardSpec, channel: ShardChannel): Promise<
   };
   const abort = new AbortController();
   let go: (originAbs: number) => void = () => {};
-  const started = new Promise<number>((resolve) => (go = resolve));
+  // Told to stop before it was told to go (the run gave up on another driver): it ends, its connections closed.
+  const started = new Promise<number>((resolve, reject) => {
+    go = resolve;
+    abort.signal.addEventListener("abort", () => reject(new Error("stopped before the load began")), { once: true });
+  });
   channel.onMessage((m) => {
     if (m.type === "clock?") channel.send({ type: "clock", nowAbs: performance.timeOrigin + performance.now() });
     else if (m.type === "go") go(m.originAbs);

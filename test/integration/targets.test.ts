@@ -76,7 +76,7 @@ test.serial("--dry-run against a target prints each action with the command that
   t.regex(
     r.text,
     new RegExp(
-      `partition: cut the primary \\(redis-0 now; .*\\): ssh root@${d!.hosts[0].ip.replace(/\./g, "\\.")}: iptables -w -A INPUT -s ${d!.subnet}\\.3 -m comment --comment redis-chaos -j DROP`,
+      `partition: cut the primary \\(redis-0 now; .*\\): ssh root@${d!.hosts[0].ip.replace(/\./g, "\\.")}: iptables -w -I INPUT -s ${d!.subnet}\\.3 -m comment --comment redis-chaos-<run> -j DROP`,
     ),
   );
   t.regex(r.text, /UNLINK/);
@@ -114,10 +114,11 @@ test.serial(
     const cut = hostPeerCut(
       node.address,
       reached.nodes.map((n) => n.address.host),
+      "redis-chaos-test",
     );
     try {
       t.true(ping(2, h0.ip) && ping(0, h2.ip), "before: both ways");
-      for (const rule of cut.rules) t.is((await node.control.exec(["iptables", "-w", "-A", ...rule])).exitCode, 0);
+      for (const rule of cut.rules) t.is((await node.control.exec(["iptables", "-w", "-I", ...rule])).exitCode, 0);
       t.false(ping(2, h0.ip), "h2 -> h0 is cut");
       t.false(ping(0, h2.ip), "h0 -> h2 is cut");
       t.true(ping(0, h1.ip), "h0 -> h1 is not h2's business: still open");
@@ -152,6 +153,7 @@ test.serial("the teardown puts back what a fault left in force: a killed node st
   for (const rule of hostPeerCut(
     replica.address,
     topology.nodes.map((n) => n.address.host),
+    topology.ruleTag,
   ).rules)
     t.is((await replica.control.exec(["iptables", "-w", "-A", ...rule])).exitCode, 0);
   t.notDeepEqual(footprint(d!), before);

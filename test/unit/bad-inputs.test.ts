@@ -309,6 +309,11 @@ const CASES: Case[] = [
     2,
     /control\.engine: 10\.9\.9\.9 is not in allow\.hosts/,
   ),
+  c(
+    ["run", "sentinel-split-brain", "--target", target({ control: { kind: "ssh", knownHosts: file("kh4", ""), identityFile: file("k4", "x") }, start: true })],
+    2,
+    /127\.0\.0\.1 is this machine: the harness would cut itself off/,
+  ),
   // settings from the environment
   { argv: ["run", sentinel], code: 2, says: [/HARNESS_INCONCLUSIVE=maybe/], env: { HARNESS_INCONCLUSIVE: "maybe" } },
   { argv: ["run", sentinel], code: 2, says: [/HARNESS_MEMORY_FLOOR=lots/], env: { HARNESS_MEMORY_FLOOR: "lots" } },

@@ -83,6 +83,7 @@ function fakeTopology(o: {
         ? hostPeerCut(
             n.address,
             nodes.map((x) => x.address.host),
+            "redis-chaos-test",
           )
         : containerPeerCut(topology, n),
     primary: async () => primary,
@@ -189,11 +190,11 @@ test("a partition blackholes every way into the node and drops its way out insid
     "the node's peer link only: its clients still reach it",
   );
   t.true(
-    log.some((l) => /^exec redis-0 iptables -w -A OUTPUT .* --dport 22000 -j DROP$/.test(l)),
+    log.some((l) => /^exec redis-0 iptables -w -I OUTPUT .* --dport 22000 -j DROP$/.test(l)),
     "its way out to the other node is dropped inside it",
   );
   const removed = log.filter((l) => l.startsWith("-") || l.includes("iptables -w -D"));
-  t.is(removed.length, added.length + log.filter((l) => l.includes("iptables -w -A")).length, "everything added was taken away");
+  t.is(removed.length, added.length + log.filter((l) => l.includes("iptables -w -I")).length, "everything added was taken away");
 });
 
 test("on hosts of their own (a target over SSH) a partition is iptables on the node's host against every other host, both chains; nothing blackholed; the heal removes each rule", async (t) => {
@@ -204,10 +205,10 @@ test("on hosts of their own (a target over SSH) a partition is iptables on the n
   );
   t.is(rec.error, undefined);
   t.deepEqual(log, [
-    "exec redis-0 iptables -w -A INPUT -s 10.0.0.3 -m comment --comment redis-chaos -j DROP",
-    "exec redis-0 iptables -w -A OUTPUT -d 10.0.0.3 -m comment --comment redis-chaos -j DROP",
-    "exec redis-0 iptables -w -D INPUT -s 10.0.0.3 -m comment --comment redis-chaos -j DROP",
-    "exec redis-0 iptables -w -D OUTPUT -d 10.0.0.3 -m comment --comment redis-chaos -j DROP",
+    "exec redis-0 iptables -w -I INPUT -s 10.0.0.3 -m comment --comment redis-chaos-test -j DROP",
+    "exec redis-0 iptables -w -I OUTPUT -d 10.0.0.3 -m comment --comment redis-chaos-test -j DROP",
+    "exec redis-0 iptables -w -D INPUT -s 10.0.0.3 -m comment --comment redis-chaos-test -j DROP",
+    "exec redis-0 iptables -w -D OUTPUT -d 10.0.0.3 -m comment --comment redis-chaos-test -j DROP",
   ]);
   t.like(rec.details, { rulesApplied: 2, blackholedLinks: 0, where: "fake redis-0" });
 });

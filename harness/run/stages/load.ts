@@ -87,7 +87,14 @@ async function onHosts(ctx: RunContext, drivers: DriverHosts): Promise<ReadyDriv
   const install = { node: drivers.node ?? LOCAL_INSTALL.node, harness: drivers.harness ?? LOCAL_INSTALL.harness };
   const shards = shardsOf(load, drivers.hosts.length);
   ctx.progress.step(`driver: ${shards.length} processes on ${drivers.hosts.map((h) => h.label).join(", ")}, ${w.connections} connections between them`);
-  return sharded(ctx, await Drivers.start(await Promise.all(shards.map((s, k) => sshEndpoint(drivers.hosts[k], s, install)))), HOSTS_GO_AHEAD_MS);
+  const opened = await Promise.allSettled(shards.map((s, k) => sshEndpoint(drivers.hosts[k], s, install)));
+  const endpoints = opened.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
+  const failed = opened.find((o) => o.status === "rejected");
+  if (failed) {
+    await Promise.all(endpoints.map((e) => e.stop()));
+    throw failed.reason;
+  }
+  return sharded(ctx, await Drivers.start(endpoints), HOSTS_GO_AHEAD_MS);
 }
 
 /** Sharded drivers made ready: operation 0 is intended `aheadMs` from now, so that every driver's metronome runs by then. */
