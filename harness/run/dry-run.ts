@@ -36,8 +36,12 @@ export async function dryRun(scenario: Scenario, target: LoadedTarget, progress:
     let step = 0;
     const say = (line: string) => lines.push(`  ${++step}. ${line}`);
     say(
-      `start a fault layer on this machine (a Toxiproxy container) with a link to each of the ${reached.nodes.length + reached.sentinels.length} nodes; every client goes through it`,
+      `start a fault layer on this machine (a Toxiproxy container) with a link to each of the ${reached.nodes.length + reached.sentinels.length} nodes; ${t.drivers ? "the harness's own clients go through it" : "every client goes through it"}`,
     );
+    if (t.drivers)
+      say(
+        `start a driver process over SSH on each of ${t.drivers.hosts.join(", ")} (${t.drivers.node ?? "this machine's Node.js"}, the harness at ${t.drivers.harness ?? "this machine's path"}); they load the master at its own address, not through the fault layer, and end with the load`,
+      );
     if (scenario.dataset.size > 0) say(`load a ${formatBytes(scenario.dataset.size)} dataset on the master with DEBUG POPULATE (keys data:*)`);
     const w = scenario.workload;
     const writes = w.mode === "open-loop" ? Math.round(w.rate * w.duration * (1 - w.readRatio)) : undefined;
