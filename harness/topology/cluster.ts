@@ -7,7 +7,7 @@ import { z } from "zod";
 import { pollUntil } from "../infra/poll.js";
 import { reconnectDelay, toRedisOptions, type ClientSettings } from "./client-options.js";
 import { parseClusterNodes, type ClusterNodeLine } from "./cluster-nodes.js";
-import { commonTopologyFields, defineTopology } from "./definition.js";
+import { commonTopologyFields, defineTopology, STARTED_HERE } from "./definition.js";
 import { reachedAt, type FaultLayer, type ProxiedLink } from "./fault-layer.js";
 import { describeLinks, startDeployment, stopAll } from "./lifecycle.js";
 import { containerPeerCut, type PeerCut } from "./peer-cut.js";
@@ -22,18 +22,7 @@ const BUS_OFFSET = 10000;
  * relies on when it introduces the nodes.
  */
 const PEER_PORT_BASE = 23000;
-const CAPABILITIES = [
-  "replicas",
-  "peers",
-  "bus",
-  "slots",
-  "autoFailover",
-  "processes",
-  "cuts",
-  "saves",
-  "configures",
-  "clientPath",
-] as const satisfies readonly Capability[];
+const CAPABILITIES = ["replicas", "peers", "bus", "slots", "autoFailover", "cuts", ...STARTED_HERE] as const satisfies readonly Capability[];
 const ROUTE: ClientRoute = { by: "slots" };
 
 export interface ClusterTopologyOptions {

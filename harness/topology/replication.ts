@@ -3,22 +3,12 @@ import { reachedAt } from "./fault-layer.js";
 import { z } from "zod";
 import { appAccess } from "../security/run-security.js";
 import { toRedisOptions, type ClientSettings } from "./client-options.js";
-import { commonTopologyFields, defineTopology } from "./definition.js";
+import { commonTopologyFields, defineTopology, STARTED_HERE } from "./definition.js";
 import { replicaCount, ReplicatedTopology, startReplicated, type ReplicatedDeployment, type ReplicatedOptions } from "./replicated-base.js";
 import type { RedisNode } from "./redis-node.js";
 import type { Capability, ClientRoute, RunbookControl } from "./types.js";
 
-const CAPABILITIES = [
-  "replicas",
-  "peers",
-  "runbook",
-  "serverSideDataset",
-  "processes",
-  "cuts",
-  "saves",
-  "configures",
-  "clientPath",
-] as const satisfies readonly Capability[];
+const CAPABILITIES = ["replicas", "peers", "runbook", "serverSideDataset", "cuts", ...STARTED_HERE] as const satisfies readonly Capability[];
 /** Clients go to the primary the harness knows; after the runbook promotes a replica it repoints them. */
 const ROUTE: ClientRoute = { by: "direct" };
 

@@ -4,7 +4,7 @@ import { sentinelAuthLines } from "../security/credentials.js";
 import { adminAccess, appAccess, AUTH_FILE, containerFiles, secretsOf } from "../security/run-security.js";
 import { tlsDirectives } from "../security/tls.js";
 import { reconnectDelay, toRedisOptions, type ClientSettings } from "./client-options.js";
-import { commonTopologyFields, defineTopology } from "./definition.js";
+import { commonTopologyFields, defineTopology, STARTED_HERE } from "./definition.js";
 import { reachedAt, type ProxiedLink } from "./fault-layer.js";
 import { PEER_PORT_BASE, replicaCount, ReplicatedTopology, startReplicated, type ReplicatedDeployment, type ReplicatedOptions } from "./replicated-base.js";
 import { RedisNode } from "./redis-node.js";
@@ -12,18 +12,7 @@ import type { Capability, ClientRoute } from "./types.js";
 
 export const SENTINEL_PORT = 26379;
 export const MASTER_NAME = "mymaster";
-const CAPABILITIES = [
-  "replicas",
-  "peers",
-  "sentinels",
-  "autoFailover",
-  "serverSideDataset",
-  "processes",
-  "cuts",
-  "saves",
-  "configures",
-  "clientPath",
-] as const satisfies readonly Capability[];
+const CAPABILITIES = ["replicas", "peers", "sentinels", "autoFailover", "serverSideDataset", "cuts", ...STARTED_HERE] as const satisfies readonly Capability[];
 const ROUTE = { by: "sentinels", masterName: MASTER_NAME } as const satisfies ClientRoute;
 
 export interface SentinelOptions extends ReplicatedOptions {

@@ -3,14 +3,14 @@ import { z } from "zod";
 import type { StartedNetwork } from "testcontainers";
 import { appAccess, type ClientAccess, type SecuritySpec } from "../security/run-security.js";
 import { toRedisOptions, type ClientSettings } from "./client-options.js";
-import { commonTopologyFields, defineTopology, type ContainerLimits } from "./definition.js";
+import { commonTopologyFields, defineTopology, type ContainerLimits, STARTED_HERE } from "./definition.js";
 import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
 import { describeLinks, startDeployment, stopAll } from "./lifecycle.js";
 import { mgetAll } from "./read-keys.js";
 import { REDIS_PORT, RedisNode, type NodeAddress } from "./redis-node.js";
 import type { Capability, ClientRoute, Convergence, Topology, TopologyDescription } from "./types.js";
 
-const CAPABILITIES = ["serverSideDataset", "processes", "saves", "configures", "clientPath"] as const satisfies readonly Capability[];
+const CAPABILITIES = ["serverSideDataset", ...STARTED_HERE] as const satisfies readonly Capability[];
 const ROUTE: ClientRoute = { by: "direct" };
 
 /** One Redis server; clients reach it through one Toxiproxy link. */
