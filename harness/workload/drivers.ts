@@ -27,7 +27,11 @@ export interface DriverSummary {
   ops: number;
   /** How late it sent its operations (send minus intended start): a driver over 1 ms at P99 held its load back. */
   scheduleLagP99Ms: number;
-  /** Its clock minus the run's, as measured before the load (the round trip's half is the uncertainty). */
+  /**
+   * Its clock minus the run's, as measured before the load (the round trip's half is the uncertainty). Each process's
+   * clock is the wall time at its start plus the monotonic time since, so even on one machine two processes differ by
+   * any step the wall clock took between their starts.
+   */
   clockOffsetMs: number;
   clockUncertaintyMs: number;
   /** Its own count and latency histogram, made where it ran, equal those of the operations the run received from it. */
