@@ -1,5 +1,5 @@
 import { Option, type Command } from "commander";
-import { useEngine } from "../infra/engine.js";
+import { useEngines, type EngineFlags } from "../infra/engines.js";
 import { BadInputError } from "../infra/errors.js";
 import { inconclusiveAs, loadSettings, type Settings } from "../infra/settings.js";
 import { parseDurationS } from "../infra/units.js";
@@ -23,7 +23,10 @@ export function withOverrides(cmd: Command, image = true): Command {
   if (image) cmd.option("--image <name>", "Redis image (default: REDIS_IMAGE or redis-chaos/redis:7.0)");
   cmd
     .option("--engine <tcp://host:2376>", "a remote Docker engine to run the containers on, reached with TLS (default: this machine's; or DOCKER_HOST)")
-    .option("--engine-certs <dir>", "with --engine: the folder holding ca.pem, cert.pem and key.pem (as DOCKER_CERT_PATH)");
+    .option("--engine-certs <dir>", "with --engine or --engines: the folder holding ca.pem, cert.pem and key.pem (as DOCKER_CERT_PATH)")
+    .option("--engines <here,tcp://host:2376>", "a topology split over several Docker engines (the first also runs the fault layer); here is this machine's")
+    .option("--reach-here-at <address>", "with --engines naming here: this machine's address the other engines reach (its containers' ports bind there)")
+    .option("--placement <round-robin|map>", "with --engines: which engine each node runs on: round-robin (default) or 'sentinel-*=0,redis-*=1'");
   cmd.option(
     "--inconclusive <pass|fail>",
     "what a verdict that broke a budget only within the instrument's own floor exits with: pass (0, the default, or HARNESS_INCONCLUSIVE) or fail (1)",
@@ -35,16 +38,16 @@ export function withOverrides(cmd: Command, image = true): Command {
  * The settings from the environment, with what the command's flags say over them (--inconclusive), and the engine the
  * containers run on (--engine) set before anything calls it.
  */
-export function settingsOf(o: { inconclusive?: string; engine?: string; engineCerts?: string }): Settings {
-  useEngine(o);
-  const s = loadSettings();
+export function settingsOf(o: { inconclusive?: string } & EngineFlags): Settings {
+  const engines = useEngines(o);
+  const s = { ...loadSettings(), engines };
   return o.inconclusive === undefined ? s : { ...s, inconclusive: inconclusiveAs(o.inconclusive, "--inconclusive") };
 }
 
 export const repeatsOption = (dflt: string) => new Option("--repeats <n>", "runs of each scenario").default(dflt);
 
 /** The flags withOverrides adds, as commander hands them over. */
-export type OverrideFlags = Overrides & { quiet?: boolean; inconclusive?: string; engine?: string; engineCerts?: string };
+export type OverrideFlags = Overrides & { quiet?: boolean; inconclusive?: string } & EngineFlags;
 
 const OVERRIDES = [
   "duration",

@@ -88,7 +88,7 @@ export async function reaperExposure(runtime: ContainerRuntimeClient, reaperImag
   const running = await runtime.container.list();
   return running
     .filter((c) => c.Image === reaperImage)
-    .flatMap((c) => c.Ports.filter((p) => p.PublicPort && p.IP !== publishedHost()))
+    .flatMap((c) => c.Ports.filter((p) => p.PublicPort && p.IP !== publishedHost() && p.IP !== "127.0.0.1"))
     .map(
       (p) =>
         `the reaper's port ${p.PublicPort} is published on ${p.IP || "every address"}, not only ${publishedHost()}: start the Docker engine with --ip=${publishedHost()} (harness/infra/setup.sh does when it starts one)`,

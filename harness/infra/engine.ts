@@ -4,16 +4,18 @@ import { BadInputError } from "./errors.js";
 
 /**
  * Where the published ports of the run's Docker engine are reached, and bound: 127.0.0.1 for the machine's own engine
- * (a unix socket), the engine's own address for one reached over TCP (DOCKER_HOST=tcp://host:port). Nothing of the
- * harness assumes loopback beyond this.
+ * (a unix socket), the engine's own address for one reached over TCP (DOCKER_HOST=tcp://host:port), the address given
+ * by --reach-here-at in a split over several engines (infra/engines.ts). Nothing of the harness assumes loopback beyond this.
  */
 export function publishedHost(env: NodeJS.ProcessEnv = process.env): string {
+  // Set by --engines where this machine's engine is one of several: the address the others reach it at.
+  if (env.HARNESS_PUBLISH_ON) return env.HARNESS_PUBLISH_ON;
   const h = env.DOCKER_HOST ?? "";
   return /^tcp:\/\//.test(h) ? new URL(h.replace(/^tcp:/, "http:")).hostname : "127.0.0.1";
 }
 
 /** The files a TLS client of a Docker engine reads from DOCKER_CERT_PATH. */
-const CERT_FILES = ["ca.pem", "cert.pem", "key.pem"];
+export const CERT_FILES = ["ca.pem", "cert.pem", "key.pem"];
 
 /**
  * `--engine tcp://host:2376 --engine-certs <dir>`: a remote Docker engine, reached with TLS (never a bare TCP port,

@@ -1,4 +1,5 @@
 import { publishedHost } from "./engine.js";
+import type { EngineSet } from "./engines.js";
 import { BadInputError } from "./errors.js";
 import { parseSize } from "./units.js";
 /**
@@ -30,6 +31,8 @@ export interface Settings {
   inconclusive: InconclusiveAs;
   /** HARNESS_PULL: whether an image not on the engine is pulled: auto (where the engine has a registry mirror), always, never. */
   pull: PullPolicy;
+  /** The engines a topology is split over (--engines: infra/engines.ts); null: one engine. */
+  engines: EngineSet | null;
 }
 
 /** Whether an image that is not on the engine may be pulled (HARNESS_PULL): where a mirror is set, always, or never. */
@@ -75,6 +78,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     memoryFloorBytes: env.HARNESS_MEMORY_FLOOR ? sizeSetting("HARNESS_MEMORY_FLOOR", env.HARNESS_MEMORY_FLOOR) : null,
     inconclusive: env.HARNESS_INCONCLUSIVE ? inconclusiveAs(env.HARNESS_INCONCLUSIVE, "HARNESS_INCONCLUSIVE=") : "pass",
     pull: env.HARNESS_PULL ? pullPolicy(env.HARNESS_PULL) : "auto",
+    engines: null,
   };
 }
 

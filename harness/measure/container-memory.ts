@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { getContainerRuntimeClient } from "testcontainers";
+import type Dockerode from "dockerode";
 import { ContainerControl } from "../topology/container-control.js";
 import type { LoadSummary, Probe, ProbeContext } from "./probe.js";
 
@@ -66,7 +66,7 @@ export class ContainerMemory implements Probe<ContainerSections> {
   private readonly watched: Watched[] = [];
   private readonly samples: ContainerMemorySample[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private events: NodeJS.ReadableStream | undefined;
+  private readonly events: NodeJS.ReadableStream[] = [];
 
   constructor(
     private readonly ctx: ProbeContext,
@@ -80,13 +80,25 @@ export class ContainerMemory implements Probe<ContainerSections> {
     all.push({ name: "toxiproxy", control: ContainerControl.of(t.faultLayer.container) });
     for (const c of all) {
       const s = await c.control.state();
-      this.watched.push({ ...c, limitBytes: s.memoryLimitBytes, cgroup: this.locate(s.pid) });
+      // A cgroup is read through its init's /proc entry: only where the engine is this machine's.
+      this.watched.push({ ...c, limitBytes: s.memoryLimitBytes, cgroup: c.control.local ? this.locate(s.pid) : null });
     }
-    const docker = (await getContainerRuntimeClient()).container.dockerode;
-    const byId = new Map(this.watched.map((w) => [w.control.id, w]));
-    this.events = (await docker.getEvents({ filters: { type: ["container"], event: ["oom"], container: [...byId.keys()] } })) as NodeJS.ReadableStream;
+    // OOM events come from each engine the containers run on (several, split over --engines).
+    const byEngine = new Map<Dockerode, Watched[]>();
+    for (const w of this.watched) {
+      const docker = await w.control.docker();
+      byEngine.set(docker, [...(byEngine.get(docker) ?? []), w]);
+    }
+    for (const [docker, watched] of byEngine) await this.watchOoms(docker, watched);
+    this.sample();
+  }
+
+  private async watchOoms(docker: Dockerode, watched: Watched[]): Promise<void> {
+    const byId = new Map(watched.map((w) => [w.control.id, w]));
+    const events = (await docker.getEvents({ filters: { type: ["container"], event: ["oom"], container: [...byId.keys()] } })) as NodeJS.ReadableStream;
+    this.events.push(events);
     let rest = "";
-    this.events.on("data", (chunk: Buffer) => {
+    events.on("data", (chunk: Buffer) => {
       const lines = (rest + chunk.toString()).split("\n");
       rest = lines.pop()!;
       for (const line of lines.filter(Boolean)) {
@@ -94,11 +106,10 @@ export class ContainerMemory implements Probe<ContainerSections> {
         if (w) this.recordOom(w, this.ctx.clock());
       }
     });
-    this.events.on("error", () => {}); // the engine closes the stream at its shutdown: the end-of-run check still runs
-    this.sample();
+    events.on("error", () => {}); // the engine closes the stream at its shutdown: the end-of-run check still runs
   }
 
-  /** The container's cgroup, through its init's /proc entry (null where it cannot be read: a remote engine). */
+  /** The container's cgroup, through its init's /proc entry (null where it cannot be read). */
   private locate(pid: number): Watched["cgroup"] {
     try {
       return pid > 0 ? cgroupMemoryDir(readFileSync(`/proc/${pid}/cgroup`, "utf8")) : null;
@@ -137,7 +148,7 @@ export class ContainerMemory implements Probe<ContainerSections> {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    (this.events as { destroy?: () => void } | undefined)?.destroy?.();
+    for (const e of this.events) (e as { destroy?: () => void }).destroy?.();
     // An OOM kill the event stream did not deliver still shows in the container's state.
     for (const w of this.watched) {
       if (this.ctx.oomKills.some((k) => k.node === w.name)) continue;

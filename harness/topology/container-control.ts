@@ -16,11 +16,23 @@ export class ContainerControl implements NodeControl {
     readonly id: string,
     /** How a person would reach the engine with the docker CLI ("" for this machine's, or "-H tcp://…"). */
     private readonly cliFlags = "",
+    /** The engine is this machine's: the container's processes (its init's pid) are this machine's to read in /proc. */
+    readonly local = false,
   ) {}
 
   /** A container the harness started (on the engine testcontainers uses). */
   static of(container: StartedTestContainer): ContainerControl {
-    return new ContainerControl(async () => (await getContainerRuntimeClient()).container.dockerode, container.getId(), "");
+    return new ContainerControl(
+      async () => (await getContainerRuntimeClient()).container.dockerode,
+      container.getId(),
+      "",
+      !/^tcp:/.test(process.env.DOCKER_HOST ?? ""),
+    );
+  }
+
+  /** The engine's API. */
+  docker(): Promise<Dockerode> {
+    return this.engine();
   }
 
   get where(): string {

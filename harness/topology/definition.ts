@@ -1,8 +1,9 @@
 import { z } from "zod";
+import type { Stoppable } from "./lifecycle.js";
+import type { EngineSet } from "../infra/engines.js";
 import { size, imageName } from "../infra/fields.js";
 import type { SecuritySpec } from "../security/run-security.js";
 import type { ClientSettings } from "./client-options.js";
-import type { StartedNetwork } from "testcontainers";
 import type { ClientAccess } from "../security/run-security.js";
 import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
 import type { NodeAddress, RedisNode } from "./redis-node.js";
@@ -16,6 +17,8 @@ export interface StartEnv {
   limits: ContainerLimits;
   /** How the deployment is secured (the scenario's `security`): its secrets are made when it starts. */
   security: SecuritySpec;
+  /** The engines it is split over (--engines); null: every container on testcontainers' engine. */
+  engines: EngineSet | null;
   onStep: (msg: string) => void;
 }
 
@@ -83,7 +86,7 @@ export interface AttachedDeployment {
   /** What the report calls it instead of an image ("target <name>"). */
   image: string;
   client: ClientSettings;
-  network: StartedNetwork;
+  network: Stoppable;
   faultLayer: FaultLayer;
   nodes: RedisNode[];
   sentinels: RedisNode[];
@@ -111,6 +114,11 @@ export interface TopologyDefinition<K extends string = string, S extends z.ZodTy
    * read scaling (such reads may be stale). A topology whose own throughput study measured its masters says false.
    */
   readonly readsFromReplicas: boolean;
+  /**
+   * Why its nodes cannot be split over several engines (--engines), or absent where they can: every link of a split
+   * crosses a published port the engine picks, which a convention between its ports may not survive.
+   */
+  readonly notSplit?: string;
   /** This kind over a deployment the harness did not start (`--target`); absent, such a deployment cannot be targeted. */
   attach?(d: AttachedDeployment): Topology;
 }

@@ -1,4 +1,4 @@
-import { sleep } from "../infra/poll.js";
+import { pollUntil, sleep } from "../infra/poll.js";
 import { Toxiproxy, type Proxy } from "toxiproxy-node-client";
 import { Wait, type StartedNetwork, type StartedTestContainer } from "testcontainers";
 import { BoundContainer } from "../infra/bound-container.js";
@@ -14,7 +14,7 @@ export interface ProxiedLink {
   /** Where the harness connects: the engine's published address (127.0.0.1 for the machine's own) and port (links for clients only). */
   host: string;
   hostPort: number;
-  /** Where other containers connect, on the project's network. */
+  /** Where other containers connect: its alias on the project's network, or, split over engines, its published address. */
   innerHost: string;
   innerPort: number;
 }
@@ -38,21 +38,35 @@ export class FaultLayer {
     private readonly maxPublished: number,
     /** The fault layer's address on the project's network (Cluster nodes must announce an IP, not a name). */
     readonly ip: string,
+    /** Nodes run on several engines (--engines): every link is published, and reached by everyone at its published address. */
+    private readonly acrossEngines: boolean,
   ) {}
 
-  static async start(image: string, network: StartedNetwork, maxPublished: number, memoryBytes: number): Promise<FaultLayer> {
+  /**
+   * `maxPublished` links for clients; `acrossEngines`, room for as many links between nodes again, published too: a node
+   * on another engine reaches this one's containers only at its published address.
+   */
+  static async start(image: string, network: StartedNetwork, clientLinks: number, memoryBytes: number, acrossEngines = false): Promise<FaultLayer> {
+    const maxPublished = acrossEngines ? 2 * clientLinks : clientLinks;
     const ports = Array.from({ length: maxPublished }, (_, i) => FIRST_PUBLISHED_PORT + i);
     const container = await new BoundContainer(image)
       .withNetwork(network)
       .withNetworkAliases(FaultLayer.ALIAS)
       .withMemoryLimit(memoryBytes)
       .withExposedPorts(API_PORT, ...ports)
-      // FROM scratch image: the default port check would exec /bin/sh inside it.
-      .withWaitStrategy(Wait.forHttp("/version", API_PORT))
+      // FROM scratch image: the default port check would exec /bin/sh inside it. Its API is then asked where the
+      // harness reaches it (testcontainers' own HTTP wait dials its host setting, which a split leaves on loopback).
+      .withWaitStrategy(Wait.forLogMessage(/Starting Toxiproxy HTTP server/))
       .withStartupTimeout(30_000)
       .start();
-    const api = new Toxiproxy(`http://${publishedHost()}:${container.getMappedPort(API_PORT)}`);
-    return new FaultLayer(container, api, maxPublished, container.getIpAddress(network.getName()));
+    const url = `http://${publishedHost()}:${container.getMappedPort(API_PORT)}`;
+    const answered = await pollUntil(async () => ((await fetch(`${url}/version`)).ok ? true : undefined), { timeoutMs: 10_000, intervalMs: 100 });
+    if (answered.timedOut) {
+      await container.stop().catch(() => {});
+      throw new Error(`the fault layer's API did not answer at ${url} (${answered.last ?? "not ready"})`);
+    }
+    const api = new Toxiproxy(url);
+    return new FaultLayer(container, api, maxPublished, container.getIpAddress(network.getName()), acrossEngines);
   }
 
   /**
@@ -61,6 +75,7 @@ export class FaultLayer {
    */
   async link(name: string, upstream: string, internalPort?: number): Promise<ProxiedLink> {
     let innerPort: number;
+    if (this.acrossEngines) internalPort = undefined;
     if (internalPort === undefined) {
       if (this.nextPublished >= FIRST_PUBLISHED_PORT + this.maxPublished)
         throw new Error(`fault layer has room for ${this.maxPublished} published links; ${name} is one too many`);
@@ -71,16 +86,21 @@ export class FaultLayer {
       innerPort = internalPort;
     }
     const proxy = await this.createProxy(name, innerPort, upstream);
+    const hostPort = internalPort === undefined ? this.container.getMappedPort(innerPort) : 0;
     const link: ProxiedLink = {
       name,
       proxy,
       host: publishedHost(),
-      hostPort: internalPort === undefined ? this.container.getMappedPort(innerPort) : 0,
-      innerHost: FaultLayer.ALIAS,
-      innerPort,
+      hostPort,
+      ...(this.acrossEngines ? { innerHost: publishedHost(), innerPort: hostPort } : { innerHost: FaultLayer.ALIAS, innerPort }),
     };
     this.links.set(name, link);
     return link;
+  }
+
+  /** Points every link whose upstream is `from` (a node's alias and port) at `to` (where its engine publishes it). */
+  async retarget(from: string, to: string): Promise<void> {
+    for (const l of this.links.values()) if (l.proxy.upstream === from) l.proxy = await l.proxy.update({ enabled: true, listen: l.proxy.listen, upstream: to });
   }
 
   /**

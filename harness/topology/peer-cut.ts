@@ -1,4 +1,4 @@
-import { FaultLayer, type ProxiedLink } from "./fault-layer.js";
+import type { ProxiedLink } from "./fault-layer.js";
 import type { NodeAddress, RedisNode } from "./redis-node.js";
 import type { Topology } from "./types.js";
 
@@ -16,8 +16,8 @@ export interface PeerCut {
 /** iptables rules, inside a node's container, that drop its traffic to and from the other nodes' peer links. */
 export function outboundRules(peers: ProxiedLink[]): string[][] {
   return peers.flatMap((p) => [
-    ["OUTPUT", "-p", "tcp", "-d", FaultLayer.ALIAS, "--dport", String(p.innerPort), "-j", "DROP"],
-    ["INPUT", "-p", "tcp", "-s", FaultLayer.ALIAS, "--sport", String(p.innerPort), "-j", "DROP"],
+    ["OUTPUT", "-p", "tcp", "-d", p.innerHost, "--dport", String(p.innerPort), "-j", "DROP"],
+    ["INPUT", "-p", "tcp", "-s", p.innerHost, "--sport", String(p.innerPort), "-j", "DROP"],
   ]);
 }
 

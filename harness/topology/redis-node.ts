@@ -1,14 +1,10 @@
 import { Redis } from "ioredis";
-import { Wait, type StartedNetwork, type StartedTestContainer } from "testcontainers";
-import { BoundContainer } from "../infra/bound-container.js";
-import { publishedHost } from "../infra/engine.js";
 import { serverAuthLines } from "../security/credentials.js";
 import { accessOptions, adminAccess, AUTH_FILE, containerFiles, redact, secretsOf, type ClientAccess, type RunSecurity } from "../security/run-security.js";
 import { tlsDirectives } from "../security/tls.js";
 import { infoNumber, parseInfo } from "./info.js";
-import { ContainerControl } from "./container-control.js";
 import type { NodeControl } from "./node-control.js";
-import { freePort } from "./ports.js";
+import type { Site } from "./site.js";
 
 export const REDIS_PORT = 6379;
 
@@ -54,7 +50,8 @@ export function serverIdentity(infoText: string): ServerIdentity {
 export interface NodeOptions {
   name: string;
   image: string;
-  network: StartedNetwork;
+  /** Where its container runs (topology/site.ts). */
+  site: Site;
   /** The container's command (redis-server with its flags, or a shell that starts a Sentinel). */
   command: string[];
   port: number;
@@ -72,6 +69,9 @@ export interface NodeOptions {
   /** Secrets its log must not show when quoted in an error. */
   secrets?: string[];
 }
+
+/** The engine a node ran on, for its description, where the topology was split over several. */
+export const placed = (n: RedisNode): { engine?: string } => (n.engine ? { engine: n.engine } : {});
 
 /** Where the harness's admin connection reaches a node. */
 export interface NodeAddress {
@@ -112,6 +112,8 @@ export class RedisNode {
     readonly address: NodeAddress,
     /** What stopping it means: removing the container the harness started; nothing for a node that is not its own. */
     private readonly release: () => Promise<unknown>,
+    /** The engine its container runs on, in a topology split over several ("" otherwise). */
+    readonly engine = "",
   ) {}
 
   /** A node of a deployment the harness did not start: connected to, never stopped. */
@@ -128,30 +130,32 @@ export class RedisNode {
   }
 
   static async start(o: NodeOptions): Promise<RedisNode> {
-    const hostPort = await freePort();
-    let builder = new BoundContainer(o.image)
-      .withName(`redis-chaos-${o.name}-${process.pid}-${Date.now().toString(36)}`)
-      .withNetwork(o.network)
-      .withNetworkAliases(o.name)
-      .withCommand(o.command)
-      .withExposedPorts({ container: o.port, host: hostPort })
-      .withWaitStrategy(Wait.forLogMessage(o.readyLog))
-      .withStartupTimeout(30_000)
-      .withMemoryLimit(o.memoryBytes);
-    if (o.netAdmin) builder = builder.withAddedCapabilities("NET_ADMIN");
-    if (o.files?.length) builder = builder.withCopyContentToContainer(o.files);
     // What the server printed, to say why it did not start (a bad directive is a line of its log), secrets blanked.
     const log: string[] = [];
-    builder = builder.withLogConsumer((s) => s.on("data", (line: string | Buffer) => log.push(...String(line).split("\n").filter(Boolean).slice(-20))));
-    const container = await builder.start().catch((err: Error) => {
-      const tail = log
-        .slice(-4)
-        .map((l) => redact(l.trim(), o.secrets ?? []))
-        .join(" | ");
-      throw new Error(`${o.name} did not start (${err.message.split("\n")[0]})${tail ? `; its last lines: ${tail}` : ""}`);
-    });
-    const at = { host: publishedHost(), port: hostPort };
-    const admin = adminClient(at, o.admin);
+    const container = await o.site
+      .start({
+        name: `redis-chaos-${o.name}-${process.pid}-${Date.now().toString(36)}`,
+        alias: o.name,
+        image: o.image,
+        command: o.command,
+        port: o.port,
+        readyLog: o.readyLog,
+        memoryBytes: o.memoryBytes,
+        capAdd: o.netAdmin ? ["NET_ADMIN"] : [],
+        files: o.files,
+        onLog: (line) => {
+          log.push(line);
+          if (log.length > 20) log.shift();
+        },
+      })
+      .catch((err: Error) => {
+        const tail = log
+          .slice(-4)
+          .map((l) => redact(l.trim(), o.secrets ?? []))
+          .join(" | ");
+        throw new Error(`${o.name} did not start (${err.message.split("\n")[0]})${tail ? `; its last lines: ${tail}` : ""}`);
+      });
+    const admin = adminClient(container.at, o.admin);
     try {
       await admin.connect();
     } catch (err) {
@@ -159,7 +163,7 @@ export class RedisNode {
       await container.stop().catch(() => {});
       throw err;
     }
-    return new RedisNode(o.name, ContainerControl.of(container), admin, o.config, at, () => container.stop());
+    return new RedisNode(o.name, container.control, admin, o.config, container.at, () => container.stop(), o.site.engine);
   }
 
   /**
@@ -168,7 +172,7 @@ export class RedisNode {
    */
   static startServer(
     name: string,
-    at: { image: string; network: StartedNetwork; memoryBytes: number; security: RunSecurity },
+    at: { image: string; site: Site; memoryBytes: number; security: RunSecurity },
     config: Record<string, string>,
     netAdmin = false,
   ) {

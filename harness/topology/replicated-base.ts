@@ -1,11 +1,10 @@
 import type { ClientAccess, SecuritySpec } from "../security/run-security.js";
 import type { ContainerLimits } from "./definition.js";
-import type { StartedNetwork } from "testcontainers";
 import { pollUntil } from "../infra/poll.js";
 import { reachedAt, type FaultLayer, type ProxiedLink } from "./fault-layer.js";
-import { describeLinks, startDeployment, stopAll, type Foundation } from "./lifecycle.js";
+import { describeLinks, startDeployment, stopAll, type Foundation, type Stoppable } from "./lifecycle.js";
 import { mgetAll } from "./read-keys.js";
-import { REDIS_PORT, RedisNode, type NodeAddress } from "./redis-node.js";
+import { placed, REDIS_PORT, RedisNode, type NodeAddress } from "./redis-node.js";
 import { containerPeerCut, type PeerCut } from "./peer-cut.js";
 import type { Capability, ClientRoute, Convergence, DataClient, Topology, TopologyDescription } from "./types.js";
 
@@ -27,7 +26,7 @@ export interface ReplicatedOptions {
  * (topology/target.ts): the nodes, the fault layer and its links, how clients log in, where each node says it is.
  */
 export interface ReplicatedDeployment {
-  network: StartedNetwork;
+  network: Stoppable;
   faultLayer: FaultLayer;
   nodes: RedisNode[];
   clientLinks: Map<string, ProxiedLink>;
@@ -82,7 +81,12 @@ export function startReplicated<T extends ReplicatedTopology>(
       onStep(`starting ${name} (${i === 0 ? "master" : "replica"}, ${o.image})`);
       nodes.push(
         f.track(
-          await RedisNode.startServer(name, { image: o.image, network: f.network, memoryBytes: f.limits.dataNodeBytes, security: f.security }, config, true),
+          await RedisNode.startServer(
+            name,
+            { image: o.image, site: await f.site(name), memoryBytes: f.limits.dataNodeBytes, security: f.security },
+            config,
+            true,
+          ),
         ),
       );
     }
@@ -101,7 +105,7 @@ export abstract class ReplicatedTopology implements Topology {
   abstract readonly route: ClientRoute;
   readonly announced: ReadonlyMap<string, NodeAddress>;
 
-  private readonly network: StartedNetwork;
+  private readonly network: Stoppable;
   readonly faultLayer: FaultLayer;
   readonly nodes: RedisNode[];
   readonly clientLinks: Map<string, ProxiedLink>;
@@ -212,8 +216,8 @@ export abstract class ReplicatedTopology implements Topology {
       kind: this.kind,
       image: this.image,
       server: await primary.identity(),
-      nodes: this.nodes.map((n, i) => ({ name: n.name, role: roles[i], config: n.config })),
-      sentinels: this.sentinels.map((s) => ({ name: s.name, config: s.config })),
+      nodes: this.nodes.map((n, i) => ({ name: n.name, role: roles[i], config: n.config, ...placed(n) })),
+      sentinels: this.sentinels.map((s) => ({ name: s.name, config: s.config, ...placed(s) })),
       links: describeLinks(this.faultLayer),
     };
   }

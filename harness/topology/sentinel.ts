@@ -61,7 +61,7 @@ export class SentinelTopology extends ReplicatedTopology {
             await RedisNode.start({
               name,
               image: o.image,
-              network: parts.network,
+              site: await parts.site(name),
               // A secured Sentinel's auth directives come from AUTH_FILE, so they are in neither its command line nor the report.
               command: [
                 "sh",

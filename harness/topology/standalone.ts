@@ -1,13 +1,12 @@
 import { Redis } from "ioredis";
 import { z } from "zod";
-import type { StartedNetwork } from "testcontainers";
 import { appAccess, type ClientAccess, type SecuritySpec } from "../security/run-security.js";
 import { toRedisOptions, type ClientSettings } from "./client-options.js";
 import { commonTopologyFields, defineTopology, type ContainerLimits, STARTED_HERE } from "./definition.js";
 import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
-import { describeLinks, startDeployment, stopAll } from "./lifecycle.js";
+import { describeLinks, startDeployment, stopAll, type Stoppable } from "./lifecycle.js";
 import { mgetAll } from "./read-keys.js";
-import { REDIS_PORT, RedisNode, type NodeAddress } from "./redis-node.js";
+import { placed, REDIS_PORT, RedisNode, type NodeAddress } from "./redis-node.js";
 import type { Capability, ClientRoute, Convergence, Topology, TopologyDescription } from "./types.js";
 
 const CAPABILITIES = ["serverSideDataset", ...STARTED_HERE] as const satisfies readonly Capability[];
@@ -27,7 +26,7 @@ export class StandaloneTopology implements Topology {
   constructor(
     private readonly image: string,
     private readonly client: ClientSettings,
-    private readonly network: StartedNetwork,
+    private readonly network: Stoppable,
     readonly faultLayer: FaultLayer,
     readonly nodes: RedisNode[],
     private readonly clientLink: ProxiedLink,
@@ -41,9 +40,11 @@ export class StandaloneTopology implements Topology {
     o: { image: string; toxiproxyImage: string; limits: ContainerLimits; security?: SecuritySpec; config: Record<string, string>; client: ClientSettings },
     onStep: (msg: string) => void = () => {},
   ): Promise<StandaloneTopology> {
-    return startDeployment(o, 1, onStep, async ({ network, faultLayer, limits, security, track }) => {
+    return startDeployment(o, 1, onStep, async ({ network, faultLayer, limits, security, track, site }) => {
       onStep(`starting redis-0 (${o.image})`);
-      const node = track(await RedisNode.startServer("redis-0", { image: o.image, network, memoryBytes: limits.dataNodeBytes, security }, o.config));
+      const node = track(
+        await RedisNode.startServer("redis-0", { image: o.image, site: await site("redis-0"), memoryBytes: limits.dataNodeBytes, security }, o.config),
+      );
       const link = await faultLayer.link("client-redis-0", `redis-0:${REDIS_PORT}`);
       return new StandaloneTopology(o.image, o.client, network, faultLayer, [node], link, appAccess(security));
     });
@@ -79,7 +80,7 @@ export class StandaloneTopology implements Topology {
       kind: this.kind,
       image: this.image,
       server,
-      nodes: this.nodes.map((n) => ({ name: n.name, role: server.role, config: n.config })),
+      nodes: this.nodes.map((n) => ({ name: n.name, role: server.role, config: n.config, ...placed(n) })),
       sentinels: [],
       links: describeLinks(this.faultLayer),
     };

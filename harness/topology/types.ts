@@ -46,8 +46,9 @@ export interface TopologyDescription {
   kind: string;
   image: string;
   server: ServerIdentity;
-  nodes: Array<{ name: string; role: string; config: Record<string, string> }>;
-  sentinels: Array<{ name: string; config: Record<string, string> }>;
+  /** `engine`: where its container ran, in a topology split over several engines (--engines). */
+  nodes: Array<{ name: string; role: string; config: Record<string, string>; engine?: string }>;
+  sentinels: Array<{ name: string; config: Record<string, string>; engine?: string }>;
   links: Array<{ name: string; upstream: string }>;
   /** A deployment the harness did not start: what it was and what the harness did to it (its keys removed at the end). */
   target?: TargetFacts;

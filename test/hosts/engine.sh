@@ -12,7 +12,7 @@
 # `up` prints one JSON line on stdout (also written to <dir>/engine.json): host, dockerHost (tcp://<host>:2376),
 # certPath (DOCKER_CERT_PATH: ca.pem, cert.pem, key.pem of a client), socket (unix://..., the engine's own socket on
 # this machine), namespace, images. Everything else goes to stderr; dockerd logs to <dir>/dockerd.log.
-# Needs root, ip (iproute2), iptables, nsenter (util-linux), openssl, dockerd, containerd, runc and the docker CLI;
+# Needs root, ip (iproute2), iptables, nsenter and unshare (util-linux), openssl, dockerd, containerd, runc and the docker CLI;
 # the images are read from the engine `docker` reaches with the caller's environment (the machine's own).
 # Network: traffic only ever goes to the namespace made here (and loopback); the namespace gets no default route,
 # so the engine's containers reach only its own address and the host's side of the bridge.
@@ -400,7 +400,7 @@ do_up() {
 
   # Preflight: fail before making anything.
   ((EUID == 0)) || die "up needs root (a network namespace, a bridge, iptables, dockerd)"
-  for cmd in ip iptables nsenter setsid openssl dockerd containerd containerd-shim-runc-v2 runc docker realpath timeout sha256sum; do
+  for cmd in ip iptables nsenter unshare setsid openssl dockerd containerd containerd-shim-runc-v2 runc docker realpath timeout sha256sum; do
     command -v "$cmd" >/dev/null || die "'$cmd' is missing (Debian: apt-get install iproute2 iptables util-linux openssl docker.io)"
   done
   ((${#images[@]})) || log "no image given: the engine starts empty"
@@ -485,6 +485,9 @@ do_up() {
   #   --ip                        (where a published port binds when no address is given: the host's own address).
   # --iptables=true works on the namespace's own tables; MASQUERADE there lets its containers reach 10.214.<id>.1.
   # setsid: dockerd outlives this script, so it gets a session of its own (no SIGINT/SIGHUP from our terminal).
+  # unshare --mount: a mount namespace of its own (slave: it still sees the machine's mounts), where its own socket is
+  # bound over /var/run/docker.sock once it listens, as on a host of its own: a container that mounts the engine's
+  # socket by that path (the reaper) gets this engine, not the machine's. Its containers' mounts stay in it too.
   rm -f "$pidfile" "$dir/engine.json"
   printf '{"deprecated-key-path": "%s"}\n' "$dir/key.json" >"$dir/daemon.json"
   record "root $exec"
@@ -492,7 +495,7 @@ do_up() {
   record "dockerd $ns $pidfile $sock $exec $data"
   mkdir -p -m 0700 "$exec" "$data"
   log "starting dockerd in $ns (log: $dir/dockerd.log)"
-  setsid nsenter --net="/var/run/netns/$ns" -- dockerd \
+  setsid nsenter --net="/var/run/netns/$ns" -- unshare --mount --propagation slave -- dockerd \
     --config-file "$dir/daemon.json" \
     --data-root "$data" \
     --exec-root "$exec" \
@@ -530,6 +533,8 @@ do_up() {
     sleep 0.2
   done
   log "dockerd $out answers on $tcp (TLS) after $(($(now_ms) - start)) ms"
+  nsenter --target "$pid" --mount -- mount --bind "${sock#unix://}" /run/docker.sock ||
+    die "could not bind the engine's socket over /run/docker.sock in its mount namespace"
 
   # --- images from the machine's engine --------------------------------------------------------------------------
   for img in "${images[@]}"; do

@@ -37,10 +37,8 @@ async function created(docker: Docker, since: number): Promise<string[]> {
 test.before(() => {
   const s = loadSettings();
   e = upEngine(100 + (process.pid % 150), [s.redisImage, s.toxiproxyImage, s.ryukImage]);
+  // (The reaper mounts /var/run/docker.sock, which in that engine's mount namespace is its own socket, as on a host of its own.)
   useEngine({ engine: e.dockerHost, engineCerts: e.certPath });
-  // The reaper mounts the engine's socket by its path on the engine's machine: here that machine's filesystem is this
-  // one's, where /var/run/docker.sock is the other engine (on a real remote host the default is right).
-  process.env.TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE = e.socket.replace(/^unix:\/\//, "");
 });
 test.after.always(() => downEngine(e));
 

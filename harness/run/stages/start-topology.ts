@@ -29,6 +29,7 @@ export async function startTopology(ctx: RunContext): Promise<void> {
         limits: ctx.limits,
         // Secrets are made as it starts, held in memory only: the servers read them from files copied into their containers.
         security: scenario.security,
+        engines: options.settings.engines,
         onStep,
       });
   const topology = await starting.catch((err) => {

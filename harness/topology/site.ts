@@ -1,0 +1,76 @@
+import { Wait, type StartedNetwork } from "testcontainers";
+import { BoundContainer } from "../infra/bound-container.js";
+import { EngineSession, type ContainerSpec } from "../infra/engine-containers.js";
+import { publishedHost } from "../infra/engine.js";
+import type { Engine } from "../infra/engines.js";
+import { ContainerControl } from "./container-control.js";
+import type { FaultLayer } from "./fault-layer.js";
+import type { NodeAddress } from "./redis-node.js";
+import { freePort } from "./ports.js";
+
+/** A node's container, started where its site says. */
+export interface SiteContainer {
+  control: ContainerControl;
+  /** Where the harness reaches its published port. */
+  at: NodeAddress;
+  stop(): Promise<unknown>;
+}
+
+/** What a node's container needs, wherever it runs (`alias`: the node's name, by which the fault layer names it). */
+export type NodeContainerSpec = Omit<ContainerSpec, "network">;
+
+/**
+ * Where a node's container runs: on the run's network on the engine testcontainers drives (home), or on another engine
+ * of a split (--engines), whose published port the fault layer then dials across engines.
+ */
+export interface Site {
+  /** The engine's name, for the report ("" where the run has one engine). */
+  readonly engine: string;
+  start(spec: NodeContainerSpec): Promise<SiteContainer>;
+}
+
+/** The run's own network on testcontainers' engine: peers reach the node by its alias, the harness at the published address. */
+export function homeSite(network: StartedNetwork, engine = ""): Site {
+  return {
+    engine,
+    async start(s) {
+      const hostPort = await freePort();
+      let builder = new BoundContainer(s.image)
+        .withName(s.name)
+        .withNetwork(network)
+        .withNetworkAliases(s.alias)
+        .withCommand(s.command)
+        .withExposedPorts({ container: s.port, host: hostPort })
+        .withWaitStrategy(Wait.forLogMessage(s.readyLog))
+        .withStartupTimeout(30_000)
+        .withMemoryLimit(s.memoryBytes);
+      if (s.capAdd?.length) builder = builder.withAddedCapabilities(...s.capAdd);
+      if (s.files?.length) builder = builder.withCopyContentToContainer(s.files);
+      if (s.onLog)
+        builder = builder.withLogConsumer((stream) => stream.on("data", (line: string | Buffer) => String(line).split("\n").filter(Boolean).forEach(s.onLog!)));
+      const container = await builder.start();
+      return { control: ContainerControl.of(container), at: { host: publishedHost(), port: hostPort }, stop: () => container.stop() };
+    },
+  };
+}
+
+/**
+ * Another engine of a split: the node joins a network of the run's there, publishes its port on that engine's address,
+ * and every fault-layer link that named it by alias is pointed at that address instead (links are made before the nodes,
+ * whose configs name them).
+ */
+export function engineSite(engine: Engine, network: string, reaperImage: string, faultLayer: FaultLayer): Site {
+  const session = EngineSession.of(engine, reaperImage);
+  return {
+    engine: engine.name,
+    async start(s) {
+      const c = await session.run({ ...s, network });
+      await faultLayer.retarget(`${s.alias}:${s.port}`, `${c.host}:${c.port}`);
+      return {
+        control: new ContainerControl(async () => engine.docker, c.id, engine.cliFlags, engine.local),
+        at: { host: c.host, port: c.port },
+        stop: () => c.remove(),
+      };
+    },
+  };
+}
