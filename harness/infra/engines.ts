@@ -100,7 +100,9 @@ export function useEngines(o: EngineFlags, env: NodeJS.ProcessEnv = process.env)
       local: false,
     };
   });
-  // The first engine is testcontainers': its settings (DOCKER_HOST, the address ports bind to) are set for it.
+  const placement = parsePlacement(o.placement ?? "round-robin", engines.length);
+  // The first engine is testcontainers': its settings (DOCKER_HOST, the address ports bind to) are set for it, once
+  // every flag has been read.
   // (testcontainers' own host setting stays loopback here: its reaper is published there, by the engine's --ip.)
   if (names[0] === "here") env.HARNESS_PUBLISH_ON = here;
   else useEngine({ engine: names[0], engineCerts: o.engineCerts }, env);

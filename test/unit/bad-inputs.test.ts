@@ -314,6 +314,14 @@ const CASES: Case[] = [
     2,
     /127\.0\.0\.1 is this machine: the harness would cut itself off/,
   ),
+  // a topology split over several engines (--engines): refused before any engine is called
+  c(["run", sentinel, "--engines", "here"], 2, /--engines here: a split names at least two engines/, /--engine tcp:\/\/host:2376 instead/),
+  c(["run", sentinel, "--placement", "round-robin"], 2, /--placement goes with --engines/),
+  c(
+    ["run", sentinel, "--engines", "here,tcp://10.9.9.9:2376", "--engine-certs", scratch, "--reach-here-at", "10.253.253.253"],
+    2,
+    /--reach-here-at 10\.253\.253\.253: not an address of this machine/,
+  ),
   // settings from the environment
   { argv: ["run", sentinel], code: 2, says: [/HARNESS_INCONCLUSIVE=maybe/], env: { HARNESS_INCONCLUSIVE: "maybe" } },
   { argv: ["run", sentinel], code: 2, says: [/HARNESS_MEMORY_FLOOR=lots/], env: { HARNESS_MEMORY_FLOOR: "lots" } },
