@@ -19,8 +19,9 @@ export interface ContainerSpec {
   network: string;
   alias: string;
   command: string[];
-  /** The one port it publishes, on the engine's address, at a port the engine picks. */
+  /** The port it is reached at, published on the engine's address; `alsoPublish`: others the same way (a cluster bus). */
   port: number;
+  alsoPublish?: number[];
   readyLog: RegExp;
   memoryBytes: number;
   capAdd?: string[];
@@ -31,9 +32,9 @@ export interface ContainerSpec {
 
 export interface EngineContainer {
   id: string;
-  /** Where its published port is reached: the engine's address and the port the engine picked. */
+  /** Where its published ports are reached: the engine's address, and the host port of each of its ports. */
   host: string;
-  port: number;
+  ports: ReadonlyMap<number, number>;
   /** Force-removes it with its anonymous volumes. */
   remove(): Promise<void>;
 }
@@ -78,26 +79,26 @@ export class EngineSession {
   async run(s: ContainerSpec): Promise<EngineContainer> {
     await this.watched();
     for (let attempt = 1; ; attempt++) {
-      const port = PORTS.from + Math.floor(Math.random() * (PORTS.to - PORTS.from));
+      const pick = () => PORTS.from + Math.floor(Math.random() * (PORTS.to - PORTS.from));
       try {
-        return await this.runAt(s, port);
+        return await this.runAt(s, new Map([s.port, ...(s.alsoPublish ?? [])].map((p) => [p, pick()])));
       } catch (err) {
         if (attempt === 5 || !/port is already allocated|address already in use/i.test((err as Error).message)) throw err;
       }
     }
   }
 
-  private async runAt(s: ContainerSpec, hostPort: number): Promise<EngineContainer> {
-    const exposed = `${s.port}/tcp`;
+  private async runAt(s: ContainerSpec, ports: ReadonlyMap<number, number>): Promise<EngineContainer> {
+    const exposed = [...ports.keys()].map((p) => `${p}/tcp`);
     const c = await this.docker.createContainer({
       name: s.name,
       Image: s.image,
       Cmd: s.command,
       Labels: { [SESSION_LABEL]: this.id },
-      ExposedPorts: { [exposed]: {} },
+      ExposedPorts: Object.fromEntries(exposed.map((e) => [e, {}])),
       HostConfig: {
         NetworkMode: s.network,
-        PortBindings: { [exposed]: [{ HostIp: this.engine.publishOn, HostPort: String(hostPort) }] },
+        PortBindings: Object.fromEntries([...ports].map(([p, h]) => [`${p}/tcp`, [{ HostIp: this.engine.publishOn, HostPort: String(h) }]])),
         Memory: s.memoryBytes,
         MemorySwap: s.memoryBytes,
         CapAdd: s.capAdd ?? [],
@@ -109,7 +110,7 @@ export class EngineSession {
       if (s.files?.length) await c.putArchive(tarOf(s.files) as unknown as NodeJS.ReadableStream, { path: "/" });
       await c.start();
       await waitForLog(this.docker, c, s.readyLog, 30_000, s.onLog);
-      return { id: c.id, host: this.engine.publishOn, port: hostPort, remove };
+      return { id: c.id, host: this.engine.publishOn, ports, remove };
     } catch (err) {
       await remove();
       throw err;

@@ -1,7 +1,6 @@
 import { containerRuntime, requireImages } from "../infra/docker.js";
 import type { EngineSet } from "../infra/engines.js";
 import { BadInputError, EnvironmentError } from "../infra/errors.js";
-import { topologyDefinition } from "../topology/registry.js";
 import type { Settings } from "../infra/settings.js";
 import type { Progress } from "../report/progress.js";
 import { requireResources, type ResourceEstimate } from "../scenario/resource-guard.js";
@@ -28,8 +27,8 @@ export async function requireRunImages(s: Scenario | null, settings: Settings, p
  * no secret of it can leak, that its images are on the engine. A suite asks it of every scenario before its first run.
  */
 export async function admitRun(scenario: Scenario, settings: Settings, progress?: Progress, target?: LoadedTarget): Promise<ResourceEstimate> {
-  if (target) checkScenarioOnTarget(scenario, target.spec);
   if (settings.engines) await admitSplit(scenario, settings.engines, settings, target);
+  if (target) checkScenarioOnTarget(scenario, target.spec);
   const resources = requireResources(scenario, undefined, { dataHere: !target });
   refuseLeakingDebug(scenario.security);
   await requireRunImages(scenario, settings, progress, target);
@@ -37,14 +36,11 @@ export async function admitRun(scenario: Scenario, settings: Settings, progress?
 }
 
 /**
- * A split over several engines (--engines): not of a target (its nodes are where they are), only of a topology whose
- * links survive crossing engines, and with the images on every engine a node may land on (the Redis image and the
- * reaper; the first engine is checked as any run's is).
+ * A split over several engines (--engines): not of a target (its nodes are where they are), and with the images on
+ * every engine a node may land on (the Redis image and the reaper; the first engine is checked as any run's is).
  */
 async function admitSplit(scenario: Scenario, engines: EngineSet, settings: Settings, target?: LoadedTarget): Promise<void> {
   if (target) throw new BadInputError("--engines with --target: a target's nodes run where they are.", "Leave --engines out of a run against a target.");
-  const why = topologyDefinition(scenario.topology.kind).notSplit;
-  if (why) throw new BadInputError(`--engines: a ${scenario.topology.kind} topology is not split over engines: ${why}.`, "Run it on one engine (--engine).");
   for (const e of engines.engines.slice(1))
     for (const image of [scenario.topology.image ?? settings.redisImage, engines.reaperImage]) {
       const there = await e.docker

@@ -2,7 +2,9 @@ import { appAccess, cliInvocation, type ClientAccess, type RunSecurity, type Sec
 import type { ContainerLimits } from "./definition.js";
 import { Cluster, type ClusterOptions } from "ioredis";
 import calculateSlot from "cluster-key-slot";
+import { isIP } from "node:net";
 import { z } from "zod";
+import { BadInputError } from "../infra/errors.js";
 import { pollUntil } from "../infra/poll.js";
 import { reconnectDelay, toRedisOptions, type ClientSettings } from "./client-options.js";
 import { parseClusterNodes, type ClusterNodeLine } from "./cluster-nodes.js";
@@ -10,11 +12,10 @@ import { commonTopologyFields, defineTopology, STARTED_HERE } from "./definition
 import { reachedAt, type FaultLayer, type ProxiedLink } from "./fault-layer.js";
 import { describeLinks, startDeployment, stopAll, type Stoppable } from "./lifecycle.js";
 import { containerPeerCut, type PeerCut } from "./peer-cut.js";
-import { REDIS_PORT, RedisNode, type NodeAddress } from "./redis-node.js";
+import { CLUSTER_BUS_OFFSET, REDIS_PORT, RedisNode, type NodeAddress } from "./redis-node.js";
 import type { Capability, ClientRoute, ClusterControl, Convergence, Topology, TopologyDescription } from "./types.js";
 
 export const SLOTS = 16384;
-const BUS_OFFSET = 10000;
 /**
  * Peer links (what replicas replicate over and what the cluster announces) listen inside the network from 23000, and
  * each node's cluster bus link 10000 above its peer link: Redis's own convention, which `redis-cli --cluster create`
@@ -78,7 +79,7 @@ export class ClusterTopology implements Topology, ClusterControl {
     private readonly security: RunSecurity,
   ) {
     // Cluster nodes announce an IP (the fault layer's) and their peer link's port.
-    this.announced = new Map([...peerLinks].map(([name, l]) => [name, { host: faultLayer.ip, port: l.innerPort }]));
+    this.announced = new Map([...peerLinks].map(([name, l]) => [name, { host: faultLayer.announceIp, port: l.innerPort }]));
   }
 
   readonly announced: ReadonlyMap<string, NodeAddress>;
@@ -89,14 +90,21 @@ export class ClusterTopology implements Topology, ClusterControl {
 
   static start(opts: ClusterTopologyOptions, onStep: (msg: string) => void = () => {}): Promise<ClusterTopology> {
     const names = Array.from({ length: opts.masters * (1 + opts.replicasPerMaster) }, (_, i) => `redis-${i}`);
-    return startDeployment(opts, names.length, onStep, async ({ network, faultLayer, limits, security, track, site }) => {
+    const internal = names.flatMap((_, i) => [PEER_PORT_BASE + i, PEER_PORT_BASE + i + CLUSTER_BUS_OFFSET]);
+    return startDeployment(opts, { published: names.length, internal }, onStep, async ({ network, faultLayer, limits, security, track, site }) => {
+      // Split over engines, nodes announce the first engine's address, which a cluster needs as an IP.
+      if (!isIP(faultLayer.announceIp))
+        throw new BadInputError(
+          `--engines: a cluster announces the first engine's address, ${faultLayer.announceIp}, which must be an IP.`,
+          "Name the first engine by its IP address (tcp://10.0.0.5:2376).",
+        );
       const clientLinks = new Map<string, ProxiedLink>();
       const peerLinks = new Map<string, ProxiedLink>();
       const busLinks = new Map<string, ProxiedLink>();
       for (const [i, n] of names.entries()) {
         clientLinks.set(n, await faultLayer.link(`client-${n}`, `${n}:${REDIS_PORT}`));
         peerLinks.set(n, await faultLayer.link(`peer-${n}`, `${n}:${REDIS_PORT}`, PEER_PORT_BASE + i));
-        busLinks.set(n, await faultLayer.link(`bus-${n}`, `${n}:${REDIS_PORT + BUS_OFFSET}`, PEER_PORT_BASE + i + BUS_OFFSET));
+        busLinks.set(n, await faultLayer.link(`bus-${n}`, `${n}:${REDIS_PORT + CLUSTER_BUS_OFFSET}`, PEER_PORT_BASE + i + CLUSTER_BUS_OFFSET));
       }
       const nodes: RedisNode[] = [];
       for (const [i, name] of names.entries()) {
@@ -107,9 +115,9 @@ export class ClusterTopology implements Topology, ClusterControl {
           "cluster-node-timeout": String(opts.nodeTimeoutMs),
           "cluster-require-full-coverage": opts.requireFullCoverage ? "yes" : "no",
           // Cluster nodes announce an IP (the fault layer's), and their peer and bus links on it.
-          "cluster-announce-ip": faultLayer.ip,
+          "cluster-announce-ip": faultLayer.announceIp,
           "cluster-announce-port": String(PEER_PORT_BASE + i),
-          "cluster-announce-bus-port": String(PEER_PORT_BASE + i + BUS_OFFSET),
+          "cluster-announce-bus-port": String(PEER_PORT_BASE + i + CLUSTER_BUS_OFFSET),
         };
         onStep(`starting ${name} (${opts.image})`);
         nodes.push(
@@ -117,7 +125,7 @@ export class ClusterTopology implements Topology, ClusterControl {
         );
       }
       onStep(`redis-cli --cluster create: ${opts.masters} masters, ${opts.replicasPerMaster} replica(s) each`);
-      const addrs = names.map((_, i) => `${faultLayer.ip}:${PEER_PORT_BASE + i}`);
+      const addrs = names.map((_, i) => `${faultLayer.announceIp}:${PEER_PORT_BASE + i}`);
       const topo = new ClusterTopology(opts, network, faultLayer, nodes, clientLinks, peerLinks, busLinks, appAccess(security), security);
       const r = await topo.redisCli(nodes[0], ["--cluster", "create", ...addrs, "--cluster-replicas", String(opts.replicasPerMaster), "--cluster-yes"]);
       if (r.exitCode !== 0) throw new Error(`redis-cli --cluster create failed: ${r.output.trim().split("\n").slice(-5).join(" | ")}`);
@@ -131,7 +139,7 @@ export class ClusterTopology implements Topology, ClusterControl {
   private natMap(): Record<string, { host: string; port: number }> {
     const map: Record<string, { host: string; port: number }> = {};
     for (const [name, peer] of this.peerLinks) {
-      map[`${this.faultLayer.ip}:${peer.innerPort}`] = reachedAt(this.clientLinks.get(name)!);
+      map[`${this.faultLayer.announceIp}:${peer.innerPort}`] = reachedAt(this.clientLinks.get(name)!);
     }
     return map;
   }
@@ -311,5 +319,4 @@ export const cluster = defineTopology({
   failover: "automatic",
   // Its throughput study measured the masters (the lean engine reads from masters only): the study is the capacity.
   readsFromReplicas: false,
-  notSplit: "redis-cli --cluster create introduces nodes by a bus port 10000 above each client port, which ports an engine picks do not keep",
 });

@@ -114,11 +114,6 @@ export interface TopologyDefinition<K extends string = string, S extends z.ZodTy
    * read scaling (such reads may be stale). A topology whose own throughput study measured its masters says false.
    */
   readonly readsFromReplicas: boolean;
-  /**
-   * Why its nodes cannot be split over several engines (--engines), or absent where they can: every link of a split
-   * crosses a published port the engine picks, which a convention between its ports may not survive.
-   */
-  readonly notSplit?: string;
   /** This kind over a deployment the harness did not start (`--target`); absent, such a deployment cannot be targeted. */
   attach?(d: AttachedDeployment): Topology;
 }

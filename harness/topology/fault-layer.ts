@@ -38,22 +38,30 @@ export class FaultLayer {
     private readonly maxPublished: number,
     /** The fault layer's address on the project's network (Cluster nodes must announce an IP, not a name). */
     readonly ip: string,
-    /** Nodes run on several engines (--engines): every link is published, and reached by everyone at its published address. */
-    private readonly acrossEngines: boolean,
+    /**
+     * Nodes run on several engines (--engines): the links between nodes, published on the engine's address at their own
+     * port numbers, which everyone dials (a node on another engine reaches this one's containers only there).
+     */
+    private readonly acrossEngines: ReadonlySet<number> | null,
   ) {}
 
   /**
-   * `maxPublished` links for clients; `acrossEngines`, room for as many links between nodes again, published too: a node
-   * on another engine reaches this one's containers only at its published address.
+   * `maxPublished` links for clients. `acrossEngines`: the internal ports of the links between nodes, published at the
+   * same numbers (so that a convention between them, a cluster bus 10000 above its node's port, holds where they are dialled).
    */
-  static async start(image: string, network: StartedNetwork, clientLinks: number, memoryBytes: number, acrossEngines = false): Promise<FaultLayer> {
-    const maxPublished = acrossEngines ? 2 * clientLinks : clientLinks;
+  static async start(
+    image: string,
+    network: StartedNetwork,
+    maxPublished: number,
+    memoryBytes: number,
+    acrossEngines: number[] | null = null,
+  ): Promise<FaultLayer> {
     const ports = Array.from({ length: maxPublished }, (_, i) => FIRST_PUBLISHED_PORT + i);
     const container = await new BoundContainer(image)
       .withNetwork(network)
       .withNetworkAliases(FaultLayer.ALIAS)
       .withMemoryLimit(memoryBytes)
-      .withExposedPorts(API_PORT, ...ports)
+      .withExposedPorts(API_PORT, ...ports, ...(acrossEngines ?? []).map((p) => ({ container: p, host: p })))
       // FROM scratch image: the default port check would exec /bin/sh inside it. Its API is then asked where the
       // harness reaches it (testcontainers' own HTTP wait dials its host setting, which a split leaves on loopback).
       .withWaitStrategy(Wait.forLogMessage(/Starting Toxiproxy HTTP server/))
@@ -66,7 +74,7 @@ export class FaultLayer {
       throw new Error(`the fault layer's API did not answer at ${url} (${answered.last ?? "not ready"})`);
     }
     const api = new Toxiproxy(url);
-    return new FaultLayer(container, api, maxPublished, container.getIpAddress(network.getName()), acrossEngines);
+    return new FaultLayer(container, api, maxPublished, container.getIpAddress(network.getName()), acrossEngines && new Set(acrossEngines));
   }
 
   /**
@@ -75,7 +83,8 @@ export class FaultLayer {
    */
   async link(name: string, upstream: string, internalPort?: number): Promise<ProxiedLink> {
     let innerPort: number;
-    if (this.acrossEngines) internalPort = undefined;
+    if (internalPort !== undefined && this.acrossEngines && !this.acrossEngines.has(internalPort))
+      throw new Error(`internal port ${internalPort} for ${name} was not published when the fault layer started`);
     if (internalPort === undefined) {
       if (this.nextPublished >= FIRST_PUBLISHED_PORT + this.maxPublished)
         throw new Error(`fault layer has room for ${this.maxPublished} published links; ${name} is one too many`);
@@ -92,10 +101,16 @@ export class FaultLayer {
       proxy,
       host: publishedHost(),
       hostPort,
-      ...(this.acrossEngines ? { innerHost: publishedHost(), innerPort: hostPort } : { innerHost: FaultLayer.ALIAS, innerPort }),
+      innerHost: this.acrossEngines ? publishedHost() : FaultLayer.ALIAS,
+      innerPort,
     };
     this.links.set(name, link);
     return link;
+  }
+
+  /** The address nodes announce where they must give an IP (a cluster): the fault layer's on the network, or its engine's when split. */
+  get announceIp(): string {
+    return this.acrossEngines ? publishedHost() : this.ip;
   }
 
   /** Points every link whose upstream is `from` (a node's alias and port) at `to` (where its engine publishes it). */

@@ -40,14 +40,15 @@ export interface DeploymentEnv {
 }
 
 /**
- * What every topology starts with: its own network and a fault layer with `publishedLinks` links for clients. `build`
+ * What every topology starts with: its own network and a fault layer with `links.published` links for clients and
+ * `links.internal` the ports of its links between nodes. `build`
  * starts the rest; if anything fails, everything started so far is stopped before the error goes on. Split over
  * engines, the fault layer runs on the first, nodes are placed by the set's rule, and each other engine a node lands on
  * gets a network of the run's.
  */
 export async function startDeployment<T>(
   { toxiproxyImage, limits, security: spec = UNSECURED, engines = null }: DeploymentEnv,
-  publishedLinks: number,
+  links: { published: number; internal: number[] },
   onStep: (msg: string) => void,
   build: (f: Foundation) => Promise<T>,
 ): Promise<T> {
@@ -61,7 +62,7 @@ export async function startDeployment<T>(
     const home = await new Network().start();
     const network = track(new Networks(home));
     onStep(`starting fault layer (${toxiproxyImage}${engines ? ` on ${engines.engines[0].name}` : ""})`);
-    const faultLayer = track(await FaultLayer.start(toxiproxyImage, home, publishedLinks, limits.faultLayerBytes, engines !== null));
+    const faultLayer = track(await FaultLayer.start(toxiproxyImage, home, links.published, limits.faultLayerBytes, engines && links.internal));
     // Certificates name where clients dial: the engines' published addresses (the harness, and nodes on other engines)
     // and the fault layer (the nodes, by alias and address).
     const published = engines ? engines.engines.map((e) => e.publishOn) : [publishedHost()];

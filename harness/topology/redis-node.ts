@@ -7,6 +7,8 @@ import type { NodeControl } from "./node-control.js";
 import type { Site } from "./site.js";
 
 export const REDIS_PORT = 6379;
+/** A cluster node's bus listens this far above its port (Redis's default cluster-port). */
+export const CLUSTER_BUS_OFFSET = 10000;
 
 /**
  * Settings every node gets, before the scenario's own: no persistence unless asked for (a fault decides when to
@@ -55,6 +57,8 @@ export interface NodeOptions {
   /** The container's command (redis-server with its flags, or a shell that starts a Sentinel). */
   command: string[];
   port: number;
+  /** Other ports the fault layer dials (a cluster node's bus), published where the node runs on another engine. */
+  alsoPublish?: number[];
   readyLog: RegExp;
   /** Directives as given, kept for the report. */
   config: Record<string, string>;
@@ -139,6 +143,7 @@ export class RedisNode {
         image: o.image,
         command: o.command,
         port: o.port,
+        alsoPublish: o.alsoPublish,
         readyLog: o.readyLog,
         memoryBytes: o.memoryBytes,
         capAdd: o.netAdmin ? ["NET_ADMIN"] : [],
@@ -186,6 +191,7 @@ export class RedisNode {
       secrets: secretsOf(security),
       command: serverArgs(withTls, security.auth !== null),
       port: REDIS_PORT,
+      alsoPublish: config["cluster-enabled"] === "yes" ? [REDIS_PORT + CLUSTER_BUS_OFFSET] : [],
       readyLog: /Ready to accept connections/,
       config: withTls,
       netAdmin,

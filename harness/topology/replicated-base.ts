@@ -9,7 +9,10 @@ import { containerPeerCut, type PeerCut } from "./peer-cut.js";
 import type { Capability, ClientRoute, Convergence, DataClient, Topology, TopologyDescription } from "./types.js";
 
 /** Peer links listen inside the network only, from here: data nodes 22000+, Sentinels 22100+. */
-export const PEER_PORT_BASE = 22000;
+const PEER_PORT_BASE = 22000;
+/** The port of data node `i`'s peer link, and of Sentinel `i`'s. */
+export const peerPort = (i: number): number => PEER_PORT_BASE + i;
+export const sentinelPeerPort = (i: number): number => PEER_PORT_BASE + 100 + i;
 
 export interface ReplicatedOptions {
   image: string;
@@ -61,12 +64,13 @@ export function startReplicated<T extends ReplicatedTopology>(
   finish: (parts: ReplicatedParts) => Promise<T>,
 ): Promise<T> {
   const names = Array.from({ length: 1 + o.replicas }, (_, i) => `redis-${i}`);
-  return startDeployment(o, names.length + extraPublishedLinks, onStep, async (f) => {
+  const internal = [...names.map((_, i) => peerPort(i)), ...Array.from({ length: extraPublishedLinks }, (_, i) => sentinelPeerPort(i))];
+  return startDeployment(o, { published: names.length + extraPublishedLinks, internal }, onStep, async (f) => {
     const clientLinks = new Map<string, ProxiedLink>();
     const peerLinks = new Map<string, ProxiedLink>();
     for (const [i, n] of names.entries()) {
       clientLinks.set(n, await f.faultLayer.link(`client-${n}`, `${n}:${REDIS_PORT}`));
-      peerLinks.set(n, await f.faultLayer.link(`peer-${n}`, `${n}:${REDIS_PORT}`, PEER_PORT_BASE + i));
+      peerLinks.set(n, await f.faultLayer.link(`peer-${n}`, `${n}:${REDIS_PORT}`, peerPort(i)));
     }
     const masterPeer = peerLinks.get(names[0])!;
     const nodes: RedisNode[] = [];

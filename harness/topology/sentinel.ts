@@ -6,7 +6,7 @@ import { tlsDirectives } from "../security/tls.js";
 import { reconnectDelay, toRedisOptions, type ClientSettings } from "./client-options.js";
 import { commonTopologyFields, defineTopology, STARTED_HERE } from "./definition.js";
 import { reachedAt, type ProxiedLink } from "./fault-layer.js";
-import { PEER_PORT_BASE, replicaCount, ReplicatedTopology, startReplicated, type ReplicatedDeployment, type ReplicatedOptions } from "./replicated-base.js";
+import { replicaCount, sentinelPeerPort, ReplicatedTopology, startReplicated, type ReplicatedDeployment, type ReplicatedOptions } from "./replicated-base.js";
 import { RedisNode } from "./redis-node.js";
 import type { Capability, ClientRoute } from "./types.js";
 
@@ -51,7 +51,7 @@ export class SentinelTopology extends ReplicatedTopology {
       for (let i = 0; i < o.sentinels; i++) {
         const name = `sentinel-${i}`;
         parts.clientLinks.set(name, await parts.faultLayer.link(`client-${name}`, `${name}:${SENTINEL_PORT}`));
-        const peer = await parts.faultLayer.link(`peer-${name}`, `${name}:${SENTINEL_PORT}`, PEER_PORT_BASE + 100 + i);
+        const peer = await parts.faultLayer.link(`peer-${name}`, `${name}:${SENTINEL_PORT}`, sentinelPeerPort(i));
         parts.peerLinks.set(name, peer);
         const { security } = parts;
         const conf = sentinelConfig(o, peer, parts.masterPeer, security.tls !== null);

@@ -29,7 +29,10 @@ export interface Site {
   start(spec: NodeContainerSpec): Promise<SiteContainer>;
 }
 
-/** The run's own network on testcontainers' engine: peers reach the node by its alias, the harness at the published address. */
+/**
+ * The run's own network on testcontainers' engine: peers reach the node by its alias (its other ports too), the harness
+ * at the published address.
+ */
 export function homeSite(network: StartedNetwork, engine = ""): Site {
   return {
     engine,
@@ -65,10 +68,10 @@ export function engineSite(engine: Engine, network: string, reaperImage: string,
     engine: engine.name,
     async start(s) {
       const c = await session.run({ ...s, network });
-      await faultLayer.retarget(`${s.alias}:${s.port}`, `${c.host}:${c.port}`);
+      for (const [port, hostPort] of c.ports) await faultLayer.retarget(`${s.alias}:${port}`, `${c.host}:${hostPort}`);
       return {
         control: new ContainerControl(async () => engine.docker, c.id, engine.cliFlags, engine.local),
-        at: { host: c.host, port: c.port },
+        at: { host: c.host, port: c.ports.get(s.port)! },
         stop: () => c.remove(),
       };
     },

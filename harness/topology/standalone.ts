@@ -40,7 +40,7 @@ export class StandaloneTopology implements Topology {
     o: { image: string; toxiproxyImage: string; limits: ContainerLimits; security?: SecuritySpec; config: Record<string, string>; client: ClientSettings },
     onStep: (msg: string) => void = () => {},
   ): Promise<StandaloneTopology> {
-    return startDeployment(o, 1, onStep, async ({ network, faultLayer, limits, security, track, site }) => {
+    return startDeployment(o, { published: 1, internal: [] }, onStep, async ({ network, faultLayer, limits, security, track, site }) => {
       onStep(`starting redis-0 (${o.image})`);
       const node = track(
         await RedisNode.startServer("redis-0", { image: o.image, site: await site("redis-0"), memoryBytes: limits.dataNodeBytes, security }, o.config),

@@ -394,7 +394,7 @@ export async function attachTarget(reached: ReachedTarget, env: AttachEnv): Prom
   const nodes = [master, ...reached.nodes.filter((n) => n !== master)];
   const space = start.keyspace!;
   const all = [...nodes, ...reached.sentinels];
-  return startDeployment({ toxiproxyImage: env.toxiproxyImage, limits: env.limits }, all.length, env.onStep, async (f) => {
+  return startDeployment({ toxiproxyImage: env.toxiproxyImage, limits: env.limits }, { published: all.length, internal: [] }, env.onStep, async (f) => {
     const clientLinks = new Map<string, ProxiedLink>();
     for (const n of all) clientLinks.set(n.name, await f.faultLayer.link(`client-${n.name}`, `${n.address.host}:${n.address.port}`));
     const inner = topologyDefinition(t.kind).attach!({

@@ -6,7 +6,7 @@ import { loadSettings } from "../../harness/infra/settings.js";
 import { pollUntil } from "../../harness/infra/poll.js";
 import { runScenario } from "../../harness/run/run.js";
 import { loadScenario } from "../../harness/scenario/load.js";
-import { switchedMaster } from "../../suites/claims.js";
+import { promoted, switchedMaster } from "../../suites/claims.js";
 import { cli } from "../helpers/cli.js";
 import { downEngine, upEngine, type NamespaceEngine } from "../helpers/namespace-engine.js";
 
@@ -48,6 +48,23 @@ test.serial("sentinel-master-kill split over two engines: Sentinels here, data n
   t.log(`RTO ${report.availability.rtoMs} ms, lost ${report.dataLoss?.lost ?? "?"} acknowledged writes`);
   t.deepEqual(await nodesOn(remote), [], "the data nodes are gone from the other engine");
   t.deepEqual(await nodesOn(local), [], "the Sentinels are gone from this one");
+});
+
+test.serial("cluster-master-kill split round-robin over two engines: bus and replication cross them, a replica is promoted within budget", async (t) => {
+  const remote = new Docker({ socketPath: e!.socket.replace(/^unix:\/\//, "") });
+  const { placement: _, ...roundRobin } = flags();
+  const settings = { ...loadSettings(), engines: useEngines(roundRobin) };
+  const { report, failure } = await runScenario(loadScenario("cluster-master-kill", { duration: "24s" }), { settings });
+  if (failure) throw failure;
+  t.is(report.status, "completed", report.problem);
+  t.true(report.verdict.pass, report.verdict.failures.join("; "));
+  t.true(promoted(report).length > 0, "a replica was promoted over the bus links that cross the engines");
+  t.deepEqual(
+    report.topology!.nodes.map((n) => n.engine),
+    report.topology!.nodes.map((_, i) => (i % 2 ? e!.dockerHost : "here")),
+  );
+  t.log(`RTO ${report.availability.rtoMs} ms, lost ${report.dataLoss?.lost ?? "?"} acknowledged writes`);
+  t.deepEqual(await nodesOn(remote), [], "nothing left on the other engine");
 });
 
 test.serial("the harness killed mid-run: the reaper it started on the other engine removes what it left there", async (t) => {

@@ -7,6 +7,7 @@ import { BadInputError } from "../../harness/infra/errors.js";
 import { loadSettings } from "../../harness/infra/settings.js";
 import { admitRun } from "../../harness/run/admit.js";
 import { loadScenario } from "../../harness/scenario/load.js";
+import type { LoadedTarget } from "../../harness/scenario/target-file.js";
 
 // --engines: a topology split over several Docker engines. What the flags say is checked before any engine is called;
 // the placement says which engine each node runs on.
@@ -96,7 +97,11 @@ const split = (): EngineSet => ({
   reaperImage: "r",
 });
 
-test("a cluster is not split (its bus ports follow a convention published ports do not keep)", async (t) => {
-  const err = await t.throwsAsync(admitRun(loadScenario("cluster-master-kill"), { ...loadSettings(), engines: split() }), { instanceOf: BadInputError });
-  t.regex(err!.message, /a cluster topology is not split over engines: redis-cli --cluster create/);
+test("a run against a target is not split: its nodes run where they are", async (t) => {
+  const spec = { kind: "sentinel", name: "t", allow: { hosts: [] }, control: { kind: "none" }, nodes: [] } as unknown as LoadedTarget["spec"];
+  const err = await t.throwsAsync(
+    admitRun(loadScenario("sentinel-master-kill"), { ...loadSettings(), engines: split() }, undefined, { spec, secrets: {} as LoadedTarget["secrets"] }),
+    { instanceOf: BadInputError },
+  );
+  t.regex(err!.message, /--engines with --target/);
 });
