@@ -14,7 +14,7 @@ import { StandaloneTopology } from "../topology/standalone.js";
 import { runClosedLoop, runOpenLoop, type Issue } from "../workload/driver.js";
 import { ENGINES, type EngineName } from "../workload/engines/index.js";
 import type { CommandClient } from "../workload/engines/command-client.js";
-import { keyValueIssuer } from "../workload/key-value.js";
+import { keyValueIssuer, randomWorkload } from "../workload/key-value.js";
 import { Metronome } from "../workload/metronome.js";
 import { DriverThreads, shardsOf } from "../workload/driver-threads.js";
 
@@ -188,7 +188,7 @@ async function threadsFixedRate(port: number, rate: number, threads: number, con
     connections,
     pipeline: 1,
     waker: "metronome" as const,
-    workload: { readRatio: 1, keySpace: KEYSPACE, valueBytes: VALUE_BYTES, seed: 7 },
+    workload: { keys: randomWorkload.keys, registers: 0, readRatio: 1, keySpace: KEYSPACE, valueBytes: VALUE_BYTES, seed: 7 },
     target: { kind: "server" as const, address: { host: "127.0.0.1", port } },
     client: DEFAULT_CLIENT_SETTINGS,
   };

@@ -23,9 +23,9 @@ export interface EncodedChunk {
   outcome: string;
 }
 
-const b64 = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
-/** The bytes of `text` in a buffer of their own, aligned for any typed array. */
-const bytes = (text: string) => {
+/** A typed array's bytes in base64, and back (in a buffer of their own, aligned for any typed array): how JSON carries them. */
+export const b64 = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
+export const bytes = (text: string) => {
   const b = Buffer.from(text, "base64");
   const copy = new ArrayBuffer(b.byteLength);
   new Uint8Array(copy).set(b);

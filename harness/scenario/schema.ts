@@ -69,10 +69,10 @@ export const workloadSchema = z
   .strict();
 
 /**
- * Why a scenario's load cannot be sharded over driver threads, or null. Only the lean engine's key/value load is: the
- * ledger (one sequence of writes, read back as a whole) and ioredis (what an application's one client does in a
- * failover) stay on the run's thread; and a shard reconnects to the address it started with, so not where a failover
- * moves the primary (a cluster's lean router follows the slots by itself).
+ * Why a scenario's load cannot be sharded over driver threads, or null. Only the lean engine's load of a shardable
+ * workload is (workload/definition.ts): the registers (one history, checked as a whole) and ioredis (what an
+ * application's one client does in a failover) stay on the run's thread; and a shard reconnects to the address it
+ * started with, so not where a failover moves the primary (a cluster's lean router follows the slots by itself).
  */
 function unshardable(s: { topology: { kind: string }; workload: { engine: string; keys: string }; faults: unknown[] }): string | null {
   if (s.workload.engine !== "lean" || !workloadDefinition(s.workload.keys).shardable)

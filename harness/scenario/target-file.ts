@@ -142,7 +142,7 @@ export function checkScenarioOnTarget(scenario: Scenario, t: TargetSpec): void {
   if (here.length && scenario.faults.some((f) => (faultDefinition(f.kind).requires?.(f) ?? []).some((r) => r.capability === "cuts")))
     problems.push(`faults: a cut drops all traffic between the target's hosts, and ${here.join(", ")} is this machine: the harness would cut itself off`);
   if (t.drivers) {
-    // The drivers run the shards driver threads run: the lean engine's key/value load, on fixed addresses.
+    // The drivers run the shards driver threads run: the lean engine's load of a shardable workload, on fixed addresses.
     const w = scenario.workload;
     if (!workloadDefinition(w.keys).shardable || w.engine !== "lean")
       problems.push(

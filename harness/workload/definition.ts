@@ -23,8 +23,9 @@ export interface WorkloadDefinition<K extends string = string> {
    */
   keeps: { writeLedger: boolean; registerHistory: boolean; staleReads: boolean };
   /**
-   * The lean engine's load of it can be sharded over driver threads: nothing is kept that one sequence must see, and
-   * each thread (workload/driver-thread.ts) runs the key/value issuer on draws of its own.
+   * The lean engine's load of it can be sharded over drivers (threads, or processes on other hosts): each runs this
+   * issuer on draws of its own (workload/shard-runner.ts), keeping its own write ledger and stale reads, which the run
+   * merges by (driver, id); nothing is kept that one sequence across drivers must see (a register history is).
    */
   shardable: boolean;
   /** It writes over the preloaded dataset's own keys, so the scenario must load one. */

@@ -1,4 +1,5 @@
 import { createInterface } from "node:readline";
+import { encodeLedgerChunk } from "../measure/ledger.js";
 import { encodeChunk } from "../measure/op-log.js";
 import type { ShardSpec } from "./driver-threads.js";
 import { runShard, type ToShard } from "./shard-runner.js";
@@ -33,7 +34,10 @@ lines.on("close", stop);
   }
 })();
 await runShard(spec, {
-  send: (m) => process.stdout.write(`${JSON.stringify(m.type === "ops" ? { ...m, chunk: encodeChunk(m.chunk) } : m)}\n`),
+  send: (m) =>
+    process.stdout.write(
+      `${JSON.stringify(m.type === "ops" ? { ...m, chunk: encodeChunk(m.chunk), ...(m.writes ? { writes: encodeLedgerChunk(m.writes) } : {}) } : m)}\n`,
+    ),
   onMessage: (h) => (handle = h),
 });
 lines.close();

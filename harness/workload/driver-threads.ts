@@ -6,7 +6,7 @@ import { runOpenLoop, type Clock, type DriverResult, type Issue, type Sink } fro
 import { Drivers, type DriverEndpoint } from "./drivers.js";
 import type { LeanTarget } from "./engines/lean-target.js";
 import type { FromShard } from "./shard-runner.js";
-import type { KeyValueWorkload } from "./key-value.js";
+import type { WorkloadShape } from "./definition.js";
 import { Metronome } from "./metronome.js";
 import { shardIntendedStartMs } from "./schedule.js";
 
@@ -18,7 +18,8 @@ export interface ThreadedLoad {
   connections: number;
   pipeline: number;
   waker: "metronome" | "timer";
-  workload: KeyValueWorkload;
+  /** The scenario's workload: which (`keys`, a shardable one) and its shape. */
+  workload: WorkloadShape & { keys: string };
   target: LeanTarget;
   client: ClientSettings;
 }

@@ -2,7 +2,9 @@ import { performance } from "node:perf_hooks";
 import type { Histogram } from "hdr-histogram-js";
 import type { UtilizationSource } from "../measure/event-loop.js";
 import { decodeHistogram, encodeHistogram, newHistogram, recordUs } from "../measure/histogram.js";
+import type { WriteLedger } from "../measure/ledger.js";
 import { OpLog } from "../measure/op-log.js";
+import type { StaleReadLog } from "../measure/stale-reads.js";
 import type { TimelineEvent } from "../measure/timeline.js";
 import type { DriverResult, Sink } from "./driver.js";
 import type { FromShard, ToShard } from "./shard-runner.js";
@@ -34,7 +36,7 @@ export interface DriverSummary {
    */
   clockOffsetMs: number;
   clockUncertaintyMs: number;
-  /** Its own count and latency histogram, made where it ran, equal those of the operations the run received from it. */
+  /** Its own count, latency histogram and ledger writes, made where it ran, equal those the run received from it. */
   arrivedWhole: boolean;
 }
 
@@ -46,9 +48,17 @@ interface Shard {
   offsetMs: number;
   uncertaintyMs: number;
   received: number;
+  /** Ledger writes adopted from it. */
+  writes: number;
   lag: Histogram;
   latency: Histogram;
-  own?: { ops: number; latency: Histogram };
+  own?: { ops: number; latency: Histogram; writes: number };
+}
+
+/** Where the run keeps what the drivers' workload keeps: their writes and reads are merged into these by (shard, id). */
+export interface RunStores {
+  ledger: WriteLedger;
+  staleReads: StaleReadLog;
 }
 
 /**
@@ -66,7 +76,8 @@ export class Drivers {
     try {
       await Promise.all(endpoints.map((e) => expect(e, "ready", timeoutMs)));
       const shards: Shard[] = [];
-      for (const endpoint of endpoints) shards.push({ endpoint, ...(await clockOf(endpoint)), received: 0, lag: newHistogram(), latency: newHistogram() });
+      for (const endpoint of endpoints)
+        shards.push({ endpoint, ...(await clockOf(endpoint)), received: 0, writes: 0, lag: newHistogram(), latency: newHistogram() });
       return new Drivers(shards);
     } catch (err) {
       await Promise.all(endpoints.map((e) => e.stop().catch(() => {})));
@@ -84,14 +95,14 @@ export class Drivers {
    * driver's clock), and resolves once all are done: the operations issued, summed; the last issue and the last reply,
    * the latest of any driver.
    */
-  go(originAbs: number, sink: Sink, timelineAdd: (e: TimelineEvent) => void, signal?: AbortSignal): Promise<DriverResult> {
+  go(originAbs: number, sink: Sink, timelineAdd: (e: TimelineEvent) => void, signal?: AbortSignal, stores?: RunStores): Promise<DriverResult> {
     const results = this.shards.map(
       (s) =>
         new Promise<DriverResult>((resolve, reject) => {
           const { endpoint } = s;
           endpoint.onMessage((m) => {
-            if (m.type === "ops") this.deliver(s, m, sink, timelineAdd);
-            else if (m.type === "totals") s.own = { ops: m.ops, latency: decodeHistogram(m.latency) };
+            if (m.type === "ops") this.deliver(s, m, sink, timelineAdd, stores);
+            else if (m.type === "totals") s.own = { ops: m.ops, latency: decodeHistogram(m.latency), writes: m.writes };
             else if (m.type === "done") resolve(m.result);
             else if (m.type === "error") reject(new Error(`driver ${endpoint.label}: ${m.error}`));
           });
@@ -120,7 +131,7 @@ export class Drivers {
       });
   }
 
-  private deliver(s: Shard, m: Extract<FromShard, { type: "ops" }>, sink: Sink, timelineAdd: (e: TimelineEvent) => void): void {
+  private deliver(s: Shard, m: Extract<FromShard, { type: "ops" }>, sink: Sink, timelineAdd: (e: TimelineEvent) => void, stores?: RunStores): void {
     const log = OpLog.of(m.chunk);
     let messages = 0;
     for (let i = 0; i < log.length; i++) {
@@ -132,6 +143,12 @@ export class Drivers {
       sink(op);
     }
     for (const e of m.events) timelineAdd(e);
+    // (Without stores, none is adopted, and the driver does not count as arrived whole.)
+    if (m.writes && stores) {
+      stores.ledger.adopt(m.writes);
+      s.writes += m.writes.outcome.length;
+    }
+    if (m.staleReads) stores?.staleReads.adopt(m.staleReads);
   }
 
   /** Each driver: what it sent, how late, its clock, and whether what arrived is all it measured. */
@@ -142,7 +159,7 @@ export class Drivers {
       scheduleLagP99Ms: s.lag.getValueAtPercentile(99) / 1000,
       clockOffsetMs: round3(s.offsetMs),
       clockUncertaintyMs: round3(s.uncertaintyMs),
-      arrivedWhole: s.own !== undefined && s.own.ops === s.received && sameHistogram(s.own.latency, s.latency),
+      arrivedWhole: s.own !== undefined && s.own.ops === s.received && s.own.writes === s.writes && sameHistogram(s.own.latency, s.latency),
     }));
   }
 

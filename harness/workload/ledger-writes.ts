@@ -61,7 +61,7 @@ export const ledgerWorkload = defineWorkload({
   description:
     "every write sets a key of its own to a known value, kept in the write ledger and read back after the load: lost and duplicated writes, the RPO window; reads get the latest acknowledged write",
   keeps: { writeLedger: true, registerHistory: false, staleReads: true },
-  shardable: false,
+  shardable: true,
   needsDataset: false,
   keysWritten: (writes) => writes,
   issuer: (r) => ledgerIssuer(r.workload, r.pool, r.readPool, r.ledger, r.staleReads, r.clock),

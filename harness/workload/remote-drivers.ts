@@ -1,6 +1,7 @@
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { decodeLedgerChunk, type EncodedLedgerChunk } from "../measure/ledger.js";
 import { decodeChunk, type EncodedChunk } from "../measure/op-log.js";
 import { shellQuote, type SshHost } from "../topology/ssh-control.js";
 import type { ShardSpec } from "./driver-threads.js";
@@ -47,7 +48,9 @@ export async function sshEndpoint(host: SshHost, spec: ShardSpec, install: Drive
       // Not the driver's (a login banner, a shell's echo): kept with its stderr, so an end it explains says it.
       return said(line);
     }
-    handle(m.type === "ops" ? { ...m, chunk: decodeChunk(m.chunk as unknown as EncodedChunk) } : (m as FromShard));
+    if (m.type !== "ops") return handle(m as FromShard);
+    const encoded = m as unknown as { chunk: EncodedChunk; writes?: EncodedLedgerChunk };
+    handle({ ...m, chunk: decodeChunk(encoded.chunk), writes: encoded.writes && decodeLedgerChunk(encoded.writes) });
   });
   channel.on("close", (code: number | null) => gone(`exited (${code ?? "no code"})${stderr.length ? `: ${stderr.slice(-3).join(" | ")}` : ""}`));
   channel.write(`${JSON.stringify(spec)}\n`);

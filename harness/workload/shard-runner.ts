@@ -6,14 +6,17 @@ import { Timeline, type TimelineEvent } from "../measure/timeline.js";
 import { runClosedLoop, type DriverResult } from "./driver.js";
 import { runShardOpenLoop, type ShardSpec } from "./driver-threads.js";
 import { leanPoolAt } from "./engines/lean-target.js";
-import { keyValueIssuer } from "./key-value.js";
+import { WriteLedger, type LedgerChunk } from "../measure/ledger.js";
+import { RegisterHistory } from "../measure/register-history.js";
+import { StaleReadLog, type StaleReadChunk } from "../measure/stale-reads.js";
+import { workloadDefinition } from "./registry.js";
 
 /** What a shard sends: ready, its clock (for the agreed start), its operations in batches, its own totals, done or error. */
 export type FromShard =
   | { type: "ready" }
   | { type: "clock"; nowAbs: number }
-  | { type: "ops"; chunk: OpLogChunk; messages: string[]; events: TimelineEvent[] }
-  | { type: "totals"; ops: number; latency: string }
+  | { type: "ops"; chunk: OpLogChunk; messages: string[]; events: TimelineEvent[]; writes?: LedgerChunk; staleReads?: StaleReadChunk }
+  | { type: "totals"; ops: number; latency: string; writes: number }
   | { type: "done"; result: DriverResult }
   | { type: "error"; error: string };
 
@@ -36,15 +39,26 @@ const BATCH_MS = 200;
  */
 export async function runShard(spec: ShardSpec, channel: ShardChannel): Promise<void> {
   const log = new OpLog();
+  // What the workload keeps, kept here and sent back with the operations: the run merges it by (shard, id).
+  const keeps = workloadDefinition(spec.workload.keys).keeps;
+  const ledger = new WriteLedger(`w:${spec.shard}`);
+  const staleReads = new StaleReadLog();
   // Its own count and latency histogram, kept as each operation is logged, to the µs the op log keeps (one record an
   // operation: what the run checks the merge against).
   const own = { ops: 0, latency: newHistogram() };
   let messages: string[] = [];
   let clock = () => 0;
   const timeline = new Timeline(() => clock());
-  const flush = () => {
+  const flush = (last = false) => {
     const chunk = log.drain();
-    channel.send({ type: "ops", chunk, messages, events: timeline.events.splice(0) });
+    channel.send({
+      type: "ops",
+      chunk,
+      messages,
+      events: timeline.events.splice(0),
+      ...(keeps.writeLedger ? { writes: ledger.drain(spec.shard, last) } : {}),
+      ...(keeps.staleReads ? { staleReads: staleReads.drain() } : {}),
+    });
     messages = [];
   };
   const abort = new AbortController();
@@ -62,11 +76,21 @@ export async function runShard(spec: ShardSpec, channel: ShardChannel): Promise<
   const pool = leanPoolAt(spec.target, spec.connections, spec.client, timeline);
   try {
     await pool.connect();
-    const issue = keyValueIssuer({ ...spec.workload, seed: spec.workload.seed + spec.shard }, pool);
+    const issue = workloadDefinition(spec.workload.keys).issuer({
+      workload: { ...spec.workload, seed: spec.workload.seed + spec.shard },
+      pool,
+      readPool: pool,
+      clock: () => clock(),
+      ledger,
+      registers: new RegisterHistory(),
+      staleReads,
+      // A shardable workload writes no dataset of its own (workload/definition.ts).
+      dataset: { keys: 0, keyName: () => "" },
+    });
     channel.send({ type: "ready" });
     const originAbs = await started;
     clock = () => performance.timeOrigin + performance.now() - originAbs;
-    const timer = setInterval(flush, BATCH_MS);
+    const timer = setInterval(() => flush(), BATCH_MS);
     const sink = (op: OpOutcome) => {
       log.add(op);
       recordUs(own.latency, (op.doneMs - op.intendedMs) * 1000);
@@ -84,8 +108,8 @@ export async function runShard(spec: ShardSpec, channel: ShardChannel): Promise<
     } finally {
       clearInterval(timer);
     }
-    flush();
-    channel.send({ type: "totals", ops: own.ops, latency: encodeHistogram(own.latency) });
+    flush(true);
+    channel.send({ type: "totals", ops: own.ops, latency: encodeHistogram(own.latency), writes: ledger.size });
     channel.send({ type: "done", result });
   } catch (err) {
     channel.send({ type: "error", error: (err as Error).message });

@@ -41,7 +41,7 @@ test.serial("two drivers on two hosts: merged percentiles equal one histogram of
     connections: 4,
     pipeline: 1,
     waker: "metronome" as const,
-    workload: { readRatio: 0.5, keySpace: 1000, valueBytes: 64, seed: 11, keyDistribution: "uniform" as const },
+    workload: { keys: "random", registers: 0, readRatio: 0.5, keySpace: 1000, valueBytes: 64, seed: 11, keyDistribution: "uniform" as const },
     target: { kind: "server" as const, address: { host: server.ip, port: server.redisPort } },
     client: DEFAULT_CLIENT_SETTINGS,
   };

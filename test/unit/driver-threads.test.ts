@@ -11,7 +11,7 @@ const load = (connections: number) => ({
   connections,
   pipeline: 1,
   waker: "metronome" as const,
-  workload: { readRatio: 0.5, keySpace: 1000, valueBytes: 100, seed: 1 },
+  workload: { keys: "random", registers: 0, readRatio: 0.5, keySpace: 1000, valueBytes: 100, seed: 1 },
   target: { kind: "server" as const, address: { host: "127.0.0.1", port: 6379 } },
   client: DEFAULT_CLIENT_SETTINGS,
 });

@@ -244,3 +244,54 @@ test("chargedTo: while a fault holds, its split brain; before the next, its RPO;
   t.deepEqual(chargedTo(900, w), { at: 1, splitBrain: true });
   t.deepEqual(chargedTo(900, []), { at: -1, splitBrain: true });
 });
+
+// --- a ledger kept by drivers (a load sharded over threads or hosts), merged by the run ---
+
+test("a driver's ledger is drained in id order up to its first pending write; the last drain takes the pending too", (t) => {
+  const d = new WriteLedger("w:1");
+  const ids = [0, 1, 2, 3].map((i) => d.begin(i));
+  d.settle(ids[0], 0.5);
+  d.settle(ids[2], 2.5, "timeout"); // replies come in any order
+  const first = d.drain(1);
+  t.deepEqual([first.first, first.outcome.length], [0, 1], "only write 0: write 1 is still pending");
+  d.settle(ids[1], 1.5);
+  const second = d.drain(1);
+  t.deepEqual([second.first, [...second.outcome].map(outcomeName)], [1, ["ok", "timeout"]]);
+  const last = d.drain(1, true);
+  t.deepEqual([last.first, [...last.outcome].map(outcomeName)], [3, ["pending"]], "at the end, the write never answered goes too, pending");
+  t.is(d.drain(1, true).outcome.length, 0, "nothing twice");
+});
+
+test("the run adopts two drivers' writes, each under an id of its own, with the key and value the driver wrote", (t) => {
+  const drivers = [new WriteLedger("w:0"), new WriteLedger("w:1")];
+  for (const [k, d] of drivers.entries())
+    for (let i = 0; i < 3; i++) d.settle(d.begin(10 * k + i), 10 * k + i + 0.5, k === 1 && i === 2 ? "connection" : undefined);
+  const run = new WriteLedger();
+  run.adopt(drivers[0].drain(0));
+  run.adopt(drivers[1].drain(1, true));
+  run.adopt(drivers[0].drain(0, true)); // an empty batch adds nothing
+  t.is(run.size, 6);
+  t.deepEqual(
+    Array.from({ length: run.size }, (_, id) => `${run.key(id)}=${run.value(id)}`),
+    ["w:0:0=0", "w:0:1=1", "w:0:2=2", "w:1:0=0", "w:1:1=1", "w:1:2=2"],
+    "each key and value as its driver wrote them",
+  );
+  for (const [k, d] of drivers.entries())
+    for (let i = 0; i < 3; i++) {
+      const id = 3 * k + i;
+      t.is(run.key(id), d.key(i));
+      t.is(run.intendedMsOf(id), d.intendedMsOf(i));
+      t.is(run.outcomeOf(id), d.outcomeOf(i));
+    }
+  t.is(run.timesApplied(4, "11"), 2, "a value read back twice is still the write applied twice");
+  t.throws(() => ledgerOf(1).adopt(drivers[0].drain(0)), { message: /its own writes or adopts drivers'/ });
+});
+
+test("adopted writes past the first allocation keep where each came from", (t) => {
+  const d = new WriteLedger("w:3");
+  for (let i = 0; i < 70_000; i++) d.settle(d.begin(i), i + 0.5);
+  const run = new WriteLedger();
+  run.adopt(d.drain(3, true));
+  t.is(run.size, 70_000);
+  t.is(run.key(69_999), "w:3:69999");
+});

@@ -99,7 +99,7 @@ const bad: Array<[string, unknown, RegExp]> = [
   [
     "driver threads for ioredis",
     { ...minimal, faults: [], dataset: {}, workload: { duration: "10s", threads: 2 } },
-    /workload\.threads: 2 driver threads: they shard the lean engine's load of workload\.keys "random" only/,
+    /workload\.threads: 2 driver threads: they shard the lean engine.s load of workload\.keys "ledger" or "random" only/,
   ],
   [
     "driver threads through a Sentinel failover",

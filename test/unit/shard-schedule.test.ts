@@ -15,7 +15,7 @@ const load = (rate: number, durationMs: number, waker: "metronome" | "timer" = "
   connections: 8,
   pipeline: 1,
   waker,
-  workload: { readRatio: 0.5, keySpace: 1000, valueBytes: 100, seed: 1 },
+  workload: { keys: "random", registers: 0, readRatio: 0.5, keySpace: 1000, valueBytes: 100, seed: 1 },
   target: { kind: "server", address: { host: "127.0.0.1", port: 6379 } },
   client: DEFAULT_CLIENT_SETTINGS,
 });

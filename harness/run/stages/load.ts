@@ -103,7 +103,8 @@ function sharded(ctx: RunContext, drivers: Drivers, aheadMs: number): ReadyDrive
   ctx.drivers = drivers;
   const startMs = performance.now() + aheadMs;
   const add = (e: TimelineEvent) => ctx.timeline.add(e.kind, e.detail as never, e.tMs);
-  return { startMs, threads: drivers.eventLoops, run: (sink) => drivers.go(performance.timeOrigin + startMs, sink, add, ctx.signal) };
+  const stores = { ledger: ctx.ledger, staleReads: ctx.staleReads };
+  return { startMs, threads: drivers.eventLoops, run: (sink) => drivers.go(performance.timeOrigin + startMs, sink, add, ctx.signal, stores) };
 }
 
 /**
