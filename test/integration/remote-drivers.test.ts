@@ -91,46 +91,52 @@ test.serial("two drivers on two hosts: merged percentiles equal one histogram of
   }
 });
 
-test.serial("a run whose target file names driver hosts drives its load from them: each driver reported, all it measured arrived, nothing left", async (t) => {
-  const [server, a, b] = d!.hosts;
-  const file = path.join(d!.dir, "standalone-with-drivers.json");
-  writeFileSync(
-    file,
-    JSON.stringify({
-      kind: "standalone",
-      name: "one-server",
-      allow: { hosts: [server.ip, a.ip, b.ip] },
-      control: { kind: "ssh", identityFile: d!.key, knownHosts: d!.knownHosts },
-      nodes: [{ name: "redis-0", address: `${server.ip}:${server.redisPort}`, start: server.startRedis }],
-      drivers: { hosts: [`root@${a.ip}`, `root@${b.ip}`] },
-    }),
-  );
-  const scenario = validateScenario(
-    {
-      name: "from-two-hosts",
-      topology: { kind: "standalone" },
-      workload: { rate: 2000, duration: "8s", warmup: "1s", keys: "random", engine: "lean", connections: 4 },
-    },
-    "the test",
-  );
-  const before = footprint(d!);
-  const { report, failure } = await runScenario(scenario, {
-    settings: { ...loadSettings(), reportsDir: path.join(d!.dir, "reports") },
-    target: loadTargetFile(file),
-  });
-  if (failure) throw failure;
-  t.is(report.status, "completed", report.problem);
-  const drivers = report.workload.drivers!;
-  t.deepEqual(
-    drivers.map((x) => x.driver),
-    [`ssh root@${a.ip}`, `ssh root@${b.ip}`],
-  );
-  t.true(drivers.every((x) => x.arrivedWhole));
-  t.is(
-    drivers.reduce((n, x) => n + x.ops, 0),
-    report.workload.issued,
-    "every operation issued came back from one driver or the other",
-  );
-  t.true(report.topology!.target!.harnessKeysRemoved! > 0, "the load's keys were removed");
-  t.deepEqual(footprint(d!), before, "no key, rule or process left on the hosts");
-});
+test.serial(
+  "a run whose target file names driver hosts drives its ledger load from them: each driver reported, all it measured and wrote arrived and was read back, nothing left",
+  async (t) => {
+    const [server, a, b] = d!.hosts;
+    const file = path.join(d!.dir, "standalone-with-drivers.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        kind: "standalone",
+        name: "one-server",
+        allow: { hosts: [server.ip, a.ip, b.ip] },
+        control: { kind: "ssh", identityFile: d!.key, knownHosts: d!.knownHosts },
+        nodes: [{ name: "redis-0", address: `${server.ip}:${server.redisPort}`, start: server.startRedis }],
+        drivers: { hosts: [`root@${a.ip}`, `root@${b.ip}`] },
+      }),
+    );
+    const scenario = validateScenario(
+      {
+        name: "from-two-hosts",
+        topology: { kind: "standalone" },
+        // The ledger: each driver keeps its own and sends its writes back over its stream; the run reads them all back.
+        workload: { rate: 2000, duration: "8s", warmup: "1s", keys: "ledger", readRatio: 0.2, engine: "lean", connections: 4 },
+      },
+      "the test",
+    );
+    const before = footprint(d!);
+    const { report, failure } = await runScenario(scenario, {
+      settings: { ...loadSettings(), reportsDir: path.join(d!.dir, "reports") },
+      target: loadTargetFile(file),
+    });
+    if (failure) throw failure;
+    t.is(report.status, "completed", report.problem);
+    const drivers = report.workload.drivers!;
+    t.deepEqual(
+      drivers.map((x) => x.driver),
+      [`ssh root@${a.ip}`, `ssh root@${b.ip}`],
+    );
+    t.true(drivers.every((x) => x.arrivedWhole));
+    t.is(
+      drivers.reduce((n, x) => n + x.ops, 0),
+      report.workload.issued,
+      "every operation issued came back from one driver or the other",
+    );
+    t.is(report.dataLoss!.writes, report.total.writes, "one ledger entry for every write either driver made");
+    t.is(report.dataLoss!.lost, 0, "every acknowledged write read back, under its driver's keys");
+    t.true(report.topology!.target!.harnessKeysRemoved! > 0, "the load's keys were removed");
+    t.deepEqual(footprint(d!), before, "no key, rule or process left on the hosts");
+  },
+);
