@@ -95,12 +95,11 @@ export class FaultLayer {
       innerPort = internalPort;
     }
     const proxy = await this.createProxy(name, innerPort, upstream);
-    const hostPort = internalPort === undefined ? this.container.getMappedPort(innerPort) : 0;
     const link: ProxiedLink = {
       name,
       proxy,
       host: publishedHost(),
-      hostPort,
+      hostPort: internalPort === undefined ? this.container.getMappedPort(innerPort) : 0,
       innerHost: this.acrossEngines ? publishedHost() : FaultLayer.ALIAS,
       innerPort,
     };
