@@ -30,7 +30,7 @@ export const reshard = defineFault({
     const fromId = await cluster.idOf(from);
     const to = (await cluster.clusterNodes()).find((l) => l.flags.includes("master") && l.id !== fromId && !l.flags.includes("fail"));
     if (!to) throw new Error("no other master to move slots to");
-    const toName = cluster.nodeByPort(to.port)?.name ?? String(to.port);
+    const toName = cluster.nodeAt(to.host, to.port)?.name ?? String(to.port);
     const peer = ctx.topology.peerLinks.get(from.name)!;
     const before = await cluster.redirections();
     let migration: Promise<{ exitCode: number; output: string }> = Promise.resolve({ exitCode: -1, output: "not started" });

@@ -79,7 +79,7 @@ export class ClusterWatch implements Probe<{ redirections: { moved: number; ask:
     const { timeline } = this.ctx;
     const text = (await viewer.admin.call("CLUSTER", "NODES")) as string;
     for (const l of parseClusterNodes(text)) {
-      const node = this.cluster.nodeByPort(l.port)?.name ?? String(l.port);
+      const node = this.cluster.nodeAt(l.host, l.port)?.name ?? String(l.port);
       const now = { flags: l.flags.filter((f) => f !== "myself").join(","), epoch: l.configEpoch, slots: slotCount(l.slots) };
       const was = this.views.get(node);
       if (was) {

@@ -7,7 +7,8 @@ import type { LoadedTarget } from "../scenario/target-file.js";
 import { APP_KEY_PATTERNS } from "../security/acl.js";
 import { hostPeerCut } from "../topology/peer-cut.js";
 import type { RedisNode } from "../topology/redis-node.js";
-import { reachTarget, startingPoint } from "../topology/target.js";
+import { startingPoint } from "../topology/starting-point.js";
+import { reachTarget } from "../topology/target.js";
 import { workloadDefinition } from "../workload/registry.js";
 
 /**

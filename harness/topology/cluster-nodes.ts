@@ -1,6 +1,8 @@
 /** One node's line of CLUSTER NODES. */
 export interface ClusterNodeLine {
   id: string;
+  /** The address it announces (ip:port of `ip:port@cport[,hostname]`). */
+  host: string;
   port: number;
   flags: string[];
   masterId: string | null;
@@ -18,6 +20,7 @@ export function parseClusterNodes(text: string): ClusterNodeLine[] {
       const [id, addr, flags, master, , , epoch, link, ...slots] = line.trim().split(" ");
       return {
         id,
+        host: addr.slice(0, addr.lastIndexOf(":", addr.indexOf("@"))),
         port: Number(/:(\d+)@/.exec(addr)?.[1]),
         flags: flags.split(","),
         masterId: master === "-" ? null : master,

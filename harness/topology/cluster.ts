@@ -8,7 +8,7 @@ import { BadInputError } from "../infra/errors.js";
 import { pollUntil } from "../infra/poll.js";
 import { reconnectDelay, toRedisOptions, type ClientSettings } from "./client-options.js";
 import { parseClusterNodes, type ClusterNodeLine } from "./cluster-nodes.js";
-import { commonTopologyFields, defineTopology, STARTED_HERE } from "./definition.js";
+import { commonTopologyFields, defineTopology, STARTED_HERE, type AttachedDeployment } from "./definition.js";
 import { reachedAt, type FaultLayer, type ProxiedLink } from "./fault-layer.js";
 import { describeLinks, startDeployment, stopAll, type Stoppable } from "./lifecycle.js";
 import { containerPeerCut, type PeerCut } from "./peer-cut.js";
@@ -68,7 +68,7 @@ export class ClusterTopology implements Topology, ClusterControl {
   readonly sentinels: RedisNode[] = [];
 
   private constructor(
-    private readonly opts: ClusterTopologyOptions,
+    private readonly opts: Pick<ClusterTopologyOptions, "image" | "client" | "masters">,
     private readonly network: Stoppable,
     readonly faultLayer: FaultLayer,
     readonly nodes: RedisNode[],
@@ -76,13 +76,31 @@ export class ClusterTopology implements Topology, ClusterControl {
     readonly peerLinks: Map<string, ProxiedLink>,
     readonly busLinks: Map<string, ProxiedLink>,
     readonly access: ClientAccess,
-    private readonly security: RunSecurity,
+    /** The run's secrets where the harness started the cluster; null on a target's (redis-cli is not run there). */
+    private readonly security: RunSecurity | null,
+    /** Where each node says it is; by default the fault layer's IP and its peer link's port (what nodes started here announce). */
+    announced?: ReadonlyMap<string, NodeAddress>,
   ) {
-    // Cluster nodes announce an IP (the fault layer's) and their peer link's port.
-    this.announced = new Map([...peerLinks].map(([name, l]) => [name, { host: faultLayer.announceIp, port: l.innerPort }]));
+    this.announced = announced ?? new Map([...peerLinks].map(([name, l]) => [name, { host: faultLayer.announceIp, port: l.innerPort }]));
   }
 
   readonly announced: ReadonlyMap<string, NodeAddress>;
+
+  /** A target's cluster (topology/target.ts): its nodes at the addresses they announce, reached through the local fault layer. */
+  static attached(d: AttachedDeployment): ClusterTopology {
+    return new ClusterTopology(
+      { image: d.image, client: d.client, masters: d.masters },
+      d.network,
+      d.faultLayer,
+      d.nodes,
+      d.clientLinks,
+      new Map(),
+      new Map(),
+      d.access,
+      null,
+      d.announced,
+    );
+  }
 
   peerCut(node: RedisNode): PeerCut {
     return containerPeerCut(this, node);
@@ -136,11 +154,10 @@ export class ClusterTopology implements Topology, ClusterControl {
     });
   }
 
+  /** ioredis maps every announced address to the client link of the same node. */
   private natMap(): Record<string, { host: string; port: number }> {
     const map: Record<string, { host: string; port: number }> = {};
-    for (const [name, peer] of this.peerLinks) {
-      map[`${this.faultLayer.announceIp}:${peer.innerPort}`] = reachedAt(this.clientLinks.get(name)!);
-    }
+    for (const [name, a] of this.announced) map[`${a.host}:${a.port}`] = reachedAt(this.clientLinks.get(name)!);
     return map;
   }
 
@@ -153,13 +170,17 @@ export class ClusterTopology implements Topology, ClusterControl {
   }
 
   /** redis-cli in `node`'s container; a secured cluster's flags and login (REDISCLI_AUTH, never on the command line) come with it. */
-  redisCli(node: RedisNode, args: string[]): Promise<{ exitCode: number; output: string }> {
+  async redisCli(node: RedisNode, args: string[]): Promise<{ exitCode: number; output: string }> {
+    if (!this.security) throw new Error("redis-cli runs in the harness's own containers, not on a target's hosts");
     const { args: secured, env } = cliInvocation(this.security);
     return node.control.exec(["redis-cli", ...secured, ...args], env);
   }
 
-  nodeByPort(port: number): RedisNode | undefined {
-    return this.nodes.find((n) => this.peerLinks.get(n.name)!.innerPort === port);
+  nodeAt(host: string | undefined, port: number | string | undefined): RedisNode | undefined {
+    return this.nodes.find((n) => {
+      const a = this.announced.get(n.name)!;
+      return a.host === host && String(a.port) === String(port);
+    });
   }
 
   /** CLUSTER NODES from the first node that answers. */
@@ -176,7 +197,7 @@ export class ClusterTopology implements Topology, ClusterControl {
     const owners: Array<RedisNode | undefined> = new Array(SLOTS);
     for (const line of await this.clusterNodes()) {
       if (!line.flags.includes("master") || line.flags.includes("fail")) continue;
-      const node = this.nodeByPort(line.port);
+      const node = this.nodeAt(line.host, line.port);
       for (const range of line.slots) {
         if (range.startsWith("[")) continue; // a slot being migrated or imported
         const [a, b] = range.split("-").map(Number);
@@ -194,8 +215,8 @@ export class ClusterTopology implements Topology, ClusterControl {
 
   async replicasOf(node: RedisNode): Promise<RedisNode[]> {
     const lines = await this.clusterNodes();
-    const id = lines.find((l) => this.nodeByPort(l.port) === node)?.id;
-    return lines.filter((l) => l.masterId === id && !l.flags.includes("fail")).flatMap((l) => this.nodeByPort(l.port) ?? []);
+    const id = lines.find((l) => this.nodeAt(l.host, l.port) === node)?.id;
+    return lines.filter((l) => l.masterId === id && !l.flags.includes("fail")).flatMap((l) => this.nodeAt(l.host, l.port) ?? []);
   }
 
   /** GETs grouped by the node that owns each key's slot, pipelined on its admin connection. */
@@ -261,7 +282,7 @@ export class ClusterTopology implements Topology, ClusterControl {
           roles[n.name] = repl.get("role") ?? "?";
           if (state !== "ok" || slotsOk !== SLOTS) problems.push(`${n.name}: cluster_state ${state}, ${slotsOk} slots ok`);
           else if (repl.get("role") === "slave") {
-            const master = this.nodeByPort(Number(repl.get("master_port")));
+            const master = this.nodeAt(repl.get("master_host"), repl.get("master_port"));
             const masterOffset = master ? Number((await master.info("replication")).get("master_repl_offset")) : NaN;
             if (repl.get("master_link_status") !== "up" || Number(repl.get("slave_repl_offset")) !== masterOffset)
               problems.push(`${n.name}: link ${repl.get("master_link_status")}, offset ${repl.get("slave_repl_offset")} of ${masterOffset}`);
@@ -285,7 +306,7 @@ export class ClusterTopology implements Topology, ClusterControl {
       image: this.opts.image,
       server: await this.nodes[0].identity(),
       nodes: this.nodes.map((n) => {
-        const l = lines.find((x) => this.nodeByPort(x.port) === n);
+        const l = lines.find((x) => this.nodeAt(x.host, x.port) === n);
         return { name: n.name, role: l?.flags.includes("master") ? `master ${l.slots.join(" ")}` : "replica", config: n.config };
       }),
       sentinels: [],
@@ -314,6 +335,7 @@ export const cluster = defineTopology({
     .strict(),
   capabilities: CAPABILITIES,
   start: (spec, env) => ClusterTopology.start({ ...spec, ...env }, env.onStep),
+  attach: (d) => ClusterTopology.attached(d),
   containers: (spec) => ({ dataNodes: spec.masters * (1 + spec.replicasPerMaster), masters: spec.masters, others: 0 }),
   route: ROUTE,
   failover: "automatic",

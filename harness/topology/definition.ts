@@ -95,6 +95,8 @@ export interface AttachedDeployment {
   announced: ReadonlyMap<string, NodeAddress>;
   /** The name its Sentinels monitor the master by. */
   masterName: string;
+  /** How many masters it has as the run starts (a cluster's: what it must have again once settled). */
+  masters: number;
 }
 
 export interface TopologyDefinition<K extends string = string, S extends z.ZodType = z.ZodType> {

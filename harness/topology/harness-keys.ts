@@ -39,7 +39,15 @@ export async function removeHarnessKeys(node: RedisNode): Promise<number> {
     do {
       const [next, batch] = await node.admin.scan(cursor, "MATCH", pattern, "COUNT", 1000);
       cursor = next;
-      if (batch.length) removed += Number(await node.admin.unlink(...batch));
+      // One UNLINK a key: a cluster node refuses one command over keys of different slots (CROSSSLOT).
+      if (batch.length) {
+        const unlinks = node.admin.pipeline();
+        for (const k of batch) unlinks.unlink(k);
+        for (const [err, n] of (await unlinks.exec()) ?? []) {
+          if (err) throw err;
+          removed += Number(n);
+        }
+      }
     } while (cursor !== "0");
   }
   return removed;

@@ -43,7 +43,7 @@ const targetNode = z
 
 export const targetSchema = z
   .object({
-    /** One of the topology kinds the harness can target (a cluster: not yet). */
+    /** One of the topology kinds the harness can target (standalone, replication, sentinel, cluster). */
     kind: z.enum(TARGET_KINDS),
     /** A name for reports. */
     name: z.string().regex(NAME, "letters, digits, -, _ and .").default("target"),
@@ -95,7 +95,10 @@ export const targetSchema = z
           .strict(),
       ])
       .default({ kind: "none" }),
-    /** The data nodes; with replication or Sentinel, the master first is not required: roles are read from the nodes. */
+    /**
+     * The data nodes (a cluster's: every one, at the address it announces); the master first is not required: roles are
+     * read from the nodes.
+     */
     nodes: z.array(targetNode).min(1),
     sentinels: z
       .object({ masterName: z.string().min(1).default("mymaster"), nodes: z.array(targetNode).min(1) })

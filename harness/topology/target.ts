@@ -7,7 +7,8 @@ import { startDeployment } from "./lifecycle.js";
 import { hostPeerCut, runRuleTag, type PeerCut } from "./peer-cut.js";
 import { RedisNode } from "./redis-node.js";
 import { topologyDefinition } from "./registry.js";
-import { keyspaceOf, removeHarnessKeys, rolesOf } from "./harness-keys.js";
+import { removeHarnessKeys, rolesOf } from "./harness-keys.js";
+import { startingPoint } from "./starting-point.js";
 import { targetCapabilities, type TargetNode, type TargetSecrets, type TargetSpec } from "./target-spec.js";
 import { NoControl, SshControl, SshHost } from "./ssh-control.js";
 import { ContainerControl } from "./container-control.js";
@@ -299,73 +300,24 @@ export class TargetTopology implements Topology {
   }
 
   /**
-   * Removes the harness's keys (on the primary of the moment: the replicas follow), then the fault layer; the target's
-   * processes are left running as they are. A key that cannot be removed is said in the report, never retried blindly.
+   * Removes the harness's keys (on every master of the moment, a cluster's all of them: the replicas follow), then the
+   * fault layer; the target's processes are left running as they are. A key that cannot be removed is said in the
+   * report, never retried blindly.
    */
   async stop(): Promise<void> {
     const putBack = await this.putBack();
     if (putBack.length) this.facts.putBack = putBack;
     try {
-      this.facts.harnessKeysRemoved = await removeHarnessKeys(await this.inner.primary());
+      const roles = await rolesOf(this.inner.nodes);
+      let removed = 0;
+      for (const m of this.inner.nodes.filter((_, i) => roles[i] === "master")) removed += await removeHarnessKeys(m);
+      this.facts.harnessKeysRemoved = removed;
     } catch (err) {
       this.facts.cleanup = `the harness's keys were not removed: ${(err as Error).message}`;
     }
     await this.inner.stop();
     await this.reached.close();
   }
-}
-
-/**
- * Where a run would start from, as the deployment stands: its one master, its keyspace, and what keeps a run from
- * starting (not exactly one master; a replica or a Sentinel naming an address the file does not, which the harness could
- * not map to a node; keys already under the harness's prefixes). Read only: the dry run shows it, the run refuses on it.
- */
-export async function startingPoint(reached: ReachedTarget): ReturnType<typeof readStartingPoint> {
-  return readStartingPoint(reached).catch((err: Error) => {
-    throw err instanceof BadInputError
-      ? err
-      : new BadInputError(
-          `the target ${reached.spec.name} could not be read: ${err.message}`,
-          "The login (auth.usernameEnv) needs INFO, DBSIZE and SCAN on the servers and SENTINEL on the Sentinels; check the nodes still run.",
-        );
-  });
-}
-
-async function readStartingPoint(reached: ReachedTarget): Promise<{
-  roles: string[];
-  master?: RedisNode;
-  keyspace?: { keys: number; harnessKeys: Record<string, number> };
-  problems: string[];
-}> {
-  const t = reached.spec;
-  const problems: string[] = [];
-  const roles = await rolesOf(reached.nodes);
-  const masters = reached.nodes.filter((_, i) => roles[i] === "master");
-  if (masters.length !== 1)
-    problems.push(`${masters.length} masters (${reached.nodes.map((n, i) => `${n.name}: ${roles[i]}`).join(", ")}) where a run starts from one`);
-  const named = (host: string | undefined, port: string | number | undefined) =>
-    reached.nodes.find((n) => n.address.host === host && String(n.address.port) === String(port));
-  for (const n of reached.nodes.filter((_, i) => roles[i] === "slave")) {
-    const info = await n.info("replication");
-    const host = info.get("master_host");
-    const port = info.get("master_port");
-    if (!named(host, port))
-      problems.push(`${n.name} follows ${host}:${port}, which the target file does not name (give each node the address the deployment announces)`);
-  }
-  for (const s of reached.sentinels) {
-    const addr = (await s.admin.call("SENTINEL", "get-master-addr-by-name", t.sentinels!.masterName).catch(() => null)) as string[] | null;
-    if (!addr) problems.push(`${s.name} watches no master named ${t.sentinels!.masterName} (sentinels.masterName)`);
-    else if (!named(addr[0], addr[1])) problems.push(`${s.name} names ${addr[0]}:${addr[1]} as the master, which the target file does not name`);
-  }
-  const master = masters.length === 1 ? masters[0] : undefined;
-  const keyspace = master ? await keyspaceOf(master) : undefined;
-  if (keyspace && Object.keys(keyspace.harnessKeys).length)
-    problems.push(
-      `keys already where the harness writes (${Object.entries(keyspace.harnessKeys)
-        .map(([p, n]) => `${p}: at least ${n}`)
-        .join(", ")}): the harness never writes over keys that are not its own, nor erases them`,
-    );
-  return { roles, ...(master ? { master } : {}), ...(keyspace ? { keyspace } : {}), problems };
 }
 
 /** What attaching needs beyond the target: the fault layer's image and limit, the clients' settings. */
@@ -408,6 +360,7 @@ export async function attachTarget(reached: ReachedTarget, env: AttachEnv): Prom
       access: reached.access,
       announced: new Map(nodes.map((n) => [n.name, n.address])),
       masterName: t.sentinels?.masterName ?? "",
+      masters: start.masters.length,
     });
     return new TargetTopology(inner, reached, targetCapabilities(t), space.keys);
   });

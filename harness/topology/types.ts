@@ -67,8 +67,8 @@ export interface Convergence {
 export interface ClusterControl {
   /** CLUSTER NODES from the first node that answers. */
   clusterNodes(): Promise<ClusterNodeLine[]>;
-  /** The node whose peer link listens on `port` (what CLUSTER NODES names). */
-  nodeByPort(port: number): RedisNode | undefined;
+  /** The node that announces `host:port` (what CLUSTER NODES and INFO replication name). */
+  nodeAt(host: string | undefined, port: number | string | undefined): RedisNode | undefined;
   /** The cluster's node id of `node`. */
   idOf(node: RedisNode): Promise<string>;
   /** redis-cli run in `node`'s container (`--cluster` commands), with a secured cluster's login and TLS flags. */

@@ -11,29 +11,54 @@ export interface NamespaceDeployment {
   subnet: string;
   key: string;
   knownHosts: string;
-  hosts: Array<{ name: string; namespace: string; ip: string; redisPort: number; sentinelPort: number; startRedis: string; startSentinel: string }>;
+  /** Sentinel flavor: a Redis and a Sentinel a host; cluster: two cluster-mode Redis servers a host (redisPort2). */
+  hosts: Array<{
+    name: string;
+    namespace: string;
+    ip: string;
+    redisPort: number;
+    startRedis: string;
+    sentinelPort?: number;
+    startSentinel?: string;
+    redisPort2?: number;
+    startRedis2?: string;
+  }>;
   /** The target file naming it, for `--target`. */
   targetFile: string;
 }
 
 /**
- * A user's own Sentinel deployment, started by a script that is not the harness (test/hosts/deployment.sh): three
- * network namespaces on a bridge of their own (10.213.<id>.0/24), each an SSH host running redis-server and
- * redis-sentinel, and a target file for it with control ssh. The only addresses any test reaches are these.
+ * A user's own deployment, started by a script that is not the harness (test/hosts/deployment.sh): three network
+ * namespaces on a bridge of their own (10.213.<id>.0/24), each an SSH host running redis-server and redis-sentinel (or
+ * two cluster-mode servers: a cluster of three masters with a replica each), and a target file for it with control
+ * ssh. The only addresses any test reaches are these.
  */
-export function upDeployment(id: number): NamespaceDeployment {
+export function upDeployment(id: number, flavor: "sentinel" | "cluster" = "sentinel"): NamespaceDeployment {
   const dir = mkdtempSync(path.join(tmpdir(), "rc-deployment-"));
-  const out = execFileSync("bash", [SCRIPT, "up", dir, String(id)], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const out = execFileSync("bash", [SCRIPT, "up", dir, String(id), flavor], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   const d = JSON.parse(out.trim().split("\n").pop()!) as Omit<NamespaceDeployment, "dir" | "targetFile">;
   const node = (name: string, ip: string, port: number, start: string) => ({ name, address: `${ip}:${port}`, start });
-  const target = {
-    kind: "sentinel",
+  const common = {
     name: `namespaces-${id}`,
     allow: { hosts: d.hosts.map((h) => h.ip) },
     control: { kind: "ssh", user: "root", identityFile: d.key, knownHosts: d.knownHosts },
-    nodes: d.hosts.map((h, i) => node(`redis-${i}`, h.ip, h.redisPort, h.startRedis)),
-    sentinels: { masterName: "mymaster", nodes: d.hosts.map((h, i) => node(`sentinel-${i}`, h.ip, h.sentinelPort, h.startSentinel)) },
   };
+  const target =
+    flavor === "cluster"
+      ? {
+          kind: "cluster",
+          ...common,
+          nodes: [
+            ...d.hosts.map((h, i) => node(`redis-${i}`, h.ip, h.redisPort, h.startRedis)),
+            ...d.hosts.map((h, i) => node(`redis-${i + 3}`, h.ip, h.redisPort2!, h.startRedis2!)),
+          ],
+        }
+      : {
+          kind: "sentinel",
+          ...common,
+          nodes: d.hosts.map((h, i) => node(`redis-${i}`, h.ip, h.redisPort, h.startRedis)),
+          sentinels: { masterName: "mymaster", nodes: d.hosts.map((h, i) => node(`sentinel-${i}`, h.ip, h.sentinelPort!, h.startSentinel!)) },
+        };
   const targetFile = path.join(dir, "target.json");
   writeFileSync(targetFile, JSON.stringify(target, null, 2));
   return { ...d, dir, targetFile };
@@ -62,7 +87,9 @@ export function onHost(d: NamespaceDeployment, host: number, cmd: string[]): { o
 export function footprint(d: NamespaceDeployment): Array<{ rules: string; keys: string; processes: string[] }> {
   return d.hosts.map((h, i) => ({
     rules: onHost(d, i, ["iptables", "-S"]).out,
-    keys: onHost(d, i, ["redis-cli", "-h", h.ip, "-p", String(h.redisPort), "DBSIZE"]).out.trim(),
+    keys: [h.redisPort, ...(h.redisPort2 ? [h.redisPort2] : [])]
+      .map((p) => onHost(d, i, ["redis-cli", "-h", h.ip, "-p", String(p), "DBSIZE"]).out.trim())
+      .join(" "),
     // Zombies left out: the machine's init reaps a killed process only after a second or so.
     processes: onHost(d, i, [
       "sh",

@@ -2,14 +2,18 @@
 # A user's own Redis deployment on three "hosts", started by something that is NOT the harness: the tests use it
 # to check that the harness can attack a deployment it did not create (over SSH, with strict host keys) and leaves
 # it as it found it. Each host is a network namespace on a private bridge, running sshd, redis-server and
-# redis-sentinel (Sentinel monitors "mymaster": h0 is the master, h1 and h2 replicate from it).
+# redis-sentinel (Sentinel monitors "mymaster": h0 is the master, h1 and h2 replicate from it); or, flavor
+# "cluster", two cluster-mode redis-servers (ports 6379 and 6380) made into a Redis Cluster of three masters with a
+# replica each by `redis-cli --cluster create` (which puts no replica on its master's host).
 # Usage:
-#   bash test/hosts/deployment.sh up <dir> <subnet-id>   # subnet-id 1..250: bridge rcbr<id> = 10.213.<id>.1/24,
+#   bash test/hosts/deployment.sh up <dir> <subnet-id> [sentinel|cluster]
+#                                                        # subnet-id 1..250: bridge rcbr<id> = 10.213.<id>.1/24,
 #                                                        # hosts h0 h1 h2 = 10.213.<id>.2 .3 .4 (namespaces rc<id>h0..2)
 #   bash test/hosts/deployment.sh down <dir>             # removes all `up` made (listed in <dir>/state); idempotent
 #   bash test/hosts/deployment.sh status <dir>           # per host: is redis-server / redis-sentinel / sshd running
 # `up` prints one JSON line on stdout (also written to <dir>/deployment.json): subnet, bridge, key, knownHosts and
-# per host name, namespace, ip, redisPort, sentinelPort, startRedis, startSentinel. Everything else goes to stderr.
+# per host name, namespace, ip, redisPort, sentinelPort, startRedis, startSentinel (cluster: redisPort2 and startRedis2
+# instead of the Sentinel's), and flavor. Everything else goes to stderr.
 # Needs root, ip (iproute2), iptables, sshd (openssh-server), redis-server, redis-sentinel, redis-cli, ssh-keygen.
 # Network: traffic only ever goes to the namespaces made here (and loopback); the namespaces get no default route.
 # Exit codes: 0 done, 1 failed (the message says what; a failed `up` has already removed what it made), 2 bad usage.
@@ -19,6 +23,7 @@ SCRIPT=${BASH_SOURCE[0]}
 # ip, iptables and sshd live in sbin, which a non-root PATH (or one a test runner passes down) may lack.
 export PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
 REDIS_PORT=6379
+REDIS_PORT2=6380
 SENTINEL_PORT=26379
 WAIT_SECONDS=30
 
@@ -221,7 +226,7 @@ sentinel_counts() {
 }
 
 do_up() {
-  local dir=$1 sid=$2 subnet bridge i ns veth hd cmd deadline line slaves others
+  local dir=$1 sid=$2 flavor=$3 subnet bridge i ns veth hd cmd deadline line slaves others
   local -a pending=()
   local -a names=() nses=() ips=() redis_lines=() sentinel_lines=()
   if ! [[ $sid =~ ^[0-9]{1,3}$ ]] || ((10#$sid < 1 || 10#$sid > 250)); then
@@ -317,7 +322,7 @@ do_up() {
     mkdir -p "$hd"
     # Nothing from an earlier deployment in this directory: old pidfiles, logs, a replica's dump.rdb (a replica
     # stores the RDB of its full sync even with save "", and would load it when restarted).
-    rm -f "$hd"/ssh_host_ed25519_key "$hd"/ssh_host_ed25519_key.pub "$hd"/*.pid "$hd"/*.log "$hd"/*.rdb
+    rm -f "$hd"/ssh_host_ed25519_key "$hd"/ssh_host_ed25519_key.pub "$hd"/*.pid "$hd"/*.log "$hd"/*.rdb "$hd"/nodes*.conf
     ssh-keygen -q -t ed25519 -N '' -C '' -f "$hd/ssh_host_ed25519_key"
     # known_hosts line: "<ip> ssh-ed25519 AAAA..." (port 22, so no [ip]:port form).
     printf '%s %s\n' "${ips[i]}" "$(cut -d' ' -f1,2 "$hd/ssh_host_ed25519_key.pub")" >>"$dir/known_hosts"
@@ -344,6 +349,11 @@ LogLevel INFO
 EOF
     "${bin[sshd]}" -t -f "$hd/sshd_config" || die "sshd rejects $hd/sshd_config"
   done
+
+  if [[ $flavor == cluster ]]; then
+    up_cluster "$dir"
+    return
+  fi
 
   # --- Redis and Sentinel configs, start lines ---------------------------------------------------------------------
   # repl-diskless-sync-delay 0: Redis 7 waits 5 s by default for more replicas before a diskless full sync, which
@@ -469,14 +479,90 @@ EOF
   printf '%s\n' "$json"
 }
 
+# The cluster flavor, once the hosts and their sshd are made (do_up's locals are in scope): per host two cluster-mode
+# redis-servers, the cluster created from this machine, then waited for until every node says cluster_state:ok and
+# every replica is linked.
+up_cluster() {
+  local dir=$1 i hd port conf start
+  local -a redis2_lines=() nodes=()
+  for i in 0 1 2; do
+    hd=$dir/${names[i]}
+    for port in "$REDIS_PORT" "$REDIS_PORT2"; do
+      conf=$hd/redis-$port.conf
+      printf '%s\n' "bind ${ips[i]}" "port $port" "protected-mode no" "daemonize yes" \
+        "pidfile $hd/redis-$port.pid" "logfile $hd/redis-$port.log" "dir $hd" 'save ""' "appendonly no" \
+        "cluster-enabled yes" "cluster-config-file $hd/nodes-$port.conf" "cluster-node-timeout 3000" \
+        "repl-diskless-sync-delay 0" >"$conf"
+      nodes+=("${ips[i]}:$port")
+    done
+    redis_lines+=("${bin[redis-server]} $hd/redis-$REDIS_PORT.conf")
+    redis2_lines+=("${bin[redis-server]} $hd/redis-$REDIS_PORT2.conf")
+    record "proc ${nses[i]} $hd/sshd.pid"
+    run_in "${nses[i]}" "${bin[sshd]} -f $hd/sshd_config -E $hd/sshd.log"
+    record "proc ${nses[i]} $hd/redis-$REDIS_PORT.pid"
+    run_in "${nses[i]}" "${redis_lines[i]}"
+    record "proc ${nses[i]} $hd/redis-$REDIS_PORT2.pid"
+    run_in "${nses[i]}" "${redis2_lines[i]}"
+  done
+  start=$(now_ms)
+  deadline=$((start + WAIT_SECONDS * 1000))
+  until all_answer "${nodes[@]}" && sshd_answers; do
+    (($(now_ms) < deadline)) || die "the cluster's nodes or sshd did not answer within ${WAIT_SECONDS}s"
+    sleep 0.1
+  done
+  # Masters first (h0..h2 on 6379), then the replicas: redis-cli puts each replica on another host than its master.
+  timeout 30 redis-cli --cluster create "${nodes[0]}" "${nodes[2]}" "${nodes[4]}" "${nodes[1]}" "${nodes[3]}" "${nodes[5]}" \
+    --cluster-replicas 1 --cluster-yes >"$dir/cluster-create.log" 2>&1 || die "redis-cli --cluster create failed: $(tail -n 3 "$dir/cluster-create.log")"
+  until cluster_settled "${nodes[@]}"; do
+    (($(now_ms) < deadline)) || die "the cluster did not settle within ${WAIT_SECONDS}s"
+    sleep 0.2
+  done
+  log "cluster ready after $(($(now_ms) - start)) ms"
+  local json hosts=
+  for i in 0 1 2; do
+    hosts+=$(printf '%s{"name":"%s","namespace":"%s","ip":"%s","redisPort":%d,"redisPort2":%d,"startRedis":"%s","startRedis2":"%s"}' \
+      "${hosts:+,}" "${names[i]}" "${nses[i]}" "${ips[i]}" "$REDIS_PORT" "$REDIS_PORT2" "${redis_lines[i]}" "${redis2_lines[i]}")
+  done
+  json=$(printf '{"flavor":"cluster","subnet":"%s","bridge":"%s","key":"%s","knownHosts":"%s","hosts":[%s]}' \
+    "$subnet" "$bridge" "$dir/id_ed25519" "$dir/known_hosts" "$hosts")
+  printf '%s\n' "$json" >"$dir/deployment.json"
+  UP_DONE=1
+  log "up: a cluster on ${names[*]} ($subnet.0/24, bridge $bridge); remove it with: bash $SCRIPT down $dir"
+  printf '%s\n' "$json"
+}
+
+# Every host's sshd accepts a connection (do_up's ips in scope).
+sshd_answers() {
+  local ip
+  # shellcheck disable=SC2016 # $1 is the inner shell's
+  for ip in "${ips[@]}"; do timeout 1 bash -c 'exec 3<>"/dev/tcp/$1/22"' _ "$ip" 2>/dev/null || return 1; done
+}
+
+# Every host:port given answers PING.
+all_answer() {
+  local a
+  for a in "$@"; do [[ $(timeout 1 redis-cli -h "${a%:*}" -p "${a#*:}" ping 2>/dev/null) == PONG ]] || return 1; done
+}
+
+# Every node says cluster_state:ok, and every replica's link to its master is up.
+cluster_settled() {
+  local a info
+  for a in "$@"; do
+    [[ $(timeout 1 redis-cli -h "${a%:*}" -p "${a#*:}" cluster info 2>/dev/null | tr -d '\r' | grep '^cluster_state:') == cluster_state:ok ]] || return 1
+    info=$(timeout 1 redis-cli -h "${a%:*}" -p "${a#*:}" info replication 2>/dev/null | tr -d '\r')
+    [[ $info != *role:slave* || $info == *master_link_status:up* ]] || return 1
+  done
+}
+
 main() {
   (($# >= 2)) || usage
   local cmd=$1 dir
   dir=$(absolute_dir "$2")
   case $cmd in
     up)
-      (($# == 3)) || usage
-      do_up "$dir" "$3"
+      (($# == 3 || $# == 4)) || usage
+      [[ ${4:-sentinel} == sentinel || ${4:-sentinel} == cluster ]] || usage
+      do_up "$dir" "$3" "${4:-sentinel}"
       ;;
     down)
       (($# == 2)) || usage

@@ -2,7 +2,8 @@ import test from "ava";
 import { parseKnownHosts } from "../../harness/scenario/target-file.js";
 import type { RedisNode } from "../../harness/topology/redis-node.js";
 import { targetSchema } from "../../harness/topology/target-spec.js";
-import { startingPoint, type ReachedTarget } from "../../harness/topology/target.js";
+import { startingPoint } from "../../harness/topology/starting-point.js";
+import type { ReachedTarget } from "../../harness/topology/target.js";
 
 // What the harness reads of a deployment it did not start before it does anything there: the target file's known hosts,
 // and whether the deployment stands where a run can start (one master, addresses the file names, no keys of the

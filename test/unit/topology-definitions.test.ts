@@ -88,9 +88,9 @@ test("the lean engine's target follows the route the topology declares: every no
         ["redis-0", link(21000)],
         ["redis-1", link(21001)],
       ]),
-      peerLinks: new Map([
-        ["redis-0", link(22000)],
-        ["redis-1", link(22001)],
+      announced: new Map([
+        ["redis-0", { host: "10.0.0.9", port: 22000 }],
+        ["redis-1", { host: "10.0.0.9", port: 22001 }],
       ]),
       primary: async () => nodes[1],
     }) as unknown as Topology;
@@ -98,5 +98,5 @@ test("the lean engine's target follows the route the topology declares: every no
   t.deepEqual(await leanTargetOf(fake({ by: "sentinels", masterName: "m" })), { kind: "server", address: { host: "127.0.0.1", port: 21001 } });
   const slots = await leanTargetOf(fake({ by: "slots" }));
   t.is(slots.kind, "slots");
-  t.deepEqual(slots.kind === "slots" && Object.keys(slots.byAnnouncedPort), ["22000", "22001"]);
+  t.deepEqual(slots.kind === "slots" && Object.keys(slots.byAnnounced), ["10.0.0.9:22000", "10.0.0.9:22001"]);
 });

@@ -8,10 +8,10 @@ import { LeanPool, type Address } from "./lean-pool.js";
 
 /**
  * Where lean connections go, as plain data (a driver thread cannot hold the topology): one server's client link, or,
- * for a topology whose clients follow the slots, every node's client link with the client link behind each port a
- * node announces (its peer link's, what CLUSTER SLOTS, MOVED and ASK name).
+ * for a topology whose clients follow the slots, every node's client link with the client link behind each address a
+ * node announces ("host:port": what CLUSTER SLOTS, MOVED and ASK name).
  */
-export type LeanTarget = { kind: "server"; address: Address } | { kind: "slots"; seeds: Address[]; byAnnouncedPort: Record<number, Address> };
+export type LeanTarget = { kind: "server"; address: Address } | { kind: "slots"; seeds: Address[]; byAnnounced: Record<string, Address> };
 
 /** The client link (through the fault layer) of a node, as the harness reaches it. */
 export const linkOf = (topology: Topology, name: string): Address => ({
@@ -23,7 +23,12 @@ export function slotsTarget(topology: Topology): Extract<LeanTarget, { kind: "sl
   return {
     kind: "slots",
     seeds: topology.nodes.map((n) => linkOf(topology, n.name)),
-    byAnnouncedPort: Object.fromEntries(topology.nodes.map((n) => [topology.peerLinks.get(n.name)!.innerPort, linkOf(topology, n.name)])),
+    byAnnounced: Object.fromEntries(
+      topology.nodes.map((n) => {
+        const a = topology.announced.get(n.name)!;
+        return [`${a.host}:${a.port}`, linkOf(topology, n.name)];
+      }),
+    ),
   };
 }
 
@@ -36,5 +41,5 @@ export async function leanTargetOf(topology: Topology): Promise<LeanTarget> {
 export function leanPoolAt(t: LeanTarget, connections: number, settings: ClientSettings, timeline: Timeline): LeanPool | LeanClusterPool {
   return t.kind === "server"
     ? new LeanPool(async () => t.address, connections, settings, timeline)
-    : new LeanClusterPool({ seeds: t.seeds, resolve: (_host, port) => t.byAnnouncedPort[port], connections, settings, timeline });
+    : new LeanClusterPool({ seeds: t.seeds, resolve: (host, port) => t.byAnnounced[`${host}:${port}`], connections, settings, timeline });
 }
