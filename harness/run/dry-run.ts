@@ -20,7 +20,7 @@ export async function dryRun(scenario: Scenario, target: LoadedTarget, progress:
   const t = target.spec;
   const reached = await reachTarget(t, target.secrets, (m) => progress.step(m));
   try {
-    const { roles, master, keyspace: space, problems } = await startingPoint(reached);
+    const { roles, masters, keyspace: space, problems } = await startingPoint(reached);
     const role = (n: RedisNode) => roles[reached.nodes.indexOf(n)] ?? "a Sentinel";
     const lines = [
       `Dry run of ${scenario.name} against the target ${t.name} (${t.kind}, control ${t.control.kind}): nothing below is done.`,
@@ -29,7 +29,7 @@ export async function dryRun(scenario: Scenario, target: LoadedTarget, progress:
       ...[...reached.nodes, ...reached.sentinels].map(
         (n) => `  ${n.name} at ${n.address.host}:${n.address.port}: ${role(n)}; acted on through ${n.control.where}`,
       ),
-      ...(space ? [`  keyspace: ${space.keys} key(s) of the deployment's own on ${master!.name}, left alone`] : []),
+      ...(space ? [`  keyspace: ${space.keys} key(s) of the deployment's own on ${masters.map((m) => m.name).join(", ")}, left alone`] : []),
       ...problems.map((p) => `  REFUSED: ${p}: the run would stop here`),
       "",
       "The run would, in order:",
@@ -75,8 +75,8 @@ export async function dryRun(scenario: Scenario, target: LoadedTarget, progress:
         say(`${when}: ${f.kind}: ${s.does} the ${s.target} (${which}): ${detail}`);
       }
     }
-    say("after the load: wait for the deployment to settle (one master, replicas caught up), read back every key the load wrote");
-    say(`remove every key under the harness's prefixes (${APP_KEY_PATTERNS.join(", ")}) with SCAN and UNLINK on the master, then stop the fault layer`);
+    say("after the load: wait for the deployment to settle (its masters agreed on, replicas caught up), read back every key the load wrote");
+    say(`remove every key under the harness's prefixes (${APP_KEY_PATTERNS.join(", ")}) with SCAN and UNLINK on every master, then stop the fault layer`);
     lines.push(
       "",
       `Nothing else is touched: no FLUSHALL${t.allow.configSet ? "" : ", no CONFIG SET"}${t.allow.debug ? "" : ", no DEBUG"}${t.allow.save ? "" : ", no BGSAVE"}, no host outside the target file's allow.hosts.`,
