@@ -12,7 +12,7 @@ import { commonTopologyFields, defineTopology, STARTED_HERE, type AttachedDeploy
 import { reachedAt, type FaultLayer, type ProxiedLink } from "./fault-layer.js";
 import { describeLinks, startDeployment, stopAll, type Stoppable } from "./lifecycle.js";
 import { containerPeerCut, type PeerCut } from "./peer-cut.js";
-import { CLUSTER_BUS_OFFSET, REDIS_PORT, RedisNode, type NodeAddress } from "./redis-node.js";
+import { CLUSTER_BUS_OFFSET, placed, REDIS_PORT, RedisNode, type NodeAddress } from "./redis-node.js";
 import type { Capability, ClientRoute, ClusterControl, Convergence, Topology, TopologyDescription } from "./types.js";
 
 export const SLOTS = 16384;
@@ -307,7 +307,7 @@ export class ClusterTopology implements Topology, ClusterControl {
       server: await this.nodes[0].identity(),
       nodes: this.nodes.map((n) => {
         const l = lines.find((x) => this.nodeAt(x.host, x.port) === n);
-        return { name: n.name, role: l?.flags.includes("master") ? `master ${l.slots.join(" ")}` : "replica", config: n.config };
+        return { name: n.name, role: l?.flags.includes("master") ? `master ${l.slots.join(" ")}` : "replica", config: n.config, ...placed(n) };
       }),
       sentinels: [],
       links: describeLinks(this.faultLayer),

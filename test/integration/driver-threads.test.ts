@@ -37,30 +37,21 @@ test.serial("closed loop on two threads: what both issued is what the recorder h
   t.is(report.total.errors, 0);
 });
 
-test.serial(
-  "the write ledger on two threads: each keeps its own, the run merges them by (thread, id) and reads every key back; a kill loses what it held",
-  async (t) => {
-    // A standalone without persistence, killed and started again: every write acknowledged before the kill is gone, every
-    // one after it is there, whichever thread made it.
-    const scenario = {
-      ...sharded({ keys: "ledger", rate: 1000, readRatio: 0.2, duration: "8s" }),
-      faults: [{ kind: "kill", target: "primary", at: "3s", for: "2s" }],
-      budgets: {},
-    };
-    const r = await cli(["run", "--quiet", "--file", scenarioFile(scenario)]);
-    t.true(r.code === 0 || r.code === 1, r.stderr);
-    const report = reportOf(r.stdout);
-    t.is(report.status, "completed", report.problem);
-    const drivers = report.workload.drivers!;
-    t.is(drivers.length, 2);
-    t.true(
-      drivers.every((d) => d.arrivedWhole),
-      "each thread's operations and ledger writes all arrived",
-    );
-    const writes = report.total.writes;
-    t.is(report.dataLoss!.writes, writes, "one ledger entry for every write either thread made");
-    t.true(report.dataLoss!.lost > 0, "the writes acknowledged before the kill are lost");
-    t.true(report.dataLoss!.lost < report.dataLoss!.acknowledged, "and only those: the writes after the restart were read back, under both threads' keys");
-    t.log(`writes ${writes}, acknowledged ${report.dataLoss!.acknowledged}, lost ${report.dataLoss!.lost}`);
-  },
-);
+test.serial("the write ledger on two threads: each keeps its own, the run merges them by (thread, id) and reads every key back", async (t) => {
+  const r = await cli(["run", "--quiet", "--file", scenarioFile(sharded({ keys: "ledger", rate: 2000, readRatio: 0.2 }))]);
+  t.is(r.code, 0, r.stderr);
+  const report = reportOf(r.stdout);
+  const drivers = report.workload.drivers!;
+  t.is(drivers.length, 2);
+  t.true(
+    drivers.every((d) => d.arrivedWhole),
+    "each thread's operations and ledger writes all arrived",
+  );
+  // Every write, the warmup's too (the report's total counts from the warmup's end).
+  const writes = report.perSecond.reduce((a, s) => a + s.writes, 0);
+  t.is(report.dataLoss!.writes, writes, "one ledger entry for every write either thread made");
+  t.is(report.dataLoss!.acknowledged, writes);
+  const readBack = report.timeline.find((e) => e.kind === "read-back")!.detail as { present: number };
+  t.is(readBack.present, writes, "every write read back, under its thread's key");
+  t.is(report.dataLoss!.lost, 0);
+});
