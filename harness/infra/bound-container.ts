@@ -7,6 +7,13 @@ import { publishedHost } from "./engine.js";
  * option for the host address, so the bindings it builds are amended here.
  */
 export class BoundContainer extends GenericContainer {
+  /** The container this builder created, once it has: what a start that failed leaves behind (testcontainers keeps it). */
+  createdId: string | undefined;
+
+  protected override async containerCreated(containerId: string): Promise<void> {
+    this.createdId = containerId;
+  }
+
   public override withExposedPorts(...ports: PortWithOptionalBinding[]): this {
     super.withExposedPorts(...ports);
     const bindings = this.hostConfig.PortBindings as Record<string, Array<{ HostIp?: string; HostPort?: string }>>;

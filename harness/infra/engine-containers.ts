@@ -8,8 +8,14 @@ import type { Engine } from "./engines.js";
 /** The labels testcontainers' reaper (and ours, docker/reaper) removes a session's containers and networks by. */
 const SESSION_LABEL = "org.testcontainers.session-id";
 const REAPER_PORT = 8080;
-/** Host ports for nodes on another engine: below Linux's ephemeral range (32768+), above the well-known ones. */
-const PORTS = { from: 10_000, to: 32_000 };
+/**
+ * A host port for a node on an engine that is not this machine's, which this machine cannot ask for a free one: below
+ * Linux's ephemeral range (32768+, where the engine picks the ports it publishes itself), above the well-known ones.
+ */
+export const pickEnginePort = (): number => 10_000 + Math.floor(Math.random() * 22_000);
+
+/** The engine refused a host port because something there holds it: another is tried. */
+export const portTaken = (err: unknown): boolean => /port is already allocated|address already in use/i.test((err as Error).message);
 
 /** What to run on an engine: as BoundContainer would (its published port bound to the engine's address), with a memory limit. */
 export interface ContainerSpec {
@@ -79,11 +85,10 @@ export class EngineSession {
   async run(s: ContainerSpec): Promise<EngineContainer> {
     await this.watched();
     for (let attempt = 1; ; attempt++) {
-      const pick = () => PORTS.from + Math.floor(Math.random() * (PORTS.to - PORTS.from));
       try {
-        return await this.runAt(s, new Map([s.port, ...(s.alsoPublish ?? [])].map((p) => [p, pick()])));
+        return await this.runAt(s, new Map([s.port, ...(s.alsoPublish ?? [])].map((p) => [p, pickEnginePort()])));
       } catch (err) {
-        if (attempt === 5 || !/port is already allocated|address already in use/i.test((err as Error).message)) throw err;
+        if (attempt === 5 || !portTaken(err)) throw err;
       }
     }
   }

@@ -55,6 +55,11 @@ export class ContainerControl implements NodeControl {
     await (await this.handle()).kill({ signal });
   }
 
+  /** Force-removes it (with its anonymous volumes); gone already is fine. */
+  async remove(): Promise<void> {
+    await (await this.handle()).remove({ force: true, v: true }).catch(() => {});
+  }
+
   async start(): Promise<void> {
     await (await this.handle()).start();
   }

@@ -1,6 +1,6 @@
-import { Wait, type StartedNetwork } from "testcontainers";
+import { getContainerRuntimeClient, Wait, type StartedNetwork } from "testcontainers";
 import { BoundContainer } from "../infra/bound-container.js";
-import { EngineSession, type ContainerSpec } from "../infra/engine-containers.js";
+import { EngineSession, pickEnginePort, portTaken, type ContainerSpec } from "../infra/engine-containers.js";
 import { publishedHost } from "../infra/engine.js";
 import type { Engine } from "../infra/engines.js";
 import { ContainerControl } from "./container-control.js";
@@ -37,22 +37,35 @@ export function homeSite(network: StartedNetwork, engine = ""): Site {
   return {
     engine,
     async start(s) {
-      const hostPort = await freePort();
-      let builder = new BoundContainer(s.image)
-        .withName(s.name)
-        .withNetwork(network)
-        .withNetworkAliases(s.alias)
-        .withCommand(s.command)
-        .withExposedPorts({ container: s.port, host: hostPort })
-        .withWaitStrategy(Wait.forLogMessage(s.readyLog))
-        .withStartupTimeout(30_000)
-        .withMemoryLimit(s.memoryBytes);
-      if (s.capAdd?.length) builder = builder.withAddedCapabilities(...s.capAdd);
-      if (s.files?.length) builder = builder.withCopyContentToContainer(s.files);
-      if (s.onLog)
-        builder = builder.withLogConsumer((stream) => stream.on("data", (line: string | Buffer) => String(line).split("\n").filter(Boolean).forEach(s.onLog!)));
-      const container = await builder.start();
-      return { control: ContainerControl.of(container), at: { host: publishedHost(), port: hostPort }, stop: () => container.stop() };
+      // A fixed host port (a restarted container keeps it): a free one of this machine's where the engine is this
+      // machine's; on a remote engine, one picked below its own range and tried again if something there holds it.
+      const local = !/^tcp:/.test(process.env.DOCKER_HOST ?? "");
+      for (let attempt = 1; ; attempt++) {
+        const hostPort = local ? await freePort() : pickEnginePort();
+        let builder = new BoundContainer(s.image)
+          .withName(attempt === 1 ? s.name : `${s.name}-${attempt}`)
+          .withNetwork(network)
+          .withNetworkAliases(s.alias)
+          .withCommand(s.command)
+          .withExposedPorts({ container: s.port, host: hostPort })
+          .withWaitStrategy(Wait.forLogMessage(s.readyLog))
+          .withStartupTimeout(30_000)
+          .withMemoryLimit(s.memoryBytes);
+        if (s.capAdd?.length) builder = builder.withAddedCapabilities(...s.capAdd);
+        if (s.files?.length) builder = builder.withCopyContentToContainer(s.files);
+        if (s.onLog)
+          builder = builder.withLogConsumer((stream) =>
+            stream.on("data", (line: string | Buffer) => String(line).split("\n").filter(Boolean).forEach(s.onLog!)),
+          );
+        try {
+          const container = await builder.start();
+          return { control: ContainerControl.of(container), at: { host: publishedHost(), port: hostPort }, stop: () => container.stop() };
+        } catch (err) {
+          // What a failed start created stays on the engine otherwise (until the reaper's turn).
+          if (builder.createdId) await new ContainerControl(async () => (await getContainerRuntimeClient()).container.dockerode, builder.createdId).remove();
+          if (attempt === 5 || !portTaken(err)) throw err;
+        }
+      }
     },
   };
 }
