@@ -14,6 +14,9 @@ export function publishedHost(env: NodeJS.ProcessEnv = process.env): string {
   return /^tcp:\/\//.test(h) ? new URL(h.replace(/^tcp:/, "http:")).hostname : "127.0.0.1";
 }
 
+/** The engine testcontainers drives is this machine's (reached over a unix socket, not DOCKER_HOST=tcp://…). */
+export const engineIsLocal = (env: NodeJS.ProcessEnv = process.env): boolean => !/^tcp:/.test(env.DOCKER_HOST ?? "");
+
 /** The files a TLS client of a Docker engine reads from DOCKER_CERT_PATH. */
 export const CERT_FILES = ["ca.pem", "cert.pem", "key.pem"];
 

@@ -1,4 +1,4 @@
-import { publishedHost } from "./engine.js";
+import { engineIsLocal } from "./engine.js";
 import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import type { ContainerRuntimeClient } from "testcontainers";
@@ -65,7 +65,7 @@ export const hostTransparentHugePages = () => selectedSysValue(readSys("/sys/ker
 
 export function hostFacts(runtime: ContainerRuntimeClient): HostFacts {
   const engine = runtime.info.containerRuntime;
-  const remote = publishedHost() !== "127.0.0.1";
+  const remote = !engineIsLocal();
   return {
     kernel: `${os.type()} ${os.release()}`,
     transparentHugePages: hostTransparentHugePages(),

@@ -2,6 +2,7 @@ import { once } from "node:events";
 import { PassThrough } from "node:stream";
 import type Dockerode from "dockerode";
 import { getContainerRuntimeClient, type StartedTestContainer } from "testcontainers";
+import { engineIsLocal } from "../infra/engine.js";
 import type { NodeAction, NodeControl, NodeState } from "./node-control.js";
 
 /**
@@ -22,12 +23,7 @@ export class ContainerControl implements NodeControl {
 
   /** A container the harness started (on the engine testcontainers uses). */
   static of(container: StartedTestContainer): ContainerControl {
-    return new ContainerControl(
-      async () => (await getContainerRuntimeClient()).container.dockerode,
-      container.getId(),
-      "",
-      !/^tcp:/.test(process.env.DOCKER_HOST ?? ""),
-    );
+    return new ContainerControl(async () => (await getContainerRuntimeClient()).container.dockerode, container.getId(), "", engineIsLocal());
   }
 
   /** The engine's API. */

@@ -1,7 +1,7 @@
 import { getContainerRuntimeClient, Wait, type StartedNetwork } from "testcontainers";
 import { BoundContainer } from "../infra/bound-container.js";
 import { EngineSession, pickEnginePort, portTaken, type ContainerSpec } from "../infra/engine-containers.js";
-import { publishedHost } from "../infra/engine.js";
+import { engineIsLocal, publishedHost } from "../infra/engine.js";
 import type { Engine } from "../infra/engines.js";
 import { ContainerControl } from "./container-control.js";
 import type { FaultLayer } from "./fault-layer.js";
@@ -39,9 +39,8 @@ export function homeSite(network: StartedNetwork, engine = ""): Site {
     async start(s) {
       // A fixed host port (a restarted container keeps it): a free one of this machine's where the engine is this
       // machine's; on a remote engine, one picked below its own range and tried again if something there holds it.
-      const local = !/^tcp:/.test(process.env.DOCKER_HOST ?? "");
       for (let attempt = 1; ; attempt++) {
-        const hostPort = local ? await freePort() : pickEnginePort();
+        const hostPort = engineIsLocal() ? await freePort() : pickEnginePort();
         let builder = new BoundContainer(s.image)
           .withName(attempt === 1 ? s.name : `${s.name}-${attempt}`)
           .withNetwork(network)
