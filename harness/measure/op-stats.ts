@@ -41,8 +41,11 @@ export class OpStats {
     }
   }
 
-  /** withIntervals: each latency percentile's own 95% interval too (a phase's summary, which comparisons read). */
-  summary(withIntervals = false): OpStatsSummary {
+  /**
+   * withIntervals: each latency percentile's own 95% interval too (a phase's summary, which comparisons read),
+   * widened over `seconds`, the same operations' latencies split by second.
+   */
+  summary(withIntervals = false, seconds: Histogram[] = []): OpStatsSummary {
     return {
       ops: this.ops,
       ok: this.ok,
@@ -50,7 +53,7 @@ export class OpStats {
       errorsByClass: { ...this.errors },
       writes: this.writes,
       writesOk: this.writesOk,
-      latency: summarize(this.latency, withIntervals),
+      latency: summarize(this.latency, withIntervals, seconds),
       service: summarize(this.service),
     };
   }

@@ -1,5 +1,6 @@
 import { ALL_PHASES, type AnyPhase, type PhaseClock } from "./phases.js";
 import { OpLog } from "./op-log.js";
+import { newHistogram, recordUs, type Histogram } from "./histogram.js";
 import { OpStats, type OpOutcome, type OpStatsSummary } from "./op-stats.js";
 
 export interface SecondSummary extends OpStatsSummary {
@@ -53,18 +54,33 @@ export class Recorder {
     return rows;
   }
 
+  /** The operations intended from `fromMs` up to `toMs` (a step of a fault). */
+  between(fromMs: number, toMs: number): OpStatsSummary {
+    const stats = new OpStats();
+    for (let i = 0; i < this.log.length; i++) {
+      const op = this.log.at(i);
+      if (op.intendedMs >= fromMs && op.intendedMs < toMs) stats.record(op);
+    }
+    return stats.summary();
+  }
+
   /** Per phase, and in total (warmup left out), by replaying the log against the final phase marks. */
   summaries(): { phases: Record<AnyPhase, OpStatsSummary>; total: OpStatsSummary } {
     const phases = Object.fromEntries(ALL_PHASES.map((p) => [p, new OpStats()])) as Record<AnyPhase, OpStats>;
+    // Each phase's latencies by second too: its percentiles' intervals are widened over them (leaveOneSecondOut).
+    const seconds = Object.fromEntries(ALL_PHASES.map((p) => [p, new Map<number, Histogram>()])) as Record<AnyPhase, Map<number, Histogram>>;
     const total = new OpStats();
     for (let i = 0; i < this.log.length; i++) {
       const op = this.log.at(i);
       const phase = this.clock.phaseAt(op.intendedMs);
       phases[phase].record(op);
+      const second = Math.floor(op.intendedMs / 1000);
+      const h = seconds[phase].get(second) ?? seconds[phase].set(second, newHistogram()).get(second)!;
+      recordUs(h, (op.doneMs - op.intendedMs) * 1000);
       if (phase !== "warmup") total.record(op);
     }
     return {
-      phases: Object.fromEntries(ALL_PHASES.map((p) => [p, phases[p].summary(true)])) as Record<AnyPhase, OpStatsSummary>,
+      phases: Object.fromEntries(ALL_PHASES.map((p) => [p, phases[p].summary(true, [...seconds[p].values()])])) as Record<AnyPhase, OpStatsSummary>,
       total: total.summary(),
     };
   }

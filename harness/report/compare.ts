@@ -94,7 +94,7 @@ export const SPREADS = 3;
 export const METHOD =
   `Mann–Whitney U on the runs (exact, one-sided, α ${ALPHA}: at 3 runs a side every run of one side beyond every run of the other), ` +
   `the medians apart by more than the threshold and by more than ${SPREADS}× the larger side's spread (max − min), and for ` +
-  `latency percentiles every run beyond the other side's even at the edges of their own 95% intervals; at least ${MIN_RUNS} runs a side. Drift between blocks of runs is what it cannot tell from a change: interleave the sides (matrix does).`;
+  `latency percentiles every run beyond the other side's even at the edges of their own 95% intervals (widened to what leaving out any one second of the phase gives: one stall sets a short window's P99 alone); at least ${MIN_RUNS} runs a side. Drift between blocks of runs is what it cannot tell from a change: interleave the sides (matrix does).`;
 export const TOO_FEW_NOTE = `fewer than ${MIN_RUNS} runs on a side: not enough runs to tell a change from noise (repeat with --repeats ${MIN_RUNS})`;
 
 export interface SideStats {

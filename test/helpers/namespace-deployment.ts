@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pollUntil } from "../../harness/infra/poll.js";
 
 const SCRIPT = path.resolve(import.meta.dirname, "../hosts/deployment.sh");
 
@@ -99,6 +100,39 @@ export function footprint(d: NamespaceDeployment): Array<{ rules: string; keys: 
       .out.trim()
       .split("\n"),
   }));
+}
+
+const sessionsOpen = (f: ReturnType<typeof footprint>) => f.some((h) => h.processes.filter((x) => x === "sshd").length > 1);
+
+/**
+ * The footprint once every SSH session has ended (an sshd serves each session and exits a moment after it closes):
+ * a footprint taken while an earlier test's session was closing would count its sshd as part of the deployment.
+ */
+export async function footprintAtRest(d: NamespaceDeployment): Promise<ReturnType<typeof footprint>> {
+  let now = footprint(d);
+  await pollUntil(
+    async () => {
+      now = footprint(d);
+      if (sessionsOpen(now)) throw new Error("an SSH session is still closing");
+      return true;
+    },
+    { timeoutMs: 10_000, intervalMs: 250 },
+  ).catch(() => undefined);
+  return now;
+}
+
+/** Waits until the deployment's footprint is `before` again (the run's own SSH sessions closing), and returns it. */
+export async function leftAsFound(d: NamespaceDeployment, before: ReturnType<typeof footprint>): Promise<ReturnType<typeof footprint>> {
+  let now = footprint(d);
+  await pollUntil(
+    async () => {
+      now = footprint(d);
+      if (JSON.stringify(now) !== JSON.stringify(before)) throw new Error("not yet");
+      return true;
+    },
+    { timeoutMs: 5000, intervalMs: 250 },
+  ).catch(() => undefined);
+  return now;
 }
 
 /** Waits until the deployment has one master that every Sentinel names, with both replicas linked: a run starts from that. */

@@ -5,7 +5,7 @@ import { runScenario } from "../../harness/run/run.js";
 import { loadScenario } from "../../harness/scenario/load.js";
 import { loadTargetFile } from "../../harness/scenario/target-file.js";
 import { promoted } from "../../suites/claims.js";
-import { downDeployment, footprint, upDeployment, type NamespaceDeployment } from "../helpers/namespace-deployment.js";
+import { downDeployment, footprintAtRest, leftAsFound, upDeployment, type NamespaceDeployment } from "../helpers/namespace-deployment.js";
 
 // A Redis Cluster the harness did not start: three hosts made of network namespaces, each running two cluster-mode
 // servers over SSH, made into three masters with a replica each by a script that is not the harness
@@ -22,7 +22,7 @@ test.after.always(() => downDeployment(d));
 test.serial(
   "cluster-master-kill against a cluster on its own hosts: a replica is promoted within budget, the killed node started again, nothing of the harness left",
   async (t) => {
-    const before = footprint(d!);
+    const before = await footprintAtRest(d!);
     const { report, failure } = await runScenario(loadScenario("cluster-master-kill", { duration: "24s" }), {
       settings: { ...loadSettings(), reportsDir: path.join(d!.dir, "reports") },
       target: loadTargetFile(d!.targetFile),
@@ -36,6 +36,6 @@ test.serial(
     t.regex(facts.nodes[0].where, /^ssh root@10\.213\./);
     t.true(facts.harnessKeysRemoved! > 0, "the ledger's keys, on every master");
     t.log(`RTO ${report.availability.rtoMs} ms, lost ${report.dataLoss!.lost}, keys removed ${facts.harnessKeysRemoved}`);
-    t.deepEqual(footprint(d!), before, "no key, rule or process left on the hosts; the killed server runs again");
+    t.deepEqual(await leftAsFound(d!, before), before, "no key, rule or process left on the hosts; the killed server runs again");
   },
 );

@@ -12,7 +12,7 @@ import { loadSettings } from "../../harness/infra/settings.js";
 import { runScenario } from "../../harness/run/run.js";
 import { validateScenario } from "../../harness/scenario/load.js";
 import { loadTargetFile } from "../../harness/scenario/target-file.js";
-import { downDeployment, footprint, onHost, upDeployment, type NamespaceDeployment } from "../helpers/namespace-deployment.js";
+import { downDeployment, footprintAtRest, leftAsFound, onHost, upDeployment, type NamespaceDeployment } from "../helpers/namespace-deployment.js";
 
 // Load from several hosts: two driver processes, each on a host of its own (network namespaces with sshd, started over
 // SSH), against one server on a third, started on one agreed instant. What they send back must be the whole of what
@@ -116,7 +116,7 @@ test.serial(
       },
       "the test",
     );
-    const before = footprint(d!);
+    const before = await footprintAtRest(d!);
     const { report, failure } = await runScenario(scenario, {
       settings: { ...loadSettings(), reportsDir: path.join(d!.dir, "reports") },
       target: loadTargetFile(file),
@@ -141,6 +141,6 @@ test.serial(
     );
     t.is(report.dataLoss!.lost, 0, "every acknowledged write read back, under its driver's keys");
     t.true(report.topology!.target!.harnessKeysRemoved! > 0, "the load's keys were removed");
-    t.deepEqual(footprint(d!), before, "no key, rule or process left on the hosts");
+    t.deepEqual(await leftAsFound(d!, before), before, "no key, rule or process left on the hosts");
   },
 );

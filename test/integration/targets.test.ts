@@ -1,7 +1,6 @@
 import test from "ava";
 import { Redis } from "ioredis";
 import { loadSettings } from "../../harness/infra/settings.js";
-import { pollUntil } from "../../harness/infra/poll.js";
 import type { RunReport } from "../../harness/report/types.js";
 import { runScenario } from "../../harness/run/run.js";
 import { loadScenario } from "../../harness/scenario/load.js";
@@ -12,7 +11,16 @@ import { DEFAULT_LIMITS } from "../../harness/topology/definition.js";
 import { attachTarget, reachTarget } from "../../harness/topology/target.js";
 import { switchedMaster } from "../../suites/claims.js";
 import { main } from "../../harness/commands/program.js";
-import { downDeployment, footprint, onHost, settled, upDeployment, type NamespaceDeployment } from "../helpers/namespace-deployment.js";
+import {
+  downDeployment,
+  footprint,
+  footprintAtRest,
+  leftAsFound,
+  onHost,
+  settled,
+  upDeployment,
+  type NamespaceDeployment,
+} from "../helpers/namespace-deployment.js";
 
 // A deployment the harness did not start (`run --target`): three hosts made of network namespaces, each running sshd,
 // redis-server and redis-sentinel, started by a script of their own (test/hosts/deployment.sh). The harness reaches
@@ -45,20 +53,6 @@ async function cli(argv: string[]): Promise<{ code: number; text: string }> {
   }
 }
 
-/** Waits until the deployment's footprint is `before` again (an SSH session's sshd exits a moment after it is closed). */
-async function leftAsFound(before: ReturnType<typeof footprint>): Promise<ReturnType<typeof footprint>> {
-  let now = footprint(d!);
-  await pollUntil(
-    async () => {
-      now = footprint(d!);
-      if (JSON.stringify(now) !== JSON.stringify(before)) throw new Error("not yet");
-      return true;
-    },
-    { timeoutMs: 5000, intervalMs: 250 },
-  );
-  return now;
-}
-
 async function runOnTarget(name: string, duration?: string): Promise<RunReport> {
   await settled(d!);
   const scenario = loadScenario(name, duration ? { duration } : {});
@@ -68,7 +62,7 @@ async function runOnTarget(name: string, duration?: string): Promise<RunReport> 
 }
 
 test.serial("--dry-run against a target prints each action with the command that would do it, and changes nothing there", async (t) => {
-  const before = footprint(d!);
+  const before = await footprintAtRest(d!);
   const primaryBefore = onHost(d!, 0, ["redis-cli", "-h", d!.hosts[0].ip, "-p", "26379", "SENTINEL", "get-master-addr-by-name", "mymaster"]).out;
   const r = await cli(["run", "sentinel-split-brain", "--target", d!.targetFile, "--dry-run"]);
   t.is(r.code, 0, r.text);
@@ -80,7 +74,7 @@ test.serial("--dry-run against a target prints each action with the command that
     ),
   );
   t.regex(r.text, /UNLINK/);
-  t.deepEqual(await leftAsFound(before), before, "rules, keys and processes on every host as before");
+  t.deepEqual(await leftAsFound(d!, before), before, "rules, keys and processes on every host as before");
   t.is(onHost(d!, 0, ["redis-cli", "-h", d!.hosts[0].ip, "-p", "26379", "SENTINEL", "get-master-addr-by-name", "mymaster"]).out, primaryBefore);
 });
 
@@ -104,7 +98,7 @@ test.serial("a target already holding a key under the harness's prefixes is refu
 test.serial(
   "a cut made with iptables on a target's host drops both directions between it and the others, leaves the harness's path open, and heals",
   async (t) => {
-    const before = footprint(d!);
+    const before = await footprintAtRest(d!);
     const { spec, secrets } = loadTargetFile(d!.targetFile);
     const reached = await reachTarget(spec, secrets, () => {});
     // A replica's host (h2), so that the deployment's Sentinels have no master to fail over meanwhile.
@@ -133,13 +127,13 @@ test.serial(
     }
     t.true(ping(2, h0.ip) && ping(0, h2.ip), "healed: both ways again");
     await reached.close();
-    t.deepEqual(await leftAsFound(before), before);
+    t.deepEqual(await leftAsFound(d!, before), before);
   },
 );
 
 test.serial("the teardown puts back what a fault left in force: a killed node started, a frozen one thawed, the harness's tagged rules removed", async (t) => {
   await settled(d!);
-  const before = footprint(d!);
+  const before = await footprintAtRest(d!);
   const { spec, secrets } = loadTargetFile(d!.targetFile);
   const reached = await reachTarget(spec, secrets, () => {});
   const s = loadSettings();
@@ -164,13 +158,13 @@ test.serial("the teardown puts back what a fault left in force: a killed node st
     `root@${replica.address.host}: 4 iptables rule(s) of the harness removed`,
   ]);
   await settled(d!);
-  t.deepEqual(await leftAsFound(before), before);
+  t.deepEqual(await leftAsFound(d!, before), before);
 });
 
 test.serial(
   "sentinel-master-kill against the SSH-driven deployment: a real SIGKILL, Sentinel fails over within budget, and the harness leaves nothing behind",
   async (t) => {
-    const before = footprint(d!);
+    const before = await footprintAtRest(d!);
     const report = await runOnTarget("sentinel-master-kill", "24s");
     t.is(report.status, "completed", report.problem);
     t.true(report.verdict.pass, report.verdict.failures.join("; "));
@@ -183,19 +177,19 @@ test.serial(
       report.dataLoss!.acknowledged - report.dataLoss!.lost + report.dataLoss!.indeterminate,
       "every key the load left was removed",
     );
-    t.deepEqual(await leftAsFound(before), before, "no key, rule, process or SSH session of the harness left on any host");
+    t.deepEqual(await leftAsFound(d!, before), before, "no key, rule, process or SSH session of the harness left on any host");
   },
 );
 
 test.serial("sentinel-split-brain against it: real iptables on the master's host, acknowledged writes lost; with registers, not linearizable", async (t) => {
-  const before = footprint(d!);
+  const before = await footprintAtRest(d!);
   const ledger = await runOnTarget("sentinel-split-brain");
   t.is(ledger.status, "completed", ledger.problem);
   t.true(ledger.dataLoss!.lost > 0 && ledger.dataLoss!.splitBrain > 0, `acknowledged writes lost to the split brain: ${ledger.dataLoss!.lost}`);
   const p = ledger.faults[0];
   t.true(p.kind === "partition" && p.details.rulesApplied === 4 && p.details.where?.startsWith("ssh root@"), JSON.stringify(p.details));
-  t.deepEqual(await leftAsFound(before), before, "the rules are gone, and so are the keys");
+  t.deepEqual(await leftAsFound(d!, before), before, "the rules are gone, and so are the keys");
   const registers = await runOnTarget("sentinel-split-brain-registers");
   t.is(registers.linearizability!.result, "not linearizable");
-  t.deepEqual(await leftAsFound(before), before);
+  t.deepEqual(await leftAsFound(d!, before), before);
 });

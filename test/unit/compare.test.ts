@@ -10,6 +10,8 @@ import { compareRuns, comparisonExitCode, findReports, inMemory, METHOD, TOO_FEW
 import { FIXTURES, syntheticReport } from "../helpers/synthetic-run.js";
 import { renderComparisonHtml, renderComparisonMarkdown, renderComparisonText } from "../../harness/report/compare-render.js";
 import type { RunReport } from "../../harness/report/types.js";
+import type { LatencySummary } from "../../harness/measure/histogram.js";
+import { recordedFaultWindow } from "../helpers/recorded-window.js";
 
 // ---- runs: a synthetic run built by buildReport (test/helpers/synthetic-run.ts), with the compared values set ----------
 
@@ -30,6 +32,8 @@ interface RunSpec {
   failures?: string[];
   budgets?: Budgets;
   forkUs?: number;
+  /** The fault phase's latency as a Recorder summarized it (percentiles with their intervals), in place of the planted. */
+  faultLatency?: LatencySummary;
 }
 
 const SIDES = {
@@ -63,6 +67,7 @@ function run(s: RunSpec = {}): RunReport {
   };
   plant("p99Us", s.p99);
   plant("p999Us", s.p999);
+  if (s.faultLatency) r.phases.fault.latency = s.faultLatency;
   if (s.baselineOk !== undefined) r.phases.baseline.ok = s.baselineOk;
   if (s.rtoMs === null)
     Object.assign(r.availability, { rtoMs: null, rtoCensored: true, rtoLowerBoundMs: 18_000, rtoNote: "writes had not recovered by the end of the window" });
@@ -197,6 +202,22 @@ test("two 3-run sides of the same scenario are never flagged, over 20 ways of de
     t.deepEqual(flagged, [], `trial ${trial}`);
     t.is(comparisonExitCode(c), 0);
   }
+});
+
+test("three runs with one stall each against three without are not a P99 change: one second of each run set it (CI saw 4.7 against 0.6 ms)", (t) => {
+  const stalled = recordedFaultWindow(0, 35);
+  const clean = recordedFaultWindow(0);
+  const c = compare(
+    [stalled, stalled, stalled].map((faultLatency) => run({ faultLatency })),
+    [clean, clean, clean].map((faultLatency) => run({ side: "candidate", faultLatency })),
+    T,
+  );
+  const m = metric(c, "p99.fault");
+  t.is(m.outcome, "same", m.note);
+  t.regex(m.note, /sampling error/);
+  // The same P99s known only as independent draws (±1%) would have been called a change: the widening is what holds.
+  const asDraws = compare(p99FaultRuns("base", [5.6, 5.6, 5.6]), p99FaultRuns("candidate", [0.6, 0.6, 0.6]), T);
+  t.is(metric(asDraws, "p99.fault").outcome, "improved");
 });
 
 test("an improvement is the mirror image of a regression", (t) => {

@@ -2,6 +2,7 @@ import test from "ava";
 import { PhaseClock } from "../../harness/measure/phases.js";
 import { Recorder } from "../../harness/measure/recorder.js";
 import { OpLog } from "../../harness/measure/op-log.js";
+import { recordedFaultWindow } from "../helpers/recorded-window.js";
 
 const op = (intendedMs: number, latencyMs: number, error?: "timeout") => ({
   kind: "write" as const,
@@ -84,4 +85,20 @@ test("an op log drained (as a driver thread sends it) holds the same operations 
   t.is(log.length, 0);
   const other = OpLog.of(chunk);
   t.deepEqual([other.at(0), other.at(1)], ops);
+});
+
+test("one stall sets a short window's P99 alone, so the P99's interval reaches down to the window without that second", (t) => {
+  const clean = recordedFaultWindow(0);
+  const stalled = recordedFaultWindow(0, 35);
+  t.log(`P99 ${clean.p99Us} µs clean, ${stalled.p99Us} µs with one 35 ms stall; interval ${stalled.interval95!.p99Us.join("–")} µs`);
+  t.true(stalled.p99Us > 4000, "35 operations late by 1–35 ms: the 30th slowest is ~5 ms");
+  t.true(stalled.interval95!.p99Us[0] <= clean.p99Us + 1, "the stall's second left out, P99 is the clean one");
+  t.true(clean.interval95!.p99Us[1] - clean.interval95!.p99Us[0] < 10, "without a stall every second agrees");
+});
+
+test("a change that every second shows keeps its interval narrow: +1 ms on every reply stays above the clean window's", (t) => {
+  const clean = recordedFaultWindow(0);
+  const slower = recordedFaultWindow(1);
+  t.true(slower.interval95!.p99Us[0] > clean.interval95!.p99Us[1], `${slower.interval95!.p99Us.join("–")} vs ${clean.interval95!.p99Us.join("–")} µs`);
+  t.true(slower.interval95!.p50Us[0] > clean.interval95!.p50Us[1]);
 });
