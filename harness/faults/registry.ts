@@ -9,10 +9,11 @@ import { manualPromotion } from "./manual-promotion.js";
 import { partition } from "./partition.js";
 import { pause } from "./pause.js";
 import { reshard } from "./reshard.js";
+import { upgrade } from "./upgrade.js";
 import type { FaultContext, FaultDefinition, FaultRecord } from "./types.js";
 
 /** Every kind of fault a scenario can schedule. A new fault: one file with its definition, and one line here. */
-export const FAULTS = [bgsave, kill, pause, partition, link, latencySpike, lostReplies, manualPromotion, clusterFailover, reshard] as const;
+export const FAULTS = [bgsave, kill, pause, partition, link, latencySpike, lostReplies, manualPromotion, clusterFailover, reshard, upgrade] as const;
 
 type Definition = (typeof FAULTS)[number];
 export type FaultKind = Definition["kind"];

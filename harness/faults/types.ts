@@ -42,6 +42,19 @@ export interface FaultRecord<K extends string = string, D extends object = objec
   /** Whatever the fault measured; a fault that failed half-way has measured only part of it. */
   details: Partial<D>;
   error?: string;
+  /** Its steps, each with the load's own numbers over it (filled by the report from what the fault's `spans` name). */
+  spans?: FaultSpan[];
+}
+
+/** One stretch of a fault a reader wants measured apart (an upgrade's node down, a resync): the operations intended in it. */
+export interface FaultSpan {
+  label: string;
+  fromMs: number;
+  toMs: number;
+  ops: number;
+  errors: number;
+  p99Ms: number;
+  maxMs: number;
 }
 
 /** One line a view shows of a fault's details. */
@@ -74,6 +87,8 @@ export interface Requirement {
 /** The scenario around a fault, for rules that look beyond it (a BGSAVE needs a dataset). */
 export interface FaultSetting {
   datasetBytes: number;
+  /** Where the fault's entry is in the scenario (["faults", 0]): a problem with one of its own fields is named below it. */
+  path: Array<string | number>;
 }
 
 /** The load around a fault, for what it costs the host (scenario/resource-guard.ts). */
@@ -124,10 +139,14 @@ export interface FaultDefinition<K extends string = string, S extends z.ZodType 
   /** What it does, for the scenario reference (docs/scenarios.md's fault table is generated from it: `npm run docs`). */
   readonly doc: string;
   requires?(spec: z.output<S>): Requirement[];
+  /** Images it starts containers of (an upgrade's new one): admitted with the run's own before anything starts. */
+  images?(spec: z.output<S>): string[];
   /** Rules beyond capabilities: each problem with the field of the scenario it is about. */
   validate?(spec: z.output<S>, setting: FaultSetting): Array<{ path: Array<string | number>; message: string }>;
   run(spec: z.output<S>, ctx: FaultContext): Promise<FaultRecord<K, D>>;
   facts(details: Partial<D>): FaultFact[];
+  /** The stretches of it the report measures apart, on the run clock (its steps). */
+  spans?(details: Partial<D>): Array<{ label: string; fromMs: number; toMs: number }>;
   readonly metrics?: ReadonlyArray<FaultMetric<D>>;
   /** What it costs the host (none when absent): the resource guard adds it before anything starts. */
   cost?(spec: z.output<S>, load: FaultLoad): FaultCost;

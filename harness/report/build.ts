@@ -1,7 +1,7 @@
 import type { DriverSummary } from "../workload/drivers.js";
 import type { CheckResults } from "../check/index.js";
 import { verdictOf, type Check } from "../check/verdict.js";
-import type { AnyFaultRecord } from "../faults/registry.js";
+import { faultDefinition, type AnyFaultRecord } from "../faults/registry.js";
 import type { ImageFacts } from "../infra/docker.js";
 import type { HostFacts } from "../infra/environment.js";
 import type { ResourceEstimate } from "../scenario/resource-guard.js";
@@ -37,6 +37,19 @@ const LATENCY_MEANING = {
   "closed-loop": "CLOSED LOOP (max throughput): service time only; stalls are hidden, do not read these as user latency",
 };
 
+/** A fault's record with the load's numbers over each stretch its definition names. */
+function withSpans(f: AnyFaultRecord, recorder: Recorder): AnyFaultRecord {
+  const spans = faultDefinition(f.kind).spans?.(f.details as Record<string, unknown>);
+  if (!spans?.length) return f;
+  return {
+    ...f,
+    spans: spans.map((s) => {
+      const m = recorder.between(s.fromMs, s.toMs);
+      return { ...s, ops: m.ops, errors: m.errors, p99Ms: m.latency.p99Us / 1000, maxMs: m.latency.maxUs / 1000 };
+    }),
+  };
+}
+
 /** The report of a run. A run that did not complete fails its verdict, whatever its budgets say. */
 export function buildReport(x: ReportInputs): RunReport {
   const bound = x.checked.results.instrument.driverBound;
@@ -59,7 +72,7 @@ export function buildReport(x: ReportInputs): RunReport {
       ...(x.drivers ? { drivers: x.drivers } : {}),
     },
     dataset: { requestedBytes: x.scenario.dataset.size, ...x.dataset },
-    faults: x.faults,
+    faults: x.faults.map((f) => withSpans(f, x.recorder)),
     ...x.checked.results,
     otherErrors: [...x.recorder.otherErrors],
     convergence: x.convergence,

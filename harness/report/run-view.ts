@@ -515,7 +515,26 @@ function faultsSection(r: RunReport): Section {
           .filter((x) => x.value !== undefined)
           .map((x): Fact => [x.label, x.value === null ? NONE : typeof x.value === "number" && x.unit ? formatValue(x.value, x.unit) : String(x.value)]),
       ];
-      return { title: `${f.kind}: ${faultDefinition(f.kind).description}`, facts };
+      const spans = f.spans?.length
+        ? {
+            table: {
+              headers: ["step", "from", "took", "operations", "failed", "P99", "max"],
+              cls: "numbers",
+              rows: f.spans.map((s) => ({
+                cells: [
+                  s.label,
+                  formatAtS(s.fromMs),
+                  formatMs(s.toMs - s.fromMs),
+                  formatCount(s.ops),
+                  formatCount(s.errors),
+                  formatMs(s.p99Ms),
+                  formatMs(s.maxMs),
+                ],
+              })),
+            },
+          }
+        : undefined;
+      return { title: `${f.kind}: ${faultDefinition(f.kind).description}`, facts, ...spans };
     }),
   };
 }

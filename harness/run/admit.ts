@@ -1,3 +1,4 @@
+import { faultDefinition } from "../faults/registry.js";
 import { containerRuntime, requireImages } from "../infra/docker.js";
 import type { EngineSet } from "../infra/engines.js";
 import { BadInputError, EnvironmentError } from "../infra/errors.js";
@@ -8,11 +9,17 @@ import type { Scenario } from "../scenario/schema.js";
 import { checkScenarioOnTarget, type LoadedTarget } from "../scenario/target-file.js";
 import { refuseLeakingDebug } from "../security/run-security.js";
 
-/** The images a run starts: Redis (the scenario's, or the setting; none against a target), Toxiproxy and the reaper. */
+/**
+ * The images a run starts: Redis (the scenario's, or the setting; none against a target), those its faults start (an
+ * upgrade's), Toxiproxy and the reaper.
+ */
 export const imagesOf = (s: Scenario | null, settings: Settings, target?: LoadedTarget): string[] => [
-  ...(target ? [] : [s?.topology.image ?? settings.redisImage]),
-  settings.toxiproxyImage,
-  settings.ryukImage,
+  ...new Set([
+    ...(target ? [] : [s?.topology.image ?? settings.redisImage]),
+    ...(s?.faults ?? []).flatMap((f) => faultDefinition(f.kind).images?.(f) ?? []),
+    settings.toxiproxyImage,
+    settings.ryukImage,
+  ]),
 ];
 
 /** Those images on the engine, pulled where the settings allow (saying so), or refused by name. */

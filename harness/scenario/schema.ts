@@ -109,7 +109,7 @@ function crossRules(s: z.output<typeof baseSchema>): Issue[] {
       const of = r.field === "target" && "target" in f ? ` of a ${f.target}` : "";
       issues.push({ path: [...at, r.field], message: `${f.kind}${of} needs ${r.message} (${kindsWith(r.capability)}); this scenario's topology is ${kind}` });
     }
-    issues.push(...(def.validate?.(f, { datasetBytes: s.dataset.size }) ?? []));
+    issues.push(...(def.validate?.(f, { datasetBytes: s.dataset.size, path: at }) ?? []));
   });
   if (w.readFrom === "replicas" && !caps.has("replicas"))
     issues.push({ path: ["workload", "readFrom"], message: `a ${kind} topology has no replicas to read from` });

@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { PassThrough } from "node:stream";
+import { PassThrough, type Readable } from "node:stream";
 import type Dockerode from "dockerode";
 import { getContainerRuntimeClient, type StartedTestContainer } from "testcontainers";
 import { engineIsLocal } from "../infra/engine.js";
@@ -75,6 +75,25 @@ export class ContainerControl implements NodeControl {
   async state(): Promise<NodeState> {
     const i = await (await this.handle()).inspect();
     return { running: i.State.Running, paused: i.State.Paused, oomKilled: i.State.OOMKilled, pid: i.State.Pid, memoryLimitBytes: i.HostConfig.Memory ?? 0 };
+  }
+
+  /** A tar archive of `path` inside it (stopped or running): what a container that replaces it is given. */
+  async archive(path: string): Promise<Readable> {
+    return (await (await this.handle()).getArchive({ path })) as unknown as Readable;
+  }
+
+  /** Its last `lines` lines of output (stdout and stderr), oldest first. */
+  async logTail(lines: number): Promise<string[]> {
+    const docker = await this.engine();
+    const raw = (await docker.getContainer(this.id).logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+    let text = "";
+    const sink = new PassThrough().on("data", (d: Buffer) => (text += d.toString()));
+    const source = new PassThrough();
+    docker.modem.demuxStream(source, sink, sink);
+    const ended = once(source, "end");
+    source.end(raw);
+    await ended;
+    return text.split("\n").filter(Boolean);
   }
 
   /** Runs a command inside; resolves with its exit code and output (stdout and stderr). */

@@ -34,7 +34,7 @@ export interface ContainerLimits {
  * What every deployment the harness starts itself lets it do, whatever its kind: its processes are containers of its
  * own, its servers its own to save and configure, its clients go through its fault layer. (A target's come from its file.)
  */
-export const STARTED_HERE = ["processes", "saves", "configures", "clientPath"] as const satisfies readonly Capability[];
+export const STARTED_HERE = ["processes", "saves", "configures", "clientPath", "images"] as const satisfies readonly Capability[];
 
 /** The smallest memory limit a data node may be given: an empty Redis and its container. */
 export const MIN_MEMORY_LIMIT = 32 * 2 ** 20;

@@ -4,7 +4,8 @@ import { accessOptions, adminAccess, AUTH_FILE, containerFiles, redact, secretsO
 import { tlsDirectives } from "../security/tls.js";
 import { infoNumber, parseInfo } from "./info.js";
 import type { NodeControl } from "./node-control.js";
-import type { Site } from "./site.js";
+import { ContainerControl } from "./container-control.js";
+import type { NodeContainerSpec, Site, SiteContainer } from "./site.js";
 
 export const REDIS_PORT = 6379;
 /** A cluster node's bus listens this far above its port (Redis's default cluster-port). */
@@ -74,6 +75,43 @@ export interface NodeOptions {
   secrets?: string[];
 }
 
+/** How a node the harness started is made again: where, with which image now, and its options for an image and settings. */
+interface Relaunch {
+  image: string;
+  site: Site;
+  options: (image: string, config: Record<string, string>) => NodeOptions;
+}
+
+/** Starts a node's container where its site says; an error quotes the server's last lines, secrets blanked. */
+async function startContainer(o: NodeOptions, keep: Pick<NodeContainerSpec, "hostPort" | "archives"> = {}): Promise<SiteContainer> {
+  const log: string[] = [];
+  return o.site
+    .start({
+      name: `redis-chaos-${o.name}-${process.pid}-${Date.now().toString(36)}`,
+      alias: o.name,
+      image: o.image,
+      command: o.command,
+      port: o.port,
+      alsoPublish: o.alsoPublish,
+      readyLog: o.readyLog,
+      memoryBytes: o.memoryBytes,
+      capAdd: o.netAdmin ? ["NET_ADMIN"] : [],
+      files: o.files,
+      ...keep,
+      onLog: (line) => {
+        log.push(line);
+        if (log.length > 20) log.shift();
+      },
+    })
+    .catch((err: Error) => {
+      const tail = log
+        .slice(-4)
+        .map((l) => redact(l.trim(), o.secrets ?? []))
+        .join(" | ");
+      throw new Error(`${o.name} did not start (${err.message.split("\n")[0]})${tail ? `; its last lines: ${tail}` : ""}`);
+    });
+}
+
 /** The engine a node ran on, for its description, where the topology was split over several. */
 export const placed = (n: RedisNode): { engine?: string } => (n.engine ? { engine: n.engine } : {});
 
@@ -109,16 +147,33 @@ function adminClient(at: NodeAddress, access?: ClientAccess): Redis {
 export class RedisNode {
   private constructor(
     readonly name: string,
-    readonly control: NodeControl,
+    private ownControl: NodeControl,
     readonly admin: Redis,
-    readonly config: Record<string, string>,
+    private ownConfig: Record<string, string>,
     /** Where `admin` connects (the direct path the instrument is calibrated on). */
     readonly address: NodeAddress,
     /** What stopping it means: removing the container the harness started; nothing for a node that is not its own. */
-    private readonly release: () => Promise<unknown>,
+    private release: () => Promise<unknown>,
     /** The engine its container runs on, in a topology split over several ("" otherwise). */
     readonly engine = "",
+    /** How its container is made again with another image or settings: a node the harness started only. */
+    private readonly relaunch?: Relaunch,
   ) {}
+
+  /** How the harness acts on its process (its container's, after a replacement the new one's). */
+  get control(): NodeControl {
+    return this.ownControl;
+  }
+
+  /** Its directives as given (after a replacement, the new container's). */
+  get config(): Record<string, string> {
+    return this.ownConfig;
+  }
+
+  /** The image its container runs ("" for a node the harness did not start). */
+  get image(): string {
+    return this.relaunch?.image ?? "";
+  }
 
   /** A node of a deployment the harness did not start: connected to, never stopped. */
   static async attach(name: string, at: NodeAddress, control: NodeControl, access: ClientAccess, config: Record<string, string> = {}): Promise<RedisNode> {
@@ -133,33 +188,8 @@ export class RedisNode {
     return new RedisNode(name, control, admin, config, at, async () => {});
   }
 
-  static async start(o: NodeOptions): Promise<RedisNode> {
-    // What the server printed, to say why it did not start (a bad directive is a line of its log), secrets blanked.
-    const log: string[] = [];
-    const container = await o.site
-      .start({
-        name: `redis-chaos-${o.name}-${process.pid}-${Date.now().toString(36)}`,
-        alias: o.name,
-        image: o.image,
-        command: o.command,
-        port: o.port,
-        alsoPublish: o.alsoPublish,
-        readyLog: o.readyLog,
-        memoryBytes: o.memoryBytes,
-        capAdd: o.netAdmin ? ["NET_ADMIN"] : [],
-        files: o.files,
-        onLog: (line) => {
-          log.push(line);
-          if (log.length > 20) log.shift();
-        },
-      })
-      .catch((err: Error) => {
-        const tail = log
-          .slice(-4)
-          .map((l) => redact(l.trim(), o.secrets ?? []))
-          .join(" | ");
-        throw new Error(`${o.name} did not start (${err.message.split("\n")[0]})${tail ? `; its last lines: ${tail}` : ""}`);
-      });
+  static async start(o: NodeOptions, remake?: Relaunch["options"]): Promise<RedisNode> {
+    const container = await startContainer(o);
     const admin = adminClient(container.at, o.admin);
     try {
       await admin.connect();
@@ -168,7 +198,34 @@ export class RedisNode {
       await container.stop().catch(() => {});
       throw err;
     }
-    return new RedisNode(o.name, container.control, admin, o.config, container.at, () => container.stop(), o.site.engine);
+    const relaunch = remake ? { image: o.image, site: o.site, options: remake } : undefined;
+    return new RedisNode(o.name, container.control, admin, o.config, container.at, () => container.stop(), o.site.engine, relaunch);
+  }
+
+  /**
+   * Replaces its container (stopped already: a SHUTDOWN SAVE, a kill) by one of `image` with `config`, keeping what
+   * the old one had in /data, its address on the run's network and its published port, so that its peers, its links
+   * and the harness's admin connection find it where it was. The old container is started again if the new one does
+   * not start, and removed once it has.
+   */
+  async replaceImage(image: string, config: Record<string, string>): Promise<void> {
+    const r = this.relaunch;
+    if (!r || !(this.ownControl instanceof ContainerControl))
+      throw new Error(`${this.name} is not a container the harness started: its image is not the harness's to replace`);
+    const old = this.ownControl;
+    const data = await old.archive("/data");
+    let next: SiteContainer;
+    try {
+      next = await startContainer(r.options(image, config), { hostPort: this.address.port, archives: [{ tar: data, target: "/" }] });
+    } catch (err) {
+      await old.start().catch(() => {});
+      throw err;
+    }
+    await old.remove();
+    this.ownControl = next.control;
+    this.release = () => next.stop();
+    this.ownConfig = r.options(image, config).config;
+    r.image = image;
   }
 
   /**
@@ -182,20 +239,24 @@ export class RedisNode {
     netAdmin = false,
   ) {
     const { security, ...rest } = at;
-    const withTls = security.tls ? { ...config, ...tlsDirectives(REDIS_PORT, config["cluster-enabled"] === "yes") } : config;
-    return RedisNode.start({
-      name,
-      ...rest,
-      files: containerFiles(security, security.auth ? serverAuthLines(security.auth) : []),
-      admin: adminAccess(security),
-      secrets: secretsOf(security),
-      command: serverArgs(withTls, security.auth !== null),
-      port: REDIS_PORT,
-      alsoPublish: config["cluster-enabled"] === "yes" ? [REDIS_PORT + CLUSTER_BUS_OFFSET] : [],
-      readyLog: /Ready to accept connections/,
-      config: withTls,
-      netAdmin,
-    });
+    const options = (image: string, config: Record<string, string>): NodeOptions => {
+      const withTls = security.tls ? { ...config, ...tlsDirectives(REDIS_PORT, config["cluster-enabled"] === "yes") } : config;
+      return {
+        name,
+        ...rest,
+        image,
+        files: containerFiles(security, security.auth ? serverAuthLines(security.auth) : []),
+        admin: adminAccess(security),
+        secrets: secretsOf(security),
+        command: serverArgs(withTls, security.auth !== null),
+        port: REDIS_PORT,
+        alsoPublish: config["cluster-enabled"] === "yes" ? [REDIS_PORT + CLUSTER_BUS_OFFSET] : [],
+        readyLog: /Ready to accept connections/,
+        config: withTls,
+        netAdmin,
+      };
+    };
+    return RedisNode.start(options(at.image, config), options);
   }
 
   async identity(): Promise<ServerIdentity> {

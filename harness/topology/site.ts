@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import { getContainerRuntimeClient, Wait, type StartedNetwork } from "testcontainers";
 import { BoundContainer } from "../infra/bound-container.js";
 import { EngineSession, pickEnginePort, portTaken, type ContainerSpec } from "../infra/engine-containers.js";
@@ -17,7 +18,12 @@ export interface SiteContainer {
 }
 
 /** What a node's container needs, wherever it runs (`alias`: the node's name, by which the fault layer names it). */
-export type NodeContainerSpec = Omit<ContainerSpec, "network">;
+export type NodeContainerSpec = Omit<ContainerSpec, "network"> & {
+  /** The host port to publish at (a container that replaces another keeps its address); picked when absent. */
+  hostPort?: number;
+  /** Tar archives unpacked into it before it starts (the data a replaced container held). */
+  archives?: Array<{ tar: Readable; target: string }>;
+};
 
 /**
  * Where a node's container runs: on the run's network on the engine testcontainers drives (home), or on another engine
@@ -40,7 +46,7 @@ export function homeSite(network: StartedNetwork, engine = ""): Site {
       // A fixed host port (a restarted container keeps it): a free one of this machine's where the engine is this
       // machine's; on a remote engine, one picked below its own range and tried again if something there holds it.
       for (let attempt = 1; ; attempt++) {
-        const hostPort = engineIsLocal() ? await freePort() : pickEnginePort();
+        const hostPort = s.hostPort ?? (engineIsLocal() ? await freePort() : pickEnginePort());
         let builder = new BoundContainer(s.image)
           .withName(attempt === 1 ? s.name : `${s.name}-${attempt}`)
           .withNetwork(network)
@@ -52,6 +58,7 @@ export function homeSite(network: StartedNetwork, engine = ""): Site {
           .withMemoryLimit(s.memoryBytes);
         if (s.capAdd?.length) builder = builder.withAddedCapabilities(...s.capAdd);
         if (s.files?.length) builder = builder.withCopyContentToContainer(s.files);
+        if (s.archives?.length) builder = builder.withCopyArchivesToContainer(s.archives);
         if (s.onLog)
           builder = builder.withLogConsumer((stream) =>
             stream.on("data", (line: string | Buffer) => String(line).split("\n").filter(Boolean).forEach(s.onLog!)),
@@ -62,7 +69,7 @@ export function homeSite(network: StartedNetwork, engine = ""): Site {
         } catch (err) {
           // What a failed start created stays on the engine otherwise (until the reaper's turn).
           if (builder.createdId) await new ContainerControl(async () => (await getContainerRuntimeClient()).container.dockerode, builder.createdId).remove();
-          if (attempt === 5 || !portTaken(err)) throw err;
+          if (attempt === 5 || !portTaken(err) || s.hostPort !== undefined) throw err;
         }
       }
     },
@@ -79,6 +86,10 @@ export function engineSite(engine: Engine, network: string, reaperImage: string,
   return {
     engine: engine.name,
     async start(s) {
+      // Its ports are the engine session's to pick, and it copies files only: a container that must keep another's
+      // address and data (an upgrade) is not built there yet.
+      if (s.hostPort !== undefined || s.archives?.length)
+        throw new Error(`${s.alias} runs on engine ${engine.name}: replacing its container is not built for a split over engines`);
       const c = await session.run({ ...s, network });
       for (const [port, hostPort] of c.ports) await faultLayer.retarget(`${s.alias}:${port}`, `${c.host}:${hostPort}`);
       return {

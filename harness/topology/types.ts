@@ -27,6 +27,7 @@ export const CAPABILITIES = {
   saves: "can be made to save (BGSAVE writes over the server's RDB file)",
   configures: "can have its servers' settings changed for a while (CONFIG SET)",
   clientPath: "has its clients go through the harness's fault layer",
+  images: "has containers the harness started, whose image it can replace keeping their data (an upgrade)",
 } as const;
 export type Capability = keyof typeof CAPABILITIES;
 

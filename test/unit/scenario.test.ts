@@ -95,6 +95,22 @@ const bad: Array<[string, unknown, RegExp]> = [
     { ...sentinel, workload: { duration: "10s", keys: "ledger" }, budgets: { maxNonLinearizableKeys: 0 } },
     /budgets\.maxNonLinearizableKeys: keys not linearizable: measured from a register history, which workload\.keys "ledger" does not keep: set it to "registers"/,
   ],
+  [
+    "an upgrade of a standalone server",
+    { ...minimal, faults: [{ kind: "upgrade", at: "5s", to: "redis-chaos/redis:8.0" }] },
+    /faults\[0\]\.kind: upgrade needs replicas to roll before the master \(a replication, sentinel or cluster topology\)/,
+  ],
+  ["an upgrade to no image", { ...sentinel, faults: [{ kind: "upgrade", at: "5s" }] }, /faults\[0\]\.to/],
+  [
+    "an upgrade whose master is killed on plain replication",
+    { ...sentinel, topology: { kind: "replication" }, faults: [{ kind: "upgrade", at: "5s", to: "redis-chaos/redis:8.0", failover: "master-killed" }] },
+    /faults\[0\]\.failover: upgrade .*needs a failover of its own after the master is killed \(a sentinel or cluster topology\)/,
+  ],
+  [
+    "the crash trap after a kill instead of a handover",
+    { ...sentinel, faults: [{ kind: "upgrade", at: "5s", to: "redis-chaos/redis:8.0", failover: "master-killed", oldMasterRejoins: "before-upgrade" }] },
+    /faults\[0\]\.oldMasterRejoins: before-upgrade kills the old master after a handover: give failover: handover/,
+  ],
   ["a quorum that is not a number", { ...sentinel, topology: { kind: "sentinel", quorum: "two" } }, /topology\.quorum/],
   [
     "driver threads for ioredis",

@@ -1,0 +1,370 @@
+import { z } from "zod";
+import { imageName } from "../infra/fields.js";
+import { pollUntil } from "../infra/poll.js";
+import { ContainerControl } from "../topology/container-control.js";
+import type { RedisNode } from "../topology/redis-node.js";
+import { need } from "../topology/types.js";
+import { runFault, type LiveRecord } from "./lifecycle.js";
+import { at } from "./targets.js";
+import { defineFault, type FaultContext } from "./types.js";
+
+/** How long a node restarted on a new image may take to be a replica in sync before the roll stops there. */
+const SYNC_TIMEOUT_MS = 60_000;
+/**
+ * How long a node on the old image is watched following an upgraded master before it is rolled: until it is in sync or
+ * says why it cannot (a full sync's refusal came 5–15 s after the node was made a replica here: the master's diskless
+ * sync waits 5 s for more replicas, then the transfer).
+ */
+const REJOIN_WATCH_MS = 30_000;
+/** What a server prints when it cannot load what its master sent, the most telling first: what the report quotes. */
+const REFUSED_SYNC = [/Can't handle RDB format version \d+/, /Bad RDB[^\n]*/, /Failed trying to load the MASTER synchronization[^\n]*/];
+
+/** One step of the roll on one node, timed on the run clock. */
+export interface UpgradeStep {
+  node: string;
+  step: "down" | "up" | "synced" | "failover" | "repointed" | "demoted" | "rejoined" | "restarted-on-old-image" | "sync-refused";
+  /** When the step began and when it was done, on the run clock. */
+  fromMs: number;
+  toMs: number;
+  /** A replica's resync after the step: partial (+CONTINUE) or full, as its master counted it. */
+  sync?: "partial" | "full";
+  /** The server's version once it answered (INFO server). */
+  version?: string;
+  /** What the server itself said (a sync it refused). */
+  serverSaid?: string;
+}
+
+export interface UpgradeDetails {
+  from: string;
+  to: string;
+  fromVersion: string;
+  toVersion: string;
+  failover: "handover" | "handover-writes-paused" | "master-killed";
+  /** The order the nodes were rolled in. */
+  order: string[];
+  oldPrimary: string;
+  newPrimary: string;
+  steps: UpgradeStep[];
+  /** Each node's version when the roll ended. */
+  versions: Record<string, string>;
+  /** The trap: the old master crashed mid-roll and came back on its old image as a replica of an upgraded master. */
+  rejoinedOnOldImage?: { synced: boolean; serverSaid: string | null };
+}
+
+/**
+ * A rolling upgrade under load, in the documented order: each replica in turn is shut down with a save, its container
+ * replaced by one of the new image keeping its /data, its address and its published port, started, and waited for
+ * until it is in sync; then the handover the topology offers (Sentinel's SENTINEL FAILOVER, or replication's FAILOVER
+ * with the other replicas and the clients repointed), the same with the old master's writes paused around it, or a kill
+ * of the master for comparison; then the old master, once it is a replica. A node restarted from its saved file can resume with a partial resync; which one it got is its master's
+ * count. `oldMasterRejoins: before-upgrade` is the trap of a crash mid-roll: the old master, killed after the
+ * failover, comes back on its old image as a replica of an upgraded master, whose RDB it cannot read.
+ */
+export const upgrade = defineFault({
+  kind: "upgrade",
+  description: "a rolling upgrade to another image under load: replicas first, a handover, then the old master",
+  doc: "replicas one at a time (SHUTDOWN SAVE, the container replaced by one of `to` keeping /data, started, synced), then `SENTINEL FAILOVER` / `FAILOVER` (or a kill), then the old master; each step timed (docs/upgrades.md)",
+  schema: z
+    .object({
+      kind: z.literal("upgrade"),
+      ...at,
+      /** The image every data node ends on. */
+      to: imageName,
+      /**
+       * handover: the topology's own (SENTINEL FAILOVER, which does not stop the old master's writes: redis#13118; or
+       * FAILOVER, which does); handover-writes-paused: CLIENT PAUSE WRITE on the old master from before the handover
+       * until it is a replica; master-killed: SIGKILL the master and let the topology fail over.
+       */
+      failover: z.enum(["handover", "handover-writes-paused", "master-killed"]).default("handover"),
+      /** before-upgrade: the old master crashes after the failover and rejoins on its old image first (the trap). */
+      oldMasterRejoins: z.enum(["after-upgrade", "before-upgrade"]).default("after-upgrade"),
+    })
+    .strict(),
+  images: (s) => [s.to],
+  requires: (s) => [
+    { capability: "images", field: "kind", message: "containers the harness started, whose image it replaces" },
+    { capability: "replicas", field: "kind", message: "replicas to roll before the master" },
+    ...(s.failover === "master-killed"
+      ? [{ capability: "autoFailover", field: "failover", message: "a failover of its own after the master is killed" } as const]
+      : []),
+  ],
+  validate: (s, setting) =>
+    s.failover === "master-killed" && s.oldMasterRejoins === "before-upgrade"
+      ? [{ path: [...setting.path, "oldMasterRejoins"], message: "before-upgrade kills the old master after a handover: give failover: handover" }]
+      : [],
+  run: async (spec, ctx) => {
+    const t = ctx.topology;
+    if (t.capabilities.has("slots")) throw new Error("a rolling upgrade of a cluster is not built yet: replication and Sentinel are");
+    const oldPrimary = await t.primary();
+    const replicas = await t.replicasOf(oldPrimary);
+    const steps: UpgradeStep[] = [];
+    const step = (s: UpgradeStep) => {
+      steps.push(s);
+      ctx.timeline.add("fault-step", { fault: "upgrade", step: s.step, node: s.node, ...(s.version ? { note: s.version } : {}) }, s.toMs);
+    };
+    return runFault<"upgrade", UpgradeDetails>(ctx, "upgrade", {
+      inject: async (rec) => {
+        Object.assign(rec.details, {
+          from: oldPrimary.image,
+          to: spec.to,
+          failover: spec.failover,
+          oldPrimary: oldPrimary.name,
+          order: [...replicas.map((r) => r.name), oldPrimary.name],
+          fromVersion: (await oldPrimary.identity()).version,
+          steps,
+        });
+        // The roll is in force from the first replica's shutdown.
+        const sentAtMs = ctx.clock();
+        await rollNode(ctx, rec, replicas[0], oldPrimary, spec.to, step);
+        return { nodes: [replicas[0].name], sentAtMs, observedAtMs: steps[0]?.toMs };
+      },
+      heal: async (rec, injected) => {
+        if (!injected) return;
+        try {
+          for (const r of replicas.slice(1)) await rollNode(ctx, rec, r, oldPrimary, spec.to, step);
+          const newPrimary =
+            spec.failover === "master-killed"
+              ? await killOver(ctx, oldPrimary, step)
+              : await handOver(ctx, oldPrimary, replicas, spec.failover === "handover-writes-paused", step);
+          rec.details.newPrimary = newPrimary.name;
+          if (spec.failover !== "master-killed") await demoted(ctx, oldPrimary, step);
+          // Demoted, it answers the writes it held with READONLY: the clients send them to the new master.
+          if (spec.failover === "handover-writes-paused") await oldPrimary.admin.call("CLIENT", "UNPAUSE");
+          if (spec.oldMasterRejoins === "before-upgrade") rec.details.rejoinedOnOldImage = await crashAndRejoinOnOldImage(ctx, oldPrimary, newPrimary, step);
+          await rollNode(ctx, rec, oldPrimary, newPrimary, spec.to, step, spec.failover === "master-killed" || spec.oldMasterRejoins === "before-upgrade");
+        } catch (err) {
+          rec.fail((err as Error).message);
+          // A roll that stopped half-way leaves no write held.
+          if (spec.failover === "handover-writes-paused") await oldPrimary.admin.call("CLIENT", "UNPAUSE").catch(() => {});
+        } finally {
+          rec.details.versions = Object.fromEntries(
+            await Promise.all(t.nodes.map(async (n) => [n.name, (await n.identity().catch(() => undefined))?.version ?? "unreachable"] as const)),
+          );
+          rec.details.toVersion = rec.details.versions[replicas[0].name];
+        }
+      },
+    });
+  },
+  // Each step, measured apart by the report (its own table): what it cost the load.
+  spans: (d) => (d.steps ?? []).map((s) => ({ label: stepLabel(s), fromMs: s.fromMs, toMs: Math.max(s.toMs, s.fromMs + 1) })),
+  facts: (d) => [
+    { label: "from", value: d.fromVersion ? `${d.from} (${d.fromVersion})` : d.from },
+    { label: "to", value: d.toVersion ? `${d.to} (${d.toVersion})` : d.to },
+    { label: "order", value: d.order?.join(" → ") },
+    { label: "failover", value: d.failover },
+    { label: "new primary", value: d.newPrimary },
+    ...(d.steps ?? []).filter((s) => s.serverSaid).map((s) => ({ label: `${s.node} (${s.step}): the server said`, value: s.serverSaid })),
+    ...(d.rejoinedOnOldImage ? [{ label: "the old master on its old image synced from the upgraded master", value: d.rejoinedOnOldImage.synced }] : []),
+  ],
+});
+
+type Step = (s: UpgradeStep) => void;
+
+const stepLabel = (s: UpgradeStep) => `${s.node}: ${s.step}${s.sync ? ` (${s.sync} resync)` : ""}${s.version ? ` on ${s.version}` : ""}`;
+
+/** The master the topology names now, once it is not `old`. */
+async function newPrimaryAfter(ctx: FaultContext, old: RedisNode, timeoutMs = 30_000): Promise<RedisNode> {
+  const r = await pollUntil(
+    async () => {
+      const p = await ctx.topology.primary().catch(() => undefined);
+      return p && p !== old ? p : undefined;
+    },
+    { timeoutMs, intervalMs: 50, signal: ctx.signal },
+  );
+  if (r.timedOut) throw new Error(`no other master was named within ${timeoutMs} ms of the failover`);
+  return r.value;
+}
+
+/**
+ * The handover the topology offers: Sentinel's own failover, or replication's FAILOVER with the other replicas and the
+ * clients repointed. `paused`: the old master's writes held (CLIENT PAUSE WRITE) from before it, so none is
+ * acknowledged by a master about to be demoted; the writes held fail once it is a replica (READONLY) and are not lost.
+ */
+async function handOver(ctx: FaultContext, old: RedisNode, replicas: RedisNode[], paused: boolean, step: Step): Promise<RedisNode> {
+  const t = ctx.topology;
+  const fromMs = ctx.clock();
+  if (paused) {
+    await old.admin.call("CLIENT", "PAUSE", "60000", "WRITE");
+    // Nothing more is acknowledged; whichever replica the topology promotes must hold what was.
+    const target = Number((await old.info("replication")).get("master_repl_offset"));
+    const caughtUp = await pollUntil(
+      async () => {
+        const offsets = await Promise.all(replicas.map(async (r) => Number((await r.info("replication")).get("slave_repl_offset"))));
+        return offsets.every((o) => o >= target) ? true : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 10, signal: ctx.signal },
+    );
+    if (caughtUp.timedOut) throw new Error(`the replicas did not reach the paused master's offset ${target} within 10 s`);
+  }
+  if (t.route.by === "sentinels") {
+    await t.sentinels[0].admin.call("SENTINEL", "FAILOVER", t.route.masterName);
+    const next = await newPrimaryAfter(ctx, old);
+    if (paused) {
+      // Sentinel would demote the old master itself, but its connection there is stuck behind a PUBLISH the pause
+      // holds (measured: still a master 30 s later); the harness sends the REPLICAOF Sentinel would have.
+      const to = t.announced.get(next.name)!;
+      await old.admin.call("REPLICAOF", to.host, String(to.port));
+    }
+    step({ node: next.name, step: "failover", fromMs, toMs: ctx.clock() });
+    return next;
+  }
+  const runbook = need(t.runbook, "runbook", t);
+  // FAILOVER (6.2+): the master pauses writes, waits for the replica to catch up, and the two swap roles.
+  const [next, ...others] = replicas;
+  const to = t.announced.get(next.name)!;
+  await old.admin.call("FAILOVER", "TO", to.host, String(to.port), "TIMEOUT", "10000");
+  const r = await pollUntil(async () => ((await next.info("replication")).get("role") === "master" ? true : undefined), {
+    timeoutMs: 30_000,
+    intervalMs: 20,
+    signal: ctx.signal,
+  });
+  if (r.timedOut) throw new Error(`${next.name} was not master 30 s after FAILOVER`);
+  runbook.setPrimary(next);
+  await ctx.pool.repoint();
+  await ctx.readPool?.repoint();
+  step({ node: next.name, step: "failover", fromMs, toMs: ctx.clock() });
+  // FAILOVER moves the old master under the new one; the other replicas still follow the old master until told.
+  const repointFrom = ctx.clock();
+  for (const o of others) await o.admin.call("REPLICAOF", to.host, String(to.port));
+  if (others.length) step({ node: others.map((o) => o.name).join(", "), step: "repointed", fromMs: repointFrom, toMs: ctx.clock() });
+  return next;
+}
+
+/** SIGKILL the master and wait for the topology's own failover. */
+async function killOver(ctx: FaultContext, old: RedisNode, step: Step): Promise<RedisNode> {
+  const fromMs = ctx.clock();
+  await old.control.kill("SIGKILL");
+  const next = await newPrimaryAfter(ctx, old, 60_000);
+  step({ node: next.name, step: "failover", fromMs, toMs: ctx.clock() });
+  return next;
+}
+
+/**
+ * After a handover, the old master (on the old image still) is made a replica of the new one. Whether it can follow
+ * it before its own upgrade is a finding, not a condition: a partial resync needs nothing the old version cannot read,
+ * a full one sends the new version's RDB. Watched until it is in sync, or the server says why not, or a few seconds
+ * pass; it is rolled next either way.
+ */
+async function demoted(ctx: FaultContext, node: RedisNode, step: Step): Promise<void> {
+  const fromMs = ctx.clock();
+  const r = await pollUntil(async () => ((await node.info("replication")).get("role") === "slave" ? true : undefined), {
+    timeoutMs: 30_000,
+    intervalMs: 50,
+    signal: ctx.signal,
+  });
+  if (r.timedOut) throw new Error(`${node.name} was still a master 30 s after the failover`);
+  let said: string | null = null;
+  const w = await pollUntil(
+    async () => {
+      if (inSync(await node.info("replication").catch(() => new Map<string, string>()))) return true;
+      said = await refusal(node);
+      return said ? false : undefined;
+    },
+    { timeoutMs: REJOIN_WATCH_MS, intervalMs: 200, signal: ctx.signal },
+  );
+  const kind = !w.timedOut && w.value ? "rejoined" : said ? "sync-refused" : "demoted";
+  step({ node: node.name, step: kind, fromMs, toMs: ctx.clock(), ...(said ? { serverSaid: said } : {}) });
+}
+
+const inSync = (info: Map<string, string>) =>
+  info.get("role") === "slave" && info.get("master_link_status") === "up" && info.get("master_sync_in_progress") === "0";
+
+/** The master's counts of full and partial resyncs it served. */
+async function syncCounts(master: RedisNode): Promise<{ full: number; partial: number }> {
+  const s = await master.info("stats");
+  return { full: Number(s.get("sync_full") ?? 0), partial: Number(s.get("sync_partial_ok") ?? 0) };
+}
+
+/** What `node`'s own output says of why its sync failed (the most telling line of its last 200), or null. */
+async function refusal(node: RedisNode): Promise<string | null> {
+  if (!(node.control instanceof ContainerControl)) return null;
+  const text = (await node.control.logTail(200).catch(() => [] as string[])).join("\n");
+  for (const re of REFUSED_SYNC) {
+    const m = re.exec(text);
+    if (m) return m[0].trim();
+  }
+  return null;
+}
+
+/**
+ * One node rolled: shut down with a save (already down: `down` true, a kill), its container replaced by one of `image`
+ * that follows `master`, started, and waited for until it is in sync. A node that does not sync stops the roll, with
+ * what the server said.
+ */
+async function rollNode(
+  ctx: FaultContext,
+  rec: LiveRecord<UpgradeDetails>,
+  node: RedisNode,
+  master: RedisNode,
+  image: string,
+  step: Step,
+  down = false,
+): Promise<void> {
+  const before = await syncCounts(master);
+  const downFrom = ctx.clock();
+  if (!down) {
+    // SHUTDOWN SAVE writes its RDB with the replication id and offset, from which it can resume with a partial resync.
+    await node.admin.call("SHUTDOWN", "SAVE").catch(() => {});
+    const stopped = await pollUntil(async () => ((await node.control.state()).running ? undefined : true), { timeoutMs: 30_000, intervalMs: 50 });
+    if (stopped.timedOut) throw new Error(`${node.name} did not stop within 30 s of SHUTDOWN SAVE`);
+  }
+  step({ node: node.name, step: "down", fromMs: downFrom, toMs: ctx.clock() });
+  const upFrom = ctx.clock();
+  const to = ctx.topology.announced.get(master.name)!;
+  const { replicaof: _, ...config } = node.config;
+  await node.replaceImage(image, { ...config, replicaof: `${to.host} ${to.port}` });
+  const version = await pollUntil(async () => (await node.identity().catch(() => undefined))?.version, { timeoutMs: 10_000, intervalMs: 50 });
+  step({ node: node.name, step: "up", fromMs: upFrom, toMs: ctx.clock(), version: version.timedOut ? undefined : version.value });
+  const syncFrom = ctx.clock();
+  const synced = await pollUntil(async () => (inSync(await node.info("replication")) ? true : undefined), {
+    timeoutMs: SYNC_TIMEOUT_MS,
+    intervalMs: 50,
+    signal: ctx.signal,
+  });
+  if (synced.timedOut) {
+    const said = await refusal(node);
+    throw new Error(
+      `${node.name} on ${image} was not in sync with ${master.name} within ${SYNC_TIMEOUT_MS / 1000} s${said ? `: "${said}"` : ""}; the roll stops here`,
+    );
+  }
+  const after = await syncCounts(master);
+  step({ node: node.name, step: "synced", fromMs: syncFrom, toMs: ctx.clock(), sync: after.full > before.full ? "full" : "partial" });
+  rec.details.versions = { ...rec.details.versions, [node.name]: version.timedOut ? "unknown" : version.value };
+}
+
+/**
+ * The trap: the old master, a replica of the upgraded master now and not upgraded yet, crashes (SIGKILL: nothing
+ * saved) and its supervisor starts it again on its old image. It must fetch the whole dataset, as the new version
+ * wrote it; it is watched until it syncs or the server says why it cannot.
+ */
+async function crashAndRejoinOnOldImage(
+  ctx: FaultContext,
+  node: RedisNode,
+  master: RedisNode,
+  step: Step,
+): Promise<NonNullable<UpgradeDetails["rejoinedOnOldImage"]>> {
+  const fromMs = ctx.clock();
+  await node.control.kill("SIGKILL");
+  await node.control.start();
+  // Its command line still makes it a master: Sentinel would turn it into a replica; a runbook operator does it here.
+  const to = ctx.topology.announced.get(master.name)!;
+  await pollUntil(async () => ((await node.admin.ping().catch(() => undefined)) ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
+  if (!ctx.topology.capabilities.has("sentinels")) await node.admin.call("REPLICAOF", to.host, String(to.port)).catch(() => {});
+  step({ node: node.name, step: "restarted-on-old-image", fromMs, toMs: ctx.clock() });
+  const watchFrom = ctx.clock();
+  let said: string | null = null;
+  const r = await pollUntil(
+    async () => {
+      if (inSync(await node.info("replication").catch(() => new Map<string, string>()))) return "synced";
+      said = await refusal(node);
+      return said ? "refused" : undefined;
+    },
+    { timeoutMs: REJOIN_WATCH_MS, intervalMs: 200, signal: ctx.signal },
+  );
+  const synced = !r.timedOut && r.value === "synced";
+  if (!synced) step({ node: node.name, step: "sync-refused", fromMs: watchFrom, toMs: ctx.clock(), ...(said ? { serverSaid: said } : {}) });
+  // It is rolled next, from where it stands: stopped first, as any node.
+  await node.admin.call("SHUTDOWN", "NOSAVE").catch(() => {});
+  await pollUntil(async () => ((await node.control.state()).running ? undefined : true), { timeoutMs: 30_000, intervalMs: 50 });
+  return { synced, serverSaid: said };
+}

@@ -1,0 +1,71 @@
+import type { ExecutionContext } from "ava";
+import type { UpgradeDetails } from "../harness/faults/upgrade.js";
+import type { RunReport } from "../harness/report/types.js";
+import { suite } from "./suite.js";
+
+// Rolling upgrades 7.0 → 8.0 under load: the roll itself, step by step, and the traps that have no way back.
+
+/** The upgrade's record, its steps in order, and the span the report measured for each. */
+function roll(t: ExecutionContext, r: RunReport) {
+  const f = r.faults[0];
+  if (f.kind !== "upgrade") throw new Error(`the first fault is ${f.kind}, not upgrade`);
+  const d = f.details as Partial<UpgradeDetails>;
+  t.log((f.spans ?? []).map((s) => `${s.label}: ${Math.round(s.toMs - s.fromMs)} ms, ${s.errors} of ${s.ops} failed, P99 ${s.p99Ms} ms`).join("\n"));
+  return { f, d, steps: d.steps ?? [] };
+}
+
+/** Every node ended on the new version, and the replicas rolled first came back with a partial resync from their save. */
+function rolledThrough(t: ExecutionContext, d: Partial<UpgradeDetails>): void {
+  t.regex(d.fromVersion ?? "", /^7\.0\./);
+  t.true(
+    Object.values(d.versions ?? {}).every((v) => /^8\.0\./.test(v)),
+    `every node on 8.0 at the end: ${JSON.stringify(d.versions)}`,
+  );
+  const replicas = d.order!.slice(0, -1);
+  for (const n of replicas)
+    t.is(d.steps!.find((s) => s.node === n && s.step === "synced")?.sync, "partial", `${n} resumed from its own saved RDB: a partial resync`);
+}
+
+suite("upgrade.json", {
+  "sentinel-rolling-upgrade": (t, { report }) => {
+    const { f, d, steps } = roll(t, report);
+    t.is(f.error, undefined);
+    rolledThrough(t, d);
+    t.not(report.convergence?.primary, d.oldPrimary, "the master moved off the node rolled last");
+    // Paused and caught up before the handover, the old master is at its new master's offset: it follows it at once.
+    t.true(
+      steps.some((s) => s.node === d.oldPrimary && s.step === "rejoined"),
+      "the old master, still 7.0, followed the 8.0 master by a partial resync",
+    );
+  },
+  "sentinel-rolling-upgrade-unpaused": (t, { report }) => {
+    const { d, steps } = roll(t, report);
+    rolledThrough(t, d);
+    const loss = report.dataLoss!;
+    t.true(loss.lost > 0 && loss.splitBrain === loss.lost, `every lost write was acknowledged after the roll began (${loss.lost})`);
+    const refused = steps.find((s) => s.node === d.oldPrimary && s.step === "sync-refused");
+    t.regex(refused?.serverSaid ?? "", /Can't handle RDB format version 12/, "the old master could not load the upgraded master's RDB");
+  },
+  "replication-rolling-upgrade": (t, { report }) => {
+    const { f, d, steps } = roll(t, report);
+    t.is(f.error, undefined);
+    rolledThrough(t, d);
+    t.truthy(
+      steps.find((s) => s.step === "repointed"),
+      "the replica FAILOVER left under the old master was repointed",
+    );
+    t.true(
+      steps.some((s) => s.node === d.oldPrimary && s.step === "rejoined"),
+      "FAILOVER held writes until the replica caught up: the old master followed by a partial resync",
+    );
+    const failover = f.spans!.find((s) => s.label.endsWith(": failover"))!;
+    t.true(failover.errors > 0, `writes failed between the swap and the clients' repointing (${failover.errors})`);
+    t.is(report.convergence?.primary, d.newPrimary);
+  },
+  "sentinel-upgrade-crash-mid-roll": (t, { report }) => {
+    const { d } = roll(t, report);
+    t.is(d.rejoinedOnOldImage?.synced, false, "the old master on 7.0 never synced from the 8.0 master");
+    t.regex(d.rejoinedOnOldImage?.serverSaid ?? "", /Can't handle RDB format version 12/);
+    rolledThrough(t, d);
+  },
+});
