@@ -21,7 +21,7 @@ function rolledThrough(t: ExecutionContext, d: Partial<UpgradeDetails>): void {
     Object.values(d.versions ?? {}).every((v) => /^8\.0\./.test(v)),
     `every node on 8.0 at the end: ${JSON.stringify(d.versions)}`,
   );
-  const replicas = d.order!.slice(0, -1);
+  const replicas = d.order!.filter((n) => !d.handovers?.some((h) => h.from === n));
   for (const n of replicas)
     t.is(d.steps!.find((s) => s.node === n && s.step === "synced")?.sync, "partial", `${n} resumed from its own saved RDB: a partial resync`);
 }
@@ -62,10 +62,41 @@ suite("upgrade.json", {
     t.true(failover.errors > 0, `writes failed between the swap and the clients' repointing (${failover.errors})`);
     t.is(report.convergence?.primary, d.newPrimary);
   },
-  "sentinel-upgrade-crash-mid-roll": (t, { report }) => {
+  "cluster-rolling-upgrade": (t, { report }) => {
+    const { f, d, steps } = roll(t, report);
+    t.is(f.error, undefined);
+    rolledThrough(t, d);
+    t.is(d.handovers?.length, 3, "one CLUSTER FAILOVER a shard");
+    for (const h of d.handovers ?? [])
+      t.truthy(
+        steps.find((s) => s.node === h.from && (s.step === "rejoined" || s.step === "sync-refused")),
+        `${h.from}, still 7.0, was watched following ${h.to} before its own roll`,
+      );
+    t.is(report.convergence?.converged, true, "every slot served, every replica in sync");
+  },
+  "sentinel-upgrade-no-way-back": (t, { report }) => {
     const { d } = roll(t, report);
     t.is(d.rejoinedOnOldImage?.synced, false, "the old master on 7.0 never synced from the 8.0 master");
     t.regex(d.rejoinedOnOldImage?.serverSaid ?? "", /Can't handle RDB format version 12/);
     rolledThrough(t, d);
+    t.is(d.wayBack?.possible, false, "no way back once 8.0 has saved");
+    t.regex(d.wayBack?.serverSaid ?? "", /Can't handle RDB format version 12/);
+    t.truthy(
+      d.steps?.find((s) => s.node === d.wayBack?.node && s.step === "refused-to-start"),
+      "the replica rolled back did not start on 7.0, and runs on 8.0 again",
+    );
+    t.is(report.convergence?.converged, true, "the deployment is whole again, on 8.0");
+  },
+  "replication-redis-to-valkey": (t, { report }) => {
+    const [asReplica, asFile] = report.faults;
+    t.log(`as a replica: ${asReplica.error}\nas a file: ${asFile.error}`);
+    const steps = (f: typeof asReplica) => (f.details as Partial<UpgradeDetails>).steps ?? [];
+    t.regex(steps(asReplica).find((s) => s.step === "sync-refused")?.serverSaid ?? "", /RDB format version 12|Bad RDB|Failed trying to load/);
+    t.truthy(
+      steps(asReplica).find((s) => s.step === "put-back"),
+      "the replica Valkey could not fill was put back on Redis",
+    );
+    t.regex(steps(asFile).find((s) => s.step === "refused-to-start")?.serverSaid ?? "", /RDB format version 12/);
+    t.is(report.convergence?.converged, true, "every node on Redis 8.0 again, in sync");
   },
 });

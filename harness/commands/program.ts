@@ -8,6 +8,7 @@ import { registerRun } from "./run.js";
 import { registerRecommend } from "./recommend.js";
 import { registerStudy } from "./study.js";
 import { registerSuite } from "./suite.js";
+import { registerUpgrade } from "./upgrade.js";
 
 /** The harness's version (package.json's), and the Node.js it runs on: what a bug report needs first. */
 const VERSION = `${(JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version} (Node.js ${process.version})`;
@@ -24,7 +25,8 @@ export function program(done: (code: number) => void = () => {}): Command {
     .version(VERSION, "-V, --version", "print the harness's version")
     .exitOverride()
     .showHelpAfterError("(see --help)");
-  for (const register of [registerRun, registerSuite, registerMatrix, registerCompare, registerList, registerStudy, registerRecommend]) register(p, done);
+  for (const register of [registerRun, registerSuite, registerMatrix, registerCompare, registerList, registerStudy, registerRecommend, registerUpgrade])
+    register(p, done);
   return p;
 }
 

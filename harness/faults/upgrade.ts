@@ -22,7 +22,18 @@ const REFUSED_SYNC = [/Can't handle RDB format version \d+/, /Bad RDB[^\n]*/, /F
 /** One step of the roll on one node, timed on the run clock. */
 export interface UpgradeStep {
   node: string;
-  step: "down" | "up" | "synced" | "failover" | "repointed" | "demoted" | "rejoined" | "restarted-on-old-image" | "sync-refused";
+  step:
+    | "down"
+    | "up"
+    | "synced"
+    | "failover"
+    | "repointed"
+    | "demoted"
+    | "rejoined"
+    | "restarted-on-old-image"
+    | "sync-refused"
+    | "refused-to-start"
+    | "put-back";
   /** When the step began and when it was done, on the run clock. */
   fromMs: number;
   toMs: number;
@@ -42,11 +53,16 @@ export interface UpgradeDetails {
   failover: "handover" | "handover-writes-paused" | "master-killed";
   /** The order the nodes were rolled in. */
   order: string[];
+  /** The master of slot 0 (of the only shard outside a cluster) before the roll and after. */
   oldPrimary: string;
   newPrimary: string;
+  /** Each shard's handover, from its old master to the node that took over. */
+  handovers: Array<{ from: string; to: string }>;
   steps: UpgradeStep[];
   /** Each node's version when the roll ended. */
   versions: Record<string, string>;
+  /** A replica rolled back to the old image with the data the new one saved: possible, or what the server said. */
+  wayBack?: { node: string; possible: boolean; serverSaid: string | null };
   /** The trap: the old master crashed mid-roll and came back on its old image as a replica of an upgraded master. */
   rejoinedOnOldImage?: { synced: boolean; serverSaid: string | null };
 }
@@ -72,10 +88,15 @@ export const upgrade = defineFault({
       to: imageName,
       /**
        * handover: the topology's own (SENTINEL FAILOVER, which does not stop the old master's writes: redis#13118; or
-       * FAILOVER, which does); handover-writes-paused: CLIENT PAUSE WRITE on the old master from before the handover
-       * until it is a replica; master-killed: SIGKILL the master and let the topology fail over.
+       * FAILOVER, which does; or CLUSTER FAILOVER, which does too); handover-writes-paused: CLIENT PAUSE WRITE on the
+       * old master from before the handover until it is a replica (on a cluster, the same as handover); master-killed:
+       * SIGKILL the master and let the topology fail over.
        */
       failover: z.enum(["handover", "handover-writes-paused", "master-killed"]).default("handover"),
+      /** false: each node's new container starts empty and fetches the whole dataset from its master (no volume kept). */
+      keepData: z.boolean().default(true),
+      /** After the roll, one replica rolled back to the image it came from with its data: whether a way back exists. */
+      wayBack: z.boolean().default(false),
       /** before-upgrade: the old master crashes after the failover and rejoins on its old image first (the trap). */
       oldMasterRejoins: z.enum(["after-upgrade", "before-upgrade"]).default("after-upgrade"),
     })
@@ -94,53 +115,61 @@ export const upgrade = defineFault({
       : [],
   run: async (spec, ctx) => {
     const t = ctx.topology;
-    if (t.capabilities.has("slots")) throw new Error("a rolling upgrade of a cluster is not built yet: replication and Sentinel are");
-    const oldPrimary = await t.primary();
-    const replicas = await t.replicasOf(oldPrimary);
+    const shards = await shardsOf(t);
+    const [first] = shards;
+    if (!first?.replicas.length) throw new Error(`${first?.master.name ?? "the primary"} has no replica to roll first`);
+    const replicas = shards.flatMap((sh) => sh.replicas.map((r) => ({ r, master: sh.master })));
     const steps: UpgradeStep[] = [];
     const step = (s: UpgradeStep) => {
       steps.push(s);
       ctx.timeline.add("fault-step", { fault: "upgrade", step: s.step, node: s.node, ...(s.version ? { note: s.version } : {}) }, s.toMs);
     };
+    const paused = spec.failover === "handover-writes-paused" && !t.capabilities.has("slots");
     return runFault<"upgrade", UpgradeDetails>(ctx, "upgrade", {
       inject: async (rec) => {
         Object.assign(rec.details, {
-          from: oldPrimary.image,
+          from: first.master.image,
           to: spec.to,
           failover: spec.failover,
-          oldPrimary: oldPrimary.name,
-          order: [...replicas.map((r) => r.name), oldPrimary.name],
-          fromVersion: (await oldPrimary.identity()).version,
+          oldPrimary: first.master.name,
+          order: [...replicas.map(({ r }) => r.name), ...shards.map((sh) => sh.master.name)],
+          fromVersion: (await first.master.identity()).version,
+          handovers: [],
           steps,
         });
         // The roll is in force from the first replica's shutdown.
         const sentAtMs = ctx.clock();
-        await rollNode(ctx, rec, replicas[0], oldPrimary, spec.to, step);
-        return { nodes: [replicas[0].name], sentAtMs, observedAtMs: steps[0]?.toMs };
+        await rollNode(ctx, rec, replicas[0].r, replicas[0].master, spec.to, step, false, spec.keepData);
+        return { nodes: [replicas[0].r.name], sentAtMs, observedAtMs: steps[0]?.toMs };
       },
       heal: async (rec, injected) => {
         if (!injected) return;
+        let held: RedisNode | undefined;
         try {
-          for (const r of replicas.slice(1)) await rollNode(ctx, rec, r, oldPrimary, spec.to, step);
-          const newPrimary =
-            spec.failover === "master-killed"
-              ? await killOver(ctx, oldPrimary, step)
-              : await handOver(ctx, oldPrimary, replicas, spec.failover === "handover-writes-paused", step);
-          rec.details.newPrimary = newPrimary.name;
-          if (spec.failover !== "master-killed") await demoted(ctx, oldPrimary, step);
-          // Demoted, it answers the writes it held with READONLY: the clients send them to the new master.
-          if (spec.failover === "handover-writes-paused") await oldPrimary.admin.call("CLIENT", "UNPAUSE");
-          if (spec.oldMasterRejoins === "before-upgrade") rec.details.rejoinedOnOldImage = await crashAndRejoinOnOldImage(ctx, oldPrimary, newPrimary, step);
-          await rollNode(ctx, rec, oldPrimary, newPrimary, spec.to, step, spec.failover === "master-killed" || spec.oldMasterRejoins === "before-upgrade");
+          for (const { r, master } of replicas.slice(1)) await rollNode(ctx, rec, r, master, spec.to, step, false, spec.keepData);
+          for (const { master, replicas: theirs } of shards) {
+            if (paused) held = master;
+            const next = spec.failover === "master-killed" ? await killOver(ctx, master, theirs, step) : await handOver(ctx, master, theirs, paused, step);
+            rec.details.handovers!.push({ from: master.name, to: next.name });
+            if (master === first.master) rec.details.newPrimary = next.name;
+            if (spec.failover !== "master-killed") await demoted(ctx, master, step);
+            // Demoted, it answers the writes it held with READONLY: the clients send them to the new master.
+            if (held) await held.admin.call("CLIENT", "UNPAUSE");
+            held = undefined;
+            if (spec.oldMasterRejoins === "before-upgrade") rec.details.rejoinedOnOldImage = await crashAndRejoinOnOldImage(ctx, master, next, step);
+            const down = spec.failover === "master-killed" || spec.oldMasterRejoins === "before-upgrade";
+            await rollNode(ctx, rec, master, next, spec.to, step, down, spec.keepData);
+          }
+          if (spec.wayBack) rec.details.wayBack = await tryWayBack(ctx, rec, rec.details.from!, spec.to, step);
         } catch (err) {
           rec.fail((err as Error).message);
           // A roll that stopped half-way leaves no write held.
-          if (spec.failover === "handover-writes-paused") await oldPrimary.admin.call("CLIENT", "UNPAUSE").catch(() => {});
+          await held?.admin.call("CLIENT", "UNPAUSE").catch(() => {});
         } finally {
           rec.details.versions = Object.fromEntries(
             await Promise.all(t.nodes.map(async (n) => [n.name, (await n.identity().catch(() => undefined))?.version ?? "unreachable"] as const)),
           );
-          rec.details.toVersion = rec.details.versions[replicas[0].name];
+          rec.details.toVersion = rec.details.versions[replicas[0].r.name];
         }
       },
     });
@@ -152,13 +181,52 @@ export const upgrade = defineFault({
     { label: "to", value: d.toVersion ? `${d.to} (${d.toVersion})` : d.to },
     { label: "order", value: d.order?.join(" → ") },
     { label: "failover", value: d.failover },
-    { label: "new primary", value: d.newPrimary },
+    { label: "handovers", value: d.handovers?.map((h) => `${h.from} → ${h.to}`).join(", ") },
     ...(d.steps ?? []).filter((s) => s.serverSaid).map((s) => ({ label: `${s.node} (${s.step}): the server said`, value: s.serverSaid })),
+    ...(d.wayBack
+      ? [
+          {
+            label: `way back: ${d.wayBack.node} rolled back to ${d.from} with its data`,
+            value: d.wayBack.possible ? "it ran and synced" : `refused${d.wayBack.serverSaid ? `: "${d.wayBack.serverSaid}"` : ""}`,
+          },
+        ]
+      : []),
     ...(d.rejoinedOnOldImage ? [{ label: "the old master on its old image synced from the upgraded master", value: d.rejoinedOnOldImage.synced }] : []),
   ],
 });
 
 type Step = (s: UpgradeStep) => void;
+
+/** A master and its replicas: one of them in replication and Sentinel, one per master in a cluster (slot 0's first). */
+interface Shard {
+  master: RedisNode;
+  replicas: RedisNode[];
+}
+
+async function shardsOf(t: FaultContext["topology"]): Promise<Shard[]> {
+  const first = await t.primary();
+  const masters = [first];
+  if (t.cluster) {
+    for (const l of await t.cluster.clusterNodes()) {
+      const n = l.flags.includes("master") && l.slots.length ? t.cluster.nodeAt(l.host, l.port) : undefined;
+      if (n && !masters.includes(n)) masters.push(n);
+    }
+  }
+  return Promise.all(masters.map(async (master) => ({ master, replicas: await t.replicasOf(master) })));
+}
+
+/** Polls until one of `replicas` says it is master now: a cluster shard's failover, seen from its own nodes. */
+async function promotedAmong(ctx: FaultContext, replicas: RedisNode[], timeoutMs: number): Promise<RedisNode> {
+  const r = await pollUntil(
+    async () => {
+      for (const n of replicas) if ((await n.info("replication").catch(() => undefined))?.get("role") === "master") return n;
+      return undefined;
+    },
+    { timeoutMs, intervalMs: 20, signal: ctx.signal },
+  );
+  if (r.timedOut) throw new Error(`none of ${replicas.map((n) => n.name).join(", ")} was master within ${timeoutMs / 1000} s`);
+  return r.value;
+}
 
 const stepLabel = (s: UpgradeStep) => `${s.node}: ${s.step}${s.sync ? ` (${s.sync} resync)` : ""}${s.version ? ` on ${s.version}` : ""}`;
 
@@ -183,6 +251,13 @@ async function newPrimaryAfter(ctx: FaultContext, old: RedisNode, timeoutMs = 30
 async function handOver(ctx: FaultContext, old: RedisNode, replicas: RedisNode[], paused: boolean, step: Step): Promise<RedisNode> {
   const t = ctx.topology;
   const fromMs = ctx.clock();
+  if (t.cluster) {
+    // CLUSTER FAILOVER is coordinated already: the master holds its clients until the replica has caught up.
+    await replicas[0].admin.call("CLUSTER", "FAILOVER");
+    const next = await promotedAmong(ctx, [replicas[0]], 30_000);
+    step({ node: next.name, step: "failover", fromMs, toMs: ctx.clock() });
+    return next;
+  }
   if (paused) {
     await old.admin.call("CLIENT", "PAUSE", "60000", "WRITE");
     // Nothing more is acknowledged; whichever replica the topology promotes must hold what was.
@@ -231,10 +306,11 @@ async function handOver(ctx: FaultContext, old: RedisNode, replicas: RedisNode[]
 }
 
 /** SIGKILL the master and wait for the topology's own failover. */
-async function killOver(ctx: FaultContext, old: RedisNode, step: Step): Promise<RedisNode> {
+async function killOver(ctx: FaultContext, old: RedisNode, replicas: RedisNode[], step: Step): Promise<RedisNode> {
   const fromMs = ctx.clock();
   await old.control.kill("SIGKILL");
-  const next = await newPrimaryAfter(ctx, old, 60_000);
+  // Sentinel names the new master; a cluster shard's replica says it is one.
+  const next = ctx.topology.cluster ? await promotedAmong(ctx, replicas, 60_000) : await newPrimaryAfter(ctx, old, 60_000);
   step({ node: next.name, step: "failover", fromMs, toMs: ctx.clock() });
   return next;
 }
@@ -253,17 +329,9 @@ async function demoted(ctx: FaultContext, node: RedisNode, step: Step): Promise<
     signal: ctx.signal,
   });
   if (r.timedOut) throw new Error(`${node.name} was still a master 30 s after the failover`);
-  let said: string | null = null;
-  const w = await pollUntil(
-    async () => {
-      if (inSync(await node.info("replication").catch(() => new Map<string, string>()))) return true;
-      said = await refusal(node);
-      return said ? false : undefined;
-    },
-    { timeoutMs: REJOIN_WATCH_MS, intervalMs: 200, signal: ctx.signal },
-  );
-  const kind = !w.timedOut && w.value ? "rejoined" : said ? "sync-refused" : "demoted";
-  step({ node: node.name, step: kind, fromMs, toMs: ctx.clock(), ...(said ? { serverSaid: said } : {}) });
+  const w = await syncedOrRefused(ctx, node, REJOIN_WATCH_MS, fromMs);
+  const kind = w === true ? "rejoined" : w ? "sync-refused" : "demoted";
+  step({ node: node.name, step: kind, fromMs, toMs: ctx.clock(), ...(typeof w === "string" ? { serverSaid: w } : {}) });
 }
 
 const inSync = (info: Map<string, string>) =>
@@ -275,10 +343,8 @@ async function syncCounts(master: RedisNode): Promise<{ full: number; partial: n
   return { full: Number(s.get("sync_full") ?? 0), partial: Number(s.get("sync_partial_ok") ?? 0) };
 }
 
-/** What `node`'s own output says of why its sync failed (the most telling line of its last 200), or null. */
-async function refusal(node: RedisNode): Promise<string | null> {
-  if (!(node.control instanceof ContainerControl)) return null;
-  const text = (await node.control.logTail(200).catch(() => [] as string[])).join("\n");
+/** The most telling refusal in a server's output, as it said it, or null. */
+function quoteRefusal(text: string): string | null {
   for (const re of REFUSED_SYNC) {
     const m = re.exec(text);
     if (m) return m[0].trim();
@@ -286,10 +352,18 @@ async function refusal(node: RedisNode): Promise<string | null> {
   return null;
 }
 
+/** What `node`'s own output (its last 200 lines from `sinceS`, Unix seconds) says of why it could not load its master's data, or null. */
+async function refusal(node: RedisNode, sinceS: number): Promise<string | null> {
+  if (!(node.control instanceof ContainerControl)) return null;
+  return quoteRefusal((await node.control.logTail(200, sinceS).catch(() => [] as string[])).join("\n"));
+}
+
 /**
  * One node rolled: shut down with a save (already down: `down` true, a kill), its container replaced by one of `image`
- * that follows `master`, started, and waited for until it is in sync. A node that does not sync stops the roll, with
- * what the server said.
+ * that follows `master` (with its /data, unless `keepData` is false: then it fetches everything), started, and waited
+ * for until it is in sync. A node that does not start on the new image is back on its old one (replaceImage); one
+ * that refuses what its master sends is put back on its old image, empty, and fetches everything again. Either
+ * stops the roll, with what the server said.
  */
 async function rollNode(
   ctx: FaultContext,
@@ -299,37 +373,92 @@ async function rollNode(
   image: string,
   step: Step,
   down = false,
+  keepData = true,
 ): Promise<void> {
   const before = await syncCounts(master);
   const downFrom = ctx.clock();
-  if (!down) {
-    // SHUTDOWN SAVE writes its RDB with the replication id and offset, from which it can resume with a partial resync.
-    await node.admin.call("SHUTDOWN", "SAVE").catch(() => {});
-    const stopped = await pollUntil(async () => ((await node.control.state()).running ? undefined : true), { timeoutMs: 30_000, intervalMs: 50 });
-    if (stopped.timedOut) throw new Error(`${node.name} did not stop within 30 s of SHUTDOWN SAVE`);
-  }
+  if (!down) await shutDown(node, "SAVE");
   step({ node: node.name, step: "down", fromMs: downFrom, toMs: ctx.clock() });
   const upFrom = ctx.clock();
+  const previous = node.image;
+  // A cluster node finds its place from its nodes.conf (in /data); any other follows what its config file would name.
   const to = ctx.topology.announced.get(master.name)!;
   const { replicaof: _, ...config } = node.config;
-  await node.replaceImage(image, { ...config, replicaof: `${to.host} ${to.port}` });
+  const settings = ctx.topology.cluster ? node.config : { ...config, replicaof: `${to.host} ${to.port}` };
+  try {
+    await node.replaceImage(image, settings, keepData);
+  } catch (err) {
+    const said = quoteRefusal((err as Error).message);
+    step({ node: node.name, step: "refused-to-start", fromMs: upFrom, toMs: ctx.clock(), serverSaid: said ?? (err as Error).message.slice(0, 300) });
+    throw new Error(`${node.name} did not start on ${image}${said ? `: "${said}"` : ""}; it runs on ${previous} again, and the roll stops here`);
+  }
   const version = await pollUntil(async () => (await node.identity().catch(() => undefined))?.version, { timeoutMs: 10_000, intervalMs: 50 });
   step({ node: node.name, step: "up", fromMs: upFrom, toMs: ctx.clock(), version: version.timedOut ? undefined : version.value });
   const syncFrom = ctx.clock();
-  const synced = await pollUntil(async () => (inSync(await node.info("replication")) ? true : undefined), {
-    timeoutMs: SYNC_TIMEOUT_MS,
-    intervalMs: 50,
-    signal: ctx.signal,
-  });
-  if (synced.timedOut) {
-    const said = await refusal(node);
-    throw new Error(
-      `${node.name} on ${image} was not in sync with ${master.name} within ${SYNC_TIMEOUT_MS / 1000} s${said ? `: "${said}"` : ""}; the roll stops here`,
-    );
+  const synced = await syncedOrRefused(ctx, node, SYNC_TIMEOUT_MS);
+  if (synced !== true) {
+    step({ node: node.name, step: "sync-refused", fromMs: syncFrom, toMs: ctx.clock(), ...(synced ? { serverSaid: synced } : {}) });
+    const why = `${node.name} on ${image} ${synced ? `refused what ${master.name} sent: "${synced}"` : `was not in sync with ${master.name} within ${SYNC_TIMEOUT_MS / 1000} s`}`;
+    // Not left broken: back on the image it had, empty, it fetches the whole dataset as before.
+    const backFrom = ctx.clock();
+    await shutDown(node, "NOSAVE");
+    await node.replaceImage(previous, settings, false);
+    const back = await syncedOrRefused(ctx, node, SYNC_TIMEOUT_MS);
+    step({ node: node.name, step: "put-back", fromMs: backFrom, toMs: ctx.clock() });
+    throw new Error(`${why}; it was put back on ${previous}${back === true ? " and is in sync" : ", and is not in sync either"}; the roll stops here`);
   }
   const after = await syncCounts(master);
   step({ node: node.name, step: "synced", fromMs: syncFrom, toMs: ctx.clock(), sync: after.full > before.full ? "full" : "partial" });
   rec.details.versions = { ...rec.details.versions, [node.name]: version.timedOut ? "unknown" : version.value };
+}
+
+/** SHUTDOWN (SAVE: its RDB keeps the replication id and offset, for a partial resync), and wait for the container to stop. */
+async function shutDown(node: RedisNode, how: "SAVE" | "NOSAVE"): Promise<void> {
+  await node.admin.call("SHUTDOWN", how).catch(() => {}); // the connection closes: that is the answer
+  const stopped = await pollUntil(async () => ((await node.control.state()).running ? undefined : true), { timeoutMs: 30_000, intervalMs: 50 });
+  if (stopped.timedOut) throw new Error(`${node.name} did not stop within 30 s of SHUTDOWN ${how}`);
+}
+
+/** true once `node` is a replica in sync; what its server said when it refused its master's data; null at the timeout. */
+async function syncedOrRefused(ctx: FaultContext, node: RedisNode, timeoutMs: number, sinceMs = ctx.clock()): Promise<true | string | null> {
+  // Only what it said from `sinceMs` on (run clock) counts: a container started again keeps its earlier output.
+  const since = Math.floor((Date.now() - (ctx.clock() - sinceMs)) / 1000);
+  let logReadAt = 0;
+  const r = await pollUntil<true | string>(
+    async () => {
+      if (inSync(await node.info("replication").catch(() => new Map<string, string>()))) return true;
+      // Its output is read once a second: a refusal comes after a transfer of seconds.
+      if (Date.now() - logReadAt < 1000) return undefined;
+      logReadAt = Date.now();
+      return (await refusal(node, since)) ?? undefined;
+    },
+    { timeoutMs, intervalMs: 50, signal: ctx.signal },
+  );
+  return r.timedOut ? null : r.value;
+}
+
+/**
+ * The way back: a replica of the upgraded deployment rolled back to `from`, keeping what the new version saved. Where
+ * the old version cannot load it, the node is back on the new image (rollNode) and there is no way back; where it
+ * can, it is rolled forward again, so that the run ends upgraded either way.
+ */
+async function tryWayBack(
+  ctx: FaultContext,
+  rec: LiveRecord<UpgradeDetails>,
+  from: string,
+  to: string,
+  step: Step,
+): Promise<NonNullable<UpgradeDetails["wayBack"]>> {
+  const master = await ctx.topology.primary();
+  const [node] = await ctx.topology.replicasOf(master);
+  if (!node) throw new Error(`${master.name} has no replica to try the way back on`);
+  try {
+    await rollNode(ctx, rec, node, master, from, step);
+  } catch (err) {
+    return { node: node.name, possible: false, serverSaid: quoteRefusal((err as Error).message) };
+  }
+  await rollNode(ctx, rec, node, master, to, step);
+  return { node: node.name, possible: true, serverSaid: null };
 }
 
 /**
@@ -346,25 +475,17 @@ async function crashAndRejoinOnOldImage(
   const fromMs = ctx.clock();
   await node.control.kill("SIGKILL");
   await node.control.start();
-  // Its command line still makes it a master: Sentinel would turn it into a replica; a runbook operator does it here.
+  // Its command line makes it a master: Sentinel turns it into a replica, a cluster node's nodes.conf says it is one, and
+  // on plain replication the operator does it (here, the harness).
   const to = ctx.topology.announced.get(master.name)!;
   await pollUntil(async () => ((await node.admin.ping().catch(() => undefined)) ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
-  if (!ctx.topology.capabilities.has("sentinels")) await node.admin.call("REPLICAOF", to.host, String(to.port)).catch(() => {});
+  if (!ctx.topology.capabilities.has("sentinels") && !ctx.topology.cluster) await node.admin.call("REPLICAOF", to.host, String(to.port)).catch(() => {});
   step({ node: node.name, step: "restarted-on-old-image", fromMs, toMs: ctx.clock() });
   const watchFrom = ctx.clock();
-  let said: string | null = null;
-  const r = await pollUntil(
-    async () => {
-      if (inSync(await node.info("replication").catch(() => new Map<string, string>()))) return "synced";
-      said = await refusal(node);
-      return said ? "refused" : undefined;
-    },
-    { timeoutMs: REJOIN_WATCH_MS, intervalMs: 200, signal: ctx.signal },
-  );
-  const synced = !r.timedOut && r.value === "synced";
-  if (!synced) step({ node: node.name, step: "sync-refused", fromMs: watchFrom, toMs: ctx.clock(), ...(said ? { serverSaid: said } : {}) });
+  const w = await syncedOrRefused(ctx, node, REJOIN_WATCH_MS, fromMs);
+  const said = typeof w === "string" ? w : null;
+  if (w !== true) step({ node: node.name, step: "sync-refused", fromMs: watchFrom, toMs: ctx.clock(), ...(said ? { serverSaid: said } : {}) });
   // It is rolled next, from where it stands: stopped first, as any node.
-  await node.admin.call("SHUTDOWN", "NOSAVE").catch(() => {});
-  await pollUntil(async () => ((await node.control.state()).running ? undefined : true), { timeoutMs: 30_000, intervalMs: 50 });
-  return { synced, serverSaid: said };
+  await shutDown(node, "NOSAVE");
+  return { synced: w === true, serverSaid: said };
 }

@@ -3,7 +3,7 @@ import { blockHtml } from "../report/html.js";
 import { blockMarkdown } from "../report/markdown.js";
 import type { Block } from "../report/run-view.js";
 import { htmlFacts, markdownFacts, type Fact } from "../report/table.js";
-import { html, scriptJson } from "../report/template.js";
+import { html, scriptJson, type SafeHtml } from "../report/template.js";
 import type { XyChart } from "../report/xy-chart.js";
 
 /**
@@ -18,6 +18,8 @@ export interface StudyView {
   /** The answer first: claim verdicts, the maximum rate, the recommended topology. */
   headline: Block[];
   charts: XyChart[];
+  /** Drawings that are not x–y charts (a roll's steps as bars), inline SVG, drawn after the headline. */
+  figures?: Array<{ id: string; title: string; note: string; svg: SafeHtml }>;
   sections: Array<{ id: string; title: string; blocks: Block[] }>;
 }
 
@@ -25,7 +27,8 @@ export function studyMarkdown(v: StudyView): string {
   const L = [`# ${v.title}`, "", v.intro, "", ...markdownFacts(v.facts), ""];
   L.push(...v.headline.flatMap((b) => blockMarkdown(b, "##")));
   for (const s of v.sections) L.push(`## ${s.title}`, "", ...s.blocks.flatMap((b) => blockMarkdown(b)));
-  if (v.charts.length) L.push("Plots: " + v.charts.map((c) => c.title).join("; ") + " (study.html).", "");
+  const drawn = [...v.charts, ...(v.figures ?? [])].map((c) => c.title);
+  if (drawn.length) L.push(`Plots: ${drawn.join("; ")} (in the HTML page).`, "");
   return L.join("\n");
 }
 
@@ -46,6 +49,7 @@ ${styleElement()}
 <main>
 <header class="run"><div class="title"><h1>${v.title}</h1><p class="desc">${v.intro}</p>${htmlFacts(v.facts)}</div></header>
 <section class="headline" id="headline">${v.headline.map(blockHtml)}</section>
+${(v.figures ?? []).map((f) => html`<section class="figure" data-figure="${f.id}"><h2>${f.title}</h2><p class="note">${f.note}</p>${f.svg}</section>`)}
 ${v.charts.map((c) => html`<section class="chart" data-chart="${c.id}"><h2>${c.title}</h2><p class="note">${c.note}</p><div class="plot main"></div></section>`)}
 ${v.sections.map((s) => html`<section id="${s.id}"><h2>${s.title}</h2>${s.blocks.map(blockHtml)}</section>`)}
 </main>

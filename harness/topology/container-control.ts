@@ -82,10 +82,10 @@ export class ContainerControl implements NodeControl {
     return (await (await this.handle()).getArchive({ path })) as unknown as Readable;
   }
 
-  /** Its last `lines` lines of output (stdout and stderr), oldest first. */
-  async logTail(lines: number): Promise<string[]> {
+  /** Its last `lines` lines of output (stdout and stderr) from `sinceS` (Unix seconds) on, oldest first. */
+  async logTail(lines: number, sinceS = 0): Promise<string[]> {
     const docker = await this.engine();
-    const raw = (await docker.getContainer(this.id).logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+    const raw = (await docker.getContainer(this.id).logs({ stdout: true, stderr: true, tail: lines, since: sinceS, follow: false })) as unknown as Buffer;
     let text = "";
     const sink = new PassThrough().on("data", (d: Buffer) => (text += d.toString()));
     const source = new PassThrough();

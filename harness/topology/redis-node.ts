@@ -204,19 +204,19 @@ export class RedisNode {
 
   /**
    * Replaces its container (stopped already: a SHUTDOWN SAVE, a kill) by one of `image` with `config`, keeping what
-   * the old one had in /data, its address on the run's network and its published port, so that its peers, its links
+   * the old one had in /data (unless `keepData` is false: then it starts empty), its address on the run's network and its published port, so that its peers, its links
    * and the harness's admin connection find it where it was. The old container is started again if the new one does
    * not start, and removed once it has.
    */
-  async replaceImage(image: string, config: Record<string, string>): Promise<void> {
+  async replaceImage(image: string, config: Record<string, string>, keepData = true): Promise<void> {
     const r = this.relaunch;
     if (!r || !(this.ownControl instanceof ContainerControl))
       throw new Error(`${this.name} is not a container the harness started: its image is not the harness's to replace`);
     const old = this.ownControl;
-    const data = await old.archive("/data");
+    const archives = keepData ? [{ tar: await old.archive("/data"), target: "/" }] : [];
     let next: SiteContainer;
     try {
-      next = await startContainer(r.options(image, config), { hostPort: this.address.port, archives: [{ tar: data, target: "/" }] });
+      next = await startContainer(r.options(image, config), { hostPort: this.address.port, archives });
     } catch (err) {
       await old.start().catch(() => {});
       throw err;

@@ -152,7 +152,9 @@ function definitionsIn(file: string, text: string): Kind[] {
  *  - a timeline event kind (measure/timeline.ts: "sentinel" is what a Sentinel announced): the first argument of
  *    `<…>timeline.add(…)`, the second of `eventsOf(…)`, and a `case` of a switch over the `kind` of a parameter typed
  *    TimelineEvent;
- *  - a chart of the HTML report ("replication" lag, "cluster" state): the argument of chartSection(…).
+ *  - a chart of the HTML report ("replication" lag, "cluster" state): the argument of chartSection(…);
+ *  - a command of the command line (`upgrade`): the first argument of `<…>.command(…)`;
+ *  - a suite, a file in suites/ (`upgrade.json`): the first argument of loadSuite(…).
  * One exception is by file: faults/targets.ts lists the nodes a fault can target, and its "sentinel" is a node's role
  * (a Sentinel process), a value scenarios write (`target: "sentinel"`); renaming it would break every scenario file.
  */
@@ -167,6 +169,8 @@ function otherVocabulary(lit: ts.StringLiteralLike): boolean {
     if (ts.isPropertyAccessExpression(callee) && callee.name.text === "add" && /timeline$/i.test(callee.expression.getText()) && arg === 0) return true;
     if (ts.isIdentifier(callee) && callee.text === "eventsOf" && arg === 1) return true;
     if (ts.isIdentifier(callee) && callee.text === "chartSection" && arg === 0) return true;
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === "command" && arg === 0) return true;
+    if (ts.isIdentifier(callee) && callee.text === "loadSuite" && arg === 0) return true;
   }
   if (ts.isCaseClause(call) && call.expression === lit) return switchesOnTimelineEvent(call.parent.parent);
   return false;

@@ -172,6 +172,20 @@ const CASES: Case[] = [
   c(["tour", "--duration", "1s"], 2, /--duration 1s/),
   c(["tour", "extra"], 2, /too many arguments/),
   // matrix
+  c(
+    ["upgrade", "--topology", "standalone", "--from", "redis-chaos/redis:7.0", "--to", "redis-chaos/redis:8.0"],
+    2,
+    /--topology standalone: there is no rolling upgrade of it.*its upgrade is a restart/s,
+  ),
+  c(
+    ["upgrade", "--topology", "sentinel", "--from", "redis-chaos/redis:7.0", "--to", "redis-chaos/redis:7.0"],
+    2,
+    /--from and --to are both redis-chaos\/redis:7\.0/,
+  ),
+  c(["upgrade", "--topology", "sentinel", "--from", "Redis 7!", "--to", "redis-chaos/redis:8.0"], 2, /--from Redis 7! is not an image name/),
+  c(["upgrade", "--topology", "sentinel", "--to", "redis-chaos/redis:8.0"], 2, /--from/),
+  c(["upgrade", "--topology", "cluster", "--from", "redis-chaos/redis:7.0", "--to", "redis-chaos/redis:8.0", "--repeats", "0"], 2, /--repeats 0/),
+  c(["upgrade", "--topology", "sentinel", "--from", "redis-chaos/redis:7.0", "--to", "someone/redis:9.9"], 2, /someone\/redis:9\.9/),
   c(["matrix", "standalone"], 2, /--images|--security-levels/),
   c(["matrix", "standalone", "--images", "redis-chaos/redis:7.0"], 2, /two|at least|--images/),
   c(["matrix", "standalone", "--images", "a,b", "--security-levels", "none,tls"], 2, /--images|--security-levels/),
