@@ -1,5 +1,5 @@
 import test, { registerCompletionHandler, type ExecutionContext } from "ava";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describeCheck } from "../harness/check/verdict.js";
 import { renderJUnit } from "../harness/report/junit.js";
@@ -26,10 +26,18 @@ export type Extra = (t: ExecutionContext, run: RunResult) => void | Promise<void
  * (budgets alone are loose: a pause "longer than the failure detection" passes its RTO budget even if nothing failed
  * over), and a scenario without one is refused.
  */
-export function suite(file: string, extra: Record<string, Extra> = {}, opts: { exportHistory?: string[] } = {}): void {
+export function suite(file: string, extra: Record<string, Extra> = {}, opts: { exportHistory?: string[]; pinnedBy?: Record<string, string> } = {}): void {
+  // A scenario another test runs and pins (the upgrade command runs the sentinel roll) is not run twice: that test
+  // must exist and name it.
+  const pinnedElsewhere = (name: string) => {
+    const by = opts.pinnedBy?.[name];
+    if (by && !readFileSync(by, "utf8").includes(name)) throw new Error(`${file}: ${name} is said to be pinned by ${by}, which does not name it`);
+    return by !== undefined;
+  };
   const scenarios = readScenarioSources()
     .filter((s) => s.file.endsWith(`/${file}`))
-    .map((s) => validateScenario(s.input, s.file));
+    .map((s) => validateScenario(s.input, s.file))
+    .filter((s) => !pinnedElsewhere(s.name));
   for (const name of Object.keys(extra)) if (!scenarios.some((s) => s.name === name)) throw new Error(`${file} has no scenario ${name}`);
   for (const s of scenarios) if (!extra[s.name]) throw new Error(`${file}: scenario ${s.name} has no claim beyond its budgets; add one to its suite test`);
   const reportsDir = process.env.REPORTS_DIR ?? "reports/suites";

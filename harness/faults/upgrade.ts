@@ -61,6 +61,8 @@ export interface UpgradeDetails {
   steps: UpgradeStep[];
   /** Each node's version when the roll ended. */
   versions: Record<string, string>;
+  /** The node that refused the new image or what its master sent, which stopped the roll (expect: refused). */
+  refused?: { node: string; how: "did not start" | "refused its master's data"; serverSaid: string | null };
   /** A replica rolled back to the old image with the data the new one saved: possible, or what the server said. */
   wayBack?: { node: string; possible: boolean; serverSaid: string | null };
   /** The trap: the old master crashed mid-roll and came back on its old image as a replica of an upgraded master. */
@@ -97,6 +99,11 @@ export const upgrade = defineFault({
       keepData: z.boolean().default(true),
       /** After the roll, one replica rolled back to the image it came from with its data: whether a way back exists. */
       wayBack: z.boolean().default(false),
+      /**
+       * refused: the trap of an image that cannot take the data (a migration, a rollback): the run expects a node to
+       * refuse it, which stops the roll there and is its outcome; a roll that goes through instead is the fault's error.
+       */
+      expect: z.enum(["accepted", "refused"]).default("accepted"),
       /** before-upgrade: the old master crashes after the failover and rejoins on its old image first (the trap). */
       oldMasterRejoins: z.enum(["after-upgrade", "before-upgrade"]).default("after-upgrade"),
     })
@@ -125,6 +132,12 @@ export const upgrade = defineFault({
       ctx.timeline.add("fault-step", { fault: "upgrade", step: s.step, node: s.node, ...(s.version ? { note: s.version } : {}) }, s.toMs);
     };
     const paused = spec.failover === "handover-writes-paused" && !t.capabilities.has("slots");
+    // A refusal is the roll's outcome where the scenario expects one; otherwise it is an error like any other.
+    const refusedAsExpected = (rec: LiveRecord<UpgradeDetails>, err: unknown) => {
+      if (!(err instanceof RollRefused) || spec.expect !== "refused") return false;
+      rec.details.refused = { node: err.node, how: err.how, serverSaid: err.serverSaid };
+      return true;
+    };
     return runFault<"upgrade", UpgradeDetails>(ctx, "upgrade", {
       inject: async (rec) => {
         Object.assign(rec.details, {
@@ -139,13 +152,18 @@ export const upgrade = defineFault({
         });
         // The roll is in force from the first replica's shutdown.
         const sentAtMs = ctx.clock();
-        await rollNode(ctx, rec, replicas[0].r, replicas[0].master, spec.to, step, false, spec.keepData);
+        try {
+          await rollNode(ctx, rec, replicas[0].r, replicas[0].master, spec.to, step, false, spec.keepData);
+        } catch (err) {
+          if (!refusedAsExpected(rec, err)) throw err;
+        }
         return { nodes: [replicas[0].r.name], sentAtMs, observedAtMs: steps[0]?.toMs };
       },
       heal: async (rec, injected) => {
         if (!injected) return;
         let held: RedisNode | undefined;
         try {
+          if (rec.details.refused) return;
           for (const { r, master } of replicas.slice(1)) await rollNode(ctx, rec, r, master, spec.to, step, false, spec.keepData);
           for (const { master, replicas: theirs } of shards) {
             if (paused) held = master;
@@ -162,10 +180,11 @@ export const upgrade = defineFault({
           }
           if (spec.wayBack) rec.details.wayBack = await tryWayBack(ctx, rec, rec.details.from!, spec.to, step);
         } catch (err) {
-          rec.fail((err as Error).message);
+          if (!refusedAsExpected(rec, err)) rec.fail((err as Error).message);
           // A roll that stopped half-way leaves no write held.
           await held?.admin.call("CLIENT", "UNPAUSE").catch(() => {});
         } finally {
+          if (spec.expect === "refused" && !rec.details.refused) rec.fail(`a node was expected to refuse ${spec.to}, and none did: the roll went through`);
           rec.details.versions = Object.fromEntries(
             await Promise.all(t.nodes.map(async (n) => [n.name, (await n.identity().catch(() => undefined))?.version ?? "unreachable"] as const)),
           );
@@ -183,6 +202,14 @@ export const upgrade = defineFault({
     { label: "failover", value: d.failover },
     { label: "handovers", value: d.handovers?.map((h) => `${h.from} → ${h.to}`).join(", ") },
     ...(d.steps ?? []).filter((s) => s.serverSaid).map((s) => ({ label: `${s.node} (${s.step}): the server said`, value: s.serverSaid })),
+    ...(d.refused
+      ? [
+          {
+            label: `${d.refused.node} ${d.refused.how} (the outcome the scenario expects)`,
+            value: d.refused.serverSaid ? `"${d.refused.serverSaid}"` : "no reason in its output",
+          },
+        ]
+      : []),
     ...(d.wayBack
       ? [
           {
@@ -196,6 +223,18 @@ export const upgrade = defineFault({
 });
 
 type Step = (s: UpgradeStep) => void;
+
+/** A node refused the new image (it did not start on it) or what its master sent it: the roll stops there. */
+class RollRefused extends Error {
+  constructor(
+    message: string,
+    readonly node: string,
+    readonly how: "did not start" | "refused its master's data",
+    readonly serverSaid: string | null,
+  ) {
+    super(message);
+  }
+}
 
 /** A master and its replicas: one of them in replication and Sentinel, one per master in a cluster (slot 0's first). */
 interface Shard {
@@ -390,7 +429,12 @@ async function rollNode(
   } catch (err) {
     const said = quoteRefusal((err as Error).message);
     step({ node: node.name, step: "refused-to-start", fromMs: upFrom, toMs: ctx.clock(), serverSaid: said ?? (err as Error).message.slice(0, 300) });
-    throw new Error(`${node.name} did not start on ${image}${said ? `: "${said}"` : ""}; it runs on ${previous} again, and the roll stops here`);
+    throw new RollRefused(
+      `${node.name} did not start on ${image}${said ? `: "${said}"` : ""}; it runs on ${previous} again, and the roll stops here`,
+      node.name,
+      "did not start",
+      said,
+    );
   }
   const version = await pollUntil(async () => (await node.identity().catch(() => undefined))?.version, { timeoutMs: 10_000, intervalMs: 50 });
   step({ node: node.name, step: "up", fromMs: upFrom, toMs: ctx.clock(), version: version.timedOut ? undefined : version.value });
@@ -405,7 +449,8 @@ async function rollNode(
     await node.replaceImage(previous, settings, false);
     const back = await syncedOrRefused(ctx, node, SYNC_TIMEOUT_MS);
     step({ node: node.name, step: "put-back", fromMs: backFrom, toMs: ctx.clock() });
-    throw new Error(`${why}; it was put back on ${previous}${back === true ? " and is in sync" : ", and is not in sync either"}; the roll stops here`);
+    const message = `${why}; it was put back on ${previous}${back === true ? " and is in sync" : ", and is not in sync either"}; the roll stops here`;
+    throw typeof synced === "string" ? new RollRefused(message, node.name, "refused its master's data", synced) : new Error(message);
   }
   const after = await syncCounts(master);
   step({ node: node.name, step: "synced", fromMs: syncFrom, toMs: ctx.clock(), sync: after.full > before.full ? "full" : "partial" });

@@ -1,6 +1,6 @@
 import { upgrade, type UpgradeDetails } from "../faults/upgrade.js";
 import type { FaultSpan } from "../faults/types.js";
-import { formatCount, formatMs } from "../infra/units.js";
+import { formatAtS, formatCount, formatMs } from "../infra/units.js";
 import type { Comparison } from "../report/compare.js";
 import type { RunReport } from "../report/types.js";
 import type { UpgradePlan } from "./upgrade-plan.js";
@@ -79,6 +79,11 @@ export function decideUpgrade(
   if (!r) reasons.push(`the roll did not run to a report: ${roll.error ?? "no report"}`);
   else if (r.status !== "completed") reasons.push(`the roll's run ${r.status}: ${r.problem ?? ""}`.trim());
   if (rec?.error) reasons.push(`the roll stopped: ${rec.error}`);
+  const healed = r?.faults.find((x) => x.kind === upgrade.kind)?.healedAtMs;
+  if (r && healed && healed > r.workload.loadDurationMs)
+    reasons.push(
+      `the roll outlasted the load (done at ${formatAtS(healed)}, the load ended at ${formatAtS(r.workload.loadDurationMs)}): its last steps were not under load; give the roll's scenario a longer workload.duration`,
+    );
   const lost = r?.dataLoss?.lost ?? null;
   if (lost !== null && lost > 0) reasons.push(`${formatCount(lost)} acknowledged writes were lost during the roll`);
   if (r && r.status === "completed") for (const f of r.verdict.failures) if (!/lost writes/.test(f)) reasons.push(`the roll broke a budget: ${f}`);
@@ -87,7 +92,7 @@ export function decideUpgrade(
   const worst = [...(rec?.spans ?? [])].sort((a, b) => b.errors - a.errors)[0];
   if (failed > 0)
     cautions.push(
-      `${formatCount(failed)} writes failed during the roll${worst?.errors ? `, ${formatCount(worst.errors)} of them in "${worst.label}" (${formatMs(worst.toMs - worst.fromMs)})` : ""}: clients must retry them`,
+      `${formatCount(failed)} writes failed during the roll and must be retried${worst?.errors ? `; the step that failed most operations was "${worst.label}": ${formatCount(worst.errors)} of its ${formatCount(worst.ops)} in ${formatMs(worst.toMs - worst.fromMs)}` : ""}`,
     );
   const duplicated = r?.dataLoss?.duplicated ?? null;
   if (duplicated) cautions.push(`${formatCount(duplicated)} writes were applied twice (a client resent what the server had done)`);

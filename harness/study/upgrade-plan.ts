@@ -50,7 +50,10 @@ export function planUpgrade(topology: string, from: string, to: string, performa
     description: `${template.description} The way back is tried at the end: a replica rolled back to the old image with the data the new one saved.`,
     faults: [{ ...fault, to, wayBack: true }],
   });
+  // The trap adds a crash, a restart and the old master's doomed sync to the roll (its refusal came 14–16 s after the
+  // restart here): the load lasts 20 s longer.
   const crash = on(template, `${topology}-upgrade-crash-mid-roll`, {
+    workload: { ...template.workload, duration: template.workload.duration + 20 },
     description:
       "The same roll, with the trap of a crash mid-roll: after the handover the old master crashes and is started again on its old image before its own upgrade, with nothing saved: it must fetch the whole dataset from a master on the new version.",
     faults: [{ ...fault, to, oldMasterRejoins: "before-upgrade", failover: fault.failover === "master-killed" ? "handover" : fault.failover }],

@@ -77,6 +77,7 @@ test("the plan is the suite's roll from --from to --to, with the way back tried;
   t.like(fault, { kind: "upgrade", to: "redis-chaos/redis:8.0", wayBack: true, failover: "handover-writes-paused" });
   t.is(plan.roll.topology.image, "redis-chaos/redis:7.0");
   t.like(plan.crash.faults[0], { oldMasterRejoins: "before-upgrade" });
+  t.is(plan.crash.workload.duration, plan.roll.workload.duration + 20, "the trap's crash, restart and watch get a longer load");
   t.deepEqual(plan.steady?.faults, []);
   t.is(plan.steady?.workload.duration, plan.roll.workload.duration, "the same load");
   t.is(planUpgrade("cluster", "a/b:1", "a/b:2", false).steady, null, "--no-performance runs no steady load");
@@ -99,7 +100,7 @@ test("go: the roll lost nothing; what holds anyway is said as cautions — no wa
   t.deepEqual(
     d.cautions.map((c) => c.split(":")[0]),
     [
-      '12 writes failed during the roll, 12 of them in "redis-2',
+      '12 writes failed during the roll and must be retried; the step that failed most operations was "redis-2',
       "no way back once 8.0.2 has saved",
       'a crash of the old master before its own upgrade leaves it unable to sync until it is upgraded ("Can\'t handle RDB format version 12")',
       "P99 latency, baseline is worse on redis-chaos/redis",
@@ -114,6 +115,9 @@ test("no-go: a write lost, or a roll that stopped, is the first line; the page s
   t.is(lost.headline, "NO-GO: 450 acknowledged writes were lost during the roll.");
   const stopped = decideUpgrade(plan, { report: rollRun(rolled, { error: 'redis-1 did not start on redis-chaos/redis:8.0: "Bad RDB"' }) }, null, null);
   t.regex(stopped.headline, /^NO-GO: the roll stopped: redis-1 did not start/);
+  const short = rollRun(rolled);
+  short.workload.loadDurationMs = 8000;
+  t.regex(decideUpgrade(plan, { report: short }, null, null).headline, /^NO-GO: the roll outlasted the load \(done at 9\.000 s, the load ended at 8\.000 s\)/);
   const none = decideUpgrade(plan, { error: "no Docker engine answered" }, null, null);
   t.is(none.headline, "NO-GO: the roll did not run to a report: no Docker engine answered.");
 
@@ -122,5 +126,5 @@ test("no-go: a write lost, or a roll that stopped, is the first line; the page s
   t.regex(readFileSync(files.md, "utf8").split("\n")[0], /^# NO-GO: upgrade sentinel from 7\.0\.15 to 8\.0\.2$/);
   const page = readFileSync(files.html, "utf8");
   t.regex(page, /<h1>NO-GO: upgrade sentinel from 7\.0\.15 to 8\.0\.2<\/h1><p class="desc">NO-GO: 450 acknowledged writes were lost during the roll\.<\/p>/);
-  t.regex(page, /<svg data-chart="roll-steps"/, "the steps are drawn");
+  t.regex(page, /<svg data-figure-svg="roll-steps"/, "the steps are drawn");
 });
