@@ -43,6 +43,8 @@ export interface UpgradeStep {
   version?: string;
   /** What the server itself said (a sync it refused). */
   serverSaid?: string;
+  /** A step of the way back tried after the roll (wayBack), not of the roll. */
+  wayBack?: boolean;
 }
 
 export interface UpgradeDetails {
@@ -129,7 +131,11 @@ export const upgrade = defineFault({
     const steps: UpgradeStep[] = [];
     const step = (s: UpgradeStep) => {
       steps.push(s);
-      ctx.timeline.add("fault-step", { fault: "upgrade", step: s.step, node: s.node, ...(s.version ? { note: s.version } : {}) }, s.toMs);
+      ctx.timeline.add(
+        "fault-step",
+        { fault: "upgrade", step: s.wayBack ? `way back: ${s.step}` : s.step, node: s.node, ...(s.version ? { note: s.version } : {}) },
+        s.toMs,
+      );
     };
     const paused = spec.failover === "handover-writes-paused" && !t.capabilities.has("slots");
     // A refusal is the roll's outcome where the scenario expects one; otherwise it is an error like any other.
@@ -267,7 +273,8 @@ async function promotedAmong(ctx: FaultContext, replicas: RedisNode[], timeoutMs
   return r.value;
 }
 
-const stepLabel = (s: UpgradeStep) => `${s.node}: ${s.step}${s.sync ? ` (${s.sync} resync)` : ""}${s.version ? ` on ${s.version}` : ""}`;
+const stepLabel = (s: UpgradeStep) =>
+  `${s.wayBack ? "way back: " : ""}${s.node}: ${s.step}${s.sync ? ` (${s.sync} resync)` : ""}${s.version ? ` on ${s.version}` : ""}`;
 
 /** The master the topology names now, once it is not `old`. */
 async function newPrimaryAfter(ctx: FaultContext, old: RedisNode, timeoutMs = 30_000): Promise<RedisNode> {
@@ -497,12 +504,13 @@ async function tryWayBack(
   const master = await ctx.topology.primary();
   const [node] = await ctx.topology.replicasOf(master);
   if (!node) throw new Error(`${master.name} has no replica to try the way back on`);
+  const back: Step = (s) => step({ ...s, wayBack: true });
   try {
-    await rollNode(ctx, rec, node, master, from, step);
+    await rollNode(ctx, rec, node, master, from, back);
   } catch (err) {
     return { node: node.name, possible: false, serverSaid: quoteRefusal((err as Error).message) };
   }
-  await rollNode(ctx, rec, node, master, to, step);
+  await rollNode(ctx, rec, node, master, to, back);
   return { node: node.name, possible: true, serverSaid: null };
 }
 

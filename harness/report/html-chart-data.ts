@@ -235,7 +235,13 @@ function marker(e: TimelineEvent): { group: string; label: string; detail?: stri
     case "cluster-node-flags":
       return { group: e.kind, label: `${e.detail.node} ${e.detail.to}`, rank: 2 };
     case "fault-step":
-      return { group: e.kind, label: `${e.detail.fault}: ${e.detail.step}`, ...(e.detail.note ? { detail: e.detail.note } : {}), rank: 3 };
+      // The node a step acted on, and what it says (an upgraded node's version), on the marker: the timeline shows the roll.
+      return {
+        group: e.kind,
+        label: `${e.detail.fault}: ${e.detail.node ? `${e.detail.node} ` : ""}${e.detail.step}${e.detail.note ? ` (${e.detail.note})` : ""}`,
+        ...(e.detail.note ? { detail: e.detail.note } : {}),
+        rank: 3,
+      };
     case "fork":
       return { group: e.kind, label: `fork ${e.detail.node}`, rank: 3 };
     case "bgsave-finished":

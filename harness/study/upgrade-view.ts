@@ -109,7 +109,7 @@ export function upgradeView(d: UpgradeDecision, dir: string): StudyView {
           {
             id: "roll-steps",
             title: "The roll over the run",
-            note: "Each step from its start to its end; red, the writes that failed in it.",
+            note: "Each step from its start to its end; red, a step in which operations failed (how many beside it).",
             svg: stepBars(d),
           },
         ]
