@@ -1,51 +1,14 @@
 import { z } from "zod";
 import { imageName } from "../infra/fields.js";
 import { pollUntil } from "../infra/poll.js";
-import { ContainerControl } from "../topology/container-control.js";
 import type { RedisNode } from "../topology/redis-node.js";
-import { need } from "../topology/types.js";
+import { demoted, handOver, killOver, shardsOf } from "./handover.js";
 import { runFault, type LiveRecord } from "./lifecycle.js";
+import { quoteRefusal, REJOIN_WATCH_MS, RollRefused, rollNode, shutDown, syncedOrRefused, type Step, type UpgradeStep } from "./roll-node.js";
 import { at } from "./targets.js";
 import { defineFault, type FaultContext } from "./types.js";
 
-/** How long a node restarted on a new image may take to be a replica in sync before the roll stops there. */
-const SYNC_TIMEOUT_MS = 60_000;
-/**
- * How long a node on the old image is watched following an upgraded master before it is rolled: until it is in sync or
- * says why it cannot (a full sync's refusal came 5–15 s after the node was made a replica here: the master's diskless
- * sync waits 5 s for more replicas, then the transfer).
- */
-const REJOIN_WATCH_MS = 30_000;
-/** What a server prints when it cannot load what its master sent, the most telling first: what the report quotes. */
-const REFUSED_SYNC = [/Can't handle RDB format version \d+/, /Bad RDB[^\n]*/, /Failed trying to load the MASTER synchronization[^\n]*/];
-
-/** One step of the roll on one node, timed on the run clock. */
-export interface UpgradeStep {
-  node: string;
-  step:
-    | "down"
-    | "up"
-    | "synced"
-    | "failover"
-    | "repointed"
-    | "demoted"
-    | "rejoined"
-    | "restarted-on-old-image"
-    | "sync-refused"
-    | "refused-to-start"
-    | "put-back";
-  /** When the step began and when it was done, on the run clock. */
-  fromMs: number;
-  toMs: number;
-  /** A replica's resync after the step: partial (+CONTINUE) or full, as its master counted it. */
-  sync?: "partial" | "full";
-  /** The server's version once it answered (INFO server). */
-  version?: string;
-  /** What the server itself said (a sync it refused). */
-  serverSaid?: string;
-  /** A step of the way back tried after the roll (wayBack), not of the roll. */
-  wayBack?: boolean;
-}
+export type { UpgradeStep };
 
 export interface UpgradeDetails {
   from: string;
@@ -159,7 +122,7 @@ export const upgrade = defineFault({
         // The roll is in force from the first replica's shutdown.
         const sentAtMs = ctx.clock();
         try {
-          await rollNode(ctx, rec, replicas[0].r, replicas[0].master, spec.to, step, false, spec.keepData);
+          await rollNode(ctx, replicas[0].r, replicas[0].master, spec.to, step, false, spec.keepData);
         } catch (err) {
           if (!refusedAsExpected(rec, err)) throw err;
         }
@@ -170,7 +133,7 @@ export const upgrade = defineFault({
         let held: RedisNode | undefined;
         try {
           if (rec.details.refused) return;
-          for (const { r, master } of replicas.slice(1)) await rollNode(ctx, rec, r, master, spec.to, step, false, spec.keepData);
+          for (const { r, master } of replicas.slice(1)) await rollNode(ctx, r, master, spec.to, step, false, spec.keepData);
           for (const { master, replicas: theirs } of shards) {
             if (paused) held = master;
             const next = spec.failover === "master-killed" ? await killOver(ctx, master, theirs, step) : await handOver(ctx, master, theirs, paused, step);
@@ -182,9 +145,9 @@ export const upgrade = defineFault({
             held = undefined;
             if (spec.oldMasterRejoins === "before-upgrade") rec.details.rejoinedOnOldImage = await crashAndRejoinOnOldImage(ctx, master, next, step);
             const down = spec.failover === "master-killed" || spec.oldMasterRejoins === "before-upgrade";
-            await rollNode(ctx, rec, master, next, spec.to, step, down, spec.keepData);
+            await rollNode(ctx, master, next, spec.to, step, down, spec.keepData);
           }
-          if (spec.wayBack) rec.details.wayBack = await tryWayBack(ctx, rec, rec.details.from!, spec.to, step);
+          if (spec.wayBack) rec.details.wayBack = await tryWayBack(ctx, rec.details.from!, spec.to, step);
         } catch (err) {
           if (!refusedAsExpected(rec, err)) rec.fail((err as Error).message);
           // A roll that stopped half-way leaves no write held.
@@ -228,289 +191,25 @@ export const upgrade = defineFault({
   ],
 });
 
-type Step = (s: UpgradeStep) => void;
-
-/** A node refused the new image (it did not start on it) or what its master sent it: the roll stops there. */
-class RollRefused extends Error {
-  constructor(
-    message: string,
-    readonly node: string,
-    readonly how: "did not start" | "refused its master's data",
-    readonly serverSaid: string | null,
-  ) {
-    super(message);
-  }
-}
-
-/** A master and its replicas: one of them in replication and Sentinel, one per master in a cluster (slot 0's first). */
-interface Shard {
-  master: RedisNode;
-  replicas: RedisNode[];
-}
-
-async function shardsOf(t: FaultContext["topology"]): Promise<Shard[]> {
-  const first = await t.primary();
-  const masters = [first];
-  if (t.cluster) {
-    for (const l of await t.cluster.clusterNodes()) {
-      const n = l.flags.includes("master") && l.slots.length ? t.cluster.nodeAt(l.host, l.port) : undefined;
-      if (n && !masters.includes(n)) masters.push(n);
-    }
-  }
-  return Promise.all(masters.map(async (master) => ({ master, replicas: await t.replicasOf(master) })));
-}
-
-/** Polls until one of `replicas` says it is master now: a cluster shard's failover, seen from its own nodes. */
-async function promotedAmong(ctx: FaultContext, replicas: RedisNode[], timeoutMs: number): Promise<RedisNode> {
-  const r = await pollUntil(
-    async () => {
-      for (const n of replicas) if ((await n.info("replication").catch(() => undefined))?.get("role") === "master") return n;
-      return undefined;
-    },
-    { timeoutMs, intervalMs: 20, signal: ctx.signal },
-  );
-  if (r.timedOut) throw new Error(`none of ${replicas.map((n) => n.name).join(", ")} was master within ${timeoutMs / 1000} s`);
-  return r.value;
-}
-
 const stepLabel = (s: UpgradeStep) =>
   `${s.wayBack ? "way back: " : ""}${s.node}: ${s.step}${s.sync ? ` (${s.sync} resync)` : ""}${s.version ? ` on ${s.version}` : ""}`;
-
-/** The master the topology names now, once it is not `old`. */
-async function newPrimaryAfter(ctx: FaultContext, old: RedisNode, timeoutMs = 30_000): Promise<RedisNode> {
-  const r = await pollUntil(
-    async () => {
-      const p = await ctx.topology.primary().catch(() => undefined);
-      return p && p !== old ? p : undefined;
-    },
-    { timeoutMs, intervalMs: 50, signal: ctx.signal },
-  );
-  if (r.timedOut) throw new Error(`no other master was named within ${timeoutMs} ms of the failover`);
-  return r.value;
-}
-
-/**
- * The handover the topology offers: Sentinel's own failover, or replication's FAILOVER with the other replicas and the
- * clients repointed. `paused`: the old master's writes held (CLIENT PAUSE WRITE) from before it, so none is
- * acknowledged by a master about to be demoted; the writes held fail once it is a replica (READONLY) and are not lost.
- */
-async function handOver(ctx: FaultContext, old: RedisNode, replicas: RedisNode[], paused: boolean, step: Step): Promise<RedisNode> {
-  const t = ctx.topology;
-  const fromMs = ctx.clock();
-  if (t.cluster) {
-    // CLUSTER FAILOVER is coordinated already: the master holds its clients until the replica has caught up.
-    await replicas[0].admin.call("CLUSTER", "FAILOVER");
-    const next = await promotedAmong(ctx, [replicas[0]], 30_000);
-    step({ node: next.name, step: "failover", fromMs, toMs: ctx.clock() });
-    return next;
-  }
-  if (paused) {
-    await old.admin.call("CLIENT", "PAUSE", "60000", "WRITE");
-    // Nothing more is acknowledged; whichever replica the topology promotes must hold what was.
-    const target = Number((await old.info("replication")).get("master_repl_offset"));
-    const caughtUp = await pollUntil(
-      async () => {
-        const offsets = await Promise.all(replicas.map(async (r) => Number((await r.info("replication")).get("slave_repl_offset"))));
-        return offsets.every((o) => o >= target) ? true : undefined;
-      },
-      { timeoutMs: 10_000, intervalMs: 10, signal: ctx.signal },
-    );
-    if (caughtUp.timedOut) throw new Error(`the replicas did not reach the paused master's offset ${target} within 10 s`);
-  }
-  if (t.route.by === "sentinels") {
-    await t.sentinels[0].admin.call("SENTINEL", "FAILOVER", t.route.masterName);
-    const next = await newPrimaryAfter(ctx, old);
-    if (paused) {
-      // Sentinel would demote the old master itself, but its connection there is stuck behind a PUBLISH the pause
-      // holds (measured: still a master 30 s later); the harness sends the REPLICAOF Sentinel would have.
-      const to = t.announced.get(next.name)!;
-      await old.admin.call("REPLICAOF", to.host, String(to.port));
-    }
-    step({ node: next.name, step: "failover", fromMs, toMs: ctx.clock() });
-    return next;
-  }
-  const runbook = need(t.runbook, "runbook", t);
-  // FAILOVER (6.2+): the master pauses writes, waits for the replica to catch up, and the two swap roles.
-  const [next, ...others] = replicas;
-  const to = t.announced.get(next.name)!;
-  await old.admin.call("FAILOVER", "TO", to.host, String(to.port), "TIMEOUT", "10000");
-  const r = await pollUntil(async () => ((await next.info("replication")).get("role") === "master" ? true : undefined), {
-    timeoutMs: 30_000,
-    intervalMs: 20,
-    signal: ctx.signal,
-  });
-  if (r.timedOut) throw new Error(`${next.name} was not master 30 s after FAILOVER`);
-  runbook.setPrimary(next);
-  await ctx.pool.repoint();
-  await ctx.readPool?.repoint();
-  step({ node: next.name, step: "failover", fromMs, toMs: ctx.clock() });
-  // FAILOVER moves the old master under the new one; the other replicas still follow the old master until told.
-  const repointFrom = ctx.clock();
-  for (const o of others) await o.admin.call("REPLICAOF", to.host, String(to.port));
-  if (others.length) step({ node: others.map((o) => o.name).join(", "), step: "repointed", fromMs: repointFrom, toMs: ctx.clock() });
-  return next;
-}
-
-/** SIGKILL the master and wait for the topology's own failover. */
-async function killOver(ctx: FaultContext, old: RedisNode, replicas: RedisNode[], step: Step): Promise<RedisNode> {
-  const fromMs = ctx.clock();
-  await old.control.kill("SIGKILL");
-  // Sentinel names the new master; a cluster shard's replica says it is one.
-  const next = ctx.topology.cluster ? await promotedAmong(ctx, replicas, 60_000) : await newPrimaryAfter(ctx, old, 60_000);
-  step({ node: next.name, step: "failover", fromMs, toMs: ctx.clock() });
-  return next;
-}
-
-/**
- * After a handover, the old master (on the old image still) is made a replica of the new one. Whether it can follow
- * it before its own upgrade is a finding, not a condition: a partial resync needs nothing the old version cannot read,
- * a full one sends the new version's RDB. Watched until it is in sync, or the server says why not, or a few seconds
- * pass; it is rolled next either way.
- */
-async function demoted(ctx: FaultContext, node: RedisNode, step: Step): Promise<void> {
-  const fromMs = ctx.clock();
-  const r = await pollUntil(async () => ((await node.info("replication")).get("role") === "slave" ? true : undefined), {
-    timeoutMs: 30_000,
-    intervalMs: 50,
-    signal: ctx.signal,
-  });
-  if (r.timedOut) throw new Error(`${node.name} was still a master 30 s after the failover`);
-  const w = await syncedOrRefused(ctx, node, REJOIN_WATCH_MS, fromMs);
-  const kind = w === true ? "rejoined" : w ? "sync-refused" : "demoted";
-  step({ node: node.name, step: kind, fromMs, toMs: ctx.clock(), ...(typeof w === "string" ? { serverSaid: w } : {}) });
-}
-
-const inSync = (info: Map<string, string>) =>
-  info.get("role") === "slave" && info.get("master_link_status") === "up" && info.get("master_sync_in_progress") === "0";
-
-/** The master's counts of full and partial resyncs it served. */
-async function syncCounts(master: RedisNode): Promise<{ full: number; partial: number }> {
-  const s = await master.info("stats");
-  return { full: Number(s.get("sync_full") ?? 0), partial: Number(s.get("sync_partial_ok") ?? 0) };
-}
-
-/** The most telling refusal in a server's output, as it said it, or null. */
-function quoteRefusal(text: string): string | null {
-  for (const re of REFUSED_SYNC) {
-    const m = re.exec(text);
-    if (m) return m[0].trim();
-  }
-  return null;
-}
-
-/** What `node`'s own output (its last 200 lines from `sinceS`, Unix seconds) says of why it could not load its master's data, or null. */
-async function refusal(node: RedisNode, sinceS: number): Promise<string | null> {
-  if (!(node.control instanceof ContainerControl)) return null;
-  return quoteRefusal((await node.control.logTail(200, sinceS).catch(() => [] as string[])).join("\n"));
-}
-
-/**
- * One node rolled: shut down with a save (already down: `down` true, a kill), its container replaced by one of `image`
- * that follows `master` (with its /data, unless `keepData` is false: then it fetches everything), started, and waited
- * for until it is in sync. A node that does not start on the new image is back on its old one (replaceImage); one
- * that refuses what its master sends is put back on its old image, empty, and fetches everything again. Either
- * stops the roll, with what the server said.
- */
-async function rollNode(
-  ctx: FaultContext,
-  rec: LiveRecord<UpgradeDetails>,
-  node: RedisNode,
-  master: RedisNode,
-  image: string,
-  step: Step,
-  down = false,
-  keepData = true,
-): Promise<void> {
-  const before = await syncCounts(master);
-  const downFrom = ctx.clock();
-  if (!down) await shutDown(node, "SAVE");
-  step({ node: node.name, step: "down", fromMs: downFrom, toMs: ctx.clock() });
-  const upFrom = ctx.clock();
-  const previous = node.image;
-  // A cluster node finds its place from its nodes.conf (in /data); any other follows what its config file would name.
-  const to = ctx.topology.announced.get(master.name)!;
-  const { replicaof: _, ...config } = node.config;
-  const settings = ctx.topology.cluster ? node.config : { ...config, replicaof: `${to.host} ${to.port}` };
-  try {
-    await node.replaceImage(image, settings, keepData);
-  } catch (err) {
-    const said = quoteRefusal((err as Error).message);
-    step({ node: node.name, step: "refused-to-start", fromMs: upFrom, toMs: ctx.clock(), serverSaid: said ?? (err as Error).message.slice(0, 300) });
-    throw new RollRefused(
-      `${node.name} did not start on ${image}${said ? `: "${said}"` : ""}; it runs on ${previous} again, and the roll stops here`,
-      node.name,
-      "did not start",
-      said,
-    );
-  }
-  const version = await pollUntil(async () => (await node.identity().catch(() => undefined))?.version, { timeoutMs: 10_000, intervalMs: 50 });
-  step({ node: node.name, step: "up", fromMs: upFrom, toMs: ctx.clock(), version: version.timedOut ? undefined : version.value });
-  const syncFrom = ctx.clock();
-  const synced = await syncedOrRefused(ctx, node, SYNC_TIMEOUT_MS);
-  if (synced !== true) {
-    step({ node: node.name, step: "sync-refused", fromMs: syncFrom, toMs: ctx.clock(), ...(synced ? { serverSaid: synced } : {}) });
-    const why = `${node.name} on ${image} ${synced ? `refused what ${master.name} sent: "${synced}"` : `was not in sync with ${master.name} within ${SYNC_TIMEOUT_MS / 1000} s`}`;
-    // Not left broken: back on the image it had, empty, it fetches the whole dataset as before.
-    const backFrom = ctx.clock();
-    await shutDown(node, "NOSAVE");
-    await node.replaceImage(previous, settings, false);
-    const back = await syncedOrRefused(ctx, node, SYNC_TIMEOUT_MS);
-    step({ node: node.name, step: "put-back", fromMs: backFrom, toMs: ctx.clock() });
-    const message = `${why}; it was put back on ${previous}${back === true ? " and is in sync" : ", and is not in sync either"}; the roll stops here`;
-    throw typeof synced === "string" ? new RollRefused(message, node.name, "refused its master's data", synced) : new Error(message);
-  }
-  const after = await syncCounts(master);
-  step({ node: node.name, step: "synced", fromMs: syncFrom, toMs: ctx.clock(), sync: after.full > before.full ? "full" : "partial" });
-  rec.details.versions = { ...rec.details.versions, [node.name]: version.timedOut ? "unknown" : version.value };
-}
-
-/** SHUTDOWN (SAVE: its RDB keeps the replication id and offset, for a partial resync), and wait for the container to stop. */
-async function shutDown(node: RedisNode, how: "SAVE" | "NOSAVE"): Promise<void> {
-  await node.admin.call("SHUTDOWN", how).catch(() => {}); // the connection closes: that is the answer
-  const stopped = await pollUntil(async () => ((await node.control.state()).running ? undefined : true), { timeoutMs: 30_000, intervalMs: 50 });
-  if (stopped.timedOut) throw new Error(`${node.name} did not stop within 30 s of SHUTDOWN ${how}`);
-}
-
-/** true once `node` is a replica in sync; what its server said when it refused its master's data; null at the timeout. */
-async function syncedOrRefused(ctx: FaultContext, node: RedisNode, timeoutMs: number, sinceMs = ctx.clock()): Promise<true | string | null> {
-  // Only what it said from `sinceMs` on (run clock) counts: a container started again keeps its earlier output.
-  const since = Math.floor((Date.now() - (ctx.clock() - sinceMs)) / 1000);
-  let logReadAt = 0;
-  const r = await pollUntil<true | string>(
-    async () => {
-      if (inSync(await node.info("replication").catch(() => new Map<string, string>()))) return true;
-      // Its output is read once a second: a refusal comes after a transfer of seconds.
-      if (Date.now() - logReadAt < 1000) return undefined;
-      logReadAt = Date.now();
-      return (await refusal(node, since)) ?? undefined;
-    },
-    { timeoutMs, intervalMs: 50, signal: ctx.signal },
-  );
-  return r.timedOut ? null : r.value;
-}
 
 /**
  * The way back: a replica of the upgraded deployment rolled back to `from`, keeping what the new version saved. Where
  * the old version cannot load it, the node is back on the new image (rollNode) and there is no way back; where it
  * can, it is rolled forward again, so that the run ends upgraded either way.
  */
-async function tryWayBack(
-  ctx: FaultContext,
-  rec: LiveRecord<UpgradeDetails>,
-  from: string,
-  to: string,
-  step: Step,
-): Promise<NonNullable<UpgradeDetails["wayBack"]>> {
+async function tryWayBack(ctx: FaultContext, from: string, to: string, step: Step): Promise<NonNullable<UpgradeDetails["wayBack"]>> {
   const master = await ctx.topology.primary();
   const [node] = await ctx.topology.replicasOf(master);
   if (!node) throw new Error(`${master.name} has no replica to try the way back on`);
   const back: Step = (s) => step({ ...s, wayBack: true });
   try {
-    await rollNode(ctx, rec, node, master, from, back);
+    await rollNode(ctx, node, master, from, back);
   } catch (err) {
     return { node: node.name, possible: false, serverSaid: quoteRefusal((err as Error).message) };
   }
-  await rollNode(ctx, rec, node, master, to, back);
+  await rollNode(ctx, node, master, to, back);
   return { node: node.name, possible: true, serverSaid: null };
 }
 
