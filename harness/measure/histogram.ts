@@ -57,26 +57,22 @@ export function percentileInterval(h: Histogram, p: number): [number, number] {
   return [rankAt(Math.floor(n * q - half)), rankAt(Math.ceil(n * q + half))];
 }
 
-/** At most this many blocks are left out in turn: a long phase's seconds are grouped, so a soak costs no more. */
-const MAX_BLOCKS = 120;
-
 /**
  * How far each percentile moves when any one second of the phase is left out (a jackknife over seconds), to widen
  * its interval with. The interval above takes operations as independent draws, but an open-loop load's slow
  * operations come in bursts: one 35 ms stall delays every operation scheduled during it, and sets the P99 of a
  * 3-second window at 1,000 ops/s alone. A value that one second decides is known only as far as that second is;
  * runs of one scenario were measured here at fault-window P99 4.7 ms with such a stall and 0.6 ms without.
- * `seconds` are the phase's operations split by the second of their intended start (they add up to `h`); a phase
- * of more than MAX_BLOCKS seconds is left out in blocks of neighbouring seconds.
+ * `seconds` are the phase's operations split by the second of their intended start, or by blocks of neighbouring
+ * seconds in a long run (the recorder's SECOND_BLOCKS); they add up to `h`.
  */
 export function leaveOneSecondOut(h: Histogram, seconds: Histogram[], percentiles: number[]): Array<[number, number]> {
   const ranges = percentiles.map((): [number, number] => [Number.POSITIVE_INFINITY, 0]);
   if (seconds.length < 2) return ranges;
-  const per = Math.ceil(seconds.length / MAX_BLOCKS);
-  for (let i = 0; i < seconds.length; i += per) {
+  for (const s of seconds) {
     const rest = newHistogram();
     rest.add(h);
-    for (const s of seconds.slice(i, i + per)) rest.subtract(s);
+    rest.subtract(s);
     if (rest.totalCount === 0) continue;
     percentiles.forEach((p, k) => {
       const v = Math.min(rest.getValueAtPercentile(p), rest.maxValue);

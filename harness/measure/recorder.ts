@@ -9,6 +9,9 @@ export interface SecondSummary extends OpStatsSummary {
   phase: AnyPhase;
 }
 
+/** At most about this many blocks of seconds a run's phase intervals are widened over (each one histogram). */
+const SECOND_BLOCKS = 120;
+
 /**
  * Files every finished operation by its intended start, so a stall is charged to the second in which the operation
  * should have run: into its per-second window as it finishes (progress reads those live), and into the operation log,
@@ -67,14 +70,17 @@ export class Recorder {
   /** Per phase, and in total (warmup left out), by replaying the log against the final phase marks. */
   summaries(): { phases: Record<AnyPhase, OpStatsSummary>; total: OpStatsSummary } {
     const phases = Object.fromEntries(ALL_PHASES.map((p) => [p, new OpStats()])) as Record<AnyPhase, OpStats>;
-    // Each phase's latencies by second too: its percentiles' intervals are widened over them (leaveOneSecondOut).
+    // Each phase's latencies by second too: its percentiles' intervals are widened over them (leaveOneSecondOut). A
+    // run of more than SECOND_BLOCKS seconds is split in blocks of neighbouring seconds, so memory stays bounded.
     const seconds = Object.fromEntries(ALL_PHASES.map((p) => [p, new Map<number, Histogram>()])) as Record<AnyPhase, Map<number, Histogram>>;
+    const lastMs = this.log.length ? this.log.at(this.log.length - 1).intendedMs : 0;
+    const blockS = Math.max(1, Math.ceil(lastMs / 1000 / SECOND_BLOCKS));
     const total = new OpStats();
     for (let i = 0; i < this.log.length; i++) {
       const op = this.log.at(i);
       const phase = this.clock.phaseAt(op.intendedMs);
       phases[phase].record(op);
-      const second = Math.floor(op.intendedMs / 1000);
+      const second = Math.floor(op.intendedMs / 1000 / blockS);
       const h = seconds[phase].get(second) ?? seconds[phase].set(second, newHistogram()).get(second)!;
       recordUs(h, (op.doneMs - op.intendedMs) * 1000);
       if (phase !== "warmup") total.record(op);

@@ -204,9 +204,9 @@ export class RedisNode {
 
   /**
    * Replaces its container (stopped already: a SHUTDOWN SAVE, a kill) by one of `image` with `config`, keeping what
-   * the old one had in /data (unless `keepData` is false: then it starts empty), its address on the run's network and its published port, so that its peers, its links
-   * and the harness's admin connection find it where it was. The old container is started again if the new one does
-   * not start, and removed once it has.
+   * the old one had in /data (unless `keepData` is false: then it starts empty), its address on the run's network and
+   * its published port, so that its peers, its links and the harness's admin connection find it where it was. The old
+   * container is started again if the new one does not start, and removed once it has.
    */
   async replaceImage(image: string, config: Record<string, string>, keepData = true): Promise<void> {
     const r = this.relaunch;
