@@ -108,7 +108,7 @@ async function startContainer(o: NodeOptions, keep: Pick<NodeContainerSpec, "hos
         .slice(-4)
         .map((l) => redact(l.trim(), o.secrets ?? []))
         .join(" | ");
-      throw new Error(`${o.name} did not start (${err.message.split("\n")[0]})${tail ? `; its last lines: ${tail}` : ""}`);
+      throw new Error(`${o.name} did not start (${redact(err.message.split("\n")[0], o.secrets ?? [])})${tail ? `; its last lines: ${tail}` : ""}`);
     });
 }
 

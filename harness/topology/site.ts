@@ -67,9 +67,16 @@ export function homeSite(network: StartedNetwork, engine = ""): Site {
           const container = await builder.start();
           return { control: ContainerControl.of(container), at: { host: publishedHost(), port: hostPort }, stop: () => container.stop() };
         } catch (err) {
-          // What a failed start created stays on the engine otherwise (until the reaper's turn).
-          if (builder.createdId) await new ContainerControl(async () => (await getContainerRuntimeClient()).container.dockerode, builder.createdId).remove();
-          if (attempt === 5 || !portTaken(err) || s.hostPort !== undefined) throw err;
+          // What a failed start created stays on the engine otherwise (until the reaper's turn). What it printed first:
+          // a server that exits at once (an RDB it cannot read) can fail the start before its lines reach onLog.
+          let output: string[] = [];
+          if (builder.createdId) {
+            const failed = new ContainerControl(async () => (await getContainerRuntimeClient()).container.dockerode, builder.createdId);
+            output = await failed.logTail(6).catch(() => []);
+            await failed.remove();
+          }
+          if (attempt === 5 || !portTaken(err) || s.hostPort !== undefined)
+            throw output.length ? new Error(`${(err as Error).message.split("\n")[0]}; its output: ${output.join(" | ")}`) : err;
         }
       }
     },

@@ -11,6 +11,7 @@ import { planUpgrade } from "../../harness/study/upgrade-plan.js";
 import { upgradeView } from "../../harness/study/upgrade-view.js";
 import { writeStudy } from "../../harness/study/write-study.js";
 import { FIXTURES, syntheticReport } from "../helpers/synthetic-run.js";
+import { loadSuite } from "../../harness/scenario/load.js";
 
 // The go/no-go of `upgrade`: what it runs (from the suite's roll), and how it decides from what the runs measured.
 
@@ -77,9 +78,11 @@ test("the plan is the suite's roll from --from to --to, with the way back tried;
   t.like(fault, { kind: "upgrade", to: "redis-chaos/redis:8.0", wayBack: true, failover: "handover-writes-paused" });
   t.is(plan.roll.topology.image, "redis-chaos/redis:7.0");
   t.like(plan.crash.faults[0], { oldMasterRejoins: "before-upgrade" });
-  t.is(plan.crash.workload.duration, plan.roll.workload.duration + 20, "the trap's crash, restart and watch get a longer load");
+  const template = loadSuite("upgrade").find((s) => s.name === "sentinel-rolling-upgrade")!;
+  t.is(plan.roll.workload.duration, template.workload.duration + 15, "the way back's failed start gets a longer load");
+  t.is(plan.crash.workload.duration, template.workload.duration + 20, "the trap's crash, restart and watch get a longer load");
   t.deepEqual(plan.steady?.faults, []);
-  t.is(plan.steady?.workload.duration, plan.roll.workload.duration, "the same load");
+  t.is(plan.steady?.workload.duration, template.workload.duration, "the same load as the roll's template");
   t.is(planUpgrade("cluster", "a/b:1", "a/b:2", false).steady, null, "--no-performance runs no steady load");
   const e = t.throws(() => planUpgrade("standalone", "a/b:1", "a/b:2", true)) as HarnessError;
   t.is(e.exitCode, EXIT.badInput);
