@@ -12,7 +12,7 @@ export interface Shard {
   replicas: RedisNode[];
 }
 
-export async function shardsOf(t: FaultContext["topology"]): Promise<Shard[]> {
+export async function mastersWithReplicas(t: FaultContext["topology"]): Promise<Shard[]> {
   const first = await t.primary();
   const masters = [first];
   if (t.cluster) {
@@ -25,7 +25,7 @@ export async function shardsOf(t: FaultContext["topology"]): Promise<Shard[]> {
 }
 
 /** Polls until one of `replicas` says it is master now: a cluster shard's failover, seen from its own nodes. */
-export async function promotedAmong(ctx: FaultContext, replicas: RedisNode[], timeoutMs: number): Promise<RedisNode> {
+async function promotedAmong(ctx: FaultContext, replicas: RedisNode[], timeoutMs: number): Promise<RedisNode> {
   const r = await pollUntil(
     async () => {
       for (const n of replicas) if ((await n.info("replication").catch(() => undefined))?.get("role") === "master") return n;
@@ -38,7 +38,7 @@ export async function promotedAmong(ctx: FaultContext, replicas: RedisNode[], ti
 }
 
 /** The master the topology names now, once it is not `old`. */
-export async function newPrimaryAfter(ctx: FaultContext, old: RedisNode, timeoutMs = 30_000): Promise<RedisNode> {
+async function newPrimaryAfter(ctx: FaultContext, old: RedisNode, timeoutMs = 30_000): Promise<RedisNode> {
   const r = await pollUntil(
     async () => {
       const p = await ctx.topology.primary().catch(() => undefined);

@@ -59,7 +59,7 @@ export class RollRefused extends Error {
   }
 }
 
-export const inSync = (info: Map<string, string>) =>
+const inSync = (info: Map<string, string>) =>
   info.get("role") === "slave" && info.get("master_link_status") === "up" && info.get("master_sync_in_progress") === "0";
 
 /** The master's counts of full and partial resyncs it served. */

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { imageName } from "../infra/fields.js";
 import { pollUntil } from "../infra/poll.js";
 import type { RedisNode } from "../topology/redis-node.js";
-import { demoted, handOver, killOver, shardsOf } from "./handover.js";
+import { demoted, handOver, killOver, mastersWithReplicas } from "./handover.js";
 import { runFault, type LiveRecord } from "./lifecycle.js";
 import { quoteRefusal, REJOIN_WATCH_MS, RollRefused, rollNode, shutDown, syncedOrRefused, type Step, type UpgradeStep } from "./roll-node.js";
 import { at } from "./targets.js";
@@ -87,7 +87,7 @@ export const upgrade = defineFault({
       : [],
   run: async (spec, ctx) => {
     const t = ctx.topology;
-    const shards = await shardsOf(t);
+    const shards = await mastersWithReplicas(t);
     const [first] = shards;
     if (!first?.replicas.length) throw new Error(`${first?.master.name ?? "the primary"} has no replica to roll first`);
     const replicas = shards.flatMap((sh) => sh.replicas.map((r) => ({ r, master: sh.master })));
