@@ -1,4 +1,5 @@
 import type { ExecutionContext } from "ava";
+import type { KillDetails } from "../harness/faults/kill.js";
 import type { UpgradeDetails } from "../harness/faults/upgrade.js";
 import type { RunReport } from "../harness/report/types.js";
 import { suite } from "./suite.js";
@@ -63,6 +64,9 @@ suite(
           steps.find((s) => s.node === h.from && (s.step === "rejoined" || s.step === "sync-refused")),
           `${h.from}, still 7.0, was watched following ${h.to} before its own roll`,
         );
+      // MIGRATE from an 8.0 master to a 7.0 one: the payload's RDB version is newer than the receiver reads.
+      t.like(d.slotsMoved, { from: d.handovers?.[0].to, done: false, fixed: { done: true, said: null } });
+      t.regex(d.slotsMoved?.serverSaid ?? "", /DUMP payload version or checksum are wrong/);
       t.is(report.convergence?.converged, true, "every slot served, every replica in sync");
     },
     "replication-redis-to-valkey": (t, { report }) => {
@@ -80,6 +84,38 @@ suite(
       t.like(asFile.d.refused, { how: "did not start" });
       t.regex(asFile.d.refused?.serverSaid ?? "", /RDB format version 12/);
       t.is(report.convergence?.converged, true, "every node on Redis 8.0 again, in sync");
+    },
+    "replication-all-at-once-upgrade": (t, { report }) => {
+      const { f, d, steps } = roll(t, report);
+      t.is(f.error, undefined);
+      t.is(d.mode, "all-at-once");
+      t.true(
+        Object.values(d.versions ?? {}).every((v) => /^8\.0\./.test(v)),
+        `every node on 8.0: ${JSON.stringify(d.versions)}`,
+      );
+      t.is(new Set(steps.filter((s) => s.step === "down").map((s) => s.fromMs)).size, 1, "every node stopped at the same moment");
+      const loss = report.dataLoss!;
+      t.log(`lost ${loss.lost} of ${loss.acknowledged} acknowledged; RPO window ${loss.rpoMs} ms`);
+      // The master saved nothing on SIGTERM: the loss reaches back to the run's first write.
+      t.is(loss.lostSample[0], 0, "the first write of the run is lost");
+      t.true(loss.rpoMs! >= f.sentAtMs! - 100, `everything acknowledged before the restart is lost (RPO window ${loss.rpoMs} ms, fault at ${f.sentAtMs} ms)`);
+    },
+    "sentinel-old-master-back-mid-failover": (t, { report }) => {
+      const f = report.faults[0];
+      const d = f.details as Partial<KillDetails>;
+      const loss = report.dataLoss!;
+      const failed = report.availability!.writesFailed;
+      t.log(`started ${d.startedOn?.afterKillMs} ms after the kill; took ${d.keysWhileMaster} keys as a master; ${loss.lost} lost; ${failed} failed`);
+      t.is(d.startedOn?.channel, "+odown");
+      t.not(d.startedOn?.afterKillMs, null, "it was started on the Sentinel's +odown, not after `for`");
+      t.not(report.convergence?.primary, d.nodes?.[0], "the failover went on: another node is the master");
+      t.not(d.rejoinedAsReplicaAfterHealMs, null, "and Sentinel demoted the restarted master in the end");
+      // Whether a client reached it is the race; what it took is what is lost: each write is a key of its own, and
+      // the restarted master came back empty (no save points). A write it took whose reply never came is not lost.
+      t.is(loss.splitBrain, loss.lost, "every lost write was acknowledged after the kill");
+      t.true(loss.lost <= d.keysWhileMaster!, `no more lost (${loss.lost}) than it took (${d.keysWhileMaster})`);
+      t.true(d.keysWhileMaster! - loss.lost <= failed, `what it took and did not lose is among the ${failed} writes the clients were not told of`);
+      t.is(loss.lost > 0, d.keysWhileMaster! > 0, "lost writes exactly when it took some");
     },
   },
   // The upgrade command runs it, with the way back and the crash trap, and pins what it claims.

@@ -91,36 +91,46 @@ export interface Rejoin {
   rejoinedAsReplicaAfterHealMs: number | null;
   /** Its role when the watch gave up. */
   roleAfterHeal?: string;
+  /** Keys it held when last seen as a master after the heal (watched where asked). */
+  keysWhileMaster?: number;
 }
 
-/** After a heal, how long until `node` is a replica with its link up: the old master must come back as a replica. */
-export async function watchRejoin(ctx: FaultContext, node: RedisNode, timeoutMs = 30_000): Promise<Rejoin> {
+/**
+ * After a heal, how long until `node` is a replica with its link up: the old master must come back as a replica. With
+ * `keysWhileMaster`, also how many keys it held while it still answered as a master: a restarted master comes back
+ * with only what it saved (nothing, with the default config), so these are the writes it took before its demotion.
+ */
+export async function watchRejoin(ctx: FaultContext, node: RedisNode, timeoutMs = 30_000, keysWhileMaster = false): Promise<Rejoin> {
   const from = ctx.clock();
+  let keys: number | undefined;
   const r = await pollUntil(
     async () => {
       const info = await node.info("replication");
+      if (keysWhileMaster && info.get("role") === "master") keys = Number(await node.admin.call("DBSIZE"));
       return info.get("role") === "slave" && info.get("master_link_status") === "up" ? ctx.clock() : undefined;
     },
     { timeoutMs, intervalMs: 100, signal: ctx.signal },
   );
+  const taken = keysWhileMaster ? { keysWhileMaster: keys ?? 0 } : {};
   if (!r.timedOut) {
     ctx.timeline.add("rejoined-as-replica", { node: node.name }, r.value);
-    return { rejoinedAsReplicaAfterHealMs: Math.round(r.value - from) };
+    return { rejoinedAsReplicaAfterHealMs: Math.round(r.value - from), ...taken };
   }
   const role = (await node.info("replication").catch(() => undefined))?.get("role") ?? "unreachable";
-  return { rejoinedAsReplicaAfterHealMs: null, roleAfterHeal: role };
+  return { rejoinedAsReplicaAfterHealMs: null, roleAfterHeal: role, ...taken };
 }
 
 /**
  * `after` for a fault on the primary of a topology that fails over on its own: watch the old primary come back as a
  * replica. Nothing to watch otherwise.
  */
-export function rejoinWatch<D extends Rejoin>(ctx: FaultContext, target: string, node: RedisNode): FaultSteps<D>["after"] {
+export function rejoinWatch<D extends Rejoin>(ctx: FaultContext, target: string, node: RedisNode, keysWhileMaster = false): FaultSteps<D>["after"] {
   if (target !== "primary" || !ctx.topology.capabilities.has("autoFailover")) return undefined;
-  return async (rec) => void Object.assign(rec.details, await watchRejoin(ctx, node));
+  return async (rec) => void Object.assign(rec.details, await watchRejoin(ctx, node, 30_000, keysWhileMaster));
 }
 
 export const rejoinFacts = (d: Partial<Rejoin>) => [
   { label: "old primary rejoined as a replica after the heal", value: d.rejoinedAsReplicaAfterHealMs, unit: "ms" as const },
   ...(d.roleAfterHeal !== undefined ? [{ label: "its role when the watch gave up", value: d.roleAfterHeal }] : []),
+  ...(d.keysWhileMaster !== undefined ? [{ label: "keys it held as a master before its demotion", value: d.keysWhileMaster, unit: "count" as const }] : []),
 ];

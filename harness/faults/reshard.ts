@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { need } from "../topology/types.js";
+import type { RedisNode } from "../topology/redis-node.js";
+import { type ClusterControl, need } from "../topology/types.js";
 import { runFault } from "./lifecycle.js";
 import { at } from "./targets.js";
-import { defineFault } from "./types.js";
+import { defineFault, type FaultContext } from "./types.js";
 
 export interface ReshardDetails {
   from: string;
@@ -27,33 +28,16 @@ export const reshard = defineFault({
   run: async (spec, ctx) => {
     const cluster = need(ctx.topology.cluster, "slots", ctx.topology);
     const from = await ctx.topology.primary();
-    const fromId = await cluster.idOf(from);
-    const to = (await cluster.clusterNodes()).find((l) => l.flags.includes("master") && l.id !== fromId && !l.flags.includes("fail"));
-    if (!to) throw new Error("no other master to move slots to");
-    const toName = cluster.nodeAt(to.host, to.port)?.name ?? String(to.port);
-    const peer = ctx.topology.peerLinks.get(from.name)!;
     const before = await cluster.redirections();
     let migration: Promise<{ exitCode: number; output: string }> = Promise.resolve({ exitCode: -1, output: "not started" });
     let startedAtMs = 0;
     return runFault<"reshard", ReshardDetails>(ctx, "reshard", {
       inject: async (rec) => {
-        Object.assign(rec.details, { from: from.name, to: toName, slots: spec.slots });
+        const to = await otherMaster(cluster, from);
+        Object.assign(rec.details, { from: from.name, to: to.name, slots: spec.slots });
         startedAtMs = ctx.clock();
-        migration = cluster
-          .redisCli(from, [
-            "--cluster",
-            "reshard",
-            `${ctx.topology.faultLayer.ip}:${peer.innerPort}`,
-            "--cluster-from",
-            fromId,
-            "--cluster-to",
-            to.id,
-            "--cluster-slots",
-            String(spec.slots),
-            "--cluster-yes",
-          ])
-          .catch((err: Error) => ({ exitCode: -1, output: err.message }));
-        return { nodes: [from.name, toName], sentAtMs: startedAtMs };
+        migration = moveSlots(ctx, from, to.id, spec.slots);
+        return { nodes: [from.name, to.name], sentAtMs: startedAtMs };
       },
       heal: async (rec, injected) => {
         if (!injected) return;
@@ -73,3 +57,20 @@ export const reshard = defineFault({
     { label: "ASK replies meanwhile", value: d.askReplies, unit: "count" },
   ],
 });
+
+/** A master other than `from` that is not failing: where its slots can go. */
+export async function otherMaster(cluster: ClusterControl, from: RedisNode): Promise<{ id: string; name: string }> {
+  const fromId = await cluster.idOf(from);
+  const to = (await cluster.clusterNodes()).find((l) => l.flags.includes("master") && l.id !== fromId && !l.flags.includes("fail"));
+  if (!to) throw new Error("no other master to move slots to");
+  return { id: to.id, name: cluster.nodeAt(to.host, to.port)?.name ?? String(to.port) };
+}
+
+/** `redis-cli --cluster reshard` of `slots` slots from `from` to the node `toId`, run in `from`'s container; never throws. */
+export async function moveSlots(ctx: FaultContext, from: RedisNode, toId: string, slots: number): Promise<{ exitCode: number; output: string }> {
+  const cluster = need(ctx.topology.cluster, "slots", ctx.topology);
+  const args = ["--cluster", "reshard", `${ctx.topology.faultLayer.ip}:${ctx.topology.peerLinks.get(from.name)!.innerPort}`];
+  return cluster
+    .redisCli(from, [...args, "--cluster-from", await cluster.idOf(from), "--cluster-to", toId, "--cluster-slots", String(slots), "--cluster-yes"])
+    .catch((err: Error) => ({ exitCode: -1, output: err.message }));
+}

@@ -31,7 +31,10 @@ export interface UpgradeStep {
     | "restarted-on-old-image"
     | "sync-refused"
     | "refused-to-start"
-    | "put-back";
+    | "put-back"
+    | "resharded"
+    | "reshard-stopped"
+    | "cluster-fixed";
   /** When the step began and when it was done, on the run clock. */
   fromMs: number;
   toMs: number;
@@ -84,23 +87,29 @@ async function refusal(node: RedisNode, sinceS: number): Promise<string | null> 
 }
 
 /**
- * One node rolled: shut down with a save (already down: `down` true, a kill), its container replaced by one of `image`
+ * One node rolled: shut down with a save (or `stop`: SIGTERM; already down: `down` true, a kill), its container replaced by one of `image`
  * that follows `master` (with its /data, unless `keepData` is false: then it fetches everything), started, and waited
  * for until it is in sync. A node that does not start on the new image is back on its old one (replaceImage); one
  * that refuses what its master sends is put back on its old image, empty, and fetches everything again. Either
  * stops the roll, with what the server said.
  */
-export async function rollNode(ctx: FaultContext, node: RedisNode, master: RedisNode, image: string, step: Step, down = false, keepData = true): Promise<void> {
+export async function rollNode(
+  ctx: FaultContext,
+  node: RedisNode,
+  master: RedisNode,
+  image: string,
+  step: Step,
+  down = false,
+  keepData = true,
+  stop: "SAVE" | "SIGTERM" = "SAVE",
+): Promise<void> {
   const before = await syncCounts(master);
   const downFrom = ctx.clock();
-  if (!down) await shutDown(node, "SAVE");
+  if (!down) await shutDown(node, stop);
   step({ node: node.name, step: "down", fromMs: downFrom, toMs: ctx.clock() });
   const upFrom = ctx.clock();
   const previous = node.image;
-  // A cluster node finds its place from its nodes.conf (in /data); any other follows what its config file would name.
-  const to = ctx.topology.announced.get(master.name)!;
-  const { replicaof: _, ...config } = node.config;
-  const settings = ctx.topology.cluster ? node.config : { ...config, replicaof: `${to.host} ${to.port}` };
+  const settings = settingsUnder(ctx, node, master);
   try {
     await node.replaceImage(image, settings, keepData);
   } catch (err) {
@@ -133,9 +142,25 @@ export async function rollNode(ctx: FaultContext, node: RedisNode, master: Redis
   step({ node: node.name, step: "synced", fromMs: syncFrom, toMs: ctx.clock(), sync: after.full > before.full ? "full" : "partial" });
 }
 
-/** SHUTDOWN (SAVE: its RDB keeps the replication id and offset, for a partial resync), and wait for the container to stop. */
-export async function shutDown(node: RedisNode, how: "SAVE" | "NOSAVE"): Promise<void> {
-  await node.admin.call("SHUTDOWN", how).catch(() => {}); // the connection closes: that is the answer
+/**
+ * The settings `node` starts with on a new container under `master`: a cluster node finds its place from its nodes.conf
+ * (in /data); any other follows what its config file would name (a master, its own: no replicaof).
+ */
+export function settingsUnder(ctx: FaultContext, node: RedisNode, master: RedisNode): Record<string, string> {
+  if (ctx.topology.cluster) return node.config;
+  const { replicaof: _, ...config } = node.config;
+  if (node === master) return config;
+  const to = ctx.topology.announced.get(master.name)!;
+  return { ...config, replicaof: `${to.host} ${to.port}` };
+}
+
+/**
+ * SHUTDOWN (SAVE: its RDB keeps the replication id and offset, for a partial resync), or SIGTERM as an orchestrator
+ * stops a container (the server saves only if its config has save points), and wait for the container to stop.
+ */
+export async function shutDown(node: RedisNode, how: "SAVE" | "NOSAVE" | "SIGTERM"): Promise<void> {
+  if (how === "SIGTERM") await node.control.kill("SIGTERM");
+  else await node.admin.call("SHUTDOWN", how).catch(() => {}); // the connection closes: that is the answer
   const stopped = await pollUntil(async () => ((await node.control.state()).running ? undefined : true), { timeoutMs: 30_000, intervalMs: 50 });
   if (stopped.timedOut) throw new Error(`${node.name} did not stop within 30 s of SHUTDOWN ${how}`);
 }

@@ -4,7 +4,8 @@ import { pollUntil } from "../infra/poll.js";
 import type { RedisNode } from "../topology/redis-node.js";
 import { demoted, handOver, killOver, mastersWithReplicas } from "./handover.js";
 import { runFault, type LiveRecord } from "./lifecycle.js";
-import { quoteRefusal, REJOIN_WATCH_MS, RollRefused, rollNode, shutDown, syncedOrRefused, type Step, type UpgradeStep } from "./roll-node.js";
+import { moveSlots } from "./reshard.js";
+import { quoteRefusal, REJOIN_WATCH_MS, RollRefused, rollNode, settingsUnder, shutDown, syncedOrRefused, type Step, type UpgradeStep } from "./roll-node.js";
 import { at } from "./targets.js";
 import { defineFault, type FaultContext } from "./types.js";
 
@@ -16,6 +17,7 @@ export interface UpgradeDetails {
   fromVersion: string;
   toVersion: string;
   failover: "handover" | "handover-writes-paused" | "master-killed";
+  mode: "rolling" | "all-at-once";
   /** The order the nodes were rolled in. */
   order: string[];
   /** The master of slot 0 (of the only shard outside a cluster) before the roll and after. */
@@ -30,6 +32,8 @@ export interface UpgradeDetails {
   refused?: { node: string; how: "did not start" | "refused its master's data"; serverSaid: string | null };
   /** A replica rolled back to the old image with the data the new one saved: possible, or what the server said. */
   wayBack?: { node: string; possible: boolean; serverSaid: string | null };
+  /** reshardMidRoll: slots moved from an upgraded master to one on the old image; what the servers said; the fix after the roll. */
+  slotsMoved?: { from: string; to: string; slots: number; done: boolean; serverSaid: string | null; fixed?: { done: boolean; said: string | null } };
   /** The trap: the old master crashed mid-roll and came back on its old image as a replica of an upgraded master. */
   rejoinedOnOldImage?: { synced: boolean; serverSaid: string | null };
 }
@@ -71,6 +75,22 @@ export const upgrade = defineFault({
       expect: z.enum(["accepted", "refused"]).default("accepted"),
       /** before-upgrade: the old master crashes after the failover and rejoins on its old image first (the trap). */
       oldMasterRejoins: z.enum(["after-upgrade", "before-upgrade"]).default("after-upgrade"),
+      /**
+       * all-at-once: every data node stopped and replaced together, no handover (what an operator that updates its
+       * leader and follower StatefulSets together does: OT-CONTAINER-KIT/redis-operator#951).
+       */
+      mode: z.enum(["rolling", "all-at-once"]).default("rolling"),
+      /**
+       * How each node is stopped: shutdown-save (SHUTDOWN SAVE, the documented step) or sigterm (what an orchestrator
+       * sends: the server saves only if its config has save points; the harness's default config has none).
+       */
+      stop: z.enum(["shutdown-save", "sigterm"]).default("shutdown-save"),
+      /**
+       * Cluster: once the first shard is upgraded, move this many slots from its new master to a master still on the
+       * old image, under load (keys MIGRATEd from the new version to the old); after the roll, `redis-cli --cluster fix`
+       * where that stopped half-way.
+       */
+      reshardMidRoll: z.number().int().min(1).max(16384).optional(),
     })
     .strict(),
   images: (s) => [s.to],
@@ -80,11 +100,16 @@ export const upgrade = defineFault({
     ...(s.failover === "master-killed"
       ? [{ capability: "autoFailover", field: "failover", message: "a failover of its own after the master is killed" } as const]
       : []),
+    ...(s.reshardMidRoll ? [{ capability: "slots", field: "reshardMidRoll", message: "slots to move between shards" } as const] : []),
   ],
-  validate: (s, setting) =>
-    s.failover === "master-killed" && s.oldMasterRejoins === "before-upgrade"
+  validate: (s, setting) => [
+    ...(s.failover === "master-killed" && s.oldMasterRejoins === "before-upgrade"
       ? [{ path: [...setting.path, "oldMasterRejoins"], message: "before-upgrade kills the old master after a handover: give failover: handover" }]
-      : [],
+      : []),
+    ...(s.mode === "all-at-once" && (s.failover !== "handover" || s.oldMasterRejoins !== "after-upgrade")
+      ? [{ path: [...setting.path, "mode"], message: "all-at-once has no handover and no old master: leave failover and oldMasterRejoins out" }]
+      : []),
+  ],
   run: async (spec, ctx) => {
     const t = ctx.topology;
     const shards = await mastersWithReplicas(t);
@@ -113,6 +138,7 @@ export const upgrade = defineFault({
           from: first.master.image,
           to: spec.to,
           failover: spec.failover,
+          mode: spec.mode,
           oldPrimary: first.master.name,
           order: [...replicas.map(({ r }) => r.name), ...shards.map((sh) => sh.master.name)],
           fromVersion: (await first.master.identity()).version,
@@ -121,8 +147,12 @@ export const upgrade = defineFault({
         });
         // The roll is in force from the first replica's shutdown.
         const sentAtMs = ctx.clock();
+        if (spec.mode === "all-at-once") {
+          await allAtOnce(ctx, shards, spec, step);
+          return { nodes: t.nodes.map((n) => n.name), sentAtMs, observedAtMs: steps[0]?.toMs };
+        }
         try {
-          await rollNode(ctx, replicas[0].r, replicas[0].master, spec.to, step, false, spec.keepData);
+          await rollNode(ctx, replicas[0].r, replicas[0].master, spec.to, step, false, spec.keepData, stopBy(spec));
         } catch (err) {
           if (!refusedAsExpected(rec, err)) throw err;
         }
@@ -132,8 +162,8 @@ export const upgrade = defineFault({
         if (!injected) return;
         let held: RedisNode | undefined;
         try {
-          if (rec.details.refused) return;
-          for (const { r, master } of replicas.slice(1)) await rollNode(ctx, r, master, spec.to, step, false, spec.keepData);
+          if (rec.details.refused || spec.mode === "all-at-once") return;
+          for (const { r, master } of replicas.slice(1)) await rollNode(ctx, r, master, spec.to, step, false, spec.keepData, stopBy(spec));
           for (const { master, replicas: theirs } of shards) {
             if (paused) held = master;
             const next = spec.failover === "master-killed" ? await killOver(ctx, master, theirs, step) : await handOver(ctx, master, theirs, paused, step);
@@ -145,8 +175,11 @@ export const upgrade = defineFault({
             held = undefined;
             if (spec.oldMasterRejoins === "before-upgrade") rec.details.rejoinedOnOldImage = await crashAndRejoinOnOldImage(ctx, master, next, step);
             const down = spec.failover === "master-killed" || spec.oldMasterRejoins === "before-upgrade";
-            await rollNode(ctx, master, next, spec.to, step, down, spec.keepData);
+            await rollNode(ctx, master, next, spec.to, step, down, spec.keepData, stopBy(spec));
+            if (spec.reshardMidRoll && master === first.master && shards[1])
+              rec.details.slotsMoved = await reshardMixed(ctx, next, shards[1].master, spec.reshardMidRoll, step);
           }
+          if (rec.details.slotsMoved && !rec.details.slotsMoved.done) rec.details.slotsMoved.fixed = await fixCluster(ctx, step);
           if (spec.wayBack) rec.details.wayBack = await tryWayBack(ctx, rec.details.from!, spec.to, step);
         } catch (err) {
           if (!refusedAsExpected(rec, err)) rec.fail((err as Error).message);
@@ -168,7 +201,7 @@ export const upgrade = defineFault({
     { label: "from", value: d.fromVersion ? `${d.from} (${d.fromVersion})` : d.from },
     { label: "to", value: d.toVersion ? `${d.to} (${d.toVersion})` : d.to },
     { label: "order", value: d.order?.join(" → ") },
-    { label: "failover", value: d.failover },
+    { label: "failover", value: d.mode === "all-at-once" ? "none: every node restarted at once" : d.failover },
     { label: "handovers", value: d.handovers?.map((h) => `${h.from} → ${h.to}`).join(", ") },
     ...(d.steps ?? []).filter((s) => s.serverSaid).map((s) => ({ label: `${s.node} (${s.step}): the server said`, value: s.serverSaid })),
     ...(d.refused
@@ -187,9 +220,81 @@ export const upgrade = defineFault({
           },
         ]
       : []),
+    ...(d.slotsMoved
+      ? [
+          {
+            label: `${d.slotsMoved.slots} slots moved mid-roll from ${d.slotsMoved.from} (new) to ${d.slotsMoved.to} (old)`,
+            value: d.slotsMoved.done ? "done" : `stopped half-way${d.slotsMoved.serverSaid ? `: "${d.slotsMoved.serverSaid}"` : ""}`,
+          },
+          ...(d.slotsMoved.fixed
+            ? [{ label: "redis-cli --cluster fix after the roll", value: d.slotsMoved.fixed.done ? "done" : `failed: ${d.slotsMoved.fixed.said}` }]
+            : []),
+        ]
+      : []),
     ...(d.rejoinedOnOldImage ? [{ label: "the old master on its old image synced from the upgraded master", value: d.rejoinedOnOldImage.synced }] : []),
   ],
 });
+
+type UpgradeSpec = { to: string; keepData: boolean; stop: "shutdown-save" | "sigterm" };
+const stopBy = (s: UpgradeSpec) => (s.stop === "sigterm" ? "SIGTERM" : "SAVE");
+
+/**
+ * Every data node at once: all stopped together, all replaced by `to` (with /data unless keepData is false), started
+ * together, each master as it was and each replica under its master; then waited for until every replica is in sync.
+ * The masters come back with what their stop saved, and the replicas take what the masters have.
+ */
+async function allAtOnce(ctx: FaultContext, shards: Awaited<ReturnType<typeof mastersWithReplicas>>, spec: UpgradeSpec, step: Step): Promise<void> {
+  const nodes = shards.flatMap((sh) => [{ n: sh.master, master: sh.master }, ...sh.replicas.map((n) => ({ n, master: sh.master }))]);
+  const downFrom = ctx.clock();
+  await Promise.all(nodes.map(({ n }) => shutDown(n, stopBy(spec))));
+  for (const { n } of nodes) step({ node: n.name, step: "down", fromMs: downFrom, toMs: ctx.clock() });
+  const upFrom = ctx.clock();
+  await Promise.all(nodes.map(({ n, master }) => n.replaceImage(spec.to, settingsUnder(ctx, n, master), spec.keepData)));
+  for (const { n } of nodes) {
+    const version = await pollUntil(async () => (await n.identity().catch(() => undefined))?.version, { timeoutMs: 10_000, intervalMs: 50 });
+    step({ node: n.name, step: "up", fromMs: upFrom, toMs: ctx.clock(), version: version.timedOut ? undefined : version.value });
+  }
+  const syncFrom = ctx.clock();
+  await Promise.all(
+    nodes
+      .filter(({ n, master }) => n !== master)
+      .map(async ({ n }) => {
+        const synced = await syncedOrRefused(ctx, n, REJOIN_WATCH_MS);
+        if (synced !== true) throw new Error(`${n.name} was not in sync ${synced ? `: "${synced}"` : `within ${REJOIN_WATCH_MS / 1000} s`} after the restart`);
+        step({ node: n.name, step: "synced", fromMs: syncFrom, toMs: ctx.clock() });
+      }),
+  );
+}
+
+/** What redis-cli's output says went wrong: a server's own error where it quotes one, else its last line. */
+const cliError = (output: string) =>
+  /replied with error: ([^\n]*)/.exec(output)?.[1].trim() ?? /\[ERR\][^\n]*/.exec(output)?.[0].trim() ?? output.trim().split("\n").at(-1) ?? null;
+
+/**
+ * Slots moved from `from` (upgraded) to `to` (still on the old image) under load: each key goes by MIGRATE, whose
+ * payload carries the sender's RDB version. Where the old server refuses it, the move stops half-way, with a slot
+ * left migrating on one side and importing on the other.
+ */
+async function reshardMixed(ctx: FaultContext, from: RedisNode, to: RedisNode, slots: number, step: Step): Promise<NonNullable<UpgradeDetails["slotsMoved"]>> {
+  const fromMs = ctx.clock();
+  const r = await moveSlots(ctx, from, await ctx.topology.cluster!.idOf(to), slots);
+  const serverSaid = r.exitCode === 0 ? null : cliError(r.output);
+  step({ node: from.name, step: r.exitCode === 0 ? "resharded" : "reshard-stopped", fromMs, toMs: ctx.clock(), ...(serverSaid ? { serverSaid } : {}) });
+  return { from: from.name, to: to.name, slots, done: r.exitCode === 0, serverSaid };
+}
+
+/** `redis-cli --cluster fix` once every node is on the new image: what an operator runs on a slot left open. */
+async function fixCluster(ctx: FaultContext, step: Step): Promise<{ done: boolean; said: string | null }> {
+  const fromMs = ctx.clock();
+  const node = await ctx.topology.primary();
+  const at = `${ctx.topology.faultLayer.ip}:${ctx.topology.peerLinks.get(node.name)!.innerPort}`;
+  const r = await ctx.topology
+    .cluster!.redisCli(node, ["--cluster", "fix", at, "--cluster-yes"])
+    .catch((err: Error) => ({ exitCode: -1, output: err.message }));
+  const said = r.exitCode === 0 ? null : cliError(r.output);
+  step({ node: node.name, step: "cluster-fixed", fromMs, toMs: ctx.clock(), ...(said ? { serverSaid: said } : {}) });
+  return { done: r.exitCode === 0, said };
+}
 
 const stepLabel = (s: UpgradeStep) =>
   `${s.wayBack ? "way back: " : ""}${s.node}: ${s.step}${s.sync ? ` (${s.sync} resync)` : ""}${s.version ? ` on ${s.version}` : ""}`;

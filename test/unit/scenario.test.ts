@@ -111,6 +111,26 @@ const bad: Array<[string, unknown, RegExp]> = [
     { ...sentinel, faults: [{ kind: "upgrade", at: "5s", to: "redis-chaos/redis:8.0", failover: "master-killed", oldMasterRejoins: "before-upgrade" }] },
     /faults\[0\]\.oldMasterRejoins: before-upgrade kills the old master after a handover: give failover: handover/,
   ],
+  [
+    "all at once with a handover",
+    { ...sentinel, faults: [{ kind: "upgrade", at: "5s", to: "redis-chaos/redis:8.0", mode: "all-at-once", failover: "handover-writes-paused" }] },
+    /faults\[0\]\.mode: all-at-once has no handover and no old master: leave failover and oldMasterRejoins out/,
+  ],
+  [
+    "a reshard mid-roll outside a cluster",
+    { ...sentinel, faults: [{ kind: "upgrade", at: "5s", to: "redis-chaos/redis:8.0", reshardMidRoll: 10 }] },
+    /faults\[0\]\.reshardMidRoll: upgrade .*needs slots to move between shards \(a cluster topology\)/,
+  ],
+  [
+    "a restart on a Sentinel event without Sentinels",
+    { ...sentinel, topology: { kind: "replication" }, faults: [{ kind: "kill", at: "5s", for: "3s", startOn: "+odown" }] },
+    /faults\[0\]\.startOn: kill .*needs Sentinels whose events the start waits for \(a sentinel topology\)/,
+  ],
+  [
+    "a restart on an event Sentinel does not publish",
+    { ...sentinel, faults: [{ kind: "kill", at: "5s", for: "3s", startOn: "+down" }] },
+    /faults\[0\]\.startOn/,
+  ],
   ["a quorum that is not a number", { ...sentinel, topology: { kind: "sentinel", quorum: "two" } }, /topology\.quorum/],
   [
     "driver threads for ioredis",
