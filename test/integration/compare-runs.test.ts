@@ -64,7 +64,7 @@ test.serial("compare exits 1 when a budget-relevant metric really got worse: P99
 const planted = (latencyMs: number) => ({
   name: "compare-planted-latency",
   topology: { kind: "standalone" },
-  workload: { engine: "lean", rate: 1000, duration: "7s", warmup: "1s", keys: "random", connections: 1 },
+  workload: { engine: "lean", rate: 1000, duration: "8s", warmup: "1s", keys: "random", connections: 1 },
   faults: [{ kind: "latency-spike", at: "3s", for: "3s", latencyMs, direction: "replies" }],
 });
 
