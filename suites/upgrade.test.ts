@@ -37,6 +37,11 @@ suite(
       t.true(loss.lost > 0 && loss.splitBrain === loss.lost, `every lost write was acknowledged after the roll began (${loss.lost})`);
       const refused = steps.find((s) => s.node === d.oldPrimary && s.step === "sync-refused");
       t.regex(refused?.serverSaid ?? "", /Can't handle RDB format version 12/, "the old master could not load the upgraded master's RDB");
+      for (const s of ["sentinel-0", "sentinel-1", "sentinel-2"])
+        t.truthy(
+          steps.find((x) => x.node === s && x.step === "rejoined"),
+          `${s}, on 8.0 with its own sentinel.conf, named the master the others name and heard them all`,
+        );
     },
     "replication-rolling-upgrade": (t, { report }) => {
       const { f, d, steps } = roll(t, report);

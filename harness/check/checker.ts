@@ -2,7 +2,7 @@ import type { History } from "./history.js";
 import type { Measurements, MetricId } from "./metrics.js";
 
 /** The report fields checkers fill. */
-export type CheckedField = "phases" | "total" | "availability" | "dataLoss" | "reads" | "instrument" | "oom" | "linearizability";
+export type CheckedField = "phases" | "total" | "availability" | "dataLoss" | "reads" | "instrument" | "oom" | "linearizability" | "cache";
 
 /**
  * A checker: history in, its typed part of the measurements out. `metrics` are the catalog metrics whose budgets its

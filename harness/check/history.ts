@@ -3,6 +3,7 @@ import type { OomKill } from "../measure/container-memory.js";
 import type { ReadBack, WriteLedger } from "../measure/ledger.js";
 import type { PhaseClock } from "../measure/phases.js";
 import type { Recorder } from "../measure/recorder.js";
+import type { CacheReads } from "../measure/cache-reads.js";
 import type { RegisterHistory } from "../measure/register-history.js";
 import type { StaleReadLog } from "../measure/stale-reads.js";
 import type { Calibration } from "../workload/calibration.js";
@@ -25,6 +26,8 @@ export interface History {
   staleReads: { log: StaleReadLog; from: "primary" | "replicas" } | null;
   /** The registers workload's operations, for the linearizability checker; null for other workloads. */
   registers: RegisterHistory | null;
+  /** The cache workload's reads, hits and misses; null for other workloads. */
+  cacheReads: CacheReads | null;
   /** The run's report folder: where a checker leaves a file beside the report (the linearizability view). */
   dir: string;
   faults: AnyFaultRecord[];

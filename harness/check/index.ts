@@ -1,4 +1,5 @@
 import { availabilityChecker } from "./availability.js";
+import { cacheChecker } from "./cache.js";
 import type { CheckedField, Checker } from "./checker.js";
 import { dataLossChecker } from "./data-loss.js";
 import type { History } from "./history.js";
@@ -19,6 +20,7 @@ export const CHECKERS = [
   instrumentChecker,
   oomChecker,
   linearizabilityChecker,
+  cacheChecker,
 ] as const;
 
 export type CheckResults = Pick<Measurements, CheckedField>;

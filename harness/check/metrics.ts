@@ -5,6 +5,7 @@ import type { Unit } from "../infra/units.js";
 import { PHASES, type AnyPhase, type Phase } from "../measure/phases.js";
 import type { OpStatsSummary } from "../measure/op-stats.js";
 import type { Availability, Outage } from "./availability.js";
+import type { CacheSummary } from "./cache.js";
 import type { OomSummary } from "./oom.js";
 import type { DataLoss } from "./data-loss.js";
 import type { PhaseReport } from "./latency.js";
@@ -23,6 +24,8 @@ export interface Measurements {
   oom?: OomSummary;
   /** The registers workload's linearizability check; null for other workloads, absent from older reports. */
   linearizability?: LinearizabilitySummary | null;
+  /** The cache workload's hits and misses; null for other workloads. */
+  cache?: CacheSummary | null;
   faults: AnyFaultRecord[];
   workload: { loadDurationMs: number };
 }
@@ -86,7 +89,7 @@ export interface Metric<I extends string = string, K extends string = string> {
   /** Any increase of one counts, never noise (unless the scenario expects or tolerates it). */
   strict?: boolean;
   /** The history it is measured from, which only some workloads keep (workload/definition.ts): its budgets need one of those. */
-  needs?: "writeLedger" | "registerHistory";
+  needs?: "writeLedger" | "registerHistory" | "cacheReads";
   measure(m: Measurements, phase?: Phase): Measured;
 }
 
@@ -294,6 +297,27 @@ const CATALOG = [
     },
     "registerHistory",
   ),
+  // Reads of the cache workload that found their key, per phase; the seed alerts below 90% (warning) and 80% (critical).
+  {
+    id: "hitRatio",
+    needs: "cacheReads",
+    name: "hit ratio",
+    label: "cache hit ratio",
+    unit: "fraction",
+    better: "higher",
+    floor: 0.001,
+    perPhase: true,
+    budgets: [budget("minHitRatio", "min", perPhase(fraction))],
+    measure: (m: Measurements, phase?: Phase): Measured => {
+      if (!m.cache) return { value: null, note: "no cache reads (the workload keeps none)" };
+      const r = m.cache.phases[phase!].hitRatio;
+      return r === null ? { value: null, note: `no reads in the ${phase} phase` } : { value: r };
+    },
+  },
+  // Writes refused past maxmemory ("OOM command not allowed"); a scenario built to show noeviction sets the minimum.
+  strictCount("oomErrors", "OOM errors", "writes refused past maxmemory", ["maxOomErrors", "minOomErrors", "expected OOM error seen"], (m) => ({
+    value: m.total.errorsByClass.OOM,
+  })),
 ] as const;
 
 type Catalog = (typeof CATALOG)[number];

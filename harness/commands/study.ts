@@ -2,14 +2,17 @@ import path from "node:path";
 import type { Command } from "commander";
 import { BadInputError, EXIT } from "../infra/errors.js";
 import { requireRunImages } from "../run/admit.js";
+import { requireResources } from "../scenario/resource-guard.js";
 import { loadSettings, type Settings } from "../infra/settings.js";
-import { formatBytes, parseSize } from "../infra/units.js";
+import { formatBytes, parseDurationS, parseSize } from "../infra/units.js";
 import { Progress } from "../report/progress.js";
 import { newReportDir } from "../report/write.js";
 import { requireSomePointFits, runForkStudy, type Persistence } from "../study/fork-study.js";
+import { resyncScenario, runResyncStudy } from "../study/resync-study.js";
 import { ONE_SERVER } from "../study/shapes.js";
 import { runThroughputStudy } from "../study/throughput-study.js";
 import { TOPOLOGIES, type TopologyKind } from "../topology/registry.js";
+import { replicaCount } from "../topology/replicated-base.js";
 import { interruptSignal } from "./interrupt.js";
 import { listOf, milliseconds, one, positiveInt, rate, share } from "./options.js";
 
@@ -20,6 +23,18 @@ interface ThroughputFlags {
   maxRate: string;
   stepSeconds: string;
   readRatio: string;
+  quiet?: boolean;
+}
+
+interface ResyncFlags {
+  backlogs: string;
+  outages: string;
+  rates: string;
+  replicas: string;
+  sync: string;
+  valueBytes: string;
+  dataset: string;
+  repeats: string;
   quiet?: boolean;
 }
 
@@ -35,9 +50,11 @@ interface ForkFlags {
 
 const KINDS = TOPOLOGIES.map((t) => t.kind) as string[];
 
-/** `study fork`, `study throughput`: capacity studies. Each writes reports/<time>-study-<kind>/ with study.json, study.md and study.html. */
+/** `study fork`, `study throughput`, `study resync`: capacity studies. Each writes reports/<time>-study-<kind>/ with study.json, study.md and study.html. */
 export function registerStudy(program: Command, done: (code: number) => void): void {
-  const study = program.command("study").description("capacity studies: fork cost against dataset size, the latency–throughput curve of a topology");
+  const study = program
+    .command("study")
+    .description("capacity studies: fork cost against dataset size, the latency–throughput curve of a topology, the replication backlog against outages");
   study
     .command("fork")
     .description("BGSAVE under load at several dataset sizes: fork time, copy-on-write, save duration, latency; fitted and extrapolated")
@@ -113,6 +130,84 @@ export function registerStudy(program: Command, done: (code: number) => void): v
       process.stdout.write(`max rate at P99 ≤ ${sloP99Ms} ms: ${s.maxRateAtSlo === null ? "none" : `${s.maxRateAtSlo} ops/s`}; stopped: ${s.stopped}\n`);
       printFiles(dir);
       done(s.steps.length === 0 ? EXIT.environment : EXIT.pass);
+    });
+  study
+    .command("resync")
+    .description(
+      "cut a master off from its replicas for a while under writes, and heal: partial or full resync, by backlog size, outage and write rate; the backlog an outage needs",
+    )
+    .option("--backlogs <1mb,8mb>", "repl-backlog-size values", "256kb,1mb,8mb")
+    .option("--outages <1s,4s,...>", "how long the replicas are cut off (repl-timeout is 2 s: a shorter cut resumes without a resync)", "1s,3s,8s")
+    .option("--rates <writes/s,...>", "write rates during the cut", "1000")
+    .option("--replicas <1,2,4>", "replicas cut off together (more than one: a resync storm)", "1")
+    .option("--sync <disk,diskless>", "how the master sends a full sync", "diskless")
+    .option("--value-bytes <1kb>", "bytes per value written", "1kb")
+    .option("--dataset <64mb>", "the dataset a full sync sends", "64mb")
+    .option("--repeats <n>", "runs of each point", "1")
+    .option("--quiet", "no progress lines")
+    .action(async (o: ResyncFlags) => {
+      const backlogs = listOf("backlogs", o.backlogs, parseSize);
+      const outages = listOf("outages", o.outages, parseDurationS);
+      if (outages.some((t) => t <= 0))
+        throw new BadInputError(`--outages ${o.outages}: a cut of no time is no cut.`, "Give durations above zero, e.g. --outages 1s,4s.");
+      const rates = listOf("rates", o.rates, rate);
+      const replicas = listOf("replicas", o.replicas, (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1 || n > replicaCount.max) throw new Error(`a whole number of replicas from 1 to ${replicaCount.max}`);
+        return n;
+      });
+      const syncs = [
+        ...new Set(
+          listOf("sync", o.sync, (v) => {
+            if (v !== "disk" && v !== "diskless") throw new Error("the syncs are disk and diskless");
+            return v as "disk" | "diskless";
+          }),
+        ),
+      ];
+      const valueBytes = one("value-bytes", o.valueBytes, parseSize);
+      const datasetBytes = one("dataset", o.dataset, parseSize);
+      const repeats = positiveInt("repeats", o.repeats);
+      // The largest point must fit on this host (the most replicas, the longest cut): refused before any folder.
+      requireResources(
+        resyncScenario(
+          {
+            backlogBytes: Math.max(...backlogs),
+            outageS: Math.max(...outages),
+            writeRate: Math.max(...rates),
+            replicas: Math.max(...replicas),
+            sync: syncs[0],
+          },
+          valueBytes,
+          datasetBytes,
+        ),
+      );
+      const { settings, progress, dir } = await startStudy("study-resync", o.quiet);
+      progress.step(
+        `resync study: backlogs ${backlogs.map(formatBytes).join(", ")} × cuts ${outages.join(", ")} s × ${rates.join(", ")} writes/s × ${replicas.join(", ")} replica(s) × ${syncs.join(", ")}, into ${dir}`,
+      );
+      const s = await runResyncStudy({
+        backlogs,
+        outages,
+        rates,
+        replicas,
+        syncs,
+        valueBytes,
+        datasetBytes,
+        repeats,
+        settings,
+        progress,
+        signal: interruptSignal(),
+        dir,
+      });
+      for (const p of s.points)
+        process.stdout.write(
+          `${formatBytes(p.backlogBytes).padStart(9)} backlog  ${String(p.outageS).padStart(4)} s cut  ${p.writeRate} writes/s  ${p.replicas} replica(s) ${p.sync}: ${p.outcome} (stream while cut ${formatBytes(p.streamBytesDuringCut)}, in sync ${p.inSyncAfterHealMs} ms after the heal, P99 after ${p.p99AfterHealMs} ms)\n`,
+        );
+      const b = s.boundary;
+      if (b.bytesPerWrite !== null && b.extraS.atMost !== null && b.consistent)
+        process.stdout.write(`backlog needed: writes/s × ${b.bytesPerWrite} B × (outage + ${Math.max(0, b.extraS.atMost).toFixed(1)} s)\n`);
+      printFiles(dir);
+      done(s.points.length === 0 ? EXIT.environment : EXIT.pass);
     });
 }
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { pollUntil } from "../infra/poll.js";
 import { infoNumber, parseInfo } from "../topology/info.js";
 import { runFault } from "./lifecycle.js";
-import { at } from "./targets.js";
+import { at, dataTarget, resolveTarget, targetRequires } from "./targets.js";
 import { defineFault } from "./types.js";
 
 const POLL_MS = 20;
@@ -34,6 +34,8 @@ export interface BgsaveDetails {
   /** Keys when the save ended: the dataset survived the save (or did not: a server killed and restarted empty). */
   keysAfter: number;
   bgsaveStatus: string;
+  /** When the save command was sent, on the run clock, and how long until the harness saw it done. */
+  sentAtMs: number;
   bgsaveObservedMs: number;
   forksBefore: number;
   forksAfter: number;
@@ -50,17 +52,20 @@ function keyCount(info: Map<string, string>): number {
 }
 
 /**
- * BGSAVE (or BGREWRITEAOF, persistence "aof") on the primary: Redis forks, and the fork itself stalls the server for a time that grows with the dataset
+ * BGSAVE (or BGREWRITEAOF, persistence "aof") on the primary, or on a replica (the backup taken where the clients are
+ * not, the seed's "slave-based backups"): Redis forks, and the fork itself stalls the server for a time that grows with the dataset
  * (page tables are copied); then copy-on-write costs memory while clients keep writing. The fault takes effect when
  * BGSAVE is sent (the fork happens inside that command) and heals when the harness sees the save finished.
  */
 export const bgsave = defineFault({
   kind: "bgsave",
-  description: "BGSAVE (or BGREWRITEAOF) on the primary: the fork's stall, then copy-on-write while the child writes",
-  doc: "BGSAVE on the primary; heals when the save ends. `keySaveDelayUs` sets Redis's `rdb-key-save-delay` for this save: the child sleeps per key (at least ~90 µs each here, the kernel's timer slack), so a small dataset saves at a large one's pace",
+  description: "BGSAVE (or BGREWRITEAOF) on the primary or a replica: the fork's stall, then copy-on-write while the child writes",
+  doc: "BGSAVE on the primary (`target: replica`: on a replica); heals when the save ends. `keySaveDelayUs` sets Redis's `rdb-key-save-delay` for this save: the child sleeps per key (at least ~90 µs each here, the kernel's timer slack), so a small dataset saves at a large one's pace",
   schema: z
     .object({
       kind: z.literal("bgsave"),
+      /** replica: the save taken on a replica, which the clients do not wait on (the master's P99 is still the load's). */
+      target: dataTarget.default("primary"),
       persistence: z.enum(["rdb", "aof"]).default("rdb"),
       // Redis's rdb-key-save-delay (its own tests use it): the child sleeps this long per key, so a small dataset's save
       // lasts as long as a large one's and the writes made meanwhile copy as many pages. Without it, whether a
@@ -80,12 +85,13 @@ export const bgsave = defineFault({
   },
   requires: (s) => [
     { capability: "saves", field: "kind", message: "a server the harness may make save" },
+    ...targetRequires(s.target),
     ...(s.keySaveDelayUs > 0 ? [{ capability: "configures", field: "keySaveDelayUs", message: "CONFIG SET rdb-key-save-delay" } as const] : []),
   ],
   validate: (_spec, s) =>
     s.datasetBytes > 0 ? [] : [{ path: ["dataset", "size"], message: 'a bgsave fault needs a dataset to fork: set dataset.size (e.g. "1gb")' }],
   run: async (spec, ctx) => {
-    const node = await ctx.topology.primary();
+    const node = await resolveTarget(ctx.topology, spec.target);
     const save = SAVES[spec.persistence];
     let sentAtMs = 0;
     let saveDelayBefore = "0";
@@ -115,6 +121,7 @@ export const bgsave = defineFault({
           note: `${save.command}: ${reply} after ${Math.round(ctx.clock() - sentAtMs)} ms`,
         });
         rec.details.node = node.name;
+        rec.details.sentAtMs = sentAtMs;
         return { nodes: [node.name], sentAtMs };
       },
       heal: async (rec, injected) => {
@@ -167,6 +174,14 @@ export const bgsave = defineFault({
       },
     });
   },
+  // The fork (the server stalled in it: what its clients wait for, on the node that saves) and the whole save.
+  spans: (d) =>
+    d.sentAtMs === undefined || d.bgsaveObservedMs === undefined
+      ? []
+      : [
+          ...(d.forkUs ? [{ label: `${d.node}: the fork`, fromMs: d.sentAtMs, toMs: d.sentAtMs + d.forkUs / 1000 }] : []),
+          { label: `${d.node}: ${SAVES[d.persistence ?? "rdb"].command} to its end`, fromMs: d.sentAtMs, toMs: d.sentAtMs + d.bgsaveObservedMs },
+        ],
   facts: (d) => [
     { label: "node", value: d.node },
     { label: "save", value: SAVES[d.persistence ?? "rdb"].command },

@@ -4,6 +4,7 @@ import type { RedisNode } from "../topology/redis-node.js";
 import { need } from "../topology/types.js";
 import { heldFor, rejoinFacts, rejoinWatch, runFault, undoAll, type Rejoin } from "./lifecycle.js";
 import { dataTarget, held, resolveTarget, targetRequires } from "./targets.js";
+import { resyncFacts, resyncWatch, type Resync } from "./resync-watch.js";
 import { blackhole, removeAll } from "./toxics.js";
 import { defineFault } from "./types.js";
 
@@ -14,6 +15,8 @@ async function iptables(node: RedisNode, op: "-I" | "-D", rule: string[]): Promi
 }
 
 export interface PartitionDetails extends Rejoin {
+  /** Where no failover follows (plain replication, or a replica cut off): how the replicas caught up after the heal. */
+  resync?: Resync;
   node: string;
   target: string;
   clients: "keep" | "cut";
@@ -69,8 +72,15 @@ export const partition = defineFault({
     const cut = need(topology.peerCut, "cuts", topology).call(topology, node);
     const toxics: Array<Toxic<unknown>> = [];
     const applied: string[][] = [];
+    // No failover follows a replica cut off, nor a master of plain replication: its replicas resync from it.
+    const resync =
+      topology.capabilities.has("replicas") && !topology.cluster && (spec.target === "replica" || !topology.capabilities.has("autoFailover"))
+        ? resyncWatch(ctx, await topology.primary())
+        : undefined;
+    const rejoin = rejoinWatch(ctx, spec.target, node);
     return runFault<"partition", PartitionDetails>(ctx, "partition", {
       inject: async (rec) => {
+        await resync?.cut();
         // The node's own way out first (it initiates nothing while it is master), then the way in: the partition is
         // in force when the blackholes are, and that is the time the RPO window is measured from.
         for (const rule of cut.rules) {
@@ -89,8 +99,11 @@ export const partition = defineFault({
         });
         return { nodes: [node.name] };
       },
-      heal: heldFor(spec.for * 1000, ctx.signal, () => undoAll([...removeAll(toxics), ...applied.splice(0).map((rule) => () => iptables(node, "-D", rule))])),
-      after: rejoinWatch(ctx, spec.target, node),
+      heal: heldFor(spec.for * 1000, ctx.signal, async () => {
+        await resync?.healed().catch(() => {});
+        await undoAll([...removeAll(toxics), ...applied.splice(0).map((rule) => () => iptables(node, "-D", rule))]);
+      }),
+      after: resync ? async (rec) => void (rec.details.resync = await resync.after()) : rejoin,
     });
   },
   facts: (d) => [
@@ -101,5 +114,6 @@ export const partition = defineFault({
     { label: "iptables rules where the node runs", value: d.rulesApplied, unit: "count" },
     { label: "where", value: d.where },
     ...(d.rejoinedAsReplicaAfterHealMs !== undefined ? rejoinFacts(d) : []),
+    ...(d.resync ? resyncFacts(d.resync) : []),
   ],
 });

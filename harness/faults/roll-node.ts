@@ -182,3 +182,37 @@ export async function syncedOrRefused(ctx: FaultContext, node: RedisNode, timeou
   );
   return r.timedOut ? null : r.value;
 }
+
+/** What a Sentinel knows of the first master it monitors: its address and how many other Sentinels it hears. */
+async function sentinelView(sentinel: RedisNode): Promise<{ master: string; others: number } | undefined> {
+  const [first] = ((await sentinel.admin.call("SENTINEL", "MASTERS")) as string[][]) ?? [];
+  if (!first) return undefined;
+  const field = (k: string) => first[first.indexOf(k) + 1];
+  return { master: `${field("ip")}:${field("port")}`, others: Number(field("num-other-sentinels")) };
+}
+
+/**
+ * One Sentinel rolled: stopped (SIGTERM), its container replaced by one of `image` keeping /data (the sentinel.conf
+ * it rewrote: its id, the current master, its peers, the epoch), started, and waited for until it names the master
+ * the others name and hears all of them again.
+ */
+export async function rollSentinel(ctx: FaultContext, sentinel: RedisNode, image: string, step: Step): Promise<void> {
+  const others = ctx.topology.sentinels.filter((s) => s !== sentinel);
+  const downFrom = ctx.clock();
+  await shutDown(sentinel, "SIGTERM");
+  step({ node: sentinel.name, step: "down", fromMs: downFrom, toMs: ctx.clock() });
+  const upFrom = ctx.clock();
+  await sentinel.replaceImage(image, sentinel.config);
+  const version = await pollUntil(async () => (await sentinel.identity().catch(() => undefined))?.version, { timeoutMs: 10_000, intervalMs: 50 });
+  step({ node: sentinel.name, step: "up", fromMs: upFrom, toMs: ctx.clock(), version: version.timedOut ? undefined : version.value });
+  const from = ctx.clock();
+  const agreed = await pollUntil(
+    async () => {
+      const [mine, theirs] = [await sentinelView(sentinel), await sentinelView(others[0])];
+      return mine && theirs && mine.master === theirs.master && mine.others === others.length ? true : undefined;
+    },
+    { timeoutMs: SYNC_TIMEOUT_MS, intervalMs: 100, signal: ctx.signal },
+  );
+  if (agreed.timedOut) throw new Error(`${sentinel.name} on ${image} did not agree with the other Sentinels on the master within ${SYNC_TIMEOUT_MS / 1000} s`);
+  step({ node: sentinel.name, step: "rejoined", fromMs: from, toMs: ctx.clock() });
+}

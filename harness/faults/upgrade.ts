@@ -5,7 +5,18 @@ import type { RedisNode } from "../topology/redis-node.js";
 import { demoted, handOver, killOver, mastersWithReplicas } from "./handover.js";
 import { runFault, type LiveRecord } from "./lifecycle.js";
 import { moveSlots } from "./reshard.js";
-import { quoteRefusal, REJOIN_WATCH_MS, RollRefused, rollNode, settingsUnder, shutDown, syncedOrRefused, type Step, type UpgradeStep } from "./roll-node.js";
+import {
+  quoteRefusal,
+  REJOIN_WATCH_MS,
+  RollRefused,
+  rollNode,
+  rollSentinel,
+  settingsUnder,
+  shutDown,
+  syncedOrRefused,
+  type Step,
+  type UpgradeStep,
+} from "./roll-node.js";
 import { at } from "./targets.js";
 import { defineFault, type FaultContext } from "./types.js";
 
@@ -91,6 +102,8 @@ export const upgrade = defineFault({
        * where that stopped half-way.
        */
       reshardMidRoll: z.number().int().min(1).max(16384).optional(),
+      /** Sentinel: after the data nodes, each Sentinel in turn on `to` too, keeping the sentinel.conf it rewrote. */
+      sentinels: z.boolean().default(false),
     })
     .strict(),
   images: (s) => [s.to],
@@ -101,6 +114,7 @@ export const upgrade = defineFault({
       ? [{ capability: "autoFailover", field: "failover", message: "a failover of its own after the master is killed" } as const]
       : []),
     ...(s.reshardMidRoll ? [{ capability: "slots", field: "reshardMidRoll", message: "slots to move between shards" } as const] : []),
+    ...(s.sentinels ? [{ capability: "sentinels", field: "sentinels", message: "Sentinels to roll" } as const] : []),
   ],
   validate: (s, setting) => [
     ...(s.failover === "master-killed" && s.oldMasterRejoins === "before-upgrade"
@@ -140,7 +154,7 @@ export const upgrade = defineFault({
           failover: spec.failover,
           mode: spec.mode,
           oldPrimary: first.master.name,
-          order: [...replicas.map(({ r }) => r.name), ...shards.map((sh) => sh.master.name)],
+          order: [...replicas.map(({ r }) => r.name), ...shards.map((sh) => sh.master.name), ...(spec.sentinels ? t.sentinels.map((s) => s.name) : [])],
           fromVersion: (await first.master.identity()).version,
           handovers: [],
           steps,
@@ -180,6 +194,7 @@ export const upgrade = defineFault({
               rec.details.slotsMoved = await reshardMixed(ctx, next, shards[1].master, spec.reshardMidRoll, step);
           }
           if (rec.details.slotsMoved && !rec.details.slotsMoved.done) rec.details.slotsMoved.fixed = await fixCluster(ctx, step);
+          if (spec.sentinels) for (const s of t.sentinels) await rollSentinel(ctx, s, spec.to, step);
           if (spec.wayBack) rec.details.wayBack = await tryWayBack(ctx, rec.details.from!, spec.to, step);
         } catch (err) {
           if (!refusedAsExpected(rec, err)) rec.fail((err as Error).message);
@@ -188,7 +203,11 @@ export const upgrade = defineFault({
         } finally {
           if (spec.expect === "refused" && !rec.details.refused) rec.fail(`a node was expected to refuse ${spec.to}, and none did: the roll went through`);
           rec.details.versions = Object.fromEntries(
-            await Promise.all(t.nodes.map(async (n) => [n.name, (await n.identity().catch(() => undefined))?.version ?? "unreachable"] as const)),
+            await Promise.all(
+              [...t.nodes, ...(spec.sentinels ? t.sentinels : [])].map(
+                async (n) => [n.name, (await n.identity().catch(() => undefined))?.version ?? "unreachable"] as const,
+              ),
+            ),
           );
           rec.details.toVersion = rec.details.versions[replicas[0].r.name];
         }

@@ -2,7 +2,7 @@
  * Every failed operation gets one named class (docs/design.md, "Latency"). The classes are what a reader of a report
  * needs to tell a failover (READONLY, connection) from a slow server (timeout) from a cluster problem.
  */
-export const ERROR_CLASSES = ["timeout", "connection", "READONLY", "CLUSTERDOWN", "NOREPLICAS", "LOADING", "MOVED_ASK_EXHAUSTED", "other"] as const;
+export const ERROR_CLASSES = ["timeout", "connection", "READONLY", "CLUSTERDOWN", "NOREPLICAS", "LOADING", "MOVED_ASK_EXHAUSTED", "OOM", "other"] as const;
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
 
 const SERVER_PREFIXES: ReadonlyArray<[string, ErrorClass]> = [
@@ -10,6 +10,8 @@ const SERVER_PREFIXES: ReadonlyArray<[string, ErrorClass]> = [
   ["CLUSTERDOWN", "CLUSTERDOWN"],
   ["NOREPLICAS", "NOREPLICAS"],
   ["LOADING", "LOADING"],
+  // A write refused past maxmemory (noeviction, or a volatile policy with nothing to evict).
+  ["OOM", "OOM"],
   ["MASTERDOWN", "connection"],
 ];
 

@@ -10,6 +10,11 @@ export const SAMPLED_FIELDS = [
   "used_memory_rss",
   "used_memory_peak",
   "mem_fragmentation_ratio",
+  "maxmemory",
+  // A cache past maxmemory: what its policy evicted, and how the reads fared (the server's own count).
+  "evicted_keys",
+  "keyspace_hits",
+  "keyspace_misses",
   "connected_clients",
   // Connections accepted since the server started: their rate during a fault is the clients' reconnection storm.
   "total_connections_received",

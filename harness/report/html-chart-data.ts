@@ -72,6 +72,7 @@ export interface ChartData {
     replication?: ChartSpec;
     cluster?: ChartSpec;
     memory?: ChartSpec;
+    cache?: ChartSpec;
     instrument: ChartSpec;
   };
   /** Why a chart is not drawn. */
@@ -177,7 +178,7 @@ function instrumentChart(r: RunReport): ChartSpec {
   };
 }
 
-const ERROR_COLORS = ["#dc2626", "#9333ea", "#ea580c", "#0891b2", "#be185d", "#4d7c0f", "#a16207", "#475569"];
+const ERROR_COLORS = ["#dc2626", "#9333ea", "#ea580c", "#0891b2", "#be185d", "#4d7c0f", "#a16207", "#0f766e", "#475569"];
 
 function throughputChart(r: RunReport): ChartSpec {
   // Only the error classes that occurred: eight flat zero lines would bury the one that matters.
@@ -539,6 +540,50 @@ function memoryChart(r: RunReport, endMs: number): ChartSpec | string {
   };
 }
 
+/**
+ * The cache workload's hit ratio per second against the seed's alert lines (90% warning, 80% critical), and under it
+ * what maxmemory cost per second: keys the servers evicted (INFO evicted_keys, between sampler rounds) and writes
+ * refused (OOM errors).
+ */
+function cacheChart(r: RunReport): ChartSpec | undefined {
+  const c = r.cache;
+  if (!c) return undefined;
+  const x = c.perSecond.map((s) => s.second);
+  const evicted = new Map<number, number>();
+  const last = new Map<string, { tMs: number; v: number }>();
+  for (const s of [...r.samples].sort((a, b) => a.tMs - b.tMs)) {
+    const v = typeof s.values.evicted_keys === "number" ? s.values.evicted_keys : undefined;
+    if (v === undefined) continue;
+    const prev = last.get(s.node);
+    last.set(s.node, { tMs: s.tMs, v });
+    if (!prev || v < prev.v) continue; // a restart counts from zero
+    const second = Math.floor(s.tMs / 1000);
+    evicted.set(second, (evicted.get(second) ?? 0) + ((v - prev.v) * 1000) / Math.max(1, s.tMs - prev.tMs));
+  }
+  const oom = new Map(r.perSecond.map((s) => [s.second, s.errorsByClass.OOM ?? 0]));
+  return {
+    x,
+    stepped: true,
+    unit: "%",
+    yMax: 100,
+    note: "Per second: the share of reads that found their key (the cache workload's GETs of keys written before); dashed: the seed's alerts, 90% (warning) and 80% (critical). Under it: keys evicted per second (the servers' INFO evicted_keys, between sampler rounds) and writes refused past maxmemory (OOM errors).",
+    series: [
+      { label: "hit ratio", color: "#2563eb", values: c.perSecond.map((s) => (s.hitRatio === null ? null : round3(s.hitRatio * 100))) },
+      { label: "warning (90%)", color: "#f59e0b", dash: [6, 4], values: x.map(() => 90) },
+      { label: "critical (80%)", color: "#dc2626", dash: [6, 4], values: x.map(() => 80) },
+    ],
+    strip: {
+      x,
+      stepped: true,
+      unit: "ops/s",
+      series: [
+        { label: "keys evicted/s", color: "#9333ea", values: x.map((t) => (evicted.has(t) ? Math.round(evicted.get(t)!) : 0)) },
+        { label: "OOM errors/s", color: "#0f766e", values: x.map((t) => oom.get(t) ?? 0) },
+      ],
+    },
+  };
+}
+
 /** "64×", "2.5×": how many times one amount is another. */
 const formatRatio = (r: number) => `${r >= 10 ? Math.round(r) : Math.round(r * 10) / 10}×`;
 
@@ -550,6 +595,7 @@ export function chartData(r: RunReport): ChartData {
   const replication = replicationChart(r, endMs);
   const cluster = clusterChart(r, endMs);
   const memory = memoryChart(r, endMs);
+  const cache = cacheChart(r);
   return {
     endS: endMs / 1000,
     windows: windows(r, endMs),
@@ -562,6 +608,7 @@ export function chartData(r: RunReport): ChartData {
       ...(typeof replication === "string" ? {} : { replication }),
       ...(typeof cluster === "string" ? {} : { cluster }),
       ...(typeof memory === "string" ? {} : { memory }),
+      ...(cache ? { cache } : {}),
       instrument: instrumentChart(r),
     },
     skipped: {

@@ -53,6 +53,7 @@ const CHART_TITLES = {
   replication: ["Replication lag", ""],
   cluster: ["Cluster state", ""],
   memory: ["Container memory", ""],
+  cache: ["Cache hits and evictions", ""],
   // The section of the instrument's facts (run-view.ts) has a title of its own: two sections, two names.
   instrument: ["The instrument over time: the load driver's schedule lag and event loop", ""],
 } as const;
@@ -103,6 +104,7 @@ ${data.charts.app ? chartSection("app", data) : ""}
 ${chartSection("throughput", data)}
 ${capabilitiesOf(report.scenario.topology.kind).has("slots") ? chartSection("cluster", data) : chartSection("replication", data)}
 ${chartSection("memory", data)}
+${data.charts.cache ? chartSection("cache", data) : ""}
 ${chartSection("instrument", data)}
 ${after("instrument").map(sectionHtml)}
 ${after("environment").map(sectionHtml)}

@@ -27,7 +27,7 @@ export interface Block {
 }
 
 export interface Section {
-  id: "budgets" | "latency" | "availability" | "data" | "linearizability" | "app" | "faults" | "nodes" | "instrument" | "environment";
+  id: "budgets" | "latency" | "availability" | "data" | "linearizability" | "cache" | "app" | "faults" | "nodes" | "instrument" | "environment";
   title: string;
   blocks: Block[];
 }
@@ -446,6 +446,78 @@ function linearizabilitySection(r: RunReport): Section | undefined {
   return { id: "linearizability", title: "Linearizability (registers)", blocks };
 }
 
+/** A numeric INFO field of a sample, when it has one. */
+const sampled = (s: RunReport["samples"][number], field: string) => (typeof s.values[field] === "number" ? (s.values[field] as number) : undefined);
+
+/**
+ * The cache workload: its hit ratio per phase against minHitRatio, when it crossed the seed's alerts, what the servers
+ * evicted and what they refused past maxmemory; and the seed's sizing rule (RAM = dataset × 1.5 + overhead) beside the
+ * memory the servers really took.
+ */
+function cacheSection(r: RunReport): Section | undefined {
+  const c = r.cache;
+  if (!c) return undefined;
+  const ratio = (v: number | null) => (v === null ? NONE : formatFraction(v));
+  const evicted = new Map<string, { first: number; last: number }>();
+  let maxmemory = 0;
+  let peakUsed = 0;
+  let peakRss = 0;
+  for (const s of r.samples) {
+    const v = sampled(s, "evicted_keys");
+    if (v !== undefined) {
+      const e = evicted.get(s.node);
+      evicted.set(s.node, { first: Math.min(e?.first ?? v, v), last: Math.max(e?.last ?? v, v) });
+    }
+    maxmemory = Math.max(maxmemory, sampled(s, "maxmemory") ?? 0);
+    peakUsed = Math.max(peakUsed, sampled(s, "used_memory") ?? 0);
+    peakRss = Math.max(peakRss, sampled(s, "used_memory_rss") ?? 0);
+  }
+  const policy = r.scenario.topology.config["maxmemory-policy"] ?? "noeviction (Redis's default)";
+  const facts: Fact[] = [
+    ["reads", `${formatCount(c.hits + c.misses)}: ${formatCount(c.hits)} hits, ${formatCount(c.misses)} misses`],
+    ["hit ratio", ratio(c.hitRatio)],
+    ["maxmemory", maxmemory ? `${formatBytes(maxmemory)}, policy ${policy}` : `none set (policy ${policy})`],
+    ["keys evicted", formatCount([...evicted.values()].reduce((n, e) => n + e.last - e.first, 0))],
+    [
+      "writes refused past maxmemory (OOM)",
+      {
+        text: formatCount(r.total.errorsByClass.OOM ?? 0),
+        tags: [...budgetTag(findCheck(r.verdict, "oomErrors")), ...budgetTag(findCheck(r.verdict, "oomErrors", undefined, "min"))],
+      },
+    ],
+    ...c.alerts.map(
+      (a): Fact => [
+        `below ${Math.round(a.below * 100)}% (the seed's ${a.level})`,
+        a.firstSecond === null ? "never" : `from ${a.firstSecond} s on, ${a.seconds} second${a.seconds === 1 ? "" : "s"} in all`,
+      ],
+    ),
+  ];
+  if (maxmemory && peakUsed)
+    facts.push([
+      "the seed's sizing rule (RAM = dataset × 1.5 + overhead)",
+      `the data was held at maxmemory (${formatBytes(maxmemory)}), so the rule asks ${formatBytes(maxmemory * 1.5)} plus overhead; the server peaked at ${formatBytes(peakUsed)} used and ${formatBytes(peakRss)} resident: ${(Math.round((peakRss / maxmemory) * 100) / 100).toFixed(2)}× maxmemory, ${peakRss <= maxmemory * 1.5 ? "within" : "beyond"} the rule's 1.5× (a save's copy-on-write comes on top: see the fork study)`,
+    ]);
+  const blocks: Block[] = [
+    { facts },
+    {
+      table: {
+        headers: ["phase", "reads", "hits", "hit ratio", "budget"],
+        cls: "numbers",
+        rows: ALL_PHASES.filter((p) => c.phases[p].hits + c.phases[p].misses > 0).map((p) => ({
+          cells: [
+            p,
+            formatCount(c.phases[p].hits + c.phases[p].misses),
+            formatCount(c.phases[p].hits),
+            ratio(c.phases[p].hitRatio),
+            p === "warmup" ? "" : { text: "", tags: budgetTag(findCheck(r.verdict, "hitRatio", p, "min")) },
+          ],
+        })),
+      },
+    },
+  ];
+  return { id: "cache", title: "Cache: hits, evictions, maxmemory", blocks };
+}
+
 function appSection(r: RunReport): Section | undefined {
   const app = r.app;
   if (!app) return undefined;
@@ -663,6 +735,7 @@ export function runView(r: RunReport): RunView {
       availabilitySection(r),
       dataSection(r),
       linearizabilitySection(r),
+      cacheSection(r),
       appSection(r),
       faultsSection(r),
       nodesSection(r),

@@ -44,8 +44,12 @@ export type { PhaseReport } from "../check/latency.js";
  *     before, the harness's keys removed); a partition's details say rulesApplied and where (not droppedOutboundLinks);
  *     environment.host.engine (the engine the containers ran on: this machine's, or the DOCKER_HOST; its cores, memory);
  *     workload.drivers (each driver of a sharded load: operations, schedule lag, clock, whether all it measured arrived).
+ * 10: error class "OOM" (a write refused past maxmemory: "OOM command not allowed", was "other"); cache (the cache
+ *     workload's reads: hits and misses per phase and per second) and budgets minHitRatio, maxOomErrors, minOomErrors;
+ *     samples carry evicted_keys, keyspace_hits, keyspace_misses and maxmemory; a partition's details carry resync;
+ *     bgsave's details carry sentAtMs and its spans (the fork, the save).
  */
-export const REPORT_SCHEMA_VERSION = 9;
+export const REPORT_SCHEMA_VERSION = 10;
 
 export type RunStatus = "completed" | "aborted" | "failed";
 

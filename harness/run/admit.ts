@@ -48,6 +48,13 @@ export async function admitRun(scenario: Scenario, settings: Settings, progress?
  */
 async function admitSplit(scenario: Scenario, engines: EngineSet, settings: Settings, target?: LoadedTarget): Promise<void> {
   if (target) throw new BadInputError("--engines with --target: a target's nodes run where they are.", "Leave --engines out of a run against a target.");
+  // A fault that starts images of its own replaces containers, keeping their address, port and data: built on one engine.
+  const replacing = scenario.faults.findIndex((f) => faultDefinition(f.kind).images?.(f).length);
+  if (replacing >= 0)
+    throw new BadInputError(
+      `faults[${replacing}]: ${scenario.faults[replacing].kind} replaces containers, which a topology split over engines (--engines) cannot do yet: a node there keeps neither its published port nor its data.`,
+      "Run it on one engine: leave --engines out.",
+    );
   for (const e of engines.engines.slice(1))
     for (const image of [scenario.topology.image ?? settings.redisImage, engines.reaperImage]) {
       const there = await e.docker

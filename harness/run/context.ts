@@ -13,6 +13,7 @@ import type { Probe } from "../measure/probe.js";
 import { Recorder } from "../measure/recorder.js";
 import { EventLoopMonitor } from "../measure/event-loop.js";
 import { RegisterHistory } from "../measure/register-history.js";
+import { CacheReads } from "../measure/cache-reads.js";
 import { StaleReadLog } from "../measure/stale-reads.js";
 import { Timeline } from "../measure/timeline.js";
 import { Progress } from "../report/progress.js";
@@ -63,6 +64,7 @@ export class RunContext {
   readonly recorder: Recorder;
   readonly ledger: WriteLedger;
   readonly staleReads = new StaleReadLog();
+  readonly cacheReads = new CacheReads();
   readonly registers = new RegisterHistory();
   readonly eventLoop = new EventLoopMonitor();
   readonly startedAt = new Date();

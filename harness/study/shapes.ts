@@ -31,3 +31,16 @@ export const ONE_SERVER: TopologyKind = (() => {
  * them all); else one server's, which each of its servers is.
  */
 export const studiedAs = (k: TopologyKind): TopologyKind => (shapeOf(k).masters > 1 ? k : ONE_SERVER);
+
+/**
+ * One master with replicas and no failover of its own: what the resync study cuts off and heals (nothing promotes a
+ * replica meanwhile, so every resync is the master's to serve).
+ */
+export const MASTER_WITH_REPLICAS: TopologyKind = (() => {
+  const k = TOPOLOGIES.map((t) => t.kind).find((kind) => {
+    const s = shapeOf(kind);
+    return s.masters === 1 && s.replicas > 0 && s.failover !== "automatic";
+  });
+  if (!k) throw new Error("no registered topology is one master with replicas and no failover of its own");
+  return k;
+})();

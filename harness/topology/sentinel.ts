@@ -7,7 +7,7 @@ import { reconnectDelay, toRedisOptions, type ClientSettings } from "./client-op
 import { commonTopologyFields, defineTopology, STARTED_HERE } from "./definition.js";
 import { reachedAt, type ProxiedLink } from "./fault-layer.js";
 import { replicaCount, sentinelPeerPort, ReplicatedTopology, startReplicated, type ReplicatedDeployment, type ReplicatedOptions } from "./replicated-base.js";
-import { RedisNode } from "./redis-node.js";
+import { type NodeOptions, RedisNode } from "./redis-node.js";
 import type { Capability, ClientRoute } from "./types.js";
 
 export const SENTINEL_PORT = 26379;
@@ -56,29 +56,29 @@ export class SentinelTopology extends ReplicatedTopology {
         const { security } = parts;
         const conf = sentinelConfig(o, peer, parts.masterPeer, security.tls !== null);
         onStep(`starting ${name}`);
-        sentinels.push(
-          parts.track(
-            await RedisNode.start({
-              name,
-              image: o.image,
-              site: await parts.site(name),
-              // A secured Sentinel's auth directives come from AUTH_FILE, so they are in neither its command line nor the report.
-              command: [
-                "sh",
-                "-c",
-                `printf '%s\\n' ${conf.map(shellQuote).join(" ")} > /data/sentinel.conf${security.auth ? ` && cat ${AUTH_FILE} >> /data/sentinel.conf` : ""} && exec redis-sentinel /data/sentinel.conf`,
-              ],
-              port: SENTINEL_PORT,
-              readyLog: /\+monitor master/,
-              config: { "sentinel.conf": conf.join("\n") },
-              netAdmin: true,
-              memoryBytes: parts.limits.sentinelBytes,
-              files: containerFiles(security, security.auth ? sentinelAuthLines(security.auth, MASTER_NAME) : []),
-              admin: adminAccess(security),
-              secrets: secretsOf(security),
-            }),
-          ),
-        );
+        const site = await parts.site(name);
+        // Its config file is written once: Sentinel rewrites it with what it learns (the current master, its peers,
+        // the epoch), and a Sentinel started again, or on a new image with its /data, goes on from there.
+        const options = (image: string): NodeOptions => ({
+          name,
+          image,
+          site,
+          // A secured Sentinel's auth directives come from AUTH_FILE, so they are in neither its command line nor the report.
+          command: [
+            "sh",
+            "-c",
+            `[ -s /data/sentinel.conf ] || { printf '%s\\n' ${conf.map(shellQuote).join(" ")} > /data/sentinel.conf${security.auth ? ` && cat ${AUTH_FILE} >> /data/sentinel.conf` : ""}; } && exec redis-sentinel /data/sentinel.conf`,
+          ],
+          port: SENTINEL_PORT,
+          readyLog: /\+monitor master/,
+          config: { "sentinel.conf": conf.join("\n") },
+          netAdmin: true,
+          memoryBytes: parts.limits.sentinelBytes,
+          files: containerFiles(security, security.auth ? sentinelAuthLines(security.auth, MASTER_NAME) : []),
+          admin: adminAccess(security),
+          secrets: secretsOf(security),
+        });
+        sentinels.push(parts.track(await RedisNode.start(options(o.image), options)));
       }
       return new SentinelTopology({ ...parts, access: appAccess(parts.security) }, sentinels, o);
     });

@@ -1,4 +1,5 @@
 import type { WriteLedger } from "../measure/ledger.js";
+import type { CacheReads } from "../measure/cache-reads.js";
 import type { RegisterHistory } from "../measure/register-history.js";
 import type { StaleReadLog } from "../measure/stale-reads.js";
 import type { Clock, Issue } from "./driver.js";
@@ -19,9 +20,9 @@ export interface WorkloadDefinition<K extends string = string> {
   /**
    * The history its checkers read, beyond every operation's latency and outcome: the write ledger (lost and
    * duplicated writes, RPO; read back after the load), a register history (linearizability), and replica reads judged
-   * against the writes acknowledged before them (stale reads).
+   * against the writes acknowledged before them (stale reads), and a cache's reads as hits or misses.
    */
-  keeps: { writeLedger: boolean; registerHistory: boolean; staleReads: boolean };
+  keeps: { writeLedger: boolean; registerHistory: boolean; staleReads: boolean; cacheReads: boolean };
   /**
    * The lean engine's load of it can be sharded over drivers (threads, or processes on other hosts): each runs this
    * issuer on draws of its own (workload/shard-runner.ts), keeping its own write ledger and stale reads, which the run
@@ -49,6 +50,7 @@ export interface IssuerInputs {
   ledger: WriteLedger;
   registers: RegisterHistory;
   staleReads: StaleReadLog;
+  cacheReads: CacheReads;
   /** The preloaded dataset: how many keys, and the name of the k-th. */
   dataset: { keys: number; keyName: (k: number) => string };
 }

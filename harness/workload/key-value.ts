@@ -71,7 +71,7 @@ export function keyValueIssuer(w: KeyValueWorkload, pool: { clients: CommandClie
 export const randomWorkload = defineWorkload({
   keys: "random",
   description: "GET/SET on keys drawn from keySpace (uniform or Zipf), no loss accounting: latency and throughput only",
-  keeps: { writeLedger: false, registerHistory: false, staleReads: false },
+  keeps: { writeLedger: false, registerHistory: false, staleReads: false, cacheReads: false },
   shardable: true,
   needsDataset: false,
   keysWritten: (writes, w) => Math.min(writes, w.keySpace),
@@ -82,7 +82,7 @@ export const randomWorkload = defineWorkload({
 export const datasetWorkload = defineWorkload({
   keys: "dataset",
   description: "GET/SET over the preloaded dataset's own keys, so that writes land on the pages a save's child shares: the load that makes copy-on-write grow",
-  keeps: { writeLedger: false, registerHistory: false, staleReads: false },
+  keeps: { writeLedger: false, registerHistory: false, staleReads: false, cacheReads: false },
   shardable: false,
   needsDataset: true,
   // It overwrites the dataset's keys, which the guard counts with the dataset.

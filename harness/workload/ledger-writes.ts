@@ -60,7 +60,7 @@ export const ledgerWorkload = defineWorkload({
   keys: "ledger",
   description:
     "every write sets a key of its own to a known value, kept in the write ledger and read back after the load: lost and duplicated writes, the RPO window; reads get the latest acknowledged write",
-  keeps: { writeLedger: true, registerHistory: false, staleReads: true },
+  keeps: { writeLedger: true, registerHistory: false, staleReads: true, cacheReads: false },
   shardable: true,
   needsDataset: false,
   keysWritten: (writes) => writes,

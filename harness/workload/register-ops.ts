@@ -137,7 +137,7 @@ export const registersWorkload = defineWorkload({
   keys: "registers",
   description:
     "GET/SET and GET/INCR on a few keys (workload.registers), every operation kept with its call and return: the history is checked for linearizability",
-  keeps: { writeLedger: false, registerHistory: true, staleReads: true },
+  keeps: { writeLedger: false, registerHistory: true, staleReads: true, cacheReads: false },
   shardable: false,
   needsDataset: false,
   keysWritten: (_writes, w) => w.registers,

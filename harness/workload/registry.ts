@@ -1,10 +1,11 @@
 import type { WorkloadDefinition } from "./definition.js";
+import { cacheWorkload } from "./cache-fill.js";
 import { datasetWorkload, randomWorkload } from "./key-value.js";
 import { ledgerWorkload } from "./ledger-writes.js";
 import { registersWorkload } from "./register-ops.js";
 
 /** Every workload a scenario can name (`workload.keys`): adding one is its file and a line here. */
-export const WORKLOADS = [ledgerWorkload, randomWorkload, datasetWorkload, registersWorkload] as const;
+export const WORKLOADS = [ledgerWorkload, randomWorkload, datasetWorkload, registersWorkload, cacheWorkload] as const;
 
 export type WorkloadKeys = (typeof WORKLOADS)[number]["keys"];
 export const WORKLOAD_KEYS = WORKLOADS.map((d) => d.keys) as [WorkloadKeys, ...WorkloadKeys[]];

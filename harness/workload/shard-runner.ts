@@ -7,6 +7,7 @@ import { runClosedLoop, type DriverResult } from "./driver.js";
 import { runShardOpenLoop, type ShardSpec } from "./driver-threads.js";
 import { leanPoolAt } from "./engines/lean-target.js";
 import { WriteLedger, type LedgerChunk } from "../measure/ledger.js";
+import { CacheReads } from "../measure/cache-reads.js";
 import { RegisterHistory } from "../measure/register-history.js";
 import { StaleReadLog, type StaleReadChunk } from "../measure/stale-reads.js";
 import { workloadDefinition } from "./registry.js";
@@ -84,6 +85,7 @@ export async function runShard(spec: ShardSpec, channel: ShardChannel): Promise<
       ledger,
       registers: new RegisterHistory(),
       staleReads,
+      cacheReads: new CacheReads(),
       // A shardable workload writes no dataset of its own (workload/definition.ts).
       dataset: { keys: 0, keyName: () => "" },
     });

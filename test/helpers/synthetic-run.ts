@@ -292,6 +292,7 @@ export function syntheticReport(spec: SyntheticSpec): RunReport {
       readBack: spec.status && spec.status !== "completed" ? null : present,
       staleReads: { log: staleReads, from: "primary" },
       registers: null,
+      cacheReads: null,
       dir: "",
       faults,
       oomKills: [],

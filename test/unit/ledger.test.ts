@@ -44,6 +44,7 @@ function history(ledger: WriteLedger | null, readBack: Uint8Array | null, faults
     readBack,
     staleReads: staleReads && { log: staleReads, from: "replicas" },
     registers: null,
+    cacheReads: null,
     dir: "",
     faults,
     oomKills: [],

@@ -122,6 +122,11 @@ const bad: Array<[string, unknown, RegExp]> = [
     /faults\[0\]\.reshardMidRoll: upgrade .*needs slots to move between shards \(a cluster topology\)/,
   ],
   [
+    "Sentinels rolled where there are none",
+    { ...sentinel, topology: { kind: "replication" }, faults: [{ kind: "upgrade", at: "5s", to: "redis-chaos/redis:8.0", sentinels: true }] },
+    /faults\[0\]\.sentinels: upgrade .*needs Sentinels to roll \(a sentinel topology\)/,
+  ],
+  [
     "a restart on a Sentinel event without Sentinels",
     { ...sentinel, topology: { kind: "replication" }, faults: [{ kind: "kill", at: "5s", for: "3s", startOn: "+odown" }] },
     /faults\[0\]\.startOn: kill .*needs Sentinels whose events the start waits for \(a sentinel topology\)/,

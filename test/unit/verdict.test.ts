@@ -128,7 +128,7 @@ test("every metric with a budget is answered by exactly one registered checker, 
   const budgeted = METRICS.filter((m) => m.budgets.length).map((m) => m.id);
   for (const id of budgeted) t.is(CHECKERS.filter((c) => c.metrics.includes(id)).length, 1, `${id}: one checker answers its budget`);
   const { results } = checkAll(emptyHistory(), {});
-  t.deepEqual(Object.keys(results).sort(), ["availability", "dataLoss", "instrument", "linearizability", "oom", "phases", "reads", "total"]);
+  t.deepEqual(Object.keys(results).sort(), ["availability", "cache", "dataLoss", "instrument", "linearizability", "oom", "phases", "reads", "total"]);
 });
 
 function emptyHistory() {
@@ -140,6 +140,7 @@ function emptyHistory() {
     readBack: null,
     staleReads: null,
     registers: null,
+    cacheReads: null,
     dir: "",
     faults: [],
     oomKills: [],

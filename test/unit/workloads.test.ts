@@ -23,11 +23,12 @@ test("every registered workload is a workload.keys a scenario may name, and noth
 
 test("a budget on a metric measured from a history is accepted exactly where the workload keeps that history", (t) => {
   const needing = METRICS.filter((m) => m.needs);
-  t.true(needing.length >= 4, "lost and duplicated writes, RPO, durable RTO and linearizability need a history");
+  t.true(needing.length >= 5, "lost and duplicated writes, RPO, durable RTO, linearizability and the hit ratio need a history");
   for (const w of WORKLOADS)
     for (const m of needing)
       for (const { key } of m.budgets) {
-        const r = scenarioSchema.safeParse(base(w.keys, { budgets: { [key]: 1 } }));
+        // A per-phase budget takes a value per phase; a fraction is at most 1.
+        const r = scenarioSchema.safeParse(base(w.keys, { budgets: { [key]: m.perPhase ? { baseline: 0.5 } : 1 } }));
         t.is(r.success, w.keeps[m.needs!], `${w.keys} with ${key}`);
       }
 });
@@ -55,7 +56,11 @@ test("the resource guard counts the keys each workload says its writes leave", (
     t.is(data, datasetBytes + Math.ceil(w.keysWritten(writes, s.workload) * bytesPerKey(100)), w.keys);
   }
   const keys = Object.fromEntries(WORKLOADS.map((w) => [w.keys, w.keysWritten(writes, { ...validateScenario(base(w.keys), "test").workload, keySpace: 100 })]));
-  t.deepEqual(keys, { ledger: writes, random: 100, dataset: 0, registers: 8 }, "one key a write; at most the key space; the dataset's own; the registers");
+  t.deepEqual(
+    keys,
+    { ledger: writes, random: 100, dataset: 0, registers: 8, cache: writes },
+    "one key a write; at most the key space; the dataset's own; the registers; a new key a write",
+  );
 });
 
 test("a workload that writes over the dataset is refused without one", (t) => {

@@ -48,6 +48,7 @@ async function inProcess(ctx: RunContext): Promise<ReadyDriver> {
     ledger: ctx.ledger,
     registers: ctx.registers,
     staleReads: ctx.staleReads,
+    cacheReads: ctx.cacheReads,
     dataset: { keys: ctx.dataset.keys, keyName: datasetKeyName(ctx.scenario.dataset.valueBytes) },
   });
   const metronome = w.mode === "open-loop" && w.waker === "metronome" ? await Metronome.start(Metronome.intervalFor(w.rate)) : undefined;

@@ -9,20 +9,29 @@ import type { RunContext } from "../context.js";
 /** A chunk is loaded only while the server stays under this share of its container's limit. */
 const LIMIT_SHARE = 0.9;
 
-/** The scenario's dataset, loaded on the primary on the server side (DEBUG POPULATE), in chunks, with progress. */
+/**
+ * The scenario's dataset, loaded on the server side (DEBUG POPULATE), in chunks, with progress: on the primary, then the
+ * same on each of its replicas. DEBUG POPULATE is not replicated, so a replica would otherwise hold only what the load
+ * wrote (a replica's save, a failover, a full sync would then all be of a different dataset); the same command gives
+ * the same keys and values on every node.
+ */
 export async function preload(ctx: RunContext): Promise<void> {
   const { size, valueBytes } = ctx.scenario.dataset;
   if (size === 0) return;
   const primary = await ctx.deployment.primary();
-  ctx.progress.step(`loading dataset: ${size} bytes in ${valueBytes}-byte values (DEBUG POPULATE)`);
-  const { keys } = await preloadDataset(
-    primary.admin,
-    size,
-    valueBytes,
-    ctx.signal,
-    (done, total) => ctx.progress.step(`dataset ${Math.round((100 * done) / total)}% (${done}/${total} keys)`),
-    (n) => roomFor(ctx, primary, n * bytesPerKey(valueBytes)),
-  );
+  const replicas = await ctx.deployment.replicasOf(primary);
+  let keys = 0;
+  for (const node of [primary, ...replicas]) {
+    ctx.progress.step(`loading dataset on ${node.name}: ${size} bytes in ${valueBytes}-byte values (DEBUG POPULATE)`);
+    ({ keys } = await preloadDataset(
+      node.admin,
+      size,
+      valueBytes,
+      ctx.signal,
+      (done, total) => ctx.progress.step(`dataset on ${node.name} ${Math.round((100 * done) / total)}% (${done}/${total} keys)`),
+      (n) => roomFor(ctx, node, n * bytesPerKey(valueBytes)),
+    ));
+  }
   const usedMemoryBytes = (await primary.infoNumber("memory", "used_memory")) ?? null;
   ctx.dataset = { keys, usedMemoryBytes };
   ctx.timeline.add("dataset-loaded", { keys, usedMemoryBytes });

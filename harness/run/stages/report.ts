@@ -20,6 +20,7 @@ export function check(ctx: RunContext): Checked {
       readBack: ctx.readBack?.present ?? null,
       staleReads: keeps.staleReads ? { log: ctx.staleReads, from: w.readFrom } : null,
       registers: keeps.registerHistory ? ctx.registers : null,
+      cacheReads: keeps.cacheReads ? ctx.cacheReads : null,
       dir: ctx.dir,
       faults: ctx.faults,
       oomKills: ctx.oomKills,
