@@ -44,4 +44,15 @@ suite("replication.json", {
     // better when the replica saves. (Its fork itself can still reach them here: both share these 2 cores.)
     t.true(onReplica.save.p99Ms < onMaster.save.p99Ms / 2, "the replica's save cost the master's clients far less");
   },
+  "replication-full-sync-loop": (t, { report }) => {
+    const [cap, cut] = report.faults;
+    if (cut.kind !== "partition" || !cut.details.resync) throw new Error("the cut's resync was not watched");
+    const r = cut.details.resync;
+    t.log(
+      `after the heal: ${r.full} full syncs, ${r.forks} forks; in sync ${r.inSyncAfterHealMs} ms after the heal; the cap was lifted ${cap.healedAtMs! - cut.healedAtMs!} ms after it`,
+    );
+    t.true(r.full > 1, `the full sync started over: ${r.full} of them`);
+    t.true(r.forks > 1, `each one a fork of the master: ${r.forks}`);
+    t.true(r.inSyncAfterHealMs !== null && cut.healedAtMs! + r.inSyncAfterHealMs >= cap.healedAtMs!, "in sync only once the link's cap was lifted");
+  },
 });

@@ -136,8 +136,8 @@ export function registerStudy(program: Command, done: (code: number) => void): v
     .description(
       "cut a master off from its replicas for a while under writes, and heal: partial or full resync, by backlog size, outage and write rate; the backlog an outage needs",
     )
-    .option("--backlogs <1mb,8mb>", "repl-backlog-size values", "256kb,1mb,8mb")
-    .option("--outages <1s,4s,...>", "how long the replicas are cut off (repl-timeout is 2 s: a shorter cut resumes without a resync)", "1s,3s,8s")
+    .option("--backlogs <1mb,8mb>", "repl-backlog-size values", "256kb,1mb,2mb,4mb,8mb")
+    .option("--outages <1s,4s,...>", "how long the replicas are cut off (the connection is dropped at the heal: each cut ends in a resync request)", "1s,3s,8s")
     .option("--rates <writes/s,...>", "write rates during the cut", "1000")
     .option("--replicas <1,2,4>", "replicas cut off together (more than one: a resync storm)", "1")
     .option("--sync <disk,diskless>", "how the master sends a full sync", "diskless")

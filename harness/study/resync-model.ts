@@ -12,7 +12,7 @@ export interface ResyncPoint {
   valueBytes: number;
   replicas: number;
   sync: "disk" | "diskless";
-  /** resumed: no resync at all (a cut shorter than repl-timeout: the connection outlived it). */
+  /** resumed: no resync at all (the link came back on the same connection: nothing to resume from). */
   outcome: ResyncOutcome;
   full: number;
   partial: number;
@@ -38,13 +38,13 @@ export interface ResyncPoint {
 export const spareS = (p: ResyncPoint) => (p.streamBytesDuringCut > 0 ? p.outageS * (p.backlogBytes / p.streamBytesDuringCut - 1) : Number.POSITIVE_INFINITY);
 
 export interface ResyncBoundary {
-  /** Median bytes of replication stream per write, over the points that resynced. */
+  /** Median bytes of replication stream per write, over the points that resynced, whole. */
   bytesPerWrite: number | null;
   /** The extra seconds of stream the backlog must hold beyond the cut: above every full point's spare, at most every partial one's. */
   extraS: { above: number | null; atMost: number | null };
   /** false: a full point held more spare than a partial one, so no single d separates them. */
   consistent: boolean;
-  /** Points fitted (partial or full), and those that resumed without a resync (cut shorter than repl-timeout). */
+  /** Points fitted (partial or full), and those that came back without a resync. */
   fitted: number;
   resumed: number;
 }
@@ -61,7 +61,7 @@ export function resyncBoundary(points: ResyncPoint[]): ResyncBoundary {
   const above = full.length ? Math.max(...full) : null;
   const atMost = partial.length ? Math.min(...partial) : null;
   return {
-    bytesPerWrite: median(fitted.filter((p) => p.bytesPerWrite > 0).map((p) => p.bytesPerWrite)),
+    bytesPerWrite: ((m) => (m === null ? null : Math.round(m)))(median(fitted.filter((p) => p.bytesPerWrite > 0).map((p) => p.bytesPerWrite))),
     extraS: { above, atMost },
     consistent: above === null || atMost === null || above < atMost,
     fitted: fitted.length,

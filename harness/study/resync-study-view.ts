@@ -27,7 +27,7 @@ function charts(s: ResyncStudy): XyChart[] {
     xyChart({
       id: "boundary",
       title: "Which resync, by the backlog against the stream written while cut off",
-      note: `Each point one cut of the master from its replica(s), healed; x: the replication stream the master wrote while the link was cut (master_repl_offset), y: its repl-backlog-size; the colour is what the master counted after the heal. Dashed: backlog = the cut's stream. A partial resync needs the backlog to hold the cut and the seconds until the replica asks again, so the partial points sit above the line. Cuts shorter than repl-timeout (${s.replTimeoutS} s) resumed with no resync and are not drawn. Log–log.`,
+      note: `Each point one cut of the master from its replica(s), healed; x: the replication stream the master wrote while the link was cut (master_repl_offset), y: its repl-backlog-size; the colour is what the master counted after the heal. Dashed: backlog = the cut's stream. A partial resync needs the backlog to hold the cut and the seconds until the replica asks again, so the partial points sit above the line. Log–log.`,
       xLabel: "stream written while cut",
       xUnit: "bytes",
       yUnit: "bytes",
@@ -82,7 +82,7 @@ function verdict(s: ResyncStudy): string {
     return `Not shown: a full resync held more spare backlog than a partial one (${formatNumber(b.extraS.above!)} s against ${formatNumber(b.extraS.atMost!)} s), so no single boundary separates them on this host. Repeat the points (--repeats).`;
   const a = agreement(b, s.points);
   const resumed = s.points.filter((p) => p.outcome === "resumed");
-  return `Not the measure that decides it. Whether a replica resumed (partial) or started over (full) followed the bytes written while it was cut off, against the backlog: ${a.agree} of ${a.of} points fall on the side the boundary puts them (backlog ≥ writes/s × ${formatNumber(b.bytesPerWrite!)} B × (outage + ${formatNumber(Math.max(0, b.extraS.atMost!))} s)). Latency enters only as the length of the outage${resumed.length ? `; and cuts shorter than repl-timeout (${s.replTimeoutS} s here) needed no resync at all (${resumed.length} point${resumed.length > 1 ? "s" : ""})` : ""}. Size the backlog for the longest outage to be survived at the peak write rate, as the table below does.`;
+  return `Not the measure that decides it. Whether a replica resumed (partial) or started over (full) followed the bytes written while it was cut off, against the backlog: ${a.agree} of ${a.of} points fall on the side the boundary puts them (backlog ≥ writes/s × ${formatNumber(b.bytesPerWrite!)} B × (outage + ${formatNumber(Math.max(0, b.extraS.atMost!))} s)). Latency enters only as the length of the outage${resumed.length ? `; ${resumed.length} point${resumed.length > 1 ? "s" : ""} came back with no resync at all` : ""}. Size the backlog for the longest outage to be survived at the peak write rate, as the table below does.`;
 }
 
 function neededTable(s: ResyncStudy) {
@@ -167,7 +167,7 @@ export function resyncStudyView(s: ResyncStudy): StudyView {
   const b = s.boundary;
   return {
     title: "Resync study: the replication backlog against outages",
-    intro: `Each point a fresh master with its replica(s) under a write load (the lean engine, SET of ${formatBytes(s.valueBytes)} values over a ${formatBytes(s.datasetBytes)} dataset), the master cut off from every replica both ways for the outage (its clients still reach it), then healed; the master's own counts (sync_full, sync_partial_ok, sync_partial_err, total_forks) say how the replicas caught up. repl-timeout is ${s.replTimeoutS} s, so a longer cut drops the connection and the replica must ask to resume.`,
+    intro: `Each point a fresh master with its replica(s) under a write load (the lean engine, SET of ${formatBytes(s.valueBytes)} values over a ${formatBytes(s.datasetBytes)} dataset), the master cut off from every replica both ways for the outage (its clients still reach it), then healed; the master's own counts (sync_full, sync_partial_ok, sync_partial_err, total_forks) say how the replicas caught up. A full sync sends the whole dataset (rdbcompression off: the preloaded values would compress to almost nothing). The fault layer drops what the link carried meanwhile and closes the connection at the heal (Toxiproxy's blackhole), so every cut ends with the replica reconnecting and asking to resume from its offset, whatever repl-timeout says (Redis's default here).`,
     facts: [
       ["backlogs", s.backlogs.map(formatBytes).join(", ")],
       ["outages", s.outages.map(seconds).join(", ")],

@@ -16,8 +16,6 @@ import { writeStudy } from "./write-study.js";
 // need a full sync (a fork of the master under load, the whole dataset sent)? Backlog sizes × outages × write rates,
 // and the storm of several replicas resyncing at once, each point a fresh replication topology.
 
-/** repl-timeout the study sets: a cut shorter than this is outlived by the connection (TCP retransmits), with no resync at all. */
-export const REPL_TIMEOUT_S = 2;
 /** When the cut falls: after the warm-up and a baseline to compare with. */
 const CUT_AT_S = 5;
 /** Load after the heal: long enough for a full sync of the study's dataset under load here. */
@@ -46,7 +44,6 @@ export interface ResyncStudyOptions extends ResyncPlan {
 
 export interface ResyncStudy extends ResyncPlan {
   kind: "resync";
-  replTimeoutS: number;
   points: ResyncPoint[];
   skipped: Array<{ point: string; reason: string }>;
   boundary: ResyncBoundary;
@@ -65,14 +62,15 @@ export function resyncScenario(p: PointSpec, valueBytes: number, datasetBytes: n
   return validateScenario(
     {
       name: `study-resync-${Math.round(p.backlogBytes / 1024)}kib-${String(p.outageS).replace(".", "p")}s-${p.writeRate}w-${p.replicas}r-${p.sync}`,
-      description: `Resync study point: ${p.replicas} replica(s) cut off from the master for ${p.outageS} s under ${p.writeRate} writes/s of ${valueBytes} B, repl-backlog-size ${formatBytes(p.backlogBytes)}, ${p.sync} sync, repl-timeout ${REPL_TIMEOUT_S} s.`,
+      description: `Resync study point: ${p.replicas} replica(s) cut off from the master for ${p.outageS} s under ${p.writeRate} writes/s of ${valueBytes} B, repl-backlog-size ${formatBytes(p.backlogBytes)}, ${p.sync} sync.`,
       topology: {
         kind: MASTER_WITH_REPLICAS,
         replicas: p.replicas,
         config: {
           "repl-backlog-size": String(p.backlogBytes),
-          "repl-timeout": String(REPL_TIMEOUT_S),
           "repl-diskless-sync": p.sync === "diskless" ? "yes" : "no",
+          // The preloaded values (DEBUG POPULATE's) compress to almost nothing: a full sync sends the dataset's real size.
+          rdbcompression: "no",
         },
       },
       dataset: { size: datasetBytes, valueBytes },
@@ -81,6 +79,7 @@ export function resyncScenario(p: PointSpec, valueBytes: number, datasetBytes: n
         keys: datasetWorkload.keys,
         rate: p.writeRate,
         readRatio: 0,
+        valueBytes,
         duration: CUT_AT_S + p.outageS + AFTER_HEAL_S,
         warmup: 2,
         connections: 4,
@@ -135,7 +134,6 @@ export async function runResyncStudy(o: ResyncStudyOptions): Promise<ResyncStudy
     syncs: o.syncs,
     valueBytes: o.valueBytes,
     datasetBytes: o.datasetBytes,
-    replTimeoutS: REPL_TIMEOUT_S,
     points: [],
     skipped: [],
     boundary: resyncBoundary([]),

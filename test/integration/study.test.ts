@@ -3,12 +3,14 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import type { ForkStudy } from "../../harness/study/fork-study.js";
+import type { ResyncStudy } from "../../harness/study/resync-study.js";
 import { provesSlo, type ThroughputStudy } from "../../harness/study/throughput-study.js";
 import { ARTIFACTS, launchChromium, openPage } from "../helpers/browser.js";
 import { cli } from "../helpers/cli.js";
 
 // The capacity studies for real, in their short forms: a fork study over three sizes up to 1 GiB, a throughput study
-// on standalone, each page drawn in headless Chromium; then a recommendation that stands on what they measured.
+// on standalone, a resync study on either side of the backlog's boundary, each page drawn in headless Chromium; then a
+// recommendation that stands on what they measured.
 
 const filesDir = (stdout: string) => {
   const m = /files: (\S+)\/[a-z]+\.md/.exec(stdout);
@@ -106,6 +108,27 @@ test.serial(
       t.regex(r.stdout, new RegExp(`max rate at P99 ≤ 50 ms: ${s.maxRateAtSlo} ops/s`));
     }
     await pageOf(t, path.join(dir, "study.html"), "study-throughput.png", ["knee", "achieved"]);
+  },
+);
+
+test.serial(
+  "a short resync study: a cut the backlog holds resumes with a partial resync, one it does not forces a full one; the page draws the boundary",
+  async (t) => {
+    // 1,000 writes/s of 1 KiB for 3 s is ~3.3 MB of stream: 8 MiB holds it, 256 KiB does not.
+    const r = await cli(["study", "resync", "--backlogs", "256kb,8mb", "--outages", "3s", "--dataset", "16mb", "--quiet"]);
+    t.is(r.code, 0, r.stderr);
+    const dir = filesDir(r.stdout);
+    const s = json<ResyncStudy>(path.join(dir, "study.json"));
+    t.log(r.stdout);
+    t.is(s.points.length, 2, JSON.stringify(s.skipped));
+    const [small, large] = [...s.points].sort((a, b) => a.backlogBytes - b.backlogBytes);
+    t.is(small.outcome, "full", "256 KiB: started over");
+    t.true(small.forks >= 1, "a full sync forks the master");
+    t.is(large.outcome, "partial", "8 MiB: resumed from the backlog");
+    t.true(large.streamBytesDuringCut > small.backlogBytes && large.streamBytesDuringCut < large.backlogBytes, "the cut's stream lies between the two");
+    t.true(s.boundary.bytesPerWrite! > 1024 && s.boundary.bytesPerWrite! < 1400, `${s.boundary.bytesPerWrite} B of stream per 1 KiB write`);
+    t.regex(r.stdout, /backlog needed: writes\/s × \d+ B × \(outage \+ [\d.]+ s\)/);
+    await pageOf(t, path.join(dir, "study.html"), "study-resync.png", ["boundary", "cost"]);
   },
 );
 

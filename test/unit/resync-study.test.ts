@@ -1,6 +1,6 @@
 import test from "ava";
 import { agreement, backlogNeeded, outageHeld, resyncBoundary, spareS, type ResyncOutcome, type ResyncPoint } from "../../harness/study/resync-model.js";
-import { resyncScenario, REPL_TIMEOUT_S, type ResyncStudy } from "../../harness/study/resync-study.js";
+import { resyncScenario, type ResyncStudy } from "../../harness/study/resync-study.js";
 import { resyncStudyView, SEED_BACKLOG_ADVICE } from "../../harness/study/resync-study-view.js";
 import { studyHtml, studyMarkdown } from "../../harness/study/study-page.js";
 
@@ -33,7 +33,7 @@ function point(backlogBytes: number, outageS: number, outcome: ResyncOutcome, wr
 }
 
 // What the theory says: partial while the backlog holds the cut's stream and about a second more (the replica asks again
-// within a second of the heal). 8 MB holds 3 s and 6 s at 1.1 MB/s; 1 MB holds neither; 1 s is shorter than repl-timeout.
+// within a second of the heal). 8 MB holds 3 s and 6 s at 1.1 MB/s; 1 MB holds neither; one point came back with no resync.
 const POINTS = [point(MB, 1, "resumed"), point(MB, 3, "full"), point(8 * MB, 3, "partial"), point(MB, 6, "full"), point(8 * MB, 6, "partial")];
 
 test("a point's spare: the seconds of stream its backlog held beyond the cut", (t) => {
@@ -89,7 +89,6 @@ function study(points: ResyncPoint[]): ResyncStudy {
     syncs: ["diskless"],
     valueBytes: 1024,
     datasetBytes: 64 * MB,
-    replTimeoutS: REPL_TIMEOUT_S,
     points,
     skipped: [{ point: "1 MB, 9 s", reason: "the run failed" }],
     boundary: resyncBoundary(points),
@@ -101,7 +100,7 @@ test("the page answers the seed's advice first, sizes the backlog per outage and
   const md = studyMarkdown(v);
   t.true(md.includes(SEED_BACKLOG_ADVICE));
   t.regex(md, /Not the measure that decides it\. .* 4 of 4 points fall on the side the boundary puts them/);
-  t.regex(md, /cuts shorter than repl-timeout \(2 s here\) needed no resync at all \(1 point\)/);
+  t.regex(md, /1 point came back with no resync at all/);
   t.regex(md, /\| 60 s \|/, "the table extrapolates to a minute");
   t.regex(md, /the default 1 MB holds/);
   t.regex(md, /Skipped: 1 MB, 9 s: the run failed/);
@@ -113,10 +112,10 @@ test("the page answers the seed's advice first, sizes the backlog per outage and
   t.regex(html, /data-chart="boundary"/);
 });
 
-test("a point's scenario: the master cut off from its replicas with its clients kept, repl-timeout short, writes only", (t) => {
+test("a point's scenario: the master cut off from its replicas with its clients kept, writes only, of the study's value size", (t) => {
   const s = resyncScenario({ backlogBytes: 8 * MB, outageS: 3, writeRate: 2000, replicas: 2, sync: "disk" }, 1024, 64 * MB);
   t.is(s.topology.config["repl-backlog-size"], String(8 * MB));
-  t.is(s.topology.config["repl-timeout"], String(REPL_TIMEOUT_S));
+  t.is(s.workload.valueBytes, 1024);
   t.is(s.topology.config["repl-diskless-sync"], "no");
   t.is(s.workload.readRatio, 0);
   t.like(s.faults[0], { kind: "partition", target: "primary", clients: "keep", for: 3 });
