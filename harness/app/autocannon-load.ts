@@ -116,7 +116,7 @@ export function startAppLoad(o: AppLoadOptions, clock: () => number, record: (op
       }),
     );
   };
-  const timers = Array.from({ length: instances }, (_, i) => setTimeout(() => startInstance(i), originOf(i) - clock()));
+  const timers = Array.from({ length: instances }, (_, i) => setTimeout(() => startInstance(i), Math.max(0, originOf(i) - clock())));
 
   return {
     async stop() {

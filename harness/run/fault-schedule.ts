@@ -24,7 +24,8 @@ export function scheduleFaults(ctx: RunContext, faultCtx: FaultContext): { done:
           }
           resolve();
         },
-        spec.at * 1000 - ctx.clock.now(),
+        // A fault due already (at 0 s) fires at once; Node would warn of a negative delay.
+        Math.max(0, spec.at * 1000 - ctx.clock.now()),
       );
       pending.set(timer, resolve);
     });
