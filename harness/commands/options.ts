@@ -87,6 +87,15 @@ export function listOf<T>(flag: string, value: string, parse: (s: string) => T):
   });
 }
 
+/** A comma-separated list of some of `choices`, each once, in the order given; anything else is bad input naming it. */
+export function choicesOf<T extends string>(flag: string, value: string, choices: readonly T[]): T[] {
+  const picked = listOf(flag, value, (v) => {
+    if (!(choices as readonly string[]).includes(v)) throw new Error(`the choices are ${choices.join(", ")}`);
+    return v as T;
+  });
+  return [...new Set(picked)];
+}
+
 /** One value parsed, or bad input naming the flag. */
 export function one<T>(flag: string, value: string, parse: (s: string) => T): T {
   const items = listOf(flag, value, parse);

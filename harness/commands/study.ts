@@ -14,7 +14,7 @@ import { runThroughputStudy } from "../study/throughput-study.js";
 import { TOPOLOGIES, type TopologyKind } from "../topology/registry.js";
 import { replicaCount } from "../topology/replicated-base.js";
 import { interruptSignal } from "./interrupt.js";
-import { listOf, milliseconds, one, positiveInt, rate, share } from "./options.js";
+import { choicesOf, listOf, milliseconds, one, positiveInt, rate, share } from "./options.js";
 
 interface ThroughputFlags {
   topology: string;
@@ -66,14 +66,7 @@ export function registerStudy(program: Command, done: (code: number) => void): v
     .option("--thp", "also measure each point with transparent huge pages on for Redis (disable-thp no), where the host's THP setting allows it")
     .option("--quiet", "no progress lines")
     .action(async (o: ForkFlags) => {
-      const persistence = [
-        ...new Set(
-          listOf("persistence", o.persistence, (v) => {
-            if (v !== "rdb" && v !== "aof") throw new Error("the saves are rdb and aof");
-            return v as Persistence;
-          }),
-        ),
-      ];
+      const persistence = choicesOf<Persistence>("persistence", o.persistence, ["rdb", "aof"]);
       const sizes = listOf("sizes", o.sizes, parseSize);
       const rates = listOf("rates", o.rates, rate);
       const repeats = positiveInt("repeats", o.repeats);
@@ -156,14 +149,7 @@ export function registerStudy(program: Command, done: (code: number) => void): v
         if (!Number.isInteger(n) || n < 1 || n > replicaCount.max) throw new Error(`a whole number of replicas from 1 to ${replicaCount.max}`);
         return n;
       });
-      const syncs = [
-        ...new Set(
-          listOf("sync", o.sync, (v) => {
-            if (v !== "disk" && v !== "diskless") throw new Error("the syncs are disk and diskless");
-            return v as "disk" | "diskless";
-          }),
-        ),
-      ];
+      const syncs = choicesOf("sync", o.sync, ["disk", "diskless"] as const);
       const valueBytes = one("value-bytes", o.valueBytes, parseSize);
       const datasetBytes = one("dataset", o.dataset, parseSize);
       const repeats = positiveInt("repeats", o.repeats);

@@ -66,10 +66,13 @@ export async function otherMaster(cluster: ClusterControl, from: RedisNode): Pro
   return { id: to.id, name: cluster.nodeAt(to.host, to.port)?.name ?? String(to.port) };
 }
 
+/** Where redis-cli in a node's container reaches that node: its peer link on the fault layer (the address the cluster announces). */
+export const cliAddress = (ctx: FaultContext, node: RedisNode) => `${ctx.topology.faultLayer.ip}:${ctx.topology.peerLinks.get(node.name)!.innerPort}`;
+
 /** `redis-cli --cluster reshard` of `slots` slots from `from` to the node `toId`, run in `from`'s container; never throws. */
 export async function moveSlots(ctx: FaultContext, from: RedisNode, toId: string, slots: number): Promise<{ exitCode: number; output: string }> {
   const cluster = need(ctx.topology.cluster, "slots", ctx.topology);
-  const args = ["--cluster", "reshard", `${ctx.topology.faultLayer.ip}:${ctx.topology.peerLinks.get(from.name)!.innerPort}`];
+  const args = ["--cluster", "reshard", cliAddress(ctx, from)];
   return cluster
     .redisCli(from, [...args, "--cluster-from", await cluster.idOf(from), "--cluster-to", toId, "--cluster-slots", String(slots), "--cluster-yes"])
     .catch((err: Error) => ({ exitCode: -1, output: err.message }));

@@ -122,8 +122,7 @@ export async function rollNode(
       said,
     );
   }
-  const version = await pollUntil(async () => (await node.identity().catch(() => undefined))?.version, { timeoutMs: 10_000, intervalMs: 50 });
-  step({ node: node.name, step: "up", fromMs: upFrom, toMs: ctx.clock(), version: version.timedOut ? undefined : version.value });
+  await upOn(ctx, node, upFrom, step);
   const syncFrom = ctx.clock();
   const synced = await syncedOrRefused(ctx, node, SYNC_TIMEOUT_MS);
   if (synced !== true) {
@@ -140,6 +139,12 @@ export async function rollNode(
   }
   const after = await syncCounts(master);
   step({ node: node.name, step: "synced", fromMs: syncFrom, toMs: ctx.clock(), sync: after.full > before.full ? "full" : "partial" });
+}
+
+/** The "up" step of a node started on a new image: once it answers, with the version it says it runs. */
+export async function upOn(ctx: FaultContext, node: RedisNode, fromMs: number, step: Step): Promise<void> {
+  const version = await pollUntil(async () => (await node.identity().catch(() => undefined))?.version, { timeoutMs: 10_000, intervalMs: 50 });
+  step({ node: node.name, step: "up", fromMs, toMs: ctx.clock(), version: version.timedOut ? undefined : version.value });
 }
 
 /**
@@ -162,7 +167,7 @@ export async function shutDown(node: RedisNode, how: "SAVE" | "NOSAVE" | "SIGTER
   if (how === "SIGTERM") await node.control.kill("SIGTERM");
   else await node.admin.call("SHUTDOWN", how).catch(() => {}); // the connection closes: that is the answer
   const stopped = await pollUntil(async () => ((await node.control.state()).running ? undefined : true), { timeoutMs: 30_000, intervalMs: 50 });
-  if (stopped.timedOut) throw new Error(`${node.name} did not stop within 30 s of SHUTDOWN ${how}`);
+  if (stopped.timedOut) throw new Error(`${node.name} did not stop within 30 s of ${how === "SIGTERM" ? how : `SHUTDOWN ${how}`}`);
 }
 
 /** true once `node` is a replica in sync; what its server said when it refused its master's data; null at the timeout. */
@@ -203,8 +208,7 @@ export async function rollSentinel(ctx: FaultContext, sentinel: RedisNode, image
   step({ node: sentinel.name, step: "down", fromMs: downFrom, toMs: ctx.clock() });
   const upFrom = ctx.clock();
   await sentinel.replaceImage(image, sentinel.config);
-  const version = await pollUntil(async () => (await sentinel.identity().catch(() => undefined))?.version, { timeoutMs: 10_000, intervalMs: 50 });
-  step({ node: sentinel.name, step: "up", fromMs: upFrom, toMs: ctx.clock(), version: version.timedOut ? undefined : version.value });
+  await upOn(ctx, sentinel, upFrom, step);
   const from = ctx.clock();
   const agreed = await pollUntil(
     async () => {

@@ -4,7 +4,7 @@ import { pollUntil } from "../infra/poll.js";
 import type { RedisNode } from "../topology/redis-node.js";
 import { demoted, handOver, killOver, mastersWithReplicas } from "./handover.js";
 import { runFault, type LiveRecord } from "./lifecycle.js";
-import { moveSlots } from "./reshard.js";
+import { cliAddress, moveSlots } from "./reshard.js";
 import {
   quoteRefusal,
   REJOIN_WATCH_MS,
@@ -14,6 +14,7 @@ import {
   settingsUnder,
   shutDown,
   syncedOrRefused,
+  upOn,
   type Step,
   type UpgradeStep,
 } from "./roll-node.js";
@@ -269,10 +270,7 @@ async function allAtOnce(ctx: FaultContext, shards: Awaited<ReturnType<typeof ma
   for (const { n } of nodes) step({ node: n.name, step: "down", fromMs: downFrom, toMs: ctx.clock() });
   const upFrom = ctx.clock();
   await Promise.all(nodes.map(({ n, master }) => n.replaceImage(spec.to, settingsUnder(ctx, n, master), spec.keepData)));
-  for (const { n } of nodes) {
-    const version = await pollUntil(async () => (await n.identity().catch(() => undefined))?.version, { timeoutMs: 10_000, intervalMs: 50 });
-    step({ node: n.name, step: "up", fromMs: upFrom, toMs: ctx.clock(), version: version.timedOut ? undefined : version.value });
-  }
+  for (const { n } of nodes) await upOn(ctx, n, upFrom, step);
   const syncFrom = ctx.clock();
   await Promise.all(
     nodes
@@ -306,9 +304,8 @@ async function reshardMixed(ctx: FaultContext, from: RedisNode, to: RedisNode, s
 async function fixCluster(ctx: FaultContext, step: Step): Promise<{ done: boolean; said: string | null }> {
   const fromMs = ctx.clock();
   const node = await ctx.topology.primary();
-  const at = `${ctx.topology.faultLayer.ip}:${ctx.topology.peerLinks.get(node.name)!.innerPort}`;
   const r = await ctx.topology
-    .cluster!.redisCli(node, ["--cluster", "fix", at, "--cluster-yes"])
+    .cluster!.redisCli(node, ["--cluster", "fix", cliAddress(ctx, node), "--cluster-yes"])
     .catch((err: Error) => ({ exitCode: -1, output: err.message }));
   const said = r.exitCode === 0 ? null : cliError(r.output);
   step({ node: node.name, step: "cluster-fixed", fromMs, toMs: ctx.clock(), ...(said ? { serverSaid: said } : {}) });

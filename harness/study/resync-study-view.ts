@@ -112,33 +112,14 @@ function stormTable(s: ResyncStudy) {
     rows: groups.map((g) => {
       const ps = full.filter((p) => `${p.sync}|${p.replicas}` === g);
       const range = (v: number[], f: (x: number) => string) => (Math.min(...v) === Math.max(...v) ? f(v[0]) : `${f(Math.min(...v))}–${f(Math.max(...v))}`);
-      return {
-        cells: [
-          ps[0].sync,
-          String(ps[0].replicas),
-          String(ps.length),
-          range(
-            ps.map((p) => p.full),
-            formatNumber,
-          ),
-          range(
-            ps.map((p) => p.forks),
-            formatNumber,
-          ),
-          range(
-            ps.map((p) => p.inSyncAfterHealMs ?? 0),
-            formatMs,
-          ),
-          range(
-            ps.map((p) => p.p99AfterHealMs),
-            formatMs,
-          ),
-          range(
-            ps.map((p) => p.maxAfterHealMs),
-            formatMs,
-          ),
-        ],
-      };
+      const columns: Array<[(p: ResyncPoint) => number, (x: number) => string]> = [
+        [(p) => p.full, formatNumber],
+        [(p) => p.forks, formatNumber],
+        [(p) => p.inSyncAfterHealMs ?? 0, formatMs],
+        [(p) => p.p99AfterHealMs, formatMs],
+        [(p) => p.maxAfterHealMs, formatMs],
+      ];
+      return { cells: [ps[0].sync, String(ps[0].replicas), String(ps.length), ...columns.map(([pick, f]) => range(ps.map(pick), f))] };
     }),
   };
 }
