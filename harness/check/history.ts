@@ -7,6 +7,7 @@ import type { CacheReads } from "../measure/cache-reads.js";
 import type { RegisterHistory } from "../measure/register-history.js";
 import type { StaleReadLog } from "../measure/stale-reads.js";
 import type { Calibration } from "../workload/calibration.js";
+import type { LoadPath } from "../workload/engines/lean-target.js";
 import type { EngineName } from "../workload/engines/index.js";
 
 /**
@@ -34,7 +35,7 @@ export interface History {
   /** OOM kills inside the run's containers. */
   oomKills: OomKill[];
   /** The driver itself: its floor measured before the load, and how busy its thread was each second. */
-  instrument: { engine: EngineName; mode: "open-loop" | "closed-loop"; calibration: Calibration | null; eventLoop: number[] };
+  instrument: { engine: EngineName; mode: "open-loop" | "closed-loop"; calibration: Calibration | null; via: LoadPath; eventLoop: number[] };
   load: { endMs: number; lastIssueMs: number };
   /** The scenario's latency objective: a write acknowledged later than this after its intended start kept its caller waiting too long. */
   objectiveMs: number;

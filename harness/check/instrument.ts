@@ -1,6 +1,7 @@
 import { newHistogram, recordUs, summarize, type LatencySummary } from "../measure/histogram.js";
 import type { AnyPhase } from "../measure/phases.js";
 import type { Calibration } from "../workload/calibration.js";
+import type { LoadPath } from "../workload/engines/lean-target.js";
 import type { EngineName } from "../workload/engines/index.js";
 import type { Checker } from "./checker.js";
 import type { History } from "./history.js";
@@ -15,6 +16,8 @@ export const MAX_BUSY_SECONDS = 1;
 export interface InstrumentReport {
   engine: EngineName;
   calibration: Calibration | null;
+  /** The load's path (workload.via): through the fault layer, or direct (its floor is the direct path's). Absent before format 11: the fault layer. */
+  via?: LoadPath;
   /** Intended start to actual send, over the whole load (open loop; 0 in closed loop, which has no schedule). */
   scheduleLag: LatencySummary;
   /**
@@ -48,7 +51,7 @@ export const instrumentChecker: Checker<"instrument"> = {
       recordUs((byPhase[h.phases.phaseAt(op.intendedMs)] ??= newHistogram()), lagUs);
       recordUs((perSecondLag[Math.max(0, Math.floor(op.intendedMs / 1000))] ??= newHistogram()), lagUs);
     }
-    const { eventLoop, calibration, engine, mode } = h.instrument;
+    const { eventLoop, calibration, engine, mode, via } = h.instrument;
     const seconds = Math.max(perSecondLag.length, eventLoop.length);
     const perSecond = Array.from({ length: seconds }, (_, s) => ({
       second: s,
@@ -67,7 +70,16 @@ export const instrumentChecker: Checker<"instrument"> = {
         : "the rate achieved is the driver's ceiling, not Redis's; service times include the time replies waited for a busy event loop";
     const scheduleLagByPhase = Object.fromEntries(Object.entries(byPhase).map(([p, hist]) => [p, summarize(hist)]));
     return {
-      instrument: { engine, calibration, scheduleLag, scheduleLagByPhase, perSecond, busySeconds, driverBound: reasons.length ? { reasons, limits } : null },
+      instrument: {
+        engine,
+        calibration,
+        via,
+        scheduleLag,
+        scheduleLagByPhase,
+        perSecond,
+        busySeconds,
+        driverBound: reasons.length ? { reasons, limits } : null,
+      },
     };
   },
 };

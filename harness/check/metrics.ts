@@ -361,7 +361,7 @@ export interface MetricSample {
  * that phase, measured in that phase and nowhere else. Latency counts from the intended start, so the driver's schedule
  * lag in the phase (intended start to send: how long a due callback waited for the event loop) is in it, and a reply
  * waits for the same event loop before its callback runs: twice the lag at that percentile bounds the driver's two
- * waits. Every operation also pays the engine's and the fault layer's round trip, taken at its calibrated *median*:
+ * waits. Every operation also pays the round trip of the engine on its path (the fault layer, or direct: workload.via), taken at its calibrated *median*:
  * the typical cost of the path, which a slow second of the separate calibration window moves no more than it moves any
  * median. (The calibration's tail, and the lag of other phases, are other windows' noise: a baseline floor of 50.2 ms
  * once came from the fault phase's lag, and a smoke run's 47.6 ms from a noisy calibration while its load's lag P99 was
@@ -372,7 +372,8 @@ export function instrumentFloor(m: Measurements, id: MetricId, phase?: Phase): n
   if (!phase || (id !== "p50" && id !== "p99" && id !== "p999")) return 0;
   const at = (s: { p50Us: number; p99Us: number; p999Us: number } | undefined) => (!s ? 0 : id === "p50" ? s.p50Us : id === "p99" ? s.p99Us : s.p999Us);
   const lag = at(m.instrument?.scheduleLagByPhase?.[phase]);
-  const roundTrip = m.instrument?.calibration?.faultLayer.p50Us ?? 0;
+  const c = m.instrument?.calibration;
+  const roundTrip = (m.instrument?.via === "direct" ? c?.direct.p50Us : c?.faultLayer.p50Us) ?? 0;
   return (2 * lag + roundTrip) / 1000;
 }
 

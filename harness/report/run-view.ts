@@ -637,6 +637,12 @@ function instrumentSection(r: RunReport): Section {
   const facts: Fact[] = [
     ["engine", `${ins.engine}: ${ENGINES[ins.engine].description}`],
     [
+      "load's path",
+      ins.via === "direct"
+        ? "direct to the nodes' own ports (workload.via): no fault-layer hop, and no fault in this run"
+        : "through the fault layer (one Toxiproxy hop per node, where faults act)",
+    ],
+    [
       "calibrated floor",
       c
         ? `PING at ${formatValue(c.ratePerSec, "ops/s")} on each path for ${formatMs(c.durationMs)}: direct ${pair(c.direct)}; through the fault layer ${pair(c.faultLayer)} (the hop adds ${formatUs(c.faultLayerAddedP50Us)} at P50)`

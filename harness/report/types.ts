@@ -48,8 +48,10 @@ export type { PhaseReport } from "../check/latency.js";
  *     workload's reads: hits and misses per phase and per second) and budgets minHitRatio, maxOomErrors, minOomErrors;
  *     samples carry evicted_keys, keyspace_hits, keyspace_misses and maxmemory; a partition's details carry resync;
  *     bgsave's details carry sentAtMs and its spans (the fork, the save).
+ * 11: instrument.via and scenario.workload.via (the load's path: "fault-layer", or "direct" to the nodes, whose
+ *     calibrated round trip is then the floor's).
  */
-export const REPORT_SCHEMA_VERSION = 10;
+export const REPORT_SCHEMA_VERSION = 11;
 
 export type RunStatus = "completed" | "aborted" | "failed";
 

@@ -11,6 +11,7 @@ import { clientSchema, DEFAULT_CLIENT_SETTINGS } from "../topology/client-option
 import { fixedAddressFollowsFailover } from "../topology/definition.js";
 import { capabilitiesOf, kindsWith, topologyDefinition, topologySchema } from "../topology/registry.js";
 import { ENGINE_NAMES } from "../workload/engines/index.js";
+import { LOAD_PATHS } from "../workload/engines/lean-target.js";
 import { keepersOf, WORKLOAD_KEYS, WORKLOADS, workloadDefinition } from "../workload/registry.js";
 
 export const workloadSchema = z
@@ -65,6 +66,11 @@ export const workloadSchema = z
      * loop. "auto": the cores but one (at least one) where sharding applies (the lean engine on random keys), else one.
      */
     threads: z.union([z.literal("auto"), z.number().int().positive().max(64)]).default("auto"),
+    /**
+     * The load's path to the servers: through the fault layer (a Toxiproxy hop, where faults act), or straight to each
+     * node's own port, for a load without faults that is to measure Redis and not the proxy (the throughput study).
+     */
+    via: z.enum(LOAD_PATHS).default("fault-layer"),
   })
   .strict();
 
@@ -121,6 +127,15 @@ function crossRules(s: z.output<typeof baseSchema>): Issue[] {
     });
   if (w.engine === "lean" && caps.has("slots") && w.readFrom === "replicas")
     issues.push({ path: ["workload", "readFrom"], message: `the lean engine reads from a ${kind}'s masters only: use engine "ioredis" to read from replicas` });
+  if (w.via === "direct") {
+    const at = ["workload", "via"];
+    if (s.faults.length)
+      issues.push({
+        path: at,
+        message: `faults act on the fault layer's links, which a direct load does not cross: remove the faults or set via "fault-layer"`,
+      });
+    if (w.engine !== "lean") issues.push({ path: at, message: `only the lean engine's load goes direct: set workload.engine "lean" or via "fault-layer"` });
+  }
   if (w.threads > 1) {
     const at = ["workload", "threads"];
     const why = unshardable(s);

@@ -10,7 +10,8 @@ import { reconnectDelay, toRedisOptions, type ClientSettings } from "./client-op
 import { parseClusterNodes, type ClusterNodeLine } from "./cluster-nodes.js";
 import { commonTopologyFields, defineTopology, STARTED_HERE, type AttachedDeployment } from "./definition.js";
 import { reachedAt, type FaultLayer, type ProxiedLink } from "./fault-layer.js";
-import { describeLinks, startDeployment, stopAll, type Stoppable } from "./lifecycle.js";
+import { skipFirstSyncDelay } from "./first-sync.js";
+import { describeLinks, startDeployment, startTogether, stopAll, type Stoppable } from "./lifecycle.js";
 import { containerPeerCut, type PeerCut } from "./peer-cut.js";
 import { CLUSTER_BUS_OFFSET, placed, REDIS_PORT, RedisNode, type NodeAddress } from "./redis-node.js";
 import type { Capability, ClientRoute, ClusterControl, Convergence, Topology, TopologyDescription } from "./types.js";
@@ -124,8 +125,7 @@ export class ClusterTopology implements Topology, ClusterControl {
         peerLinks.set(n, await faultLayer.link(`peer-${n}`, `${n}:${REDIS_PORT}`, PEER_PORT_BASE + i));
         busLinks.set(n, await faultLayer.link(`bus-${n}`, `${n}:${REDIS_PORT + CLUSTER_BUS_OFFSET}`, PEER_PORT_BASE + i + CLUSTER_BUS_OFFSET));
       }
-      const nodes: RedisNode[] = [];
-      for (const [i, name] of names.entries()) {
+      const startNode = async (name: string, i: number) => {
         const config: Record<string, string> = {
           ...opts.config,
           "cluster-enabled": "yes",
@@ -138,10 +138,12 @@ export class ClusterTopology implements Topology, ClusterControl {
           "cluster-announce-bus-port": String(PEER_PORT_BASE + i + CLUSTER_BUS_OFFSET),
         };
         onStep(`starting ${name} (${opts.image})`);
-        nodes.push(
-          track(await RedisNode.startServer(name, { image: opts.image, site: await site(name), memoryBytes: limits.dataNodeBytes, security }, config, true)),
-        );
-      }
+        const at = { image: opts.image, site: await site(name), memoryBytes: limits.dataNodeBytes, security };
+        return track(await RedisNode.startServer(name, at, config, true));
+      };
+      // Independent until the cluster is created: started together.
+      const nodes = await startTogether(names, startNode);
+      const restoreSyncDelay = await skipFirstSyncDelay(nodes);
       onStep(`redis-cli --cluster create: ${opts.masters} masters, ${opts.replicasPerMaster} replica(s) each`);
       const addrs = names.map((_, i) => `${faultLayer.announceIp}:${PEER_PORT_BASE + i}`);
       const topo = new ClusterTopology(opts, network, faultLayer, nodes, clientLinks, peerLinks, busLinks, appAccess(security), security);
@@ -149,6 +151,7 @@ export class ClusterTopology implements Topology, ClusterControl {
       if (r.exitCode !== 0) throw new Error(`redis-cli --cluster create failed: ${r.output.trim().split("\n").slice(-5).join(" | ")}`);
       onStep("waiting for the cluster to agree");
       const c = await topo.converge(60_000);
+      await restoreSyncDelay();
       if (!c.converged) throw new Error(`the cluster did not settle after creation: ${c.note}`);
       return topo;
     });
@@ -315,7 +318,7 @@ export class ClusterTopology implements Topology, ClusterControl {
   }
 
   async stop(): Promise<void> {
-    await stopAll([...this.nodes, this.faultLayer, this.network]);
+    await stopAll([...this.nodes, this.faultLayer], this.network);
   }
 }
 

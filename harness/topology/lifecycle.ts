@@ -11,9 +11,21 @@ export interface Stoppable {
   stop(): Promise<unknown>;
 }
 
-/** Stops each part in the order given, ignoring failures: a teardown must reach the end. */
-export async function stopAll(parts: Stoppable[]): Promise<void> {
-  for (const p of parts) await p.stop().catch(() => {});
+/** Stops the parts together, then `network` (which must be free of them first), ignoring failures: a teardown must reach the end. */
+export async function stopAll(parts: Stoppable[], network?: Stoppable): Promise<void> {
+  await Promise.all(parts.map((p) => p.stop().catch(() => {})));
+  await network?.stop().catch(() => {});
+}
+
+/**
+ * Starts one part per item together. Every start has ended (and tracked what it started) before the first failure
+ * is thrown, so that the teardown it triggers finds them all.
+ */
+export async function startTogether<I, T>(items: I[], start: (item: I, i: number) => Promise<T>): Promise<T[]> {
+  const settled = await Promise.allSettled(items.map(start));
+  const failed = settled.find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
 export interface Foundation {
@@ -24,7 +36,7 @@ export interface Foundation {
   limits: ContainerLimits;
   /** The run's logins and TLS material (null fields where not secured): every server and Sentinel requires them. */
   security: RunSecurity;
-  /** Registers something started, so that a failure further on stops it (newest first). */
+  /** Registers something started, so that a failure further on stops it. */
   track<T extends Stoppable>(part: T): T;
   /** Where the next node, named `name`, runs: the run's network here, or another engine of a split (--engines). */
   site(name: string): Promise<Site>;
@@ -54,13 +66,14 @@ export async function startDeployment<T>(
 ): Promise<T> {
   const started: Stoppable[] = [];
   const track = <P extends Stoppable>(part: P): P => {
-    started.unshift(part);
+    started.push(part);
     return part;
   };
+  let network: Networks | undefined;
   try {
     onStep("creating network");
     const home = await new Network().start();
-    const network = track(new Networks(home));
+    const nets = (network = new Networks(home));
     onStep(`starting fault layer (${toxiproxyImage}${engines ? ` on ${engines.engines[0].name}` : ""})`);
     const faultLayer = track(await FaultLayer.start(toxiproxyImage, home, links.published, limits.faultLayerBytes, engines && links.internal));
     // Certificates name where clients dial: the engines' published addresses (the harness, and nodes on other engines)
@@ -74,11 +87,11 @@ export async function startDeployment<T>(
       const engine = engines.engines[k];
       if (k === 0) return homeSite(home, engine.name);
       onStep(`placing ${name} on ${engine.name}`);
-      return engineSite(engine, await network.on(engine, engines.reaperImage), engines.reaperImage, faultLayer);
+      return engineSite(engine, await nets.on(engine, engines.reaperImage), engines.reaperImage, faultLayer);
     };
-    return await build({ network, faultLayer, limits, security, track, site });
+    return await build({ network: nets, faultLayer, limits, security, track, site });
   } catch (err) {
-    await stopAll(started);
+    await stopAll(started, network);
     throw err;
   }
 }

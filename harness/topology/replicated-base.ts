@@ -2,7 +2,8 @@ import type { ClientAccess, SecuritySpec } from "../security/run-security.js";
 import type { ContainerLimits } from "./definition.js";
 import { pollUntil } from "../infra/poll.js";
 import { reachedAt, type FaultLayer, type ProxiedLink } from "./fault-layer.js";
-import { describeLinks, startDeployment, stopAll, type Foundation, type Stoppable } from "./lifecycle.js";
+import { skipFirstSyncDelay } from "./first-sync.js";
+import { describeLinks, startDeployment, startTogether, stopAll, type Foundation, type Stoppable } from "./lifecycle.js";
 import { mgetAll } from "./read-keys.js";
 import { placed, REDIS_PORT, RedisNode, type NodeAddress } from "./redis-node.js";
 import { containerPeerCut, type PeerCut } from "./peer-cut.js";
@@ -73,8 +74,7 @@ export function startReplicated<T extends ReplicatedTopology>(
       peerLinks.set(n, await f.faultLayer.link(`peer-${n}`, `${n}:${REDIS_PORT}`, peerPort(i)));
     }
     const masterPeer = peerLinks.get(names[0])!;
-    const nodes: RedisNode[] = [];
-    for (const [i, name] of names.entries()) {
+    const startNode = async (name: string, i: number) => {
       const peer = peerLinks.get(name)!;
       const config: Record<string, string> = {
         ...o.config,
@@ -83,20 +83,17 @@ export function startReplicated<T extends ReplicatedTopology>(
         ...(i > 0 ? { replicaof: `${masterPeer.innerHost} ${masterPeer.innerPort}` } : {}),
       };
       onStep(`starting ${name} (${i === 0 ? "master" : "replica"}, ${o.image})`);
-      nodes.push(
-        f.track(
-          await RedisNode.startServer(
-            name,
-            { image: o.image, site: await f.site(name), memoryBytes: f.limits.dataNodeBytes, security: f.security },
-            config,
-            true,
-          ),
-        ),
-      );
-    }
+      const at = { image: o.image, site: await f.site(name), memoryBytes: f.limits.dataNodeBytes, security: f.security };
+      return f.track(await RedisNode.startServer(name, at, config, true));
+    };
+    // The master first, so that the replicas find it; they are independent of one another.
+    const master = await startNode(names[0], 0);
+    const restoreSyncDelay = await skipFirstSyncDelay([master]);
+    const nodes = [master, ...(await startTogether(names.slice(1), (name, i) => startNode(name, i + 1)))];
     const topo = await finish({ ...f, nodes, clientLinks, peerLinks, masterPeer });
     onStep("waiting for replicas to sync");
     const c = await topo.converge(60_000);
+    await restoreSyncDelay();
     if (!c.converged) throw new Error(`the topology did not settle after start: ${c.note}`);
     return topo;
   });
@@ -227,7 +224,7 @@ export abstract class ReplicatedTopology implements Topology {
   }
 
   async stop(): Promise<void> {
-    await stopAll([...this.sentinels, ...this.nodes, this.faultLayer, this.network]);
+    await stopAll([...this.sentinels, ...this.nodes, this.faultLayer], this.network);
   }
 }
 

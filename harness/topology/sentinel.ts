@@ -5,6 +5,7 @@ import { adminAccess, appAccess, AUTH_FILE, containerFiles, secretsOf } from "..
 import { tlsDirectives } from "../security/tls.js";
 import { reconnectDelay, toRedisOptions, type ClientSettings } from "./client-options.js";
 import { commonTopologyFields, defineTopology, STARTED_HERE } from "./definition.js";
+import { startTogether } from "./lifecycle.js";
 import { reachedAt, type ProxiedLink } from "./fault-layer.js";
 import { replicaCount, sentinelPeerPort, ReplicatedTopology, startReplicated, type ReplicatedDeployment, type ReplicatedOptions } from "./replicated-base.js";
 import { type NodeOptions, RedisNode } from "./redis-node.js";
@@ -47,12 +48,13 @@ export class SentinelTopology extends ReplicatedTopology {
 
   static start(o: SentinelOptions, onStep: (msg: string) => void = () => {}): Promise<SentinelTopology> {
     return startReplicated(o, o.sentinels, onStep, async (parts) => {
-      const sentinels: RedisNode[] = [];
-      for (let i = 0; i < o.sentinels; i++) {
-        const name = `sentinel-${i}`;
+      const names = Array.from({ length: o.sentinels }, (_, i) => `sentinel-${i}`);
+      for (const [i, name] of names.entries()) {
         parts.clientLinks.set(name, await parts.faultLayer.link(`client-${name}`, `${name}:${SENTINEL_PORT}`));
-        const peer = await parts.faultLayer.link(`peer-${name}`, `${name}:${SENTINEL_PORT}`, sentinelPeerPort(i));
-        parts.peerLinks.set(name, peer);
+        parts.peerLinks.set(name, await parts.faultLayer.link(`peer-${name}`, `${name}:${SENTINEL_PORT}`, sentinelPeerPort(i)));
+      }
+      const sentinels = await startTogether(names, async (name) => {
+        const peer = parts.peerLinks.get(name)!;
         const { security } = parts;
         const conf = sentinelConfig(o, peer, parts.masterPeer, security.tls !== null);
         onStep(`starting ${name}`);
@@ -78,8 +80,8 @@ export class SentinelTopology extends ReplicatedTopology {
           admin: adminAccess(security),
           secrets: secretsOf(security),
         });
-        sentinels.push(parts.track(await RedisNode.start(options(o.image), options)));
-      }
+        return parts.track(await RedisNode.start(options(o.image), options));
+      });
       return new SentinelTopology({ ...parts, access: appAccess(parts.security) }, sentinels, o);
     });
   }

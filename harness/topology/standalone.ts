@@ -87,7 +87,7 @@ export class StandaloneTopology implements Topology {
   }
 
   async stop(): Promise<void> {
-    await stopAll([...this.nodes, this.faultLayer, this.network]);
+    await stopAll([...this.nodes, this.faultLayer], this.network);
   }
 }
 

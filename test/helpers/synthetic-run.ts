@@ -54,7 +54,7 @@ export interface SyntheticSpec {
 }
 
 /** The instrument of a history that measured no driver (unit tests of other checkers). */
-export const IDLE_INSTRUMENT = { engine: "ioredis" as const, mode: "open-loop" as const, calibration: null, eventLoop: [] };
+export const IDLE_INSTRUMENT = { engine: "ioredis" as const, mode: "open-loop" as const, calibration: null, via: "fault-layer" as const, eventLoop: [] };
 
 const lat = (p50Us: number, p99Us: number, count: number) => ({ count, p50Us, p99Us, p999Us: p99Us * 2, maxUs: p99Us * 4, meanUs: Math.round(p50Us * 1.2) });
 /** A calibration as these machines measure it: ~60 µs straight to the server, ~150 µs more through Toxiproxy. */
@@ -300,6 +300,7 @@ export function syntheticReport(spec: SyntheticSpec): RunReport {
         engine: "ioredis",
         mode: "open-loop",
         calibration: CALIBRATION,
+        via: "fault-layer",
         eventLoop: Array.from({ length: durationMs / 1000 }, (_, k) => (spec.driverLagMs ? 0.97 : 0.12 + 0.01 * (k % 3))),
       },
       load: driver,

@@ -33,7 +33,14 @@ const reply = (send: (cb: ReplyCallback) => void) =>
   new Promise<{ err: Error | null | undefined; value: unknown }>((resolve) => send((err, value) => resolve({ err, value })));
 
 async function leanPool(timeline: Timeline): Promise<LeanClusterPool> {
-  const pool = ENGINES.lean.create({ topology, to: "primary", connections: 2, client: DEFAULT_CLIENT_SETTINGS, timeline }) as LeanClusterPool;
+  const pool = ENGINES.lean.create({
+    topology,
+    to: "primary",
+    connections: 2,
+    client: DEFAULT_CLIENT_SETTINGS,
+    timeline,
+    via: "fault-layer",
+  }) as LeanClusterPool;
   await pool.connect();
   return pool;
 }

@@ -152,6 +152,16 @@ const bad: Array<[string, unknown, RegExp]> = [
     { ...minimal, faults: [], dataset: {}, workload: { duration: "10s", engine: "lean", keys: "random", threads: 8, connections: 4 } },
     /8 driver threads need at least as many connections \(4\)/,
   ],
+  [
+    "a direct load with a fault it would not feel",
+    { ...minimal, workload: { duration: "10s", engine: "lean", keys: "random", via: "direct" } },
+    /workload\.via: faults act on the fault layer's links, which a direct load does not cross/,
+  ],
+  [
+    "a direct load on ioredis",
+    { ...minimal, faults: [], dataset: {}, workload: { duration: "10s", via: "direct" } },
+    /workload\.via: only the lean engine's load goes direct/,
+  ],
 ];
 for (const [what, input, pattern] of bad) {
   test(`bad input is refused with exit code 2 and the field named: ${what}`, (t) => {

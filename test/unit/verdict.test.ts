@@ -192,6 +192,13 @@ test("a Sentinel kill's baseline P99 of 100.9 ms against 10 ms fails: its own la
   t.true(Math.abs(v.checks[0].floor! - 78.3) < 1e-9, `the baseline's floor is twice its own lag plus the round trip's median, ${v.checks[0].floor} ms`);
 });
 
+test("a load that went direct to the nodes has the direct path's round trip in its floor, not the fault layer's", (t) => {
+  const m = withFloor(measured({ baseline: hundred(1) }), { calibration: [2_000, 3_000], lagByPhase: { baseline: 100 } });
+  const floor = (via: "direct" | "fault-layer") => verdict({ p99Ms: { baseline: 0.1 } }, { ...m, instrument: { ...m.instrument, via } }).checks[0].floor;
+  t.is(floor("fault-layer"), 2.2, "twice the lag plus the fault layer's P50");
+  t.is(floor("direct"), 0.3, "twice the lag plus the direct P50 (100 µs)");
+});
+
 test("a noisy calibration window lends nothing: 55.5 ms against 10 ms fails when the load's own lag P99 was 4.5 ms (finding 3)", (t) => {
   const m = withFloor(measured({ baseline: hundred(55.5) }), { calibration: [300, 47_600], lagByPhase: { baseline: 4_500 } });
   const v = verdict({ p99Ms: { baseline: 10 } }, m);

@@ -71,7 +71,7 @@ async function inProcess(ctx: RunContext): Promise<ReadyDriver> {
 /** The load sharded over `workload.threads` driver threads (the lean engine on a shardable workload: the schema says when). */
 async function onThreads(ctx: RunContext): Promise<ReadyDriver> {
   const w = ctx.scenario.workload;
-  const load = { ...w, durationMs: w.duration * 1000, target: await leanTargetOf(ctx.deployment), client: ctx.scenario.client, workload: w };
+  const load = { ...w, durationMs: w.duration * 1000, target: await leanTargetOf(ctx.deployment, w.via), client: ctx.scenario.client, workload: w };
   ctx.progress.step(`driver: ${w.threads} threads, ${w.connections} connections between them`);
   return sharded(ctx, await DriverThreads.start(shardsOf(load, w.threads)), THREADS_GO_AHEAD_MS);
 }

@@ -24,7 +24,7 @@ export function check(ctx: RunContext): Checked {
       dir: ctx.dir,
       faults: ctx.faults,
       oomKills: ctx.oomKills,
-      instrument: { engine: w.engine, mode: w.mode, calibration: ctx.calibration, eventLoop: ctx.eventLoop.perSecond },
+      instrument: { engine: w.engine, mode: w.mode, calibration: ctx.calibration, via: w.via, eventLoop: ctx.eventLoop.perSecond },
       load: { endMs: ctx.driver.endMs, lastIssueMs: ctx.driver.lastIssueMs },
       objectiveMs: w.objectiveMs,
     },

@@ -6,7 +6,7 @@ import { IoredisPool } from "./ioredis-pool.js";
 import type { CommandClient, Connections, ReplyCallback } from "./command-client.js";
 import { LeanConnection } from "./lean-connection.js";
 import { LeanPool, type Address } from "./lean-pool.js";
-import { leanPoolAt, linkOf, slotsTarget } from "./lean-target.js";
+import { leanPoolAt, linkOf, slotsTarget, type LoadPath } from "./lean-target.js";
 import { nodeRedisConnection, NodeRedisPool } from "./node-redis-pool.js";
 
 export interface EngineSetting {
@@ -15,6 +15,8 @@ export interface EngineSetting {
   connections: number;
   client: ClientSettings;
   timeline: Timeline;
+  /** Through the fault layer, or straight to the nodes (workload.via; the schema allows direct for the lean engine only). */
+  via: LoadPath;
 }
 
 /** One plain connection to one address: what calibration (and the bench) time PINGs over. */
@@ -32,12 +34,12 @@ export interface Engine {
 }
 
 /** The client link of the node the topology names primary now, or of one of its replicas (round-robin by connection). */
-async function linkAddress(topology: Topology, to: "primary" | "replica", i: number): Promise<Address> {
+async function linkAddress(topology: Topology, to: "primary" | "replica", i: number, via: LoadPath): Promise<Address> {
   const primary = await topology.primary();
   const replicas = to === "replica" ? await topology.replicasOf(primary) : [];
   const node = to === "replica" ? replicas[i % replicas.length] : primary;
   if (!node) throw new Error(`the ${topology.kind} topology has no replica to read from right now`);
-  return linkOf(topology, node.name);
+  return linkOf(topology, node.name, via);
 }
 
 export const ENGINES = {
@@ -59,9 +61,9 @@ export const ENGINES = {
   lean: {
     description: "pre-encoded RESP on plain sockets, replies decoded by redis-parser: the instrument for throughput and capacity work",
     create: (s) => {
-      if (s.topology.route.by !== "slots") return new LeanPool((i) => linkAddress(s.topology, s.to, i), s.connections, s.client, s.timeline);
+      if (s.topology.route.by !== "slots") return new LeanPool((i) => linkAddress(s.topology, s.to, i, s.via), s.connections, s.client, s.timeline);
       if (s.to === "replica") throw new Error(`the lean engine reads from a ${s.topology.kind}'s masters only: read from replicas with engine "ioredis"`);
-      return leanPoolAt(slotsTarget(s.topology), s.connections, s.client, s.timeline);
+      return leanPoolAt(slotsTarget(s.topology, s.via), s.connections, s.client, s.timeline);
     },
     connectTo: (a, client) => LeanConnection.open({ ...a, commandTimeoutMs: client.commandTimeoutMs, connectTimeoutMs: client.connectTimeoutMs }),
   },

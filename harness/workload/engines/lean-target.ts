@@ -13,28 +13,32 @@ import { LeanPool, type Address } from "./lean-pool.js";
  */
 export type LeanTarget = { kind: "server"; address: Address } | { kind: "slots"; seeds: Address[]; byAnnounced: Record<string, Address> };
 
-/** The client link (through the fault layer) of a node, as the harness reaches it. */
-export const linkOf = (topology: Topology, name: string): Address => ({
-  ...reachedAt(topology.clientLinks.get(name)!),
-  ...accessOptions(topology.access),
-});
+/** How the load reaches the servers (workload.via): each node's client link in the fault layer, or the node's own port. */
+export const LOAD_PATHS = ["fault-layer", "direct"] as const;
+export type LoadPath = (typeof LOAD_PATHS)[number];
 
-export function slotsTarget(topology: Topology): Extract<LeanTarget, { kind: "slots" }> {
+/** Where the harness reaches a node: its client link (through the fault layer), or, `via` direct, the node itself. */
+export function linkOf(topology: Topology, name: string, via: LoadPath = "fault-layer"): Address {
+  const at = via === "direct" ? topology.nodes.find((n) => n.name === name)!.address : reachedAt(topology.clientLinks.get(name)!);
+  return { ...at, ...accessOptions(topology.access) };
+}
+
+export function slotsTarget(topology: Topology, via: LoadPath = "fault-layer"): Extract<LeanTarget, { kind: "slots" }> {
   return {
     kind: "slots",
-    seeds: topology.nodes.map((n) => linkOf(topology, n.name)),
+    seeds: topology.nodes.map((n) => linkOf(topology, n.name, via)),
     byAnnounced: Object.fromEntries(
       topology.nodes.map((n) => {
         const a = topology.announced.get(n.name)!;
-        return [`${a.host}:${a.port}`, linkOf(topology, n.name)];
+        return [`${a.host}:${a.port}`, linkOf(topology, n.name, via)];
       }),
     ),
   };
 }
 
-/** Every node's links where clients follow the slots; else the client link of the node that is primary now. */
-export async function leanTargetOf(topology: Topology): Promise<LeanTarget> {
-  return topology.route.by === "slots" ? slotsTarget(topology) : { kind: "server", address: linkOf(topology, (await topology.primary()).name) };
+/** Every node's address where clients follow the slots; else the address of the node that is primary now. */
+export async function leanTargetOf(topology: Topology, via: LoadPath = "fault-layer"): Promise<LeanTarget> {
+  return topology.route.by === "slots" ? slotsTarget(topology, via) : { kind: "server", address: linkOf(topology, (await topology.primary()).name, via) };
 }
 
 /** Lean connections to a target, not yet connected. A server's pool reconnects to the same address. */
