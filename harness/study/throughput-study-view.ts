@@ -112,7 +112,7 @@ function answer(s: ThroughputStudy): string {
 export function throughputStudyView(s: ThroughputStudy): StudyView {
   return {
     title: `Throughput study: ${s.topology} at P99 ≤ ${formatMs(s.sloP99Ms)}`,
-    intro: `The open-loop rate stepped ×1.5, a fresh ${s.topology} each step (the lean engine, random keys, ${formatNumber(s.readRatio * 100)}% reads, ${s.stepSeconds} s measured after a warm-up), until P99 broke the objective or the driver became the bottleneck. A step that would end the study is run a second time at the same rate, and ends it only if the repeat does too (a shared host stalls now and then).`,
+    intro: `The open-loop rate stepped ×1.5, a fresh ${s.topology} each step (the lean engine straight to the nodes, no fault-layer hop: random keys, ${formatNumber(s.readRatio * 100)}% reads, ${s.stepSeconds} s measured after a warm-up), until P99 broke the objective or the driver became the bottleneck. A step that would end the study is run a second time at the same rate, and ends it only if the repeat does too (a shared host stalls now and then).`,
     facts: [
       ["topology", s.topology],
       ["objective", `P99 ≤ ${formatMs(s.sloP99Ms)}, errors ≤ 0.1%`],

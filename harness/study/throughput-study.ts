@@ -27,7 +27,7 @@ export interface ThroughputStep {
   driverBound: boolean;
   driverBoundWhy?: string;
   meetsSlo: boolean;
-  /** The instrument's own P99 in this step (PING through the fault layer, or the driver's lag): below it, nothing is Redis's. */
+  /** The instrument's own P99 in this step (the direct path's PING round trip and the driver's lag): below it, nothing is Redis's. */
   floorP99Ms: number;
   /** Set on a step whose stop was not confirmed: the same rate was run again and the repeat counts instead. */
   repeated?: boolean;
