@@ -8,7 +8,9 @@ import * as hdr from "hdr-histogram-js";
 import { Redis } from "ioredis";
 import { loadSettings } from "../infra/settings.js";
 import { newHistogram, recordUs, summarize } from "../measure/histogram.js";
-import { OpStats, type OpOutcome } from "../measure/op-stats.js";
+import type { OpOutcome } from "../measure/op-stats.js";
+import { PhaseClock } from "../measure/phases.js";
+import { Recorder } from "../measure/recorder.js";
 import { DEFAULT_CLIENT_SETTINGS, toRedisOptions } from "../topology/client-options.js";
 import { StandaloneTopology } from "../topology/standalone.js";
 import { runClosedLoop, runOpenLoop, type Issue } from "../workload/driver.js";
@@ -100,15 +102,15 @@ const issuer = (test: Test, clients: CommandClient[]): Issue =>
 async function driverMax(engine: EngineName, port: number, test: Test, connections: number, pipeline: number): Promise<number> {
   const settings = engine === "ioredis" && pipeline > 1 ? { ...DEFAULT_CLIENT_SETTINGS, enableAutoPipelining: true } : DEFAULT_CLIENT_SETTINGS;
   const clients = await engineClients(engine, port, connections, settings);
-  const stats = new OpStats();
+  const recorder = new Recorder(new PhaseClock());
   const issue = issuer(test, clients);
   collect();
   const origin = performance.now();
   const clock = () => performance.now() - origin;
-  const r = await runClosedLoop({ durationMs: SECONDS * 1000, connections, pipeline }, issue, (op) => stats.record(op), clock);
+  const r = await runClosedLoop({ durationMs: SECONDS * 1000, connections, pipeline }, issue, (op) => recorder.record(op), clock);
   clients.forEach((c) => c.close());
-  if (stats.summary().errors) throw new Error(`the ${engine} engine saw ${stats.summary().errors} errors`);
-  return (stats.ops * 1000) / r.endMs;
+  if (recorder.failed) throw new Error(`the ${engine} engine saw ${recorder.failed} errors`);
+  return (recorder.ops * 1000) / r.endMs;
 }
 
 /** ioredis's ceiling, as its own documentation pipelines: `pipeline()` of p commands per connection, then the next. */
@@ -150,18 +152,22 @@ interface FixedRate {
   achieved: number;
 }
 
-/** What a fixed-rate run recorded, as every run records it: latency from the intended start, and schedule lag. */
+/**
+ * What a fixed-rate run recorded, as every run records it (the run's Recorder: one append to the operation log per
+ * operation, everything else computed after the load): latency from the intended start, and schedule lag.
+ */
 function fixedRateRecorder() {
-  const stats = new OpStats();
-  const lag = newHistogram();
-  const sink = (op: OpOutcome) => {
-    stats.record(op);
-    recordUs(lag, (op.sentMs - op.intendedMs) * 1000);
-  };
+  const recorder = new Recorder(new PhaseClock());
+  const sink = (op: OpOutcome) => recorder.record(op);
   const result = (what: string, rate: number, lastIssueMs: number): FixedRate => {
-    const s = stats.summary();
-    if (s.errors) throw new Error(`${what} saw ${s.errors} errors at ${rate} ops/s`);
-    return { p50Us: s.latency.p50Us, p99Us: s.latency.p99Us, lagP99Us: summarize(lag).p99Us, achieved: (s.ops * 1000) / Math.max(lastIssueMs, 1) };
+    if (recorder.failed) throw new Error(`${what} saw ${recorder.failed} errors at ${rate} ops/s`);
+    const lag = newHistogram();
+    for (let i = 0; i < recorder.log.length; i++) {
+      const op = recorder.log.at(i);
+      recordUs(lag, (op.sentMs - op.intendedMs) * 1000);
+    }
+    const s = recorder.summaries().total;
+    return { p50Us: s.latency.p50Us, p99Us: s.latency.p99Us, lagP99Us: summarize(lag).p99Us, achieved: (recorder.ops * 1000) / Math.max(lastIssueMs, 1) };
   };
   return { sink, result };
 }

@@ -1,10 +1,12 @@
 // The parts of jstat (a well-kept statistics library without types of its own) the harness uses: the studies' fits and
-// the comparison's rank test.
+// the comparison's rank test, the history's t-test.
 declare module "jstat" {
   export const jStat: {
     studentt: {
       /** The quantile of Student's t distribution with `dof` degrees of freedom at probability `p`. */
       inv(p: number, dof: number): number;
+      /** Student's t distribution's cumulative probability at x, with `dof` degrees of freedom. */
+      cdf(x: number, dof: number): number;
     };
     normal: {
       /** The normal distribution's cumulative probability at x. */

@@ -70,6 +70,15 @@ export class OpLog {
     this.outcome[i] = op.error === undefined ? OK : ERROR_CLASSES.indexOf(op.error);
   }
 
+  /** Operation i's intended start and reply time on the run clock, without building its outcome. */
+  intendedAt(i: number): number {
+    return this.intended[i];
+  }
+
+  doneAt(i: number): number {
+    return this.intended[i] + this.doneUs[i] / 1000;
+  }
+
   /** Operation i as an outcome (times rebuilt to the µs). */
   at(i: number): OpOutcome {
     const intendedMs = this.intended[i];

@@ -22,6 +22,21 @@ test("operations land in the second of their intended start, not of their reply"
   t.is(rows[1].ops, 1);
 });
 
+test("the live second (progress) is read from the log's tail: a slow reply and a driver's late batch are found, other seconds are not counted", (t) => {
+  const r = new Recorder(new PhaseClock());
+  for (let ms = 0; ms < 3000; ms += 10) r.record(op(ms, 1)); // 100 a second, seconds 0 to 2
+  r.record(op(1500, 1400)); // intended in second 1, replied at 2.9 s
+  r.record(op(1100, 1)); // a driver thread's batch, logged after later operations
+  t.is(r.window(1)!.ops, 102);
+  t.is(r.window(2)!.ops, 100);
+  t.is(r.window(5), undefined);
+  t.deepEqual(
+    r.perSecond().map((x) => x.ops),
+    [100, 102, 100],
+    "and the seconds built at the end agree",
+  );
+});
+
 test("seconds without operations are kept as empty rows, so a full outage shows as a gap", (t) => {
   const r = new Recorder(new PhaseClock());
   r.record(op(100, 1));
