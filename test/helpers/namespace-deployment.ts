@@ -91,11 +91,12 @@ export function footprint(d: NamespaceDeployment): Array<{ rules: string; keys: 
     keys: [h.redisPort, ...(h.redisPort2 ? [h.redisPort2] : [])]
       .map((p) => onHost(d, i, ["redis-cli", "-h", h.ip, "-p", String(p), "DBSIZE"]).out.trim())
       .join(" "),
-    // Zombies left out: the machine's init reaps a killed process only after a second or so.
+    // Zombies left out: the machine's init reaps a killed process only after a second or so. So is this command itself
+    // (its shell, and the shell's children: the loop and `sort`, which a CI run once caught starting on one host only).
     processes: onHost(d, i, [
       "sh",
       "-c",
-      `for p in $(ip netns pids ${h.namespace}); do [ "$(cut -d' ' -f3 /proc/$p/stat 2>/dev/null)" = Z ] || cat /proc/$p/comm; done | sort`,
+      `for p in $(ip netns pids ${h.namespace}); do set -- $(cut -d')' -f2- /proc/$p/stat 2>/dev/null); [ -z "$1" ] || [ "$1" = Z ] || [ "$p" = "$$" ] || [ "$2" = "$$" ] || cat /proc/$p/comm 2>/dev/null; done | sort`,
     ])
       .out.trim()
       .split("\n"),
