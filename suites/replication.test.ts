@@ -40,9 +40,11 @@ suite("replication.json", {
     t.is(onReplica.d.keys, onMaster.d.keys, "the replica holds the same dataset: its fork copies as many page tables");
     // The master's fork stops its event loop: the operations due meanwhile wait about as long as it lasts.
     t.true(onMaster.fork.maxMs >= onMaster.d.forkUs! / 2000, "the master's own fork stalled its clients");
-    // Over the whole save (the fork, then copy-on-write in whichever process saves) the master's clients fare far
-    // better when the replica saves. (Its fork itself can still reach them here: both share these 2 cores.)
-    t.true(onReplica.save.p99Ms < onMaster.save.p99Ms / 2, "the replica's save cost the master's clients far less");
+    // The replica's fork, as long, does not stop the master: its clients' longest wait over it is shorter than over
+    // the master's own. (Not by a fixed factor: both share these 2 cores, and a 5 ms fork stalls only ~10 operations.
+    // Nor by P99 over the whole save: a fork that short delays about 1% of the save's operations, so that P99 lands on
+    // either side of the stall from run to run; 5.8 against 2.4 ms once, 22.4 against 1.6 ms another time.)
+    t.true(onReplica.fork.maxMs < onMaster.fork.maxMs, "the replica's fork did not stall the master's clients as the master's own did");
   },
   "replication-full-sync-loop": (t, { report }) => {
     const [cap, cut] = report.faults;

@@ -9,6 +9,7 @@ import type { ClientProfile } from "../scenario/client-profiles.js";
 import type { Scenario } from "../scenario/schema.js";
 import { interruptSignal } from "./interrupt.js";
 import { printSuite } from "./suite.js";
+import { recordRuns } from "./record-runs.js";
 
 export interface ClientMatrixResult {
   dir: string;
@@ -58,6 +59,7 @@ export async function runClientMatrix(
     },
   );
   dir = suite.dir;
+  await recordRuns([suite.dir]);
   printSuite(suite);
   const rows = clientMatrixRows(suite.entries, suite.dir);
   process.stdout.write(`\nclient matrix: ${scenario}\n${renderClientMatrixText(rows)}matrix: ${files().html}\n        ${files().markdown}\n`);

@@ -10,6 +10,7 @@ import { loadSuite } from "../scenario/load.js";
 import { interruptSignal } from "./interrupt.js";
 import { overridesOf, positiveInt, repeatsOption, settingsOf, withOverrides, type OverrideFlags } from "./options.js";
 import { printSuite } from "./suite.js";
+import { recordRuns } from "./record-runs.js";
 
 /** An image name (or a security level) as a folder name: redis-chaos/valkey:8.1 -> redis-chaos-valkey-8.1, acl+tls -> acl-tls */
 export function slug(image: string): string {
@@ -96,6 +97,7 @@ async function runMatrix(suite: string, variants: Variant[], o: OverrideFlags, r
   const root = newReportDir(settings.reportsDir, `matrix-${suite}`);
   progress.step(`matrix: ${suite} on ${variants.map((v) => v.name).join(", ")}, the columns taking turns run by run`);
   const runs = await runColumns(columns, { settings, progress, signal, repeats, root, admit: async () => {} }); // admitted above
+  await recordRuns([root]);
   for (const run of runs) printSuite(run);
   if (signal.aborted) return EXIT.interrupted;
   const rank = (c: number) => [EXIT.pass, EXIT.budgetFailed, EXIT.environment, EXIT.internal].indexOf(c as never);

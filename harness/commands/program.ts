@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { EXIT } from "../infra/errors.js";
 import { registerCompare } from "./compare.js";
+import { registerHistory } from "./history.js";
 import { registerList } from "./list.js";
 import { registerMatrix } from "./matrix.js";
 import { registerRun } from "./run.js";
@@ -20,12 +21,22 @@ export function program(done: (code: number) => void = () => {}): Command {
     .usage("<command> [options]   (or: npm run harness -- <command> [options])")
     .addHelpText(
       "after",
-      "\nExit codes: 0 pass, 1 a budget failed (compare: a budget-relevant metric regressed), 2 bad input,\n3 environment failure, 4 harness bug, 130 interrupted.",
+      "\nExit codes: 0 pass, 1 a budget failed (compare: a budget-relevant metric regressed), 2 bad input,\n3 environment failure, 4 harness bug, 130 interrupted. history check: 1 when a series regressed.",
     )
     .version(VERSION, "-V, --version", "print the harness's version")
     .exitOverride()
     .showHelpAfterError("(see --help)");
-  for (const register of [registerRun, registerSuite, registerMatrix, registerCompare, registerList, registerStudy, registerRecommend, registerUpgrade])
+  for (const register of [
+    registerRun,
+    registerSuite,
+    registerMatrix,
+    registerCompare,
+    registerList,
+    registerStudy,
+    registerRecommend,
+    registerUpgrade,
+    registerHistory,
+  ])
     register(p, done);
   return p;
 }

@@ -17,6 +17,7 @@ import { writeStudy } from "../study/write-study.js";
 import { interruptSignal } from "./interrupt.js";
 import { one, rate, share } from "./options.js";
 import { printFiles } from "./study.js";
+import { recordRuns } from "./record-runs.js";
 
 interface Flags {
   dataset: string;
@@ -75,8 +76,15 @@ function requirementsOf(o: Flags): Requirements {
  * What --measure runs: only what the reports folder lacks, each short (the studies' long forms are their own
  * commands): the throughput and fork studies, and the suite scenario of every run-decided judgement left open.
  */
-async function measureMissing(r: Recommendation, ev: Evidence, p99Ms: number, settings: Settings, progress: Progress, signal: AbortSignal): Promise<void> {
+async function measureMissing(r: Recommendation, ev: Evidence, p99Ms: number, settings: Settings, progress: Progress, signal: AbortSignal): Promise<string[]> {
   const root = settings.reportsDir;
+  /** Where what it measured went, for the results store. */
+  const made: string[] = [];
+  const dir = (name: string) => {
+    const d = newReportDir(root, name);
+    made.push(d);
+    return d;
+  };
   for (const topology of new Set(ORDER.map(studiedAs)))
     if (!ev.throughput[topology] && !signal.aborted)
       await runThroughputStudy({
@@ -89,7 +97,7 @@ async function measureMissing(r: Recommendation, ev: Evidence, p99Ms: number, se
         settings,
         progress,
         signal,
-        dir: newReportDir(root, `study-throughput-${topology}`),
+        dir: dir(`study-throughput-${topology}`),
       });
   if (!ev.fork && !signal.aborted)
     await runForkStudy({
@@ -101,14 +109,15 @@ async function measureMissing(r: Recommendation, ev: Evidence, p99Ms: number, se
       settings,
       progress,
       signal,
-      dir: newReportDir(root, "study-fork"),
+      dir: dir("study-fork"),
     });
   const open = r.steps.flatMap((s) => ORDER.map((k) => s.perTopology[k]).filter((c) => OPEN.includes(c.judgement) && c.scenario));
   for (const name of new Set(open.map((c) => c.scenario!))) {
     if (signal.aborted) break;
     progress.step(`recommend --measure: running ${name}`);
-    await runScenario(loadScenario(name), { settings, progress, signal });
+    made.push((await runScenario(loadScenario(name), { settings, progress, signal })).files.json);
   }
+  return made;
 }
 
 /** `recommend`: the seed's decision flow on the numbers measured here. */
@@ -133,7 +142,8 @@ export function registerRecommend(program: Command, done: (code: number) => void
       const progress = new Progress(process.stderr, o.quiet);
       let ev = findEvidence(settings.reportsDir, q.p99Ms);
       if (o.measure) {
-        await measureMissing(recommend(q, ev), ev, q.p99Ms, settings, progress, interruptSignal());
+        const made = await measureMissing(recommend(q, ev), ev, q.p99Ms, settings, progress, interruptSignal());
+        if (made.length) await recordRuns(made);
         ev = findEvidence(settings.reportsDir, q.p99Ms);
       }
       const r = recommend(q, ev);

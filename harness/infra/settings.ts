@@ -33,6 +33,13 @@ export interface Settings {
   pull: PullPolicy;
   /** The engines a topology is split over (--engines: infra/engines.ts); null: one engine. */
   engines: EngineSet | null;
+  /**
+   * HARNESS_STORE: where runs are recorded for history (history/results-store.ts): a file (SQLite), postgres://user@host/db
+   * (the password from PGPASSWORD), or "off"; null: reports/history.sqlite.
+   */
+  store: string | null;
+  /** HARNESS_LABEL: what the system under test is called in the history (a commit, a config name); null: nothing. */
+  label: string | null;
 }
 
 /** Whether an image that is not on the engine may be pulled (HARNESS_PULL): where a mirror is set, always, or never. */
@@ -79,6 +86,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     inconclusive: env.HARNESS_INCONCLUSIVE ? inconclusiveAs(env.HARNESS_INCONCLUSIVE, "HARNESS_INCONCLUSIVE=") : "pass",
     pull: env.HARNESS_PULL ? pullPolicy(env.HARNESS_PULL) : "auto",
     engines: null,
+    store: env.HARNESS_STORE || null,
+    label: env.HARNESS_LABEL || null,
   };
 }
 

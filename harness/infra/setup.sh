@@ -12,7 +12,8 @@
 # Usage: harness/infra/setup.sh [--force] [--tests] [--checker]
 #   --force   rebuild every image, even those already present
 #   --tests   also what only the tests need: Debian's chromium (the HTML report's browser tests), openssh-server,
-#             redis-server and redis-sentinel (the test hosts made of network namespaces)
+#             redis-server and redis-sentinel (the test hosts made of network namespaces), PostgreSQL's server
+#             (the results store's tests)
 #   --checker only steps 4 and 6, what the unit tests need (`npm run test:unit`): no root, no Docker
 # Exit codes: 0 ready, 2 bad flag, 3 the environment could not be set up (the message says why
 # and what to do).
@@ -88,6 +89,11 @@ wanted=(docker.io mmdebstrap redis-tools iproute2 iptables ca-certificates debia
 # the test hosts that play a user's own deployment (test/hosts/deployment.sh: network namespaces, sshd, Redis, Sentinel).
 # Only the tests need them.
 [ "$tests" = 1 ] && wanted+=(chromium openssh-server openssh-client redis-server redis-sentinel)
+# PostgreSQL's server binaries: the results store's tests start a real server (test/helpers/postgres.ts). Only when
+# no initdb is on this machine yet (on PATH, or Debian's under /usr/lib/postgresql).
+if [ "$tests" = 1 ] && ! command -v initdb >/dev/null && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+  wanted+=(postgresql)
+fi
 for p in "${wanted[@]}"; do
   installed "$p" || missing+=("$p")
 done

@@ -229,6 +229,20 @@ const CASES: Case[] = [
     /cluster-master-kill/,
   ),
   c(["compare", "--base", runOf(sentinel), "--candidate", runOf(sentinel), "--threshold", "5"], 2, /--threshold 5 is not a fraction/, /0\.05 for 5%/),
+  // history
+  c(["history", "check"], 2, /there is no results store at .*history\.sqlite/, /history import reports\//),
+  c(["history", "check", "--store", path.join(scratch, "nowhere.sqlite")], 2, /there is no results store/),
+  c(["history", "check", "--window", "0"], 2, /--window 0/),
+  c(["history", "check", "--threshold", "5"], 2, /--threshold 5 is not a fraction/),
+  c(["history", "import", path.join(scratch, "nowhere")], 2, /does not exist/),
+  c(["history", "import", runOf(sentinel), "--store", "postgres://ci:hunter2@db:5432/h"], 2, /carries a password/, /PGPASSWORD/),
+  c(["history", "import", runOf(sentinel), "--store", "mysql://db/h"], 2, /not known/),
+  c(
+    ["history", "import", runOf(sentinel), "--store", path.join(file("a-file", "not a folder"), "under-a-file.sqlite")],
+    2,
+    /cannot open the results store/,
+    /a folder you can write/,
+  ),
   // study
   c(["study", "fork", "--sizes", "lots"], 2, /--sizes/),
   c(["study", "fork", "--sizes", ""], 2, /--sizes is empty/),

@@ -79,7 +79,7 @@ test("a baseline whose spread is over 10% of its median is UNSTABLE, and a chang
   const noisy = [1.0, 1.4, 0.7, 1.2, 0.8, 1.3, 0.9];
   const r = judgeLatest([...noisy, 1.3], "lower");
   t.true(r.unstable);
-  t.is(r.judgement, "no change", "30% over the median, but inside its ±2σ band");
+  t.is(r.judgement, "no change", "30% over the median, but inside its noise band");
   t.false(judgeLatest([1.0, 1.01, 0.99, 1.0, 1.0], "lower").unstable);
 });
 
@@ -89,4 +89,25 @@ test("the baseline is the last 7 nights before the latest, and fewer than 3 are 
   t.is(r.baseline, 1);
   t.is(r.nights, 7);
   t.is(judgeLatest([1, 1, 2], "lower").judgement, "too few nights");
+});
+
+test("noise alone is no regression: 50 series of 30 nights of ±5% noise, judged night by night, regress on fewer than 1% of nights", (t) => {
+  let judged = 0;
+  let regressed = 0;
+  for (let seed = 1; seed <= 50; seed++) {
+    const series = nights(30, 1.0, 0.05, seed);
+    for (let n = 4; n <= 30; n++) {
+      judged++;
+      if (judgeLatest(series.slice(0, n), "lower").judgement === "regression") regressed++;
+    }
+  }
+  t.log(`${regressed} of ${judged} nights`);
+  t.true(regressed / judged < 0.01, `${regressed} of ${judged} nights`);
+});
+
+test("an UNSTABLE baseline never makes a regression, only a potential one: its nights do not say what normal is", (t) => {
+  const noisy = [1.0, 1.4, 0.7, 1.2, 0.8, 1.3, 0.9];
+  const r = judgeLatest([...noisy, 5], "lower");
+  t.true(r.unstable);
+  t.is(r.judgement, "potential regression");
 });

@@ -1,0 +1,82 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { Command } from "commander";
+import { BadInputError, EXIT } from "../infra/errors.js";
+import { loadSettings } from "../infra/settings.js";
+import { renderHistoryCheckText, renderHistoryJUnit } from "../history/check-view.js";
+import { importReports, reportFiles } from "../history/import-reports.js";
+import { judgeHistory } from "../history/judge-history.js";
+import { openStore, parseStoreSpec, type ResultsStore } from "../history/results-store.js";
+import { reportDirPath } from "../report/write.js";
+import { checkThreshold } from "../report/compare-files.js";
+import { positiveInt } from "./options.js";
+
+type StoreFlags = { store?: string; label?: string };
+
+async function withStore<T>(o: StoreFlags, create: boolean, fn: (store: ResultsStore) => Promise<T>): Promise<T> {
+  const settings = loadSettings();
+  const spec = parseStoreSpec(o.store ?? settings.store ?? undefined, settings.reportsDir, o.store !== undefined ? "--store" : "HARNESS_STORE=");
+  const store = await openStore(spec, { create });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** `history import` and `history check`: the results store that gives nightly CI a memory (docs/nightly.md). */
+export function registerHistory(program: Command, done: (code: number) => void): void {
+  const history = program.command("history").description("runs over nights: record them, judge the latest against its baseline, find where a series shifted");
+  const storeOption = "--store <file|postgres://user@host/db>";
+  const storeHelp = "the results store (default HARNESS_STORE, else reports/history.sqlite); PostgreSQL's password from PGPASSWORD";
+
+  history
+    .command("import")
+    .description("add the runs of existing report folders to the store (a run already there is left as it is)")
+    .argument("<paths...>", "report.json files, run folders or folders of runs such as reports/")
+    .option(storeOption, storeHelp)
+    .option("--label <name>", "what the system under test of these runs is called (a commit, a config name)")
+    .action(async (paths: string[], o: StoreFlags) => {
+      reportFiles(paths); // a path that is not there is refused before the store is made
+      await withStore(o, true, async (store) => {
+        const r = await importReports(store, paths, o.label ?? loadSettings().label);
+        for (const s of r.skipped) process.stderr.write(`skipped ${s.file}: ${s.why}\n`);
+        process.stdout.write(
+          `history: ${store.where}: ${r.added} runs added, ${r.already} already there, ${r.skipped.length} skipped; ${await store.runCount()} runs in all\n`,
+        );
+      });
+      done(EXIT.pass);
+    });
+
+  history
+    .command("check")
+    .description("judge each series' latest night against the median of the nights before it, and find where series shifted; exit 1 on a regression")
+    .option(storeOption, storeHelp)
+    .option("--scenario <names...>", "only these scenarios")
+    .option("--label <name>", "only the runs of this label")
+    .option("--window <7>", "how many earlier nights make the baseline (their median)", "7")
+    .option("--threshold <0.05>", "how much worse than the baseline is a regression (also outside its ± 2σ band)", "0.05")
+    .option("--out <dir>", "where history-check.json and junit.xml go (default reports/<time>-history-check)")
+    .action(async (o: StoreFlags & { scenario?: string[]; window: string; threshold: string; out?: string }) => {
+      const window = positiveInt("window", o.window);
+      const threshold = checkThreshold(o.threshold);
+      const code = await withStore(o, false, async (store) => {
+        const points = await store.points({ ...(o.scenario ? { scenarios: o.scenario } : {}), ...(o.label !== undefined ? { label: o.label } : {}) });
+        if (points.length === 0)
+          throw new BadInputError(
+            `the results store ${store.where} holds no completed run${o.scenario || o.label ? " that matches --scenario / --label" : ""}`,
+            "run scenarios first (every run is recorded), or add existing ones with: history import reports/",
+          );
+        const j = judgeHistory(points, { window, threshold, potential: Math.min(threshold, 0.03) });
+        const dir = path.resolve(o.out ?? reportDirPath(loadSettings().reportsDir, "history-check"));
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(path.join(dir, "history-check.json"), `${JSON.stringify({ store: store.where, ...j }, null, 2)}\n`);
+        writeFileSync(path.join(dir, "junit.xml"), renderHistoryJUnit(j));
+        process.stdout.write(
+          `${renderHistoryCheckText(j, store.where)}files: ${path.join(dir, "history-check.json")}\n       ${path.join(dir, "junit.xml")}\n`,
+        );
+        return j.regressions.length ? EXIT.budgetFailed : EXIT.pass;
+      });
+      done(code);
+    });
+}
