@@ -5,7 +5,9 @@ import { BadInputError, EXIT } from "../infra/errors.js";
 import { loadSettings } from "../infra/settings.js";
 import { renderHistoryCheckText, renderHistoryJUnit } from "../history/check-view.js";
 import { importReports, reportFiles } from "../history/import-reports.js";
-import { judgeHistory } from "../history/judge-history.js";
+import { judgeHistory, type HistoryJudgement } from "../history/judge-history.js";
+import { trendView } from "../history/trend-page.js";
+import { studyHtml, studyMarkdown } from "../study/study-page.js";
 import { openStore, parseStoreSpec, type ResultsStore } from "../history/results-store.js";
 import { reportDirPath } from "../report/write.js";
 import { checkThreshold } from "../report/compare-files.js";
@@ -22,6 +24,15 @@ async function withStore<T>(o: StoreFlags, create: boolean, fn: (store: ResultsS
   } finally {
     await store.close();
   }
+}
+
+/** history.html and history.md into `dir`. */
+function writeTrendPage(j: HistoryJudgement, where: string, dir: string): { html: string; md: string } {
+  const view = trendView(j, where, dir);
+  const files = { html: path.join(dir, "history.html"), md: path.join(dir, "history.md") };
+  writeFileSync(files.html, studyHtml(view));
+  writeFileSync(files.md, studyMarkdown(view));
+  return files;
 }
 
 /** `history import` and `history check`: the results store that gives nightly CI a memory (docs/nightly.md). */
@@ -50,13 +61,15 @@ export function registerHistory(program: Command, done: (code: number) => void):
 
   history
     .command("check")
-    .description("judge each series' latest night against the median of the nights before it, and find where series shifted; exit 1 on a regression")
+    .description(
+      "judge each series' latest night against the median of the nights before it, find where series shifted, draw the trend page; exit 1 on a regression",
+    )
     .option(storeOption, storeHelp)
     .option("--scenario <names...>", "only these scenarios")
     .option("--label <name>", "only the runs of this label")
     .option("--window <7>", "how many earlier nights make the baseline (their median)", "7")
-    .option("--threshold <0.05>", "how much worse than the baseline is a regression (also outside its ± 2σ band)", "0.05")
-    .option("--out <dir>", "where history-check.json and junit.xml go (default reports/<time>-history-check)")
+    .option("--threshold <0.05>", "how much worse than the baseline is a regression (when also outside its noise band)", "0.05")
+    .option("--out <dir>", "where history.html (the trend page), history.md, history-check.json and junit.xml go (default reports/<time>-history-check)")
     .action(async (o: StoreFlags & { scenario?: string[]; window: string; threshold: string; out?: string }) => {
       const window = positiveInt("window", o.window);
       const threshold = checkThreshold(o.threshold);
@@ -72,8 +85,9 @@ export function registerHistory(program: Command, done: (code: number) => void):
         mkdirSync(dir, { recursive: true });
         writeFileSync(path.join(dir, "history-check.json"), `${JSON.stringify({ store: store.where, ...j }, null, 2)}\n`);
         writeFileSync(path.join(dir, "junit.xml"), renderHistoryJUnit(j));
+        const page = writeTrendPage(j, store.where, dir);
         process.stdout.write(
-          `${renderHistoryCheckText(j, store.where)}files: ${path.join(dir, "history-check.json")}\n       ${path.join(dir, "junit.xml")}\n`,
+          `${renderHistoryCheckText(j, store.where)}trends: ${page.html}\n        ${page.md}\nfiles:  ${path.join(dir, "history-check.json")}\n        ${path.join(dir, "junit.xml")}\n`,
         );
         return j.regressions.length ? EXIT.budgetFailed : EXIT.pass;
       });

@@ -7,8 +7,9 @@ import jstat from "jstat";
  * one beyond `potential` (3%); either only when the latest is also outside the baseline's own noise band, so that a
  * noisy series does not cry wolf. The band is where a next night of the baseline's spread falls 99% of the time (a
  * prediction interval, one side at 0.5%: median ± t(0.995, n−1) · s · √(1 + 1/n), about ± 3.9 s for 7 nights and
- * ± 11 s for 3, whose spread is a poor estimate). At 95% (2.5% a side), 50 series of 30 nights of ±5–20% noise had a
- * "regression" on 2.0–2.3% of their nights, and a nightly judges dozens of series: most nights would fail somewhere.
+ * ± 11 s for 3, whose spread is a poor estimate). On 50 series of 30 nights of ±5% and ±10% noise, a ± 2σ band made
+ * 5.3% and 6.5% of the nights regressions, this one 0.3%: a nightly judges dozens of series, and at 5% a night most
+ * nights would fail somewhere.
  * A baseline whose standard deviation is more than `unstable` (10%) of its median is UNSTABLE: said, whatever the
  * latest did, and never a regression (a potential one at most: the nights before do not say what normal is).
  */

@@ -4,7 +4,7 @@
  * here and each series holds null where it has no value.
  */
 
-export type XyUnit = "ms" | "bytes" | "ops/s" | "GiB" | "writes";
+export type XyUnit = "ms" | "bytes" | "ops/s" | "GiB" | "writes" | "count" | "fraction" | "night";
 
 /** A layer as the study gives it: its own x values. */
 export interface XyLayer {
@@ -54,6 +54,8 @@ export interface XyChart {
   series: XySeries[];
   bands: Array<{ upper: number; lower: number; fill: string }>;
   refs: XyRef[];
+  /** Where a click on the point at x[i] goes (a trend page's night opens its run's report). */
+  links?: string[];
 }
 
 /** What a study gives: the chart's frame, and its layers before they are placed on one x column. */

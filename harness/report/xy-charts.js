@@ -11,8 +11,11 @@
   const formats = {
     ms: (v) => (v >= 1000 ? num(v / 1000, 3) + " s" : num(v, 3) + " ms"),
     "ops/s": (v) => Math.round(v).toLocaleString("en-US"),
-    writes: (v) => Math.round(v).toLocaleString("en-US"),
+    writes: (v) => (Number.isInteger(v) ? v.toLocaleString("en-US") : ""),
     GiB: (v) => num(v, 3) + " GiB",
+    count: (v) => num(v, 4).toLocaleString("en-US"),
+    fraction: (v) => num(v * 100, 3) + "%",
+    night: (v) => (Number.isInteger(v) ? String(v) : ""),
     bytes: (v) => {
       const units = ["B", "KiB", "MiB", "GiB"];
       let i = 0;
@@ -104,7 +107,21 @@
         })),
       ],
       bands: spec.bands.map((b) => ({ series: [b.upper, b.lower], fill: b.fill + "33" })),
-      hooks: { draw: [drawRefs(spec)] },
+      hooks: {
+        draw: [drawRefs(spec)],
+        // A chart over nights links each night to its run's report (history/trend-page.ts).
+        ready: spec.links
+          ? [
+              (u) => {
+                u.over.style.cursor = "pointer";
+                u.over.addEventListener("click", () => {
+                  const i = u.cursor.idx;
+                  if (i != null && spec.links[i]) window.location.href = spec.links[i];
+                });
+              },
+            ]
+          : [],
+      },
     };
   }
 

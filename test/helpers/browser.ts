@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 import { FAULT_SHADE } from "../../harness/report/html.js";
 
 // Debian's headless Chromium (harness/infra/setup.sh installs it) for the tests that look at HTML reports.
@@ -75,9 +75,9 @@ const INSPECT_CANVASES = `((shadeHex) => {
 
 /**
  * Opens an HTML file from disk in a page that refuses and records every other request, waits until its charts are
- * drawn, inspects each chart's canvas, and keeps a full-page screenshot.
+ * drawn, inspects each chart's canvas, keeps a full-page screenshot, then lets the test act on the page.
  */
-export async function openPage(browser: Browser, file: string, screenshot: string) {
+export async function openPage(browser: Browser, file: string, screenshot: string, act?: (page: Page) => Promise<void>) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
   const errors: string[] = [];
   const network: string[] = [];
@@ -96,6 +96,8 @@ export async function openPage(browser: Browser, file: string, screenshot: strin
   const canvases = (await page.evaluate(`${INSPECT_CANVASES}(${JSON.stringify(FAULT_SHADE)})`)) as Painted[];
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: screenshot, fullPage: true });
+  // What the test does on the page afterwards (a click); what it makes the page ask for lands in `network`.
+  if (act) await act(page);
   await page.close();
   return { rendered, canvases, errors, network };
 }
