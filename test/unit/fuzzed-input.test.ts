@@ -248,6 +248,8 @@ const JUNK = [
 
 test.serial("every flag of every command, given junk: never a crash, and a refusal leaves nothing behind", async (t) => {
   const seen = new Set<string>();
+  // Nor in the working folder: a path flag given junk (--store abc) once left SQLite files there.
+  const here = readdirSync(".").sort();
   await fc.assert(
     fc.asyncProperty(
       fc
@@ -271,4 +273,5 @@ test.serial("every flag of every command, given junk: never a crash, and a refus
   );
   const all = COMMANDS.reduce((n, c) => n + c.flags.length, 0);
   t.true(seen.size >= all * 0.9, `${seen.size} of ${all} flags were fuzzed`);
+  t.deepEqual(readdirSync(".").sort(), here, "nothing made in the working folder");
 });
