@@ -43,9 +43,7 @@ export const instrumentChecker: Checker<"instrument"> = {
     const all = newHistogram();
     const perSecondLag: Array<ReturnType<typeof newHistogram>> = [];
     const byPhase: Partial<Record<AnyPhase, ReturnType<typeof newHistogram>>> = {};
-    const log = h.recorder.log;
-    for (let i = 0; i < log.length; i++) {
-      const op = log.at(i);
+    for (const op of h.recorder.log.ops()) {
       const lagUs = (op.sentMs - op.intendedMs) * 1000;
       recordUs(all, lagUs);
       recordUs((byPhase[h.phases.phaseAt(op.intendedMs)] ??= newHistogram()), lagUs);

@@ -25,7 +25,6 @@ const ARRIVAL_MARGIN_MS = 1000;
  * is over and every fault has marked its real start and heal.
  */
 export class Recorder {
-  readonly log = new OpLog();
   /** Live counts for progress: every operation so far, warmup included. */
   ops = 0;
   failed = 0;
@@ -33,7 +32,11 @@ export class Recorder {
   readonly otherErrors = new Set<string>();
   private built: { length: number; windows: OpStats[] } | undefined;
 
-  constructor(private readonly clock: PhaseClock) {}
+  /** `log`: another operation log (a test's, with small segments). */
+  constructor(
+    private readonly clock: PhaseClock,
+    readonly log = new OpLog(),
+  ) {}
 
   record(op: OpOutcome): void {
     this.log.add(op);
@@ -60,10 +63,7 @@ export class Recorder {
   private windows(): OpStats[] {
     if (this.built?.length !== this.log.length) {
       const windows: OpStats[] = [];
-      for (let i = 0; i < this.log.length; i++) {
-        const second = Math.max(0, Math.floor(this.log.intendedAt(i) / 1000));
-        (windows[second] ??= new OpStats()).record(this.log.at(i));
-      }
+      for (const op of this.log.ops()) (windows[Math.max(0, Math.floor(op.intendedMs / 1000))] ??= new OpStats()).record(op);
       this.built = { length: this.log.length, windows };
     }
     return this.built.windows;
@@ -88,10 +88,7 @@ export class Recorder {
   /** The operations intended from `fromMs` up to `toMs` (a step of a fault). */
   between(fromMs: number, toMs: number): OpStatsSummary {
     const stats = new OpStats();
-    for (let i = 0; i < this.log.length; i++) {
-      const op = this.log.at(i);
-      if (op.intendedMs >= fromMs && op.intendedMs < toMs) stats.record(op);
-    }
+    for (const op of this.log.ops()) if (op.intendedMs >= fromMs && op.intendedMs < toMs) stats.record(op);
     return stats.summary();
   }
 
@@ -101,11 +98,10 @@ export class Recorder {
     // Each phase's latencies by second too: its percentiles' intervals are widened over them (leaveOneSecondOut). A
     // run of more than SECOND_BLOCKS seconds is split in blocks of neighbouring seconds, so memory stays bounded.
     const seconds = Object.fromEntries(ALL_PHASES.map((p) => [p, new Map<number, Histogram>()])) as Record<AnyPhase, Map<number, Histogram>>;
-    const lastMs = this.log.length ? this.log.at(this.log.length - 1).intendedMs : 0;
+    const lastMs = this.log.length ? this.log.intendedAt(this.log.length - 1) : 0;
     const blockS = Math.max(1, Math.ceil(lastMs / 1000 / SECOND_BLOCKS));
     const total = new OpStats();
-    for (let i = 0; i < this.log.length; i++) {
-      const op = this.log.at(i);
+    for (const op of this.log.ops()) {
       const phase = this.clock.phaseAt(op.intendedMs);
       phases[phase].record(op);
       const second = Math.floor(op.intendedMs / 1000 / blockS);

@@ -1,4 +1,5 @@
 import { statfsSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { hostMemory } from "../infra/environment.js";
 import type { Scenario } from "./schema.js";
 import { DEFAULT_LIMITS, type ContainerLimits } from "../topology/definition.js";
@@ -21,8 +22,13 @@ export const bytesPerKey = (valueBytes: number) => Math.ceil(valueBytes * 1.25 +
 const CONTAINER_BYTES = 64 * 2 ** 20;
 /** The harness process: Node, the clients, the charts' data (an allowance, not measured). */
 const HARNESS_BYTES = 512 * 2 ** 20;
-/** Per operation: the op log (18 B) and, for ledger writes, the write ledger (17 B), rounded up. */
-const OP_BYTES = 40;
+/**
+ * Per write: the write ledger (17 B) and, after the load, the writes in order for the RTO (21 B), rounded up. The op
+ * log itself holds its newest 4.7 MB in memory (within HARNESS_BYTES) and the rest on disk (measure/op-log.ts).
+ */
+const WRITE_BYTES = 40;
+/** Per operation, on the temporary folder's disk: the op log's spilled segments. */
+export const OP_LOG_BYTES = 18;
 /** Per second of load: the second's two HDR histograms (computed: ~94 kB each, 32-bit counts, 3 digits up to an hour). */
 const SECOND_BYTES = 200 * 1024;
 /** Closed loop has no rate: at most what the lean engine reached in the bench here (~0.5M ops/s), doubled. */
@@ -40,6 +46,9 @@ export interface ResourceEstimate {
   parts: Array<{ what: string; bytes: number }>;
   availableMemoryBytes: number | null;
   availableDiskBytes: number | null;
+  /** The op log's spilled segments, on the temporary folder's disk. */
+  opLogBytes: number;
+  availableTmpBytes: number | null;
 }
 
 /** Containers every run starts beside the topology's own: Toxiproxy (the fault layer) and the reaper. */
@@ -53,6 +62,7 @@ export function estimateResources(s: Scenario, host = hostResources(), { dataHer
   const w = s.workload;
   const opsPerS = w.mode === "open-loop" ? w.rate : Math.min(CLOSED_LOOP_MAX_OPS, w.connections * w.pipeline * 1000); // ~1 ms a batch
   const writes = opsPerS * w.duration * (1 - w.readRatio);
+  const opLogBytes = opsPerS * w.duration * OP_LOG_BYTES;
   // Each workload says how many keys its writes leave (the ledger one per write, random keys at most its key space).
   const written = Math.ceil(workloadDefinition(w.keys).keysWritten(writes, w) * bytesPerKey(w.valueBytes));
   const dataset = (s.dataset.size > 0 ? Math.floor(s.dataset.size / s.dataset.valueBytes) * bytesPerKey(s.dataset.valueBytes) : 0) + written;
@@ -71,8 +81,8 @@ export function estimateResources(s: Scenario, host = hostResources(), { dataHer
     { what: fault.what, bytes: fault.memoryBytes },
     { what: `${dataNodes + others} containers`, bytes: (dataNodes + others) * CONTAINER_BYTES },
     {
-      what: `the harness (op log and per-second histograms for ${w.duration} s at ${opsPerS} ops/s)`,
-      bytes: HARNESS_BYTES + opsPerS * w.duration * OP_BYTES + w.duration * SECOND_BYTES,
+      what: `the harness (its record of the writes and per-second histograms for ${w.duration} s at ${opsPerS} ops/s; its op log, ${formatBytes(opLogBytes)}, on disk)`,
+      bytes: HARNESS_BYTES + writes * WRITE_BYTES + w.duration * SECOND_BYTES,
     },
   ]
     .filter((p) => p.bytes > 0)
@@ -86,14 +96,16 @@ export function estimateResources(s: Scenario, host = hostResources(), { dataHer
       dataNodeBytes: s.topology.memoryLimit ?? roundUpMiB(Math.max(DEFAULT_LIMITS.dataNodeBytes, 2 * dataset + CONTAINER_BYTES)),
     },
     diskBytes: Math.max(0, ...costs.map((c) => c.diskBytes)),
+    opLogBytes,
     parts,
     availableMemoryBytes: host.memoryBytes,
     availableDiskBytes: host.diskBytes,
+    availableTmpBytes: host.tmpBytes ?? null,
   };
 }
 
 /** MemAvailable, and the free space where Docker keeps containers' files (null when they cannot be read). */
-export function hostResources(dockerRoot = "/var/lib/docker"): { memoryBytes: number | null; diskBytes: number | null } {
+export function hostResources(dockerRoot = "/var/lib/docker"): HostResources {
   const memoryBytes = hostMemory()?.availableBytes ?? null; // null (not Linux): no memory guard
   let diskBytes: number | null = null;
   try {
@@ -102,7 +114,21 @@ export function hostResources(dockerRoot = "/var/lib/docker"): { memoryBytes: nu
   } catch {
     // no such directory (a remote engine): no disk guard
   }
-  return { memoryBytes, diskBytes };
+  let tmpBytes: number | null = null;
+  try {
+    const st = statfsSync(tmpdir());
+    tmpBytes = st.bavail * st.bsize;
+  } catch {
+    // unreadable: no guard on the op log's disk
+  }
+  return { memoryBytes, diskBytes, tmpBytes };
+}
+
+/** What the host has available: memory, Docker's disk, and the temporary folder's disk (where a long op log goes). */
+export interface HostResources {
+  memoryBytes: number | null;
+  diskBytes: number | null;
+  tmpBytes?: number | null;
 }
 
 /**
@@ -118,12 +144,16 @@ export function requireResources(s: Scenario, host = hostResources(), where = { 
     );
   if (e.availableDiskBytes !== null && e.diskBytes > e.availableDiskBytes * USABLE_SHARE)
     problems.push(`needs about ${formatBytes(e.diskBytes)} of disk for the save, and Docker's disk has ${formatBytes(e.availableDiskBytes)} free`);
+  if (e.availableTmpBytes !== null && e.opLogBytes > e.availableTmpBytes * USABLE_SHARE)
+    problems.push(
+      `needs about ${formatBytes(e.opLogBytes)} of disk in ${tmpdir()} for its record of every operation, and that disk has ${formatBytes(e.availableTmpBytes)} free (TMPDIR moves it)`,
+    );
   if (problems.length === 0) return e;
   throw new BadInputError(`Scenario "${s.name}" does not fit on this host: it ${problems.join("; and it ")}.`, fix(s, host));
 }
 
 /** The largest dataset that would fit (to within 1%): halving to one that fits, then bisecting (the estimate grows with it). */
-function fix(s: Scenario, host: ReturnType<typeof hostResources>): string {
+function fix(s: Scenario, host: HostResources): string {
   const fits = (size: number) => {
     const e = estimateResources({ ...s, dataset: { ...s.dataset, size } }, host);
     return (

@@ -1,4 +1,5 @@
 import test from "ava";
+import { existsSync, statSync } from "node:fs";
 import { PhaseClock } from "../../harness/measure/phases.js";
 import { Recorder } from "../../harness/measure/recorder.js";
 import { OpLog } from "../../harness/measure/op-log.js";
@@ -116,4 +117,37 @@ test("a change that every second shows keeps its interval narrow: +1 ms on every
   const slower = recordedFaultWindow(1);
   t.true(slower.interval95!.p99Us[0] > clean.interval95!.p99Us[1], `${slower.interval95!.p99Us.join("–")} vs ${clean.interval95!.p99Us.join("–")} µs`);
   t.true(slower.interval95!.p50Us[0] > clean.interval95!.p50Us[1]);
+});
+
+test("a long run's op log keeps only its newest segments in memory and the rest on disk, and reads back every operation as logged", (t) => {
+  // Segments of 1,000 operations, 2 held: 10,500 operations are 11 segments, 9 of them spilled.
+  const log = new OpLog(1000, 2);
+  const plain = new OpLog(1 << 20, 1);
+  for (let i = 0; i < 10_500; i++) {
+    const o = { ...op(i * 0.5, (i % 7) + 0.25, i % 97 === 0 ? "timeout" : undefined), kind: i % 2 ? ("write" as const) : ("read" as const) };
+    log.add(o);
+    plain.add(o);
+    t.true(log.residentOps <= 2000, `at ${i}: ${log.residentOps} in memory`);
+  }
+  const file = log.spillFile!;
+  t.true(existsSync(file));
+  t.is(statSync(file).size, 9 * 1000 * 18, "9 segments of 18 bytes an operation on disk");
+  t.is(log.residentOps, 1500);
+  t.deepEqual([...log.ops()], [...plain.ops()], "every operation, in order, the same as a log held in memory");
+  t.deepEqual(log.at(1234), plain.at(1234), "one from the disk");
+  t.deepEqual(log.at(10_499), plain.at(10_499), "one from memory");
+  t.deepEqual(log.writesByIntendedStart(), plain.writesByIntendedStart());
+  log.close();
+  t.false(existsSync(file), "closed: the spill file is gone");
+});
+
+test("a run's numbers are the same whether its log spilled to disk or not", (t) => {
+  const [spilling, held] = [new Recorder(new PhaseClock(), new OpLog(500, 2)), new Recorder(new PhaseClock())];
+  for (let i = 0; i < 6000; i++) for (const r of [spilling, held]) r.record(op(i * 2, 1 + (i % 13) * 0.1, i > 3000 && i < 3100 ? "timeout" : undefined));
+  t.truthy(spilling.log.spillFile);
+  t.deepEqual(spilling.perSecond(), held.perSecond());
+  t.deepEqual(spilling.summaries(), held.summaries());
+  t.deepEqual(spilling.between(4000, 9000), held.between(4000, 9000));
+  t.deepEqual(spilling.window(11)?.summary(), held.window(11)?.summary(), "the live second, from the tail in memory");
+  spilling.log.close();
 });
