@@ -64,7 +64,7 @@ export function parseStoreSpec(raw: string | undefined, reportsDir: string, from
     } catch {
       throw new BadInputError(`${from} ${redactUrl(raw)} is not a PostgreSQL URL`, "give postgres://user@host:port/database");
     }
-    if (url.password)
+    if (url.password || url.searchParams.has("password"))
       throw new BadInputError(
         `${from} carries a password in the URL, where a log or a report would show it`,
         "take it out of the URL and set PGPASSWORD (or a ~/.pgpass entry) instead",

@@ -163,6 +163,7 @@ test("--store: a password in a PostgreSQL URL is refused without being repeated,
   const e = t.throws(() => parseStoreSpec("postgres://ci:s3cret@db.example:5432/history", "reports"));
   t.regex(e!.message, /carries a password/);
   t.false(`${e!.message} ${(e as { hint?: string }).hint}`.includes("s3cret"));
+  t.regex(t.throws(() => parseStoreSpec("postgres://ci@db/history?password=s3cret", "reports"))!.message, /carries a password/);
   t.regex(t.throws(() => parseStoreSpec("mysql://u@h/db", "reports"))!.message, /not known/);
   t.deepEqual(parseStoreSpec("off", "reports"), { kind: "off" });
   t.deepEqual(parseStoreSpec(undefined, "out"), { kind: "sqlite", file: path.join("out", "history.sqlite") });
