@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { HostFacts } from "../infra/environment.js";
+import { LOCAL_ENGINE_AT, type HostFacts } from "../infra/environment.js";
 
 /**
  * What makes two nights' numbers comparable: the machine the load ran on and the engine the containers ran on. A
@@ -24,8 +24,9 @@ export interface Fingerprint {
   parts: EnvironmentParts | null;
 }
 
-/** What HostFacts name this machine's own engine by (infra/environment.ts). */
-const LOCAL_ENGINE = "this machine's engine";
+/** 12 hex digits of a SHA-256 over a value's JSON: a short key that tells values apart. */
+export const hash12 = (x: unknown) => createHash("sha256").update(JSON.stringify(x)).digest("hex").slice(0, 12);
+
 const gib = (bytes: number) => Math.round(bytes / 2 ** 30);
 
 export function environmentFingerprint(host: HostFacts | null): Fingerprint {
@@ -39,12 +40,12 @@ export function environmentFingerprint(host: HostFacts | null): Fingerprint {
     overcommitMemory: host.overcommitMemory,
     engine: { at: host.engine.at, cores: host.engine.cores, memoryGiB: gib(host.engine.memoryBytes) },
   };
-  return { id: createHash("sha256").update(JSON.stringify(parts)).digest("hex").slice(0, 12), parts };
+  return { id: hash12(parts), parts };
 }
 
 /** "8 × Intel Xeon … · 16 GiB · 6.1.0-…": a fingerprint as a person reads it. */
 export function describeEnvironment(p: EnvironmentParts | null): string {
   if (!p) return "unknown machine";
-  const engine = p.engine.at === LOCAL_ENGINE ? "" : ` · engine ${p.engine.at} (${p.engine.cores} cores, ${p.engine.memoryGiB} GiB)`;
+  const engine = p.engine.at === LOCAL_ENGINE_AT ? "" : ` · engine ${p.engine.at} (${p.engine.cores} cores, ${p.engine.memoryGiB} GiB)`;
   return `${p.cores} × ${p.cpuModel} · ${p.memoryGiB} GiB · kernel ${p.kernel}${engine}`;
 }

@@ -1,8 +1,7 @@
-import { createHash } from "node:crypto";
 import { metricSamples, upperBudget } from "../check/metrics.js";
 import { verdictWord, type VerdictWord } from "../report/outcome.js";
 import type { RunReport } from "../report/types.js";
-import { environmentFingerprint, type EnvironmentParts } from "./fingerprint.js";
+import { environmentFingerprint, hash12, type EnvironmentParts } from "./fingerprint.js";
 
 /** One run as the results store keeps it: who ran what where, how it ended, and every metric it measured. */
 export interface StoredRun {
@@ -42,8 +41,6 @@ export interface StoredSample {
   /** The scenario's upper budget on it, when it has one: the trend page's budget line. */
   budget: number | null;
 }
-
-const hash12 = (x: unknown) => createHash("sha256").update(JSON.stringify(x)).digest("hex").slice(0, 12);
 
 /** A report as a row of the store. Only a completed run's metrics are kept: an aborted run's numbers are a fragment. */
 export function storedRun(report: RunReport, reportPath: string, label: string | null = null): StoredRun {

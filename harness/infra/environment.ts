@@ -3,6 +3,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import type { ContainerRuntimeClient } from "testcontainers";
 
+/** What HostFacts.engine.at says for this machine's own engine. */
+export const LOCAL_ENGINE_AT = "this machine's engine";
+
 /** Facts that change what a number means; every report records them (docs/design.md). */
 export interface HostFacts {
   kernel: string;
@@ -78,7 +81,7 @@ export function hostFacts(runtime: ContainerRuntimeClient): HostFacts {
     dockerOperatingSystem: engine.operatingSystem,
     // Read from the local dockerd's command line: meaningless for an engine on another machine.
     dockerUserlandProxy: remote ? "unknown" : userlandProxy(),
-    engine: { at: remote ? (process.env.DOCKER_HOST ?? "") : "this machine's engine", cores: engine.cpus, memoryBytes: engine.memory },
+    engine: { at: remote ? (process.env.DOCKER_HOST ?? "") : LOCAL_ENGINE_AT, cores: engine.cpus, memoryBytes: engine.memory },
   };
 }
 
