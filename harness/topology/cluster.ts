@@ -18,11 +18,14 @@ import type { Capability, ClientRoute, ClusterControl, Convergence, Topology, To
 
 export const SLOTS = 16384;
 /**
- * Peer links (what replicas replicate over and what the cluster announces) listen inside the network from 23000, and
+ * Peer links (what replicas replicate over and what the cluster announces) listen inside the network from 13000, and
  * each node's cluster bus link 10000 above its peer link: Redis's own convention, which `redis-cli --cluster create`
  * relies on when it introduces the nodes.
  */
-const PEER_PORT_BASE = 23000;
+const PEER_PORT_BASE = 13000;
+/** The internal ports of a cluster's links between nodes: each node's peer link, and its bus link above it. */
+export const clusterLinkPorts = (nodes: number): number[] =>
+  Array.from({ length: nodes }, (_, i) => [PEER_PORT_BASE + i, PEER_PORT_BASE + i + CLUSTER_BUS_OFFSET]).flat();
 const CAPABILITIES = ["replicas", "peers", "bus", "slots", "autoFailover", "cuts", ...STARTED_HERE] as const satisfies readonly Capability[];
 const ROUTE: ClientRoute = { by: "slots" };
 
@@ -109,7 +112,7 @@ export class ClusterTopology implements Topology, ClusterControl {
 
   static start(opts: ClusterTopologyOptions, onStep: (msg: string) => void = () => {}): Promise<ClusterTopology> {
     const names = Array.from({ length: opts.masters * (1 + opts.replicasPerMaster) }, (_, i) => `redis-${i}`);
-    const internal = names.flatMap((_, i) => [PEER_PORT_BASE + i, PEER_PORT_BASE + i + CLUSTER_BUS_OFFSET]);
+    const internal = clusterLinkPorts(names.length);
     return startDeployment(opts, { published: names.length, internal }, onStep, async ({ network, faultLayer, limits, security, track, site }) => {
       // Split over engines, nodes announce the first engine's address, which a cluster needs as an IP.
       if (!isIP(faultLayer.announceIp))

@@ -7,6 +7,20 @@ import { publishedHost } from "../infra/engine.js";
 const API_PORT = 8474;
 /** Published links (the harness's clients) listen from here up; topologies pick internal ports outside that range. */
 const FIRST_PUBLISHED_PORT = 21000;
+/**
+ * Linux's first ephemeral port (ip_local_port_range's default). A link split over engines is published at its own
+ * number on an address this machine also connects from; a number at or above this one the kernel may have handed an
+ * outgoing connection, and the engine cannot bind it (CI lost a cluster split to "bind 10.214.223.1:33004: address
+ * already in use" when bus links sat at 33000).
+ */
+export const FIRST_EPHEMERAL_PORT = 32768;
+
+/** Why an internal link port cannot be used, or undefined: it must be below the published range, or between it and the ephemeral ports. */
+export function internalPortProblem(port: number, maxPublished: number): string | undefined {
+  if (port >= FIRST_PUBLISHED_PORT && port < FIRST_PUBLISHED_PORT + maxPublished) return "is in the published range";
+  if (port >= FIRST_EPHEMERAL_PORT) return `is an ephemeral port (${FIRST_EPHEMERAL_PORT} and up), which a split may find taken`;
+  return undefined;
+}
 
 export interface ProxiedLink {
   name: string;
@@ -79,7 +93,7 @@ export class FaultLayer {
 
   /**
    * A proxy in front of `upstream` (host:port on the project's network): published for the harness's clients, or,
-   * given `internalPort` (below 21000 or above the published range), reachable only from inside the network.
+   * given `internalPort` (internalPortProblem says which), reachable only from inside the network.
    */
   async link(name: string, upstream: string, internalPort?: number): Promise<ProxiedLink> {
     let innerPort: number;
@@ -90,8 +104,8 @@ export class FaultLayer {
         throw new Error(`fault layer has room for ${this.maxPublished} published links; ${name} is one too many`);
       innerPort = this.nextPublished++;
     } else {
-      if (internalPort >= FIRST_PUBLISHED_PORT && internalPort < FIRST_PUBLISHED_PORT + this.maxPublished)
-        throw new Error(`internal port ${internalPort} for ${name} is in the published range`);
+      const problem = internalPortProblem(internalPort, this.maxPublished);
+      if (problem) throw new Error(`internal port ${internalPort} for ${name} ${problem}`);
       innerPort = internalPort;
     }
     const proxy = await this.createProxy(name, innerPort, upstream);

@@ -46,7 +46,7 @@ export function homeSite(network: StartedNetwork, engine = ""): Site {
       // A fixed host port (a restarted container keeps it): a free one of this machine's where the engine is this
       // machine's; on a remote engine, one picked below its own range and tried again if something there holds it.
       for (let attempt = 1; ; attempt++) {
-        const hostPort = s.hostPort ?? (engineIsLocal() ? await freePort() : pickEnginePort());
+        const hostPort = s.hostPort ?? (engineIsLocal() ? await freePort(publishedHost()) : pickEnginePort());
         let builder = new BoundContainer(s.image)
           .withName(attempt === 1 ? s.name : `${s.name}-${attempt}`)
           .withNetwork(network)

@@ -69,7 +69,7 @@ const CALIBRATION = {
 };
 
 const STARTED = Date.parse("2026-11-30T12:00:00.000Z");
-const PORT_BASE = { standalone: 0, replication: 22000, sentinel: 22000, cluster: 23000 } as const;
+const PORT_BASE = { standalone: 0, replication: 22000, sentinel: 22000, cluster: 13000 } as const;
 
 function topologyOf(spec: SyntheticSpec, image: string): TopologyDescription {
   const n = spec.topology === "standalone" ? 1 : spec.topology === "cluster" ? 6 : 3;

@@ -3,7 +3,10 @@ import { bgsave } from "../../harness/faults/bgsave.js";
 import { estimateResources } from "../../harness/scenario/resource-guard.js";
 import { validateScenario } from "../../harness/scenario/load.js";
 import { ONE_SERVER, shapeOf, studiedAs } from "../../harness/study/shapes.js";
+import { clusterLinkPorts } from "../../harness/topology/cluster.js";
 import { fixedAddressFollowsFailover } from "../../harness/topology/definition.js";
+import { internalPortProblem } from "../../harness/topology/fault-layer.js";
+import { peerPort, replicaCount, sentinelPeerPort } from "../../harness/topology/replicated-base.js";
 import { containersOf, defaultSpec, TOPOLOGIES } from "../../harness/topology/registry.js";
 import type { Topology } from "../../harness/topology/types.js";
 import { leanTargetOf } from "../../harness/workload/engines/lean-target.js";
@@ -99,4 +102,19 @@ test("the lean engine's target follows the route the topology declares: every no
   const slots = await leanTargetOf(fake({ by: "slots" }));
   t.is(slots.kind, "slots");
   t.deepEqual(slots.kind === "slots" && Object.keys(slots.byAnnounced), ["10.0.0.9:22000", "10.0.0.9:22001"]);
+});
+
+test("the links between nodes listen below the ephemeral ports and outside the published range, for the largest cluster and replica set the schemas allow", (t) => {
+  // Split over engines, they are published at their own numbers on an address this machine connects from.
+  const cluster = clusterLinkPorts(9 * (1 + 3));
+  const replicated = [...Array.from({ length: 1 + replicaCount.max }, (_, i) => peerPort(i)), ...Array.from({ length: 3 }, (_, i) => sentinelPeerPort(i))];
+  for (const [ports, published] of [
+    [cluster, 36],
+    [replicated, 1 + replicaCount.max + 3],
+  ] as const)
+    for (const p of ports) t.is(internalPortProblem(p, published), undefined, `port ${p}`);
+  t.is(new Set(cluster).size, cluster.length, "no two cluster links share a port");
+  // What the check refuses: the old bus ports, and one in the published range.
+  t.regex(internalPortProblem(33004, 36) ?? "", /ephemeral/);
+  t.regex(internalPortProblem(21005, 36) ?? "", /published range/);
 });
