@@ -158,13 +158,17 @@ export function withinObjective(writes: WriteSeries & { latencyMs: Float64Array 
 
 /** The ledger's writes, good when acknowledged and found by the read-back, in order of intended start. */
 export function durableWrites(ledger: WriteLedger, readBack: ReadBack): WriteSeries {
-  const ids = Array.from({ length: ledger.size }, (_, id) => id);
-  // Ids are handed out in order of intended start on one thread; sort anyway rather than rely on it.
-  ids.sort((a, b) => ledger.intendedMsOf(a) - ledger.intendedMsOf(b));
-  return {
-    t: Float64Array.from(ids, (id) => ledger.intendedMsOf(id)),
-    ok: Uint8Array.from(ids, (id) => (ledger.outcomeOf(id) === ACKED && readBack[id] > 0 ? 1 : 0)),
-  };
+  // Read in id order, once (a soak's ledger is mostly on disk), then sorted in typed arrays: ids are handed out in
+  // order of intended start on one thread, but several drivers' writes interleave.
+  const n = ledger.size;
+  const t = new Float64Array(n);
+  const ok = new Uint8Array(n);
+  for (let id = 0; id < n; id++) {
+    t[id] = ledger.intendedMsOf(id);
+    ok[id] = ledger.outcomeOf(id) === ACKED && readBack[id] > 0 ? 1 : 0;
+  }
+  const order = new Uint32Array(n).map((_, i) => i).sort((a, b) => t[a] - t[b] || a - b);
+  return { t: Float64Array.from(order, (i) => t[i]), ok: Uint8Array.from(order, (i) => ok[i]) };
 }
 
 export interface AvailabilityInput {

@@ -69,7 +69,7 @@ export function judgeLatest(series: readonly number[], better: "lower" | "higher
   return { judgement, latest, baseline, stdDev, nights: before.length, change, unstable, band };
 }
 
-function median(xs: readonly number[]): number {
+export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;

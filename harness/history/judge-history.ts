@@ -1,4 +1,4 @@
-import { judgeLatest, type BaselineOptions, type BaselineVerdict } from "./baseline.js";
+import { judgeLatest, median, type BaselineOptions, type BaselineVerdict } from "./baseline.js";
 import { changePoints, type ChangePoint } from "./change-points.js";
 import type { Point } from "./results-store.js";
 
@@ -9,6 +9,7 @@ import type { Point } from "./results-store.js";
  * regressed), and its change points. The latest night's judgement is the one CI acts on.
  */
 export interface Night {
+  /** The night's last run (its report is where the chart's point links). */
   runId: string;
   startedAt: string;
   value: number;
@@ -18,6 +19,8 @@ export interface Night {
   scenarioHash: string;
   imageDigest: string | null;
   label: string | null;
+  /** How many runs the night pools: repeats in a row under one label (a commit) are one night, at their median. */
+  runs: number;
   judgement: BaselineVerdict;
 }
 
@@ -54,7 +57,8 @@ export function judgeHistory(points: Point[], options: BaselineOptions = {}): Hi
     else bySeries.set(id, [p]);
   }
   const series: SeriesJudgement[] = [];
-  for (const [id, ps] of bySeries) {
+  for (const [id, runs] of bySeries) {
+    const ps = nightsOf(runs);
     const values = ps.map((p) => p.value);
     const better = ps[0].better;
     const nights: Night[] = ps.map((p, i) => ({
@@ -67,6 +71,7 @@ export function judgeHistory(points: Point[], options: BaselineOptions = {}): Hi
       scenarioHash: p.scenarioHash,
       imageDigest: p.imageDigest,
       label: p.label,
+      runs: p.runs,
       judgement: judgeLatest(values.slice(0, i + 1), better, options),
     }));
     series.push({
@@ -91,4 +96,19 @@ export function judgeHistory(points: Point[], options: BaselineOptions = {}): Hi
     runs: new Set(points.map((p) => p.runId)).size,
     regressions: series.filter((s) => s.latest.judgement === "regression"),
   };
+}
+
+/**
+ * A series' runs as nights: runs in a row under one label (a commit, as redis-benchmarks-specification keys its points
+ * by build) are one night at their median, so a nightly that repeats a scenario is not judged as several nights
+ * against itself. Runs without a label are a night each. The night is dated and linked by its last run.
+ */
+export function nightsOf(points: Point[]): Array<Point & { runs: number }> {
+  const nights: Array<Point[]> = [];
+  for (const p of points) {
+    const last = nights[nights.length - 1];
+    if (last && p.label !== null && last[0].label === p.label) last.push(p);
+    else nights.push([p]);
+  }
+  return nights.map((g) => ({ ...g[g.length - 1], value: median(g.map((p) => p.value)), censored: g.some((p) => p.censored), runs: g.length }));
 }

@@ -1,5 +1,6 @@
 import { ERROR_CLASSES, type ErrorClass } from "./errors.js";
 import { b64, bytes } from "./op-log.js";
+import { SpilledColumns } from "./spilled-columns.js";
 
 /** Outcome codes: 0 acknowledged, 1 + index in ERROR_CLASSES otherwise, 255 still pending. */
 export const ACKED = 0;
@@ -42,33 +43,39 @@ export const decodeLedgerChunk = (e: EncodedLedgerChunk): LedgerChunk => ({
  * The write ledger: write number `id` sets key `w:<id>` to the value `<id>`, so that a read-back can tell, for every
  * write, whether it survived. Per write: intended start and reply time in ms on the run clock (Float64: any duration a
  * run can take; Uint32 µs wrapped at 71.6 minutes and filed a soak's split-brain writes before the fault) and one
- * outcome byte, 17 bytes a write, 170 MB for 10 million writes.
+ * outcome byte, 17 bytes a write, kept as the op log is (measure/spilled-columns.ts): a few segments in memory, the
+ * rest on the temporary folder's disk, so a soak's ledger does not grow the harness.
  *
- * A load sharded over drivers keeps a ledger in each (prefix `w:<shard>`), and the run's adopts their writes by
- * (shard, id), each under an id of its own here: 6 bytes more a write, to name the key and value a driver wrote.
+ * A load sharded over drivers keeps a ledger in each (prefix `w:<shard>`), which lets go of what it has sent, and the
+ * run's adopts their writes by (shard, id), each under an id of its own here: 6 bytes more a write, to name the key
+ * and value a driver wrote.
  */
 export class WriteLedger {
-  private intendedMs = new Float64Array(1 << 16);
-  private replyMs = new Float64Array(1 << 16);
-  private outcome = new Uint8Array(1 << 16);
-  /** Where each adopted write came from (a driver's shard and its id there); null while the ledger keeps its own writes. */
-  private origin: { shard: Uint16Array; id: Uint32Array } | null = null;
+  private rows: SpilledColumns<Column> | null = null;
+  /** Writes adopted from drivers (key and value name their shard and id there), rather than the ledger's own. */
+  private adopted = false;
   /** A driver's: writes up to here have been drained. */
   private drained = 0;
-  /** Writes handed out so far (ids 0 .. size-1). */
-  size = 0;
   /** The highest id acknowledged so far (-1: none), and when: what a read asks for to detect staleness. */
   lastAckedId = -1;
   lastAckedAtMs = 0;
 
-  constructor(readonly prefix = "w") {}
+  constructor(
+    readonly prefix = "w",
+    private readonly segmentWrites = 1 << 16,
+  ) {}
+
+  /** Writes handed out so far (ids 0 .. size-1). */
+  get size(): number {
+    return this.rows?.length ?? 0;
+  }
 
   key(id: number): string {
-    return this.origin ? `${this.prefix}:${this.origin.shard[id]}:${this.origin.id[id]}` : `${this.prefix}:${id}`;
+    return this.adopted ? `${this.prefix}:${this.rows!.get("shard", id)}:${this.rows!.get("id", id)}` : `${this.prefix}:${id}`;
   }
 
   value(id: number): string {
-    return String(this.origin ? this.origin.id[id] : id);
+    return String(this.adopted ? this.rows!.get("id", id) : id);
   }
 
   /**
@@ -86,16 +93,17 @@ export class WriteLedger {
 
   /** A new write id, intended at `intendedMs` (run clock). */
   begin(intendedMs: number): number {
-    if (this.size === this.outcome.length) this.grow();
-    const id = this.size++;
-    this.intendedMs[id] = Math.max(0, intendedMs);
-    this.outcome[id] = PENDING;
-    return id;
+    const rows = this.own();
+    const j = rows.append();
+    rows.tail.intendedMs[j] = Math.max(0, intendedMs);
+    rows.tail.replyMs[j] = 0;
+    rows.tail.outcome[j] = PENDING;
+    return rows.length - 1;
   }
 
   settle(id: number, replyMs: number, error?: ErrorClass): void {
-    this.replyMs[id] = Math.max(0, replyMs);
-    this.outcome[id] = codeOf(error);
+    this.rows!.set("replyMs", id, Math.max(0, replyMs));
+    this.rows!.set("outcome", id, codeOf(error));
     if (error === undefined && id > this.lastAckedId) {
       this.lastAckedId = id;
       this.lastAckedAtMs = replyMs;
@@ -103,64 +111,71 @@ export class WriteLedger {
   }
 
   intendedMsOf(id: number): number {
-    return this.intendedMs[id];
+    return this.rows!.get("intendedMs", id);
   }
   replyMsOf(id: number): number {
-    return this.replyMs[id];
+    return this.rows!.get("replyMs", id);
   }
   outcomeOf(id: number): number {
-    return this.outcome[id];
+    return this.rows!.get("outcome", id);
   }
 
   /**
    * A driver's: its writes since the last drain, in id order up to the first one still pending (replies come in any
-   * order); `all`, every write handed out, pending or not (the end of its load).
+   * order); `all`, every write handed out, pending or not (the end of its load). What was drained is let go.
    */
   drain(shard: number, all = false): LedgerChunk {
     const first = this.drained;
     let end = first;
-    while (end < this.size && (all || this.outcome[end] !== PENDING)) end++;
+    while (end < this.size && (all || this.outcomeOf(end) !== PENDING)) end++;
     this.drained = end;
-    return { shard, first, intendedMs: this.intendedMs.slice(first, end), replyMs: this.replyMs.slice(first, end), outcome: this.outcome.slice(first, end) };
+    const rows = this.own();
+    const chunk = {
+      shard,
+      first,
+      intendedMs: rows.slice("intendedMs", first, end) as Float64Array,
+      replyMs: rows.slice("replyMs", first, end) as Float64Array,
+      outcome: rows.slice("outcome", first, end) as Uint8Array,
+    };
+    rows.forgetBefore(end);
+    return chunk;
   }
 
   /** The run's: a driver's writes, each under the next id here, its key and value those the driver wrote. */
   adopt(c: LedgerChunk): void {
-    if (!this.origin) {
+    if (!this.adopted) {
       if (this.size > 0) throw new Error("a ledger keeps its own writes or adopts drivers', not both");
-      this.origin = { shard: new Uint16Array(this.outcome.length), id: new Uint32Array(this.outcome.length) };
+      this.adopted = true;
+      this.rows = new SpilledColumns(ADOPTED_COLUMNS, this.segmentWrites, RESIDENT_SEGMENTS, "ledger");
     }
+    const rows = this.rows!;
     for (let i = 0; i < c.outcome.length; i++) {
-      if (this.size === this.outcome.length) this.grow();
-      const id = this.size++;
-      this.intendedMs[id] = c.intendedMs[i];
-      this.replyMs[id] = c.replyMs[i];
-      this.outcome[id] = c.outcome[i];
-      this.origin.shard[id] = c.shard;
-      this.origin.id[id] = c.first + i;
+      const j = rows.append();
+      const s = rows.tail;
+      s.intendedMs[j] = c.intendedMs[i];
+      s.replyMs[j] = c.replyMs[i];
+      s.outcome[j] = c.outcome[i];
+      s.shard[j] = c.shard;
+      s.id[j] = c.first + i;
     }
   }
 
-  private grow(): void {
-    const n = this.outcome.length * 2;
-    if (this.origin) {
-      const shard = new Uint16Array(n);
-      shard.set(this.origin.shard);
-      const id = new Uint32Array(n);
-      id.set(this.origin.id);
-      this.origin = { shard, id };
-    }
-    const a = new Float64Array(n);
-    a.set(this.intendedMs);
-    this.intendedMs = a;
-    const b = new Float64Array(n);
-    b.set(this.replyMs);
-    this.replyMs = b;
-    const c = new Uint8Array(n);
-    c.set(this.outcome);
-    this.outcome = c;
+  /** Removes what it spilled to disk. Idempotent. */
+  close(): void {
+    this.rows?.close();
+  }
+
+  private own(): SpilledColumns<Column> {
+    if (this.adopted) throw new Error("a ledger keeps its own writes or adopts drivers', not both");
+    this.rows ??= new SpilledColumns(OWN_COLUMNS, this.segmentWrites, RESIDENT_SEGMENTS, "ledger") as SpilledColumns<Column>;
+    return this.rows;
   }
 }
+
+const OWN_COLUMNS = { intendedMs: Float64Array, replyMs: Float64Array, outcome: Uint8Array };
+const ADOPTED_COLUMNS = { ...OWN_COLUMNS, shard: Uint16Array, id: Uint32Array };
+type Column = keyof typeof ADOPTED_COLUMNS;
+const RESIDENT_SEGMENTS = 4;
 
 /** What the read-back found for each write: how many times the key holds the write's value (0 absent, 1, 2 …; capped at 255). */
 export type ReadBack = Uint8Array;

@@ -1,7 +1,5 @@
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { ERROR_CLASSES } from "./errors.js";
+import { SpilledColumns } from "./spilled-columns.js";
 import type { OpOutcome } from "./op-stats.js";
 
 const OK = 255;
@@ -61,24 +59,19 @@ export function decodeChunk(e: EncodedChunk): OpLogChunk {
  * operations, 259 MB in memory without this; with it, 4 segments of 65,536 (4.7 MB) and the rest on disk.
  */
 export class OpLog {
-  private segments: Array<Segment | null> = [];
-  private resident = 0;
-  private spill: { dir: string; fd: number } | null = null;
-  /** The spilled segment read last (reads walk the log in order: one read per segment). */
-  private loaded: { index: number; seg: Segment } | null = null;
-  private spare: Segment | null = null;
-  length = 0;
+  private rows: SpilledColumns<Field>;
 
-  constructor(
-    private readonly segmentOps = 1 << 16,
-    private readonly residentSegments = 4,
-  ) {}
+  constructor(segmentOps = 1 << 16, residentSegments = 4) {
+    this.rows = new SpilledColumns(COLUMNS, segmentOps, residentSegments, "oplog");
+  }
+
+  get length(): number {
+    return this.rows.length;
+  }
 
   add(op: OpOutcome): void {
-    const j = this.length % this.segmentOps;
-    if (j === 0) this.startSegment();
-    const s = this.segments[this.segments.length - 1]!;
-    this.length++;
+    const j = this.rows.append();
+    const s = this.rows.tail as Segment;
     s.intended[j] = op.intendedMs;
     s.sentUs[j] = Math.max(0, Math.round((op.sentMs - op.intendedMs) * 1000));
     s.doneUs[j] = Math.max(0, Math.round((op.doneMs - op.intendedMs) * 1000));
@@ -88,71 +81,47 @@ export class OpLog {
 
   /** Operation i's intended start and reply time on the run clock, without building its outcome. */
   intendedAt(i: number): number {
-    return this.segmentOf(i).intended[i % this.segmentOps];
+    return this.rows.get("intended", i);
   }
 
   doneAt(i: number): number {
-    const s = this.segmentOf(i);
-    const j = i % this.segmentOps;
-    return s.intended[j] + s.doneUs[j] / 1000;
+    return this.rows.get("intended", i) + this.rows.get("doneUs", i) / 1000;
   }
 
   /** Operation i as an outcome (times rebuilt to the µs). */
   at(i: number): OpOutcome {
-    return outcomeAt(this.segmentOf(i), i % this.segmentOps);
+    return outcomeAt(this.rows.segmentOf(i) as Segment, i % this.rows.segmentRows);
   }
 
   /** Every operation in the order logged, spilled segments read back one at a time. */
   *ops(): Generator<OpOutcome> {
-    for (let k = 0; k * this.segmentOps < this.length; k++) {
-      const s = this.segmentAt(k);
-      const n = Math.min(this.segmentOps, this.length - k * this.segmentOps);
-      for (let j = 0; j < n; j++) yield outcomeAt(s, j);
-    }
+    for (const { seg, rows } of this.rows.eachSegment()) for (let j = 0; j < rows; j++) yield outcomeAt(seg as Segment, j);
   }
 
   /** How many operations are held in memory now (the rest are on disk). */
   get residentOps(): number {
-    return this.segments.reduce((n, s, k) => n + (s ? Math.min(this.segmentOps, this.length - k * this.segmentOps) : 0), 0);
+    return this.rows.residentRows;
   }
 
   /** The spill file, while there is one. */
   get spillFile(): string | null {
-    return this.spill ? path.join(this.spill.dir, "ops") : null;
+    return this.rows.spillFile;
   }
 
   /** Everything logged so far, as arrays of its own (transferable), and the log starts empty again. */
   drain(): OpLogChunk {
-    const n = this.length;
-    const out: OpLogChunk = {
-      length: n,
-      intended: new Float64Array(n),
-      sentUs: new Uint32Array(n),
-      doneUs: new Uint32Array(n),
-      kindCode: new Uint8Array(n),
-      outcome: new Uint8Array(n),
-    };
-    for (let k = 0; k * this.segmentOps < n; k++) {
-      const s = this.segmentAt(k);
-      const from = k * this.segmentOps;
-      const m = Math.min(this.segmentOps, n - from);
-      for (const f of FIELDS) out[f].set(s[f].subarray(0, m) as never, from);
-    }
-    this.close();
+    const n = this.rows.length;
+    const out = { length: n } as OpLogChunk;
+    for (const f of FIELDS) (out as unknown as Record<Field, unknown>)[f] = this.rows.slice(f, 0, n);
     // A driver thread drains every 200 ms: its first segment is kept for the next operations, not made again.
-    this.spare = this.segments[0] ?? null;
-    this.segments = [];
-    this.resident = 0;
-    this.length = 0;
+    this.rows.reset();
     return out;
   }
 
   /** A log holding a drained chunk (read with at()). */
   static of(c: OpLogChunk): OpLog {
     const log = new OpLog(Math.max(1, c.length), 1);
-    log.segments = [{ intended: c.intended, sentUs: c.sentUs, doneUs: c.doneUs, kindCode: c.kindCode, outcome: c.outcome }];
-    log.resident = 1;
-    log.length = c.length;
+    log.rows = SpilledColumns.holding<Field>(COLUMNS, c, c.length);
     return log;
   }
 
@@ -177,59 +146,14 @@ export class OpLog {
 
   /** Removes the spill file (the log's memory is the garbage collector's). Idempotent. */
   close(): void {
-    if (!this.spill) return;
-    closeSync(this.spill.fd);
-    rmSync(this.spill.dir, { recursive: true, force: true });
-    SPILLED.delete(this.spill.dir);
-    this.spill = null;
-    this.loaded = null;
-  }
-
-  private startSegment(): void {
-    this.segments.push(this.spare ?? newSegment(this.segmentOps));
-    this.spare = null;
-    this.resident++;
-    // The oldest segment still in memory goes to disk once more than residentSegments are held (the new one counts).
-    if (this.resident > this.residentSegments) {
-      const k = this.segments.findIndex((s) => s !== null);
-      this.writeSegment(k, this.segments[k]!);
-      this.segments[k] = null;
-      this.resident--;
-    }
-  }
-
-  private segmentOf(i: number): Segment {
-    return this.segmentAt(Math.floor(i / this.segmentOps));
-  }
-
-  private segmentAt(k: number): Segment {
-    const s = this.segments[k];
-    if (s) return s;
-    if (this.loaded?.index !== k) this.loaded = { index: k, seg: this.readSegment(k) };
-    return this.loaded.seg;
-  }
-
-  private writeSegment(k: number, s: Segment): void {
-    if (!this.spill) {
-      const dir = mkdtempSync(path.join(tmpdir(), "redis-chaos-oplog-"));
-      this.spill = { dir, fd: openSync(path.join(dir, "ops"), "w+") };
-      SPILLED.add(dir);
-    }
-    let at = k * this.segmentOps * BYTES_PER_OP;
-    for (const f of FIELDS) at += writeSync(this.spill.fd, new Uint8Array(s[f].buffer, s[f].byteOffset, s[f].byteLength), 0, s[f].byteLength, at);
-  }
-
-  private readSegment(k: number): Segment {
-    const s = newSegment(this.segmentOps);
-    let at = k * this.segmentOps * BYTES_PER_OP;
-    for (const f of FIELDS) at += readSync(this.spill!.fd, new Uint8Array(s[f].buffer), 0, s[f].byteLength, at);
-    return s;
+    this.rows.close();
   }
 }
 
 type Segment = Omit<OpLogChunk, "length">;
-const FIELDS = ["intended", "sentUs", "doneUs", "kindCode", "outcome"] as const;
-const BYTES_PER_OP = 8 + 4 + 4 + 1 + 1;
+type Field = keyof Segment;
+const COLUMNS = { intended: Float64Array, sentUs: Uint32Array, doneUs: Uint32Array, kindCode: Uint8Array, outcome: Uint8Array };
+const FIELDS = Object.keys(COLUMNS) as Field[];
 
 /** A copy twice as long, the values kept. */
 function grown<T extends Float64Array | Uint8Array>(a: T, make: new (n: number) => T): T {
@@ -237,14 +161,6 @@ function grown<T extends Float64Array | Uint8Array>(a: T, make: new (n: number) 
   b.set(a);
   return b;
 }
-
-const newSegment = (n: number): Segment => ({
-  intended: new Float64Array(n),
-  sentUs: new Uint32Array(n),
-  doneUs: new Uint32Array(n),
-  kindCode: new Uint8Array(n),
-  outcome: new Uint8Array(n),
-});
 
 function outcomeAt(s: Segment, j: number): OpOutcome {
   const intendedMs = s.intended[j];
@@ -257,9 +173,3 @@ function outcomeAt(s: Segment, j: number): OpOutcome {
     ...(o === OK ? {} : { error: ERROR_CLASSES[o] }),
   };
 }
-
-/** Spill folders not closed yet: removed when the process exits, whatever ended it. */
-const SPILLED = new Set<string>();
-process.once("exit", () => {
-  for (const dir of SPILLED) rmSync(dir, { recursive: true, force: true });
-});

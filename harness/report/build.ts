@@ -82,6 +82,7 @@ export function buildReport(x: ReportInputs): RunReport {
     app: null,
     containers: null,
     hostMemory: null,
+    harnessMemory: null,
     security: null,
     ...x.probes,
     perSecond: x.recorder.perSecond(),

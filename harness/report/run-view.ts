@@ -13,6 +13,7 @@ import { eventsOf, type TimelineEvent } from "../measure/timeline.js";
 import { capabilitiesOf } from "../topology/registry.js";
 import { verdictWord, type VerdictWord } from "./outcome.js";
 import type { Cell, CellLike, Fact, Row, Table, Tag } from "./table.js";
+import { memoryTrend } from "../measure/harness-memory.js";
 import type { RunReport } from "./types.js";
 
 /**
@@ -658,6 +659,7 @@ function instrumentSection(r: RunReport): Section {
       "event loop",
       busiest ? `busiest second ${busiest.second}: ${formatFraction(busiest.u)} utilized; ${ins.busySeconds} s over 90%` : { text: NONE, note: "not sampled" },
     ],
+    ["harness memory", harnessMemoryFact(r)],
     [
       "verdict",
       ins.driverBound ? `driver-bound: ${ins.driverBound.reasons.join("; ")}` : "the driver kept up: the latencies are Redis's and the path's, above the floor",
@@ -670,6 +672,20 @@ function instrumentSection(r: RunReport): Section {
     ),
   ];
   return { id: "instrument", title: "The instrument: its calibrated floor and whether the driver kept up", blocks: [{ facts }] };
+}
+
+/** The harness's RSS over the load, and for a run of minutes how it moved over the load's second half (a soak's must be flat). */
+function harnessMemoryFact(r: RunReport): Fact[1] {
+  const s = r.harnessMemory?.samples ?? [];
+  if (!s.length) return { text: NONE, note: "not sampled (a report of an older harness)" };
+  const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
+  const trend = memoryTrend(s, r.workload.loadDurationMs);
+  const perMin = (v: number) => `${v >= 0 ? "+" : ""}${v.toFixed(2)} MB a minute`;
+  return `RSS ${mb(s[0].rssBytes)} at the start, ${mb(s[s.length - 1].rssBytes)} at the end, peak ${mb(Math.max(...s.map((x) => x.rssBytes)))}${
+    trend
+      ? `; over the load's last ${trend.minutes.toFixed(0)} minutes RSS ${perMin(trend.rssMBPerMin)}, the heap's floor ${perMin(trend.heapFloorMBPerMin)}`
+      : ""
+  }`;
 }
 
 function environmentSection(r: RunReport): Section {

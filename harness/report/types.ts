@@ -8,6 +8,7 @@ import type { ImageFacts } from "../infra/docker.js";
 import type { HostFacts } from "../infra/environment.js";
 import type { ResourceEstimate } from "../scenario/resource-guard.js";
 import type { ContainerSections } from "../measure/container-memory.js";
+import type { HarnessMemorySections } from "../measure/harness-memory.js";
 import type { HostMemorySections } from "../measure/host-memory.js";
 import type { SecuritySections } from "../measure/security-check.js";
 import type { NodeLoad } from "../measure/node-load.js";
@@ -69,6 +70,8 @@ export interface ProbeSections {
   containers: ContainerSections["containers"];
   /** The host's available memory through the run, and the floor below which the run stops itself. */
   hostMemory: HostMemorySections["hostMemory"];
+  /** The harness process's own memory through the run (RSS, heap, array buffers): a soak's harness must stay flat. */
+  harnessMemory?: HarnessMemorySections["harnessMemory"];
   /** A secured run: every server and Sentinel seen refusing a client without a login (never the login itself). */
   security: SecuritySections["security"];
 }

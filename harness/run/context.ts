@@ -93,6 +93,7 @@ export class RunContext {
   drivers: Drivers | undefined;
   faults: AnyFaultRecord[] = [];
   convergence: Convergence | null = null;
+  /** What the read-back found per write, and the values it read (kept for --export only, else empty). */
   readBack: { present: ReadBack; values: Array<string | null> } | null = null;
   /** What went wrong without an exception (a fault that failed, a topology that never converged): the run failed. */
   readonly problems: string[] = [];

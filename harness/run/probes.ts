@@ -2,6 +2,7 @@ import { AppTierProbe } from "../app/app-tier.js";
 import type { Settings } from "../infra/settings.js";
 import { ClusterWatch } from "../measure/cluster-watch.js";
 import { ContainerMemory } from "../measure/container-memory.js";
+import { HarnessMemory } from "../measure/harness-memory.js";
 import { HostMemoryWatch } from "../measure/host-memory.js";
 import type { Probe, ProbeContext } from "../measure/probe.js";
 import { ServerSampler } from "../measure/sampler.js";
@@ -20,5 +21,6 @@ export const PROBES: readonly ProbeFactory[] = [
   (c, s) => (s.app ? new AppTierProbe(c, s.app) : undefined),
   (c, s) => new ContainerMemory(c, s.sampler.intervalMs),
   (c, s, settings) => new HostMemoryWatch(c, s.sampler.intervalMs, settings.memoryFloorBytes),
+  (c) => new HarnessMemory(c),
   (c, s) => (s.security.auth !== "none" || s.security.tls ? new SecurityCheck(c, s.security) : undefined),
 ];

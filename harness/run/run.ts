@@ -52,8 +52,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const { status, problem } = outcome(ctx, failure);
   await ctx.tearDown();
   const written = await report(ctx, check(ctx), status, problem);
-  // The operations are in the report now: a log that spilled to disk gives its file back.
-  ctx.recorder.log.close();
+  // The operations, writes and reads are in the report now: what spilled to disk gives its file back.
+  for (const log of [ctx.recorder.log, ctx.ledger, ctx.staleReads]) log.close();
   // A run the harness stopped itself (the host short of memory) failed with that reason; an interruption did not fail.
   const reason = ctx.stopReason ?? (status !== "aborted" ? failure : undefined);
   return { ...written, ...(reason !== undefined ? { failure: reason } : {}) };

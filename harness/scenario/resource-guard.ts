@@ -23,14 +23,19 @@ const CONTAINER_BYTES = 64 * 2 ** 20;
 /** The harness process: Node, the clients, the charts' data (an allowance, not measured). */
 const HARNESS_BYTES = 512 * 2 ** 20;
 /**
- * Per write: the write ledger (17 B) and, after the load, the writes in order for the RTO (21 B), rounded up. The op
- * log itself holds its newest 4.7 MB in memory (within HARNESS_BYTES) and the rest on disk (measure/op-log.ts).
+ * Per write, after the load: what the read-back found (1 B) and the writes in order of intended start for the RTO,
+ * from the op log and from the ledger (21 B and 22 B at their peak), rounded down. The op log, the ledger and the
+ * reads hold their newest segments in memory (a few MB, within HARNESS_BYTES) and the rest on disk
+ * (measure/spilled-columns.ts).
  */
 const WRITE_BYTES = 40;
-/** Per operation, on the temporary folder's disk: the op log's spilled segments. */
-export const OP_LOG_BYTES = 18;
-/** Per second of load: the second's two HDR histograms (computed: ~94 kB each, 32-bit counts, 3 digits up to an hour). */
-const SECOND_BYTES = 200 * 1024;
+/** On the temporary folder's disk: the op log's bytes per operation, the run's ledger's per write, the reads' per read. */
+export const SPILLED_BYTES = { operation: 18, write: 23, read: 16 } as const;
+/**
+ * Per second of load: its row and its line of the HDR log, kept for the report (1.8 kB measured at 2,000 ops/s),
+ * and their copies as the report is written. A second's histograms (~94 kB each) are held only while it is built.
+ */
+const SECOND_BYTES = 8 * 1024;
 /** Closed loop has no rate: at most what the lean engine reached in the bench here (~0.5M ops/s), doubled. */
 const CLOSED_LOOP_MAX_OPS = 1_000_000;
 const roundUpMiB = (b: number) => Math.ceil(b / 2 ** 20) * 2 ** 20;
@@ -46,8 +51,8 @@ export interface ResourceEstimate {
   parts: Array<{ what: string; bytes: number }>;
   availableMemoryBytes: number | null;
   availableDiskBytes: number | null;
-  /** The op log's spilled segments, on the temporary folder's disk. */
-  opLogBytes: number;
+  /** What the op log, the ledger and the reads spill, on the temporary folder's disk. */
+  spilledBytes: number;
   availableTmpBytes: number | null;
 }
 
@@ -62,9 +67,15 @@ export function estimateResources(s: Scenario, host = hostResources(), { dataHer
   const w = s.workload;
   const opsPerS = w.mode === "open-loop" ? w.rate : Math.min(CLOSED_LOOP_MAX_OPS, w.connections * w.pipeline * 1000); // ~1 ms a batch
   const writes = opsPerS * w.duration * (1 - w.readRatio);
-  const opLogBytes = opsPerS * w.duration * OP_LOG_BYTES;
+  const workload = workloadDefinition(w.keys);
+  const keeps = workload.keeps;
+  const reads = opsPerS * w.duration * w.readRatio;
+  const spilledBytes =
+    opsPerS * w.duration * SPILLED_BYTES.operation +
+    (keeps.writeLedger ? writes * SPILLED_BYTES.write : 0) +
+    (keeps.staleReads ? reads * SPILLED_BYTES.read : 0);
   // Each workload says how many keys its writes leave (the ledger one per write, random keys at most its key space).
-  const written = Math.ceil(workloadDefinition(w.keys).keysWritten(writes, w) * bytesPerKey(w.valueBytes));
+  const written = Math.ceil(workload.keysWritten(writes, w) * bytesPerKey(w.valueBytes));
   const dataset = (s.dataset.size > 0 ? Math.floor(s.dataset.size / s.dataset.valueBytes) * bytesPerKey(s.dataset.valueBytes) : 0) + written;
   // Every node that holds the data holds all of it (replicas copy the primary's; a cluster's dataset is refused).
   const copies = dataset * dataNodes;
@@ -81,7 +92,7 @@ export function estimateResources(s: Scenario, host = hostResources(), { dataHer
     { what: fault.what, bytes: fault.memoryBytes },
     { what: `${dataNodes + others} containers`, bytes: (dataNodes + others) * CONTAINER_BYTES },
     {
-      what: `the harness (its record of the writes and per-second histograms for ${w.duration} s at ${opsPerS} ops/s; its op log, ${formatBytes(opLogBytes)}, on disk)`,
+      what: `the harness (its record of the writes and per-second latency for ${w.duration} s at ${opsPerS} ops/s; its record of every operation, ${formatBytes(spilledBytes)}, on disk)`,
       bytes: HARNESS_BYTES + writes * WRITE_BYTES + w.duration * SECOND_BYTES,
     },
   ]
@@ -96,7 +107,7 @@ export function estimateResources(s: Scenario, host = hostResources(), { dataHer
       dataNodeBytes: s.topology.memoryLimit ?? roundUpMiB(Math.max(DEFAULT_LIMITS.dataNodeBytes, 2 * dataset + CONTAINER_BYTES)),
     },
     diskBytes: Math.max(0, ...costs.map((c) => c.diskBytes)),
-    opLogBytes,
+    spilledBytes,
     parts,
     availableMemoryBytes: host.memoryBytes,
     availableDiskBytes: host.diskBytes,
@@ -144,9 +155,9 @@ export function requireResources(s: Scenario, host = hostResources(), where = { 
     );
   if (e.availableDiskBytes !== null && e.diskBytes > e.availableDiskBytes * USABLE_SHARE)
     problems.push(`needs about ${formatBytes(e.diskBytes)} of disk for the save, and Docker's disk has ${formatBytes(e.availableDiskBytes)} free`);
-  if (e.availableTmpBytes !== null && e.opLogBytes > e.availableTmpBytes * USABLE_SHARE)
+  if (e.availableTmpBytes !== null && e.spilledBytes > e.availableTmpBytes * USABLE_SHARE)
     problems.push(
-      `needs about ${formatBytes(e.opLogBytes)} of disk in ${tmpdir()} for its record of every operation, and that disk has ${formatBytes(e.availableTmpBytes)} free (TMPDIR moves it)`,
+      `needs about ${formatBytes(e.spilledBytes)} of disk in ${tmpdir()} for its record of every operation, and that disk has ${formatBytes(e.availableTmpBytes)} free (TMPDIR moves it)`,
     );
   if (problems.length === 0) return e;
   throw new BadInputError(`Scenario "${s.name}" does not fit on this host: it ${problems.join("; and it ")}.`, fix(s, host));

@@ -1,6 +1,8 @@
 import test from "ava";
 import { judgeLatest } from "../../harness/history/baseline.js";
 import { changePoints, welchPValue } from "../../harness/history/change-points.js";
+import { judgeHistory, nightsOf } from "../../harness/history/judge-history.js";
+import type { Point } from "../../harness/history/results-store.js";
 import { Rng } from "../../harness/workload/rng.js";
 
 // Judging a metric over nights: where a series shifted (E-divisive means with a t-test, as Apache Otava does), and the
@@ -110,4 +112,64 @@ test("an UNSTABLE baseline never makes a regression, only a potential one: its n
   const r = judgeLatest([...noisy, 5], "lower");
   t.true(r.unstable);
   t.is(r.judgement, "potential regression");
+});
+
+/** A series' point of run `i` under `label`, worth `value`. */
+const point = (i: number, label: string | null, value: number): Point => ({
+  runId: `run-${i}`,
+  startedAt: new Date(Date.UTC(2026, 11, 1) + i * 3600_000).toISOString(),
+  scenario: "smoke",
+  scenarioHash: "h",
+  fingerprint: "f",
+  environment: "{}",
+  image: "redis:7.0",
+  imageDigest: null,
+  security: "none",
+  label,
+  verdict: "PASS",
+  reportPath: `reports/run-${i}/report.json`,
+  key: "phases.baseline.latency.p99Us",
+  metricLabel: "P99 baseline",
+  unit: "us",
+  better: "lower",
+  value,
+  censored: false,
+  budget: null,
+});
+
+test("repeats in a row under one label (a commit) are one night at their median; unlabelled runs are a night each", (t) => {
+  const runs = [
+    point(0, "abc", 100),
+    point(1, "abc", 300),
+    point(2, "abc", 110),
+    point(3, "def", 120),
+    point(4, null, 130),
+    point(5, null, 140),
+    point(6, "abc", 90),
+  ];
+  const n = nightsOf(runs);
+  t.deepEqual(
+    n.map((x) => [x.label, x.runs, x.value, x.runId]),
+    [
+      ["abc", 3, 110, "run-2"],
+      ["def", 1, 120, "run-3"],
+      [null, 1, 130, "run-4"],
+      [null, 1, 140, "run-5"],
+      ["abc", 1, 90, "run-6"],
+    ],
+    "the night links its last run; a label seen again later is a new night",
+  );
+});
+
+test("a nightly that repeats a scenario three times is judged night against nights, not run against its own repeats", (t) => {
+  // Eight nights of three repeats each, steady at 1,000 µs ± 3%; the ninth night's three repeats are 20% slower.
+  const rng = new Rng(7);
+  const runs = Array.from({ length: 27 }, (_, i) =>
+    point(i, `commit-${Math.floor(i / 3)}`, (Math.floor(i / 3) === 8 ? 1200 : 1000) * (1 + (rng.next() * 2 - 1) * 0.03)),
+  );
+  const [s] = judgeHistory(runs).series;
+  t.is(s.nights.length, 9);
+  t.is(s.latest.judgement, "regression");
+  t.true(s.nights.slice(0, 8).every((n) => n.judgement.judgement !== "regression"));
+  t.is(s.latest.nights, 7, "its baseline is the 7 nights before it, not its own repeats");
 });

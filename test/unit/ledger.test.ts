@@ -1,4 +1,6 @@
 import test from "ava";
+import { readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { IDLE_INSTRUMENT } from "../helpers/synthetic-run.js";
 import { chargedTo, dataLossChecker } from "../../harness/check/data-loss.js";
 import type { AnyFaultRecord } from "../../harness/faults/registry.js";
@@ -295,4 +297,59 @@ test("adopted writes past the first allocation keep where each came from", (t) =
   run.adopt(d.drain(3, true));
   t.is(run.size, 70_000);
   t.is(run.key(69_999), "w:3:69999");
+});
+
+/** The spill folders of a kind that exist now (measure/spilled-columns.ts names them redis-chaos-<label>-…). */
+const spillDirs = (label: string) => readdirSync(tmpdir()).filter((f) => f.startsWith(`redis-chaos-${label}-`));
+
+test("a soak's ledger keeps its newest segments in memory and the rest on disk; a reply that comes after its write was spilled is kept", (t) => {
+  const before = spillDirs("ledger");
+  // Segments of 1,000 writes, 4 held: 10,500 writes spill 7 segments. Write 5 is answered last, long after it spilled.
+  const spilling = new WriteLedger("w", 1000);
+  const held = new WriteLedger();
+  for (const l of [spilling, held]) {
+    for (let i = 0; i < 10_500; i++) {
+      const id = l.begin(i);
+      if (id !== 5) l.settle(id, i + 0.5, id % 101 === 0 ? "timeout" : undefined);
+    }
+    l.settle(5, 10_600, "connection");
+  }
+  const mine = spillDirs("ledger").filter((d) => !before.includes(d));
+  t.is(mine.length, 1, "one spill folder");
+  t.is(outcomeName(spilling.outcomeOf(5)), "connection", "the late reply reached the write on disk");
+  t.is(spilling.replyMsOf(5), 10_600);
+  const readBack = present(10_500, (id) => id > 10_400);
+  t.deepEqual(loss(spilling, readBack, 10_300), loss(held, readBack, 10_300), "the same losses, RPO and split brain as a ledger held in memory");
+  spilling.close();
+  t.deepEqual(
+    spillDirs("ledger").filter((d) => !before.includes(d)),
+    [],
+    "closed: the folder is gone",
+  );
+});
+
+test("a driver's ledger lets go of the writes it has sent: a long load keeps a segment or two", (t) => {
+  const d = new WriteLedger("w:0", 1000);
+  const run = new WriteLedger("w", 1000);
+  for (let i = 0; i < 5500; i++) {
+    d.settle(d.begin(i), i + 0.5);
+    if (i % 700 === 699) run.adopt(d.drain(0));
+  }
+  run.adopt(d.drain(0, true));
+  t.is(run.size, 5500, "every write reached the run");
+  t.is(run.key(4321), "w:0:4321");
+  t.throws(() => d.intendedMsOf(10), { message: /let go/ }, "a write the driver sent is gone from it");
+  t.is(d.intendedMsOf(5499), 5499, "its newest segment is kept");
+  t.is(d.lastAckedId, 5499, "and what reads ask for");
+  run.close();
+});
+
+test("a soak's stale-read log spills like the ledger, and the checker counts the same per phase", (t) => {
+  const [spilling, held] = [new StaleReadLog(1000), new StaleReadLog()];
+  for (const log of [spilling, held]) for (let i = 0; i < 6000; i++) log.record(i - 3, i, i % 9 !== 0);
+  const ledger = ledgerOf(1);
+  const counts = (log: StaleReadLog) => staleReadsChecker.check(history(ledger, null, [fault(2000, 1000)], log)).reads;
+  t.deepEqual(counts(spilling), counts(held));
+  t.is(counts(spilling)!.stale, 667);
+  spilling.close();
 });

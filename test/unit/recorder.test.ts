@@ -151,3 +151,18 @@ test("a run's numbers are the same whether its log spilled to disk or not", (t) 
   t.deepEqual(spilling.window(11)?.summary(), held.window(11)?.summary(), "the live second, from the tail in memory");
   spilling.log.close();
 });
+
+test("seconds are handed out in order, each once its slowest operation is read: a second held open by a 4 s reply is complete when it comes", (t) => {
+  const r = new Recorder(new PhaseClock());
+  // 10 operations a second for 8 seconds, logged as they finish; one of second 1 answers 4 s late.
+  const ops = Array.from({ length: 80 }, (_, i) => op(i * 100, i === 12 ? 4000 : 5));
+  for (const o of [...ops].sort((a, b) => a.doneMs - b.doneMs)) r.record(o);
+  const seen: Array<[number, number]> = [];
+  for (const { second, stats } of r.seconds()) seen.push([second, stats.summary().ops]);
+  t.deepEqual(
+    seen,
+    Array.from({ length: 8 }, (_, s) => [s, 10]),
+    "every second, in order, with all ten of its operations",
+  );
+  t.is(r.perSecond()[1].latency.maxUs, 4_000_000, "the late reply is in its own second");
+});

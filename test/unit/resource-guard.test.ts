@@ -44,19 +44,25 @@ test("a dataset that fits passes with its estimate; replicas hold a copy each, a
 test("the harness's own record counts too: a million ops/s for an hour does not fit in 24 GiB", (t) => {
   const s = validateScenario({ name: "long", topology: { kind: "standalone" }, workload: { duration: "3600s", rate: 1_000_000 } }, "test");
   const err = t.throws(() => requireResources(s, host));
-  t.regex(err!.message, /the harness \(its record of the writes and per-second histograms for 3600 s at 1000000 ops\/s; its op log, 60\.3 GiB, on disk\)/);
+  t.regex(
+    err!.message,
+    /the harness \(its record of the writes and per-second latency for 3600 s at 1000000 ops\/s; its record of every operation, [\d.]+ GiB, on disk\)/,
+  );
   t.regex((err as unknown as { hint: string }).hint, /Lower --rate or --duration/);
 });
 
-test("a soak's op log goes to disk: two hours at 2,000 ops/s counts 40 B a write in memory and 18 B an operation in the temporary folder", (t) => {
-  const s = validateScenario({ name: "soak", topology: { kind: "standalone" }, workload: { duration: "7200s", rate: 2000 } }, "test");
-  const e = requireResources(s, { ...host, tmpBytes: 10 * 2 ** 30 });
-  t.is(e.opLogBytes, 7200 * 2000 * 18);
-  const harness = e.parts.find((p) => p.what.startsWith("the harness"))!;
-  t.is(harness.bytes, 512 * 2 ** 20 + 7200 * 2000 * 0.5 * 40 + 7200 * 200 * 1024);
-  // The same soak with a temporary folder too small for its op log is refused, naming the folder and TMPDIR.
-  const err = t.throws(() => requireResources(s, { ...host, tmpBytes: 100 * 2 ** 20 }));
-  t.regex(err!.message, /needs about 247\.2 MiB of disk in .* for its record of every operation, and that disk has 100\.0 MiB free \(TMPDIR moves it\)/);
+test("a soak's records go to disk: two hours at 2,000 ops/s counts 40 B a write in memory, and its operations, writes and reads in the temporary folder", (t) => {
+  const soak = (keys: string) =>
+    validateScenario({ name: "soak", topology: { kind: "standalone" }, workload: { keys, duration: "7200s", rate: 2000 } }, "test");
+  const ledger = requireResources(soak("ledger"), { ...host, tmpBytes: 10 * 2 ** 30 });
+  const [ops, half] = [7200 * 2000, 7200 * 2000 * 0.5];
+  t.is(ledger.spilledBytes, ops * 18 + half * 23 + half * 16, "the op log, the ledger's writes and the reads it judged");
+  t.is(requireResources(soak("random"), { ...host, tmpBytes: 10 * 2 ** 30 }).spilledBytes, ops * 18, "a workload without a ledger spills its op log only");
+  const harness = ledger.parts.find((p) => p.what.startsWith("the harness"))!;
+  t.is(harness.bytes, 512 * 2 ** 20 + half * 40 + 7200 * 8 * 1024);
+  // The same soak with a temporary folder too small for its records is refused, naming the folder and TMPDIR.
+  const err = t.throws(() => requireResources(soak("ledger"), { ...host, tmpBytes: 100 * 2 ** 20 }));
+  t.regex(err!.message, /needs about 515\.0 MiB of disk in .* for its record of every operation, and that disk has 100\.0 MiB free \(TMPDIR moves it\)/);
 });
 
 test("a host whose memory cannot be read is not guarded (and says nothing false)", (t) => {

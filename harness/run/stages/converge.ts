@@ -4,6 +4,8 @@ import type { RunContext } from "../context.js";
 
 /** How long the topology may take to settle after the load before the read-back goes ahead anyway. */
 const CONVERGE_TIMEOUT_MS = 60_000;
+/** Keys read back per request to the deployment. */
+const READ_BACK_BLOCK = 50_000;
 
 /**
  * Workloads that keep a write ledger: wait until the topology has converged, then read every write back on the nodes themselves. A write
@@ -20,9 +22,16 @@ export async function convergeAndReadBack(ctx: RunContext): Promise<void> {
     return;
   }
   const { ledger } = ctx;
-  const values = await ctx.deployment.readKeys(Array.from({ length: ledger.size }, (_, id) => ledger.key(id)));
-  const present = Uint8Array.from(values, (v, id) => Math.min(255, ledger.timesApplied(id, v)));
-  ctx.readBack = { present, values };
+  // In blocks: a soak's millions of keys and values are never all in memory at once (the values are kept for --export only).
+  const present = new Uint8Array(ledger.size);
+  const kept: Array<string | null> = [];
+  for (let from = 0; from < ledger.size; from += READ_BACK_BLOCK) {
+    const to = Math.min(ledger.size, from + READ_BACK_BLOCK);
+    const values = await ctx.deployment.readKeys(Array.from({ length: to - from }, (_, i) => ledger.key(from + i)));
+    for (let i = 0; i < values.length; i++) present[from + i] = Math.min(255, ledger.timesApplied(from + i, values[i]));
+    if (ctx.options.exportHistory) for (const v of values) kept.push(v);
+  }
+  ctx.readBack = { present, values: kept };
   ctx.timeline.add("read-back", { writes: ledger.size, present: present.reduce((a, b) => a + (b > 0 ? 1 : 0), 0) });
 }
 
