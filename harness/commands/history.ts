@@ -67,17 +67,23 @@ export function registerHistory(program: Command, done: (code: number) => void):
     .option(storeOption, storeHelp)
     .option("--scenario <names...>", "only these scenarios")
     .option("--label <name>", "only the runs of this label")
+    .option("--since <when>", "only the runs since a date (2026-11-01) or for the last days (30d)")
     .option("--window <7>", "how many earlier nights make the baseline (their median)", "7")
     .option("--threshold <0.05>", "how much worse than the baseline is a regression (when also outside its noise band)", "0.05")
     .option("--out <dir>", "where history.html (the trend page), history.md, history-check.json and junit.xml go (default reports/<time>-history-check)")
-    .action(async (o: StoreFlags & { scenario?: string[]; window: string; threshold: string; out?: string }) => {
+    .action(async (o: StoreFlags & { scenario?: string[]; since?: string; window: string; threshold: string; out?: string }) => {
       const window = positiveInt("window", o.window);
+      const since = o.since === undefined ? undefined : sinceInstant(o.since);
       const threshold = checkThreshold(o.threshold);
       const code = await withStore(o, false, async (store) => {
-        const points = await store.points({ ...(o.scenario ? { scenarios: o.scenario } : {}), ...(o.label !== undefined ? { label: o.label } : {}) });
+        const points = await store.points({
+          ...(o.scenario ? { scenarios: o.scenario } : {}),
+          ...(o.label !== undefined ? { label: o.label } : {}),
+          ...(since !== undefined ? { since } : {}),
+        });
         if (points.length === 0)
           throw new BadInputError(
-            `the results store ${store.where} holds no completed run${o.scenario || o.label ? " that matches --scenario / --label" : ""}`,
+            `the results store ${store.where} holds no completed run${o.scenario || o.label || since ? " that matches --scenario / --label / --since" : ""}`,
             "run scenarios first (every run is recorded), or add existing ones with: history import reports/",
           );
         const j = judgeHistory(points, { window, threshold, potential: Math.min(threshold, 0.03) });
@@ -93,4 +99,12 @@ export function registerHistory(program: Command, done: (code: number) => void):
       });
       done(code);
     });
+}
+
+/** --since: a date (YYYY-MM-DD, from its midnight UTC) or a number of days back from now (30d), as the ISO instant runs are stored with. */
+export function sinceInstant(text: string, now = Date.now()): string {
+  const days = /^(\d+)d$/.exec(text);
+  if (days) return new Date(now - Number(days[1]) * 86_400_000).toISOString();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`))) return new Date(`${text}T00:00:00Z`).toISOString();
+  throw new BadInputError(`--since ${text} is neither a date nor a number of days`, "Give a date (--since 2026-11-01) or the last days (--since 30d).");
 }

@@ -98,16 +98,22 @@ export function judgeHistory(points: Point[], options: BaselineOptions = {}): Hi
   };
 }
 
+/** How long after a night's first run a run of the same label still belongs to it (a nightly job's repeats). */
+export const NIGHT_SPAN_MS = 12 * 3600_000;
+
 /**
  * A series' runs as nights: runs in a row under one label (a commit, as redis-benchmarks-specification keys its points
- * by build) are one night at their median, so a nightly that repeats a scenario is not judged as several nights
- * against itself. Runs without a label are a night each. The night is dated and linked by its last run.
+ * by build), started within NIGHT_SPAN_MS of the first of them, are one night at their median, so a nightly that
+ * repeats a scenario is not judged as several nights against itself; the same label the next day (a config name, or a
+ * commit that did not change) is another night. Runs without a label are a night each. A night is dated and linked by
+ * its last run.
  */
 export function nightsOf(points: Point[]): Array<Point & { runs: number }> {
   const nights: Array<Point[]> = [];
   for (const p of points) {
-    const last = nights[nights.length - 1];
-    if (last && p.label !== null && last[0].label === p.label) last.push(p);
+    const night = nights[nights.length - 1];
+    const first = night?.[0];
+    if (first && p.label !== null && first.label === p.label && Date.parse(p.startedAt) - Date.parse(first.startedAt) < NIGHT_SPAN_MS) night.push(p);
     else nights.push([p]);
   }
   return nights.map((g) => ({ ...g[g.length - 1], value: median(g.map((p) => p.value)), censored: g.some((p) => p.censored), runs: g.length }));

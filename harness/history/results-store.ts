@@ -23,6 +23,8 @@ export interface ResultsStore {
 export interface PointFilter {
   scenarios?: string[];
   label?: string;
+  /** Only runs started at or after this instant (ISO 8601, as runs are stored). */
+  since?: string;
 }
 
 /** One metric of one run: a point of a series. */
@@ -163,6 +165,10 @@ function sqlStore(db: SqlDriver): ResultsStore {
       if (filter.label !== undefined) {
         where.push("r.label = ?");
         params.push(filter.label);
+      }
+      if (filter.since !== undefined) {
+        where.push("r.started_at >= ?");
+        params.push(filter.since);
       }
       const rows = await db.all<Record<string, string | number | null>>(
         `SELECT r.id, r.started_at, r.scenario, r.scenario_hash, r.fingerprint, r.environment, r.image, r.image_digest, r.security,

@@ -102,7 +102,7 @@ export function trendView(j: HistoryJudgement, where: string, pageDir: string): 
     {
       title: j.regressions.length ? `${j.regressions.length} series regressed on their latest night` : "No series regressed on its latest night",
       paragraphs: [
-        "Each night is judged against the median of the 7 nights before it: a regression is more than 5% worse and outside the band where a night of the baseline's own spread falls 99% of the time; a baseline spread over 10% of its median is UNSTABLE and never makes a regression. A shift is a change point (E-divisive means, as Apache Otava finds them), named by its first night. Runs in a row under one label (a commit) are one night, at their median.",
+        "Each night is judged against the median of the 7 nights before it: a regression is more than 5% worse and outside the band where a night of the baseline's own spread falls 99% of the time; a baseline spread over 10% of its median is UNSTABLE and never makes a regression. A shift is a change point (E-divisive means, as Apache Otava finds them), named by its first night. Runs in a row under one label (a commit) within 12 hours are one night, at their median.",
       ],
       table: rows.length ? { headers: ["", "scenario", "metric", "what", "latest night"], rows, cls: "findings" } : undefined,
     },

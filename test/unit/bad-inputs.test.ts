@@ -234,6 +234,7 @@ const CASES: Case[] = [
   c(["history", "check", "--store", path.join(scratch, "nowhere.sqlite")], 2, /there is no results store/),
   c(["history", "check", "--window", "0"], 2, /--window 0/),
   c(["history", "check", "--threshold", "5"], 2, /--threshold 5 is not a fraction/),
+  c(["history", "check", "--since", "last week"], 2, /--since last week is neither a date nor a number of days/, /--since 30d/),
   c(["history", "import", path.join(scratch, "nowhere")], 2, /does not exist/),
   c(["history", "import", runOf(sentinel), "--store", "postgres://ci:hunter2@db:5432/h"], 2, /carries a password/, /PGPASSWORD/),
   c(["history", "import", runOf(sentinel), "--store", "mysql://db/h"], 2, /not known/),

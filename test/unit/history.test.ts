@@ -1,6 +1,7 @@
 import test from "ava";
 import { judgeLatest } from "../../harness/history/baseline.js";
 import { changePoints, welchPValue } from "../../harness/history/change-points.js";
+import { sinceInstant } from "../../harness/commands/history.js";
 import { judgeHistory, nightsOf } from "../../harness/history/judge-history.js";
 import type { Point } from "../../harness/history/results-store.js";
 import { Rng } from "../../harness/workload/rng.js";
@@ -172,4 +173,11 @@ test("a nightly that repeats a scenario three times is judged night against nigh
   t.is(s.latest.judgement, "regression");
   t.true(s.nights.slice(0, 8).every((n) => n.judgement.judgement !== "regression"));
   t.is(s.latest.nights, 7, "its baseline is the 7 nights before it, not its own repeats");
+});
+
+test("--since takes a date from its midnight UTC or the last days from now", (t) => {
+  const now = Date.parse("2026-12-05T12:00:00Z");
+  t.is(sinceInstant("2026-11-01", now), "2026-11-01T00:00:00.000Z");
+  t.is(sinceInstant("30d", now), "2026-11-05T12:00:00.000Z");
+  t.throws(() => sinceInstant("2026-13-45", now), { message: /--since 2026-13-45 is neither/ });
 });

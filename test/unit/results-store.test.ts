@@ -29,6 +29,8 @@ async function plantedAnswers(store: ResultsStore) {
     baselineOfNight7: s.nights[6].judgement.baseline,
     // The check CI runs on the morning after night 7: the history up to it.
     regressionsOnNight7: judgeHistory((await store.points()).filter((p) => p.startedAt <= TEN_NIGHTS[6].startedAt)).regressions.map((r) => r.key),
+    // --since night 5: the store hands out nights 5–10 only.
+    nightsSince5: new Set((await store.points({ since: TEN_NIGHTS[4].startedAt })).map((p) => p.runId)).size,
   };
 }
 
@@ -43,6 +45,7 @@ function expectPlanted(t: import("ava").ExecutionContext, a: Awaited<ReturnType<
   t.false(a.judgements.slice(8).includes("regression"), `nights 9–10: ${a.judgements.slice(8).join(", ")}`);
   t.deepEqual(a.changePoints, [{ night: 7, startedAt: TEN_NIGHTS[6].startedAt }], "one change point, at night 7");
   t.deepEqual(a.regressionsOnNight7, ["p99.baseline"], "night 7's check: only the planted metric regressed");
+  t.is(a.nightsSince5, 6, "--since night 5's start: nights 5 to 10");
 }
 
 test("SQLite: ten nights with 2 ms planted from night 7 give a baseline, no regression before night 7, a regression and a change point at night 7", async (t) => {
