@@ -75,7 +75,8 @@ export function estimateResources(s: Scenario, host = hostResources(), { dataHer
     (keeps.writeLedger ? writes * SPILLED_BYTES.write : 0) +
     (keeps.staleReads ? reads * SPILLED_BYTES.read : 0);
   // Each workload says how many keys its writes leave (the ledger one per write, random keys at most its key space).
-  const written = Math.ceil(workload.keysWritten(writes, w) * bytesPerKey(w.valueBytes));
+  const writtenKeyBytes = bytesPerKey(workload.valueBytesWritten ?? w.valueBytes);
+  const written = Math.ceil(workload.keysWritten(writes, w) * writtenKeyBytes);
   const dataset = (s.dataset.size > 0 ? Math.floor(s.dataset.size / s.dataset.valueBytes) * bytesPerKey(s.dataset.valueBytes) : 0) + written;
   // Every node that holds the data holds all of it (replicas copy the primary's; a cluster's dataset is refused).
   const copies = dataset * dataNodes;
@@ -86,7 +87,7 @@ export function estimateResources(s: Scenario, host = hostResources(), { dataHer
   const fault = costs.reduce((a, c) => (c.memoryBytes > a.memoryBytes ? c : a), { what: "", memoryBytes: 0, diskBytes: 0 });
   const parts = [
     {
-      what: `the dataset and the workload's writes, ${dataNodes} cop${dataNodes === 1 ? "y" : "ies"} (${formatBytes(dataset)} each at ${bytesPerKey(s.dataset.valueBytes)} B a key)`,
+      what: `the dataset and the workload's writes, ${dataNodes} cop${dataNodes === 1 ? "y" : "ies"} (${formatBytes(dataset)} each at ${s.dataset.size > 0 ? bytesPerKey(s.dataset.valueBytes) : writtenKeyBytes} B a key)`,
       bytes: copies,
     },
     { what: fault.what, bytes: fault.memoryBytes },

@@ -33,6 +33,8 @@ export interface WorkloadDefinition<K extends string = string> {
   needsDataset: boolean;
   /** Keys its writes leave on each data node (the resource guard's estimate), from how many writes it makes. */
   keysWritten(writes: number, w: WorkloadShape): number;
+  /** The size of the values those keys hold, where it is not workload.valueBytes (the ledger's values are write ids). */
+  valueBytesWritten?: number;
   /** Its operations: the issuer, built before the load's first tick. */
   issuer(from: IssuerInputs): Issue;
 }

@@ -64,5 +64,7 @@ export const ledgerWorkload = defineWorkload({
   shardable: true,
   needsDataset: false,
   keysWritten: (writes) => writes,
+  // A write id: 12 digits are a trillion writes.
+  valueBytesWritten: 12,
   issuer: (r) => ledgerIssuer(r.workload, r.pool, r.readPool, r.ledger, r.staleReads, r.clock),
 });
