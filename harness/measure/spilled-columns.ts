@@ -78,7 +78,7 @@ export class SpilledColumns<K extends string> {
     writeSync(this.spill.fd, new Uint8Array(one.buffer), 0, one.byteLength, k * this.segmentBytes + this.offsets[name] + j * one.byteLength);
   }
 
-  /** The segment holding row `row` (read back if spilled), and the row's index in it. */
+  /** The segment holding row `row` (read back if spilled); the row is at `row % segmentRows` in it. */
   segmentOf(row: number): Segment<K> {
     return this.segmentAt(Math.floor(row / this.segmentRows));
   }
@@ -92,11 +92,8 @@ export class SpilledColumns<K extends string> {
   }
 
   /** Every segment in order with how many rows it holds, spilled ones read back one at a time. */
-  *eachSegment(from = 0): Generator<{ seg: Segment<K>; first: number; rows: number }> {
-    for (let k = Math.floor(from / this.segmentRows); k * this.segmentRows < this.length; k++) {
-      const first = k * this.segmentRows;
-      yield { seg: this.segmentAt(k), first, rows: Math.min(this.segmentRows, this.length - first) };
-    }
+  *eachSegment(): Generator<{ seg: Segment<K>; rows: number }> {
+    for (let k = 0; k * this.segmentRows < this.length; k++) yield { seg: this.segmentAt(k), rows: Math.min(this.segmentRows, this.length - k * this.segmentRows) };
   }
 
   /** Rows [from, to) of one column, as an array of its own. */
