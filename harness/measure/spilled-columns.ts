@@ -93,7 +93,8 @@ export class SpilledColumns<K extends string> {
 
   /** Every segment in order with how many rows it holds, spilled ones read back one at a time. */
   *eachSegment(): Generator<{ seg: Segment<K>; rows: number }> {
-    for (let k = 0; k * this.segmentRows < this.length; k++) yield { seg: this.segmentAt(k), rows: Math.min(this.segmentRows, this.length - k * this.segmentRows) };
+    for (let k = 0; k * this.segmentRows < this.length; k++)
+      yield { seg: this.segmentAt(k), rows: Math.min(this.segmentRows, this.length - k * this.segmentRows) };
   }
 
   /** Rows [from, to) of one column, as an array of its own. */

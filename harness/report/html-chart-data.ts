@@ -74,9 +74,10 @@ export interface ChartData {
     memory?: ChartSpec;
     cache?: ChartSpec;
     instrument: ChartSpec;
+    harness?: ChartSpec;
   };
   /** Why a chart is not drawn. */
-  skipped: { replication?: string; cluster?: string; memory?: string };
+  skipped: { replication?: string; cluster?: string; memory?: string; harness?: string };
 }
 
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
@@ -584,6 +585,23 @@ function cacheChart(r: RunReport): ChartSpec | undefined {
   };
 }
 
+/** The harness process's own memory through the run: a soak's must stay flat (its trend is among the instrument's facts). */
+function harnessChart(r: RunReport): ChartSpec | string {
+  const s = r.harnessMemory?.samples ?? [];
+  if (s.length < 2) return "The harness's own memory was not sampled (a report of an older harness).";
+  return {
+    x: s.map((m) => round3(m.tMs / 1000)),
+    stepped: false,
+    unit: "bytes",
+    note: `Every ${(r.harnessMemory!.intervalMs / 1000).toFixed(0)} s: the harness process's RSS (its driver threads included), the heap in use of the thread that runs the run (a garbage collector's saw-tooth; its floor is what stays live) and its array buffers. A soak's harness must not grow: one that does swaps and pauses, and its latencies grow with it.`,
+    series: [
+      { label: "RSS", color: "#2563eb", values: s.map((m) => m.rssBytes) },
+      { label: "heap in use", color: "#16a34a", values: s.map((m) => m.heapUsedBytes) },
+      { label: "array buffers", color: "#9333ea", values: s.map((m) => m.arrayBuffersBytes) },
+    ],
+  };
+}
+
 /** "64×", "2.5×": how many times one amount is another. */
 const formatRatio = (r: number) => `${r >= 10 ? Math.round(r) : Math.round(r * 10) / 10}×`;
 
@@ -596,6 +614,7 @@ export function chartData(r: RunReport): ChartData {
   const cluster = clusterChart(r, endMs);
   const memory = memoryChart(r, endMs);
   const cache = cacheChart(r);
+  const harness = harnessChart(r);
   return {
     endS: endMs / 1000,
     windows: windows(r, endMs),
@@ -610,11 +629,13 @@ export function chartData(r: RunReport): ChartData {
       ...(typeof memory === "string" ? {} : { memory }),
       ...(cache ? { cache } : {}),
       instrument: instrumentChart(r),
+      ...(typeof harness === "string" ? {} : { harness }),
     },
     skipped: {
       ...(typeof replication === "string" ? { replication } : {}),
       ...(typeof cluster === "string" ? { cluster } : {}),
       ...(typeof memory === "string" ? { memory } : {}),
+      ...(typeof harness === "string" ? { harness } : {}),
     },
   };
 }

@@ -56,6 +56,7 @@ const CHART_TITLES = {
   cache: ["Cache hits and evictions", ""],
   // The section of the instrument's facts (run-view.ts) has a title of its own: two sections, two names.
   instrument: ["The instrument over time: the load driver's schedule lag and event loop", ""],
+  harness: ["The harness's own memory", ""],
 } as const;
 
 function chartSection(kind: keyof typeof CHART_TITLES, data: ChartData, extra: SafeHtml | "" = ""): SafeHtml {
@@ -106,6 +107,7 @@ ${capabilitiesOf(report.scenario.topology.kind).has("slots") ? chartSection("clu
 ${chartSection("memory", data)}
 ${data.charts.cache ? chartSection("cache", data) : ""}
 ${chartSection("instrument", data)}
+${chartSection("harness", data)}
 ${after("instrument").map(sectionHtml)}
 ${after("environment").map(sectionHtml)}
 </main>

@@ -348,6 +348,16 @@ export function syntheticReport(spec: SyntheticSpec): RunReport {
       samples,
       nodeLoad: nodeLoad(samples, driver.endMs),
       redirections: spec.topology === "cluster" ? { moved: 18, ask: 0 } : null,
+      // The harness's own memory every 5 s: a garbage collector's saw-tooth on a flat floor.
+      harnessMemory: {
+        intervalMs: 5000,
+        samples: Array.from({ length: Math.floor(durationMs / 5000) + 2 }, (_, k) => ({
+          tMs: k * 5000 - 2000,
+          rssBytes: (190 + 12 * (k % 4)) * 2 ** 20,
+          heapUsedBytes: (48 + 9 * (k % 4)) * 2 ** 20,
+          arrayBuffersBytes: 7 * 2 ** 20,
+        })),
+      },
       ...(spec.appRate ? { app: syntheticApp(spec, scenario.app!, phases, rng, lastIssueMs, failing) } : {}),
     },
     timeline: timeline.events,

@@ -28,12 +28,12 @@ async function open(report: RunReport, screenshot: string) {
 }
 
 for (const [name, fixtureFile, charts, screenshot] of [
-  ["sentinel master kill", "report-sentinel-master-kill.json", ["latency", "throughput", "replication", "instrument"], "html-report.png"],
-  ["cluster master kill", "report-cluster-master-kill.json", ["latency", "throughput", "cluster", "instrument"], "html-report-cluster.png"],
+  ["sentinel master kill", "report-sentinel-master-kill.json", ["latency", "throughput", "replication", "instrument", "harness"], "html-report.png"],
+  ["cluster master kill", "report-cluster-master-kill.json", ["latency", "throughput", "cluster", "instrument", "harness"], "html-report-cluster.png"],
   [
     "sentinel master kill with the app tier",
     "report-tour-sentinel-app.json",
-    ["latency", "app", "throughput", "replication", "instrument"],
+    ["latency", "app", "throughput", "replication", "instrument", "harness"],
     "html-report-app.png",
   ],
 ] as const) {

@@ -86,7 +86,7 @@ test("app tier: HTTP P99 and max beside the Redis P99 per second, errors per sec
   const data = embedded(html);
   const c = data.charts.app!;
   t.truthy(c, "an app chart when the report has an app tier");
-  t.deepEqual(Object.keys(data.charts), ["latency", "app", "throughput", "replication", "instrument"]);
+  t.deepEqual(Object.keys(data.charts), ["latency", "app", "throughput", "replication", "instrument", "harness"]);
   // One x axis, the run clock's seconds, covering both loads (the app's stops a moment after Redis's).
   t.deepEqual(
     c.x,
@@ -157,7 +157,7 @@ test("no app tier: no app chart, no HTTP RTO", (t) => {
   const html = renderHtml(r);
   const data = embedded(html);
   t.is(data.charts.app, undefined);
-  t.deepEqual(Object.keys(data.charts), ["latency", "throughput", "replication", "instrument"]);
+  t.deepEqual(Object.keys(data.charts), ["latency", "throughput", "replication", "instrument", "harness"]);
   t.notRegex(html, /data-chart="app"/);
   t.notRegex(html, /RTO over HTTP/);
   t.is(data.endS, Math.max(r.perSecond.length * 1000, r.workload.loadDurationMs) / 1000, "the chart span is Redis's load alone");
@@ -595,4 +595,18 @@ test("fact lists stay inside their card: the value column may shrink and its lon
   // The pinned client options, the longest value, break between options.
   const html = renderHtml(sentinel());
   t.regex(html, /<dt>client options \(pinned\)<\/dt><dd>\{ &quot;\w+&quot;: [^,]+, &quot;/);
+});
+
+test("the harness's own memory: RSS, heap in use and array buffers every 5 s; a report of an older harness says why there is no chart", (t) => {
+  const r = sentinel();
+  const c = embedded(renderHtml(r)).charts.harness!;
+  t.deepEqual(
+    c.series.map((s) => s.label),
+    ["RSS", "heap in use", "array buffers"],
+  );
+  t.is(c.x.length, r.harnessMemory!.samples.length);
+  t.is(c.series[0].values[0], r.harnessMemory!.samples[0].rssBytes);
+  const html = renderHtml({ ...r, harnessMemory: undefined });
+  t.false("harness" in embedded(html).charts);
+  t.regex(html, /data-chart-skipped="harness">.*?own memory was not sampled \(a report of an older harness\)/);
 });
