@@ -66,7 +66,7 @@ test("the tour runs all four topologies, writes one combined report, and shows w
     t.deepEqual(shown.errors, []);
     t.deepEqual(
       shown.canvases.map((c) => c.kind),
-      ["latency", "app", "throughput", "replication", "memory", "instrument"],
+      ["latency", "app", "throughput", "replication", "memory", "instrument", "harness"],
     );
     for (const c of shown.canvases) t.true(c.series > 500, `${c.kind}: ${c.series} pixels of its series`);
     t.log(`screenshots: ${ARTIFACTS}/tour-index.png, ${ARTIFACTS}/tour-sentinel-master-kill.png`);
