@@ -65,6 +65,11 @@ export function registerRun(program: Command, done: (code: number) => void): voi
           "Add --target <file>, or leave --dry-run out.",
         );
       const scenario = load(overridesOf(o));
+      if (o.export && scenario.workload.ledgerKeys !== undefined)
+        throw new BadInputError(
+          "--export writes every key as read back after the load; with workload.ledgerKeys the keys are read and removed as the load goes.",
+          "Leave --export out, or leave workload.ledgerKeys out of the scenario.",
+        );
       const target = o.target ? loadTargetFile(o.target) : undefined;
       const settings = settingsOf(o);
       const progress = new Progress(process.stderr, o.quiet);

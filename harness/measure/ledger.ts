@@ -41,7 +41,9 @@ export const decodeLedgerChunk = (e: EncodedLedgerChunk): LedgerChunk => ({
 
 /**
  * The write ledger: write number `id` sets key `w:<id>` to the value `<id>`, so that a read-back can tell, for every
- * write, whether it survived. Per write: intended start and reply time in ms on the run clock (Float64: any duration a
+ * write, whether it survived. With `keyspace` (workload.ledgerKeys, for soaks) keys are reused: write `id` appends
+ * the token `<id>;` to key `w:<id mod keyspace>`, and the verifier beside the load (ledger-verifier.ts) reads and
+ * removes what settled, so Redis holds a bounded number of keys however long the run. Per write: intended start and reply time in ms on the run clock (Float64: any duration a
  * run can take; Uint32 µs wrapped at 71.6 minutes and filed a soak's split-brain writes before the fault) and one
  * outcome byte, 17 bytes a write, kept as the op log is (measure/spilled-columns.ts): a few segments in memory, the
  * rest on the temporary folder's disk, so a soak's ledger does not grow the harness.
@@ -54,6 +56,8 @@ export class WriteLedger {
   private rows: SpilledColumns<Column> | null = null;
   /** Writes adopted from drivers (key and value name their shard and id there), rather than the ledger's own. */
   private adopted = false;
+  /** Adopted: per driver, how many of its writes have arrived (its ids 0 .. n-1). */
+  private readonly arrived = new Map<number, number>();
   /** A driver's: writes up to here have been drained. */
   private drained = 0;
   /** The highest id acknowledged so far (-1: none), and when: what a read asks for to detect staleness. */
@@ -63,6 +67,8 @@ export class WriteLedger {
   constructor(
     readonly prefix = "w",
     private readonly segmentWrites = 1 << 16,
+    /** Keys reused, write `id` on key `id mod keyspace` (0: a key per write). */
+    readonly keyspace = 0,
   ) {}
 
   /** Writes handed out so far (ids 0 .. size-1). */
@@ -71,21 +77,40 @@ export class WriteLedger {
   }
 
   key(id: number): string {
-    return this.adopted ? `${this.prefix}:${this.rows!.get("shard", id)}:${this.rows!.get("id", id)}` : `${this.prefix}:${id}`;
+    const own = this.writerIdOf(id);
+    const k = this.keyspace ? own % this.keyspace : own;
+    return this.adopted ? `${this.prefix}:${this.rows!.get("shard", id)}:${k}` : `${this.prefix}:${k}`;
   }
 
   value(id: number): string {
-    return String(this.adopted ? this.rows!.get("id", id) : id);
+    return this.keyspace ? `${this.writerIdOf(id)};` : String(this.writerIdOf(id));
+  }
+
+  /** The id the write has where it was made: its key and value name it (a driver's own id, for an adopted write). */
+  writerIdOf(id: number): number {
+    return this.adopted ? this.rows!.get("id", id) : id;
+  }
+
+  /** The driver that made write `id` (0 for the ledger's own writes). */
+  shardOf(id: number): number {
+    return this.adopted ? this.rows!.get("shard", id) : 0;
+  }
+
+  /** How many writes driver `shard` had begun, as far as this ledger knows (its own: all of them). */
+  begunBy(shard: number): number {
+    return this.adopted ? (this.arrived.get(shard) ?? 0) : this.size;
   }
 
   /**
    * How many times the value read back for write `id` says the write was applied: 0 (absent or another value), 1, or
-   * more (the ledger's APPEND done twice). Values are ids, so "77" is write 7 twice only for key w:7.
+   * more (the ledger's APPEND done twice). Values are ids, so "77" is write 7 twice only for key w:7; with reused keys
+   * a value is tokens (`7;107;7;`), and the write's own are counted.
    */
   timesApplied(id: number, read: unknown): number {
     if (read === null || read === undefined) return 0;
     const text = String(read);
     const one = this.value(id);
+    if (this.keyspace) return countTokens(text, one);
     if (text === one) return 1; // the usual answer, without building a repeat (reads call this on the load's path)
     if (text.length === 0 || text.length % one.length !== 0 || text !== one.repeat(text.length / one.length)) return 0;
     return text.length / one.length;
@@ -149,6 +174,7 @@ export class WriteLedger {
       this.rows = new SpilledColumns(ADOPTED_COLUMNS, this.segmentWrites, RESIDENT_SEGMENTS, "ledger");
     }
     const rows = this.rows!;
+    this.arrived.set(c.shard, Math.max(this.arrived.get(c.shard) ?? 0, c.first + c.outcome.length));
     for (let i = 0; i < c.outcome.length; i++) {
       const j = rows.append();
       const s = rows.tail;
@@ -176,6 +202,13 @@ const OWN_COLUMNS = { intendedMs: Float64Array, replyMs: Float64Array, outcome: 
 const ADOPTED_COLUMNS = { ...OWN_COLUMNS, shard: Uint16Array, id: Uint32Array };
 type Column = keyof typeof ADOPTED_COLUMNS;
 const RESIDENT_SEGMENTS = 4;
+
+/** How many times `token` (`<id>;`) is one of the tokens of `text`. */
+function countTokens(text: string, token: string): number {
+  let n = 0;
+  for (let at = text.indexOf(token); at >= 0; at = text.indexOf(token, at + token.length)) if (at === 0 || text[at - 1] === ";") n++;
+  return n;
+}
 
 /** What the read-back found for each write: how many times the key holds the write's value (0 absent, 1, 2 …; capped at 255). */
 export type ReadBack = Uint8Array;

@@ -29,6 +29,12 @@ export class PhaseClock {
     if (this.active === 0) this.faultEndMs = Math.max(tMs, this.faultStartMs);
   }
 
+  /** How long no fault has been in force at `tMs`: 0 while one is, Infinity before the first. */
+  quietFor(tMs: number): number {
+    if (this.active > 0) return 0;
+    return this.faultEndMs === undefined ? Number.POSITIVE_INFINITY : Math.max(0, tMs - this.faultEndMs);
+  }
+
   phaseAt(tMs: number): AnyPhase {
     if (tMs < this.warmupMs) return "warmup";
     if (this.faultStartMs === undefined || tMs < this.faultStartMs) return "baseline";

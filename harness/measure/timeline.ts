@@ -10,7 +10,15 @@ export interface TimelineDetails {
   "load-started": { mode: "open-loop" | "closed-loop" };
   "load-finished": { issued: number };
   converged: { converged: boolean; tookMs: number; primary: string | null; note?: string };
-  "read-back": { writes: number; present: number };
+  /** With reused ledger keys: how many writes were read as the load went, and reads and removals that failed (tried again later). */
+  "read-back": {
+    writes: number;
+    present: number;
+    verifiedDuringLoad?: number;
+    failedReads?: number;
+    failedRemovals?: number;
+    lastError?: string;
+  };
   "run-error": { error: string };
   /** The kernel's OOM killer acted inside a container (at its memory limit). */
   "container-oom": { node: string; limitBytes: number };

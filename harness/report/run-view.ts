@@ -314,6 +314,25 @@ export function rtoBeside(r: RunReport): string | undefined {
   return `Why the RTO (${formatMs(a.rtoMs)}) is longer than the longest run of failed writes (${formatMs(Math.round(run.durationMs))}): between ${seconds[0].second} s and ${seconds.at(-1)!.second + 1} s, ${percent(share)} of operations failed, ${mixed}; the RTO lasts until ${SUCCESS_THRESHOLD * 100}% of the writes in every ${STRETCH_MS / 1000}-second stretch succeed, while a run of failed writes ends at the first write that succeeds.`;
 }
 
+/** With reused ledger keys (workload.ledgerKeys): how much of the read-back was made as the load went. */
+function readAsTheLoadWent(r: RunReport): Fact[] {
+  const e = r.timeline.find((t) => t.kind === "read-back");
+  const d = e?.kind === "read-back" ? e.detail : undefined;
+  if (d?.verifiedDuringLoad === undefined) return [];
+  const failed = [d.failedReads ? `${formatCount(d.failedReads)} reads` : "", d.failedRemovals ? `${formatCount(d.failedRemovals)} removals` : ""].filter(
+    Boolean,
+  );
+  return [
+    [
+      "read as the load went",
+      {
+        text: `${formatCount(d.verifiedDuringLoad)} of ${formatCount(d.writes)} writes`,
+        note: `${formatCount(r.scenario.workload.ledgerKeys ?? 0)} keys reused; the rest read after the load${failed.length ? `; ${failed.join(" and ")} failed and were made again (${d.lastError})` : ""}`,
+      },
+    ],
+  ];
+}
+
 function dataSection(r: RunReport): Section {
   const d = r.dataLoss;
   const blocks: Block[] = [];
@@ -360,6 +379,7 @@ function dataSection(r: RunReport): Section {
             )
           : []),
         ...(d.lostSample.length ? ([["first lost write ids", d.lostSample.join(", ")]] as Fact[]) : []),
+        ...readAsTheLoadWent(r),
         ...(d.duplicatedSample?.length ? ([["first write ids applied twice", d.duplicatedSample.join(", ")]] as Fact[]) : []),
       ],
     });

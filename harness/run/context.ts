@@ -8,6 +8,7 @@ import type { ResourceEstimate } from "../scenario/resource-guard.js";
 import type { ContainerLimits } from "../topology/definition.js";
 import type { Settings } from "../infra/settings.js";
 import { WriteLedger, type ReadBack } from "../measure/ledger.js";
+import type { LedgerVerifier } from "../measure/ledger-verifier.js";
 import { PhaseClock } from "../measure/phases.js";
 import type { Probe } from "../measure/probe.js";
 import { Recorder } from "../measure/recorder.js";
@@ -95,6 +96,8 @@ export class RunContext {
   convergence: Convergence | null = null;
   /** What the read-back found per write, and the values it read (kept for --export only, else empty). */
   readBack: { present: ReadBack; values: Array<string | null> } | null = null;
+  /** A ledger with reused keys: read as the load went (run/ledger-verification.ts); the read-back finishes it. */
+  verifier?: LedgerVerifier;
   /** What went wrong without an exception (a fault that failed, a topology that never converged): the run failed. */
   readonly problems: string[] = [];
   private readonly teardown: Array<{ what: string; stop: () => unknown }> = [];
@@ -111,7 +114,7 @@ export class RunContext {
     this.limits = resources.limits;
     this.phases = new PhaseClock(scenario.workload.warmup * 1000);
     this.recorder = new Recorder(this.phases);
-    this.ledger = new WriteLedger(scenario.workload.hashTag ? `w:{${scenario.workload.hashTag}}` : "w");
+    this.ledger = new WriteLedger(scenario.workload.hashTag ? `w:{${scenario.workload.hashTag}}` : "w", undefined, scenario.workload.ledgerKeys ?? 0);
     this.image = options.target ? `target ${options.target.spec.name}` : (scenario.topology.image ?? options.settings.redisImage);
     this.progress = options.progress ?? new Progress();
     this.signal = options.signal ? AbortSignal.any([options.signal, this.stopper.signal]) : this.stopper.signal;

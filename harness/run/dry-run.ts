@@ -50,6 +50,8 @@ export async function dryRun(scenario: Scenario, target: LoadedTarget, progress:
     say(
       `run the ${w.keys} workload for ${w.duration} s (${w.mode === "open-loop" ? `${w.rate} operations/s` : "closed loop"}, ${Math.round(w.readRatio * 100)}% reads, ${w.connections} connection(s), engine ${w.engine}): writes under the harness's prefixes only${keys}`,
     );
+    if (w.ledgerKeys !== undefined)
+      say(`as the load goes, read the ledger's ${w.ledgerKeys} reused keys on the master and delete those read (the harness's own keys only)`);
     for (const f of scenario.faults) {
       const def = faultDefinition(f.kind);
       const steps = def.steps?.(f) ?? [];

@@ -47,6 +47,12 @@ export const workloadSchema = z
     /** Where reads go (ledger workloads): the primary, or the replicas (stale reads are counted). */
     readFrom: z.enum(["primary", "replicas"]).default("primary"),
     keySpace: z.number().int().positive().default(100_000),
+    /**
+     * The write ledger's keys, reused (for soaks): write n appends `<n>;` to key w:<n mod ledgerKeys>, and the writes
+     * that settled are read and their keys removed as the load goes (measure/ledger-verifier.ts). Unset: a key per
+     * write, all read back after the load.
+     */
+    ledgerKeys: z.number().int().min(1000).max(100_000_000).optional(),
     valueBytes: z
       .number()
       .int()
@@ -155,6 +161,18 @@ function crossRules(s: z.output<typeof baseSchema>): Issue[] {
           path: ["budgets", key],
           message: `${m.label}: measured from ${m.needs === "writeLedger" ? "the write ledger" : "a register history"}, which workload.keys "${w.keys}" does not keep: set it to ${keepersOf(m.needs).join(" or ")}`,
         });
+  if (w.ledgerKeys !== undefined && !workload.keeps.writeLedger)
+    issues.push({
+      path: ["workload", "ledgerKeys"],
+      message: `reuses the write ledger's keys, which workload.keys "${w.keys}" does not keep: set keys to ${keepersOf("writeLedger").join(" or ")}, or leave ledgerKeys out`,
+    });
+  // The verifier reads writes 5 s old, none within 30 s of a fault's heal: a lap shorter than a minute outruns it.
+  const minuteOfWrites = Math.ceil(w.rate * (1 - w.readRatio) * 60);
+  if (w.ledgerKeys !== undefined && w.mode === "open-loop" && w.ledgerKeys < minuteOfWrites)
+    issues.push({
+      path: ["workload", "ledgerKeys"],
+      message: `${w.ledgerKeys} keys hold less than a minute of writes at ${w.rate} ops/s: raise ledgerKeys to at least ${minuteOfWrites}`,
+    });
   if (workload.needsDataset && s.dataset.size === 0)
     issues.push({
       path: ["workload", "keys"],

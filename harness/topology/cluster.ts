@@ -227,17 +227,8 @@ export class ClusterTopology implements Topology, ClusterControl {
 
   /** GETs grouped by the node that owns each key's slot, pipelined on its admin connection. */
   async readKeys(keys: string[]): Promise<Array<string | null>> {
-    const owners = await this.slotOwners();
-    const byNode = new Map<RedisNode, number[]>();
-    keys.forEach((k, i) => {
-      const node = owners[calculateSlot(k)];
-      if (!node) throw new Error(`slot ${calculateSlot(k)} of ${k} has no master`);
-      const list = byNode.get(node) ?? [];
-      list.push(i);
-      byNode.set(node, list);
-    });
     const out: Array<string | null> = new Array(keys.length).fill(null);
-    for (const [node, idx] of byNode) {
+    for (const [node, idx] of await this.byOwner(keys)) {
       for (let from = 0; from < idx.length; from += 1000) {
         const chunk = idx.slice(from, from + 1000);
         const p = node.admin.pipeline();
@@ -251,6 +242,30 @@ export class ClusterTopology implements Topology, ClusterControl {
       }
     }
     return out;
+  }
+
+  /** DELs grouped by the node that owns each key's slot, pipelined (one key each: keys of many slots). */
+  async removeKeys(keys: string[]): Promise<void> {
+    for (const [node, idx] of await this.byOwner(keys)) {
+      const p = node.admin.pipeline();
+      for (const i of idx) p.del(keys[i]);
+      const failed = ((await p.exec()) ?? []).find(([err]) => err);
+      if (failed) throw new Error(`removing keys on ${node.name}: ${failed[0]!.message}`);
+    }
+  }
+
+  /** The indexes of `keys`, grouped by the master that owns each key's slot now. */
+  private async byOwner(keys: string[]): Promise<Map<RedisNode, number[]>> {
+    const owners = await this.slotOwners();
+    const byNode = new Map<RedisNode, number[]>();
+    keys.forEach((k, i) => {
+      const node = owners[calculateSlot(k)];
+      if (!node) throw new Error(`slot ${calculateSlot(k)} of ${k} has no master`);
+      const list = byNode.get(node) ?? [];
+      list.push(i);
+      byNode.set(node, list);
+    });
+    return byNode;
   }
 
   /**

@@ -8,3 +8,8 @@ export async function mgetAll(node: RedisNode, keys: string[]): Promise<Array<st
   for (let from = 0; from < keys.length; from += CHUNK) out.push(...((await node.admin.mget(...keys.slice(from, from + CHUNK))) as Array<string | null>));
   return out;
 }
+
+/** Deletes `keys` on one node's admin connection: one DEL of up to CHUNK keys a request. */
+export async function deleteKeys(node: RedisNode, keys: string[]): Promise<void> {
+  for (let from = 0; from < keys.length; from += CHUNK) await node.admin.del(...keys.slice(from, from + CHUNK));
+}

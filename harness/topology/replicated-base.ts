@@ -4,7 +4,7 @@ import { pollUntil } from "../infra/poll.js";
 import { reachedAt, type FaultLayer, type ProxiedLink } from "./fault-layer.js";
 import { skipFirstSyncDelay } from "./first-sync.js";
 import { describeLinks, startDeployment, startTogether, stopAll, type Foundation, type Stoppable } from "./lifecycle.js";
-import { mgetAll } from "./read-keys.js";
+import { mgetAll, deleteKeys } from "./read-keys.js";
 import { placed, REDIS_PORT, RedisNode, type NodeAddress } from "./redis-node.js";
 import { containerPeerCut, type PeerCut } from "./peer-cut.js";
 import type { Capability, ClientRoute, Convergence, DataClient, Topology, TopologyDescription } from "./types.js";
@@ -208,6 +208,10 @@ export abstract class ReplicatedTopology implements Topology {
 
   async readKeys(keys: string[]): Promise<Array<string | null>> {
     return mgetAll(await this.primary(), keys);
+  }
+
+  async removeKeys(keys: string[]): Promise<void> {
+    await deleteKeys(await this.primary(), keys);
   }
 
   async describe(): Promise<TopologyDescription> {

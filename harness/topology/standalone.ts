@@ -5,7 +5,7 @@ import { toRedisOptions, type ClientSettings } from "./client-options.js";
 import { commonTopologyFields, defineTopology, type ContainerLimits, STARTED_HERE } from "./definition.js";
 import type { FaultLayer, ProxiedLink } from "./fault-layer.js";
 import { describeLinks, startDeployment, stopAll, type Stoppable } from "./lifecycle.js";
-import { mgetAll } from "./read-keys.js";
+import { mgetAll, deleteKeys } from "./read-keys.js";
 import { placed, REDIS_PORT, RedisNode, type NodeAddress } from "./redis-node.js";
 import type { Capability, ClientRoute, Convergence, Topology, TopologyDescription } from "./types.js";
 
@@ -72,6 +72,10 @@ export class StandaloneTopology implements Topology {
 
   async readKeys(keys: string[]): Promise<Array<string | null>> {
     return mgetAll(this.nodes[0], keys);
+  }
+
+  async removeKeys(keys: string[]): Promise<void> {
+    await deleteKeys(this.nodes[0], keys);
   }
 
   async describe(): Promise<TopologyDescription> {

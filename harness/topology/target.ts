@@ -259,6 +259,9 @@ export class TargetTopology implements Topology {
   readKeys(keys: string[]): Promise<Array<string | null>> {
     return this.inner.readKeys(keys);
   }
+  removeKeys(keys: string[]): Promise<void> {
+    return this.inner.removeKeys(keys);
+  }
   converge(timeoutMs: number): Promise<Convergence> {
     return this.inner.converge(timeoutMs);
   }

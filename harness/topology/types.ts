@@ -124,6 +124,8 @@ export interface Topology {
   replicasOf(node: RedisNode): Promise<RedisNode[]>;
   /** The values of `keys` as the topology holds them now, read on the nodes directly (not through the fault layer). */
   readKeys(keys: string[]): Promise<Array<string | null>>;
+  /** Deletes `keys` on the nodes directly: the harness's own keys only (the reused ledger's, measure/ledger-verifier.ts). */
+  removeKeys(keys: string[]): Promise<void>;
   /** Waits until every node agrees on one primary and replicas have caught up (or the timeout passes). */
   converge(timeoutMs: number): Promise<Convergence>;
   describe(): Promise<TopologyDescription>;

@@ -40,7 +40,7 @@ export interface WorkloadDefinition<K extends string = string> {
 }
 
 /** The scenario's workload section as issuers read it (scenario/schema.ts is a layer above and owns the full type). */
-export type WorkloadShape = KeyValueWorkload & { registers: number };
+export type WorkloadShape = KeyValueWorkload & { registers: number; ledgerKeys?: number };
 
 /** What a run hands an issuer: the workload, the connections, the run clock and the stores the workload keeps. */
 export interface IssuerInputs {

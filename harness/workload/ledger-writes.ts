@@ -13,8 +13,8 @@ export class WritesStoppedError extends Error {
 }
 
 /**
- * Ledger workload: every write sets a key of its own (w:<id>) to a value that names it and is recorded in the ledger
- * with its outcome. The write is APPEND, which on a fresh key is SET, so that a write applied twice (a client that
+ * Ledger workload: every write sets a key of its own (w:<id>; with workload.ledgerKeys, w:<id mod ledgerKeys>, its
+ * token appended) to a value that names it and is recorded in the ledger with its outcome. The write is APPEND, which on a fresh key is SET, so that a write applied twice (a client that
  * resent a command the server had already done) reads back as its value twice; every read asks for the latest acknowledged write (from `readPool`: the primary's connections or
  * replicas') and a miss is a stale read. Round-robin over the pools' current connections.
  */
@@ -55,7 +55,7 @@ export function ledgerIssuer(
   };
 }
 
-/** Every write to a key of its own, kept in the ledger and read back after the load: lost and duplicated writes, RPO. */
+/** Every write to a key of its own (or reused), kept in the ledger and read back: lost and duplicated writes, RPO. */
 export const ledgerWorkload = defineWorkload({
   keys: "ledger",
   description:
@@ -63,8 +63,9 @@ export const ledgerWorkload = defineWorkload({
   keeps: { writeLedger: true, registerHistory: false, staleReads: true, cacheReads: false },
   shardable: true,
   needsDataset: false,
-  keysWritten: (writes) => writes,
-  // A write id: 12 digits are a trillion writes.
-  valueBytesWritten: 12,
+  // Reused keys (workload.ledgerKeys) hold about a lap: what settled is read and removed as the load goes.
+  keysWritten: (writes, w) => (w.ledgerKeys ? Math.min(writes, w.ledgerKeys) : writes),
+  // A write id: 12 digits are a trillion writes (and a reused key's ";" after it).
+  valueBytesWritten: 13,
   issuer: (r) => ledgerIssuer(r.workload, r.pool, r.readPool, r.ledger, r.staleReads, r.clock),
 });

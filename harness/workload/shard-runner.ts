@@ -42,7 +42,7 @@ export async function runShard(spec: ShardSpec, channel: ShardChannel): Promise<
   const log = new OpLog();
   // What the workload keeps, kept here and sent back with the operations: the run merges it by (shard, id).
   const keeps = workloadDefinition(spec.workload.keys).keeps;
-  const ledger = new WriteLedger(`w:${spec.shard}`);
+  const ledger = new WriteLedger(`w:${spec.shard}`, undefined, spec.workload.ledgerKeys ?? 0);
   const staleReads = new StaleReadLog();
   // Its own count and latency histogram, kept as each operation is logged, to the µs the op log keeps (one record an
   // operation: what the run checks the merge against).

@@ -1,4 +1,5 @@
 import { appTierReport } from "../../harness/app/app-tier.js";
+import type { History } from "../../harness/check/history.js";
 import { checkAll } from "../../harness/check/index.js";
 import type { Budgets } from "../../harness/check/metrics.js";
 import type { AnyFaultRecord } from "../../harness/faults/registry.js";
@@ -55,6 +56,27 @@ export interface SyntheticSpec {
 
 /** The instrument of a history that measured no driver (unit tests of other checkers). */
 export const IDLE_INSTRUMENT = { engine: "ioredis" as const, mode: "open-loop" as const, calibration: null, via: "fault-layer" as const, eventLoop: [] };
+
+/** The history the checkers read, empty but for `parts` (the phases default to a clock with no fault). */
+export function historyOf(parts: Partial<History> = {}): History {
+  const phases = parts.phases ?? new PhaseClock();
+  return {
+    recorder: new Recorder(phases),
+    phases,
+    ledger: null,
+    readBack: null,
+    staleReads: null,
+    registers: null,
+    cacheReads: null,
+    dir: "",
+    faults: [],
+    oomKills: [],
+    instrument: IDLE_INSTRUMENT,
+    load: { endMs: 0, lastIssueMs: 0 },
+    objectiveMs: 1000,
+    ...parts,
+  };
+}
 
 const lat = (p50Us: number, p99Us: number, count: number) => ({ count, p50Us, p99Us, p999Us: p99Us * 2, maxUs: p99Us * 4, meanUs: Math.round(p50Us * 1.2) });
 /** A calibration as these machines measure it: ~60 µs straight to the server, ~150 µs more through Toxiproxy. */

@@ -1,14 +1,12 @@
 import test from "ava";
 import { instrumentChecker } from "../../harness/check/instrument.js";
-import { IDLE_INSTRUMENT } from "../helpers/synthetic-run.js";
+import { historyOf } from "../helpers/synthetic-run.js";
 import type { Availability } from "../../harness/check/availability.js";
 import type { DataLoss } from "../../harness/check/data-loss.js";
 import { budgetChecks, verdictOf } from "../../harness/check/verdict.js";
 import { METRICS, budgetsSchema, type Budgets, type Measurements } from "../../harness/check/metrics.js";
 import { OpStats } from "../../harness/measure/op-stats.js";
 import { CHECKERS, checkAll } from "../../harness/check/index.js";
-import { PhaseClock } from "../../harness/measure/phases.js";
-import { Recorder } from "../../harness/measure/recorder.js";
 
 // The verdict: every budget a scenario sets, checked against its metric's measurement as the catalog defines it.
 
@@ -131,24 +129,7 @@ test("every metric with a budget is answered by exactly one registered checker, 
   t.deepEqual(Object.keys(results).sort(), ["availability", "cache", "dataLoss", "instrument", "linearizability", "oom", "phases", "reads", "total"]);
 });
 
-function emptyHistory() {
-  const phases = new PhaseClock();
-  return {
-    recorder: new Recorder(phases),
-    phases,
-    ledger: null,
-    readBack: null,
-    staleReads: null,
-    registers: null,
-    cacheReads: null,
-    dir: "",
-    faults: [],
-    oomKills: [],
-    instrument: IDLE_INSTRUMENT,
-    load: { endMs: 0, lastIssueMs: 0 },
-    objectiveMs: 1000,
-  };
-}
+const emptyHistory = () => historyOf();
 
 // A latency budget broken by more than what the instrument itself adds in that phase fails; broken by no more than
 // that, it is inconclusive. The phase's floor is measured in the phase: its own schedule lag at the percentile, plus

@@ -62,6 +62,8 @@ test("the resource guard counts the keys each workload says its writes leave", (
     { ledger: writes, random: 100, dataset: 0, registers: 8, cache: writes },
     "one key a write; at most the key space; the dataset's own; the registers; a new key a write",
   );
+  const ledger = WORKLOADS.find((w) => w.keys === "ledger")!;
+  t.is(ledger.keysWritten(writes, { ...validateScenario(base("ledger"), "test").workload, ledgerKeys: 1000 }), 1000, "reused ledger keys: at most ledgerKeys");
 });
 
 test("a workload that writes over the dataset is refused without one", (t) => {

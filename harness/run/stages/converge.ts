@@ -21,7 +21,19 @@ export async function convergeAndReadBack(ctx: RunContext): Promise<void> {
     ctx.problems.push(`the topology did not converge in ${CONVERGE_TIMEOUT_MS / 1000}s after the load: ${c.note}`);
     return;
   }
-  const { ledger } = ctx;
+  const { ledger, verifier } = ctx;
+  if (verifier) {
+    const present = await verifier.finish();
+    ctx.readBack = { present, values: [] };
+    const { verified, failedReads, failedRemovals, lastError } = verifier.stats;
+    ctx.timeline.add("read-back", {
+      writes: ledger.size,
+      present: present.reduce((a, b) => a + (b > 0 ? 1 : 0), 0),
+      verifiedDuringLoad: verified,
+      ...(failedReads || failedRemovals ? { failedReads, failedRemovals, lastError } : {}),
+    });
+    return;
+  }
   // In blocks: a soak's millions of keys and values are never all in memory at once (the values are kept for --export only).
   const present = new Uint8Array(ledger.size);
   const kept: Array<string | null> = [];
@@ -37,6 +49,7 @@ export async function convergeAndReadBack(ctx: RunContext): Promise<void> {
 
 /** --export: the raw history beside the report, so anyone can recheck the verdict without the harness. */
 export async function exportRawHistory(ctx: RunContext): Promise<{ history: string; readback: string } | undefined> {
-  if (!ctx.options.exportHistory || !ctx.readBack) return undefined;
+  // (Reused keys were read and removed as the load went: `run --export` refuses them.)
+  if (!ctx.options.exportHistory || !ctx.readBack || ctx.verifier) return undefined;
   return exportHistory(ctx.dir, ctx.ledger, ctx.readBack.values);
 }

@@ -14,6 +14,7 @@ import { Metronome } from "../../workload/metronome.js";
 import { workloadDefinition } from "../../workload/registry.js";
 import type { RunContext } from "../context.js";
 import { scheduleFaults } from "../fault-schedule.js";
+import { verifyAsTheLoadGoes } from "../ledger-verification.js";
 
 /** How long to wait, after the load ends, for a fault still in progress (e.g. a long BGSAVE) before giving up on it. */
 const FAULT_GRACE_MS = 120_000;
@@ -144,7 +145,10 @@ export async function loadWithFaults(ctx: RunContext): Promise<void> {
     readPool,
   });
   ctx.defer("the faults not yet injected", faults.cancel);
+  const verifying = ctx.ledger.keyspace ? verifyAsTheLoadGoes(ctx) : undefined;
+  if (verifying) ctx.defer("the ledger's verifier", () => verifying.stop());
   ctx.driver = await driver.run(sink);
+  await verifying?.stop();
   ctx.eventLoop.stop();
   for (const p of ctx.probes) await p.loadFinished?.();
   ctx.progress.stopLoad();
