@@ -54,20 +54,20 @@ export class LedgerVerifier {
     const l = this.ledger;
     const start = this.cursor;
     for (let block = 0; block < maxBlocks; block++) {
-      // At most one lap a block: a key appears once in it.
-      const max = Math.min(l.size, this.cursor + Math.min(this.blockKeys, l.keyspace));
-      let end = this.cursor;
-      while (end < max && l.outcomeOf(end) !== PENDING && l.replyMsOf(end) <= horizonMs) end++;
-      if (end === this.cursor) return this.cursor - start;
       try {
+        // At most one lap a block: a key appears once in it.
+        const max = Math.min(l.size, this.cursor + Math.min(this.blockKeys, l.keyspace));
+        let end = this.cursor;
+        while (end < max && l.outcomeOf(end) !== PENDING && l.replyMsOf(end) <= horizonMs) end++;
+        if (end === this.cursor) break;
         await this.readBlock(this.cursor, end, true);
+        this.stats.verified += end - this.cursor;
+        this.cursor = end;
       } catch (err) {
         this.stats.failedReads++;
         this.stats.lastError = (err as Error).message;
-        return this.cursor - start;
+        break;
       }
-      this.stats.verified += end - this.cursor;
-      this.cursor = end;
     }
     return this.cursor - start;
   }

@@ -43,8 +43,8 @@ export const decodeLedgerChunk = (e: EncodedLedgerChunk): LedgerChunk => ({
  * The write ledger: write number `id` sets key `w:<id>` to the value `<id>`, so that a read-back can tell, for every
  * write, whether it survived. With `keyspace` (workload.ledgerKeys, for soaks) keys are reused: write `id` appends
  * the token `<id>;` to key `w:<id mod keyspace>`, and the verifier beside the load (ledger-verifier.ts) reads and
- * removes what settled, so Redis holds a bounded number of keys however long the run. Per write: intended start and reply time in ms on the run clock (Float64: any duration a
- * run can take; Uint32 µs wrapped at 71.6 minutes and filed a soak's split-brain writes before the fault) and one
+ * removes what settled, so Redis holds a bounded number of keys however long the run. Per write: intended start and
+ * reply time in ms on the run clock (Float64: any duration a run can take; Uint32 µs wrapped at 71.6 minutes and filed a soak's split-brain writes before the fault) and one
  * outcome byte, 17 bytes a write, kept as the op log is (measure/spilled-columns.ts): a few segments in memory, the
  * rest on the temporary folder's disk, so a soak's ledger does not grow the harness.
  *
