@@ -82,6 +82,7 @@ export function recoveryTime(w: WriteSeries, fromMs: number, untilMs: number, st
   // Successes up to each index, for O(1) window counts.
   const prefix = new Uint32Array(hi0 - lo0 + 1);
   for (let i = lo0; i < hi0; i++) prefix[i - lo0 + 1] = prefix[i - lo0] + w.ok[i];
+  // The stretch's index, not its start: k × step is exact where start − fromMs is not (4800.000000000004).
   let earliestGood: number | null = null;
   for (let k = lastStart; k >= 0; k--) {
     const from = fromMs + k * stepMs;
@@ -92,14 +93,14 @@ export function recoveryTime(w: WriteSeries, fromMs: number, untilMs: number, st
     if ((prefix[hi - lo0] - prefix[lo - lo0]) / attempted < SUCCESS_THRESHOLD) {
       // This stretch failed: the outage lasted past its start, whatever came after the window.
       if (earliestGood === null)
-        return { rtoMs: null, rtoCensored: true, rtoLowerBoundMs: from - fromMs, rtoNote: "writes had not recovered by the end of the window" };
+        return { rtoMs: null, rtoCensored: true, rtoLowerBoundMs: k * stepMs, rtoNote: "writes had not recovered by the end of the window" };
       break;
     }
-    earliestGood = from;
+    earliestGood = k;
   }
   return earliestGood === null
     ? { rtoMs: null, rtoCensored: false, rtoNote: "no writes were attempted after the fault" }
-    : { rtoMs: earliestGood - fromMs, rtoCensored: false };
+    : { rtoMs: earliestGood * stepMs, rtoCensored: false };
 }
 
 /** The worse of two outages: a censored one is worse than any measured one (and the larger bound of two); null says least. */

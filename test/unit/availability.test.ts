@@ -121,3 +121,12 @@ test("recoveryTime: the window's end bounds it, so an outage that runs into the 
   t.true(first.rtoCensored);
   t.is(first.rtoLowerBoundMs, 4000, "its last whole stretch, [9 s, 10 s), failed: 4 s after the fault");
 });
+
+test("recoveryTime: a whole number of steps after a fault sent at any instant, with no floating-point residue", (t) => {
+  // Sent at 30,000.3 ms: the stretch starts are 30,000.3 + k × 100, and (start − send) was 4800.000000000004.
+  const w = writes(1000, 60_000, 30_000.3, 34_805);
+  const r = recoveryTime(w, 30_000.3, 60_000);
+  t.is(r.rtoMs, 4800);
+  const censored = recoveryTime(writes(1000, 60_000, 30_000.3, 60_000), 30_000.3, 40_000.3);
+  t.is(censored.rtoLowerBoundMs, 9000);
+});
