@@ -1,3 +1,4 @@
+import jstat from "jstat";
 import { DEFAULT_LIMITS } from "../topology/definition.js";
 import "../infra/preload.js";
 import { execFileSync } from "node:child_process";
@@ -38,7 +39,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const LOW_RATE = 1000;
 type Test = "get" | "set";
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]) => jstat.jStat.median(xs);
 const range = (xs: number[], f: (x: number) => string = (x) => String(Math.round(x))) => `${f(median(xs))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`;
 const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 /**

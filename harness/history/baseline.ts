@@ -69,8 +69,4 @@ export function judgeLatest(series: readonly number[], better: "lower" | "higher
   return { judgement, latest, baseline, stdDev, nights: before.length, change, unstable, band };
 }
 
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
+export const median = (xs: readonly number[]): number => jstat.jStat.median(xs);

@@ -1,3 +1,4 @@
+import jstat from "jstat";
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { metricSamples, upperBudget, type MetricSample } from "../check/metrics.js";
@@ -329,10 +330,7 @@ function scenarioSide(loaded: LoadedReport[]): ScenarioSide {
 const VERDICT_RANK: Record<SideVerdict, number> = { pass: 2, mixed: 1, fail: 0 };
 
 function stats(values: number[]): SideStats {
-  const v = [...values].sort((x, y) => x - y);
-  const n = v.length;
-  const median = n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-  return { n, median, min: v[0], max: v[n - 1], values };
+  return { n: values.length, median: jstat.jStat.median(values), min: Math.min(...values), max: Math.max(...values), values };
 }
 
 /** The definition of a scenario apart from what a comparison is expected to vary (the image, the security) or reports itself (budgets). */

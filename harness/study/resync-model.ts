@@ -1,3 +1,4 @@
+import jstat from "jstat";
 // The backlog a replica needs to resume with a partial resync after its link was cut: what the points of `study resync`
 // show, fitted. Pure: points in, a boundary and its answers out.
 
@@ -49,10 +50,7 @@ export interface ResyncBoundary {
   resumed: number;
 }
 
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : null;
-};
+const median = (v: number[]) => (v.length ? jstat.jStat.median(v) : null);
 
 export function resyncBoundary(points: ResyncPoint[]): ResyncBoundary {
   const fitted = points.filter((p) => p.outcome !== "resumed");
