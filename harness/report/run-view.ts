@@ -319,15 +319,16 @@ function readAsTheLoadWent(r: RunReport): Fact[] {
   const e = r.timeline.find((t) => t.kind === "read-back");
   const d = e?.kind === "read-back" ? e.detail : undefined;
   if (d?.verifiedDuringLoad === undefined) return [];
-  const failed = [d.failedReads ? `${formatCount(d.failedReads)} reads` : "", d.failedRemovals ? `${formatCount(d.failedRemovals)} removals` : ""].filter(
-    Boolean,
-  );
+  const times = (n: number | undefined, what: string) => (n ? `${formatCount(n)} ${what}${n === 1 ? "" : "s"}` : "");
+  const failed = [times(d.failedReads, "read"), times(d.failedRemovals, "removal")].filter(Boolean);
+  // Its first sentence: ioredis goes on with advice.
+  const why = d.lastError?.split(/\.\s/)[0];
   return [
     [
       "read as the load went",
       {
         text: `${formatCount(d.verifiedDuringLoad)} of ${formatCount(d.writes)} writes`,
-        note: `${formatCount(r.scenario.workload.ledgerKeys ?? 0)} keys reused; the rest read after the load${failed.length ? `; ${failed.join(" and ")} failed and were made again (${d.lastError})` : ""}`,
+        note: `${formatCount(r.scenario.workload.ledgerKeys ?? 0)} keys reused; the rest read after the load${failed.length ? `; made again after failing: ${failed.join(" and ")} (${why})` : ""}`,
       },
     ],
   ];
