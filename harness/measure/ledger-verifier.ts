@@ -6,7 +6,7 @@ export type LedgerKeys = Pick<Topology, "readKeys" | "removeKeys">;
 
 /**
  * Keys read and removed per request during the load: a few hundred, so that no request holds the server long enough
- * to show in the load's latency (a removal is a script per key). After the load, blocks of 50,000.
+ * to show in the load's latency. After the load, blocks of 50,000.
  */
 const LIVE_BLOCK_KEYS = 200;
 const FINAL_BLOCK_KEYS = 50_000;
