@@ -14,9 +14,10 @@ export class WritesStoppedError extends Error {
 
 /**
  * Ledger workload: every write sets a key of its own (w:<id>; with workload.ledgerKeys, w:<id mod ledgerKeys>, its
- * token appended) to a value that names it and is recorded in the ledger with its outcome. The write is APPEND, which on a fresh key is SET, so that a write applied twice (a client that
- * resent a command the server had already done) reads back as its value twice; every read asks for the latest acknowledged write (from `readPool`: the primary's connections or
- * replicas') and a miss is a stale read. Round-robin over the pools' current connections.
+ * token appended) to a value that names it and is recorded in the ledger with its outcome. The write is APPEND, which
+ * on a fresh key is SET, so that a write applied twice (a client that resent a command the server had already done)
+ * reads back as its value twice; every read asks for the latest acknowledged write (from `readPool`: the primary's
+ * connections or replicas') and a miss is a stale read. Round-robin over the pools' current connections.
  */
 export function ledgerIssuer(
   w: { readRatio: number; seed: number },
